@@ -1,0 +1,460 @@
+//! The signed HTTP client.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::requests::{CancelDuoCallback, DuoCallback, NotifyCall, VerifyCall};
+use crate::sign::{sign, timestamp_now, SignInput, CONTENT_TYPE};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt;
+use std::io::Read;
+use std::time::Duration;
+
+/// The platform's production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.yunhuni.com";
+
+/// The largest successful response body read, in bytes.
+const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+/// How much of an unexpected response body an `http` error carries.
+const ERROR_BODY_BYTES: u64 = 1024;
+
+/// A call the platform accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallCreated {
+    /// The platform's id for the call (32 lowercase hex characters). Events carry it as `id`.
+    pub call_id: String,
+    /// The `user_data` echoed back (`None` when not given, and always for verify_call).
+    pub user_data: Option<String>,
+}
+
+/// Settings for a [`Client`], made by [`Client::builder`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    app_id: String,
+    cert_id: String,
+    secret_key: String,
+    base_url: String,
+    account_id: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent_suffix: Option<String>,
+    connect_retries: u32,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("app_id", &self.app_id)
+            .field("cert_id", &self.cert_id)
+            .field("secret_key", &"<redacted>")
+            .field("base_url", &self.base_url)
+            .field("account_id", &self.account_id)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API's base URL (default `https://api.yunhuni.com`). A URL that ends with
+    /// `/v1/account/{id}/`, as the console shows it, also sets the account id.
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The id in `/v1/account/{id}/` (default: the cert id, or the one in the base URL).
+    #[must_use]
+    pub fn account_id(mut self, id: impl Into<String>) -> Self {
+        self.account_id = Some(id.into());
+        self
+    }
+
+    /// The longest a whole request may take, connecting included (default 30 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The longest connecting may take (default 5 s).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Text appended to the `User-Agent` header, for example `my-app/1.2`.
+    #[must_use]
+    pub fn user_agent(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// How many times a request is tried again when the connection could not be made
+    /// (default 0). Nothing is ever sent again once a byte of it may have reached the server.
+    #[must_use]
+    pub fn connect_retries(mut self, retries: u32) -> Self {
+        self.connect_retries = retries;
+        self
+    }
+
+    /// Checks the settings and makes the client.
+    pub fn build(self) -> Result<Client> {
+        for (field, value) in [("app_id", &self.app_id), ("cert_id", &self.cert_id), ("secret_key", &self.secret_key)] {
+            if value.trim().is_empty() {
+                return Err(Error::validation(field, "is required and must not be empty"));
+            }
+            if value.chars().any(|c| c.is_control() || !c.is_ascii()) {
+                return Err(Error::validation(field, "must be printable ASCII (it is sent in an HTTP header)"));
+            }
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::validation("timeout", "must be greater than zero"));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::validation("connect_timeout", "must be greater than zero"));
+        }
+        let (origin, prefix, url_account) = split_base_url(&self.base_url)?;
+        let account_id = match (&self.account_id, url_account) {
+            (Some(id), _) => id.clone(),
+            (None, Some(id)) => id,
+            (None, None) => self.cert_id.clone(),
+        };
+        if account_id.is_empty() || !account_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(Error::validation("account_id", "must be letters, digits, '-' or '_'"));
+        }
+        let mut user_agent = format!("yunhuni/{} (rust)", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = self.user_agent_suffix.as_deref().filter(|s| !s.trim().is_empty()) {
+            if suffix.chars().any(char::is_control) {
+                return Err(Error::validation("user_agent", "must not contain control characters"));
+            }
+            user_agent = format!("{user_agent} {suffix}");
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(self.timeout))
+            .timeout_connect(Some(self.connect_timeout.min(self.timeout)))
+            .max_redirects(0)
+            .user_agent(user_agent.as_str())
+            .max_idle_connections_per_host(64)
+            .build()
+            .into();
+        Ok(Client {
+            agent,
+            api_root: format!("{origin}{prefix}/v1/account/{account_id}/"),
+            path_root: format!("{prefix}/v1/account/{account_id}/"),
+            app_id: self.app_id,
+            cert_id: self.cert_id,
+            secret_key: self.secret_key,
+            account_id,
+            timeout: self.timeout,
+            connect_retries: self.connect_retries,
+        })
+    }
+}
+
+/// Splits a base URL into origin (`scheme://host[:port]`), a path prefix without trailing
+/// slash, and the account id when the path ends with `/v1/account/{id}`.
+fn split_base_url(url: &str) -> Result<(String, String, Option<String>)> {
+    let bad = |why: &str| Error::validation("base_url", format!("{url:?} {why}"));
+    let rest = url
+        .strip_prefix("https://")
+        .map(|r| ("https://", r))
+        .or_else(|| url.strip_prefix("http://").map(|r| ("http://", r)));
+    let Some((scheme, rest)) = rest else {
+        return Err(bad("must start with http:// or https://"));
+    };
+    if rest.contains(['?', '#']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("must not contain a query, a fragment or spaces"));
+    }
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if host.is_empty() || host.contains('@') {
+        return Err(bad("must name a host"));
+    }
+    let mut path = path.trim_end_matches('/').to_owned();
+    let mut account = None;
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.len() >= 4 && parts[parts.len() - 2] == "account" && parts[parts.len() - 3] == "v1" {
+        account = Some(parts[parts.len() - 1].to_owned()).filter(|s| !s.is_empty());
+        path = parts[..parts.len() - 3].join("/");
+    }
+    Ok((format!("{scheme}{host}"), path, account))
+}
+
+/// A client for the platform's REST API.
+///
+/// It signs every request, keeps connections alive, holds no per-request state, and may be
+/// shared by many threads at once (`Send + Sync`; clone it or put it in an `Arc`).
+///
+/// ```no_run
+/// use yunhuni::{Client, DuoCallback};
+/// let client = Client::builder("your-app-id", "your-cert-id", "your-secret-key").build()?;
+/// let call = client.duo_callback(&DuoCallback::new("13800000001", "13800000002", 600))?;
+/// println!("placed {}", call.call_id);
+/// # Ok::<(), yunhuni::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+    api_root: String,
+    path_root: String,
+    app_id: String,
+    cert_id: String,
+    secret_key: String,
+    account_id: String,
+    timeout: Duration,
+    connect_retries: u32,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("api_root", &self.api_root)
+            .field("app_id", &self.app_id)
+            .field("cert_id", &self.cert_id)
+            .field("secret_key", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts building a client for an app (`AppID`) and credentials (`CertID` and its secret).
+    pub fn builder(app_id: impl Into<String>, cert_id: impl Into<String>, secret_key: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            app_id: app_id.into(),
+            cert_id: cert_id.into(),
+            secret_key: secret_key.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            account_id: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
+            user_agent_suffix: None,
+            connect_retries: 0,
+        }
+    }
+
+    /// A builder from the environment: `YUNHUNI_APP_ID`, `YUNHUNI_CERT_ID` and
+    /// `YUNHUNI_SECRET_KEY` (required), `YUNHUNI_BASE_URL` and `YUNHUNI_ACCOUNT_ID` (optional).
+    pub fn builder_from_env() -> Result<ClientBuilder> {
+        let var = |name: &str| match std::env::var(name) {
+            Ok(v) if !v.trim().is_empty() => Ok(Some(v)),
+            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(Error::validation(name, "environment variable is not valid UTF-8"))
+            }
+        };
+        let required = |name: &str| {
+            var(name)?.ok_or_else(|| Error::validation(name, "environment variable is not set"))
+        };
+        let mut builder = Client::builder(
+            required("YUNHUNI_APP_ID")?,
+            required("YUNHUNI_CERT_ID")?,
+            required("YUNHUNI_SECRET_KEY")?,
+        );
+        if let Some(url) = var("YUNHUNI_BASE_URL")? {
+            builder = builder.base_url(url);
+        }
+        if let Some(id) = var("YUNHUNI_ACCOUNT_ID")? {
+            builder = builder.account_id(id);
+        }
+        Ok(builder)
+    }
+
+    /// A client from the environment (see [`Client::builder_from_env`]). The error names the
+    /// variable that is missing.
+    pub fn from_env() -> Result<Client> {
+        Client::builder_from_env()?.build()
+    }
+
+    /// The `AppID` this client sends.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    /// The `CertID` this client sends.
+    pub fn cert_id(&self) -> &str {
+        &self.cert_id
+    }
+
+    /// The account id in the request paths.
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// The URL that request paths are relative to, ending in `/v1/account/{id}/`.
+    pub fn api_root(&self) -> &str {
+        &self.api_root
+    }
+
+    /// Places a voice callback: the platform calls `to1`, then `to2`, and connects them.
+    /// Its end arrives at your webhook as a `duo_callback.end` event.
+    pub fn duo_callback(&self, request: &DuoCallback) -> Result<CallCreated> {
+        request.validate()?;
+        created(self.post("call/duo_callback", request)?, true)
+    }
+
+    /// Cancels a voice callback while party 2 is not yet connected. An end event still follows.
+    pub fn cancel_duo_callback(&self, call_id: &str) -> Result<()> {
+        let request = CancelDuoCallback { call_id: call_id.to_owned() };
+        request.validate()?;
+        self.post("call/duo_callback_cancel", &request).map(drop)
+    }
+
+    /// Calls a number and plays a voice notification.
+    pub fn notify_call(&self, request: &NotifyCall) -> Result<CallCreated> {
+        request.validate()?;
+        created(self.post("call/notify_call", request)?, true)
+    }
+
+    /// Calls a number and reads out a verification code.
+    pub fn verify_call(&self, request: &VerifyCall) -> Result<CallCreated> {
+        request.validate()?;
+        created(self.post("call/verify_call", request)?, false)
+    }
+
+    /// Sends a signed POST of `body` to `operation` (relative to [`Client::api_root`]) and
+    /// returns the response's `data` once `code` is `000000`.
+    pub fn post<T: Serialize + ?Sized>(&self, operation: &str, body: &T) -> Result<Value> {
+        let body = serde_json::to_vec(body)
+            .map_err(|e| Error::new(ErrorKind::Validation, format!("request cannot be encoded as JSON: {e}")))?;
+        let url = format!("{}{operation}", self.api_root);
+        let path = format!("{}{operation}", self.path_root);
+        let mut attempt = 0;
+        loop {
+            // A fresh timestamp and signature for each attempt.
+            let timestamp = timestamp_now();
+            let signature = sign(&SignInput::post(&path, &timestamp, &self.app_id, &body), &self.secret_key);
+            let result = self
+                .agent
+                .post(&url)
+                .header("Content-Type", CONTENT_TYPE)
+                .header("AppID", &self.app_id)
+                .header("CertID", &self.cert_id)
+                .header("Signature", &signature)
+                .header("Timestamp", &timestamp)
+                .header("Accept", "application/json")
+                .send(&body[..]);
+            match result {
+                Ok(response) => return read_response(response),
+                Err(e) if attempt < self.connect_retries && not_sent(&e) => attempt += 1,
+                Err(e) => return Err(transport_error(e, self.timeout)),
+            }
+        }
+    }
+}
+
+/// True when the error happened before any byte of the request could have been written.
+fn not_sent(e: &ureq::Error) -> bool {
+    use std::io::ErrorKind as Io;
+    match e {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => true,
+        ureq::Error::Timeout(t) => matches!(t, ureq::Timeout::Resolve | ureq::Timeout::Connect),
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            Io::ConnectionRefused | Io::AddrNotAvailable | Io::NetworkUnreachable | Io::HostUnreachable
+        ),
+        _ => false,
+    }
+}
+
+fn transport_error(e: ureq::Error, timeout: Duration) -> Error {
+    match &e {
+        ureq::Error::Timeout(which) => {
+            Error::new(ErrorKind::Timeout, format!("request timed out ({which:?}; whole-request limit {timeout:?})"))
+        }
+        ureq::Error::Io(io) if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
+            Error::new(ErrorKind::Timeout, format!("request timed out: {io}"))
+        }
+        _ => {
+            let stage = if not_sent(&e) { "could not connect" } else { "connection failed" };
+            Error::new(ErrorKind::Transport, format!("{stage}: {e}"))
+        }
+    }
+}
+
+fn read_response(mut response: ureq::http::Response<ureq::Body>) -> Result<Value> {
+    let status = response.status().as_u16();
+    if status != 200 {
+        let mut head = Vec::new();
+        let _ = response.body_mut().as_reader().take(ERROR_BODY_BYTES).read_to_end(&mut head);
+        let text = String::from_utf8_lossy(&head);
+        let text = text.trim();
+        return Err(if status == 401 {
+            let reason = text.strip_prefix("HTTP Status 401 - ").unwrap_or(text);
+            Error::new(ErrorKind::Auth, format!("authentication refused (HTTP 401): {reason}")).with_status(401)
+        } else {
+            Error::new(ErrorKind::Http, format!("unexpected HTTP status {status}: {text}")).with_status(status)
+        });
+    }
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE_BYTES)
+        .read_to_vec()
+        .map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => {
+                Error::decode(format!("response body is larger than {MAX_RESPONSE_BYTES} bytes")).with_status(200)
+            }
+            other => transport_error(other, Duration::ZERO).with_status(200),
+        })?;
+    let envelope: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+        Error::decode(format!("response is not JSON ({e}): {head:?}")).with_status(200)
+    })?;
+    let code = envelope.get("code").and_then(Value::as_str);
+    let Some(code) = code else {
+        return Err(Error::decode("response JSON has no string `code`").with_status(200));
+    };
+    if code != "000000" {
+        let msg = envelope.get("msg").and_then(Value::as_str).unwrap_or("");
+        return Err(Error::api(code, msg));
+    }
+    Ok(envelope.get("data").cloned().unwrap_or(Value::Null))
+}
+
+fn created(data: Value, with_user_data: bool) -> Result<CallCreated> {
+    let call_id = data.get("callId").and_then(Value::as_str).filter(|s| !s.is_empty());
+    let Some(call_id) = call_id else {
+        return Err(Error::decode("response `data` has no `callId`").with_status(200));
+    };
+    let user_data = if with_user_data {
+        data.get("user_data").and_then(Value::as_str).map(str::to_owned)
+    } else {
+        None
+    };
+    Ok(CallCreated { call_id: call_id.to_owned(), user_data })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_forms() {
+        let s = |u: &str| split_base_url(u).unwrap();
+        assert_eq!(s("https://api.yunhuni.com"), ("https://api.yunhuni.com".into(), "".into(), None));
+        assert_eq!(s("http://127.0.0.1:8080/"), ("http://127.0.0.1:8080".into(), "".into(), None));
+        assert_eq!(
+            s("http://api.yunhuni.com/v1/account/c1d2/"),
+            ("http://api.yunhuni.com".into(), "".into(), Some("c1d2".into()))
+        );
+        assert_eq!(s("http://h/proxy/v1/account/x"), ("http://h".into(), "/proxy".into(), Some("x".into())));
+        assert_eq!(s("http://h/proxy/"), ("http://h".into(), "/proxy".into(), None));
+        for bad in ["", "ftp://h", "http://", "http://h?x=1", "api.yunhuni.com", "http://h /x"] {
+            assert_eq!(split_base_url(bad).unwrap_err().field(), Some("base_url"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn client_is_send_sync_and_redacts() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Client>();
+        let c = Client::builder("app", "cert", "TOPSECRET").build().unwrap();
+        assert!(!format!("{c:?}").contains("TOPSECRET"));
+        assert_eq!(c.api_root(), "https://api.yunhuni.com/v1/account/cert/");
+        let b = Client::builder("app", "cert", "TOPSECRET");
+        assert!(!format!("{b:?}").contains("TOPSECRET"));
+    }
+}

@@ -1,0 +1,508 @@
+//! Parsing what the platform POSTs to your webhook URL.
+//!
+//! The platform's webhooks are not signed. Its bodies differ from its docs: times are epoch
+//! milliseconds, absent values are omitted, `hangup_by` is a string, and the bytes are
+//! ISO-8859-1 (every character outside Latin-1 arrives as `?`). [`Event::parse`] accepts what
+//! the real server sends and what the docs show, and never panics.
+
+use crate::error::{Error, Result};
+use serde_json::{Map, Value};
+
+/// The largest webhook body [`Event::parse`] accepts.
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
+
+/// Every event name the platform documents. Names other than the simple-call end events
+/// parse as [`Event::Other`]; so do names not in this list.
+pub const DOCUMENTED_EVENTS: [&str; 29] = [
+    "duo_callback.end",
+    "notify_call.end",
+    "verify_call.end",
+    "ivr.call_end",
+    "ivr.play_end",
+    "ivr.record_end",
+    "ivr.get_end",
+    "ivr.put_end",
+    "ivr.dial_end",
+    "ivr.connect_begin",
+    "ivr.connect_end",
+    "conf.create.succ",
+    "conf.end",
+    "conf.joined",
+    "conf.join.fail",
+    "conf.quit",
+    "conf.play_end",
+    "conf.record_end",
+    "callcenter.queue.select",
+    "callcenter.queue.success",
+    "callcenter.queue.fail",
+    "callcenter.agent.state_changed",
+    "callcenter.agent.conversation_changed",
+    "callcenter.conversation.begin",
+    "callcenter.conversation.end",
+    "callcenter.conversation.parts_changed",
+    "recording.url_generate",
+    "msg.sending_complete",
+    "msg.template_complete",
+];
+
+/// A parsed webhook event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// `duo_callback.end`: a voice callback ended.
+    DuoCallbackEnd(DuoCallbackEnd),
+    /// `notify_call.end`: a voice notification ended. The platform also sends the normal end
+    /// of a verification call under this name (with `hangup_by` instead of `dropped_by`).
+    NotifyCallEnd(NotifyCallEnd),
+    /// `verify_call.end`: a verification call ended (in practice only when it failed to start).
+    VerifyCallEnd(VerifyCallEnd),
+    /// Any other event, documented or not, kept whole.
+    Other(OtherEvent),
+}
+
+/// How a voice callback ended, read from its `duo_callback.end` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Both parties talked; one of them hung up.
+    Connected,
+    /// Party 1 never answered: busy, rejected, unreachable, no answer in time, or cancelled.
+    Party1NotReached,
+    /// Party 1 answered but party 2 never did (or party 1 hung up, or the call was cancelled,
+    /// while party 2 rang).
+    Party2NotReached,
+    /// Both talked until `max_call_duration`, when the platform hung up.
+    MaxDurationReached,
+    /// Both were connected and the bridge failed.
+    BridgeError,
+    /// The platform could not start the call at all (`调用失败`, which arrives as `????`).
+    PlatformFailure,
+}
+
+impl Outcome {
+    /// `connected`, `party1_not_reached`, `party2_not_reached`, `max_duration_reached`,
+    /// `bridge_error` or `platform_failure`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Connected => "connected",
+            Outcome::Party1NotReached => "party1_not_reached",
+            Outcome::Party2NotReached => "party2_not_reached",
+            Outcome::MaxDurationReached => "max_duration_reached",
+            Outcome::BridgeError => "bridge_error",
+            Outcome::PlatformFailure => "platform_failure",
+        }
+    }
+
+    /// A short English sentence for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Outcome::Connected => "both parties talked and one hung up",
+            Outcome::Party1NotReached => "party 1 did not answer (busy, no answer, unreachable or cancelled)",
+            Outcome::Party2NotReached => "party 1 answered but party 2 was not reached",
+            Outcome::MaxDurationReached => "the call reached max_call_duration and the platform hung up",
+            Outcome::BridgeError => "the parties were connected and the bridge failed",
+            Outcome::PlatformFailure => "the platform could not start the call",
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The end of a voice callback. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DuoCallbackEnd {
+    /// The call id (`call_id` of the placed callback).
+    pub id: Option<String>,
+    /// The sub-account that placed the call, if any.
+    pub subaccount_id: Option<String>,
+    /// When dialling party 1 started.
+    pub begin_time: Option<i64>,
+    /// When party 1 answered.
+    pub answer_time1: Option<i64>,
+    /// When party 2 answered, which is when the two were connected.
+    pub answer_time2: Option<i64>,
+    /// When the conversation ended (only sent when the parties were connected).
+    pub end_time: Option<i64>,
+    /// Who hung up: 0 the platform, 1 party 1, 2 party 2.
+    pub hangup_by: Option<i64>,
+    /// Conversation seconds, as the docs show it (the real server does not send it).
+    pub duration: Option<i64>,
+    /// Failure reason (documented, never sent in practice).
+    pub reason: Option<String>,
+    /// `connect timeout`, `connect error`, or `????` when the platform failed to start the call.
+    pub error: Option<String>,
+    /// The `user_data` given when the call was placed.
+    pub user_data: Option<String>,
+    /// Recording file name (documented, never sent in practice).
+    pub record_file: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl DuoCallbackEnd {
+    /// How the call ended.
+    pub fn outcome(&self) -> Outcome {
+        if self.error.is_some() && self.answer_time1.is_none() && self.begin_time.is_none() {
+            Outcome::PlatformFailure
+        } else if self.answer_time1.is_none() {
+            Outcome::Party1NotReached
+        } else if self.answer_time2.is_none() {
+            Outcome::Party2NotReached
+        } else {
+            match self.error.as_deref() {
+                Some("connect timeout") => Outcome::MaxDurationReached,
+                Some("connect error") => Outcome::BridgeError,
+                _ => Outcome::Connected,
+            }
+        }
+    }
+
+    /// Seconds the two parties talked: `duration` when sent, else derived from
+    /// `end_time - answer_time2`, else 0.
+    pub fn talk_seconds(&self) -> i64 {
+        if let Some(d) = self.duration {
+            return d;
+        }
+        match (self.answer_time2, self.end_time) {
+            (Some(a), Some(e)) if e >= a => (e - a) / 1000,
+            _ => 0,
+        }
+    }
+}
+
+/// Who ended a notification or verification call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EndedBy {
+    /// The called person hung up.
+    User,
+    /// The platform hung up (the content finished, or the call failed).
+    Platform,
+}
+
+impl EndedBy {
+    /// `user` or `platform`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndedBy::User => "user",
+            EndedBy::Platform => "platform",
+        }
+    }
+}
+
+/// The end of a voice notification or verification call. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotifyCallEnd {
+    /// The call id.
+    pub id: Option<String>,
+    /// The sub-account that placed the call, if any.
+    pub subaccount_id: Option<String>,
+    /// When dialling started.
+    pub begin_time: Option<i64>,
+    /// When the call was answered.
+    pub answer_time: Option<i64>,
+    /// When it ended (`end_time`, or the docs' spelling `end_tinme`).
+    pub end_time: Option<i64>,
+    /// Call seconds, as the docs show it (the real server does not send it).
+    pub duration: Option<i64>,
+    /// As sent: `usr`/`sys` from the server for a verification call, `0`/`1` in the docs.
+    pub hangup_by: Option<String>,
+    /// As sent by the server for a notification: `usr` or `sys`.
+    pub dropped_by: Option<String>,
+    /// Failure reason (documented, never sent in practice).
+    pub reason: Option<String>,
+    /// `ring timeout`, `dial failed`, `dial error`, `play error`, or `????`.
+    pub error: Option<String>,
+    /// The `user_data` given when the call was placed.
+    pub user_data: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+/// `verify_call.end` has the same fields as `notify_call.end`.
+pub type VerifyCallEnd = NotifyCallEnd;
+
+impl NotifyCallEnd {
+    /// Who ended the call, from `dropped_by` (else `hangup_by`): `usr`/`1` is the user,
+    /// `sys`/`0` the platform.
+    pub fn ended_by(&self) -> Option<EndedBy> {
+        match self.dropped_by.as_deref().or(self.hangup_by.as_deref()) {
+            Some("usr") | Some("1") => Some(EndedBy::User),
+            Some("sys") | Some("0") => Some(EndedBy::Platform),
+            _ => None,
+        }
+    }
+}
+
+/// Any event other than the simple-call end events.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OtherEvent {
+    /// The `event` name.
+    pub name: String,
+    /// Every field of the body, unchanged.
+    pub fields: Map<String, Value>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl Event {
+    /// Parses a webhook body.
+    ///
+    /// Bodies that are valid UTF-8 are read as UTF-8; others as ISO-8859-1, which is what the
+    /// platform really sends. Bodies over 1 MiB, bodies that are not a JSON object, and objects
+    /// without a string `event` give a `decode` error.
+    ///
+    /// ```
+    /// let body = br#"{"end_time":1490930460000,"begin_time":1490930400000,"action":"event_notify","id":"8a2bc6725b1d2e3f015b1d2f40a10001","answer_time2":1490930420000,"user_data":"order-42","event":"duo_callback.end","answer_time1":1490930410000,"hangup_by":"1"}"#;
+    /// let yunhuni::Event::DuoCallbackEnd(end) = yunhuni::Event::parse(body).unwrap() else { panic!() };
+    /// assert_eq!(end.outcome(), yunhuni::Outcome::Connected);
+    /// assert_eq!(end.talk_seconds(), 40);
+    /// assert_eq!(end.hangup_by, Some(1));
+    /// ```
+    pub fn parse(body: &[u8]) -> Result<Event> {
+        if body.len() > MAX_EVENT_BYTES {
+            return Err(Error::decode(format!(
+                "event body is {} bytes; at most {MAX_EVENT_BYTES} are accepted",
+                body.len()
+            )));
+        }
+        let raw = decode_text(body);
+        let value: Value = serde_json::from_str(&raw)
+            .map_err(|e| Error::decode(format!("event body is not valid JSON: {e}")))?;
+        let Value::Object(map) = value else {
+            return Err(Error::decode(format!("event body is JSON {}, not an object", type_name(&value))));
+        };
+        let name = match map.get("event") {
+            Some(Value::String(s)) => s.clone(),
+            None => return Err(Error::decode("event body has no `event` field").with_field("event")),
+            Some(other) => {
+                return Err(Error::decode(format!("`event` is {}, not a string", type_name(other)))
+                    .with_field("event"));
+            }
+        };
+        let f = Fields(&map);
+        Ok(match name.as_str() {
+            "duo_callback.end" => Event::DuoCallbackEnd(DuoCallbackEnd {
+                id: f.string("id")?,
+                subaccount_id: f.string("subaccount_id")?,
+                begin_time: f.time("begin_time")?,
+                answer_time1: f.time("answer_time1")?,
+                answer_time2: f.time("answer_time2")?,
+                end_time: f.time("end_time")?,
+                hangup_by: f.integer("hangup_by")?,
+                duration: f.integer("duration")?,
+                reason: f.string("reason")?,
+                error: f.string("error")?,
+                user_data: f.string("user_data")?,
+                record_file: f.string("record_file")?,
+                raw,
+            }),
+            "notify_call.end" | "verify_call.end" => {
+                let end = NotifyCallEnd {
+                    id: f.string("id")?,
+                    subaccount_id: f.string("subaccount_id")?,
+                    begin_time: f.time("begin_time")?,
+                    answer_time: f.time("answer_time")?,
+                    end_time: match f.time("end_time")? {
+                        Some(t) => Some(t),
+                        None => f.time("end_tinme")?,
+                    },
+                    duration: f.integer("duration")?,
+                    hangup_by: f.string("hangup_by")?,
+                    dropped_by: f.string("dropped_by")?,
+                    reason: f.string("reason")?,
+                    error: f.string("error")?,
+                    user_data: f.string("user_data")?,
+                    raw,
+                };
+                if name == "notify_call.end" {
+                    Event::NotifyCallEnd(end)
+                } else {
+                    Event::VerifyCallEnd(end)
+                }
+            }
+            _ => Event::Other(OtherEvent { name, fields: map, raw }),
+        })
+    }
+
+    /// The `event` name, for example `duo_callback.end`.
+    pub fn name(&self) -> &str {
+        match self {
+            Event::DuoCallbackEnd(_) => "duo_callback.end",
+            Event::NotifyCallEnd(_) => "notify_call.end",
+            Event::VerifyCallEnd(_) => "verify_call.end",
+            Event::Other(e) => &e.name,
+        }
+    }
+
+    /// The call or resource id (`id`), when the event has one.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Event::DuoCallbackEnd(e) => e.id.as_deref(),
+            Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => e.id.as_deref(),
+            Event::Other(e) => e.fields.get("id").and_then(Value::as_str),
+        }
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    pub fn raw_json(&self) -> &str {
+        match self {
+            Event::DuoCallbackEnd(e) => &e.raw,
+            Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => &e.raw,
+            Event::Other(e) => &e.raw,
+        }
+    }
+
+    /// The same canonical view in every language: a JSON object with snake_case keys, every
+    /// typed field present (`null` when absent), `type`, and for `duo_callback.end` also
+    /// `outcome` and `talk_seconds`. Other events are `{"type":"event","event":..,"fields":{..}}`.
+    /// This is the `expect` shape of `tests/vectors/events.json`.
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        match self {
+            Event::DuoCallbackEnd(e) => {
+                m.insert("type".into(), "duo_callback.end".into());
+                m.insert("event".into(), "duo_callback.end".into());
+                put(&mut m, "id", &e.id);
+                put(&mut m, "subaccount_id", &e.subaccount_id);
+                put(&mut m, "begin_time", &e.begin_time);
+                put(&mut m, "answer_time1", &e.answer_time1);
+                put(&mut m, "answer_time2", &e.answer_time2);
+                put(&mut m, "end_time", &e.end_time);
+                put(&mut m, "hangup_by", &e.hangup_by);
+                put(&mut m, "duration", &e.duration);
+                put(&mut m, "reason", &e.reason);
+                put(&mut m, "error", &e.error);
+                put(&mut m, "user_data", &e.user_data);
+                put(&mut m, "record_file", &e.record_file);
+                m.insert("outcome".into(), e.outcome().as_str().into());
+                m.insert("talk_seconds".into(), e.talk_seconds().into());
+            }
+            Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => {
+                m.insert("type".into(), self.name().into());
+                m.insert("event".into(), self.name().into());
+                put(&mut m, "id", &e.id);
+                put(&mut m, "subaccount_id", &e.subaccount_id);
+                put(&mut m, "begin_time", &e.begin_time);
+                put(&mut m, "answer_time", &e.answer_time);
+                put(&mut m, "end_time", &e.end_time);
+                put(&mut m, "duration", &e.duration);
+                put(&mut m, "hangup_by", &e.hangup_by);
+                put(&mut m, "dropped_by", &e.dropped_by);
+                put(&mut m, "ended_by", &e.ended_by().map(EndedBy::as_str));
+                put(&mut m, "reason", &e.reason);
+                put(&mut m, "error", &e.error);
+                put(&mut m, "user_data", &e.user_data);
+            }
+            Event::Other(e) => {
+                m.insert("type".into(), "event".into());
+                m.insert("event".into(), e.name.clone().into());
+                m.insert("fields".into(), Value::Object(e.fields.clone()));
+            }
+        }
+        Value::Object(m)
+    }
+}
+
+fn put<T: Clone + Into<Value>>(m: &mut Map<String, Value>, key: &str, v: &Option<T>) {
+    m.insert(key.to_owned(), v.clone().map_or(Value::Null, Into::into));
+}
+
+/// UTF-8 when valid, else ISO-8859-1 (each byte is the code point of the same value).
+fn decode_text(body: &[u8]) -> String {
+    match std::str::from_utf8(body) {
+        Ok(s) => s.strip_prefix('\u{feff}').unwrap_or(s).to_owned(),
+        Err(_) => body.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Lenient typed access to an event's fields: absent, `null` and `""` are all "not given".
+struct Fields<'a>(&'a Map<String, Value>);
+
+impl Fields<'_> {
+    fn wrong(&self, key: &str, v: &Value, expected: &str) -> Error {
+        Error::decode(format!("`{key}` is {}, expected {expected}", type_name(v))).with_field(key)
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(v) => Err(self.wrong(key, v, "a string")),
+        }
+    }
+
+    /// An integer given as a JSON number (fractions truncated) or a decimal string.
+    fn integer(&self, key: &str) -> Result<Option<i64>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| Error::decode(format!("`{key}` is {s:?}, expected an integer")).with_field(key)),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(i) => Ok(Some(i)),
+                None => match n.as_f64() {
+                    Some(f) if f.is_finite() && f.abs() < 9.0e18 => Ok(Some(f.trunc() as i64)),
+                    _ => Err(Error::decode(format!("`{key}` is {n}, out of range")).with_field(key)),
+                },
+            },
+            Some(v) => Err(self.wrong(key, v, "an integer")),
+        }
+    }
+
+    /// Epoch milliseconds.
+    fn time(&self, key: &str) -> Result<Option<i64>> {
+        self.integer(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin1_fallback() {
+        let body = b"{\"event\":\"duo_callback.end\",\"user_data\":\"caf\xe9\",\"error\":\"????\"}";
+        let Event::DuoCallbackEnd(e) = Event::parse(body).unwrap() else { panic!() };
+        assert_eq!(e.user_data.as_deref(), Some("café"));
+        assert_eq!(e.outcome(), Outcome::PlatformFailure);
+    }
+
+    #[test]
+    fn docs_shape() {
+        let body = br#"{"action":"event_notify","event":"notify_call.end","id":"x","subaccount_id":null,
+            "begin_time":1491444000000,"end_tinme":1491444040000,"answer_time":1491444008000,"duration":32,
+            "hangup_by":0,"reason":null,"error":null,"user_data":"your data"}"#;
+        let Event::NotifyCallEnd(e) = Event::parse(body).unwrap() else { panic!() };
+        assert_eq!(e.end_time, Some(1491444040000));
+        assert_eq!(e.hangup_by.as_deref(), Some("0"));
+        assert_eq!(e.ended_by(), Some(EndedBy::Platform));
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let err = Event::parse(br#"{"event":"duo_callback.end","hangup_by":true}"#).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Decode);
+        assert_eq!(err.field(), Some("hangup_by"));
+        let err = Event::parse(br#"{"event":5}"#).unwrap_err();
+        assert_eq!(err.field(), Some("event"));
+        assert!(Event::parse(&vec![b' '; MAX_EVENT_BYTES + 1]).is_err());
+    }
+}
