@@ -74,8 +74,9 @@ impl Error {
         Error { kind, message: message.into(), code: None, status: None, field: None }
     }
 
-    /// A validation error about `field`.
-    pub(crate) fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A validation error about `field`, for code that checks its own inputs the way the SDK
+    /// does (bindings, command line tools).
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         let field = field.into();
         let message = format!("{field}: {}", message.into());
         Error { field: Some(field), ..Error::new(ErrorKind::Validation, message) }

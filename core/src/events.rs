@@ -163,10 +163,10 @@ impl DuoCallbackEnd {
     /// `end_time - answer_time2`, else 0.
     pub fn talk_seconds(&self) -> i64 {
         if let Some(d) = self.duration {
-            return d;
+            return d.max(0);
         }
         match (self.answer_time2, self.end_time) {
-            (Some(a), Some(e)) if e >= a => (e - a) / 1000,
+            (Some(a), Some(e)) if e >= a => e.saturating_sub(a) / 1000,
             _ => 0,
         }
     }

@@ -1,0 +1,206 @@
+//! Transport faults against real loopback listeners: each ends with the right error kind,
+//! within a loose bound of the configured timeout, and nothing is ever sent twice.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+use yunhuni::{Client, DuoCallback, ErrorKind};
+
+const SECRET: &str = "s3cr3t-never-printed-0123456789";
+
+/// A listener that runs `reply` on each accepted connection and counts connections.
+fn serve(reply: impl Fn(TcpStream) + Send + Sync + 'static) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    let reply = Arc::new(reply);
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let reply = reply.clone();
+            thread::spawn(move || reply(stream));
+        }
+    });
+    (url, count)
+}
+
+/// Reads one request (headers and a Content-Length body).
+fn read_request(stream: &mut TcpStream) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).unwrap_or(0);
+        if n == 0 {
+            return buf;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+            if buf.len() >= end + 4 + len {
+                return buf;
+            }
+        }
+    }
+}
+
+fn respond(raw: &'static [u8]) -> impl Fn(TcpStream) + Send + Sync + 'static {
+    move |mut s| {
+        read_request(&mut s);
+        let _ = s.write_all(raw);
+        let _ = s.flush();
+    }
+}
+
+fn client(url: &str, timeout: Duration) -> Client {
+    Client::builder("app", "cert", SECRET)
+        .base_url(url)
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .connect_retries(3)
+        .build()
+        .unwrap()
+}
+
+fn place(url: &str, timeout: Duration) -> (yunhuni::Error, Duration) {
+    let started = Instant::now();
+    let err = client(url, timeout).duo_callback(&DuoCallback::new("13800000001", "13800000002", 60)).unwrap_err();
+    let elapsed = started.elapsed();
+    for text in [err.to_string(), format!("{err:?}"), err.message().to_owned()] {
+        assert!(!text.contains(SECRET), "secret leaked: {text}");
+    }
+    (err, elapsed)
+}
+
+#[test]
+fn listener_that_never_answers_times_out() {
+    let (url, count) = serve(|mut s| {
+        read_request(&mut s);
+        thread::sleep(Duration::from_secs(30));
+    });
+    let timeout = Duration::from_millis(500);
+    let (err, elapsed) = place(&url, timeout);
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(elapsed >= timeout / 2 && elapsed < timeout * 3, "took {elapsed:?}");
+    assert_eq!(count.load(Ordering::SeqCst), 1, "the request was sent again");
+}
+
+#[test]
+fn listener_that_accepts_and_reads_nothing_times_out() {
+    let (url, _) = serve(|s| {
+        thread::sleep(Duration::from_secs(30));
+        drop(s);
+    });
+    let (err, elapsed) = place(&url, Duration::from_millis(400));
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(elapsed < Duration::from_millis(1200), "took {elapsed:?}");
+}
+
+#[test]
+fn garbage_is_a_transport_error() {
+    let (url, count) = serve(respond(b"this is not HTTP at all\r\n\r\n"));
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert_eq!(count.load(Ordering::SeqCst), 1, "the request was sent again");
+}
+
+#[test]
+fn close_mid_response_is_a_transport_error() {
+    let (url, count) =
+        serve(respond(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"code\":\"00"));
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn close_before_any_response_is_not_retried() {
+    let (url, count) = serve(|mut s| {
+        read_request(&mut s);
+    });
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert_eq!(count.load(Ordering::SeqCst), 1, "a request that reached the server was sent again");
+}
+
+#[test]
+fn http_401_is_auth_with_the_server_text() {
+    let (url, _) = serve(respond(
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"Secure realm\"\r\nContent-Length: 34\r\n\r\nHTTP Status 401 - Bad credentials\n"
+            .as_bytes(),
+    ));
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Auth);
+    assert_eq!(err.status(), Some(401));
+    assert!(err.message().contains("Bad credentials"), "{err}");
+}
+
+#[test]
+fn http_500_with_html_is_http_with_the_body_head() {
+    let (url, _) = serve(|mut s| {
+        read_request(&mut s);
+        let body = format!("<html><body><h1>Internal Server Error</h1>{}</body></html>", "x".repeat(5000));
+        let head = format!("HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n", body.len());
+        let _ = s.write_all(head.as_bytes());
+        let _ = s.write_all(body.as_bytes());
+    });
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Http);
+    assert_eq!(err.status(), Some(500));
+    assert!(err.message().contains("Internal Server Error"));
+    assert!(err.message().len() < 1200, "carries more than 1 KiB of body: {}", err.message().len());
+}
+
+#[test]
+fn ok_status_with_a_body_that_is_not_the_envelope_is_decode() {
+    for raw in [
+        &b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nnot json!"[..],
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 41\r\n\r\n{\"code\":\"000000\",\"msg\":\"ok\",\"data\":null}\n",
+    ] {
+        let (url, _) = serve(respond(raw));
+        let (err, _) = place(&url, Duration::from_secs(2));
+        assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+        assert_eq!(err.status(), Some(200));
+    }
+}
+
+#[test]
+fn platform_code_is_api_with_code_and_meaning() {
+    let body = "{\"code\":\"010001\",\"msg\":\"应用没上线\",\"data\":null}";
+    let raw = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    let raw: &'static [u8] = Box::leak(raw.into_bytes().into_boxed_slice());
+    let (url, _) = serve(respond(raw));
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Api);
+    assert_eq!(err.code(), Some("010001"));
+    assert!(err.message().contains("应用没上线") && err.message().contains("not online"), "{err}");
+}
+
+#[test]
+fn refused_connection_is_transport_and_retried_only_then() {
+    // Bind and drop to find a port nobody listens on.
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (err, elapsed) = place(&format!("http://127.0.0.1:{port}"), Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert!(err.message().contains("could not connect"), "{err}");
+    assert!(elapsed < Duration::from_secs(6));
+}
+
+#[test]
+fn validation_errors_send_nothing() {
+    let (url, count) = serve(respond(b"HTTP/1.1 500 X\r\nContent-Length: 0\r\n\r\n"));
+    let c = client(&url, Duration::from_secs(2));
+    let err = c.duo_callback(&DuoCallback::new("13800000001", "13800000001", 60)).unwrap_err();
+    assert_eq!((err.kind(), err.field()), (ErrorKind::Validation, Some("to2")));
+    let err = c.cancel_duo_callback("").unwrap_err();
+    assert_eq!(err.field(), Some("call_id"));
+    assert_eq!(count.load(Ordering::SeqCst), 0);
+}

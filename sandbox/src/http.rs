@@ -1,0 +1,551 @@
+//! A small HTTP/1.1 server on `std::net`: one thread per connection, keep-alive, clean shutdown.
+//!
+//! It is just enough of HTTP for the platform's API and the sandbox's admin endpoints:
+//! `Content-Length` and chunked request bodies, `Expect: 100-continue`, persistent connections
+//! for HTTP/1.1 (and HTTP/1.0 with `Connection: keep-alive`). Header values are decoded as
+//! ISO-8859-1, as the platform's web server does, so they can be signed byte for byte.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Longest request line or header line accepted.
+const MAX_LINE: usize = 16 * 1024;
+/// Most header lines accepted in one request.
+const MAX_HEADERS: usize = 100;
+/// Largest request body accepted.
+const MAX_BODY: usize = 2 * 1024 * 1024;
+/// Most connections served at once; more are answered 503 and closed.
+const MAX_CONNECTIONS: usize = 4096;
+/// An idle keep-alive connection is closed after this long.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(20);
+/// Stack size of connection threads.
+const CONNECTION_STACK: usize = 512 * 1024;
+
+/// One parsed request.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    /// The method exactly as sent.
+    pub(crate) method: String,
+    /// The path of the request target, without the query string, not decoded.
+    pub(crate) path: String,
+    /// The query string (after `?`), if any.
+    pub(crate) query: Option<String>,
+    /// Header names and values in the order received; values decoded as ISO-8859-1.
+    pub(crate) headers: Vec<(String, String)>,
+    /// The request body.
+    pub(crate) body: Vec<u8>,
+}
+
+impl Request {
+    /// The first value of a header, with the name compared case-insensitively.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as the platform reads it for hashing: decoded as UTF-8 (invalid sequences
+    /// replaced by U+FFFD) and encoded again.
+    pub(crate) fn body_as_text_bytes(&self) -> Cow<'_, [u8]> {
+        match String::from_utf8_lossy(&self.body) {
+            Cow::Borrowed(_) => Cow::Borrowed(&self.body),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        }
+    }
+
+    /// A query parameter's raw value.
+    pub(crate) fn query_param(&self, name: &str) -> Option<&str> {
+        self.query.as_deref()?.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k == name).then_some(v)
+        })
+    }
+}
+
+/// A response to write.
+#[derive(Debug, Clone)]
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Response {
+    /// An empty response with this status.
+    pub(crate) fn new(status: u16) -> Self {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Adds a header.
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets the body.
+    pub(crate) fn body(mut self, body: Vec<u8>) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// A JSON response (`application/json;charset=UTF-8`).
+    pub(crate) fn json(status: u16, body: Vec<u8>) -> Self {
+        Response::new(status)
+            .header("Content-Type", "application/json;charset=UTF-8")
+            .body(body)
+    }
+}
+
+/// The function that answers every request.
+pub(crate) type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
+
+#[derive(Default)]
+struct Connections {
+    next_id: u64,
+    open: HashMap<u64, TcpStream>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+/// A running server. Dropping it does not stop it; call [`Server::shutdown`].
+pub(crate) struct Server {
+    local_addr: SocketAddr,
+    stopping: Arc<AtomicBool>,
+    acceptor: Mutex<Option<JoinHandle<()>>>,
+    connections: Arc<Mutex<Connections>>,
+}
+
+impl Server {
+    /// Binds `addr` and starts accepting connections.
+    pub(crate) fn start(addr: &str, handler: Handler) -> io::Result<Server> {
+        let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
+        let listener = TcpListener::bind(&addrs[..])?;
+        let local_addr = listener.local_addr()?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let connections = Arc::new(Mutex::new(Connections::default()));
+        let acceptor = {
+            let stopping = Arc::clone(&stopping);
+            let connections = Arc::clone(&connections);
+            std::thread::Builder::new()
+                .name("sandbox-http-accept".into())
+                .spawn(move || accept_loop(listener, handler, stopping, connections))?
+        };
+        Ok(Server {
+            local_addr,
+            stopping,
+            acceptor: Mutex::new(Some(acceptor)),
+            connections,
+        })
+    }
+
+    /// The bound address.
+    pub(crate) fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting, closes every connection and joins every thread. Idempotent.
+    ///
+    /// Handlers still running are waited for; the caller makes them return promptly.
+    pub(crate) fn shutdown(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let acceptor = self
+            .acceptor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(acceptor) = acceptor {
+            // Wake the blocking accept() with a connection of our own.
+            let mut wake = self.local_addr;
+            if wake.ip().is_unspecified() {
+                wake.set_ip(match wake {
+                    SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                    SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                });
+            }
+            let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(2));
+            let _ = acceptor.join();
+        }
+        let threads = {
+            let mut conns = self.connections.lock().unwrap_or_else(|e| e.into_inner());
+            for stream in conns.open.values() {
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+            std::mem::take(&mut conns.threads)
+        };
+        for thread in threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn accept_loop(
+    listener: TcpListener,
+    handler: Handler,
+    stopping: Arc<AtomicBool>,
+    connections: Arc<Mutex<Connections>>,
+) {
+    for incoming in listener.incoming() {
+        if stopping.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = incoming else {
+            // Out of descriptors or a connection reset before accept: back off briefly.
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
+        let mut conns = connections.lock().unwrap_or_else(|e| e.into_inner());
+        conns.threads.retain(|t| !t.is_finished());
+        if conns.open.len() >= MAX_CONNECTIONS {
+            drop(conns);
+            let _ = write_response(&stream, &Response::new(503), false, false);
+            continue;
+        }
+        let id = conns.next_id;
+        conns.next_id += 1;
+        let Ok(registered) = stream.try_clone() else {
+            continue;
+        };
+        conns.open.insert(id, registered);
+        let handler = Arc::clone(&handler);
+        let stopping = Arc::clone(&stopping);
+        let connections_for_thread = Arc::clone(&connections);
+        let spawned = std::thread::Builder::new()
+            .name("sandbox-http-conn".into())
+            .stack_size(CONNECTION_STACK)
+            .spawn(move || {
+                serve_connection(stream, &handler, &stopping);
+                let mut conns = connections_for_thread
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                conns.open.remove(&id);
+            });
+        match spawned {
+            Ok(thread) => conns.threads.push(thread),
+            Err(_) => {
+                if let Some(stream) = conns.open.remove(&id) {
+                    let _ = stream.shutdown(Shutdown::Both);
+                }
+            }
+        }
+    }
+}
+
+/// Why no request could be read.
+enum ReadError {
+    /// The peer closed the connection, timed out or failed: just close.
+    Closed,
+    /// A malformed or unacceptable request: answer with this status and close.
+    Reject(u16),
+}
+
+impl From<io::Error> for ReadError {
+    fn from(_: io::Error) -> Self {
+        ReadError::Closed
+    }
+}
+
+fn serve_connection(stream: TcpStream, handler: &Handler, stopping: &AtomicBool) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half);
+    loop {
+        if stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        match read_request(&mut reader, &stream) {
+            Ok((request, keep_alive)) => {
+                let response = handler(&request);
+                let keep_alive = keep_alive && !stopping.load(Ordering::SeqCst);
+                let head_only = request.method == "HEAD";
+                if write_response(&stream, &response, keep_alive, head_only).is_err() || !keep_alive
+                {
+                    return;
+                }
+            }
+            Err(ReadError::Closed) => return,
+            Err(ReadError::Reject(status)) => {
+                let body = format!("{} {}\n", status, reason_phrase(status)).into_bytes();
+                let response = Response::new(status)
+                    .header("Content-Type", "text/plain;charset=UTF-8")
+                    .body(body);
+                let _ = write_response(&stream, &response, false, false);
+                return;
+            }
+        }
+    }
+}
+
+/// Reads one line ending in LF (the CR before it, if any, is removed). `None` at a clean EOF
+/// before any byte.
+fn read_line(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, ReadError> {
+    let mut line = Vec::new();
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return if line.is_empty() {
+                Ok(None)
+            } else {
+                Err(ReadError::Closed)
+            };
+        }
+        let (chunk, found) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..=i], true),
+            None => (buf, false),
+        };
+        line.extend_from_slice(chunk);
+        let used = chunk.len();
+        reader.consume(used);
+        if line.len() > MAX_LINE {
+            return Err(ReadError::Reject(431));
+        }
+        if found {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(Some(line));
+        }
+    }
+}
+
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn read_request(
+    reader: &mut BufReader<TcpStream>,
+    stream: &TcpStream,
+) -> Result<(Request, bool), ReadError> {
+    // Request line; empty lines before it are allowed.
+    let line = loop {
+        match read_line(reader)? {
+            None => return Err(ReadError::Closed),
+            Some(l) if l.is_empty() => continue,
+            Some(l) => break latin1(&l),
+        }
+    };
+    let mut parts = line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(ReadError::Reject(400));
+    };
+    let http11 = match version {
+        "HTTP/1.1" => true,
+        "HTTP/1.0" => false,
+        _ => return Err(ReadError::Reject(505)),
+    };
+    if !is_token(method) || target.is_empty() {
+        return Err(ReadError::Reject(400));
+    }
+    // Absolute-form targets keep only their path, as the platform's request URI does.
+    let origin = match target.find("://") {
+        Some(i) if !target.starts_with('/') => {
+            let rest = &target[i + 3..];
+            rest.find('/').map_or("/", |j| &rest[j..])
+        }
+        _ => target,
+    };
+    let (path, query) = match origin.split_once('?') {
+        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+        None => (origin.to_owned(), None),
+    };
+
+    let mut headers = Vec::new();
+    loop {
+        let Some(raw) = read_line(reader)? else {
+            return Err(ReadError::Closed);
+        };
+        if raw.is_empty() {
+            break;
+        }
+        if headers.len() >= MAX_HEADERS {
+            return Err(ReadError::Reject(431));
+        }
+        if raw[0] == b' ' || raw[0] == b'\t' {
+            return Err(ReadError::Reject(400)); // obsolete line folding
+        }
+        let text = latin1(&raw);
+        let Some((name, value)) = text.split_once(':') else {
+            return Err(ReadError::Reject(400));
+        };
+        if !is_token(name) {
+            return Err(ReadError::Reject(400));
+        }
+        headers.push((name.to_owned(), value.trim_matches([' ', '\t']).to_owned()));
+    }
+    let mut request = Request {
+        method: method.to_owned(),
+        path,
+        query,
+        headers,
+        body: Vec::new(),
+    };
+
+    let connection = request
+        .header("Connection")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let has_token = |t: &str| connection.split(',').any(|c| c.trim() == t);
+    let keep_alive = if http11 {
+        !has_token("close")
+    } else {
+        has_token("keep-alive")
+    };
+
+    let chunked = request.header("Transfer-Encoding").map(|te| {
+        te.to_ascii_lowercase()
+            .split(',')
+            .any(|t| t.trim() == "chunked")
+    });
+    let length = if chunked.is_some() {
+        None
+    } else {
+        let mut length = None;
+        for (_, v) in request
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("Content-Length"))
+        {
+            let n: usize = v.parse().map_err(|_| ReadError::Reject(400))?;
+            if length.is_some_and(|l| l != n) {
+                return Err(ReadError::Reject(400));
+            }
+            length = Some(n);
+        }
+        length
+    };
+    if chunked == Some(false) {
+        return Err(ReadError::Reject(501));
+    }
+    if length.is_some_and(|n| n > MAX_BODY) {
+        return Err(ReadError::Reject(413));
+    }
+    let expects_body = chunked.is_some() || length.is_some_and(|n| n > 0);
+    if expects_body {
+        if let Some(expect) = request.header("Expect") {
+            if !expect.eq_ignore_ascii_case("100-continue") {
+                return Err(ReadError::Reject(417));
+            }
+            let mut w = stream;
+            w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        }
+    }
+    if chunked.is_some() {
+        request.body = read_chunked(reader)?;
+    } else if let Some(n) = length {
+        let mut body = vec![0; n];
+        reader.read_exact(&mut body)?;
+        request.body = body;
+    }
+    Ok((request, keep_alive))
+}
+
+fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::new();
+    loop {
+        let Some(line) = read_line(reader)? else {
+            return Err(ReadError::Closed);
+        };
+        let line = latin1(&line);
+        let size_text = line.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Reject(400))?;
+        if size == 0 {
+            // Trailers, up to the empty line.
+            loop {
+                match read_line(reader)? {
+                    Some(l) if l.is_empty() => return Ok(body),
+                    Some(_) => continue,
+                    None => return Err(ReadError::Closed),
+                }
+            }
+        }
+        if body.len() + size > MAX_BODY {
+            return Err(ReadError::Reject(413));
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(&mut body[start..])?;
+        match read_line(reader)? {
+            Some(l) if l.is_empty() => {}
+            _ => return Err(ReadError::Reject(400)),
+        }
+    }
+}
+
+fn write_response(
+    mut stream: &TcpStream,
+    response: &Response,
+    keep_alive: bool,
+    head_only: bool,
+) -> io::Result<()> {
+    let mut out = Vec::with_capacity(256 + response.body.len());
+    let now_secs = crate::time::wall_clock_ms().div_euclid(1000);
+    write!(
+        out,
+        "HTTP/1.1 {} {}\r\n",
+        response.status,
+        reason_phrase(response.status)
+    )?;
+    write!(out, "Date: {}\r\n", crate::time::http_date(now_secs))?;
+    for (name, value) in &response.headers {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend(
+            value
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')),
+        );
+        out.extend_from_slice(b"\r\n");
+    }
+    write!(out, "Content-Length: {}\r\n", response.body.len())?;
+    if !keep_alive {
+        out.extend_from_slice(b"Connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    if !head_only {
+        out.extend_from_slice(&response.body);
+    }
+    stream.write_all(&out)?;
+    stream.flush()
+}
+
+/// The standard reason phrase of the statuses this server uses.
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        413 => "Payload Too Large",
+        417 => "Expectation Failed",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "Unknown",
+    }
+}

@@ -1,0 +1,511 @@
+//! # yunhuni-sandbox
+//!
+//! A local simulator of the Yunhuni (oneyun.com, 云呼你) cloud telephony REST API, so that the
+//! whole voice-callback flow can run without an account: start it in-process from a test (in
+//! any language, through the bindings) or run the `yunhuni-sandbox` binary.
+//!
+//! It serves the platform's call API on loopback, checks every request as the real gateway
+//! does (signature, timestamp, credentials, with the exact `401` responses), validates bodies
+//! with the server's leniency and error codes, simulates the two-leg call in simulated time,
+//! and POSTs the end events to your webhook byte for byte as the real server does (key order,
+//! ISO-8859-1 encoding, four immediate attempts).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use yunhuni_sandbox::{Behavior, Sandbox};
+//!
+//! let sb = Sandbox::builder()
+//!     .callback_url("http://127.0.0.1:9000/hook")
+//!     .time_scale(100.0)
+//!     .start()?;
+//! sb.set_behavior("13800000002", Behavior::busy());
+//! // ... place a call at sb.base_url() with sb.app_id(), sb.cert_id(), sb.secret_key() ...
+//! # let call_id = "";
+//! let delivery = sb.wait_for_end(call_id, Duration::from_secs(5));
+//! sb.shutdown();
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! ## Served API
+//!
+//! `POST /v1/account/{account_id}/call/duo_callback`, `.../duo_callback_cancel`,
+//! `.../notify_call` and `.../verify_call`. Every path starting with `/v` goes through the
+//! signature check first; then an unknown path gets `404` and a method other than `POST` gets
+//! `405`. There is no way around the signature check.
+//!
+//! ## Development credentials
+//!
+//! | | |
+//! | --- | --- |
+//! | AppID | `b0a5d1e5a2c64f0e9a7e3c1d5f000001` ([`DEV_APP_ID`]) |
+//! | CertID, also the account id in paths | `c3e7a9f1d2b44e8c8a6b1f0e2d000001` ([`DEV_CERT_ID`]) |
+//! | Secret key | `5d8f2a7c9e1b4d6fa3c0e8b7d9000001` ([`DEV_SECRET_KEY`]) |
+//! | Sub-account id | `5ab0c0d1e2f34a5b6c7d8e9f00000002` ([`DEV_SUB_ACCOUNT_ID`]) |
+//! | Sub-account CertID | `c3e7a9f1d2b44e8c8a6b1f0e2d000002` ([`DEV_SUB_CERT_ID`]) |
+//! | Sub-account secret key | `5d8f2a7c9e1b4d6fa3c0e8b7d9000002` ([`DEV_SUB_SECRET_KEY`]) |
+//!
+//! The default sub-account is enabled, belongs to the default app and has no callback URL of
+//! its own (its events go to the app's URL, with `subaccount_id` set). More apps and
+//! sub-accounts can be added with [`SandboxBuilder::app`] and [`SandboxBuilder::sub_account`].
+//!
+//! ## Called numbers
+//!
+//! Every number behaves as [`Behavior::default`] (rings 2 s, answers, hangs up 5 s after being
+//! connected) unless scripted with [`Sandbox::set_behavior`] or `PUT /sandbox/numbers/{number}`,
+//! or it is one of the [`RESERVED_NUMBERS`]:
+//!
+//! | Number | Behaviour |
+//! | --- | --- |
+//! | `13900000001` | busy: rejects after 1 s of ringing |
+//! | `13900000002` | no answer: rings until `max_dial_duration` |
+//! | `13900000003` | unreachable: fails at once |
+//! | `13900000004` | answers after 2 s, hangs up 3 s after being connected (as `to1`: party 1 hangs up) |
+//! | `13900000005` | answers after 2 s, never hangs up (two of them: the call runs to `max_call_duration`) |
+//! | `13900000009` | engine failure: the whole call fails with `调用失败` |
+//!
+//! ## Simulated time
+//!
+//! Simulated now = the wall clock at start + elapsed real time × [`SandboxBuilder::time_scale`].
+//! Event times are the scheduled simulated times of each change, truncated to whole seconds
+//! and sent as epoch milliseconds, as the platform's call engine reports them.
+//!
+//! ## Admin endpoints (sandbox only, no signature)
+//!
+//! | Request | Answer |
+//! | --- | --- |
+//! | `GET /sandbox/health` | `200 {"status":"ok"}` |
+//! | `GET /sandbox/info` | base URL, credentials, time scale, simulated now |
+//! | `GET /sandbox/calls` | every call kept, as [`CallInfo`] |
+//! | `GET /sandbox/calls/{id}` | one call, or `404` |
+//! | `GET /sandbox/calls/{id}/wait?timeout_ms=N` | waits for the end event to settle: [`Delivery`], or `408` after the timeout, `404` for an unknown call |
+//! | `GET /sandbox/webhooks[?call_id=ID]` | every webhook attempt, as [`WebhookAttempt`] |
+//! | `GET /sandbox/numbers` | default, reserved and scripted behaviours |
+//! | `GET, PUT, DELETE /sandbox/numbers/{number}` | a number's behaviour; `PUT` takes [`Behavior`] JSON |
+//! | `GET, PUT /sandbox/callback_url` | the default app's callback URL, `{"url":"..."}` or `{"url":null}` |
+
+#![warn(missing_docs)]
+
+mod admin;
+mod api;
+mod args;
+mod behavior;
+mod config;
+mod events;
+mod gateway;
+mod http;
+mod inspect;
+mod lenient;
+pub mod signing;
+mod sim;
+mod time;
+mod webhook;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use args::SandboxArgs;
+pub use behavior::{reserved_behavior, Answer, Behavior, RESERVED_NUMBERS};
+pub use config::{
+    App, SubAccount, DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY, DEV_SUB_ACCOUNT_ID, DEV_SUB_CERT_ID,
+    DEV_SUB_SECRET_KEY,
+};
+pub use inspect::{
+    CallInfo, CallKind, CallState, Delivery, EndEventState, TimelineEntry, WebhookAttempt,
+};
+
+use config::Credentials;
+use sim::{lock, read, write, Settings, Shared};
+
+/// Configures and starts a [`Sandbox`]. Made by [`Sandbox::builder`].
+#[derive(Debug, Clone)]
+pub struct SandboxBuilder {
+    listen: String,
+    callback_url: Option<String>,
+    time_scale: f64,
+    expiry_minutes: u64,
+    utf8_webhooks: bool,
+    webhook_timeout: Duration,
+    api_delay: Duration,
+    app_id: String,
+    cert_id: String,
+    secret_key: String,
+    apps: Vec<App>,
+    sub_accounts: Vec<SubAccount>,
+    log: bool,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            listen: "127.0.0.1:0".into(),
+            callback_url: None,
+            time_scale: 1.0,
+            expiry_minutes: 5,
+            utf8_webhooks: false,
+            webhook_timeout: Duration::from_secs(5),
+            api_delay: Duration::ZERO,
+            app_id: DEV_APP_ID.into(),
+            cert_id: DEV_CERT_ID.into(),
+            secret_key: DEV_SECRET_KEY.into(),
+            apps: Vec::new(),
+            sub_accounts: Vec::new(),
+            log: false,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The address to listen on; default `127.0.0.1:0` (port 0 picks a free port).
+    pub fn listen(mut self, addr: impl Into<String>) -> Self {
+        self.listen = addr.into();
+        self
+    }
+
+    /// The default app's callback URL, where end events are POSTed. Default: none (no events
+    /// are sent, but they are still built and can be inspected).
+    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
+        self.callback_url = Some(url.into());
+        self
+    }
+
+    /// How many times faster than real time simulated time runs; default 1.0. At 100, a 60 s
+    /// call takes 0.6 s.
+    pub fn time_scale(mut self, scale: f64) -> Self {
+        self.time_scale = scale;
+        self
+    }
+
+    /// How old (in minutes of the wall clock) a request's `Timestamp` may be; default 5.
+    /// Timestamps in the future are always accepted, as on the platform.
+    pub fn expiry_minutes(mut self, minutes: u64) -> Self {
+        self.expiry_minutes = minutes;
+        self
+    }
+
+    /// `false` (the default) encodes webhook bodies as the platform does: ISO-8859-1, with `?`
+    /// for every character outside Latin-1. `true` sends UTF-8 instead.
+    pub fn utf8_webhooks(mut self, utf8: bool) -> Self {
+        self.utf8_webhooks = utf8;
+        self
+    }
+
+    /// Connect and read timeout of each webhook attempt; default 5 s, as the platform.
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.webhook_timeout = timeout;
+        self
+    }
+
+    /// Makes every REST API response (`/v...` paths) wait this long in real time; default
+    /// zero. Requests are served concurrently, so parallel clients wait in parallel.
+    pub fn api_delay(mut self, delay: Duration) -> Self {
+        self.api_delay = delay;
+        self
+    }
+
+    /// The default app's AppID; default [`DEV_APP_ID`].
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = app_id.into();
+        self
+    }
+
+    /// The default account's CertID (also its account id); default [`DEV_CERT_ID`].
+    pub fn cert_id(mut self, cert_id: impl Into<String>) -> Self {
+        self.cert_id = cert_id.into();
+        self
+    }
+
+    /// The default account's secret key; default [`DEV_SECRET_KEY`].
+    pub fn secret_key(mut self, secret_key: impl Into<String>) -> Self {
+        self.secret_key = secret_key.into();
+        self
+    }
+
+    /// Adds an application (with its owning account's credentials).
+    pub fn app(mut self, app: App) -> Self {
+        self.apps.push(app);
+        self
+    }
+
+    /// Adds a sub-account. Its app must be the default app or one added with [`Self::app`].
+    pub fn sub_account(mut self, sub_account: SubAccount) -> Self {
+        self.sub_accounts.push(sub_account);
+        self
+    }
+
+    /// Logs one line per request and per webhook attempt to stderr; default off.
+    pub fn log(mut self, log: bool) -> Self {
+        self.log = log;
+        self
+    }
+
+    /// Binds the address and starts the server, the scheduler and the webhook workers.
+    ///
+    /// Fails if the address cannot be bound, the time scale is not a positive finite number,
+    /// or the credentials conflict (the same CertID with two secrets, a sub-account of an
+    /// unknown app, ...).
+    pub fn start(self) -> io::Result<Sandbox> {
+        if !(self.time_scale.is_finite() && self.time_scale > 0.0) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "time scale must be a positive number",
+            ));
+        }
+        let default_app = App {
+            app_id: self.app_id.clone(),
+            cert_id: self.cert_id.clone(),
+            secret_key: self.secret_key.clone(),
+            callback_url: self.callback_url.clone(),
+        };
+        let default_sub = SubAccount {
+            id: DEV_SUB_ACCOUNT_ID.into(),
+            app_id: self.app_id.clone(),
+            cert_id: DEV_SUB_CERT_ID.into(),
+            secret_key: DEV_SUB_SECRET_KEY.into(),
+            enabled: true,
+            callback_url: None,
+        };
+        let apps = std::iter::once(default_app).chain(self.apps).collect();
+        let subs = std::iter::once(default_sub)
+            .chain(self.sub_accounts)
+            .collect();
+        let credentials = Credentials::new(apps, subs)?;
+        let settings = Settings {
+            time_scale: self.time_scale,
+            expiry_minutes: self.expiry_minutes,
+            utf8_webhooks: self.utf8_webhooks,
+            webhook_timeout: self.webhook_timeout,
+            api_delay: self.api_delay,
+            log: self.log,
+        };
+        let shared = Arc::new(Shared::new(
+            settings,
+            credentials,
+            time::SimClock::new(self.time_scale),
+        ));
+
+        let handler: http::Handler = {
+            let shared = Arc::clone(&shared);
+            Arc::new(move |request: &http::Request| {
+                let response = serve(&shared, request);
+                if shared.settings.log {
+                    let query = request
+                        .query
+                        .as_deref()
+                        .map(|q| format!("?{q}"))
+                        .unwrap_or_default();
+                    eprintln!(
+                        "{} {}{} {}",
+                        request.method, request.path, query, response.status
+                    );
+                }
+                response
+            })
+        };
+        let server = http::Server::start(&self.listen, handler)?;
+        let addr = server.local_addr();
+        let base_url = format!("http://{addr}");
+        let _ = shared.base_url.set(base_url.clone());
+
+        let sandbox = Sandbox {
+            shared,
+            server,
+            addr,
+            base_url,
+            threads: Mutex::new(Vec::new()),
+        };
+        sandbox
+            .spawn_threads()
+            .inspect_err(|_| sandbox.shutdown())?;
+        Ok(sandbox)
+    }
+}
+
+/// Routes one request: the sandbox's own endpoints, the gateway, or 404.
+fn serve(shared: &Shared, request: &http::Request) -> http::Response {
+    if request.path == "/sandbox" || request.path.starts_with("/sandbox/") {
+        admin::handle(shared, request)
+    } else if api::is_gateway_path(&request.path) {
+        let response = api::handle(shared, request);
+        if !shared.settings.api_delay.is_zero() {
+            shared.sleep(shared.settings.api_delay);
+        }
+        response
+    } else {
+        api::error_page(404, "No message available", &request.path)
+    }
+}
+
+/// A running simulator. Stops on [`Sandbox::shutdown`] or when dropped.
+///
+/// All methods take `&self`; a `Sandbox` can be shared between threads.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    server: http::Server,
+    addr: SocketAddr,
+    base_url: String,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// A builder with the defaults: `127.0.0.1:0`, no callback URL, time scale 1, 5-minute
+    /// expiry, faithful ISO-8859-1 webhooks, 5 s webhook timeout, no API delay, the development
+    /// credentials.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    fn spawn_threads(&self) -> io::Result<()> {
+        let mut threads = lock(&self.threads);
+        let shared = Arc::clone(&self.shared);
+        threads.push(
+            std::thread::Builder::new()
+                .name("sandbox-scheduler".into())
+                .spawn(move || sim::run_scheduler(&shared))?,
+        );
+        let agent = webhook::agent(self.shared.settings.webhook_timeout);
+        for i in 0..webhook::WORKERS {
+            let shared = Arc::clone(&self.shared);
+            let agent = agent.clone();
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("sandbox-webhook-{i}"))
+                    .spawn(move || webhook::run_worker(&shared, &agent))?,
+            );
+        }
+        Ok(())
+    }
+
+    /// `http://127.0.0.1:PORT` (the bound address).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The default app's AppID.
+    pub fn app_id(&self) -> &str {
+        &self.shared.credentials.apps[0].app_id
+    }
+
+    /// The default account's CertID.
+    pub fn cert_id(&self) -> &str {
+        &self.shared.credentials.apps[0].cert_id
+    }
+
+    /// The default account's secret key.
+    pub fn secret_key(&self) -> &str {
+        &self.shared.credentials.apps[0].secret_key
+    }
+
+    /// The default account id used in API paths (the same as the CertID).
+    pub fn account_id(&self) -> &str {
+        self.cert_id()
+    }
+
+    /// The default sub-account: `(sub_account_id, cert_id, secret_key)`. It is enabled,
+    /// belongs to the default app and has no callback URL of its own.
+    pub fn sub_account(&self) -> (&str, &str, &str) {
+        let sub = &self.shared.credentials.sub_accounts[0];
+        (&sub.id, &sub.cert_id, &sub.secret_key)
+    }
+
+    /// The default sub-account in full (the same credentials as [`Sandbox::sub_account`]).
+    pub fn default_sub_account(&self) -> &SubAccount {
+        &self.shared.credentials.sub_accounts[0]
+    }
+
+    /// Scripts a number's behaviour (replacing a reserved number's) for calls placed from now.
+    pub fn set_behavior(&self, number: &str, behavior: Behavior) {
+        write(&self.shared.behaviors).insert(number.to_owned(), behavior);
+    }
+
+    /// Removes a number's script: it behaves as reserved or by default again.
+    pub fn clear_behavior(&self, number: &str) {
+        write(&self.shared.behaviors).remove(number);
+    }
+
+    /// The behaviour a number has now.
+    pub fn behavior(&self, number: &str) -> Behavior {
+        self.shared.behavior_of(number)
+    }
+
+    /// Changes the default app's callback URL (`None` or blank: no events) for calls placed
+    /// from now; a call keeps the URL it was placed with, as on the platform.
+    pub fn set_callback_url(&self, url: Option<&str>) {
+        let app = self.app_id().to_owned();
+        write(&self.shared.app_urls).insert(app, url.map(str::to_owned));
+    }
+
+    /// The default app's callback URL.
+    pub fn callback_url(&self) -> Option<String> {
+        read(&self.shared.app_urls)
+            .get(self.app_id())
+            .cloned()
+            .flatten()
+    }
+
+    /// The simulated time now, in epoch milliseconds.
+    pub fn sim_now_ms(&self) -> i64 {
+        self.shared.clock.now_ms()
+    }
+
+    /// Every call kept, oldest first: running calls, and finished ones up to 10,000 calls in
+    /// all (the oldest finished calls are forgotten first).
+    pub fn calls(&self) -> Vec<CallInfo> {
+        self.shared.engine_now().call_infos()
+    }
+
+    /// One call, if kept.
+    pub fn call(&self, id: &str) -> Option<CallInfo> {
+        self.shared.engine_now().call_info(id)
+    }
+
+    /// Every webhook attempt kept (the last 10,000), oldest first.
+    pub fn webhooks(&self) -> Vec<WebhookAttempt> {
+        self.shared.engine_now().attempts(None)
+    }
+
+    /// The webhook attempts for one call.
+    pub fn webhooks_for(&self, call_id: &str) -> Vec<WebhookAttempt> {
+        self.shared.engine_now().attempts(Some(call_id))
+    }
+
+    /// Waits until the call's end event is settled: delivered, failed four times, or not sent
+    /// for lack of a callback URL. `None` if that does not happen within `timeout` (real
+    /// time), if the call is unknown, or if the sandbox stops.
+    pub fn wait_for_end(&self, call_id: &str, timeout: Duration) -> Option<Delivery> {
+        self.shared.wait_for_end(call_id, timeout)
+    }
+
+    /// Stops accepting connections, closes open ones, stops the scheduler and the webhook
+    /// workers, and joins every thread. Idempotent; also done on drop. Events not yet
+    /// delivered are dropped.
+    pub fn shutdown(&self) {
+        self.shared.signal_stop();
+        self.server.shutdown();
+        let threads = std::mem::take(&mut *lock(&self.threads));
+        for thread in threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
