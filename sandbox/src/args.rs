@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::config::{DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY};
-use crate::SandboxBuilder;
+use crate::{SandboxBuilder, RESERVED_NUMBERS};
 
 /// The sandbox's options, to flatten into a command line parser.
 ///
@@ -119,6 +119,84 @@ impl SandboxArgs {
         }
         builder
     }
+
+    /// Starts the sandbox, prints its base URL and credentials to stdout, and serves until
+    /// Ctrl-C (SIGINT) or SIGTERM. This is the whole of the `yunhuni-sandbox` binary, and of
+    /// `yunhuni sandbox`.
+    pub fn run(&self) -> std::process::ExitCode {
+        use std::io::Write;
+        use std::process::ExitCode;
+
+
+        let sandbox = match self.builder().start() {
+            Ok(sandbox) => sandbox,
+            Err(e) => {
+                eprintln!("yunhuni-sandbox: cannot start on {}: {e}", self.listen);
+                return ExitCode::FAILURE;
+            }
+        };
+        let (sub_id, sub_cert, sub_secret) = sandbox.sub_account();
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "yunhuni-sandbox listening on {}", sandbox.base_url());
+        let _ = writeln!(out, "  base URL      {}", sandbox.base_url());
+        let _ = writeln!(out, "  account id    {}", sandbox.account_id());
+        let _ = writeln!(out, "  AppID         {}", sandbox.app_id());
+        let _ = writeln!(out, "  CertID        {}", sandbox.cert_id());
+        let _ = writeln!(out, "  secret key    {}", sandbox.secret_key());
+        let _ = writeln!(
+            out,
+            "  sub-account   id {sub_id}, CertID {sub_cert}, secret key {sub_secret}"
+        );
+        let _ = writeln!(
+            out,
+            "  callback URL  {}",
+            sandbox
+                .callback_url()
+                .as_deref()
+                .unwrap_or("(none: events are not sent)")
+        );
+        let _ = writeln!(
+            out,
+            "  time scale    {}x, timestamps valid {} min",
+            self.time_scale, self.expiry_minutes
+        );
+        let _ = writeln!(
+            out,
+            "  webhooks      {}",
+            if self.utf8_webhooks {
+                "UTF-8"
+            } else {
+                "ISO-8859-1 (as the platform)"
+            }
+        );
+        let reserved: Vec<&str> = RESERVED_NUMBERS.iter().map(|(n, _)| *n).collect();
+        let _ = writeln!(out, "  reserved numbers {}", reserved.join(" "));
+        let _ = writeln!(
+            out,
+            "  inspect       {0}/sandbox/calls  {0}/sandbox/webhooks",
+            sandbox.base_url()
+        );
+        let _ = writeln!(out, "To point a client at it, in another shell:");
+        let _ = writeln!(out, "  export YUNHUNI_BASE_URL={}", sandbox.base_url());
+        let _ = writeln!(out, "  export YUNHUNI_APP_ID={}", sandbox.app_id());
+        let _ = writeln!(out, "  export YUNHUNI_CERT_ID={}", sandbox.cert_id());
+        let _ = writeln!(out, "  export YUNHUNI_SECRET_KEY={}", sandbox.secret_key());
+        let _ = out.flush();
+        drop(out);
+
+        let (tx, rx) = std::sync::mpsc::channel();
+        if let Err(e) = ctrlc::set_handler(move || {
+            let _ = tx.send(());
+        }) {
+            eprintln!("yunhuni-sandbox: cannot install the signal handler: {e}");
+            sandbox.shutdown();
+            return ExitCode::FAILURE;
+        }
+        let _ = rx.recv();
+        eprintln!("yunhuni-sandbox: shutting down");
+        sandbox.shutdown();
+        ExitCode::SUCCESS
+    }
 }
 
 #[cfg(test)]
@@ -149,4 +227,5 @@ mod tests {
         assert!(cli.args.utf8_webhooks);
         assert_eq!(cli.args.callback_url.as_deref(), Some("http://h/"));
     }
+
 }

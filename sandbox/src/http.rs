@@ -1,5 +1,8 @@
 //! A small HTTP/1.1 server on `std::net`: one thread per connection, keep-alive, clean shutdown.
 //!
+//! Public so that tools built on the sandbox (the `yunhuni` command's webhook listener, tests in
+//! other languages' bindings) receive webhooks with the same server instead of another one.
+//!
 //! It is just enough of HTTP for the platform's API and the sandbox's admin endpoints:
 //! `Content-Length` and chunked request bodies, `Expect: 100-continue`, persistent connections
 //! for HTTP/1.1 (and HTTP/1.0 with `Connection: keep-alive`). Header values are decoded as
@@ -29,22 +32,22 @@ const CONNECTION_STACK: usize = 512 * 1024;
 
 /// One parsed request.
 #[derive(Debug, Clone)]
-pub(crate) struct Request {
+pub struct Request {
     /// The method exactly as sent.
-    pub(crate) method: String,
+    pub method: String,
     /// The path of the request target, without the query string, not decoded.
-    pub(crate) path: String,
+    pub path: String,
     /// The query string (after `?`), if any.
-    pub(crate) query: Option<String>,
+    pub query: Option<String>,
     /// Header names and values in the order received; values decoded as ISO-8859-1.
-    pub(crate) headers: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
     /// The request body.
-    pub(crate) body: Vec<u8>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
     /// The first value of a header, with the name compared case-insensitively.
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -53,7 +56,7 @@ impl Request {
 
     /// The body as the platform reads it for hashing: decoded as UTF-8 (invalid sequences
     /// replaced by U+FFFD) and encoded again.
-    pub(crate) fn body_as_text_bytes(&self) -> Cow<'_, [u8]> {
+    pub fn body_as_text_bytes(&self) -> Cow<'_, [u8]> {
         match String::from_utf8_lossy(&self.body) {
             Cow::Borrowed(_) => Cow::Borrowed(&self.body),
             Cow::Owned(s) => Cow::Owned(s.into_bytes()),
@@ -61,7 +64,7 @@ impl Request {
     }
 
     /// A query parameter's raw value.
-    pub(crate) fn query_param(&self, name: &str) -> Option<&str> {
+    pub fn query_param(&self, name: &str) -> Option<&str> {
         self.query.as_deref()?.split('&').find_map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             (k == name).then_some(v)
@@ -71,15 +74,18 @@ impl Request {
 
 /// A response to write.
 #[derive(Debug, Clone)]
-pub(crate) struct Response {
-    pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
+pub struct Response {
+    /// The HTTP status code.
+    pub status: u16,
+    /// Header names and values, written in this order.
+    pub headers: Vec<(String, String)>,
+    /// The body (its `Content-Length` is added when written).
+    pub body: Vec<u8>,
 }
 
 impl Response {
     /// An empty response with this status.
-    pub(crate) fn new(status: u16) -> Self {
+    pub fn new(status: u16) -> Self {
         Response {
             status,
             headers: Vec::new(),
@@ -88,19 +94,19 @@ impl Response {
     }
 
     /// Adds a header.
-    pub(crate) fn header(mut self, name: &str, value: &str) -> Self {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_owned(), value.to_owned()));
         self
     }
 
     /// Sets the body.
-    pub(crate) fn body(mut self, body: Vec<u8>) -> Self {
+    pub fn body(mut self, body: Vec<u8>) -> Self {
         self.body = body;
         self
     }
 
     /// A JSON response (`application/json;charset=UTF-8`).
-    pub(crate) fn json(status: u16, body: Vec<u8>) -> Self {
+    pub fn json(status: u16, body: Vec<u8>) -> Self {
         Response::new(status)
             .header("Content-Type", "application/json;charset=UTF-8")
             .body(body)
@@ -108,7 +114,7 @@ impl Response {
 }
 
 /// The function that answers every request.
-pub(crate) type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
+pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
 
 #[derive(Default)]
 struct Connections {
@@ -118,7 +124,7 @@ struct Connections {
 }
 
 /// A running server. Dropping it does not stop it; call [`Server::shutdown`].
-pub(crate) struct Server {
+pub struct Server {
     local_addr: SocketAddr,
     stopping: Arc<AtomicBool>,
     acceptor: Mutex<Option<JoinHandle<()>>>,
@@ -127,7 +133,7 @@ pub(crate) struct Server {
 
 impl Server {
     /// Binds `addr` and starts accepting connections.
-    pub(crate) fn start(addr: &str, handler: Handler) -> io::Result<Server> {
+    pub fn start(addr: &str, handler: Handler) -> io::Result<Server> {
         let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
         let listener = TcpListener::bind(&addrs[..])?;
         let local_addr = listener.local_addr()?;
@@ -149,14 +155,14 @@ impl Server {
     }
 
     /// The bound address.
-    pub(crate) fn local_addr(&self) -> SocketAddr {
+    pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
 
     /// Stops accepting, closes every connection and joins every thread. Idempotent.
     ///
     /// Handlers still running are waited for; the caller makes them return promptly.
-    pub(crate) fn shutdown(&self) {
+    pub fn shutdown(&self) {
         self.stopping.store(true, Ordering::SeqCst);
         let acceptor = self
             .acceptor
@@ -530,7 +536,7 @@ fn write_response(
 }
 
 /// The standard reason phrase of the statuses this server uses.
-pub(crate) fn reason_phrase(status: u16) -> &'static str {
+pub fn reason_phrase(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         200 => "OK",

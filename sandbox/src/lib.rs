@@ -92,7 +92,7 @@ mod behavior;
 mod config;
 mod events;
 mod gateway;
-mod http;
+pub mod http;
 mod inspect;
 mod lenient;
 pub mod signing;

@@ -1,12 +1,11 @@
 //! `yunhuni-sandbox`: runs the platform simulator, or prints a signed `curl` command for it.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use yunhuni_sandbox::{
     signing, SandboxArgs, DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY, DEV_SUB_CERT_ID,
-    DEV_SUB_SECRET_KEY, RESERVED_NUMBERS,
+    DEV_SUB_SECRET_KEY,
 };
 
 const EXAMPLES: &str = "\
@@ -163,72 +162,6 @@ fn curl_command(args: &SignArgs) -> String {
     lines.join(" \\\n  ")
 }
 
-fn run(args: &SandboxArgs) -> ExitCode {
-    let sandbox = match args.builder().start() {
-        Ok(sandbox) => sandbox,
-        Err(e) => {
-            eprintln!("yunhuni-sandbox: cannot start on {}: {e}", args.listen);
-            return ExitCode::FAILURE;
-        }
-    };
-    let (sub_id, sub_cert, sub_secret) = sandbox.sub_account();
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "yunhuni-sandbox listening on {}", sandbox.base_url());
-    let _ = writeln!(out, "  base URL      {}", sandbox.base_url());
-    let _ = writeln!(out, "  account id    {}", sandbox.account_id());
-    let _ = writeln!(out, "  AppID         {}", sandbox.app_id());
-    let _ = writeln!(out, "  CertID        {}", sandbox.cert_id());
-    let _ = writeln!(out, "  secret key    {}", sandbox.secret_key());
-    let _ = writeln!(
-        out,
-        "  sub-account   id {sub_id}, CertID {sub_cert}, secret key {sub_secret}"
-    );
-    let _ = writeln!(
-        out,
-        "  callback URL  {}",
-        sandbox
-            .callback_url()
-            .as_deref()
-            .unwrap_or("(none: events are not sent)")
-    );
-    let _ = writeln!(
-        out,
-        "  time scale    {}x, timestamps valid {} min",
-        args.time_scale, args.expiry_minutes
-    );
-    let _ = writeln!(
-        out,
-        "  webhooks      {}",
-        if args.utf8_webhooks {
-            "UTF-8"
-        } else {
-            "ISO-8859-1 (as the platform)"
-        }
-    );
-    let reserved: Vec<&str> = RESERVED_NUMBERS.iter().map(|(n, _)| *n).collect();
-    let _ = writeln!(out, "  reserved numbers {}", reserved.join(" "));
-    let _ = writeln!(
-        out,
-        "  inspect       {0}/sandbox/calls  {0}/sandbox/webhooks",
-        sandbox.base_url()
-    );
-    let _ = out.flush();
-    drop(out);
-
-    let (tx, rx) = std::sync::mpsc::channel();
-    if let Err(e) = ctrlc::set_handler(move || {
-        let _ = tx.send(());
-    }) {
-        eprintln!("yunhuni-sandbox: cannot install the signal handler: {e}");
-        sandbox.shutdown();
-        return ExitCode::FAILURE;
-    }
-    let _ = rx.recv();
-    eprintln!("yunhuni-sandbox: shutting down");
-    sandbox.shutdown();
-    ExitCode::SUCCESS
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
@@ -236,6 +169,6 @@ fn main() -> ExitCode {
             println!("{}", curl_command(sign));
             ExitCode::SUCCESS
         }
-        None => run(&cli.args),
+        None => cli.args.run(),
     }
 }
