@@ -183,8 +183,10 @@ impl Server {
         }
         let threads = {
             let mut conns = self.connections.lock().unwrap_or_else(|e| e.into_inner());
+            // Only the read side: idle connections see end of input and close, while a
+            // request being handled still gets its response written.
             for stream in conns.open.values() {
-                let _ = stream.shutdown(Shutdown::Both);
+                let _ = stream.shutdown(Shutdown::Read);
             }
             std::mem::take(&mut conns.threads)
         };

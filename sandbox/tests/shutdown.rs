@@ -75,6 +75,11 @@ fn shutdown_releases_everything() {
     // Dropping a sandbox shuts it down too.
     let sb = Sandbox::builder().start().unwrap();
     let addr = sb.local_addr();
+    // A new thread names itself once it runs, so give the threads a moment to appear.
+    let appeared = Instant::now();
+    while sandbox_threads() == 0 && appeared.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     assert!(sandbox_threads() > 0);
     drop(sb);
     assert_eq!(sandbox_threads(), 0);
