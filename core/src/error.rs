@@ -64,6 +64,7 @@ pub struct Error {
     code: Option<String>,
     status: Option<u16>,
     field: Option<String>,
+    platform_message: Option<String>,
 }
 
 /// The SDK's result type.
@@ -71,7 +72,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), code: None, status: None, field: None }
+        Error { kind, message: message.into(), code: None, status: None, field: None, platform_message: None }
     }
 
     /// A validation error about `field`, for code that checks its own inputs the way the SDK
@@ -104,7 +105,12 @@ impl Error {
         } else {
             format!("platform returned {code} {msg}: {meaning}")
         };
-        Error { code: Some(code.to_owned()), ..Error::new(ErrorKind::Api, message) }.with_status(200)
+        Error {
+            code: Some(code.to_owned()),
+            platform_message: Some(msg.to_owned()),
+            ..Error::new(ErrorKind::Api, message)
+        }
+        .with_status(200)
     }
 
     /// The stable category.
@@ -125,6 +131,11 @@ impl Error {
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
         self.status
+    }
+
+    /// The server's own `msg` text (Chinese), for `api` errors, exactly as it was received.
+    pub fn platform_message(&self) -> Option<&str> {
+        self.platform_message.as_deref()
     }
 
     /// The field at fault, for `validation` errors (and event fields that fail to decode).

@@ -271,7 +271,7 @@ impl Event {
         let value: Value = serde_json::from_str(&raw)
             .map_err(|e| Error::decode(format!("event body is not valid JSON: {e}")))?;
         let Value::Object(map) = value else {
-            return Err(Error::decode(format!("event body is JSON {}, not an object", type_name(&value))));
+            return Err(Error::decode(format!("event body is {}, not a JSON object", type_name(&value))));
         };
         let name = match map.get("event") {
             Some(Value::String(s)) => s.clone(),

@@ -182,6 +182,7 @@ fn platform_code_is_api_with_code_and_meaning() {
     assert_eq!(err.kind(), ErrorKind::Api);
     assert_eq!(err.code(), Some("010001"));
     assert!(err.message().contains("应用没上线") && err.message().contains("not online"), "{err}");
+    assert_eq!(err.platform_message(), Some("应用没上线"));
 }
 
 #[test]
