@@ -1,0 +1,72 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Yunhuni;
+
+/**
+ * An error from the SDK: validation, the HTTP exchange with the platform, or parsing.
+ *
+ * - `kind` (getKind()): `validation`, `api`, `auth`, `http`, `timeout`, `transport` or `decode`,
+ *   the same strings in every language of the SDK.
+ * - `platformCode` (getPlatformCode()): the platform's six-digit code such as `020000`, for
+ *   `api` errors; null otherwise.
+ * - `status` (getStatus()): the HTTP status the server answered with, 0 if none.
+ * - `field` (getField()): the request field or argument at fault, for `validation` errors.
+ * - getCode() is the C library's result code (`YH_ERR_API` = 2, ...), getMessage() a readable
+ *   English description. No message ever contains a secret key.
+ */
+class Exception extends \RuntimeException
+{
+    public function __construct(
+        public readonly string $kind,
+        string $message,
+        public readonly ?string $platformCode = null,
+        public readonly int $status = 0,
+        public readonly ?string $field = null,
+        int $result = 0,
+    ) {
+        parent::__construct($message, $result);
+    }
+
+    /** @internal Builds the exception from a `yh_error *` and frees it. */
+    public static function fromError(int $result, \FFI\CData $err): self
+    {
+        $ffi = Ffi::get();
+        if (\FFI::isNull($err)) {
+            return new self('panic', "the yunhuni library failed with code $result", null, 0, null, $result);
+        }
+        try {
+            return new self(
+                (string) $ffi->yh_error_kind($err),
+                (string) $ffi->yh_error_message($err),
+                $ffi->yh_error_code($err),
+                (int) $ffi->yh_error_status($err),
+                $ffi->yh_error_field($err),
+                $result,
+            );
+        } finally {
+            $ffi->yh_error_free($err);
+        }
+    }
+
+    public function getKind(): string
+    {
+        return $this->kind;
+    }
+
+    public function getPlatformCode(): ?string
+    {
+        return $this->platformCode;
+    }
+
+    public function getStatus(): int
+    {
+        return $this->status;
+    }
+
+    public function getField(): ?string
+    {
+        return $this->field;
+    }
+}

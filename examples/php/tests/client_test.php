@@ -1,0 +1,134 @@
+<?php
+// Yunhuni\Client against the sandbox: every call, every error kind the server can give, the
+// exception's kind, code and field; SapiSdk's JSON; signing vectors; code table and version.
+//
+//   YUNHUNI_APP_ID=... YUNHUNI_CERT_ID=... YUNHUNI_SECRET_KEY=... YUNHUNI_BASE_URL=... \
+//   YUNHUNI_WEBHOOK_LOG=... php -d ffi.enable=1 client_test.php VECTORS_DIR
+
+declare(strict_types=1);
+
+require_once __DIR__ . '/lib.php';
+
+$vectors = $argv[1] ?? dirname(__DIR__, 3) . '/tests/vectors';
+$base = env('YUNHUNI_BASE_URL');
+
+group('a client from the environment places every kind of call', function () {
+    $client = Yunhuni\Client::fromEnv(['timeout' => 10, 'connect_timeout' => 2.5, 'user_agent' => 'php-tests/1']);
+    check($client->appId() === env('YUNHUNI_APP_ID'), 'appId');
+    check($client->accountId() === env('YUNHUNI_CERT_ID'), 'accountId');
+    check(str_ends_with($client->apiRoot(), '/v1/account/' . env('YUNHUNI_CERT_ID') . '/'), 'apiRoot');
+
+    $call = $client->duoCallback('13800000041', '13800000042', 600, [
+        'from1' => '02000000001',
+        'from2' => '02000000002',
+        'ring_tone' => 'ring.wav',
+        'ring_tone_mode' => 0,
+        'max_dial_duration' => 30,
+        'recording' => false,
+        'record_mode' => 0,
+        'user_data' => 'php-order-7',
+    ]);
+    check(preg_match('/^[0-9a-f]{32}$/', $call->callId) === 1, "call id {$call->callId}");
+    check($call->userData === 'php-order-7', 'user data echoed');
+    $line = wait_for(fn () => log_lines($call->callId)[0] ?? null, 60);
+    check($line !== null && str_contains($line, 'outcome=connected') && str_contains($line, '"php-order-7"'),
+        "the webhook receiver logged the end event: $line");
+
+    $ringing = $client->duoCallback('13800000043', '13900000002', 600, ['max_dial_duration' => 300]);
+    $client->cancelDuoCallback($ringing->callId);
+    check(true, 'cancelDuoCallback');
+
+    $notify = $client->notifyCall('13800000044', ['play_content' => [['123', 1], ['3245.24', 3]], 'user_data' => 'n']);
+    check($notify->userData === 'n', 'notifyCall');
+    $verify = $client->verifyCall('13800000045', ['verify_code' => '759345']);
+    check($verify->userData === null && strlen($verify->callId) === 32, 'verifyCall');
+});
+
+group('errors: kind, platform code, status and field', function () use ($base) {
+    $client = Yunhuni\Client::fromEnv();
+    $e = expect_exception(fn () => $client->cancelDuoCallback('0123456789abcdef0123456789abcdef'), 'api error thrown');
+    check($e?->kind === 'api' && $e->getPlatformCode() === '020000' && $e->getStatus() === 200, 'api: kind, code 020000, status 200');
+    check($e?->getCode() === Yunhuni\Ffi::get()->YH_ERR_API, 'api: getCode() is the result code');
+
+    $e = expect_exception(fn () => $client->duoCallback('13800000001', '13800000001', 60), 'validation error thrown');
+    check($e?->kind === 'validation' && $e->getField() === 'to2' && $e->platformCode === null, 'validation: field to2');
+
+    $e = expect_exception(fn () => $client->duoCallback('13800000001', '13800000002', 60, ['user_data' => "a\0b"]), 'NUL byte refused');
+    check($e?->kind === 'validation' && $e->field === 'user_data', 'NUL byte: field user_data');
+
+    $e = expect_exception(fn () => $client->duoCallback('13800000001', "\xff\xfe", 60), 'invalid UTF-8 refused');
+    check($e?->kind === 'validation' && $e->field === 'to2', 'invalid UTF-8: field to2');
+
+    $e = expect_exception(fn () => $client->duoCallback('13800000001', '13800000002', 60, ['colour' => 'red']), 'unknown option refused');
+    check($e?->field === 'colour', 'unknown option: named');
+
+    $bad = new Yunhuni\Client(env('YUNHUNI_APP_ID'), env('YUNHUNI_CERT_ID'), '0000000000000000000000000000000f', ['base_url' => $base]);
+    $e = expect_exception(fn () => $bad->duoCallback('13800000001', '13800000002', 60), 'auth error thrown');
+    check($e?->kind === 'auth' && $e->getStatus() === 401, 'auth: status 401');
+    check($e !== null && !str_contains($e->getMessage(), '0000000000000000000000000000000f'), 'auth: no secret in the message');
+
+    $e = expect_exception(fn () => new Yunhuni\Client('', 'c', 's'), 'empty app id refused');
+    check($e?->field === 'app_id', 'settings: field app_id');
+
+    $closed = stream_socket_server('tcp://127.0.0.1:0');
+    $port = (int) substr(strrchr(stream_socket_get_name($closed, false), ':'), 1);
+    fclose($closed);
+    $nowhere = new Yunhuni\Client('a', 'b', 'c', ['base_url' => "http://127.0.0.1:$port", 'connect_timeout' => 2]);
+    $e = expect_exception(fn () => $nowhere->cancelDuoCallback('x'), 'transport error thrown');
+    check($e?->kind === 'transport', 'transport: kind');
+
+    $silent = stream_socket_server('tcp://127.0.0.1:0');
+    $url = 'http://' . stream_socket_get_name($silent, false);
+    $slow = new Yunhuni\Client('a', 'b', 'c', ['base_url' => $url, 'timeout' => 0.5]);
+    $e = expect_exception(fn () => $slow->cancelDuoCallback('x'), 'timeout error thrown');
+    check($e?->kind === 'timeout', 'timeout: kind');
+    fclose($silent);
+});
+
+group('SapiSdk returns the platform JSON', function () use ($base) {
+    $api = new SapiSdk(env('YUNHUNI_APP_ID'), env('YUNHUNI_CERT_ID'), $base . '/v1/account/' . env('YUNHUNI_CERT_ID') . '/', env('YUNHUNI_SECRET_KEY'));
+    $res = json_decode($api->duoCallback(null, '13800000051', '', '13800000052', '', 0, '30', 3600, 0, 0, 'sapi'), true);
+    check($res['code'] === '000000' && $res['msg'] === '请求成功', 'success envelope');
+    check(preg_match('/^[0-9a-f]{32}$/', (string) ($res['data']['callId'] ?? '')) === 1 && $res['data']['user_data'] === 'sapi', 'data.callId and data.user_data');
+    check($api->lastError() === null, 'no last error');
+
+    $res = json_decode($api->duoCallback(null, '13800000051', null, '13800000052', null, null, null, 3600, null, null, null), true);
+    check($res['code'] === '000000' && $res['data']['user_data'] === null, 'nulls are left out');
+
+    $res = json_decode($api->duoCallbackCancel('0123456789abcdef0123456789abcdef'), true);
+    check($res === ['code' => '020000', 'msg' => '呼叫不存在', 'data' => null], 'platform error envelope: ' . json_encode($res, JSON_UNESCAPED_UNICODE));
+    check($api->lastError()?->platformCode === '020000', 'lastError() carries the code');
+
+    $res = json_decode($api->duoCallback(null, '13800000051', null, '13800000051', null, 0, 30, 3600, 0, 0, null), true);
+    check($res['code'] === null && $res['error']['kind'] === 'validation' && $res['error']['field'] === 'to2', 'validation: code null, error.kind and error.field');
+
+    $res = json_decode($api->duoCallback(null, '13800000051', null, '13800000052', null, 0, 30, null, 0, 0, null), true);
+    check($res['code'] === null && $res['error']['field'] === 'max_call_duration', 'missing max_call_duration');
+
+    $wrong = new SapiSdk(env('YUNHUNI_APP_ID'), env('YUNHUNI_CERT_ID'), $base, 'wrong-secret');
+    $res = json_decode($wrong->duoCallback(null, '13800000051', null, '13800000052', null, 0, 30, 3600, 0, 0, null), true);
+    check($res['code'] === null && $res['error']['kind'] === 'auth' && $res['error']['status'] === 401, 'auth: error.kind auth, status 401');
+
+    $broken = new SapiSdk('', '', 'not a url', '');
+    $res = json_decode($broken->duoCallback(null, '1', null, '2', null, 0, 30, 3600, 0, 0, null), true);
+    check($res['code'] === null && $res['error']['kind'] === 'validation', 'bad settings are reported by the call');
+});
+
+group('signing vectors', function () use ($vectors) {
+    $cases = json_decode((string) file_get_contents("$vectors/signing.json"), true)['cases'];
+    foreach ($cases as $c) {
+        $body = (string) hex2bin($c['body_hex']);
+        $sts = Yunhuni\string_to_sign($c['method'], $c['uri'], $c['content_type'], $c['timestamp'], $c['app_id'], $body);
+        $sig = Yunhuni\sign($c['method'], $c['uri'], $c['content_type'], $c['timestamp'], $c['app_id'], $body, $c['secret_key']);
+        check($sts === $c['string_to_sign'] && $sig === $c['signature'], "signing {$c['name']}");
+    }
+    check(count($cases) >= 40, count($cases) . ' signing vectors');
+});
+
+group('code table and version', function () {
+    check(Yunhuni\code_info('030500')['name'] === 'DuoCallbackNumIsSample', 'code_info 030500');
+    check(Yunhuni\code_info('999999') === null, 'unknown code');
+    check(preg_match('/^\d+\.\d+\.\d+/', Yunhuni\version()) === 1, 'version ' . Yunhuni\version());
+});
+
+finish('client_test');

@@ -1,0 +1,57 @@
+"""Writes the shared vectors as tab-separated lines the C tests read (standard library only).
+
+    python3 gen_vectors_tsv.py VECTORS_DIR OUT_DIR
+
+signing.tsv: name, then hex of method, uri, content_type, timestamp, app_id, secret_key, body,
+string_to_sign, then the signature.
+events.tsv: name, "ok" or the expected error kind, body hex, then for "ok" the hex of the
+canonical `expect` JSON with keys sorted and with keys in the order the vector lists them (the
+library's serialisation is compact and may use either order), and the hex of the body as text
+(UTF-8 when valid, else ISO-8859-1, without a byte order mark) encoded as UTF-8.
+"""
+import json
+import sys
+from pathlib import Path
+
+
+def hx(s):
+    return (s.encode("utf-8") if isinstance(s, str) else s).hex()
+
+
+def as_text(body):
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = body.decode("latin-1")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def compact(value, sort):
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=sort)
+
+
+def main():
+    vectors, out = Path(sys.argv[1]), Path(sys.argv[2])
+    out.mkdir(parents=True, exist_ok=True)
+    signing = json.loads((vectors / "signing.json").read_text(encoding="utf-8"))
+    with open(out / "signing.tsv", "w", encoding="utf-8") as f:
+        for c in signing["cases"]:
+            fields = [c["method"], c["uri"], c["content_type"], c["timestamp"], c["app_id"], c["secret_key"]]
+            row = [c["name"]] + [hx(x) for x in fields]
+            row += [c["body_hex"], hx(c["string_to_sign"]), c["signature"]]
+            f.write("\t".join(row) + "\n")
+    events = json.loads((vectors / "events.json").read_text(encoding="utf-8"))
+    with open(out / "events.tsv", "w", encoding="utf-8") as f:
+        for c in events["cases"]:
+            expect = c["expect"]
+            if "type" not in expect:
+                row = [c["name"], expect["error"], c["body_hex"], "", "", ""]
+            else:
+                row = [c["name"], "ok", c["body_hex"], hx(compact(expect, True)), hx(compact(expect, False))]
+                row.append(hx(as_text(bytes.fromhex(c["body_hex"]))))
+            f.write("\t".join(row) + "\n")
+    print(f"{len(signing['cases'])} signing and {len(events['cases'])} event vectors written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,624 @@
+/* The C API without the sandbox: NULL in every pointer argument, invalid UTF-8 in every string
+ * argument, validation, the wire format of every request, every transport-level error kind
+ * against loopback stubs, error accessors, signing vectors, the code table and the version.
+ *
+ *   test_api SIGNING_TSV
+ */
+#include "testlib.h"
+
+#define SENTINEL ((void *)(uintptr_t)0x5e17)
+#define NUL_ARG YH_ERR_NULL_ARGUMENT
+#define BAD_UTF8 YH_ERR_INVALID_UTF8
+
+/* Runs CALL (which writes to `err`) and checks a validation-kind failure WANT naming FIELD. */
+#define ARG_CASE(WANT, FIELD, CALL)                                  \
+  do {                                                               \
+    yh_error *err = NULL;                                            \
+    yh_result r_ = (CALL);                                           \
+    check_error(r_, err, (WANT), "validation", (FIELD), #CALL);      \
+  } while (0)
+
+static const char *APP = "b0a5d1e5a2c64f0e9a7e3c1d5f000001";
+static const char *CERT = "c3e7a9f1d2b44e8c8a6b1f0e2d000001";
+static const char *SECRET = "5d8f2a7c9e1b4d6fa3c0e8b7d9000001";
+static const char *BAD = "\xff\xfe bad";
+
+static yh_client *client_for(const char *base_url, uint64_t timeout_ms) {
+  yh_client_builder *b = NULL;
+  yh_client *c = NULL;
+  yh_error *err = NULL;
+  if (yh_client_builder_new(APP, CERT, SECRET, &b, &err) != YH_OK ||
+      yh_client_builder_set_base_url(b, base_url, &err) != YH_OK ||
+      yh_client_builder_set_timeout_ms(b, timeout_ms, &err) != YH_OK ||
+      yh_client_builder_set_connect_timeout_ms(b, timeout_ms, &err) != YH_OK ||
+      yh_client_builder_build(b, &c, &err) != YH_OK) {
+    printf("FAIL cannot make a client for %s: %s\n", base_url, show(yh_error_message(err)));
+    exit(2);
+  }
+  yh_client_builder_free(b);
+  return c;
+}
+
+static void test_version_and_codes(void) {
+  group("version and code table");
+  check(str_eq(yh_version(), "0.1.0") || (yh_version() != NULL && yh_version()[0] != '\0'), "yh_version");
+  const char *name = SENTINEL, *zh = SENTINEL, *en = SENTINEL;
+  check(yh_code_info("020000", &name, &zh, &en) == YH_OK, "yh_code_info 020000");
+  check(str_eq(name, "CallNotExists") && str_eq(zh, "呼叫不存在") && en != NULL && en[0] != '\0',
+        "yh_code_info 020000 values: %s %s", show(name), show(zh));
+  check(yh_code_info("000000", &name, &zh, &en) == YH_OK && str_eq(zh, "请求成功"), "yh_code_info 000000");
+  name = zh = en = SENTINEL;
+  check(yh_code_info("999999", &name, &zh, &en) == YH_ABSENT, "unknown code is absent");
+  check(name == SENTINEL && zh == SENTINEL && en == SENTINEL, "absent code writes nothing");
+  check(yh_code_info(NULL, &name, &zh, &en) == NUL_ARG, "yh_code_info code NULL");
+  check(yh_code_info("020000", NULL, &zh, &en) == NUL_ARG, "yh_code_info name_out NULL");
+  check(yh_code_info("020000", &name, NULL, &en) == NUL_ARG, "yh_code_info zh_out NULL");
+  check(yh_code_info("020000", &name, &zh, NULL) == NUL_ARG, "yh_code_info en_out NULL");
+  check(yh_code_info(BAD, &name, &zh, &en) == BAD_UTF8, "yh_code_info invalid UTF-8");
+  check(name == SENTINEL, "failed lookups write nothing");
+  group_end("version and code table");
+}
+
+/* NULL in every pointer argument of every function. */
+static void test_null_arguments(void) {
+  group("NULL in every pointer argument");
+  yh_client_builder *builder = NULL;
+  yh_client *client = NULL;
+  yh_duo_callback *duo = NULL;
+  yh_notify_call *notify = NULL;
+  yh_verify_call *verify = NULL;
+  yh_event *event = NULL;
+  yh_error *err = NULL;
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
+  yh_client_builder_new(APP, CERT, SECRET, &builder, &err);
+  yh_client_builder_set_base_url(builder, url, &err);
+  yh_client_builder_build(builder, &client, &err);
+  yh_duo_callback_new("13800000001", "13800000002", 60, &duo, &err);
+  yh_notify_call_new("13800000001", &notify, &err);
+  yh_verify_call_new("13800000001", &verify, &err);
+  const char *body = "{\"event\":\"duo_callback.end\",\"id\":\"x\"}";
+  yh_event_parse((const uint8_t *)body, strlen(body), &event, &err);
+  check(builder && client && duo && notify && verify && event && err == NULL, "fixtures made");
+
+  yh_client_builder *builder_out = SENTINEL;
+  yh_client *client_out = SENTINEL;
+  yh_duo_callback *duo_out = SENTINEL;
+  yh_notify_call *notify_out = SENTINEL;
+  yh_verify_call *verify_out = SENTINEL;
+  yh_call_created *call_out = SENTINEL;
+  yh_event *event_out = SENTINEL;
+  char *string_out = SENTINEL;
+  const uint8_t *b = (const uint8_t *)"{}";
+
+  /* client settings */
+  ARG_CASE(NUL_ARG, "app_id", yh_client_builder_new(NULL, CERT, SECRET, &builder_out, &err));
+  ARG_CASE(NUL_ARG, "cert_id", yh_client_builder_new(APP, NULL, SECRET, &builder_out, &err));
+  ARG_CASE(NUL_ARG, "secret_key", yh_client_builder_new(APP, CERT, NULL, &builder_out, &err));
+  ARG_CASE(NUL_ARG, "builder_out", yh_client_builder_new(APP, CERT, SECRET, NULL, &err));
+  ARG_CASE(NUL_ARG, "builder_out", yh_client_builder_from_env(NULL, &err));
+  ARG_CASE(NUL_ARG, "builder", yh_client_builder_set_base_url(NULL, url, &err));
+  ARG_CASE(NUL_ARG, "base_url", yh_client_builder_set_base_url(builder, NULL, &err));
+  ARG_CASE(NUL_ARG, "builder", yh_client_builder_set_account_id(NULL, CERT, &err));
+  ARG_CASE(NUL_ARG, "account_id", yh_client_builder_set_account_id(builder, NULL, &err));
+  ARG_CASE(NUL_ARG, "builder", yh_client_builder_set_timeout_ms(NULL, 1000, &err));
+  ARG_CASE(NUL_ARG, "builder", yh_client_builder_set_connect_timeout_ms(NULL, 1000, &err));
+  ARG_CASE(NUL_ARG, "builder", yh_client_builder_set_user_agent(NULL, "x/1", &err));
+  ARG_CASE(NUL_ARG, "user_agent", yh_client_builder_set_user_agent(builder, NULL, &err));
+  ARG_CASE(NUL_ARG, "builder", yh_client_builder_set_connect_retries(NULL, 1, &err));
+  ARG_CASE(NUL_ARG, "builder", yh_client_builder_build(NULL, &client_out, &err));
+  ARG_CASE(NUL_ARG, "client_out", yh_client_builder_build(builder, NULL, &err));
+  ARG_CASE(NUL_ARG, "client_out", yh_client_from_env(NULL, &err));
+
+  /* client */
+  check(yh_client_app_id(NULL) == NULL && yh_client_cert_id(NULL) == NULL && yh_client_account_id(NULL) == NULL &&
+            yh_client_api_root(NULL) == NULL,
+        "client accessors give NULL for NULL");
+  ARG_CASE(NUL_ARG, "client", yh_client_duo_callback(NULL, duo, &call_out, &err));
+  ARG_CASE(NUL_ARG, "request", yh_client_duo_callback(client, NULL, &call_out, &err));
+  ARG_CASE(NUL_ARG, "call_out", yh_client_duo_callback(client, duo, NULL, &err));
+  ARG_CASE(NUL_ARG, "client", yh_client_cancel_duo_callback(NULL, "abc", &err));
+  ARG_CASE(NUL_ARG, "call_id", yh_client_cancel_duo_callback(client, NULL, &err));
+  ARG_CASE(NUL_ARG, "client", yh_client_notify_call(NULL, notify, &call_out, &err));
+  ARG_CASE(NUL_ARG, "request", yh_client_notify_call(client, NULL, &call_out, &err));
+  ARG_CASE(NUL_ARG, "call_out", yh_client_notify_call(client, notify, NULL, &err));
+  ARG_CASE(NUL_ARG, "client", yh_client_verify_call(NULL, verify, &call_out, &err));
+  ARG_CASE(NUL_ARG, "request", yh_client_verify_call(client, NULL, &call_out, &err));
+  ARG_CASE(NUL_ARG, "call_out", yh_client_verify_call(client, verify, NULL, &err));
+  check(yh_call_created_call_id(NULL) == NULL && yh_call_created_user_data(NULL) == NULL,
+        "call accessors give NULL for NULL");
+
+  /* requests */
+  ARG_CASE(NUL_ARG, "to1", yh_duo_callback_new(NULL, "2", 60, &duo_out, &err));
+  ARG_CASE(NUL_ARG, "to2", yh_duo_callback_new("1", NULL, 60, &duo_out, &err));
+  ARG_CASE(NUL_ARG, "request_out", yh_duo_callback_new("1", "2", 60, NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_duo_callback_set_from1(NULL, "1", &err));
+  ARG_CASE(NUL_ARG, "from1", yh_duo_callback_set_from1(duo, NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_duo_callback_set_from2(NULL, "1", &err));
+  ARG_CASE(NUL_ARG, "from2", yh_duo_callback_set_from2(duo, NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_duo_callback_set_ring_tone(NULL, "a.wav", &err));
+  ARG_CASE(NUL_ARG, "ring_tone", yh_duo_callback_set_ring_tone(duo, NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_duo_callback_set_ring_tone_mode(NULL, 0, &err));
+  ARG_CASE(NUL_ARG, "request", yh_duo_callback_set_max_dial_duration(NULL, 30, &err));
+  ARG_CASE(NUL_ARG, "request", yh_duo_callback_set_recording(NULL, false, &err));
+  ARG_CASE(NUL_ARG, "request", yh_duo_callback_set_record_mode(NULL, 0, &err));
+  ARG_CASE(NUL_ARG, "request", yh_duo_callback_set_user_data(NULL, "x", &err));
+  ARG_CASE(NUL_ARG, "user_data", yh_duo_callback_set_user_data(duo, NULL, &err));
+  ARG_CASE(NUL_ARG, "to", yh_notify_call_new(NULL, &notify_out, &err));
+  ARG_CASE(NUL_ARG, "request_out", yh_notify_call_new("1", NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_notify_call_set_from(NULL, "1", &err));
+  ARG_CASE(NUL_ARG, "from", yh_notify_call_set_from(notify, NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_notify_call_set_play_file(NULL, "a.wav", &err));
+  ARG_CASE(NUL_ARG, "play_file", yh_notify_call_set_play_file(notify, NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_notify_call_add_play_item(NULL, "1", YH_PLAY_DIGITS, &err));
+  ARG_CASE(NUL_ARG, "content", yh_notify_call_add_play_item(notify, NULL, YH_PLAY_DIGITS, &err));
+  ARG_CASE(NUL_ARG, "request", yh_notify_call_set_repeat(NULL, 1, &err));
+  ARG_CASE(NUL_ARG, "request", yh_notify_call_set_max_dial_duration(NULL, 30, &err));
+  ARG_CASE(NUL_ARG, "request", yh_notify_call_set_user_data(NULL, "x", &err));
+  ARG_CASE(NUL_ARG, "user_data", yh_notify_call_set_user_data(notify, NULL, &err));
+  ARG_CASE(NUL_ARG, "to", yh_verify_call_new(NULL, &verify_out, &err));
+  ARG_CASE(NUL_ARG, "request_out", yh_verify_call_new("1", NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_verify_call_set_from(NULL, "1", &err));
+  ARG_CASE(NUL_ARG, "from", yh_verify_call_set_from(verify, NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_verify_call_set_verify_code(NULL, "1234", &err));
+  ARG_CASE(NUL_ARG, "verify_code", yh_verify_call_set_verify_code(verify, NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_verify_call_set_play_file(NULL, "a.wav", &err));
+  ARG_CASE(NUL_ARG, "play_file", yh_verify_call_set_play_file(verify, NULL, &err));
+  ARG_CASE(NUL_ARG, "request", yh_verify_call_set_repeat(NULL, 1, &err));
+  ARG_CASE(NUL_ARG, "request", yh_verify_call_set_max_dial_duration(NULL, 30, &err));
+  ARG_CASE(NUL_ARG, "request", yh_verify_call_set_user_data(NULL, "x", &err));
+  ARG_CASE(NUL_ARG, "user_data", yh_verify_call_set_user_data(verify, NULL, &err));
+
+  /* events */
+  ARG_CASE(NUL_ARG, "body", yh_event_parse(NULL, 0, &event_out, &err));
+  ARG_CASE(NUL_ARG, "event_out", yh_event_parse((const uint8_t *)body, strlen(body), NULL, &err));
+  check(yh_event_get_type(NULL) == YH_EVENT_NONE, "yh_event_get_type(NULL)");
+  size_t len = 12345;
+  check(yh_event_name(NULL) == NULL && yh_event_id(NULL) == NULL && yh_event_raw_json(NULL, &len) == NULL &&
+            yh_event_json(NULL, &len) == NULL && len == 12345,
+        "event accessors give NULL for NULL and leave len_out alone");
+  check(yh_event_raw_json(event, NULL) != NULL && yh_event_json(event, NULL) != NULL, "len_out may be NULL");
+
+  /* signing */
+  ARG_CASE(NUL_ARG, "method", yh_sign(NULL, "/p", "t", "ts", "a", b, 2, "k", &string_out, &err));
+  ARG_CASE(NUL_ARG, "uri", yh_sign("POST", NULL, "t", "ts", "a", b, 2, "k", &string_out, &err));
+  ARG_CASE(NUL_ARG, "content_type", yh_sign("POST", "/p", NULL, "ts", "a", b, 2, "k", &string_out, &err));
+  ARG_CASE(NUL_ARG, "timestamp", yh_sign("POST", "/p", "t", NULL, "a", b, 2, "k", &string_out, &err));
+  ARG_CASE(NUL_ARG, "app_id", yh_sign("POST", "/p", "t", "ts", NULL, b, 2, "k", &string_out, &err));
+  ARG_CASE(NUL_ARG, "body", yh_sign("POST", "/p", "t", "ts", "a", NULL, 2, "k", &string_out, &err));
+  ARG_CASE(NUL_ARG, "secret_key", yh_sign("POST", "/p", "t", "ts", "a", b, 2, NULL, &string_out, &err));
+  ARG_CASE(NUL_ARG, "signature_out", yh_sign("POST", "/p", "t", "ts", "a", b, 2, "k", NULL, &err));
+  ARG_CASE(NUL_ARG, "method", yh_string_to_sign(NULL, "/p", "t", "ts", "a", b, 2, &string_out, &err));
+  ARG_CASE(NUL_ARG, "uri", yh_string_to_sign("POST", NULL, "t", "ts", "a", b, 2, &string_out, &err));
+  ARG_CASE(NUL_ARG, "content_type", yh_string_to_sign("POST", "/p", NULL, "ts", "a", b, 2, &string_out, &err));
+  ARG_CASE(NUL_ARG, "timestamp", yh_string_to_sign("POST", "/p", "t", NULL, "a", b, 2, &string_out, &err));
+  ARG_CASE(NUL_ARG, "app_id", yh_string_to_sign("POST", "/p", "t", "ts", NULL, b, 2, &string_out, &err));
+  ARG_CASE(NUL_ARG, "body", yh_string_to_sign("POST", "/p", "t", "ts", "a", NULL, 2, &string_out, &err));
+  ARG_CASE(NUL_ARG, "string_out", yh_string_to_sign("POST", "/p", "t", "ts", "a", b, 2, NULL, &err));
+
+  /* error accessors and frees */
+  check(yh_error_result(NULL) == YH_OK && yh_error_kind(NULL) == NULL && yh_error_message(NULL) == NULL &&
+            yh_error_code(NULL) == NULL && yh_error_status(NULL) == 0 && yh_error_field(NULL) == NULL,
+        "error accessors on NULL");
+  yh_error_free(NULL);
+  yh_client_builder_free(NULL);
+  yh_client_free(NULL);
+  yh_call_created_free(NULL);
+  yh_duo_callback_free(NULL);
+  yh_notify_call_free(NULL);
+  yh_verify_call_free(NULL);
+  yh_event_free(NULL);
+  yh_string_free(NULL);
+  check(true, "every _free ignores NULL");
+
+  /* a NULL err_out still gives the code */
+  check(yh_duo_callback_new(NULL, "2", 60, &duo_out, NULL) == NUL_ARG, "err_out may be NULL");
+
+  check(builder_out == SENTINEL && client_out == SENTINEL && duo_out == SENTINEL && notify_out == SENTINEL &&
+            verify_out == SENTINEL && call_out == SENTINEL && event_out == SENTINEL && string_out == SENTINEL,
+        "no output written on failure");
+
+  yh_event_free(event);
+  yh_verify_call_free(verify);
+  yh_notify_call_free(notify);
+  yh_duo_callback_free(duo);
+  yh_client_free(client);
+  yh_client_builder_free(builder);
+  group_end("NULL in every pointer argument");
+}
+
+/* Invalid UTF-8 in every string argument. */
+static void test_invalid_utf8(void) {
+  group("invalid UTF-8 in every string argument");
+  yh_client_builder *builder = NULL;
+  yh_client *client = NULL;
+  yh_duo_callback *duo = NULL;
+  yh_notify_call *notify = NULL;
+  yh_verify_call *verify = NULL;
+  yh_error *e0 = NULL;
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
+  yh_client_builder_new(APP, CERT, SECRET, &builder, &e0);
+  yh_client_builder_set_base_url(builder, url, &e0);
+  yh_client_builder_build(builder, &client, &e0);
+  yh_duo_callback_new("13800000001", "13800000002", 60, &duo, &e0);
+  yh_notify_call_new("13800000001", &notify, &e0);
+  yh_verify_call_new("13800000001", &verify, &e0);
+  check(e0 == NULL, "fixtures made");
+  yh_client_builder *builder_out = SENTINEL;
+  yh_duo_callback *duo_out = SENTINEL;
+  yh_notify_call *notify_out = SENTINEL;
+  yh_verify_call *verify_out = SENTINEL;
+  char *string_out = SENTINEL;
+  const uint8_t *b = (const uint8_t *)"{}";
+
+  ARG_CASE(BAD_UTF8, "app_id", yh_client_builder_new(BAD, CERT, SECRET, &builder_out, &err));
+  ARG_CASE(BAD_UTF8, "cert_id", yh_client_builder_new(APP, BAD, SECRET, &builder_out, &err));
+  ARG_CASE(BAD_UTF8, "secret_key", yh_client_builder_new(APP, CERT, BAD, &builder_out, &err));
+  ARG_CASE(BAD_UTF8, "base_url", yh_client_builder_set_base_url(builder, BAD, &err));
+  ARG_CASE(BAD_UTF8, "account_id", yh_client_builder_set_account_id(builder, BAD, &err));
+  ARG_CASE(BAD_UTF8, "user_agent", yh_client_builder_set_user_agent(builder, BAD, &err));
+  ARG_CASE(BAD_UTF8, "call_id", yh_client_cancel_duo_callback(client, BAD, &err));
+  ARG_CASE(BAD_UTF8, "to1", yh_duo_callback_new(BAD, "2", 60, &duo_out, &err));
+  ARG_CASE(BAD_UTF8, "to2", yh_duo_callback_new("1", BAD, 60, &duo_out, &err));
+  ARG_CASE(BAD_UTF8, "from1", yh_duo_callback_set_from1(duo, BAD, &err));
+  ARG_CASE(BAD_UTF8, "from2", yh_duo_callback_set_from2(duo, BAD, &err));
+  ARG_CASE(BAD_UTF8, "ring_tone", yh_duo_callback_set_ring_tone(duo, BAD, &err));
+  ARG_CASE(BAD_UTF8, "user_data", yh_duo_callback_set_user_data(duo, BAD, &err));
+  ARG_CASE(BAD_UTF8, "to", yh_notify_call_new(BAD, &notify_out, &err));
+  ARG_CASE(BAD_UTF8, "from", yh_notify_call_set_from(notify, BAD, &err));
+  ARG_CASE(BAD_UTF8, "play_file", yh_notify_call_set_play_file(notify, BAD, &err));
+  ARG_CASE(BAD_UTF8, "content", yh_notify_call_add_play_item(notify, BAD, YH_PLAY_FILE, &err));
+  ARG_CASE(BAD_UTF8, "user_data", yh_notify_call_set_user_data(notify, BAD, &err));
+  ARG_CASE(BAD_UTF8, "to", yh_verify_call_new(BAD, &verify_out, &err));
+  ARG_CASE(BAD_UTF8, "from", yh_verify_call_set_from(verify, BAD, &err));
+  ARG_CASE(BAD_UTF8, "verify_code", yh_verify_call_set_verify_code(verify, BAD, &err));
+  ARG_CASE(BAD_UTF8, "play_file", yh_verify_call_set_play_file(verify, BAD, &err));
+  ARG_CASE(BAD_UTF8, "user_data", yh_verify_call_set_user_data(verify, BAD, &err));
+  ARG_CASE(BAD_UTF8, "method", yh_sign(BAD, "/p", "t", "ts", "a", b, 2, "k", &string_out, &err));
+  ARG_CASE(BAD_UTF8, "uri", yh_sign("POST", BAD, "t", "ts", "a", b, 2, "k", &string_out, &err));
+  ARG_CASE(BAD_UTF8, "content_type", yh_sign("POST", "/p", BAD, "ts", "a", b, 2, "k", &string_out, &err));
+  ARG_CASE(BAD_UTF8, "timestamp", yh_sign("POST", "/p", "t", BAD, "a", b, 2, "k", &string_out, &err));
+  ARG_CASE(BAD_UTF8, "app_id", yh_sign("POST", "/p", "t", "ts", BAD, b, 2, "k", &string_out, &err));
+  ARG_CASE(BAD_UTF8, "secret_key", yh_sign("POST", "/p", "t", "ts", "a", b, 2, BAD, &string_out, &err));
+  ARG_CASE(BAD_UTF8, "method", yh_string_to_sign(BAD, "/p", "t", "ts", "a", b, 2, &string_out, &err));
+  ARG_CASE(BAD_UTF8, "uri", yh_string_to_sign("POST", BAD, "t", "ts", "a", b, 2, &string_out, &err));
+  ARG_CASE(BAD_UTF8, "content_type", yh_string_to_sign("POST", "/p", BAD, "ts", "a", b, 2, &string_out, &err));
+  ARG_CASE(BAD_UTF8, "timestamp", yh_string_to_sign("POST", "/p", "t", BAD, "a", b, 2, &string_out, &err));
+  ARG_CASE(BAD_UTF8, "app_id", yh_string_to_sign("POST", "/p", "t", "ts", BAD, b, 2, &string_out, &err));
+  check(builder_out == SENTINEL && duo_out == SENTINEL && notify_out == SENTINEL && verify_out == SENTINEL &&
+            string_out == SENTINEL,
+        "no output written on failure");
+
+  /* A body is bytes: invalid UTF-8 there is not an argument error (events fall back to Latin-1). */
+  {
+    const char latin1[] = "{\"event\":\"duo_callback.end\",\"user_data\":\"caf\xe9\"}";
+    yh_event *ev = NULL;
+    yh_error *err = NULL;
+    check(yh_event_parse((const uint8_t *)latin1, strlen(latin1), &ev, &err) == YH_OK, "Latin-1 event body parses");
+    const char *ud = NULL;
+    check(yh_event_duo_user_data(ev, &ud) == YH_OK && str_eq(ud, "caf\xc3\xa9"), "Latin-1 user_data as UTF-8: %s",
+          show(ud));
+    yh_event_free(ev);
+    yh_error_free(err);
+  }
+
+  yh_verify_call_free(verify);
+  yh_notify_call_free(notify);
+  yh_duo_callback_free(duo);
+  yh_client_free(client);
+  yh_client_builder_free(builder);
+  group_end("invalid UTF-8 in every string argument");
+}
+
+/* Rules checked before sending: kind validation, the field named, nothing sent. */
+static void test_validation(void) {
+  group("validation errors name the field and send nothing");
+  stub *s = stub_start(0, STUB_ANSWER, "500 Nope", "");
+  char url[64];
+  stub_url(s, url, sizeof url);
+  yh_client *c = client_for(url, 5000);
+  yh_call_created *call = SENTINEL;
+
+  yh_duo_callback *same = NULL;
+  yh_duo_callback_new("13800000001", "13800000001", 60, &same, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "to2", yh_client_duo_callback(c, same, &call, &err));
+  yh_duo_callback_free(same);
+
+  yh_duo_callback *d = NULL;
+  yh_duo_callback_new("13800000001", "13800000002", 0, &d, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "max_call_duration", yh_client_duo_callback(c, d, &call, &err));
+  yh_duo_callback_free(d);
+
+  yh_duo_callback_new("13800000001", "13800000002", 60, &d, NULL);
+  yh_duo_callback_set_ring_tone_mode(d, 1, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "ring_tone_mode", yh_client_duo_callback(c, d, &call, &err));
+  yh_duo_callback_set_ring_tone_mode(d, 0, NULL);
+  yh_duo_callback_set_max_dial_duration(d, 301, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "max_dial_duration", yh_client_duo_callback(c, d, &call, &err));
+  yh_duo_callback_free(d);
+
+  yh_notify_call *n = NULL;
+  yh_notify_call_new("13800000001", &n, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "play_content", yh_client_notify_call(c, n, &call, &err));
+  yh_notify_call_add_play_item(n, "12a", YH_PLAY_DIGITS, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "play_content[0]", yh_client_notify_call(c, n, &call, &err));
+  yh_notify_call_free(n);
+
+  yh_verify_call *v = NULL;
+  yh_verify_call_new("13800000001", &v, NULL);
+  yh_verify_call_set_verify_code(v, "12ab", NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "verify_code", yh_client_verify_call(c, v, &call, &err));
+  yh_verify_call_free(v);
+
+  ARG_CASE(YH_ERR_VALIDATION, "call_id", yh_client_cancel_duo_callback(c, " ", &err));
+
+  /* settings */
+  yh_client_builder *b = NULL;
+  yh_client *out = SENTINEL;
+  yh_client_builder_new(APP, CERT, SECRET, &b, NULL);
+  yh_client_builder_set_timeout_ms(b, 0, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "timeout", yh_client_builder_build(b, &out, &err));
+  yh_client_builder_set_timeout_ms(b, 1000, NULL);
+  yh_client_builder_set_connect_timeout_ms(b, 0, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "connect_timeout", yh_client_builder_build(b, &out, &err));
+  yh_client_builder_set_connect_timeout_ms(b, 1000, NULL);
+  yh_client_builder_set_base_url(b, "ftp://example", NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "base_url", yh_client_builder_build(b, &out, &err));
+  yh_client_builder_free(b);
+  yh_client_builder_new("", CERT, SECRET, &b, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "app_id", yh_client_builder_build(b, &out, &err));
+  yh_client_builder_free(b);
+  check(out == SENTINEL && call == SENTINEL, "no output written on failure");
+
+  check(stub_count(s) == 0, "nothing reached the server (%d requests)", stub_count(s));
+  yh_client_free(c);
+  stub_stop(s);
+  group_end("validation errors name the field and send nothing");
+}
+
+/* Checks the stub's i-th request: path, headers, signature, exact body. */
+static void check_wire(stub *s, int i, const char *op, const char *want_body) {
+  char want_line[256];
+  snprintf(want_line, sizeof want_line, "POST /v1/account/%s/%s HTTP/1.1", CERT, op);
+  char *line = stub_request_line(s, i);
+  check(str_eq(line, want_line), "%s: request line %s", op, show(line));
+  char *body = stub_body(s, i);
+  check(str_eq(body, want_body), "%s: body\n  got  %s\n  want %s", op, show(body), want_body);
+  char *app = stub_header(s, i, "AppID"), *cert = stub_header(s, i, "CertID");
+  char *ts = stub_header(s, i, "Timestamp"), *sig = stub_header(s, i, "Signature");
+  char *ctype = stub_header(s, i, "Content-Type");
+  check(str_eq(app, APP) && str_eq(cert, CERT), "%s: AppID and CertID headers", op);
+  check(ts != NULL && strlen(ts) == 14, "%s: Timestamp header %s", op, show(ts));
+  if (ts && body && ctype) {
+    char path[256];
+    snprintf(path, sizeof path, "/v1/account/%s/%s", CERT, op);
+    char *mine = NULL;
+    yh_result r = yh_sign("POST", path, ctype, ts, APP, (const uint8_t *)body, strlen(body), SECRET, &mine, NULL);
+    check(r == YH_OK && str_eq(mine, sig), "%s: Signature header %s matches yh_sign %s", op, show(sig), show(mine));
+    yh_string_free(mine);
+  }
+  free(line);
+  free(body);
+  free(app);
+  free(cert);
+  free(ts);
+  free(sig);
+  free(ctype);
+}
+
+/* Every parameter of every request reaches the wire, with the platform's names. */
+static void test_wire_format(void) {
+  group("every request parameter is sent");
+  stub *s = stub_start(0, STUB_ANSWER, "200 OK",
+                       "{\"code\":\"000000\",\"msg\":\"ok\",\"data\":{\"callId\":\"0123456789abcdef0123456789abcdef\","
+                       "\"user_data\":\"ud-echo\"}}");
+  char url[64];
+  stub_url(s, url, sizeof url);
+  yh_client *c = client_for(url, 5000);
+  yh_error *err = NULL;
+
+  yh_duo_callback *d = NULL;
+  yh_duo_callback_new("13800000001", "13800000002", 600, &d, &err);
+  yh_duo_callback_set_from1(d, "02000000001", &err);
+  yh_duo_callback_set_from2(d, "02000000002", &err);
+  yh_duo_callback_set_ring_tone(d, "ring.wav", &err);
+  yh_duo_callback_set_ring_tone_mode(d, 2, &err);
+  yh_duo_callback_set_max_dial_duration(d, 30, &err);
+  yh_duo_callback_set_recording(d, true, &err);
+  yh_duo_callback_set_record_mode(d, 3, &err);
+  yh_duo_callback_set_user_data(d, "订单-42 \"q\"", &err);
+  check(err == NULL, "setters succeed");
+  yh_call_created *call = NULL;
+  yh_result r = yh_client_duo_callback(c, d, &call, &err);
+  check(r == YH_OK, "duo_callback against the stub: %d %s", (int)r, show(yh_error_message(err)));
+  check(str_eq(yh_call_created_call_id(call), "0123456789abcdef0123456789abcdef"), "call id");
+  check(str_eq(yh_call_created_user_data(call), "ud-echo"), "user data echoed");
+  yh_call_created_free(call);
+  check_wire(s, 0, "call/duo_callback",
+             "{\"to1\":\"13800000001\",\"to2\":\"13800000002\",\"max_call_duration\":600,\"from1\":\"02000000001\","
+             "\"from2\":\"02000000002\",\"ring_tone\":\"ring.wav\",\"ring_tone_mode\":2,\"max_dial_duration\":30,"
+             "\"recording\":true,\"record_mode\":3,\"user_data\":\"订单-42 \\\"q\\\"\"}");
+  yh_duo_callback_free(d);
+
+  /* optional fields never set are left out */
+  yh_duo_callback_new("13800000001", "13800000002", 60, &d, &err);
+  r = yh_client_duo_callback(c, d, &call, &err);
+  yh_call_created_free(call);
+  check_wire(s, 1, "call/duo_callback", "{\"to1\":\"13800000001\",\"to2\":\"13800000002\",\"max_call_duration\":60}");
+  yh_duo_callback_free(d);
+
+  r = yh_client_cancel_duo_callback(c, "0123456789abcdef0123456789abcdef", &err);
+  check(r == YH_OK, "cancel against the stub");
+  check_wire(s, 2, "call/duo_callback_cancel", "{\"callId\":\"0123456789abcdef0123456789abcdef\"}");
+
+  yh_notify_call *n = NULL;
+  yh_notify_call_new("13800000003", &n, &err);
+  yh_notify_call_set_from(n, "02000000001", &err);
+  yh_notify_call_set_play_file(n, "a.wav|b.wav", &err);
+  yh_notify_call_add_play_item(n, "hello.wav", YH_PLAY_FILE, &err);
+  yh_notify_call_add_play_item(n, "123", YH_PLAY_DIGITS, &err);
+  yh_notify_call_add_play_item(n, "3245.24", YH_PLAY_AMOUNT, &err);
+  yh_notify_call_add_play_item(n, "2020-05-09 14:30", YH_PLAY_DATE_TIME, &err);
+  yh_notify_call_set_repeat(n, 2, &err);
+  yh_notify_call_set_max_dial_duration(n, 40, &err);
+  yh_notify_call_set_user_data(n, "n-1", &err);
+  r = yh_client_notify_call(c, n, &call, &err);
+  check(r == YH_OK && str_eq(yh_call_created_call_id(call), "0123456789abcdef0123456789abcdef"), "notify_call");
+  yh_call_created_free(call);
+  check_wire(s, 3, "call/notify_call",
+             "{\"to\":\"13800000003\",\"from\":\"02000000001\",\"play_file\":\"a.wav|b.wav\",\"play_content\":"
+             "[[\"hello.wav\",0,\"\"],[\"123\",1,\"\"],[\"3245.24\",3,\"\"],[\"2020-05-09 14:30\",4,\"\"]],"
+             "\"repeat\":2,\"max_dial_duration\":40,\"user_data\":\"n-1\"}");
+  yh_notify_call_free(n);
+
+  yh_verify_call *v = NULL;
+  yh_verify_call_new("13800000004", &v, &err);
+  yh_verify_call_set_from(v, "02000000001", &err);
+  yh_verify_call_set_verify_code(v, "759345", &err);
+  yh_verify_call_set_play_file(v, "prompt.wav", &err);
+  yh_verify_call_set_repeat(v, 1, &err);
+  yh_verify_call_set_max_dial_duration(v, 50, &err);
+  yh_verify_call_set_user_data(v, "v-1", &err);
+  r = yh_client_verify_call(c, v, &call, &err);
+  check(r == YH_OK && yh_call_created_user_data(call) == NULL, "verify_call (no user data echoed)");
+  yh_call_created_free(call);
+  check_wire(s, 4, "call/verify_call",
+             "{\"to\":\"13800000004\",\"from\":\"02000000001\",\"verify_code\":\"759345\",\"play_file\":\"prompt.wav\","
+             "\"repeat\":1,\"max_dial_duration\":50,\"user_data\":\"v-1\"}");
+  yh_verify_call_free(v);
+  check(err == NULL, "no error along the way");
+
+  /* client accessors */
+  check(str_eq(yh_client_app_id(c), APP) && str_eq(yh_client_cert_id(c), CERT) &&
+            str_eq(yh_client_account_id(c), CERT),
+        "client accessors");
+  char root[128];
+  snprintf(root, sizeof root, "%s/v1/account/%s/", url, CERT);
+  check(str_eq(yh_client_api_root(c), root), "api root %s", show(yh_client_api_root(c)));
+  yh_client_free(c);
+
+  /* account id from the console URL, and set explicitly */
+  yh_client_builder *b = NULL;
+  yh_client_builder_new(APP, CERT, SECRET, &b, NULL);
+  yh_client_builder_set_base_url(b, "http://api.yunhuni.com/v1/account/c1d2597d7d8ba80a4808d383d0b554f7/", NULL);
+  yh_client_builder_set_user_agent(b, "test-suite/1", NULL);
+  yh_client_builder_set_connect_retries(b, 2, NULL);
+  yh_client_builder_build(b, &c, NULL);
+  check(str_eq(yh_client_account_id(c), "c1d2597d7d8ba80a4808d383d0b554f7"), "account id from the base URL");
+  yh_client_free(c);
+  yh_client_builder_set_account_id(b, "acct-2", NULL);
+  yh_client_builder_build(b, &c, NULL);
+  check(str_eq(yh_client_account_id(c), "acct-2"), "account id set explicitly");
+  yh_client_free(c);
+  yh_client_builder_free(b);
+
+  stub_stop(s);
+  group_end("every request parameter is sent");
+}
+
+/* Runs one duo_callback against a stub answering `response` and checks the error. */
+static void error_from_stub(const char *name, stub_mode mode, const char *http_status, const char *body,
+                            uint64_t timeout_ms, yh_result want, const char *kind, uint16_t status, const char *code) {
+  group(name);
+  stub *s = stub_start(0, mode, http_status, body);
+  char url[64];
+  stub_url(s, url, sizeof url);
+  yh_client *c = client_for(url, timeout_ms);
+  yh_duo_callback *d = NULL;
+  yh_duo_callback_new("13800000001", "13800000002", 60, &d, NULL);
+  yh_call_created *call = SENTINEL;
+  yh_error *err = NULL;
+  double t0 = now_s();
+  yh_result r = yh_client_duo_callback(c, d, &call, &err);
+  double took = now_s() - t0;
+  check(status == yh_error_status(err), "%s: status %u, expected %u", name, yh_error_status(err), status);
+  check(str_eq(yh_error_code(err), code), "%s: code %s", name, show(yh_error_code(err)));
+  check(yh_error_field(err) == NULL, "%s: no field", name);
+  check_error(r, err, want, kind, NULL, name);
+  check(call == SENTINEL, "%s: no output written", name);
+  if (want == YH_ERR_TIMEOUT) {
+    check(took < (double)timeout_ms / 1000.0 + 10.0, "%s: gave up after %.1f s", name, took);
+  }
+  yh_duo_callback_free(d);
+  yh_client_free(c);
+  stub_stop(s);
+  group_end(name);
+}
+
+static void test_error_kinds(void) {
+  error_from_stub("http: HTTP 500", STUB_ANSWER, "500 Internal Server Error", "oops!", 5000, YH_ERR_HTTP, "http",
+                  500, NULL);
+  error_from_stub("decode: HTTP 200 with junk", STUB_ANSWER, "200 OK", "not json!", 5000, YH_ERR_DECODE, "decode",
+                  200, NULL);
+  error_from_stub("api: HTTP 200 with a platform code", STUB_ANSWER, "200 OK",
+                  "{\"code\":\"030500\",\"msg\":\"same number\",\"data\":null}", 5000, YH_ERR_API, "api", 200,
+                  "030500");
+  error_from_stub("auth: HTTP 401", STUB_ANSWER, "401 Unauthorized", "HTTP Status 401 - Bad credentials\n", 5000,
+                  YH_ERR_AUTH, "auth", 401, NULL);
+  error_from_stub("timeout: a server that never answers", STUB_HANG, NULL, NULL, 1000, YH_ERR_TIMEOUT, "timeout", 0,
+                  NULL);
+
+  group("transport: nothing listening");
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
+  yh_client *c = client_for(url, 3000);
+  yh_error *err = NULL;
+  yh_result r = yh_client_cancel_duo_callback(c, "0123456789abcdef0123456789abcdef", &err);
+  check(yh_error_status(err) == 0 && yh_error_code(err) == NULL, "transport: no status, no code");
+  check_error(r, err, YH_ERR_TRANSPORT, "transport", NULL, "transport: closed port");
+  yh_client_free(c);
+  group_end("transport: nothing listening");
+}
+
+/* Every signing vector, through yh_string_to_sign and yh_sign. */
+static void test_signing(const char *path) {
+  group("signing vectors");
+  FILE *f = fopen(path, "r");
+  if (!check(f != NULL, "open %s", path)) return;
+  char *line = NULL;
+  size_t cap = 0;
+  int cases = 0;
+  while (getline(&line, &cap, f) > 0) {
+    char *fld[10];
+    if (split_tabs(line, fld, 10) != 10) continue;
+    const char *name = fld[0];
+    char *method = unhex(fld[1], NULL), *uri = unhex(fld[2], NULL), *ctype = unhex(fld[3], NULL);
+    char *ts = unhex(fld[4], NULL), *app = unhex(fld[5], NULL), *secret = unhex(fld[6], NULL);
+    size_t body_len = 0;
+    char *body = unhex(fld[7], &body_len);
+    char *want_sts = unhex(fld[8], NULL);
+    const char *want_sig = fld[9];
+    char *sts = NULL, *sig = NULL;
+    yh_error *err = NULL;
+    yh_result r1 = yh_string_to_sign(method, uri, ctype, ts, app, (const uint8_t *)body, body_len, &sts, &err);
+    yh_result r2 = yh_sign(method, uri, ctype, ts, app, (const uint8_t *)body, body_len, secret, &sig, &err);
+    check(r1 == YH_OK && str_eq(sts, want_sts), "signing %s: string to sign", name);
+    check(r2 == YH_OK && str_eq(sig, want_sig), "signing %s: signature %s, expected %s", name, show(sig), want_sig);
+    yh_string_free(sts);
+    yh_string_free(sig);
+    yh_error_free(err);
+    free(method), free(uri), free(ctype), free(ts), free(app), free(secret), free(body), free(want_sts);
+    cases++;
+  }
+  free(line);
+  fclose(f);
+  check(cases >= 40, "read %d signing vectors", cases);
+  printf("# %d signing vectors\n", cases);
+  group_end("signing vectors");
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s SIGNING_TSV\n", argv[0]);
+    return 2;
+  }
+  test_version_and_codes();
+  test_null_arguments();
+  test_invalid_utf8();
+  test_validation();
+  test_wire_format();
+  test_error_kinds();
+  test_signing(argv[1]);
+  return finish("test_api");
+}
