@@ -131,15 +131,19 @@ impl ClientBuilder {
             }
             user_agent = format!("{user_agent} {suffix}");
         }
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout.min(self.timeout)))
             .max_redirects(0)
             .user_agent(user_agent.as_str())
             .max_idle_connections_per_host(64)
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            crate::resolver::CachingResolver::default(),
+        );
         Ok(Client {
             agent,
             api_root: format!("{origin}{prefix}/v1/account/{account_id}/"),

@@ -25,6 +25,7 @@ pub mod codes;
 mod error;
 pub mod events;
 mod requests;
+mod resolver;
 mod sign;
 
 pub use client::{CallCreated, Client, ClientBuilder, DEFAULT_BASE_URL};
