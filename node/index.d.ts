@@ -1,0 +1,336 @@
+/// <reference types="node" />
+// Types of the npm package `yunhuni`. Checked by compiling test/types.ts and the TypeScript
+// examples with `tsc --noEmit --strict` (scripts/test-node).
+
+/** The stable category of a {@link YunhuniError}; the same string in every language of the SDK. */
+export type ErrorKind =
+  /** The request broke a rule the server enforces, or an argument has the wrong type; nothing was sent. `field` names it. */
+  | 'validation'
+  /** The server answered HTTP 200 with a code other than `000000`; `code` has it (for example `020000`). */
+  | 'api'
+  /** The server answered HTTP 401: signature, credentials or timestamp refused. */
+  | 'auth'
+  /** The server answered with another HTTP status; `status` has it. */
+  | 'http'
+  /** The request did not complete within `timeoutMs` (or `connectTimeoutMs`). */
+  | 'timeout'
+  /** The connection failed or broke, or the peer did not speak HTTP. */
+  | 'transport'
+  /** A body was not what the platform sends: a response that is not the expected JSON, or a webhook body that cannot be parsed. */
+  | 'decode';
+
+/**
+ * The one error class of the SDK. Promise APIs reject with it (never throw synchronously);
+ * `new Client()`, `parseEvent`, `sign` and `stringToSign` throw it. Its message never
+ * contains a secret key.
+ */
+export declare class YunhuniError extends Error {
+  readonly name: 'YunhuniError';
+  readonly kind: ErrorKind;
+  /** The platform's six-digit code, for `api` errors (for example `030500`). */
+  readonly code: string | null;
+  /** The HTTP status, when the server answered. */
+  readonly status: number | null;
+  /**
+   * The argument at fault, as you spell it in JavaScript (`maxCallDuration`, `playContent[0]`,
+   * `timeoutMs`, `YUNHUNI_APP_ID`), for `validation` errors; the event field for `decode` errors.
+   */
+  readonly field: string | null;
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    details?: { code?: string | null; status?: number | null; field?: string | null },
+  );
+}
+
+/** Settings of a {@link Client} besides its credentials. */
+export interface ClientSettings {
+  /** The API's base URL; default `https://api.yunhuni.com`. A URL ending in `/v1/account/{id}/` also sets the account id. */
+  baseUrl?: string;
+  /** The id in `/v1/account/{id}/`; default the cert id (or the one in `baseUrl`). */
+  accountId?: string;
+  /** The longest a whole request may take, in milliseconds; default 30000. */
+  timeoutMs?: number;
+  /** The longest connecting may take, in milliseconds; default 5000. */
+  connectTimeoutMs?: number;
+  /** Text appended to the `User-Agent` header, for example `my-app/1.2`. */
+  userAgent?: string;
+  /** How many times a request is tried again when the connection could not be made; default 0. Nothing that may have reached the server is ever sent again. */
+  connectRetries?: number;
+}
+
+/** Options of `new Client()`. */
+export interface ClientOptions extends ClientSettings {
+  /** The application's AppID. */
+  appId: string;
+  /** The account's (or sub-account's) CertID. */
+  certId: string;
+  /** The secret key of `certId`. Kept inside the native client: no property, message or `util.inspect` shows it. */
+  secretKey: string;
+}
+
+/** `call/duo_callback`: the platform calls `to1`, then `to2`, and connects them. */
+export interface DuoCallbackRequest {
+  /** Party 1's number, called first. */
+  to1: string;
+  /** Party 2's number, called once party 1 answers; must differ from `to1`. */
+  to2: string;
+  /** Longest conversation in seconds, 1–21600. */
+  maxCallDuration: number;
+  /** Caller number shown to party 1 (a hint). */
+  from1?: string;
+  /** Caller number shown to party 2 (a hint). */
+  from2?: string;
+  /** Uploaded voice file played to party 1 while party 2 is dialled. */
+  ringTone?: string;
+  /** When the ring tone plays: 0, 2 or 3. */
+  ringToneMode?: number;
+  /** Longest ringing per leg in seconds, 1–300 (server default 45). */
+  maxDialDuration?: number;
+  /** Record the call (not available on the platform yet). */
+  recording?: boolean;
+  /** When recording starts, 0–3. */
+  recordMode?: number;
+  /** Your data, at most 128 UTF-16 units, echoed in the end event. */
+  userData?: string;
+}
+
+/** Play types of a {@link PlayItem}. */
+export declare const PlayType: {
+  readonly FILE: 0;
+  readonly DIGITS: 1;
+  readonly NUMBER: 2;
+  readonly AMOUNT: 3;
+  readonly DATE_TIME: 4;
+  readonly DURATION: 5;
+};
+export type PlayTypeValue = (typeof PlayType)[keyof typeof PlayType];
+
+/** One item of a voice notification's `playContent`. */
+export interface PlayItem {
+  /** A file name, digits, a number, an amount, a date/time (`2020-05-09 14:30`) or a duration (`01:30`). */
+  content: string;
+  /** How `content` is read: see {@link PlayType}. */
+  playType: PlayTypeValue;
+  /** Unused by the platform; default `''`. */
+  options?: string;
+}
+
+/** `call/notify_call`: calls a number and plays a voice notification. */
+export interface NotifyCallRequest {
+  to: string;
+  from?: string;
+  /** Voice file name(s), several joined with `|`. `playFile` or `playContent` is required. */
+  playFile?: string;
+  /** Dynamic content played after `playFile`. */
+  playContent?: PlayItem[];
+  /** Extra repetitions, 0–10. */
+  repeat?: number;
+  /** Longest ringing in seconds, 1–300. */
+  maxDialDuration?: number;
+  userData?: string;
+}
+
+/** `call/verify_call`: calls a number and reads out a verification code. */
+export interface VerifyCallRequest {
+  to: string;
+  from?: string;
+  /** The code to read: 1–12 decimal digits. `verifyCode` or `playFile` is required. */
+  verifyCode?: string;
+  /** Prompt file name(s) played first. */
+  playFile?: string;
+  repeat?: number;
+  maxDialDuration?: number;
+  userData?: string;
+}
+
+/** A call the platform accepted. */
+export interface CallCreated {
+  /** The platform's id for the call; its events carry it as `id`. */
+  callId: string;
+  /** The `userData` echoed back; `null` when not given, and always for `verifyCall`. */
+  userData: string | null;
+}
+
+/**
+ * A client of the platform's REST API. Every call returns a Promise, runs on the addon's own
+ * worker threads (never on the event loop, never in libuv's small pool), and rejects with a
+ * {@link YunhuniError}. One client may serve any number of calls at once.
+ */
+export declare class Client {
+  /** @throws {YunhuniError} `validation` for a missing or malformed option. */
+  constructor(options: ClientOptions);
+  /**
+   * A client from `YUNHUNI_APP_ID`, `YUNHUNI_CERT_ID`, `YUNHUNI_SECRET_KEY` (required) and
+   * `YUNHUNI_BASE_URL`, `YUNHUNI_ACCOUNT_ID` (optional); `settings` override the optional ones.
+   * @throws {YunhuniError} `validation` naming the missing variable.
+   */
+  static fromEnv(settings?: ClientSettings): Client;
+  readonly appId: string;
+  readonly certId: string;
+  /** The account id in the request paths. */
+  readonly accountId: string;
+  /** The URL that request paths are relative to, ending in `/v1/account/{id}/`. */
+  readonly apiRoot: string;
+  /** Places a voice callback. Its end arrives at your webhook as a `duo_callback.end` event. */
+  duoCallback(request: DuoCallbackRequest): Promise<CallCreated>;
+  /** Cancels a voice callback while party 2 is not yet connected. An end event still follows. */
+  cancelDuoCallback(callId: string): Promise<void>;
+  /** Calls a number and plays a voice notification. */
+  notifyCall(request: NotifyCallRequest): Promise<CallCreated>;
+  /** Calls a number and reads out a verification code. */
+  verifyCall(request: VerifyCallRequest): Promise<CallCreated>;
+}
+
+/** How a voice callback ended. */
+export type Outcome =
+  /** Both parties talked; one of them hung up. */
+  | 'connected'
+  /** Party 1 never answered: busy, rejected, unreachable, no answer in time, or cancelled. */
+  | 'party1_not_reached'
+  /** Party 1 answered but party 2 never did. */
+  | 'party2_not_reached'
+  /** Both talked until `maxCallDuration`, when the platform hung up. */
+  | 'max_duration_reached'
+  /** Both were connected and the bridge failed. */
+  | 'bridge_error'
+  /** The platform could not start the call at all. */
+  | 'platform_failure';
+
+/** `duo_callback.end`. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface DuoCallbackEndEvent {
+  type: 'duo_callback.end';
+  event: 'duo_callback.end';
+  /** The call id (`callId` of the placed callback). */
+  id: string | null;
+  subaccountId: string | null;
+  /** When dialling party 1 started. */
+  beginTime: number | null;
+  /** When party 1 answered. */
+  answerTime1: number | null;
+  /** When party 2 answered: when the two were connected. */
+  answerTime2: number | null;
+  /** When the conversation ended. */
+  endTime: number | null;
+  /** Who hung up: 0 the platform, 1 party 1, 2 party 2. */
+  hangupBy: number | null;
+  /** Conversation seconds as the docs show it (the real server does not send it). */
+  duration: number | null;
+  reason: string | null;
+  /** `connect timeout`, `connect error`, or `????` when the platform failed to start the call. */
+  error: string | null;
+  userData: string | null;
+  recordFile: string | null;
+  /** How the call ended. */
+  outcome: Outcome;
+  /** Seconds the parties talked: `duration`, else `(endTime - answerTime2) / 1000`, else 0. */
+  talkSeconds: number;
+}
+
+/** `notify_call.end` (also the normal end of a verification call). */
+export interface NotifyCallEndEvent {
+  type: 'notify_call.end';
+  event: 'notify_call.end';
+  id: string | null;
+  subaccountId: string | null;
+  beginTime: number | null;
+  answerTime: number | null;
+  /** `end_time`, or the docs' spelling `end_tinme`. */
+  endTime: number | null;
+  duration: number | null;
+  /** As sent: `usr`/`sys`, or `0`/`1` in the docs. */
+  hangupBy: string | null;
+  /** As sent: `usr` or `sys`. */
+  droppedBy: string | null;
+  /** Who ended the call, from `droppedBy` (else `hangupBy`). */
+  endedBy: 'user' | 'platform' | null;
+  reason: string | null;
+  /** `ring timeout`, `dial failed`, `dial error`, `play error`, or `????`. */
+  error: string | null;
+  userData: string | null;
+}
+
+/** `verify_call.end`: the same fields as `notify_call.end`. */
+export interface VerifyCallEndEvent extends Omit<NotifyCallEndEvent, 'type' | 'event'> {
+  type: 'verify_call.end';
+  event: 'verify_call.end';
+}
+
+/** The documented event names other than the three simple-call end events. */
+export type OtherEventName =
+  | 'ivr.call_end' | 'ivr.play_end' | 'ivr.record_end' | 'ivr.get_end' | 'ivr.put_end'
+  | 'ivr.dial_end' | 'ivr.connect_begin' | 'ivr.connect_end'
+  | 'conf.create.succ' | 'conf.end' | 'conf.joined' | 'conf.join.fail' | 'conf.quit'
+  | 'conf.play_end' | 'conf.record_end'
+  | 'callcenter.queue.select' | 'callcenter.queue.success' | 'callcenter.queue.fail'
+  | 'callcenter.agent.state_changed' | 'callcenter.agent.conversation_changed'
+  | 'callcenter.conversation.begin' | 'callcenter.conversation.end'
+  | 'callcenter.conversation.parts_changed'
+  | 'recording.url_generate' | 'msg.sending_complete' | 'msg.template_complete';
+
+/**
+ * Any other event, its body kept whole in `fields` (keys as sent). Event names the platform
+ * does not document arrive here too; to compare one, widen the name first:
+ * `(ev.event as string) === 'x.y'`.
+ */
+export interface OtherEvent {
+  type: 'event';
+  event: OtherEventName;
+  fields: Record<string, unknown>;
+}
+
+/** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}). */
+export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | OtherEvent;
+
+/**
+ * Parses a webhook body as the platform sends it (UTF-8, or ISO-8859-1 when not valid UTF-8).
+ * Pass the raw bytes (a Buffer) when you can.
+ * @throws {YunhuniError} `decode` for a body that is not an event (`field` names a bad field);
+ *   `validation` when `body` is not a string, Buffer or Uint8Array.
+ */
+export declare function parseEvent(body: string | Uint8Array): Event;
+
+/** What {@link stringToSign} takes. */
+export interface StringToSignInput {
+  /** The HTTP method as sent, for example `POST`. */
+  method: string;
+  /** The request URI or path; its query string (from the first `?`) is not signed. */
+  uri: string;
+  /** The `Timestamp` header: `yyyyMMddHHmmss` in UTC+8. */
+  timestamp: string;
+  /** The `AppID` header. */
+  appId: string;
+  /** The exact body (a string is taken as its UTF-8 bytes); only POST and PUT sign it. Default empty. */
+  body?: string | Uint8Array;
+  /** The `Content-Type` header exactly as sent; only POST and PUT sign it. Default `application/json; charset=utf-8`. */
+  contentType?: string;
+}
+
+/** What {@link sign} takes. */
+export interface SignInput extends StringToSignInput {
+  secretKey: string;
+}
+
+/** The `Signature` header: Base64 of HMAC-SHA256 of {@link stringToSign}, keyed with `secretKey`. */
+export declare function sign(input: SignInput): string;
+
+/** The canonical string that the platform signs: `METHOD\nCONTENT_MD5\nCONTENT_TYPE\nTIMESTAMP\nAPPID\nPATH`. */
+export declare function stringToSign(input: StringToSignInput): string;
+
+/** A row of the platform's return-code table. */
+export interface CodeInfo {
+  /** For example `030500`. */
+  code: string;
+  /** The server's name for it, for example `DuoCallbackNumIsSample`. */
+  name: string;
+  /** The server's own Chinese message. */
+  zh: string;
+  /** What it means, in English. */
+  en: string;
+}
+
+/** The meaning of a platform return code, or `null` for an unknown code. */
+export declare function lookupCode(code: string): CodeInfo | null;
+
+/** The version of the Rust core inside the addon. */
+export declare const version: string;

@@ -1,0 +1,306 @@
+//! Reading JavaScript option objects into core's request structs.
+//!
+//! Only conversion: each value must have the JavaScript type that the Rust field can hold
+//! (a string, an integral number, a boolean), and every key must be one the function takes.
+//! A mistake is a `validation` error that names the key as the caller spelled it. Whether
+//! a value is acceptable (ranges, lengths, required text) is core's business.
+
+use crate::{camel_case, JsError};
+use napi::bindgen_prelude::*;
+use napi::{JsValue, ValueType};
+
+type R<T> = std::result::Result<T, JsError>;
+
+/// The largest integer a JavaScript number holds exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A short name of a JavaScript value's type, for error messages. Never the value itself:
+/// it may be a secret.
+pub(crate) fn type_name(value: &Unknown<'_>) -> &'static str {
+    match value.get_type() {
+        Ok(ValueType::Undefined) => "undefined",
+        Ok(ValueType::Null) => "null",
+        Ok(ValueType::Boolean) => "a boolean",
+        Ok(ValueType::Number) => "a number",
+        Ok(ValueType::String) => "a string",
+        Ok(ValueType::Symbol) => "a symbol",
+        Ok(ValueType::Function) => "a function",
+        Ok(ValueType::Object) if value.is_array().unwrap_or(false) => "an array",
+        Ok(ValueType::Object) => "an object",
+        _ => "a value of another type",
+    }
+}
+
+/// The type of a value (`None` if it cannot be told).
+pub(crate) fn ty(value: &Unknown<'_>) -> Option<ValueType> {
+    value.get_type().ok()
+}
+
+/// The value, unless it is absent, `undefined` or `null`.
+pub(crate) fn present(value: Option<Unknown<'_>>) -> Option<Unknown<'_>> {
+    value.filter(|v| !matches!(ty(v), Some(ValueType::Undefined | ValueType::Null)))
+}
+
+/// Reads a string argument (`callId`, an event body's method...). `None` when absent.
+pub(crate) fn opt_string(field: &str, value: Option<Unknown<'_>>) -> R<Option<String>> {
+    let Some(value) = present(value) else {
+        return Ok(None);
+    };
+    if ty(&value) != Some(ValueType::String) {
+        return Err(JsError::validation(
+            field,
+            format!("expected a string, got {}", type_name(&value)),
+        ));
+    }
+    // SAFETY: the type was checked just above.
+    let s = unsafe { value.cast::<String>() }.map_err(|e| JsError::validation(field, e.reason))?;
+    Ok(Some(s))
+}
+
+/// Reads an integral number. `None` when absent.
+pub(crate) fn opt_int(field: &str, value: Option<Unknown<'_>>) -> R<Option<i64>> {
+    let Some(value) = present(value) else {
+        return Ok(None);
+    };
+    let expected = || {
+        JsError::validation(
+            field,
+            format!("expected an integer, got {}", type_name(&value)),
+        )
+    };
+    if ty(&value) != Some(ValueType::Number) {
+        return Err(expected());
+    }
+    // SAFETY: the type was checked just above.
+    let n = unsafe { value.cast::<f64>() }.map_err(|e| JsError::validation(field, e.reason))?;
+    if !n.is_finite() || n.fract() != 0.0 || n.abs() > MAX_SAFE_INTEGER {
+        return Err(JsError::validation(
+            field,
+            format!("expected an integer, got {n}"),
+        ));
+    }
+    Ok(Some(n as i64))
+}
+
+/// Reads a boolean. `None` when absent.
+pub(crate) fn opt_bool(field: &str, value: Option<Unknown<'_>>) -> R<Option<bool>> {
+    let Some(value) = present(value) else {
+        return Ok(None);
+    };
+    if ty(&value) != Some(ValueType::Boolean) {
+        return Err(JsError::validation(
+            field,
+            format!("expected a boolean, got {}", type_name(&value)),
+        ));
+    }
+    // SAFETY: the type was checked just above.
+    unsafe { value.cast::<bool>() }
+        .map(Some)
+        .map_err(|e| JsError::validation(field, e.reason))
+}
+
+/// The keys of an options object, read one by one; [`Args::finish`] refuses keys that were
+/// not read, so that a misspelt option is an error rather than silently ignored.
+pub(crate) struct Args<'e> {
+    obj: Option<Object<'e>>,
+    /// Prefix of the field names in errors: empty, or for example `playContent[2].`.
+    prefix: String,
+    /// What the object is, for messages: `duoCallback request`, `Client options`.
+    what: String,
+    known: Vec<&'static str>,
+    /// A required key found missing; reported by [`Args::finish`] after unknown keys, so that
+    /// `max_call_duration` is named as misspelt rather than `maxCallDuration` as missing.
+    missing: Option<JsError>,
+}
+
+impl<'e> Args<'e> {
+    /// `value` must be an object (not an array). When `optional`, `undefined` and `null` are
+    /// read as an empty object.
+    pub(crate) fn new(
+        value: Option<Unknown<'e>>,
+        field: &str,
+        what: &str,
+        optional: bool,
+    ) -> R<Self> {
+        let prefix = if field.is_empty() {
+            String::new()
+        } else {
+            format!("{field}.")
+        };
+        let empty = Args {
+            obj: None,
+            prefix: prefix.clone(),
+            what: what.to_owned(),
+            known: Vec::new(),
+            missing: None,
+        };
+        let Some(value) = value else {
+            return if optional {
+                Ok(empty)
+            } else {
+                Err(missing(field, what))
+            };
+        };
+        match value.get_type() {
+            Ok(ValueType::Undefined | ValueType::Null) if optional => Ok(empty),
+            Ok(ValueType::Undefined | ValueType::Null) => Err(missing(field, what)),
+            Ok(ValueType::Object) if !value.is_array().unwrap_or(false) => {
+                // SAFETY: the type was checked just above.
+                let obj = unsafe { value.cast::<Object>() }
+                    .map_err(|e| JsError::validation(field_or(field, what), e.reason))?;
+                Ok(Args {
+                    obj: Some(obj),
+                    ..empty
+                })
+            }
+            _ => Err(JsError::validation(
+                field_or(field, what),
+                format!("expected an object, got {}", type_name(&value)),
+            )),
+        }
+    }
+
+    pub(crate) fn raw(&mut self, key: &'static str) -> R<Option<Unknown<'e>>> {
+        self.known.push(key);
+        let Some(obj) = &self.obj else {
+            return Ok(None);
+        };
+        obj.get::<Unknown>(key)
+            .map_err(|e| JsError::validation(self.field(key), e.reason))
+    }
+
+    fn field(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    pub(crate) fn string(&mut self, key: &'static str) -> R<Option<String>> {
+        let v = self.raw(key)?;
+        opt_string(&self.field(key), v)
+    }
+
+    /// A string the request must have: absent is read as empty, which core refuses with a
+    /// message of its own.
+    pub(crate) fn text(&mut self, key: &'static str) -> R<String> {
+        Ok(self.string(key)?.unwrap_or_default())
+    }
+
+    pub(crate) fn int(&mut self, key: &'static str) -> R<Option<i64>> {
+        let v = self.raw(key)?;
+        opt_int(&self.field(key), v)
+    }
+
+    /// A number the request must have. When it is absent, [`Args::finish`] fails.
+    pub(crate) fn required_int(&mut self, key: &'static str) -> R<i64> {
+        match self.int(key)? {
+            Some(n) => Ok(n),
+            None => {
+                let error = JsError::validation(self.field(key), "is required (an integer)");
+                self.missing.get_or_insert(error);
+                Ok(0)
+            }
+        }
+    }
+
+    /// A finite number.
+    pub(crate) fn number(&mut self, key: &'static str) -> R<Option<f64>> {
+        let field = self.field(key);
+        let Some(value) = present(self.raw(key)?) else {
+            return Ok(None);
+        };
+        if ty(&value) != Some(ValueType::Number) {
+            return Err(JsError::validation(
+                &field,
+                format!("expected a number, got {}", type_name(&value)),
+            ));
+        }
+        // SAFETY: the type was checked just above.
+        let n =
+            unsafe { value.cast::<f64>() }.map_err(|e| JsError::validation(&field, e.reason))?;
+        Ok(Some(n))
+    }
+
+    pub(crate) fn bool(&mut self, key: &'static str) -> R<Option<bool>> {
+        let v = self.raw(key)?;
+        opt_bool(&self.field(key), v)
+    }
+
+    /// A non-negative integral number of milliseconds.
+    pub(crate) fn millis(&mut self, key: &'static str) -> R<Option<std::time::Duration>> {
+        match self.int(key)? {
+            None => Ok(None),
+            Some(ms) if ms < 0 => Err(JsError::validation(
+                self.field(key),
+                format!("expected milliseconds >= 0, got {ms}"),
+            )),
+            Some(ms) => Ok(Some(std::time::Duration::from_millis(ms as u64))),
+        }
+    }
+
+    /// The elements of an array value, each read by `read` with its index.
+    pub(crate) fn array<T>(
+        &mut self,
+        key: &'static str,
+        mut read: impl FnMut(Unknown<'e>, &str) -> R<T>,
+    ) -> R<Option<Vec<T>>> {
+        let field = self.field(key);
+        let Some(value) = present(self.raw(key)?) else {
+            return Ok(None);
+        };
+        if !value.is_array().unwrap_or(false) {
+            return Err(JsError::validation(
+                &field,
+                format!("expected an array, got {}", type_name(&value)),
+            ));
+        }
+        // SAFETY: checked to be an array just above.
+        let array =
+            unsafe { value.cast::<Array>() }.map_err(|e| JsError::validation(&field, e.reason))?;
+        let mut out = Vec::with_capacity(array.len() as usize);
+        for i in 0..array.len() {
+            let item_field = format!("{field}[{i}]");
+            let item = array
+                .get::<Unknown>(i)
+                .map_err(|e| JsError::validation(&item_field, e.reason))?
+                .ok_or_else(|| JsError::validation(&item_field, "is missing"))?;
+            out.push(read(item, &item_field)?);
+        }
+        Ok(Some(out))
+    }
+
+    /// Refuses any key that was not read, then a required key that was missing.
+    pub(crate) fn finish(self) -> R<()> {
+        let Some(obj) = &self.obj else {
+            return self.missing.map_or(Ok(()), Err);
+        };
+        let keys = Object::keys(obj)
+            .map_err(|e| JsError::validation(self.prefix.trim_end_matches('.'), e.reason))?;
+        for key in keys {
+            if self.known.contains(&key.as_str()) {
+                continue;
+            }
+            let camel = camel_case(&key);
+            let hint = if camel != key && self.known.contains(&camel.as_str()) {
+                format!(" (did you mean `{camel}`?)")
+            } else {
+                format!(" (expected one of: {})", self.known.join(", "))
+            };
+            return Err(JsError::validation(
+                self.field(&key),
+                format!("is not an option of {}{hint}", self.what),
+            ));
+        }
+        self.missing.map_or(Ok(()), Err)
+    }
+}
+
+fn field_or(field: &str, what: &str) -> String {
+    if field.is_empty() {
+        what.split(' ').next_back().unwrap_or(what).to_owned()
+    } else {
+        field.to_owned()
+    }
+}
+
+fn missing(field: &str, what: &str) -> JsError {
+    JsError::validation(field_or(field, what), "is required (an object)")
+}

@@ -1,0 +1,124 @@
+// Type test of index.d.ts and testing.d.ts: compiled with `tsc -p test --strict --noEmit`
+// (scripts/test-node), never run. Each `@ts-expect-error` line must be an error.
+
+import {
+  Client, YunhuniError, parseEvent, sign, stringToSign, lookupCode, PlayType, version,
+  type CallCreated, type ClientOptions, type DuoCallbackRequest, type ErrorKind, type Event,
+  type NotifyCallRequest, type Outcome, type VerifyCallRequest, type CodeInfo,
+} from 'yunhuni';
+import { Sandbox, type Behavior, type CallInfo, type Delivery, type WebhookAttempt } from 'yunhuni/testing';
+
+const options: ClientOptions = { appId: 'a', certId: 'c', secretKey: 's', baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, connectTimeoutMs: 500, userAgent: 'x/1', connectRetries: 1 };
+const client = new Client(options);
+const fromEnv: Client = Client.fromEnv({ timeoutMs: 5000 });
+const roots: string[] = [client.appId, client.certId, client.accountId, client.apiRoot, fromEnv.apiRoot];
+
+// @ts-expect-error secretKey is required
+new Client({ appId: 'a', certId: 'c' });
+// @ts-expect-error credentials come from the environment
+Client.fromEnv({ secretKey: 's' });
+
+async function operations(): Promise<void> {
+  const req: DuoCallbackRequest = { to1: '1', to2: '2', maxCallDuration: 60, from1: 'a', from2: 'b', ringTone: 'r', ringToneMode: 2, maxDialDuration: 30, recording: false, recordMode: 0, userData: 'u' };
+  const created: CallCreated = await client.duoCallback(req);
+  const id: string = created.callId;
+  const data: string | null = created.userData;
+  const cancelled: void = await client.cancelDuoCallback(id);
+  const notify: NotifyCallRequest = { to: '1', playFile: 'a.wav', playContent: [{ content: '1', playType: PlayType.DIGITS }, { content: 'x', playType: 0, options: '' }], repeat: 1 };
+  await client.notifyCall(notify);
+  const verify: VerifyCallRequest = { to: '1', verifyCode: '1234' };
+  await client.verifyCall(verify);
+  // @ts-expect-error maxCallDuration is a number
+  await client.duoCallback({ to1: '1', to2: '2', maxCallDuration: '60' });
+  // @ts-expect-error to2 is required
+  await client.duoCallback({ to1: '1', maxCallDuration: 60 });
+  // @ts-expect-error play types are 0-5
+  await client.notifyCall({ to: '1', playContent: [{ content: 'x', playType: 9 }] });
+  void [data, cancelled];
+}
+
+function errors(err: unknown): string | null {
+  if (err instanceof YunhuniError) {
+    const kind: ErrorKind = err.kind;
+    const code: string | null = err.code;
+    const status: number | null = err.status;
+    const field: string | null = err.field;
+    const message: string = err.message;
+    // @ts-expect-error not a kind
+    const bad: ErrorKind = 'network';
+    void [kind, code, status, message, bad];
+    return field;
+  }
+  return null;
+}
+const made = new YunhuniError('api', 'platform returned 020000', { code: '020000', status: 200 });
+
+function events(body: Buffer | string | Uint8Array): number {
+  const ev: Event = parseEvent(body);
+  switch (ev.event) {
+    case 'duo_callback.end': {
+      const outcome: Outcome = ev.outcome;
+      const t: number | null = ev.answerTime1;
+      const by: number | null = ev.hangupBy;
+      void [outcome, t, by, ev.subaccountId, ev.recordFile];
+      return ev.talkSeconds;
+    }
+    case 'notify_call.end':
+    case 'verify_call.end': {
+      const ended: 'user' | 'platform' | null = ev.endedBy;
+      const by: string | null = ev.hangupBy;
+      void [ended, by, ev.droppedBy, ev.answerTime];
+      // @ts-expect-error only duo_callback.end has talkSeconds
+      return ev.talkSeconds;
+    }
+    case 'ivr.call_end':
+      return Object.keys(ev.fields).length;
+    default: {
+      const name: string = ev.event;
+      const type: 'event' = ev.type;
+      void [name, type];
+      return 0;
+    }
+  }
+}
+
+function byType(ev: Event): string {
+  return ev.type === 'duo_callback.end' ? ev.outcome : ev.type === 'event' ? ev.event : String(ev.endedBy);
+}
+
+const signature: string = sign({ method: 'POST', uri: '/v1/x?y=1', timestamp: '20170301120000', appId: 'a', secretKey: 's', body: Buffer.from('{}'), contentType: 'application/json' });
+const toSign: string = stringToSign({ method: 'GET', uri: '/v1/x', timestamp: '20170301120000', appId: 'a', body: '' });
+// @ts-expect-error stringToSign takes no secret... and sign needs one
+sign({ method: 'GET', uri: '/', timestamp: 't', appId: 'a' });
+const info: CodeInfo | null = lookupCode('030500');
+const v: string = version;
+
+async function sandbox(): Promise<void> {
+  const sb = await Sandbox.start({ timeScale: 10, callbackUrl: 'http://127.0.0.1:1/', apiDelayMs: 10, utf8Webhooks: false, webhookTimeoutMs: 1000, expiryMinutes: 5, listen: '127.0.0.1:0', log: false });
+  const c = new Client(sb.clientOptions({ timeoutMs: 1000 }));
+  const strings: string[] = [sb.baseUrl, sb.appId, sb.certId, sb.secretKey, sb.accountId, sb.subAccount.certId];
+  const url: string | null = sb.callbackUrl;
+  sb.setCallbackUrl(null);
+  const busy: Behavior = { answer: 'busy' };
+  sb.setBehavior('1', busy);
+  sb.setBehavior('2', { answer: 'after', ms: 100, hangupAfterMs: null });
+  // @ts-expect-error 'after' needs ms
+  sb.setBehavior('3', { answer: 'after' });
+  sb.clearBehavior('1');
+  const b: Behavior = sb.behavior('1');
+  const reserved: Behavior | undefined = Sandbox.reservedNumbers['13900000001'];
+  const calls: CallInfo[] = sb.calls();
+  const one: CallInfo | null = sb.call('x');
+  const attempts: WebhookAttempt[] = sb.webhooks();
+  const { callId } = await c.duoCallback({ to1: '1', to2: '2', maxCallDuration: 60 });
+  const body: Buffer = await sb.waitForEnd(callId);
+  const again: Buffer = await sb.waitForEnd(callId, 1000);
+  const delivery: Delivery = await sb.waitForDelivery(callId, { timeoutMs: 1000 });
+  const now: number = sb.simNowMs();
+  await sb.close();
+  // @ts-expect-error use Sandbox.start()
+  new Sandbox();
+  void [strings, url, b, reserved, calls, one, attempts, body, again, delivery, now];
+}
+
+void [roots, operations, errors, made, events, byType, signature, toSign, info, v, sandbox];

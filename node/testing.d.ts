@@ -1,0 +1,149 @@
+/// <reference types="node" />
+// Types of `yunhuni/testing`: the platform simulator, started in-process for your own tests.
+
+import type { ClientOptions } from './index';
+
+/** Options of {@link Sandbox.start}. */
+export interface SandboxOptions {
+  /** Address to listen on; default `127.0.0.1:0` (a free port). */
+  listen?: string;
+  /** Where end events are POSTed; default none (events are still built: see {@link Sandbox.waitForEnd}). */
+  callbackUrl?: string;
+  /** How many times faster than real time the simulated calls run; default 1. At 100, a 60 s call takes 0.6 s. */
+  timeScale?: number;
+  /** `false` (default) sends webhook bodies as the platform does: ISO-8859-1, `?` for other characters. */
+  utf8Webhooks?: boolean;
+  /** Connect and read timeout of each webhook attempt, in milliseconds; default 5000. */
+  webhookTimeoutMs?: number;
+  /** Makes every API response wait this long (real time); default 0. */
+  apiDelayMs?: number;
+  /** How old a request's `Timestamp` may be, in minutes; default 5. */
+  expiryMinutes?: number;
+  /** Logs one line per request and webhook attempt to stderr; default false. */
+  log?: boolean;
+}
+
+/**
+ * How a called number behaves. `after`: rings `ms` milliseconds, then answers; `busy`: rings
+ * 1 s, then rejects; `no_answer`: rings until `maxDialDuration`; `unreachable`: fails at once;
+ * `engine_failure`: the whole call fails. `hangupAfterMs`: hangs up that long after being
+ * connected (absent or `null`: never).
+ */
+export type Behavior =
+  | { answer: 'after'; ms: number; hangupAfterMs?: number | null }
+  | { answer: 'busy' | 'no_answer' | 'unreachable' | 'engine_failure'; hangupAfterMs?: number | null };
+
+/** One step of a call's life. */
+export interface TimelineEntry {
+  simTimeMs: number;
+  state: CallState;
+  what: string;
+}
+
+export type CallState = 'dialing1' | 'answered1' | 'dialing2' | 'connected' | 'releasing' | 'closed';
+
+/** A snapshot of one call in the sandbox. */
+export interface CallInfo {
+  id: string;
+  kind: 'duo_callback' | 'notify_call' | 'verify_call';
+  state: CallState;
+  appId: string;
+  subaccountId: string | null;
+  /** `[to1, to2]` for a callback, `[to]` otherwise. */
+  numbers: string[];
+  userData: string | null;
+  callbackUrl: string | null;
+  timeline: TimelineEntry[];
+  endEvent: 'pending' | 'delivered' | 'failed' | 'no_callback_url';
+  endEventDelivered: boolean;
+}
+
+/** One POST of an event to a webhook URL. */
+export interface WebhookAttempt {
+  callId: string;
+  event: string;
+  url: string;
+  /** 1 to 4. */
+  attempt: number;
+  /** The HTTP status received, if a response came back. */
+  status: number | null;
+  /** Why no response came back. */
+  error: string | null;
+  simTimeMs: number;
+  charset: 'ISO-8859-1' | 'UTF-8';
+  /** The body decoded with its charset. */
+  body: string;
+  /** The exact body bytes, in hex. */
+  bodyHex: string;
+}
+
+/** What became of a call's end event. */
+export interface Delivery {
+  callId: string;
+  event: string;
+  /** `null` when there was no callback URL (nothing was sent). */
+  url: string | null;
+  delivered: boolean;
+  charset: 'ISO-8859-1' | 'UTF-8';
+  body: string;
+  bodyHex: string;
+  attempts: WebhookAttempt[];
+}
+
+/** How long to wait; a number is taken as `timeoutMs`. */
+export type WaitOptions = number | { timeoutMs?: number };
+
+/**
+ * The platform simulator, running in this process: a signed REST API on loopback with the
+ * development credentials, simulated two-leg calls, and byte-exact webhooks.
+ *
+ * Reserved numbers: `13900000001` busy, `13900000002` no answer, `13900000003` unreachable,
+ * `13900000004` answers then hangs up, `13900000005` answers and never hangs up,
+ * `13900000009` engine failure. Every other number rings 2 s, answers, and hangs up 5 s after
+ * being connected, unless scripted with {@link Sandbox.setBehavior}.
+ */
+export declare class Sandbox {
+  private constructor();
+  /** Starts a sandbox. Close it with {@link Sandbox.close}. */
+  static start(options?: SandboxOptions): Promise<Sandbox>;
+  /** The reserved numbers and their behaviours. */
+  static readonly reservedNumbers: Record<string, Behavior>;
+  /** `http://127.0.0.1:PORT`. */
+  readonly baseUrl: string;
+  readonly appId: string;
+  readonly certId: string;
+  readonly secretKey: string;
+  readonly accountId: string;
+  /** The default sub-account's credentials. */
+  readonly subAccount: { id: string; certId: string; secretKey: string };
+  /** The callback URL for calls placed from now; `null` when none. */
+  readonly callbackUrl: string | null;
+  /** Options for `new Client()` that point at this sandbox, with `extra` merged in. */
+  clientOptions(extra?: Partial<ClientOptions>): ClientOptions;
+  /** Sets (or with `null` removes) the callback URL for calls placed from now. */
+  setCallbackUrl(url: string | null): void;
+  /** Scripts a number's behaviour for calls placed from now. */
+  setBehavior(number: string, behavior: Behavior): void;
+  /** Removes a number's script. */
+  clearBehavior(number: string): void;
+  /** The behaviour a number has now. */
+  behavior(number: string): Behavior;
+  /** Simulated now, in epoch milliseconds. */
+  simNowMs(): number;
+  /** Every call kept, oldest first. */
+  calls(): CallInfo[];
+  /** One call, or `null`. */
+  call(callId: string): CallInfo | null;
+  /** Every webhook attempt, or those of one call. */
+  webhooks(callId?: string): WebhookAttempt[];
+  /**
+   * Resolves to the end event's raw body bytes once the event is settled: delivered, failed
+   * four times, or not sent for lack of a callback URL. Rejects with a `timeout`
+   * `YunhuniError` after `timeoutMs` (default 30000).
+   */
+  waitForEnd(callId: string, options?: WaitOptions): Promise<Buffer>;
+  /** Like {@link Sandbox.waitForEnd}, resolving to the whole delivery record. */
+  waitForDelivery(callId: string, options?: WaitOptions): Promise<Delivery>;
+  /** Stops the sandbox. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+'use strict';
+// `require('yunhuni/testing')`: the platform simulator, started in this process, for your
+// own tests. Nothing here is needed in production.
+
+const { inspect } = require('node:util');
+const { _internal } = require('./index.js');
+
+const { binding, sync, call } = _internal;
+
+function timeoutOf(options) {
+  return typeof options === 'number' ? options : options == null ? undefined : options.timeoutMs;
+}
+
+class Sandbox {
+  #native;
+
+  /** Use `await Sandbox.start(options)`. */
+  constructor(native) {
+    if (!(native instanceof binding.NativeSandbox)) {
+      throw new TypeError('use `await Sandbox.start(options)` to make a Sandbox');
+    }
+    this.#native = native;
+  }
+
+  static async start(options) {
+    return new Sandbox(await call(() => binding.NativeSandbox.start(options)));
+  }
+
+  /** The numbers that behave in a fixed way with no setup, with their behaviours. */
+  static get reservedNumbers() { return binding.NativeSandbox.reservedNumbers(); }
+
+  get baseUrl() { return this.#native.baseUrl; }
+  get appId() { return this.#native.appId; }
+  get certId() { return this.#native.certId; }
+  get secretKey() { return this.#native.secretKey; }
+  get accountId() { return this.#native.accountId; }
+  get subAccount() { return this.#native.subAccount; }
+  get callbackUrl() { return this.#native.callbackUrl ?? null; }
+
+  /** Options for `new Client()` that point at this sandbox; `extra` is merged in. */
+  clientOptions(extra) {
+    return { appId: this.appId, certId: this.certId, secretKey: this.secretKey, baseUrl: this.baseUrl, ...extra };
+  }
+
+  setCallbackUrl(url) { sync(() => this.#native.setCallbackUrl(url)); }
+  setBehavior(number, behavior) { sync(() => this.#native.setBehavior(number, behavior)); }
+  clearBehavior(number) { sync(() => this.#native.clearBehavior(number)); }
+  behavior(number) { return sync(() => this.#native.behavior(number)); }
+  simNowMs() { return this.#native.simNowMs(); }
+  calls() { return this.#native.calls(); }
+  call(callId) { return sync(() => this.#native.call(callId)); }
+  webhooks(callId) { return sync(() => this.#native.webhooks(callId)); }
+
+  /** Resolves to the end event's raw body (a Buffer) once it is settled. */
+  waitForEnd(callId, options) { return call(() => this.#native.waitForEnd(callId, timeoutOf(options))); }
+  waitForDelivery(callId, options) { return call(() => this.#native.waitForDelivery(callId, timeoutOf(options))); }
+  close() { return call(() => this.#native.close()); }
+
+  [inspect.custom](depth, options, inspectFn = inspect) {
+    return `Sandbox ${inspectFn({ baseUrl: this.baseUrl, appId: this.appId }, options)}`;
+  }
+}
+
+module.exports = { Sandbox };
