@@ -459,6 +459,14 @@ const char *yh_error_message(const struct yh_error *err);
 const char *yh_error_code(const struct yh_error *err);
 
 /**
+ * The server's own `msg` text for `api` errors, exactly as received (Chinese, for example
+ * `"呼叫不存在"`); NULL for other errors or if `err` is NULL.
+ *
+ * Borrowed from `err`: valid until `yh_error_free(err)`.
+ */
+const char *yh_error_platform_message(const struct yh_error *err);
+
+/**
  * The HTTP status the server answered with (200 for `api` errors, 401 for `auth`, ...); 0 when
  * no answer was received or if `err` is NULL.
  */

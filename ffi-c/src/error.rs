@@ -53,6 +53,7 @@ pub(crate) struct Fail {
     code: Option<String>,
     status: Option<u16>,
     field: Option<String>,
+    platform_message: Option<String>,
 }
 
 impl From<yunhuni::Error> for Fail {
@@ -73,6 +74,7 @@ impl From<yunhuni::Error> for Fail {
             code: e.code().map(str::to_owned),
             status: e.status(),
             field: e.field().map(str::to_owned),
+            platform_message: e.platform_message().map(str::to_owned),
         }
     }
 }
@@ -86,6 +88,7 @@ impl Fail {
             code: None,
             status: None,
             field: Some(arg.to_owned()),
+            platform_message: None,
         }
     }
 
@@ -113,6 +116,7 @@ impl Fail {
             code: None,
             status: None,
             field: None,
+            platform_message: None,
         }
     }
 
@@ -147,6 +151,7 @@ pub struct yh_error {
     code: Option<CString>,
     status: u16,
     field: Option<CString>,
+    platform_message: Option<CString>,
 }
 
 impl From<Fail> for yh_error {
@@ -158,6 +163,7 @@ impl From<Fail> for yh_error {
             code: f.code.as_deref().map(c_string),
             status: f.status.unwrap_or(0),
             field: f.field.as_deref().map(c_string),
+            platform_message: f.platform_message.as_deref().map(c_string),
         }
     }
 }
@@ -202,6 +208,19 @@ pub extern "C" fn yh_error_code(err: *const yh_error) -> *const c_char {
     value_guard(ptr::null(), || {
         unsafe { err.as_ref() }
             .and_then(|e| e.code.as_ref())
+            .map_or(ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// The server's own `msg` text for `api` errors, exactly as received (Chinese, for example
+/// `"呼叫不存在"`); NULL for other errors or if `err` is NULL.
+///
+/// Borrowed from `err`: valid until `yh_error_free(err)`.
+#[no_mangle]
+pub extern "C" fn yh_error_platform_message(err: *const yh_error) -> *const c_char {
+    value_guard(ptr::null(), || {
+        unsafe { err.as_ref() }
+            .and_then(|e| e.platform_message.as_ref())
             .map_or(ptr::null(), |c| c.as_ptr())
     })
 }

@@ -11,6 +11,7 @@ namespace Yunhuni;
  *   the same strings in every language of the SDK.
  * - `platformCode` (getPlatformCode()): the platform's six-digit code such as `020000`, for
  *   `api` errors; null otherwise.
+ * - `platformMessage`: the server's own `msg` text for `api` errors, exactly as received.
  * - `status` (getStatus()): the HTTP status the server answered with, 0 if none.
  * - `field` (getField()): the request field or argument at fault, for `validation` errors.
  * - getCode() is the C library's result code (`YH_ERR_API` = 2, ...), getMessage() a readable
@@ -25,6 +26,7 @@ class Exception extends \RuntimeException
         public readonly int $status = 0,
         public readonly ?string $field = null,
         int $result = 0,
+        public readonly ?string $platformMessage = null,
     ) {
         parent::__construct($message, $result);
     }
@@ -44,6 +46,7 @@ class Exception extends \RuntimeException
                 (int) $ffi->yh_error_status($err),
                 $ffi->yh_error_field($err),
                 $result,
+                $ffi->yh_error_platform_message($err),
             );
         } finally {
             $ffi->yh_error_free($err);

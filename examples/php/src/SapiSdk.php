@@ -105,7 +105,7 @@ class SapiSdk
         } catch (Yunhuni\Exception $e) {
             $this->lastError = $e;
             if ($e->platformCode !== null) {
-                return self::json(['code' => $e->platformCode, 'msg' => self::message($e->platformCode) ?? $e->getMessage(), 'data' => null]);
+                return self::json(['code' => $e->platformCode, 'msg' => $e->platformMessage ?? self::message($e->platformCode) ?? $e->getMessage(), 'data' => null]);
             }
             return self::json([
                 'code' => null,

@@ -198,7 +198,8 @@ static void test_null_arguments(void) {
 
   /* error accessors and frees */
   check(yh_error_result(NULL) == YH_OK && yh_error_kind(NULL) == NULL && yh_error_message(NULL) == NULL &&
-            yh_error_code(NULL) == NULL && yh_error_status(NULL) == 0 && yh_error_field(NULL) == NULL,
+            yh_error_code(NULL) == NULL && yh_error_status(NULL) == 0 && yh_error_field(NULL) == NULL &&
+                yh_error_platform_message(NULL) == NULL,
         "error accessors on NULL");
   yh_error_free(NULL);
   yh_client_builder_free(NULL);
@@ -535,6 +536,7 @@ static void error_from_stub(const char *name, stub_mode mode, const char *http_s
   check(status == yh_error_status(err), "%s: status %u, expected %u", name, yh_error_status(err), status);
   check(str_eq(yh_error_code(err), code), "%s: code %s", name, show(yh_error_code(err)));
   check(yh_error_field(err) == NULL, "%s: no field", name);
+  check((want == YH_ERR_API) == (yh_error_platform_message(err) != NULL), "%s: platform message only for api", name);
   check_error(r, err, want, kind, NULL, name);
   check(call == SENTINEL, "%s: no output written", name);
   if (want == YH_ERR_TIMEOUT) {

@@ -223,6 +223,8 @@ static void test_server_errors(yh_client *c) {
   check(str_eq(yh_error_code(err), "020000") && yh_error_status(err) == 200, "api: code %s status %u",
         show(yh_error_code(err)), yh_error_status(err));
   check(yh_error_message(err) && strstr(yh_error_message(err), "020000"), "api: the message names the code");
+  check(str_eq(yh_error_platform_message(err), "呼叫不存在"), "api: the server's own msg, got %s",
+        show(yh_error_platform_message(err)));
   check_error(r, err, YH_ERR_API, "api", NULL, "cancel of an unknown call");
 
   yh_client_builder *b = NULL;
