@@ -1,0 +1,77 @@
+"""yunhuni: the Yunhuni (oneyun.com, 云呼你) cloud telephony REST API, centred on voice
+callback (``call/duo_callback``).
+
+- ``Client`` / ``AsyncClient``: signed requests for ``duo_callback``, its cancel,
+  ``notify_call`` and ``verify_call``; thread-safe, GIL released on the network.
+- ``parse_event``: the webhook bodies the platform POSTs, as ``DuoCallbackEnd``,
+  ``NotifyCallEnd``, ``VerifyCallEnd`` or ``Event``.
+- ``sign`` / ``string_to_sign``: the platform's request signature, as pure functions.
+- ``YunhuniError`` and one subclass per error kind.
+- ``yunhuni.testing.Sandbox``: the platform simulator, in-process, for your tests.
+
+Example::
+
+    import yunhuni
+
+    client = yunhuni.Client.from_env()  # YUNHUNI_APP_ID, YUNHUNI_CERT_ID, YUNHUNI_SECRET_KEY
+    call = client.duo_callback("13800000001", "13800000002", 600, user_data="order-42")
+    print(call.call_id)
+"""
+
+from ._errors import (
+    ApiError,
+    AuthError,
+    DecodeError,
+    HttpError,
+    TimeoutError,
+    TransportError,
+    ValidationError,
+    YunhuniError,
+)
+from ._native import (
+    CONTENT_TYPE,
+    DEFAULT_BASE_URL,
+    CallCreated,
+    Client,
+    DuoCallbackEnd,
+    Event,
+    NotifyCallEnd,
+    PlayItem,
+    VerifyCallEnd,
+    parse_event,
+    sign,
+    string_to_sign,
+    timestamp_now,
+)
+from ._async import AsyncClient
+from ._native import VERSION as _VERSION
+
+#: The version of this package (the same as the Rust core's).
+__version__: str = _VERSION
+
+__all__ = [
+    "__version__",
+    "CONTENT_TYPE",
+    "DEFAULT_BASE_URL",
+    "Client",
+    "AsyncClient",
+    "CallCreated",
+    "PlayItem",
+    "parse_event",
+    "DuoCallbackEnd",
+    "NotifyCallEnd",
+    "VerifyCallEnd",
+    "Event",
+    "sign",
+    "string_to_sign",
+    "timestamp_now",
+    "YunhuniError",
+    "ValidationError",
+    "ApiError",
+    "AuthError",
+    "HttpError",
+    # TimeoutError is left out on purpose: a star import would shadow the builtin of the same
+    # name. Use yunhuni.TimeoutError (a subclass of the builtin).
+    "TransportError",
+    "DecodeError",
+]

@@ -1,0 +1,671 @@
+"""yunhuni: the Yunhuni (oneyun.com, 云呼你) cloud telephony REST API, centred on voice
+callback (``call/duo_callback``). Type stub for the whole public API."""
+
+import builtins
+from datetime import datetime
+from typing import Any, ClassVar, Literal, Sequence, Union, final
+
+__version__: str
+#: The ``Content-Type`` this SDK sends and signs: ``application/json; charset=utf-8``.
+CONTENT_TYPE: str
+#: The platform's production API, ``https://api.yunhuni.com``.
+DEFAULT_BASE_URL: str
+
+_Outcome = Literal[
+    "connected",
+    "party1_not_reached",
+    "party2_not_reached",
+    "max_duration_reached",
+    "bridge_error",
+    "platform_failure",
+]
+_EndedBy = Literal["user", "platform"]
+_Bytes = Union[bytes, bytearray, memoryview]
+_PlayItemLike = Union["PlayItem", tuple[str, int], tuple[str, int, str]]
+
+@final
+class CallCreated:
+    """A call the platform accepted: its ``call_id`` and the ``user_data`` echoed back."""
+
+    @property
+    def call_id(self) -> str:
+        """The platform's id for the call (32 lowercase hex characters); end events carry it
+        as ``id``."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` echoed back (``None`` when not given, and always for
+        ``verify_call``)."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class PlayItem:
+    """One item of a voice notification's ``play_content``: what to play and how to read it.
+    A plain tuple ``(content, play_type)`` is accepted wherever a ``PlayItem`` is."""
+
+    #: Play type: an uploaded voice file.
+    FILE: ClassVar[int]
+    #: Play type: a decimal integer read digit by digit.
+    DIGITS: ClassVar[int]
+    #: Play type: a decimal number read as a quantity.
+    NUMBER: ClassVar[int]
+    #: Play type: an amount of money.
+    AMOUNT: ClassVar[int]
+    #: Play type: a date and/or time such as ``2020-05-09`` or ``2020-05-09 14:30``.
+    DATE_TIME: ClassVar[int]
+    #: Play type: a duration ``HH:MM:SS`` or ``HH:MM``.
+    DURATION: ClassVar[int]
+
+    def __new__(cls, content: str, play_type: int, options: str = "") -> PlayItem: ...
+    @property
+    def content(self) -> str:
+        """What to play: a file name, digits, a number, an amount, a date/time or a duration."""
+
+    @property
+    def play_type(self) -> int:
+        """How to read ``content``: one of the class constants (0-5)."""
+
+    @property
+    def options(self) -> str:
+        """Play options; unused by the platform, sent as ``''``."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Client:
+    """A client for the platform's REST API: signs every request, keeps connections alive,
+    and may be shared by any number of threads (the GIL is released on the network).
+
+    Every method raises a subclass of ``YunhuniError`` on failure. A request is checked
+    against the platform's rules before it is sent (``ValidationError``: nothing sent) and is
+    never sent twice.
+    """
+
+    def __new__(
+        cls,
+        app_id: str,
+        cert_id: str,
+        secret_key: str,
+        *,
+        base_url: str | None = None,
+        account_id: str | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        user_agent: str | None = None,
+        connect_retries: int = 0,
+    ) -> Client: ...
+    @staticmethod
+    def from_env(
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        user_agent: str | None = None,
+        connect_retries: int = 0,
+    ) -> Client:
+        """A client from ``YUNHUNI_APP_ID``, ``YUNHUNI_CERT_ID``, ``YUNHUNI_SECRET_KEY``
+        (required), ``YUNHUNI_BASE_URL`` and ``YUNHUNI_ACCOUNT_ID`` (optional)."""
+
+    @property
+    def app_id(self) -> str:
+        """The ``AppID`` this client sends."""
+
+    @property
+    def cert_id(self) -> str:
+        """The ``CertID`` this client sends."""
+
+    @property
+    def account_id(self) -> str:
+        """The account id in the request paths."""
+
+    @property
+    def api_root(self) -> str:
+        """The URL that operations are relative to, ending in ``/v1/account/{id}/``."""
+
+    def duo_callback(
+        self,
+        to1: str,
+        to2: str,
+        max_call_duration: int,
+        *,
+        from1: str | None = None,
+        from2: str | None = None,
+        ring_tone: str | None = None,
+        ring_tone_mode: int | None = None,
+        max_dial_duration: int | None = None,
+        recording: bool | None = None,
+        record_mode: int | None = None,
+        user_data: str | None = None,
+    ) -> CallCreated:
+        """Places a voice callback: the platform calls ``to1``, then ``to2``, and connects
+        them for at most ``max_call_duration`` seconds (1-21600). The end arrives at your
+        webhook as a ``duo_callback.end`` event whose ``id`` is the returned ``call_id``."""
+
+    def cancel_duo_callback(self, call_id: str) -> None:
+        """Cancels a voice callback while party 2 is not yet connected; an end event still
+        follows. An unknown or finished call raises ``ApiError`` with code ``020000``."""
+
+    def notify_call(
+        self,
+        to: str,
+        *,
+        play_file: str | None = None,
+        play_content: Sequence[_PlayItemLike] | None = None,
+        from_: str | None = None,
+        repeat: int | None = None,
+        max_dial_duration: int | None = None,
+        user_data: str | None = None,
+    ) -> CallCreated:
+        """Calls ``to`` and plays ``play_file`` and/or ``play_content``. ``from_`` is the
+        caller-number hint. The end arrives as a ``notify_call.end`` event."""
+
+    def verify_call(
+        self,
+        to: str,
+        verify_code: str | None = None,
+        *,
+        play_file: str | None = None,
+        from_: str | None = None,
+        repeat: int | None = None,
+        max_dial_duration: int | None = None,
+        user_data: str | None = None,
+    ) -> CallCreated:
+        """Calls ``to`` and reads out ``verify_code`` (1-12 digits) after the optional prompt
+        ``play_file``. The end arrives as a ``notify_call.end`` event."""
+
+    def post(self, operation: str, body: Any) -> Any:
+        """Sends a signed POST of ``body`` (plain JSON data) to ``operation`` (relative to
+        ``api_root``) and returns the response's ``data``. Nothing is validated first."""
+
+class AsyncClient:
+    """The asyncio counterpart of ``Client``: the same constructor and methods, awaitable,
+    run on the client's own worker threads with the GIL released."""
+
+    def __init__(
+        self,
+        app_id: str,
+        cert_id: str,
+        secret_key: str,
+        *,
+        base_url: str | None = None,
+        account_id: str | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        user_agent: str | None = None,
+        connect_retries: int = 0,
+        max_workers: int = 64,
+    ) -> None: ...
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        user_agent: str | None = None,
+        connect_retries: int = 0,
+        max_workers: int = 64,
+    ) -> AsyncClient:
+        """A client from the environment, like ``Client.from_env()``."""
+
+    @classmethod
+    def from_client(cls, client: Client, *, max_workers: int = 64) -> AsyncClient:
+        """An asyncio client that sends its requests through an existing ``Client``."""
+
+    @property
+    def client(self) -> Client:
+        """The blocking ``Client`` underneath."""
+
+    @property
+    def app_id(self) -> str:
+        """The ``AppID`` this client sends."""
+
+    @property
+    def cert_id(self) -> str:
+        """The ``CertID`` this client sends."""
+
+    @property
+    def account_id(self) -> str:
+        """The account id in the request paths."""
+
+    @property
+    def api_root(self) -> str:
+        """The URL that operations are relative to."""
+
+    async def duo_callback(
+        self,
+        to1: str,
+        to2: str,
+        max_call_duration: int,
+        *,
+        from1: str | None = None,
+        from2: str | None = None,
+        ring_tone: str | None = None,
+        ring_tone_mode: int | None = None,
+        max_dial_duration: int | None = None,
+        recording: bool | None = None,
+        record_mode: int | None = None,
+        user_data: str | None = None,
+    ) -> CallCreated:
+        """Places a voice callback; see ``Client.duo_callback``."""
+
+    async def cancel_duo_callback(self, call_id: str) -> None:
+        """Cancels a voice callback; see ``Client.cancel_duo_callback``."""
+
+    async def notify_call(
+        self,
+        to: str,
+        *,
+        play_file: str | None = None,
+        play_content: Sequence[_PlayItemLike] | None = None,
+        from_: str | None = None,
+        repeat: int | None = None,
+        max_dial_duration: int | None = None,
+        user_data: str | None = None,
+    ) -> CallCreated:
+        """Calls a number and plays a voice notification; see ``Client.notify_call``."""
+
+    async def verify_call(
+        self,
+        to: str,
+        verify_code: str | None = None,
+        *,
+        play_file: str | None = None,
+        from_: str | None = None,
+        repeat: int | None = None,
+        max_dial_duration: int | None = None,
+        user_data: str | None = None,
+    ) -> CallCreated:
+        """Calls a number and reads out a verification code; see ``Client.verify_call``."""
+
+    async def post(self, operation: str, body: Any) -> Any:
+        """Sends a signed POST to any operation; see ``Client.post``."""
+
+    def close(self) -> None:
+        """Stops the worker threads once the requests in flight are done."""
+
+    async def aclose(self) -> None:
+        """Like ``close()``, awaitable."""
+
+    async def __aenter__(self) -> AsyncClient: ...
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+@final
+class DuoCallbackEnd:
+    """The end of a voice callback (``duo_callback.end``). Times are epoch milliseconds
+    (``begin_time``, ...) and aware datetimes in UTC+8 (``begin_at``, ...)."""
+
+    @property
+    def event(self) -> Literal["duo_callback.end"]:
+        """The event name."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id (the ``call_id`` returned when the callback was placed)."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account that placed the call, if any."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When dialling party 1 started, in epoch milliseconds."""
+
+    @property
+    def answer_time1(self) -> int | None:
+        """When party 1 answered, in epoch milliseconds."""
+
+    @property
+    def answer_time2(self) -> int | None:
+        """When party 2 answered (the two were connected), in epoch milliseconds."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When the conversation ended, in epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def answer1_at(self) -> datetime | None:
+        """``answer_time1`` as an aware datetime in UTC+8."""
+
+    @property
+    def answer2_at(self) -> datetime | None:
+        """``answer_time2`` as an aware datetime in UTC+8."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def hangup_by(self) -> int | None:
+        """Who hung up: 0 the platform, 1 party 1, 2 party 2."""
+
+    @property
+    def duration(self) -> int | None:
+        """Conversation seconds as the docs show it (the real server does not send it)."""
+
+    @property
+    def reason(self) -> str | None:
+        """Failure reason (documented, never sent in practice)."""
+
+    @property
+    def error(self) -> str | None:
+        """``'connect timeout'``, ``'connect error'``, or ``'????'`` when the call could not
+        start."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when the call was placed."""
+
+    @property
+    def record_file(self) -> str | None:
+        """Recording file name (documented, never sent in practice)."""
+
+    @property
+    def outcome(self) -> _Outcome:
+        """How the call ended."""
+
+    @property
+    def outcome_text(self) -> str:
+        """``outcome`` as a short English sentence."""
+
+    @property
+    def talk_seconds(self) -> int:
+        """Seconds the two parties talked (0 when they were never connected)."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class NotifyCallEnd:
+    """The end of a voice notification (``notify_call.end``); also the normal end of a
+    verification call. Times are epoch milliseconds and aware datetimes in UTC+8."""
+
+    @property
+    def event(self) -> Literal["notify_call.end"]:
+        """The event name."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account that placed the call, if any."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When dialling started, in epoch milliseconds."""
+
+    @property
+    def answer_time(self) -> int | None:
+        """When the call was answered, in epoch milliseconds."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended, in epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def answer_at(self) -> datetime | None:
+        """``answer_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def duration(self) -> int | None:
+        """Call seconds as the docs show it (the real server does not send it)."""
+
+    @property
+    def hangup_by(self) -> str | None:
+        """As sent: ``'usr'``/``'sys'``, or ``'0'``/``'1'`` in the docs."""
+
+    @property
+    def dropped_by(self) -> str | None:
+        """As sent by the server for a notification: ``'usr'`` or ``'sys'``."""
+
+    @property
+    def ended_by(self) -> _EndedBy | None:
+        """Who ended the call, when said."""
+
+    @property
+    def reason(self) -> str | None:
+        """Failure reason (documented, never sent in practice)."""
+
+    @property
+    def error(self) -> str | None:
+        """``'ring timeout'``, ``'dial failed'``, ``'dial error'``, ``'play error'`` or
+        ``'????'``."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when the call was placed."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class VerifyCallEnd:
+    """The end of a verification call (``verify_call.end``), in practice only sent when the
+    call could not start. Same fields as ``NotifyCallEnd``."""
+
+    @property
+    def event(self) -> Literal["verify_call.end"]:
+        """The event name."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account that placed the call, if any."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When dialling started, in epoch milliseconds."""
+
+    @property
+    def answer_time(self) -> int | None:
+        """When the call was answered, in epoch milliseconds."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended, in epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def answer_at(self) -> datetime | None:
+        """``answer_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def duration(self) -> int | None:
+        """Call seconds as the docs show it."""
+
+    @property
+    def hangup_by(self) -> str | None:
+        """As sent."""
+
+    @property
+    def dropped_by(self) -> str | None:
+        """As sent."""
+
+    @property
+    def ended_by(self) -> _EndedBy | None:
+        """Who ended the call, when said."""
+
+    @property
+    def reason(self) -> str | None:
+        """Failure reason (documented, never sent in practice)."""
+
+    @property
+    def error(self) -> str | None:
+        """Why the call failed (``'????'`` when it could not start)."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when the call was placed."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class Event:
+    """Any other event, documented or not, kept whole."""
+
+    @property
+    def event(self) -> str:
+        """The event name, for example ``'ivr.call_end'``."""
+
+    @property
+    def id(self) -> str | None:
+        """The ``id`` field when it is a string."""
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Every field of the body, unchanged, as a new dict."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of one field of the body, or ``default`` when absent."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view: ``{'type': 'event', 'event': name, 'fields': {...}}``."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+def parse_event(body: _Bytes | str) -> DuoCallbackEnd | NotifyCallEnd | VerifyCallEnd | Event:
+    """Parses a webhook body as the platform POSTs it. Raises ``DecodeError`` for a body
+    that is not a JSON object with a string ``event``."""
+
+def sign(
+    method: str,
+    uri: str,
+    timestamp: str,
+    app_id: str,
+    secret_key: str,
+    *,
+    body: _Bytes | str = b"",
+    content_type: str = "application/json; charset=utf-8",
+) -> str:
+    """The platform's request signature (the ``Signature`` header). The query string of
+    ``uri`` is not signed; ``body`` and ``content_type`` only for POST and PUT."""
+
+def string_to_sign(
+    method: str,
+    uri: str,
+    timestamp: str,
+    app_id: str,
+    *,
+    body: _Bytes | str = b"",
+    content_type: str = "application/json; charset=utf-8",
+) -> str:
+    """The canonical string the platform signs."""
+
+def timestamp_now() -> str:
+    """The current time as a ``Timestamp`` header value: ``yyyyMMddHHmmss`` in UTC+8."""
+
+class YunhuniError(Exception):
+    """Base class of every error raised by the SDK."""
+
+    #: ``validation``, ``api``, ``auth``, ``http``, ``timeout``, ``transport`` or ``decode``.
+    kind: str
+    #: What went wrong, for people (also ``str(error)``).
+    message: str
+    #: The platform's six-digit code, for ``api`` errors.
+    code: str | None
+    #: The HTTP status, when the server answered.
+    status: int | None
+    #: The field at fault, for ``validation`` errors (and event fields that fail to decode).
+    field: str | None
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        field: str | None = None,
+    ) -> None: ...
+
+class ValidationError(YunhuniError, ValueError):
+    """A request broke a platform rule or an argument had the wrong type; nothing was sent."""
+
+class ApiError(YunhuniError):
+    """The platform answered with a code other than ``000000`` (in ``code``)."""
+
+class AuthError(YunhuniError):
+    """The platform answered HTTP 401: signature, credentials or timestamp refused."""
+
+class HttpError(YunhuniError):
+    """The server answered with an unexpected HTTP status (in ``status``)."""
+
+class TimeoutError(YunhuniError, builtins.TimeoutError):
+    """The request did not complete within the client's timeout."""
+
+class TransportError(YunhuniError):
+    """The connection could not be made or broke, or the peer did not speak HTTP."""
+
+class DecodeError(YunhuniError):
+    """A body was not what the platform sends (a response or a webhook body)."""
+
+__all__ = [
+    "__version__",
+    "CONTENT_TYPE",
+    "DEFAULT_BASE_URL",
+    "Client",
+    "AsyncClient",
+    "CallCreated",
+    "PlayItem",
+    "parse_event",
+    "DuoCallbackEnd",
+    "NotifyCallEnd",
+    "VerifyCallEnd",
+    "Event",
+    "sign",
+    "string_to_sign",
+    "timestamp_now",
+    "YunhuniError",
+    "ValidationError",
+    "ApiError",
+    "AuthError",
+    "HttpError",
+    "TransportError",
+    "DecodeError",
+]

@@ -1,0 +1,77 @@
+"""The native half of the package; import ``yunhuni`` instead. Its public classes and
+functions are declared in ``yunhuni/__init__.pyi`` and re-exported here."""
+
+from typing import Any, final
+
+from . import CallCreated as CallCreated
+from . import Client as Client
+from . import DuoCallbackEnd as DuoCallbackEnd
+from . import Event as Event
+from . import NotifyCallEnd as NotifyCallEnd
+from . import PlayItem as PlayItem
+from . import VerifyCallEnd as VerifyCallEnd
+from . import parse_event as parse_event
+from . import sign as sign
+from . import string_to_sign as string_to_sign
+from . import timestamp_now as timestamp_now
+
+VERSION: str
+CONTENT_TYPE: str
+DEFAULT_BASE_URL: str
+
+@final
+class _Sandbox:
+    def __new__(
+        cls,
+        *,
+        listen: str,
+        callback_url: str | None,
+        time_scale: float,
+        api_delay: float,
+        utf8_webhooks: bool,
+        webhook_timeout: float,
+        log: bool,
+    ) -> _Sandbox: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def app_id(self) -> str: ...
+    @property
+    def cert_id(self) -> str: ...
+    @property
+    def secret_key(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def sub_account(self) -> tuple[str, str, str]: ...
+    @property
+    def sim_now_ms(self) -> int: ...
+    @property
+    def callback_url(self) -> str | None: ...
+    def set_callback_url(self, url: str | None) -> None: ...
+    def set_behavior(self, number: str, behavior: Any) -> None: ...
+    def clear_behavior(self, number: str) -> None: ...
+    def behavior(self, number: str) -> Any: ...
+    def calls(self) -> Any: ...
+    def call(self, call_id: str) -> Any: ...
+    def webhooks(self, call_id: str | None = None) -> list[dict[str, Any]]: ...
+    def wait_for_end(self, call_id: str, timeout: float) -> dict[str, Any] | None: ...
+    def close(self) -> None: ...
+
+__all__ = [
+    "VERSION",
+    "CONTENT_TYPE",
+    "DEFAULT_BASE_URL",
+    "Client",
+    "CallCreated",
+    "PlayItem",
+    "DuoCallbackEnd",
+    "NotifyCallEnd",
+    "VerifyCallEnd",
+    "Event",
+    "parse_event",
+    "sign",
+    "string_to_sign",
+    "timestamp_now",
+    "_Sandbox",
+]

@@ -1,0 +1,304 @@
+"""Test helpers: the platform simulator, in-process.
+
+``Sandbox`` starts a local simulator of the platform on a free loopback port: it checks
+signatures like the real gateway, validates requests with the real server's rules and error
+codes, runs each call in simulated time, and POSTs the end events to your webhook byte for
+byte as the platform does (ISO-8859-1, up to four immediate attempts)::
+
+    from yunhuni.testing import Sandbox
+
+    with Sandbox(time_scale=100) as sb:
+        client = sb.client()
+        call = client.duo_callback("13800000001", "13800000002", 60)
+        delivery = sb.wait_for_end(call.call_id)
+        assert delivery.parse().outcome == "connected"
+
+Numbers behave as scripted with ``set_behavior``, else as reserved (``13900000001`` busy,
+``13900000002`` no answer, ``13900000003`` unreachable, ``13900000004`` answers then hangs up,
+``13900000005`` answers and never hangs up, ``13900000009`` engine failure), else by default
+(ring 2 s, answer, hang up 5 s after being connected).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+from ._async import DEFAULT_MAX_WORKERS, AsyncClient
+from . import Client, DuoCallbackEnd, Event, NotifyCallEnd, VerifyCallEnd, parse_event
+from ._native import _Sandbox
+
+__all__ = ["Sandbox", "Delivery", "WebhookAttempt", "RESERVED_NUMBERS"]
+
+#: The reserved numbers of the sandbox, which behave a fixed way with no setup.
+RESERVED_NUMBERS: Dict[str, str] = {
+    "13900000001": "busy: rejects after 1 s of ringing",
+    "13900000002": "no answer: rings until max_dial_duration",
+    "13900000003": "unreachable: fails at once",
+    "13900000004": "answers after 2 s, hangs up 3 s after being connected",
+    "13900000005": "answers after 2 s, never hangs up",
+    "13900000009": "engine failure: the whole call fails",
+}
+
+AnyEvent = Union[DuoCallbackEnd, NotifyCallEnd, VerifyCallEnd, Event]
+
+
+@dataclass(frozen=True)
+class WebhookAttempt:
+    """One POST of an end event to a webhook URL."""
+
+    #: The call the event is about.
+    call_id: str
+    #: The event name in the body (``duo_callback.end``, ``notify_call.end``, ...).
+    event: str
+    #: The URL posted to.
+    url: str
+    #: 1 to 4.
+    attempt: int
+    #: The HTTP status received, if a response came back.
+    status: Optional[int]
+    #: Why no response came back (connection refused, timeout, ...).
+    error: Optional[str]
+    #: Simulated epoch milliseconds when the attempt was made.
+    sim_time_ms: int
+    #: The exact body bytes sent.
+    body: bytes
+    #: Whether the body is UTF-8 (otherwise ISO-8859-1, as the platform sends it).
+    utf8: bool
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether this attempt counted as delivered (HTTP 200 exactly)."""
+        return self.status == 200
+
+    def parse(self) -> AnyEvent:
+        """The body, parsed with ``yunhuni.parse_event``."""
+        return parse_event(self.body)
+
+    @classmethod
+    def _from_native(cls, d: Mapping[str, Any]) -> "WebhookAttempt":
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A call's end event once settled: its body and every attempt to deliver it."""
+
+    #: The call the event is about.
+    call_id: str
+    #: The event name in the body.
+    event: str
+    #: The URL it was sent to; ``None`` when there was no callback URL (nothing was sent).
+    url: Optional[str]
+    #: The exact body bytes (also when nothing was sent).
+    body: bytes
+    #: Whether the body is UTF-8 (otherwise ISO-8859-1, as the platform sends it).
+    utf8: bool
+    #: Whether an attempt got HTTP 200.
+    delivered: bool
+    #: Every attempt, in order (at most 4).
+    attempts: Tuple[WebhookAttempt, ...]
+
+    def parse(self) -> AnyEvent:
+        """The body, parsed with ``yunhuni.parse_event``."""
+        return parse_event(self.body)
+
+    @classmethod
+    def _from_native(cls, d: Mapping[str, Any]) -> "Delivery":
+        fields = dict(d)
+        fields["attempts"] = tuple(WebhookAttempt._from_native(a) for a in d["attempts"])
+        return cls(**fields)
+
+
+class Sandbox:
+    """The platform simulator, started in-process on a free loopback port.
+
+    Use it as a context manager, or call ``close()``. ``callback_url`` is where end events
+    are POSTed (``None``: nowhere, but they can still be read with ``wait_for_end``).
+    ``time_scale`` makes simulated time run faster (at 100, a 60 s call takes 0.6 s).
+    ``api_delay`` makes every API response wait that many seconds in real time (requests are
+    served concurrently). ``utf8_webhooks`` sends UTF-8 instead of the platform's ISO-8859-1.
+    ``webhook_timeout`` bounds each delivery attempt. ``log`` prints one line per request.
+
+    The credentials are the fixed development ones: use ``client()``, or ``base_url``,
+    ``app_id``, ``cert_id`` and ``secret_key``.
+    """
+
+    def __init__(
+        self,
+        *,
+        callback_url: Optional[str] = None,
+        time_scale: float = 1.0,
+        api_delay: float = 0.0,
+        utf8_webhooks: bool = False,
+        webhook_timeout: float = 5.0,
+        listen: str = "127.0.0.1:0",
+        log: bool = False,
+    ) -> None:
+        self._native = _Sandbox(
+            listen=listen,
+            callback_url=callback_url,
+            time_scale=float(time_scale),
+            api_delay=float(api_delay),
+            utf8_webhooks=bool(utf8_webhooks),
+            webhook_timeout=float(webhook_timeout),
+            log=bool(log),
+        )
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``: pass it as a client's ``base_url``."""
+        return self._native.base_url
+
+    @property
+    def app_id(self) -> str:
+        """The development AppID."""
+        return self._native.app_id
+
+    @property
+    def cert_id(self) -> str:
+        """The development CertID (also the account id in API paths)."""
+        return self._native.cert_id
+
+    @property
+    def secret_key(self) -> str:
+        """The development secret key."""
+        return self._native.secret_key
+
+    @property
+    def account_id(self) -> str:
+        """The account id in API paths (the same as ``cert_id``)."""
+        return self._native.account_id
+
+    @property
+    def sub_account(self) -> Tuple[str, str, str]:
+        """The development sub-account: ``(sub_account_id, cert_id, secret_key)``."""
+        return self._native.sub_account
+
+    @property
+    def sim_now_ms(self) -> int:
+        """The simulated time now, in epoch milliseconds."""
+        return self._native.sim_now_ms
+
+    @property
+    def callback_url(self) -> Optional[str]:
+        """Where end events go, for calls placed from now. Settable (``None``: nowhere)."""
+        return self._native.callback_url
+
+    @callback_url.setter
+    def callback_url(self, url: Optional[str]) -> None:
+        self._native.set_callback_url(url)
+
+    def client(
+        self,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        connect_retries: int = 0,
+    ) -> Client:
+        """A ``yunhuni.Client`` for this sandbox, with the development credentials."""
+        return Client(
+            self.app_id,
+            self.cert_id,
+            self.secret_key,
+            base_url=self.base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            connect_retries=connect_retries,
+        )
+
+    def async_client(
+        self,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+    ) -> AsyncClient:
+        """A ``yunhuni.AsyncClient`` for this sandbox, with the development credentials."""
+        return AsyncClient.from_client(
+            self.client(timeout=timeout, connect_timeout=connect_timeout), max_workers=max_workers
+        )
+
+    def set_behavior(
+        self,
+        number: str,
+        answer: Optional[Union[str, Mapping[str, Any]]] = None,
+        *,
+        ms: Optional[int] = None,
+        hangup_after_ms: Optional[int] = None,
+    ) -> None:
+        """Scripts how ``number`` behaves in calls placed from now.
+
+        ``answer`` is ``'busy'``, ``'no_answer'``, ``'unreachable'``, ``'engine_failure'`` or
+        ``'after'`` (answers after ``ms`` milliseconds of ringing); ``hangup_after_ms`` hangs
+        up that long after being connected (default: never). A dict in the sandbox's JSON form
+        (``{"answer": "after", "ms": 300}``) is accepted instead. Raises ``ValueError`` for a
+        behaviour the sandbox does not know.
+        """
+        if isinstance(answer, Mapping):
+            if ms is not None or hangup_after_ms is not None:
+                raise TypeError("give either a behaviour dict or keywords, not both")
+            behavior: Dict[str, Any] = dict(answer)
+        else:
+            if answer is None:
+                answer = "after" if ms is not None else None
+            if answer is None:
+                raise TypeError("set_behavior() needs answer= (or ms= for 'after')")
+            behavior = {"answer": answer}
+            if ms is not None:
+                behavior["ms"] = ms
+            if hangup_after_ms is not None:
+                behavior["hangup_after_ms"] = hangup_after_ms
+        self._native.set_behavior(number, behavior)
+
+    def clear_behavior(self, number: str) -> None:
+        """Removes a number's script: it behaves as reserved or by default again."""
+        self._native.clear_behavior(number)
+
+    def behavior(self, number: str) -> Dict[str, Any]:
+        """The behaviour ``number`` has now, in the sandbox's JSON form."""
+        result: Dict[str, Any] = self._native.behavior(number)
+        return result
+
+    def calls(self) -> List[Dict[str, Any]]:
+        """Every call kept, oldest first, as dicts (``id``, ``kind``, ``state``, ``numbers``,
+        ``user_data``, ``timeline``, ``end_event``, ...)."""
+        result: List[Dict[str, Any]] = self._native.calls()
+        return result
+
+    def call(self, call_id: str) -> Optional[Dict[str, Any]]:
+        """One call as a dict (see ``calls()``), or ``None`` when unknown."""
+        result: Optional[Dict[str, Any]] = self._native.call(call_id)
+        return result
+
+    def webhooks(self, call_id: Optional[str] = None) -> List[WebhookAttempt]:
+        """Every webhook attempt kept (or only those for ``call_id``), oldest first."""
+        return [WebhookAttempt._from_native(a) for a in self._native.webhooks(call_id)]
+
+    def wait_for_end(self, call_id: str, timeout: float = 30.0) -> Delivery:
+        """Waits (with the GIL released) until the call's end event is settled: delivered,
+        failed four times, or not sent for lack of a callback URL; returns it.
+
+        Raises ``KeyError`` for an unknown call id and the builtin ``TimeoutError`` if the
+        event does not settle within ``timeout`` seconds of real time.
+        """
+        delivery = self._native.wait_for_end(call_id, float(timeout))
+        if delivery is None:
+            if self._native.call(call_id) is None:
+                raise KeyError(f"the sandbox has no call {call_id!r}")
+            raise TimeoutError(f"the end event of call {call_id!r} did not settle within {timeout} s")
+        return Delivery._from_native(delivery)
+
+    def close(self) -> None:
+        """Stops the sandbox and joins its threads. Idempotent; events not yet delivered are
+        dropped."""
+        self._native.close()
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Sandbox(base_url={self.base_url!r})"

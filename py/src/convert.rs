@@ -1,0 +1,261 @@
+//! Python values to what the core takes, and back. No rule of the platform lives here: an
+//! argument of the wrong Python type becomes a `ValidationError` naming its field, and every
+//! value of the right type goes to the core, which checks it.
+
+use crate::errors::invalid;
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::time::Duration;
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned())
+}
+
+/// A `str` argument.
+pub(crate) fn text(py: Python<'_>, field: &str, obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    let Ok(s) = obj.cast::<PyString>() else {
+        return Err(invalid(
+            py,
+            field,
+            format!("expected str, got {}", type_name(obj)),
+        ));
+    };
+    match s.to_cow() {
+        Ok(s) => Ok(s.into_owned()),
+        Err(_) => Err(invalid(
+            py,
+            field,
+            "is not valid Unicode text (it contains a lone surrogate)",
+        )),
+    }
+}
+
+/// An optional `str` argument (`None` is "not given").
+pub(crate) fn opt_text(
+    py: Python<'_>,
+    field: &str,
+    obj: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<String>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => text(py, field, o).map(Some),
+    }
+}
+
+/// An `int` argument: any `int` (or object with `__index__`) except `bool`.
+pub(crate) fn integer(py: Python<'_>, field: &str, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if obj.is_instance_of::<PyBool>() {
+        return Err(invalid(py, field, "expected int, got bool"));
+    }
+    let index = if obj.is_instance_of::<PyInt>() {
+        obj.clone()
+    } else if !obj.is_instance_of::<PyFloat>() && obj.get_type().hasattr("__index__")? {
+        obj.call_method0("__index__")?
+    } else {
+        return Err(invalid(
+            py,
+            field,
+            format!("expected int, got {}", type_name(obj)),
+        ));
+    };
+    index.extract::<i64>().map_err(|_| {
+        let shown = index.str().map(|s| s.to_string()).unwrap_or_default();
+        invalid(
+            py,
+            field,
+            format!("{shown} is out of range (not a 64-bit integer)"),
+        )
+    })
+}
+
+/// An optional `int` argument (`None` is "not given").
+pub(crate) fn opt_integer(
+    py: Python<'_>,
+    field: &str,
+    obj: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<i64>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => integer(py, field, o).map(Some),
+    }
+}
+
+/// An optional `bool` argument: `True`, `False` or `None`.
+pub(crate) fn opt_bool(
+    py: Python<'_>,
+    field: &str,
+    obj: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<bool>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => match o.cast::<PyBool>() {
+            Ok(b) => Ok(Some(b.is_true())),
+            Err(_) => Err(invalid(
+                py,
+                field,
+                format!("expected bool, got {}", type_name(o)),
+            )),
+        },
+    }
+}
+
+/// A duration in seconds (`int` or `float`). Zero goes to the core, which refuses it with its
+/// own message; what cannot be a `Duration` at all (negative, NaN, infinite) is refused here.
+pub(crate) fn seconds(py: Python<'_>, field: &str, obj: &Bound<'_, PyAny>) -> PyResult<Duration> {
+    if obj.is_instance_of::<PyBool>()
+        || !(obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>())
+    {
+        return Err(invalid(
+            py,
+            field,
+            format!("expected a number of seconds, got {}", type_name(obj)),
+        ));
+    }
+    let secs: f64 = obj.extract()?;
+    Duration::try_from_secs_f64(secs).map_err(|_| {
+        invalid(
+            py,
+            field,
+            format!("{secs} is not a finite, non-negative number of seconds"),
+        )
+    })
+}
+
+/// Bytes of a `bytes`, `bytearray`, `memoryview` or `str` (encoded as UTF-8). Anything else is
+/// a `TypeError` naming `what`.
+pub(crate) fn body_bytes<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, [u8]>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Cow::Borrowed(b.as_bytes()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Cow::Owned(b.to_vec()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return match s.to_cow()? {
+            Cow::Borrowed(s) => Ok(Cow::Borrowed(s.as_bytes())),
+            Cow::Owned(s) => Ok(Cow::Owned(s.into_bytes())),
+        };
+    }
+    if obj.get_type().name()?.to_cow()? == "memoryview" {
+        let copy = obj.py().get_type::<PyBytes>().call1((obj,))?;
+        return Ok(Cow::Owned(copy.cast::<PyBytes>()?.as_bytes().to_vec()));
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "{what} must be bytes, bytearray, memoryview or str, not {}",
+        type_name(obj)
+    )))
+}
+
+/// A JSON value as plain Python objects (`dict`, `list`, `str`, `int`, `float`, `bool`, `None`).
+pub(crate) fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(value_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => map_to_py(py, map)?.into_any(),
+    })
+}
+
+/// A JSON object as a `dict`, keys in their order.
+pub(crate) fn map_to_py<'py>(
+    py: Python<'py>,
+    map: &Map<String, Value>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in map {
+        dict.set_item(k, value_to_py(py, v)?)?;
+    }
+    Ok(dict)
+}
+
+/// Plain Python data as JSON, for a request body. `field` names the place in messages.
+pub(crate) fn py_to_value(
+    py: Python<'_>,
+    field: &str,
+    obj: &Bound<'_, PyAny>,
+    depth: usize,
+) -> PyResult<Value> {
+    if depth > 64 {
+        return Err(invalid(py, field, "is nested too deeply"));
+    }
+    if obj.is_none() {
+        Ok(Value::Null)
+    } else if let Ok(b) = obj.cast::<PyBool>() {
+        Ok(Value::Bool(b.is_true()))
+    } else if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            Ok(Value::from(i))
+        } else if let Ok(u) = obj.extract::<u64>() {
+            Ok(Value::from(u))
+        } else {
+            Err(invalid(
+                py,
+                field,
+                "an int is out of range (not a 64-bit integer)",
+            ))
+        }
+    } else if let Ok(f) = obj.cast::<PyFloat>() {
+        Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| {
+                invalid(
+                    py,
+                    field,
+                    "a float is NaN or infinite, which JSON cannot carry",
+                )
+            })
+    } else if obj.is_instance_of::<PyString>() {
+        text(py, field, obj).map(Value::String)
+    } else if let Ok(dict) = obj.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (k, v) in dict.iter() {
+            let key = text(py, field, &k)?;
+            let inner = format!("{field}.{key}");
+            map.insert(key, py_to_value(py, &inner, &v, depth + 1)?);
+        }
+        Ok(Value::Object(map))
+    } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let mut items = Vec::new();
+        for (i, item) in obj.try_iter()?.enumerate() {
+            items.push(py_to_value(
+                py,
+                &format!("{field}[{i}]"),
+                &item?,
+                depth + 1,
+            )?);
+        }
+        Ok(Value::Array(items))
+    } else {
+        Err(invalid(
+            py,
+            field,
+            format!("{} cannot be sent as JSON", type_name(obj)),
+        ))
+    }
+}
