@@ -116,7 +116,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Demo(args) => return demo::run(args, json),
         Command::Listen(args) => return listen::run(args, json),
-        Command::Sandbox(args) => return args.run(),
+        Command::Sandbox(args) => return args.run(json),
         Command::Call { call, conn } => {
             conn.client().and_then(|c| c.duo_callback(&call.request())).map(|c| ops::print_created(&c, json))
         }

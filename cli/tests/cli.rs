@@ -306,3 +306,21 @@ fn sandbox_subcommand_serves_and_prints_credentials() {
     assert_eq!(out.trim().len(), 32);
     let _ = TcpStream::connect(base.trim_start_matches("http://")).is_err();
 }
+
+#[test]
+fn sandbox_subcommand_json_banner() {
+    let mut child = yunhuni()
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--no-log", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let v = json_of(&line);
+    assert!(v["base_url"].as_str().unwrap().starts_with("http://127.0.0.1:"), "{line}");
+    assert_eq!(v["app_id"], yunhuni_sandbox::DEV_APP_ID);
+    assert_eq!(v["secret_key"], yunhuni_sandbox::DEV_SECRET_KEY);
+}

@@ -123,10 +123,10 @@ impl SandboxArgs {
     /// Starts the sandbox, prints its base URL and credentials to stdout, and serves until
     /// Ctrl-C (SIGINT) or SIGTERM. This is the whole of the `yunhuni-sandbox` binary, and of
     /// `yunhuni sandbox`.
-    pub fn run(&self) -> std::process::ExitCode {
+    /// With `json`, the start-up banner is one JSON object on one line instead of text.
+    pub fn run(&self, json: bool) -> std::process::ExitCode {
         use std::io::Write;
         use std::process::ExitCode;
-
 
         let sandbox = match self.builder().start() {
             Ok(sandbox) => sandbox,
@@ -136,6 +136,21 @@ impl SandboxArgs {
             }
         };
         let (sub_id, sub_cert, sub_secret) = sandbox.sub_account();
+        if json {
+            let banner = serde_json::json!({
+                "base_url": sandbox.base_url(),
+                "account_id": sandbox.account_id(),
+                "app_id": sandbox.app_id(),
+                "cert_id": sandbox.cert_id(),
+                "secret_key": sandbox.secret_key(),
+                "sub_account": {"id": sub_id, "cert_id": sub_cert, "secret_key": sub_secret},
+                "callback_url": sandbox.callback_url(),
+                "time_scale": self.time_scale,
+                "reserved_numbers": RESERVED_NUMBERS.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            });
+            println!("{banner}");
+            return wait_for_interrupt(sandbox);
+        }
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "yunhuni-sandbox listening on {}", sandbox.base_url());
         let _ = writeln!(out, "  base URL      {}", sandbox.base_url());
@@ -184,19 +199,24 @@ impl SandboxArgs {
         let _ = out.flush();
         drop(out);
 
-        let (tx, rx) = std::sync::mpsc::channel();
-        if let Err(e) = ctrlc::set_handler(move || {
-            let _ = tx.send(());
-        }) {
-            eprintln!("yunhuni-sandbox: cannot install the signal handler: {e}");
-            sandbox.shutdown();
-            return ExitCode::FAILURE;
-        }
-        let _ = rx.recv();
-        eprintln!("yunhuni-sandbox: shutting down");
-        sandbox.shutdown();
-        ExitCode::SUCCESS
+        wait_for_interrupt(sandbox)
     }
+}
+
+/// Serves until Ctrl-C (SIGINT) or SIGTERM, then shuts the sandbox down.
+fn wait_for_interrupt(sandbox: crate::Sandbox) -> std::process::ExitCode {
+    let (tx, rx) = std::sync::mpsc::channel();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    }) {
+        eprintln!("yunhuni-sandbox: cannot install the signal handler: {e}");
+        sandbox.shutdown();
+        return std::process::ExitCode::FAILURE;
+    }
+    let _ = rx.recv();
+    eprintln!("yunhuni-sandbox: shutting down");
+    sandbox.shutdown();
+    std::process::ExitCode::SUCCESS
 }
 
 #[cfg(test)]

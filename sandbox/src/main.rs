@@ -31,6 +31,10 @@ struct Cli {
     #[command(flatten)]
     args: SandboxArgs,
 
+    /// Print the start-up banner (base URL, credentials) as one JSON object
+    #[arg(long)]
+    json: bool,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -169,6 +173,6 @@ fn main() -> ExitCode {
             println!("{}", curl_command(sign));
             ExitCode::SUCCESS
         }
-        None => cli.args.run(),
+        None => cli.args.run(cli.json),
     }
 }
