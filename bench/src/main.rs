@@ -3,10 +3,14 @@
 //!
 //! ```text
 //! yunhuni-bench client --base-url URL [--quick]   Rust client vs the raw-socket floor
+//! yunhuni-bench floor --base-url URL [--quick]    the floor alone (the C row's baseline)
 //! yunhuni-bench sign [--quick]                     signatures per second
 //! yunhuni-bench parse [--quick]                    Event::parse, events/s and MB/s
-//! yunhuni-bench scale [--quick]                    2,000 simultaneous calls in the sandbox
+//! yunhuni-bench scale [--quick] [--sandbox-bin P] [--calls N] [--time-scale X]
+//!                                                  2,000 simultaneous calls in a sandbox process
 //! ```
+//!
+//! `--n N` (requests per repetition) and `--reps R` override the counts of `client` and `floor`.
 
 #[path = "../baselines/rust_floor.rs"]
 mod rust_floor;
@@ -14,11 +18,16 @@ mod rust_floor;
 use serde_json::json;
 use std::collections::HashSet;
 use std::hint::black_box;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use yunhuni::{Client, DuoCallback, Event, SignInput};
 use yunhuni_sandbox::http::{Request, Response, Server};
-use yunhuni_sandbox::Sandbox;
+use yunhuni_sandbox::{DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY};
 
 const BODY: &str = r#"{"to1":"13800000001","to2":"13800000002","max_call_duration":60}"#;
 const END_EVENT: &[u8] = br#"{"end_time":1490930460000,"begin_time":1490930400000,"action":"event_notify","id":"8a2bc6725b1d2e3f015b1d2f40a10001","answer_time2":1490930420000,"user_data":"order-42","event":"duo_callback.end","answer_time1":1490930410000,"hangup_by":"1"}"#;
@@ -44,14 +53,15 @@ fn rates(reps: usize, work: f64, mut f: impl FnMut()) -> Vec<f64> {
         .collect()
 }
 
-fn row(name: &str, ours: &[f64], baseline: Option<&[f64]>, unit: &str, target: serde_json::Value, note: &str) {
+fn row_value(name: &str, ours: &[f64], baseline: Option<&[f64]>, unit: &str, target: serde_json::Value, note: &str) -> serde_json::Value {
     let (o, o_spread) = stats(ours);
     let (b, b_spread) = baseline.map(stats).map_or((None, None), |(m, s)| (Some(m), Some(s)));
-    println!(
-        "{}",
-        json!({"name": name, "ours": o, "baseline": b, "unit": unit, "target": target,
-               "ours_spread": o_spread, "baseline_spread": b_spread, "samples": ours.len(), "note": note})
-    );
+    json!({"name": name, "ours": o, "baseline": b, "unit": unit, "target": target,
+           "ours_spread": o_spread, "baseline_spread": b_spread, "samples": ours.len(), "note": note})
+}
+
+fn row(name: &str, ours: &[f64], baseline: Option<&[f64]>, unit: &str, target: serde_json::Value, note: &str) {
+    println!("{}", row_value(name, ours, baseline, unit, target, note));
 }
 
 fn arg(name: &str) -> Option<String> {
@@ -59,22 +69,53 @@ fn arg(name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
 }
 
-fn client_vs_floor(quick: bool) {
-    let base = arg("--base-url").expect("--base-url of a running sandbox");
-    let app = arg("--app-id").unwrap_or_else(|| yunhuni_sandbox::DEV_APP_ID.into());
-    let cert = arg("--cert-id").unwrap_or_else(|| yunhuni_sandbox::DEV_CERT_ID.into());
-    let secret = arg("--secret-key").unwrap_or_else(|| yunhuni_sandbox::DEV_SECRET_KEY.into());
+fn arg_usize(name: &str) -> Option<usize> {
+    arg(name).map(|v| v.parse().unwrap_or_else(|_| panic!("{name} takes a number, not {v:?}")))
+}
+
+/// Requests per repetition and repetitions for the round-trip rows.
+fn round_trip_counts(quick: bool) -> (usize, usize) {
     let (n, reps) = if quick { (50, 2) } else { (2000, 7) };
-    let client = Client::builder(&app, &cert, &secret).base_url(&base).build().unwrap();
-    let request = DuoCallback::new("13800000001", "13800000002", 60);
+    (arg_usize("--n").unwrap_or(n), arg_usize("--reps").unwrap_or(reps))
+}
+
+/// The credentials and host of the sandbox named on the command line.
+struct Target {
+    base: String,
+    host: String,
+    app: String,
+    cert: String,
+    secret: String,
+}
+
+fn target() -> Target {
+    let base = arg("--base-url").expect("--base-url of a running sandbox");
     let host = base.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    Target {
+        host,
+        base,
+        app: arg("--app-id").unwrap_or_else(|| DEV_APP_ID.into()),
+        cert: arg("--cert-id").unwrap_or_else(|| DEV_CERT_ID.into()),
+        secret: arg("--secret-key").unwrap_or_else(|| DEV_SECRET_KEY.into()),
+    }
+}
+
+/// `n` requests signed up front by the floor's own signing, with a timestamp of now.
+fn presigned(t: &Target, n: usize) -> Vec<Vec<u8>> {
     let timestamp = yunhuni::timestamp_now();
-    let presigned: Vec<Vec<u8>> =
-        (0..n).map(|_| rust_floor::presigned(&host, &cert, &app, &cert, &secret, &timestamp, BODY)).collect();
+    (0..n).map(|_| rust_floor::presigned(&t.host, &t.cert, &t.app, &t.cert, &t.secret, &timestamp, BODY)).collect()
+}
+
+fn client_vs_floor(quick: bool) {
+    let t = target();
+    let (n, reps) = round_trip_counts(quick);
+    let client = Client::builder(&t.app, &t.cert, &t.secret).base_url(&t.base).build().unwrap();
+    let request = DuoCallback::new("13800000001", "13800000002", 60);
+    let presigned = presigned(&t, n);
     // Interleave the two so that drift on the machine affects both alike.
     let (mut ours, mut floor) = (Vec::new(), Vec::new());
     for _ in 0..reps + 1 {
-        floor.extend(rates(1, n as f64, || rust_floor::replay(&host, &presigned)));
+        floor.extend(rates(1, n as f64, || rust_floor::replay(&t.host, &presigned)));
         ours.extend(rates(1, n as f64, || {
             for _ in 0..n {
                 black_box(client.duo_callback(&request).unwrap());
@@ -87,8 +128,17 @@ fn client_vs_floor(quick: bool) {
         Some(&floor[1..]),
         "requests/s",
         json!(0.6),
-        "both sign every request; the floor replays pre-signed bytes",
+        &format!("{n} requests per sample; the client signs each request, the floor replays pre-signed bytes"),
     );
+}
+
+/// The floor alone, for rows whose own client is another program (C).
+fn floor(quick: bool) {
+    let t = target();
+    let (n, reps) = round_trip_counts(quick);
+    let presigned = presigned(&t, n);
+    let samples = rates(reps, n as f64, || rust_floor::replay(&t.host, &presigned));
+    row("Floor: raw keep-alive socket, pre-signed duo_callback", &samples, None, "requests/s", json!("report"), &format!("{n} requests per sample"));
 }
 
 fn sign(quick: bool) {
@@ -120,19 +170,90 @@ fn parse(quick: bool) {
     row("Rust Event::parse throughput", &mb, None, "MB/s", json!("report"), &format!("{} byte body", END_EVENT.len()));
 }
 
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+/// A `VmHWM:`/`VmRSS:`-style line of `/proc/PID/status`, in MiB.
+fn proc_status_mib(pid: &str, key: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// A `yunhuni-sandbox` child process; killed when dropped, so a failing run leaves none behind.
+struct SandboxProcess {
+    child: Child,
+    base_url: String,
+}
+
+impl SandboxProcess {
+    fn start(bin: &Path, args: &[String]) -> SandboxProcess {
+        let mut child = Command::new(bin)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base_url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.trim().strip_prefix("export YUNHUNI_BASE_URL=") {
+                        break url.to_owned();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("{} exited before printing its base URL", bin.display());
+                }
+            }
+        };
+        // Nothing more is printed, but keep the pipe drained all the same.
+        std::thread::spawn(move || lines.for_each(drop));
+        SandboxProcess { child, base_url }
+    }
+
+    fn mib(&self, key: &str) -> f64 {
+        proc_status_mib(&self.child.id().to_string(), key)
+    }
+
+    /// A GET on the sandbox's admin endpoints, on a connection of its own.
+    fn get(&self, path: &str) -> serde_json::Value {
+        let host = self.base_url.trim_start_matches("http://").trim_end_matches('/');
+        let mut stream = TcpStream::connect(host).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let at = response.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP response");
+        assert!(response.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&response[..at]));
+        serde_json::from_slice(&response[at + 4..]).unwrap()
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Calls of the sandbox not yet closed.
+fn calls_in_progress(sb: &SandboxProcess) -> usize {
+    let calls = sb.get("/sandbox/calls");
+    calls.as_array().expect("a list of calls").iter().filter(|c| c["state"] != "closed").count()
+}
+
 fn scale(quick: bool) {
-    let calls = if quick { 200 } else { 2000 };
+    let calls = arg_usize("--calls").unwrap_or(if quick { 200 } else { 2000 });
+    let threads = 4;
+    let time_scale = arg("--time-scale").unwrap_or_else(|| "20".into());
+    let bin = arg("--sandbox-bin").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::current_exe().unwrap().with_file_name("yunhuni-sandbox")
+    });
     let received = Arc::new(Mutex::new(HashSet::new()));
-    let deliveries = Arc::new(Mutex::new(0usize));
+    let deliveries = Arc::new(AtomicUsize::new(0));
     let (r, d) = (received.clone(), deliveries.clone());
     let receiver = Server::start(
         "127.0.0.1:0",
@@ -140,28 +261,38 @@ fn scale(quick: bool) {
             if let Ok(Event::DuoCallbackEnd(e)) = Event::parse(&req.body) {
                 r.lock().unwrap().insert(e.id.unwrap_or_default());
             }
-            *d.lock().unwrap() += 1;
+            d.fetch_add(1, Ordering::Relaxed);
             Response::new(200)
         }),
     )
     .unwrap();
-    // 1000x: the default call (ring 2 s, talk 5 s, release 1 s) lasts about 10 ms of real time.
-    let sb = Sandbox::builder()
-        .time_scale(1000.0)
-        .log(false)
-        .callback_url(format!("http://{}/hook", receiver.local_addr()))
-        .start()
-        .unwrap();
-    let client = Client::builder(sb.app_id(), sb.cert_id(), sb.secret_key()).base_url(sb.base_url()).build().unwrap();
+    // The sandbox runs in its own (release) process, so that its memory is measured alone. At
+    // 20x the default call (ring 2 s, answer, ring 2 s, talk 5 s, release 1 s) lasts about half a
+    // second of real time: long enough for every call to be in progress once all are placed.
+    let sb = SandboxProcess::start(
+        &bin,
+        &[
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--no-log".into(),
+            "--time-scale".into(),
+            time_scale.clone(),
+            "--callback-url".into(),
+            format!("http://{}/hook", receiver.local_addr()),
+        ],
+    );
+    let idle_rss = sb.mib("VmRSS:");
+    let client = Client::builder(DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY).base_url(&sb.base_url).build().unwrap();
     let started = Instant::now();
     let ids: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
+        let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let client = &client;
                 s.spawn(move || {
-                    (0..calls / 4)
+                    (0..calls / threads + usize::from(t < calls % threads))
                         .map(|i| {
-                            let req = DuoCallback::new(format!("138{t:02}{i:06}"), format!("139{t:02}{i:06}"), 60);
+                            // Not 139000000xx: those are the sandbox's reserved numbers (busy, no answer, ...).
+                            let req = DuoCallback::new(format!("138{t:02}{i:06}"), format!("137{t:02}{i:06}"), 60);
                             client.duo_callback(&req).unwrap().call_id
                         })
                         .collect::<Vec<_>>()
@@ -171,42 +302,52 @@ fn scale(quick: bool) {
         handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
     let placed = started.elapsed();
+    let in_progress = calls_in_progress(&sb);
     let deadline = Instant::now() + Duration::from_secs(120);
     while received.lock().unwrap().len() < ids.len() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(2));
     }
     let total = started.elapsed();
+    // Late duplicates would arrive right after the last event: give them a moment.
+    std::thread::sleep(Duration::from_millis(100));
     let got = received.lock().unwrap().clone();
     let lost = ids.iter().filter(|id| !got.contains(*id)).count();
-    let extra = deliveries.lock().unwrap().saturating_sub(ids.len());
-    let running = sb.calls().iter().filter(|c| !c.state.as_str().eq("closed")).count();
-    sb.shutdown();
+    let extra = deliveries.load(Ordering::Relaxed).saturating_sub(ids.len());
+    let not_closed = calls_in_progress(&sb);
+    let peak_rss = sb.mib("VmHWM:");
+    drop(sb);
     receiver.shutdown();
     let note = format!(
-        "{} calls placed in {:.2} s from 4 threads at 1000x; {} duplicate deliveries; {} calls not closed",
+        "{} calls placed in {:.2} s from {threads} threads at time scale {time_scale} (a call lasts 10 s simulated); \
+         {in_progress} in progress right after the last was placed; {extra} duplicate deliveries; {not_closed} calls \
+         not closed at the end",
         ids.len(),
         placed.as_secs_f64(),
-        extra,
-        running
     );
     row(&format!("Sandbox: {calls} simultaneous calls, end-to-end"), &[total.as_secs_f64()], None, "s", json!("report"), &note);
-    row("Sandbox: peak RSS (sandbox, clients and receiver in one process)", &[peak_rss_mib()], None, "MiB", json!("report"), "");
-    println!(
-        "{}",
-        json!({"name": format!("Sandbox: {calls} calls, end events lost"), "ours": lost as f64, "baseline": null,
-               "unit": "events", "target": 0, "target_kind": "equal", "ours_spread": 0.0, "samples": 1, "note": ""})
+    row(
+        "Sandbox: peak RSS of the yunhuni-sandbox process",
+        &[peak_rss],
+        None,
+        "MiB",
+        json!("report"),
+        &format!("VmHWM of the release binary; {idle_rss:.1} MiB right after start"),
     );
+    let mut lost_row = row_value(&format!("Sandbox: {calls} calls, end events lost"), &[lost as f64], None, "events", json!(0), "");
+    lost_row["target_kind"] = json!("max");
+    println!("{lost_row}");
 }
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     match std::env::args().nth(1).as_deref() {
         Some("client") => client_vs_floor(quick),
+        Some("floor") => floor(quick),
         Some("sign") => sign(quick),
         Some("parse") => parse(quick),
         Some("scale") => scale(quick),
         _ => {
-            eprintln!("usage: yunhuni-bench client|sign|parse|scale [--quick] [--base-url URL]");
+            eprintln!("usage: yunhuni-bench client|floor|sign|parse|scale [--quick] [--base-url URL] [--n N] [--reps R]");
             std::process::exit(2);
         }
     }
