@@ -83,7 +83,7 @@ module.exports = {
   Client,
   YunhuniError,
   PlayType,
-  parseEvent: (body) => sync(() => binding.parseEvent(body)),
+  parseEvent: (body) => sync(() => JSON.parse(binding.parseEvent(body))),
   sign: (input) => sync(() => binding.sign(input)),
   stringToSign: (input) => sync(() => binding.stringToSign(input)),
   lookupCode: (code) => sync(() => binding.lookupCode(code)),

@@ -5,7 +5,7 @@ use crate::{camel_case, JsError};
 use napi::bindgen_prelude::*;
 use napi::{JsValue, ValueType};
 use napi_derive::napi;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 use yunhuni::{Event, SignInput};
 
 type R<T> = std::result::Result<T, JsError>;
@@ -51,42 +51,24 @@ fn camel_view(value: Value) -> Value {
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| {
-                    let v = if k == "fields" {
-                        js_numbers(v)
-                    } else {
-                        camel_view(v)
-                    };
+                    let v = if k == "fields" { v } else { camel_view(v) };
                     (camel_case(&k), v)
                 })
                 .collect::<Map<_, _>>(),
         ),
-        other => js_numbers(other),
-    }
-}
-
-/// Integers beyond the range of `i64` become the floating-point number that `JSON.parse`
-/// would give (napi would otherwise turn them into strings).
-fn js_numbers(value: Value) -> Value {
-    match value {
-        Value::Number(n) if n.is_u64() && n.as_i64().is_none() => n
-            .as_f64()
-            .and_then(Number::from_f64)
-            .map_or(Value::Number(n), Value::Number),
-        Value::Array(items) => Value::Array(items.into_iter().map(js_numbers).collect()),
-        Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, js_numbers(v))).collect())
-        }
         other => other,
     }
 }
 
-/// Parses a webhook body (a string, `Buffer` or `Uint8Array`) into a plain object: `event`
-/// and `type` discriminate; `duo_callback.end` also has `outcome` and `talkSeconds`.
+/// Parses a webhook body (a string, `Buffer` or `Uint8Array`) into the JSON text of a plain
+/// object, which `index.js` hands to `JSON.parse` (much faster than building the object through
+/// N-API property by property): `event` and `type` discriminate; `duo_callback.end` also has
+/// `outcome` and `talkSeconds`.
 #[napi(catch_unwind)]
-pub fn parse_event(body: Option<Unknown>) -> Result<Value> {
+pub fn parse_event(body: Option<Unknown>) -> Result<String> {
     let body = bytes("body", body, true)?;
     let event = Event::parse(&body).map_err(JsError::from)?;
-    Ok(camel_view(event.to_value()))
+    Ok(camel_view(event.to_value()).to_string())
 }
 
 /// Reads the arguments of `sign` and `stringToSign`, then calls `f` with them.

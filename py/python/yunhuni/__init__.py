@@ -43,8 +43,22 @@ from ._native import (
     string_to_sign,
     timestamp_now,
 )
-from ._async import AsyncClient
 from ._native import VERSION as _VERSION
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._async import AsyncClient
+
+
+def __getattr__(name: str) -> object:
+    # AsyncClient pulls in asyncio, most of this package's import time: load it on first use.
+    if name == "AsyncClient":
+        from ._async import AsyncClient
+
+        globals()["AsyncClient"] = AsyncClient
+        return AsyncClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The version of this package (the same as the Rust core's).
 __version__: str = _VERSION

@@ -6,7 +6,10 @@ The native module raises these; it looks them up by kind in ``_BY_KIND``.
 from __future__ import annotations
 
 import builtins
-from typing import Dict, Optional, Type
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing would double the package's import time
+    from typing import Dict, Optional, Type
 
 __all__ = [
     "YunhuniError",
