@@ -141,7 +141,10 @@ impl ClientBuilder {
             .build();
         let agent = ureq::Agent::with_parts(
             config,
-            ureq::unversioned::transport::DefaultConnector::default(),
+            ureq::unversioned::transport::Connector::chain(
+                ureq::unversioned::transport::DefaultConnector::default(),
+                crate::coalesce::CoalescingConnector,
+            ),
             crate::resolver::CachingResolver::default(),
         );
         Ok(Client {

@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod client;
+mod coalesce;
 pub mod codes;
 mod error;
 pub mod events;

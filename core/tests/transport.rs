@@ -205,3 +205,40 @@ fn validation_errors_send_nothing() {
     assert_eq!(err.field(), Some("call_id"));
     assert_eq!(count.load(Ordering::SeqCst), 0);
 }
+
+/// Head and body leave in one write: the first read on the server side holds the whole request.
+#[test]
+fn head_and_body_arrive_together() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let (url, _) = serve(move |mut s| {
+        let mut first = vec![0u8; 64 * 1024];
+        let n = s.read(&mut first).unwrap_or(0);
+        tx.lock().unwrap().send(first[..n].to_vec()).unwrap();
+        let body = r#"{"code":"000000","msg":"ok","data":{"callId":"0123456789abcdef0123456789abcdef","user_data":null}}"#;
+        let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    });
+    client(&url, Duration::from_secs(2)).duo_callback(&DuoCallback::new("13800000001", "13800000002", 60)).unwrap();
+    let first = rx.recv().unwrap();
+    let text = String::from_utf8_lossy(&first);
+    assert!(text.starts_with("POST ") && text.ends_with(r#""max_call_duration":60}"#), "first read: {text:?}");
+}
+
+/// A body larger than what is held back, and larger than one transport buffer, arrives whole.
+#[test]
+fn large_bodies_arrive_whole() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let (url, _) = serve(move |mut s| {
+        let request = read_request(&mut s);
+        tx.lock().unwrap().send(request).unwrap();
+        let body = r#"{"code":"000000","msg":"ok","data":7}"#;
+        let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    });
+    let big = "x".repeat(300 * 1024);
+    let data = client(&url, Duration::from_secs(5)).post("call/anything", &serde_json::json!({ "big": big })).unwrap();
+    assert_eq!(data, 7);
+    let request = rx.recv().unwrap();
+    let body_start = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert_eq!(request.len() - body_start, big.len() + r#"{"big":""}"#.len());
+}
