@@ -185,6 +185,8 @@ fn split_base_url(url: &str) -> Result<(String, String, Option<String>)> {
     if parts.len() >= 4 && parts[parts.len() - 2] == "account" && parts[parts.len() - 3] == "v1" {
         account = Some(parts[parts.len() - 1].to_owned()).filter(|s| !s.is_empty());
         path = parts[..parts.len() - 3].join("/");
+    } else if path.ends_with("/v1/account") || path.contains("/v1/account/") {
+        return Err(bad("has /v1/account/ but not as /v1/account/{account id} at its end"));
     }
     Ok((format!("{scheme}{host}"), path, account))
 }
@@ -449,7 +451,16 @@ mod tests {
         );
         assert_eq!(s("http://h/proxy/v1/account/x"), ("http://h".into(), "/proxy".into(), Some("x".into())));
         assert_eq!(s("http://h/proxy/"), ("http://h".into(), "/proxy".into(), None));
-        for bad in ["", "ftp://h", "http://", "http://h?x=1", "api.yunhuni.com", "http://h /x"] {
+        for bad in [
+            "",
+            "ftp://h",
+            "http://",
+            "http://h?x=1",
+            "api.yunhuni.com",
+            "http://h /x",
+            "http://h/v1/account/",
+            "http://h/v1/account/id/call/duo_callback",
+        ] {
             assert_eq!(split_base_url(bad).unwrap_err().field(), Some("base_url"), "{bad}");
         }
     }
