@@ -218,37 +218,36 @@ fn errors_have_distinct_exit_codes_and_hints() {
     let sb = Sandbox::builder().log(false).start().unwrap();
     let call = ["call", "--to1", "13800000001", "--to2", "13800000002", "--max-call-duration", "60"];
     let closed_port = format!("http://127.0.0.1:{}", TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port());
-    let cases: Vec<(Vec<(&str, String)>, Vec<&str>, i32, &str)> = vec![
-        (vec![], call.to_vec(), 10, "YUNHUNI_APP_ID"),
-        (vec![("YUNHUNI_SECRET_KEY", "wrong".into())], call.to_vec(), 12, "Bad credentials"),
-        (vec![], vec!["call", "--to1", "1", "--to2", "1", "--max-call-duration", "60"], 10, "to2"),
-        (vec![], vec!["call", "--to1", "1", "--to2", "2", "--max-call-duration", "0"], 10, "max_call_duration"),
-        (vec![("YUNHUNI_BASE_URL", fake_server(b"HTTP/1.1 500 Oops\r\nContent-Length: 9\r\n\r\n<h1>x</h1"))], call.to_vec(), 13, "500"),
-        (vec![("YUNHUNI_BASE_URL", fake_server(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\njunk"))], call.to_vec(), 16, "not JSON"),
-        (vec![("YUNHUNI_BASE_URL", fake_server(b""))], [&call[..], &["--timeout", "0.5"]].concat(), 14, "timed out"),
-        (vec![("YUNHUNI_BASE_URL", closed_port)], call.to_vec(), 15, "could not connect"),
+    // (credentials of the sandbox?, extra environment, arguments, exit code, text in the error)
+    type Case<'a> = (bool, Vec<(&'a str, String)>, Vec<&'a str>, i32, &'a str);
+    let cases: Vec<Case> = vec![
+        (false, vec![], call.to_vec(), 10, "YUNHUNI_APP_ID"),
+        (true, vec![("YUNHUNI_SECRET_KEY", "wrong".into())], call.to_vec(), 12, "Bad credentials"),
+        (true, vec![], vec!["call", "--to1", "1", "--to2", "1", "--max-call-duration", "60"], 10, "to2"),
+        (true, vec![], vec!["call", "--to1", "1", "--to2", "2", "--max-call-duration", "0"], 10, "max_call_duration"),
+        (true, vec![("YUNHUNI_BASE_URL", fake_server(b"HTTP/1.1 500 Oops\r\nContent-Length: 9\r\n\r\n<h1>x</h1"))], call.to_vec(), 13, "500"),
+        (true, vec![("YUNHUNI_BASE_URL", fake_server(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\njunk"))], call.to_vec(), 16, "not JSON"),
+        (true, vec![("YUNHUNI_BASE_URL", fake_server(b""))], [&call[..], &["--timeout", "0.5"]].concat(), 14, "timed out"),
+        (true, vec![("YUNHUNI_BASE_URL", closed_port)], call.to_vec(), 15, "could not connect"),
     ];
-    for (env, args, want, needle) in cases {
-        let mut cmd = yunhuni();
-        if want != 10 || needle != "YUNHUNI_APP_ID" {
-            with_sandbox_env(&mut cmd, &sb);
-        }
-        for (k, v) in &env {
-            cmd.env(k, v);
-        }
-        let (code, _, err) = run(cmd.args(&args));
+    for (with_credentials, env, args, want, needle) in cases {
+        let command = |json: bool| {
+            let mut cmd = yunhuni();
+            if with_credentials {
+                with_sandbox_env(&mut cmd, &sb);
+            }
+            cmd.envs(env.iter().map(|(k, v)| (*k, v.as_str()))).args(&args);
+            if json {
+                cmd.arg("--json");
+            }
+            cmd
+        };
+        let (code, _, err) = run(&mut command(false));
         assert_eq!(code, want, "{args:?} {env:?}: {err}");
         assert!(err.contains(needle) && err.contains("what to do"), "{args:?}: {err}");
         assert!(!err.contains(sb.secret_key()), "secret in error output");
         // The same error as JSON on stdout.
-        let mut cmd = yunhuni();
-        if want != 10 || needle != "YUNHUNI_APP_ID" {
-            with_sandbox_env(&mut cmd, &sb);
-        }
-        for (k, v) in &env {
-            cmd.env(k, v);
-        }
-        let (code, out, _) = run(cmd.args(&args).arg("--json"));
+        let (code, out, _) = run(&mut command(true));
         assert_eq!(code, want);
         let v = json_of(&out);
         assert!(v["error"]["kind"].is_string() && v["error"]["hint"].is_string(), "{out}");
