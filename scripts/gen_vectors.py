@@ -10,8 +10,10 @@ and events.md §1, §3, §9). It deliberately uses only the Python standard libr
 and never imports project code, so the vectors can be used to test every SDK.
 
 Files written:
-  tests/vectors/signing.json  request-signing cases
-  tests/vectors/events.json   webhook bodies and their canonical decoded view
+  tests/vectors/signing.json   request-signing cases
+  tests/vectors/events.json    webhook bodies and their canonical decoded view
+  tests/vectors/requests.json  request parameters, and the exact JSON body sent or the field
+                               that breaks a rule the server enforces
 
 Output is deterministic: 2-space indented JSON, ensure_ascii=False, trailing
 newline, keys in the order they are built here.
@@ -28,6 +30,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIGNING_PATH = os.path.join(ROOT, "tests", "vectors", "signing.json")
 EVENTS_PATH = os.path.join(ROOT, "tests", "vectors", "events.json")
+REQUESTS_PATH = os.path.join(ROOT, "tests", "vectors", "requests.json")
 GENERATOR = "scripts/gen_vectors.py"
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -905,6 +908,256 @@ def build_events():
 
 
 # ---------------------------------------------------------------------------
+# Requests: what the client sends, and what it refuses before sending
+# ---------------------------------------------------------------------------
+#
+# The rules are those the server enforces (platform-notes §2.2, §2.4, §2.5), restated here from
+# the spec. Optional fields that are not given are left out of the body; the body's keys come in
+# a fixed order per operation, and it is compact JSON with non-ASCII characters as UTF-8.
+
+BODY_ORDER = {
+    "duo_callback": ["to1", "to2", "max_call_duration", "from1", "from2", "ring_tone",
+                     "ring_tone_mode", "max_dial_duration", "recording", "record_mode", "user_data"],
+    "cancel_duo_callback": ["call_id"],
+    "notify_call": ["to", "from", "play_file", "play_content", "repeat", "max_dial_duration",
+                    "user_data"],
+    "verify_call": ["to", "from", "verify_code", "play_file", "repeat", "max_dial_duration",
+                    "user_data"],
+}
+WIRE_NAME = {"call_id": "callId"}
+DATE_TIME_SHAPES = [r"\d+-\d+-\d+ \d+:\d+:\d+", r"\d+-\d+-\d+ \d+:\d+", r"\d+-\d+-\d+",
+                    r"\d+-\d+", r"\d+:\d+:\d+", r"\d+:\d+"]
+DURATION_SHAPES = [r"\d+:\d+:\d+", r"\d+:\d+"]
+
+
+def utf16_len(text):
+    return len(text.encode("utf-16-le")) // 2
+
+
+def blank(value):
+    return value is None or value.strip() == ""
+
+
+class Refused(Exception):
+    def __init__(self, field):
+        Exception.__init__(self, field)
+        self.field = field
+
+
+def check_range(params, field, low, high, required=False):
+    value = params.get(field)
+    if value is None:
+        if required:
+            raise Refused(field)
+        return
+    if not (low <= value <= high):
+        raise Refused(field)
+
+
+def check_len(params, field, most):
+    if utf16_len(params.get(field) or "") > most:
+        raise Refused(field)
+
+
+def check_item(index, content, play_type):
+    field = "play_content[%d]" % index
+    ascii_digits = lambda s: s != "" and all("0" <= ch <= "9" for ch in s)
+    if play_type not in range(6):
+        raise Refused(field)
+    if blank(content):
+        raise Refused(field)
+    if play_type == 1:
+        digits = content[1:] if content[:1] in "+-" else content
+        ok = ascii_digits(digits) and -2**31 <= int(content) < 2**31
+    elif play_type in (2, 3):
+        ok = re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", content.strip()) is not None
+    elif play_type == 4:
+        ok = any(re.fullmatch(p, content, re.ASCII) for p in DATE_TIME_SHAPES)
+    elif play_type == 5:
+        ok = any(re.fullmatch(p, content, re.ASCII) for p in DURATION_SHAPES)
+    else:
+        ok = True
+    if not ok:
+        raise Refused(field)
+
+
+def check_request(operation, params):
+    if operation == "duo_callback":
+        for field in ("to1", "to2"):
+            if blank(params.get(field)):
+                raise Refused(field)
+        check_range(params, "max_call_duration", 1, 21600, required=True)
+        check_range(params, "max_dial_duration", 1, 300)
+        check_range(params, "ring_tone_mode", 0, 3)
+        check_range(params, "record_mode", 0, 3)
+        check_len(params, "user_data", 128)
+        if params["to1"] == params["to2"]:
+            raise Refused("to2")
+        if params.get("ring_tone_mode") == 1:
+            raise Refused("ring_tone_mode")
+    elif operation == "cancel_duo_callback":
+        if blank(params.get("call_id")):
+            raise Refused("call_id")
+    elif operation == "notify_call":
+        if blank(params.get("to")):
+            raise Refused("to")
+        check_range(params, "repeat", 0, 10)
+        check_range(params, "max_dial_duration", 1, 300)
+        check_len(params, "user_data", 128)
+        items = params.get("play_content") or []
+        for i, (content, play_type) in enumerate(items):
+            check_item(i, content, play_type)
+        if blank(params.get("play_file")) and not items:
+            raise Refused("play_content")
+    elif operation == "verify_call":
+        if blank(params.get("to")):
+            raise Refused("to")
+        check_len(params, "to", 128)
+        check_len(params, "from", 128)
+        check_range(params, "max_dial_duration", 1, 300)
+        check_len(params, "play_file", 512)
+        code = params.get("verify_code")
+        if code is not None and re.fullmatch(r"([0-9]{1,12})?", code, re.ASCII) is None:
+            raise Refused("verify_code")
+        check_range(params, "repeat", 0, 10)
+        check_len(params, "user_data", 128)
+        if blank(params.get("play_file")) and blank(code):
+            raise Refused("verify_code")
+    else:
+        raise VectorError("unknown operation " + operation)
+
+
+def request_body(operation, params):
+    body = {}
+    for field in BODY_ORDER[operation]:
+        if params.get(field) is None:
+            continue
+        value = params[field]
+        if field == "play_content":
+            value = [[content, play_type, ""] for content, play_type in value]
+        body[WIRE_NAME.get(field, field)] = value
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def request_case(name, operation, params, field=None):
+    require(KEBAB.match(name), "bad case name " + name)
+    try:
+        check_request(operation, params)
+        expect = {"body": request_body(operation, params)}
+    except Refused as refused:
+        expect = {"error": "validation", "field": refused.field}
+    if field is not None:
+        require(expect.get("field") == field, "%s: expected refusal of %s, got %r" % (name, field, expect))
+    else:
+        require("body" in expect, "%s: expected a body, got %r" % (name, expect))
+    return {"name": name, "operation": operation, "params": params, "expect": expect}
+
+
+def request_cases():
+    duo = lambda **kw: dict({"to1": "13800000001", "to2": "13800000002", "max_call_duration": 60}, **kw)
+    notify = lambda **kw: dict({"to": "13800000001"}, **kw)
+    verify = lambda **kw: dict({"to": "13800000001"}, **kw)
+    c = request_case
+    cases = [
+        c("duo-minimal", "duo_callback", duo()),
+        c("duo-every-field", "duo_callback", duo(
+            from1="075589877675", from2="075589877676", ring_tone="ring.wav", ring_tone_mode=2,
+            max_dial_duration=30, recording=True, record_mode=1, user_data="order-42")),
+        c("duo-recording-false-is-sent", "duo_callback", duo(recording=False)),
+        c("duo-numbers-are-not-checked-for-format", "duo_callback",
+          duo(to1="+86 138-0000-0001", to2="0755-89877675")),
+        c("duo-chinese-user-data", "duo_callback", duo(user_data="订单-42")),
+        c("duo-user-data-escapes", "duo_callback", duo(user_data="a\"b\\c\nd\te\u0001/é")),
+        c("duo-user-data-128", "duo_callback", duo(user_data="x" * 128)),
+        c("duo-user-data-129", "duo_callback", duo(user_data="x" * 129), "user_data"),
+        c("duo-user-data-128-utf16-units", "duo_callback", duo(user_data="😀" * 64)),
+        c("duo-user-data-130-utf16-units", "duo_callback", duo(user_data="😀" * 65), "user_data"),
+        c("duo-user-data-128-chinese", "duo_callback", duo(user_data="订" * 128)),
+        c("duo-to1-empty", "duo_callback", duo(to1=""), "to1"),
+        c("duo-to2-blank", "duo_callback", duo(to2="   "), "to2"),
+        c("duo-same-numbers", "duo_callback", duo(to2="13800000001"), "to2"),
+        c("duo-max-call-duration-0", "duo_callback", duo(max_call_duration=0), "max_call_duration"),
+        c("duo-max-call-duration-1", "duo_callback", duo(max_call_duration=1)),
+        c("duo-max-call-duration-21600", "duo_callback", duo(max_call_duration=21600)),
+        c("duo-max-call-duration-21601", "duo_callback", duo(max_call_duration=21601), "max_call_duration"),
+        c("duo-max-dial-duration-0", "duo_callback", duo(max_dial_duration=0), "max_dial_duration"),
+        c("duo-max-dial-duration-300", "duo_callback", duo(max_dial_duration=300)),
+        c("duo-max-dial-duration-301", "duo_callback", duo(max_dial_duration=301), "max_dial_duration"),
+        c("duo-ring-tone-mode-0", "duo_callback", duo(ring_tone_mode=0)),
+        c("duo-ring-tone-mode-1", "duo_callback", duo(ring_tone_mode=1), "ring_tone_mode"),
+        c("duo-ring-tone-mode-3", "duo_callback", duo(ring_tone_mode=3)),
+        c("duo-ring-tone-mode-4", "duo_callback", duo(ring_tone_mode=4), "ring_tone_mode"),
+        c("duo-record-mode-minus-1", "duo_callback", duo(record_mode=-1), "record_mode"),
+        c("duo-record-mode-3", "duo_callback", duo(record_mode=3)),
+        c("duo-record-mode-4", "duo_callback", duo(record_mode=4), "record_mode"),
+        c("cancel", "cancel_duo_callback", {"call_id": "2e2597d4849211e681c7803f5d09b29d"}),
+        c("cancel-empty-call-id", "cancel_duo_callback", {"call_id": ""}, "call_id"),
+        c("notify-play-file", "notify_call", notify(play_file="welcome.wav|bye.wav")),
+        c("notify-every-field", "notify_call", notify(
+            **{"from": "075589877675"}, play_file="hello.wav", repeat=0, max_dial_duration=60,
+            user_data="your data", play_content=[["hello.wav", 0], ["12345", 1], ["3.5", 2],
+                                                 ["3245.24", 3], ["2020-05-09", 4], ["1:05:03", 5]])),
+        c("notify-date-time-shapes", "notify_call", notify(play_content=[
+            ["2012-9-8 1:5:3", 4], ["2020-05-09 14:30", 4], ["2020-05", 4], ["14:30:00", 4], ["14:30", 4]])),
+        c("notify-nothing-to-play", "notify_call", notify(), "play_content"),
+        c("notify-blank-play-file", "notify_call", notify(play_file=" "), "play_content"),
+        c("notify-to-empty", "notify_call", {"to": "", "play_file": "a.wav"}, "to"),
+        c("notify-digits-not-a-number", "notify_call", notify(play_content=[["12a", 1]]), "play_content[0]"),
+        c("notify-digits-beyond-32-bits", "notify_call", notify(play_content=[["2147483648", 1]]),
+          "play_content[0]"),
+        c("notify-amount-not-a-number", "notify_call", notify(play_content=[["a.wav", 0], ["x", 3]]),
+          "play_content[1]"),
+        c("notify-date-with-slashes", "notify_call", notify(play_content=[["2020/05/09", 4]]),
+          "play_content[0]"),
+        c("notify-duration-is-not-a-date", "notify_call", notify(play_content=[["2020-05-09", 5]]),
+          "play_content[0]"),
+        c("notify-play-type-6", "notify_call", notify(play_content=[["x", 6]]), "play_content[0]"),
+        c("notify-empty-content", "notify_call", notify(play_file="a.wav", play_content=[["", 0]]),
+          "play_content[0]"),
+        c("notify-repeat-10", "notify_call", notify(play_file="a.wav", repeat=10)),
+        c("notify-repeat-11", "notify_call", notify(play_file="a.wav", repeat=11), "repeat"),
+        c("notify-max-dial-duration-0", "notify_call", notify(play_file="a.wav", max_dial_duration=0),
+          "max_dial_duration"),
+        c("notify-user-data-129", "notify_call", notify(play_file="a.wav", user_data="x" * 129), "user_data"),
+        c("verify-code", "verify_call", verify(verify_code="759345")),
+        c("verify-every-field", "verify_call", verify(
+            **{"from": "075589877675"}, verify_code="123456789012", play_file="prompt.wav", repeat=2,
+            max_dial_duration=45, user_data="v-1")),
+        c("verify-play-file-only", "verify_call", verify(play_file="prompt.wav")),
+        c("verify-empty-code-with-play-file", "verify_call", verify(play_file="prompt.wav", verify_code="")),
+        c("verify-nothing", "verify_call", verify(), "verify_code"),
+        c("verify-code-13-digits", "verify_call", verify(verify_code="1234567890123"), "verify_code"),
+        c("verify-code-not-digits", "verify_call", verify(verify_code="12a4"), "verify_code"),
+        c("verify-code-fullwidth-digits", "verify_call", verify(verify_code="１２３"), "verify_code"),
+        c("verify-to-128", "verify_call", {"to": "1" * 128, "verify_code": "1"}),
+        c("verify-to-129", "verify_call", {"to": "1" * 129, "verify_code": "1"}, "to"),
+        c("verify-from-129", "verify_call", verify(verify_code="1", **{"from": "2" * 129}), "from"),
+        c("verify-play-file-513", "verify_call", verify(play_file="p" * 513), "play_file"),
+        c("verify-repeat-minus-1", "verify_call", verify(verify_code="1", repeat=-1), "repeat"),
+    ]
+    names = [case["name"] for case in cases]
+    require(len(names) == len(set(names)), "duplicate request case names")
+    # Hand-checked bodies, so that the generator itself is pinned.
+    by_name = {case["name"]: case for case in cases}
+    require(by_name["duo-minimal"]["expect"]["body"] ==
+            '{"to1":"13800000001","to2":"13800000002","max_call_duration":60}', "duo-minimal body")
+    require(by_name["cancel"]["expect"]["body"] == '{"callId":"2e2597d4849211e681c7803f5d09b29d"}', "cancel body")
+    require(by_name["duo-chinese-user-data"]["expect"]["body"].endswith('"user_data":"订单-42"}'), "utf-8 body")
+    return cases
+
+
+def build_requests():
+    return {
+        "description": "What the client sends for each operation, or the field it refuses before "
+                       "sending. `params` are snake_case (bindings map them to their own names); "
+                       "`play_content` items are [content, play_type]. `expect` is either "
+                       "{\"body\": exact JSON text} or {\"error\": \"validation\", \"field\": name}.",
+        "generator": GENERATOR,
+        "cases": request_cases(),
+    }
+
+
+# ---------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------
 
@@ -926,7 +1179,9 @@ def main(argv):
     try:
         signing = build_signing()
         events = build_events()
-        outputs = [(SIGNING_PATH, render(signing)), (EVENTS_PATH, render(events))]
+        requests = build_requests()
+        outputs = [(SIGNING_PATH, render(signing)), (EVENTS_PATH, render(events)),
+                   (REQUESTS_PATH, render(requests))]
         require(len(outputs[1][1]) < 200 * 1024, "events.json must stay below 200 KB")
     except VectorError as exc:
         print("gen_vectors: FAILED: %s" % exc, file=sys.stderr)
@@ -958,8 +1213,8 @@ def main(argv):
     by_source = {}
     for c in events["cases"]:
         by_source[c["source"]] = by_source.get(c["source"], 0) + 1
-    print("signing cases: %d; event cases: %d (%s)" % (
-        len(signing["cases"]), len(events["cases"]),
+    print("signing cases: %d; request cases: %d; event cases: %d (%s)" % (
+        len(signing["cases"]), len(requests["cases"]), len(events["cases"]),
         ", ".join("%s %d" % (k, by_source[k]) for k in ("server", "docs", "malformed"))))
     return 1 if failed else 0
 

@@ -166,7 +166,7 @@ impl PlayItem {
         let field = format!("play_content[{index}]");
         let ok = match self.play_type {
             Self::FILE => true,
-            Self::DIGITS => parses_as_java_int(self.content.trim()),
+            Self::DIGITS => parses_as_java_int(&self.content),
             Self::NUMBER | Self::AMOUNT => self.content.trim().parse::<f64>().is_ok(),
             Self::DATE_TIME => DATE_TIME_SHAPES.iter().any(|s| matches_shape(&self.content, s)),
             Self::DURATION => DURATION_SHAPES.iter().any(|s| matches_shape(&self.content, s)),

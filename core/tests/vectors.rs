@@ -85,3 +85,83 @@ fn timestamp_is_utc_plus_8_whatever_tz() {
     }
     panic!("timestamp_now() never matched Asia/Shanghai time");
 }
+
+/// Builds the request of a `requests.json` case, validates it, and returns the JSON body.
+fn request_body(operation: &str, p: &Value) -> yunhuni::Result<String> {
+    use yunhuni::{CancelDuoCallback, DuoCallback, NotifyCall, PlayItem, VerifyCall};
+    let s = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
+    let n = |k: &str| p.get(k).and_then(Value::as_i64);
+    let body = match operation {
+        "duo_callback" => {
+            let r = DuoCallback {
+                from1: s("from1"),
+                from2: s("from2"),
+                ring_tone: s("ring_tone"),
+                ring_tone_mode: n("ring_tone_mode"),
+                max_dial_duration: n("max_dial_duration"),
+                recording: p.get("recording").and_then(Value::as_bool),
+                record_mode: n("record_mode"),
+                user_data: s("user_data"),
+                ..DuoCallback::new(s("to1").unwrap(), s("to2").unwrap(), n("max_call_duration").unwrap())
+            };
+            r.validate()?;
+            serde_json::to_string(&r)
+        }
+        "cancel_duo_callback" => {
+            let r = CancelDuoCallback { call_id: s("call_id").unwrap() };
+            r.validate()?;
+            serde_json::to_string(&r)
+        }
+        "notify_call" => {
+            let items = p.get("play_content").and_then(Value::as_array).map(|items| {
+                items.iter().map(|i| PlayItem::new(i[0].as_str().unwrap(), i[1].as_i64().unwrap())).collect()
+            });
+            let r = NotifyCall {
+                from: s("from"),
+                play_file: s("play_file"),
+                play_content: items,
+                repeat: n("repeat"),
+                max_dial_duration: n("max_dial_duration"),
+                user_data: s("user_data"),
+                ..NotifyCall::new(s("to").unwrap())
+            };
+            r.validate()?;
+            serde_json::to_string(&r)
+        }
+        "verify_call" => {
+            let r = VerifyCall {
+                from: s("from"),
+                verify_code: s("verify_code"),
+                play_file: s("play_file"),
+                repeat: n("repeat"),
+                max_dial_duration: n("max_dial_duration"),
+                user_data: s("user_data"),
+                ..VerifyCall::new(s("to").unwrap())
+            };
+            r.validate()?;
+            serde_json::to_string(&r)
+        }
+        other => panic!("unknown operation {other}"),
+    };
+    Ok(body.unwrap())
+}
+
+#[test]
+fn request_vectors() {
+    let doc = load("requests.json");
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 30);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let got = request_body(case["operation"].as_str().unwrap(), &case["params"]);
+        let expect = &case["expect"];
+        match (got, expect.get("body")) {
+            (Ok(body), Some(want)) => assert_eq!(body, want.as_str().unwrap(), "{name}"),
+            (Err(e), None) => {
+                assert_eq!(e.kind().as_str(), expect["error"].as_str().unwrap(), "{name}");
+                assert_eq!(e.field(), expect["field"].as_str(), "{name}: {e}");
+            }
+            (got, _) => panic!("{name}: got {got:?}, expected {expect}"),
+        }
+    }
+}
