@@ -1,6 +1,7 @@
 <?php
 // Yunhuni\Client against the sandbox: every call, every error kind the server can give, the
-// exception's kind, code and field; SapiSdk's JSON; signing vectors; code table and version.
+// exception's kind, code and field; SapiSdk's JSON; signing vectors; every request vector against
+// a stub server (request_stub.php under PHP's built-in server); code table and version.
 //
 //   YUNHUNI_APP_ID=... YUNHUNI_CERT_ID=... YUNHUNI_SECRET_KEY=... YUNHUNI_BASE_URL=... \
 //   YUNHUNI_WEBHOOK_LOG=... php -d ffi.enable=1 client_test.php VECTORS_DIR
@@ -124,6 +125,158 @@ group('signing vectors', function () use ($vectors) {
         check($sts === $c['string_to_sign'] && $sig === $c['signature'], "signing {$c['name']}");
     }
     check(count($cases) >= 40, count($cases) . ' signing vectors');
+});
+
+/**
+ * Starts request_stub.php under PHP's built-in server on a free loopback port, logging to `$log`.
+ *
+ * @return array{0: resource, 1: string} the process and its base URL
+ */
+function start_request_stub(string $log, string $serverLog): array
+{
+    $probe = stream_socket_server('tcp://127.0.0.1:0');
+    $port = (int) substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
+    fclose($probe);
+    $env = getenv();
+    $env['YUNHUNI_STUB_LOG'] = $log;
+    $proc = proc_open(
+        [PHP_BINARY, '-d', 'display_errors=stderr', '-S', "127.0.0.1:$port", __DIR__ . '/request_stub.php'],
+        [0 => ['file', '/dev/null', 'r'], 1 => ['file', $serverLog, 'a'], 2 => ['file', $serverLog, 'a']],
+        $pipes,
+        __DIR__,
+        $env,
+    );
+    if ($proc === false) {
+        throw new RuntimeException('cannot start PHP\'s built-in server');
+    }
+    $up = wait_for(function () use ($port, $proc) {
+        if (!proc_get_status($proc)['running']) {
+            return false;
+        }
+        $s = @stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 1);
+        if ($s === false) {
+            return null;
+        }
+        fclose($s);
+        return true;
+    }, 10);
+    if ($up !== true) {
+        proc_terminate($proc);
+        proc_close($proc);
+        throw new RuntimeException("the stub server did not start: " . (string) @file_get_contents($serverLog));
+    }
+    return [$proc, "http://127.0.0.1:$port"];
+}
+
+/** The requests the stub recorded: [method, path, body] each. */
+function stub_requests(string $log): array
+{
+    $lines = array_filter(explode("\n", (string) file_get_contents($log)), fn ($l) => $l !== '');
+    return array_values(array_map(function ($l) {
+        [$method, $path, $body] = explode(' ', $l, 3) + ['', '', ''];
+        return [$method, (string) hex2bin($path), (string) hex2bin($body)];
+    }, $lines));
+}
+
+/** Sends one request vector through `$client`: params by their platform names, options as given. */
+function send_vector(Yunhuni\Client $client, string $operation, array $params): ?Yunhuni\CallCreated
+{
+    $take = function (string $name) use (&$params) {
+        if (!array_key_exists($name, $params)) {
+            throw new LogicException("the vector has no $name");
+        }
+        $value = $params[$name];
+        unset($params[$name]);
+        return $value;
+    };
+    switch ($operation) {
+        case 'duo_callback':
+            $to1 = $take('to1');
+            $to2 = $take('to2');
+            $maxCallDuration = $take('max_call_duration');
+            return $client->duoCallback($to1, $to2, $maxCallDuration, $params);
+        case 'cancel_duo_callback':
+            $callId = $take('call_id');
+            if ($params !== []) {
+                throw new LogicException('unexpected parameters: ' . implode(', ', array_keys($params)));
+            }
+            $client->cancelDuoCallback($callId);
+            return null;
+        case 'notify_call':
+            $to = $take('to');
+            return $client->notifyCall($to, $params);
+        case 'verify_call':
+            $to = $take('to');
+            return $client->verifyCall($to, $params);
+        default:
+            throw new LogicException("unknown operation $operation");
+    }
+}
+
+group('request vectors: exact bodies, and validation errors that send nothing', function () use ($vectors) {
+    $cases = json_decode((string) file_get_contents("$vectors/requests.json"), true, 512, JSON_THROW_ON_ERROR)['cases'];
+    $paths = [
+        'duo_callback' => 'call/duo_callback',
+        'cancel_duo_callback' => 'call/duo_callback_cancel',
+        'notify_call' => 'call/notify_call',
+        'verify_call' => 'call/verify_call',
+    ];
+    $cert = 'c3e7a9f1d2b44e8c8a6b1f0e2d000001';
+    $log = (string) tempnam(sys_get_temp_dir(), 'yh-requests-');
+    $serverLog = (string) tempnam(sys_get_temp_dir(), 'yh-stub-server-');
+    [$proc, $url] = start_request_stub($log, $serverLog);
+    try {
+        $client = new Yunhuni\Client('b0a5d1e5a2c64f0e9a7e3c1d5f000001', $cert, '5d8f2a7c9e1b4d6fa3c0e8b7d9000001',
+            ['base_url' => $url, 'timeout' => 10, 'connect_timeout' => 5]);
+        $bodies = 0;
+        $errors = 0;
+        foreach ($cases as $c) {
+            $name = $c['name'];
+            $expect = $c['expect'];
+            $before = count(stub_requests($log));
+            $created = null;
+            $error = null;
+            try {
+                $created = send_vector($client, $c['operation'], $c['params']);
+            } catch (Yunhuni\Exception $e) {
+                $error = $e;
+            } catch (Throwable $e) {
+                check(false, "request $name: unexpected " . get_class($e) . ': ' . $e->getMessage());
+                continue;
+            }
+            $sent = array_slice(stub_requests($log), $before);
+            if (array_key_exists('body', $expect)) {
+                $bodies++;
+                check($error === null, "request $name: succeeds" . ($error ? " ({$error->kind}: {$error->getMessage()})" : ''));
+                if ($c['operation'] !== 'cancel_duo_callback') {
+                    check($created?->callId === '0123456789abcdef0123456789abcdef', "request $name: call id");
+                }
+                if (check(count($sent) === 1, "request $name: one request reached the stub (" . count($sent) . ')')) {
+                    [$method, $path, $body] = $sent[0];
+                    $want = "/v1/account/$cert/" . ($paths[$c['operation']] ?? '?');
+                    check($method === 'POST' && $path === $want, "request $name: $method $path, expected POST $want");
+                    check($body === $expect['body'], "request $name: body byte for byte\n  got  $body\n  want {$expect['body']}");
+                }
+            } else {
+                $errors++;
+                check(($expect['error'] ?? null) === 'validation', "request $name: expects a validation error");
+                check($error !== null, "request $name: fails");
+                check($error?->kind === 'validation' && $error->getField() === $expect['field'],
+                    "request $name: kind " . ($error?->kind ?? '-') . ', field ' . ($error?->getField() ?? '-') . ", expected validation, {$expect['field']}");
+                check($sent === [], "request $name: nothing reached the stub (" . count($sent) . ' requests)');
+            }
+        }
+        check(count($cases) > 0 && $bodies + $errors === count($cases), "$bodies bodies and $errors validation errors of " . count($cases) . ' request vectors');
+        echo '# ' . count($cases) . " request vectors: $bodies bodies, $errors validation errors\n";
+    } finally {
+        proc_terminate($proc);
+        proc_close($proc);
+        $serverOutput = (string) file_get_contents($serverLog);
+        check(preg_match('/\b(Fatal error|Warning|Notice|Deprecated):/', $serverOutput) !== 1,
+            "the stub server ran without PHP errors\n$serverOutput");
+        @unlink($log);
+        @unlink($serverLog);
+    }
 });
 
 group('code table and version', function () {

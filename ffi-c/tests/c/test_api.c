@@ -2,7 +2,7 @@
  * argument, validation, the wire format of every request, every transport-level error kind
  * against loopback stubs, error accessors, signing vectors, the code table and the version.
  *
- *   test_api SIGNING_TSV
+ *   test_api SIGNING_TSV REQUESTS_TSV
  */
 #include "testlib.h"
 
@@ -518,6 +518,295 @@ static void test_wire_format(void) {
   group_end("every request parameter is sent");
 }
 
+/* ---- request vectors (requests.tsv, from tests/vectors/requests.json) ------------------ */
+
+#define MAX_PARAMS 60
+
+/* One parameter of a request vector: a string, an integer, a boolean, or a play item. */
+typedef struct {
+  char *key;
+  char type; /* 's', 'i', 'b' or 'p' */
+  char *str; /* 's' and 'p': the decoded bytes, NUL-terminated */
+  size_t str_len;
+  long long num; /* 'i', 'b', and the play type of 'p' */
+} req_param;
+
+/* Parses "KEY=T:VALUE" in place; false if malformed. */
+static bool parse_param(char *field, req_param *p) {
+  p->key = field;
+  p->type = '?';
+  p->str = NULL;
+  p->str_len = 0;
+  p->num = 0;
+  char *eq = strchr(field, '=');
+  if (eq == NULL || eq[1] == '\0' || eq[2] != ':') return false;
+  *eq = '\0';
+  p->type = eq[1];
+  char *value = eq + 3, *end = NULL;
+  switch (p->type) {
+    case 's':
+      if (strlen(value) % 2 != 0) return false;
+      p->str = unhex(value, &p->str_len);
+      return true;
+    case 'i':
+    case 'b':
+      errno = 0;
+      p->num = strtoll(value, &end, 10);
+      return errno == 0 && end != value && *end == '\0';
+    case 'p': {
+      char *colon = strchr(value, ':');
+      if (colon == NULL || (colon - value) % 2 != 0) return false;
+      *colon = '\0';
+      errno = 0;
+      p->num = strtoll(colon + 1, &end, 10);
+      if (errno != 0 || end == colon + 1 || *end != '\0') return false;
+      p->str = unhex(value, &p->str_len);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+static const req_param *find_param(const req_param *ps, int n, const char *key) {
+  for (int i = 0; i < n; i++) {
+    if (strcmp(ps[i].key, key) == 0) return &ps[i];
+  }
+  return NULL;
+}
+
+static bool required(const char *name, const req_param *p, char type) {
+  return check(p != NULL && p->type == type, "request %s: a required parameter is missing or of the wrong type",
+               name);
+}
+
+/* Runs one step of building or sending a request while every step before it succeeded. */
+#define REQ_STEP(CALL)      \
+  do {                      \
+    if (r == YH_OK) {       \
+      r = (CALL);           \
+    }                       \
+  } while (0)
+
+/* Reports a parameter this test does not know how to pass. */
+#define REQ_UNKNOWN(P) \
+  check(false, "request %s: parameter %s (type %c) is not known to this test", name, (P)->key, (P)->type)
+
+/* Builds and sends one vector's request through `c` (or `cancel_c` for the cancel); returns the
+ * result, with `*err` set on failure and `*call_id` (a copy) on success. */
+static yh_result send_request(const char *name, const char *op, const req_param *ps, int n, yh_client *c,
+                              yh_client *cancel_c, yh_error **err, char **call_id) {
+  yh_result r = YH_OK;
+  yh_call_created *call = NULL;
+  if (strcmp(op, "duo_callback") == 0) {
+    const req_param *to1 = find_param(ps, n, "to1"), *to2 = find_param(ps, n, "to2");
+    const req_param *mcd = find_param(ps, n, "max_call_duration");
+    if (!required(name, to1, 's') || !required(name, to2, 's') || !required(name, mcd, 'i')) return YH_ERR_PANIC;
+    yh_duo_callback *d = NULL;
+    REQ_STEP(yh_duo_callback_new(to1->str, to2->str, mcd->num, &d, err));
+    for (int i = 0; i < n && r == YH_OK; i++) {
+      const req_param *p = &ps[i];
+      if (p == to1 || p == to2 || p == mcd) continue;
+      if (strcmp(p->key, "from1") == 0 && p->type == 's') {
+        r = yh_duo_callback_set_from1(d, p->str, err);
+      } else if (strcmp(p->key, "from2") == 0 && p->type == 's') {
+        r = yh_duo_callback_set_from2(d, p->str, err);
+      } else if (strcmp(p->key, "ring_tone") == 0 && p->type == 's') {
+        r = yh_duo_callback_set_ring_tone(d, p->str, err);
+      } else if (strcmp(p->key, "ring_tone_mode") == 0 && p->type == 'i') {
+        r = yh_duo_callback_set_ring_tone_mode(d, p->num, err);
+      } else if (strcmp(p->key, "max_dial_duration") == 0 && p->type == 'i') {
+        r = yh_duo_callback_set_max_dial_duration(d, p->num, err);
+      } else if (strcmp(p->key, "recording") == 0 && p->type == 'b') {
+        r = yh_duo_callback_set_recording(d, p->num != 0, err);
+      } else if (strcmp(p->key, "record_mode") == 0 && p->type == 'i') {
+        r = yh_duo_callback_set_record_mode(d, p->num, err);
+      } else if (strcmp(p->key, "user_data") == 0 && p->type == 's') {
+        r = yh_duo_callback_set_user_data(d, p->str, err);
+      } else {
+        REQ_UNKNOWN(p);
+        r = YH_ERR_PANIC;
+      }
+    }
+    REQ_STEP(yh_client_duo_callback(c, d, &call, err));
+    yh_duo_callback_free(d);
+  } else if (strcmp(op, "cancel_duo_callback") == 0) {
+    const req_param *id = find_param(ps, n, "call_id");
+    if (!required(name, id, 's')) return YH_ERR_PANIC;
+    if (n != 1) {
+      check(false, "request %s: parameters other than call_id", name);
+      return YH_ERR_PANIC;
+    }
+    REQ_STEP(yh_client_cancel_duo_callback(cancel_c, id->str, err));
+    if (r == YH_OK) *call_id = strdup("");
+    return r;
+  } else if (strcmp(op, "notify_call") == 0) {
+    const req_param *to = find_param(ps, n, "to");
+    if (!required(name, to, 's')) return YH_ERR_PANIC;
+    yh_notify_call *q = NULL;
+    REQ_STEP(yh_notify_call_new(to->str, &q, err));
+    for (int i = 0; i < n && r == YH_OK; i++) {
+      const req_param *p = &ps[i];
+      if (p == to) continue;
+      if (strcmp(p->key, "from") == 0 && p->type == 's') {
+        r = yh_notify_call_set_from(q, p->str, err);
+      } else if (strcmp(p->key, "play_file") == 0 && p->type == 's') {
+        r = yh_notify_call_set_play_file(q, p->str, err);
+      } else if (strcmp(p->key, "play_content") == 0 && p->type == 'p') {
+        r = yh_notify_call_add_play_item(q, p->str, p->num, err);
+      } else if (strcmp(p->key, "repeat") == 0 && p->type == 'i') {
+        r = yh_notify_call_set_repeat(q, p->num, err);
+      } else if (strcmp(p->key, "max_dial_duration") == 0 && p->type == 'i') {
+        r = yh_notify_call_set_max_dial_duration(q, p->num, err);
+      } else if (strcmp(p->key, "user_data") == 0 && p->type == 's') {
+        r = yh_notify_call_set_user_data(q, p->str, err);
+      } else {
+        REQ_UNKNOWN(p);
+        r = YH_ERR_PANIC;
+      }
+    }
+    REQ_STEP(yh_client_notify_call(c, q, &call, err));
+    yh_notify_call_free(q);
+  } else if (strcmp(op, "verify_call") == 0) {
+    const req_param *to = find_param(ps, n, "to");
+    if (!required(name, to, 's')) return YH_ERR_PANIC;
+    yh_verify_call *q = NULL;
+    REQ_STEP(yh_verify_call_new(to->str, &q, err));
+    for (int i = 0; i < n && r == YH_OK; i++) {
+      const req_param *p = &ps[i];
+      if (p == to) continue;
+      if (strcmp(p->key, "from") == 0 && p->type == 's') {
+        r = yh_verify_call_set_from(q, p->str, err);
+      } else if (strcmp(p->key, "verify_code") == 0 && p->type == 's') {
+        r = yh_verify_call_set_verify_code(q, p->str, err);
+      } else if (strcmp(p->key, "play_file") == 0 && p->type == 's') {
+        r = yh_verify_call_set_play_file(q, p->str, err);
+      } else if (strcmp(p->key, "repeat") == 0 && p->type == 'i') {
+        r = yh_verify_call_set_repeat(q, p->num, err);
+      } else if (strcmp(p->key, "max_dial_duration") == 0 && p->type == 'i') {
+        r = yh_verify_call_set_max_dial_duration(q, p->num, err);
+      } else if (strcmp(p->key, "user_data") == 0 && p->type == 's') {
+        r = yh_verify_call_set_user_data(q, p->str, err);
+      } else {
+        REQ_UNKNOWN(p);
+        r = YH_ERR_PANIC;
+      }
+    }
+    REQ_STEP(yh_client_verify_call(c, q, &call, err));
+    yh_verify_call_free(q);
+  } else {
+    check(false, "request %s: unknown operation %s", name, op);
+    return YH_ERR_PANIC;
+  }
+  if (r == YH_OK) {
+    *call_id = strdup(show(yh_call_created_call_id(call)));
+    yh_call_created_free(call);
+  }
+  return r;
+}
+
+/* Every request vector through the real client against loopback stubs that record the request:
+ * the exact body for a body case; for an error case a validation error naming the field, and
+ * nothing sent. */
+static void test_request_vectors(const char *path) {
+  group("request vectors");
+  FILE *f = fopen(path, "r");
+  if (!check(f != NULL, "open %s", path)) {
+    group_end("request vectors");
+    return;
+  }
+  stub *s = stub_start(0, STUB_ANSWER, "200 OK",
+                       "{\"code\":\"000000\",\"msg\":\"请求成功\",\"data\":{\"callId\":\"0123456789abcdef0123456789abcdef\","
+                       "\"user_data\":null}}");
+  stub *cs = stub_start(0, STUB_ANSWER, "200 OK", "{\"code\":\"000000\",\"msg\":\"请求成功\",\"data\":null}");
+  char url[64], cancel_url[64];
+  stub_url(s, url, sizeof url);
+  stub_url(cs, cancel_url, sizeof cancel_url);
+  yh_client *c = client_for(url, 10000);
+  yh_client *cc = client_for(cancel_url, 10000);
+  char *line = NULL;
+  size_t cap = 0;
+  int declared = -1, cases = 0, bodies = 0, errors = 0;
+  while (getline(&line, &cap, f) > 0) {
+    char *fld[MAX_PARAMS + 4];
+    int nf = split_tabs(line, fld, MAX_PARAMS + 4);
+    if (declared < 0) {
+      if (!check(nf == 2 && strcmp(fld[0], "count") == 0, "%s: first line is the count", path)) break;
+      declared = atoi(fld[1]);
+      continue;
+    }
+    cases++;
+    char *name = unhex(fld[0], NULL);
+    if (!check(nf >= 4 && nf < MAX_PARAMS + 4, "request %s: %d fields", name, nf)) {
+      free(name);
+      continue;
+    }
+    const char *op = fld[1];
+    bool want_body = strcmp(fld[2], "body") == 0;
+    size_t want_len = 0;
+    char *want = unhex(fld[3], &want_len);
+    req_param ps[MAX_PARAMS];
+    int n = 0;
+    bool ok = check(want_body || strcmp(fld[2], "error") == 0, "request %s: expect %s", name, fld[2]);
+    for (int i = 4; i < nf; i++) {
+      ok &= check(parse_param(fld[i], &ps[n]), "request %s: parameter field %d is well formed", name, i);
+      if (ps[n].str != NULL && strlen(ps[n].str) != ps[n].str_len) {
+        ok &= check(false, "request %s: %s holds a NUL byte, which a C string cannot carry", name, ps[n].key);
+      }
+      n++;
+    }
+    const char *wire_op = strcmp(op, "duo_callback") == 0          ? "call/duo_callback"
+                          : strcmp(op, "cancel_duo_callback") == 0 ? "call/duo_callback_cancel"
+                          : strcmp(op, "notify_call") == 0         ? "call/notify_call"
+                          : strcmp(op, "verify_call") == 0         ? "call/verify_call"
+                                                                   : NULL;
+    ok &= check(wire_op != NULL, "request %s: known operation %s", name, op);
+    if (ok) {
+      stub *target = strcmp(op, "cancel_duo_callback") == 0 ? cs : s;
+      int before = stub_count(target), other_before = stub_count(target == s ? cs : s);
+      yh_error *err = NULL;
+      char *call_id = NULL;
+      yh_result r = send_request(name, op, ps, n, c, cc, &err, &call_id);
+      int sent = stub_count(target) - before;
+      check(stub_count(target == s ? cs : s) == other_before, "request %s: nothing sent to the other stub", name);
+      if (want_body) {
+        bodies++;
+        check(r == YH_OK, "request %s: succeeds (result %d: %s)", name, (int)r, show(yh_error_message(err)));
+        yh_error_free(err);
+        if (strcmp(op, "cancel_duo_callback") != 0) {
+          check(str_eq(call_id, "0123456789abcdef0123456789abcdef"), "request %s: call id %s", name, show(call_id));
+        }
+        if (check(sent == 1, "request %s: one request reached the stub (%d)", name, sent)) {
+          char *body = stub_body(target, before);
+          check(body != NULL && strlen(body) == want_len && memcmp(body, want, want_len) == 0,
+                "request %s: body byte for byte\n  got  %s\n  want %s", name, show(body), want);
+          check_wire(target, before, wire_op, want); /* the path, the headers and the signature */
+          free(body);
+        }
+      } else {
+        errors++;
+        char what[512];
+        snprintf(what, sizeof what, "request %s", name);
+        check_error(r, err, YH_ERR_VALIDATION, "validation", want, what);
+        check(sent == 0, "request %s: nothing reached the stub (%d requests)", name, sent);
+      }
+      free(call_id);
+    }
+    for (int i = 0; i < n; i++) free(ps[i].str);
+    free(want);
+    free(name);
+  }
+  free(line);
+  fclose(f);
+  check(declared > 0 && cases == declared, "read %d of %d request vectors", cases, declared);
+  printf("# %d request vectors: %d bodies, %d validation errors\n", cases, bodies, errors);
+  yh_client_free(c);
+  yh_client_free(cc);
+  stub_stop(s);
+  stub_stop(cs);
+  group_end("request vectors");
+}
+
 /* Runs one duo_callback against a stub answering `response` and checks the error. */
 static void error_from_stub(const char *name, stub_mode mode, const char *http_status, const char *body,
                             uint64_t timeout_ms, yh_result want, const char *kind, uint16_t status, const char *code) {
@@ -611,8 +900,8 @@ static void test_signing(const char *path) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s SIGNING_TSV\n", argv[0]);
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s SIGNING_TSV REQUESTS_TSV\n", argv[0]);
     return 2;
   }
   test_version_and_codes();
@@ -622,5 +911,6 @@ int main(int argc, char **argv) {
   test_wire_format();
   test_error_kinds();
   test_signing(argv[1]);
+  test_request_vectors(argv[2]);
   return finish("test_api");
 }
