@@ -138,6 +138,9 @@ impl ClientBuilder {
             .max_redirects(0)
             .user_agent(user_agent.as_str())
             .max_idle_connections_per_host(64)
+            // Trust what the operating system trusts (a company's own CA included), not only a
+            // certificate list compiled into the library.
+            .tls_config(ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::PlatformVerifier).build())
             .build();
         let agent = ureq::Agent::with_parts(
             config,
