@@ -197,7 +197,8 @@ fn split_base_url(url: &str) -> Result<(String, String, Option<String>)> {
 /// A client for the platform's REST API.
 ///
 /// It signs every request, keeps connections alive, holds no per-request state, and may be
-/// shared by many threads at once (`Send + Sync`; clone it or put it in an `Arc`).
+/// shared by many threads at once (`Send + Sync`; clone it or put it in an `Arc`). HTTPS
+/// certificates are checked against the operating system's trust store.
 ///
 /// ```no_run
 /// use yunhuni::{Client, DuoCallback};
