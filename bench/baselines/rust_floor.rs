@@ -11,10 +11,21 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 
 /// One signed `duo_callback` request as raw bytes.
-pub fn presigned(host: &str, account: &str, app_id: &str, cert_id: &str, secret: &str, timestamp: &str, body: &str) -> Vec<u8> {
+pub fn presigned(
+    host: &str,
+    account: &str,
+    app_id: &str,
+    cert_id: &str,
+    secret: &str,
+    timestamp: &str,
+    body: &str,
+) -> Vec<u8> {
     let path = format!("/v1/account/{account}/call/duo_callback");
     let content_type = "application/json; charset=utf-8";
-    let md5: String = Md5::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let md5: String = Md5::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let text = format!("POST\n{md5}\n{content_type}\n{timestamp}\n{app_id}\n{path}");
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(text.as_bytes());
@@ -55,6 +66,10 @@ pub fn replay(addr: &str, requests: &[Vec<u8>]) {
         }
         body.resize(length, 0);
         reader.read_exact(&mut body).unwrap();
-        assert!(body.starts_with(b"{\"code\":\"000000\""), "{}", String::from_utf8_lossy(&body));
+        assert!(
+            body.starts_with(b"{\"code\":\"000000\""),
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
     }
 }

@@ -36,8 +36,16 @@ const END_EVENT: &[u8] = br#"{"end_time":1490930460000,"begin_time":149093040000
 fn stats(samples: &[f64]) -> (f64, f64) {
     let mut s = samples.to_vec();
     s.sort_by(|a, b| a.total_cmp(b));
-    let median = if s.len() % 2 == 1 { s[s.len() / 2] } else { (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0 };
-    let spread = if median > 0.0 { (s[s.len() - 1] - s[0]) / median } else { 0.0 };
+    let median = if s.len() % 2 == 1 {
+        s[s.len() / 2]
+    } else {
+        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
+    };
+    let spread = if median > 0.0 {
+        (s[s.len() - 1] - s[0]) / median
+    } else {
+        0.0
+    };
     (median, spread)
 }
 
@@ -53,30 +61,54 @@ fn rates(reps: usize, work: f64, mut f: impl FnMut()) -> Vec<f64> {
         .collect()
 }
 
-fn row_value(name: &str, ours: &[f64], baseline: Option<&[f64]>, unit: &str, target: serde_json::Value, note: &str) -> serde_json::Value {
+fn row_value(
+    name: &str,
+    ours: &[f64],
+    baseline: Option<&[f64]>,
+    unit: &str,
+    target: serde_json::Value,
+    note: &str,
+) -> serde_json::Value {
     let (o, o_spread) = stats(ours);
-    let (b, b_spread) = baseline.map(stats).map_or((None, None), |(m, s)| (Some(m), Some(s)));
+    let (b, b_spread) = baseline
+        .map(stats)
+        .map_or((None, None), |(m, s)| (Some(m), Some(s)));
     json!({"name": name, "ours": o, "baseline": b, "unit": unit, "target": target,
            "ours_spread": o_spread, "baseline_spread": b_spread, "samples": ours.len(), "note": note})
 }
 
-fn row(name: &str, ours: &[f64], baseline: Option<&[f64]>, unit: &str, target: serde_json::Value, note: &str) {
+fn row(
+    name: &str,
+    ours: &[f64],
+    baseline: Option<&[f64]>,
+    unit: &str,
+    target: serde_json::Value,
+    note: &str,
+) {
     println!("{}", row_value(name, ours, baseline, unit, target, note));
 }
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 fn arg_usize(name: &str) -> Option<usize> {
-    arg(name).map(|v| v.parse().unwrap_or_else(|_| panic!("{name} takes a number, not {v:?}")))
+    arg(name).map(|v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name} takes a number, not {v:?}"))
+    })
 }
 
 /// Requests per repetition and repetitions for the round-trip rows.
 fn round_trip_counts(quick: bool) -> (usize, usize) {
     let (n, reps) = if quick { (50, 2) } else { (2000, 7) };
-    (arg_usize("--n").unwrap_or(n), arg_usize("--reps").unwrap_or(reps))
+    (
+        arg_usize("--n").unwrap_or(n),
+        arg_usize("--reps").unwrap_or(reps),
+    )
 }
 
 /// The credentials and host of the sandbox named on the command line.
@@ -90,7 +122,10 @@ struct Target {
 
 fn target() -> Target {
     let base = arg("--base-url").expect("--base-url of a running sandbox");
-    let host = base.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let host = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
     Target {
         host,
         base,
@@ -103,19 +138,30 @@ fn target() -> Target {
 /// `n` requests signed up front by the floor's own signing, with a timestamp of now.
 fn presigned(t: &Target, n: usize) -> Vec<Vec<u8>> {
     let timestamp = yunhuni::timestamp_now();
-    (0..n).map(|_| rust_floor::presigned(&t.host, &t.cert, &t.app, &t.cert, &t.secret, &timestamp, BODY)).collect()
+    (0..n)
+        .map(|_| {
+            rust_floor::presigned(
+                &t.host, &t.cert, &t.app, &t.cert, &t.secret, &timestamp, BODY,
+            )
+        })
+        .collect()
 }
 
 fn client_vs_floor(quick: bool) {
     let t = target();
     let (n, reps) = round_trip_counts(quick);
-    let client = Client::builder(&t.app, &t.cert, &t.secret).base_url(&t.base).build().unwrap();
+    let client = Client::builder(&t.app, &t.cert, &t.secret)
+        .base_url(&t.base)
+        .build()
+        .unwrap();
     let request = DuoCallback::new("13800000001", "13800000002", 60);
     let presigned = presigned(&t, n);
     // Interleave the two so that drift on the machine affects both alike.
     let (mut ours, mut floor) = (Vec::new(), Vec::new());
     for _ in 0..reps + 1 {
-        floor.extend(rates(1, n as f64, || rust_floor::replay(&t.host, &presigned)));
+        floor.extend(rates(1, n as f64, || {
+            rust_floor::replay(&t.host, &presigned)
+        }));
         ours.extend(rates(1, n as f64, || {
             for _ in 0..n {
                 black_box(client.duo_callback(&request).unwrap());
@@ -138,7 +184,14 @@ fn floor(quick: bool) {
     let (n, reps) = round_trip_counts(quick);
     let presigned = presigned(&t, n);
     let samples = rates(reps, n as f64, || rust_floor::replay(&t.host, &presigned));
-    row("Floor: raw keep-alive socket, pre-signed duo_callback", &samples, None, "requests/s", json!("report"), &format!("{n} requests per sample"));
+    row(
+        "Floor: raw keep-alive socket, pre-signed duo_callback",
+        &samples,
+        None,
+        "requests/s",
+        json!("report"),
+        &format!("{n} requests per sample"),
+    );
 }
 
 fn sign(quick: bool) {
@@ -151,10 +204,20 @@ fn sign(quick: bool) {
     );
     let samples = rates(if quick { 2 } else { 7 }, n as f64, || {
         for _ in 0..n {
-            black_box(yunhuni::sign(black_box(&input), "00112233445566778899aabbccddeeff"));
+            black_box(yunhuni::sign(
+                black_box(&input),
+                "00112233445566778899aabbccddeeff",
+            ));
         }
     });
-    row("Rust sign()", &samples, None, "signatures/s", json!("report"), "MD5 + HMAC-SHA256 + Base64 of a duo_callback");
+    row(
+        "Rust sign()",
+        &samples,
+        None,
+        "signatures/s",
+        json!("report"),
+        "MD5 + HMAC-SHA256 + Base64 of a duo_callback",
+    );
 }
 
 fn parse(quick: bool) {
@@ -165,9 +228,26 @@ fn parse(quick: bool) {
             black_box(Event::parse(black_box(END_EVENT)).unwrap());
         }
     });
-    row("Rust Event::parse of a real duo_callback.end", &samples, None, "events/s", json!("report"), "");
-    let mb: Vec<f64> = samples.iter().map(|r| r * END_EVENT.len() as f64 / 1e6).collect();
-    row("Rust Event::parse throughput", &mb, None, "MB/s", json!("report"), &format!("{} byte body", END_EVENT.len()));
+    row(
+        "Rust Event::parse of a real duo_callback.end",
+        &samples,
+        None,
+        "events/s",
+        json!("report"),
+        "",
+    );
+    let mb: Vec<f64> = samples
+        .iter()
+        .map(|r| r * END_EVENT.len() as f64 / 1e6)
+        .collect();
+    row(
+        "Rust Event::parse throughput",
+        &mb,
+        None,
+        "MB/s",
+        json!("report"),
+        &format!("{} byte body", END_EVENT.len()),
+    );
 }
 
 /// A `VmHWM:`/`VmRSS:`-style line of `/proc/PID/status`, in MiB.
@@ -221,13 +301,27 @@ impl SandboxProcess {
 
     /// A GET on the sandbox's admin endpoints, on a connection of its own.
     fn get(&self, path: &str) -> serde_json::Value {
-        let host = self.base_url.trim_start_matches("http://").trim_end_matches('/');
+        let host = self
+            .base_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
         let mut stream = TcpStream::connect(host).unwrap();
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut response = Vec::new();
         stream.read_to_end(&mut response).unwrap();
-        let at = response.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP response");
-        assert!(response.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&response[..at]));
+        let at = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("an HTTP response");
+        assert!(
+            response.starts_with(b"HTTP/1.1 200"),
+            "{}",
+            String::from_utf8_lossy(&response[..at])
+        );
         serde_json::from_slice(&response[at + 4..]).unwrap()
     }
 }
@@ -242,7 +336,12 @@ impl Drop for SandboxProcess {
 /// Calls of the sandbox not yet closed.
 fn calls_in_progress(sb: &SandboxProcess) -> usize {
     let calls = sb.get("/sandbox/calls");
-    calls.as_array().expect("a list of calls").iter().filter(|c| c["state"] != "closed").count()
+    calls
+        .as_array()
+        .expect("a list of calls")
+        .iter()
+        .filter(|c| c["state"] != "closed")
+        .count()
 }
 
 fn scale(quick: bool) {
@@ -250,7 +349,9 @@ fn scale(quick: bool) {
     let threads = 4;
     let time_scale = arg("--time-scale").unwrap_or_else(|| "20".into());
     let bin = arg("--sandbox-bin").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::current_exe().unwrap().with_file_name("yunhuni-sandbox")
+        std::env::current_exe()
+            .unwrap()
+            .with_file_name("yunhuni-sandbox")
     });
     let received = Arc::new(Mutex::new(HashSet::new()));
     let deliveries = Arc::new(AtomicUsize::new(0));
@@ -282,7 +383,10 @@ fn scale(quick: bool) {
         ],
     );
     let idle_rss = sb.mib("VmRSS:");
-    let client = Client::builder(DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY).base_url(&sb.base_url).build().unwrap();
+    let client = Client::builder(DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY)
+        .base_url(&sb.base_url)
+        .build()
+        .unwrap();
     let started = Instant::now();
     let ids: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -292,14 +396,21 @@ fn scale(quick: bool) {
                     (0..calls / threads + usize::from(t < calls % threads))
                         .map(|i| {
                             // Not 139000000xx: those are the sandbox's reserved numbers (busy, no answer, ...).
-                            let req = DuoCallback::new(format!("138{t:02}{i:06}"), format!("137{t:02}{i:06}"), 60);
+                            let req = DuoCallback::new(
+                                format!("138{t:02}{i:06}"),
+                                format!("137{t:02}{i:06}"),
+                                60,
+                            );
                             client.duo_callback(&req).unwrap().call_id
                         })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     let placed = started.elapsed();
     let in_progress = calls_in_progress(&sb);
@@ -324,7 +435,14 @@ fn scale(quick: bool) {
         ids.len(),
         placed.as_secs_f64(),
     );
-    row(&format!("Sandbox: {calls} simultaneous calls, end-to-end"), &[total.as_secs_f64()], None, "s", json!("report"), &note);
+    row(
+        &format!("Sandbox: {calls} simultaneous calls, end-to-end"),
+        &[total.as_secs_f64()],
+        None,
+        "s",
+        json!("report"),
+        &note,
+    );
     row(
         "Sandbox: peak RSS of the yunhuni-sandbox process",
         &[peak_rss],
@@ -333,7 +451,14 @@ fn scale(quick: bool) {
         json!("report"),
         &format!("VmHWM of the release binary; {idle_rss:.1} MiB right after start"),
     );
-    let mut lost_row = row_value(&format!("Sandbox: {calls} calls, end events lost"), &[lost as f64], None, "events", json!(0), "");
+    let mut lost_row = row_value(
+        &format!("Sandbox: {calls} calls, end events lost"),
+        &[lost as f64],
+        None,
+        "events",
+        json!(0),
+        "",
+    );
     lost_row["target_kind"] = json!("max");
     println!("{lost_row}");
 }

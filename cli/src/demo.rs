@@ -52,7 +52,11 @@ struct Plan {
 }
 
 fn plan(sandbox: &Sandbox, scenario: Scenario) -> Plan {
-    let base = |to1: &str, to2: &str| DuoCallback::new(to1, to2, 60).max_dial_duration(30).user_data(USER_DATA);
+    let base = |to1: &str, to2: &str| {
+        DuoCallback::new(to1, to2, 60)
+            .max_dial_duration(30)
+            .user_data(USER_DATA)
+    };
     let (request, cancel_when) = match scenario {
         Scenario::Connected => (base(PARTY1, PARTY2), None),
         Scenario::Busy => (base("13900000001", PARTY2), None),
@@ -61,11 +65,20 @@ fn plan(sandbox: &Sandbox, scenario: Scenario) -> Plan {
         Scenario::Timeout => {
             sandbox.set_behavior(PARTY1, Behavior::answer_after(2000));
             sandbox.set_behavior(PARTY2, Behavior::answer_after(2000));
-            (DuoCallback { max_call_duration: 10, ..base(PARTY1, PARTY2) }, None)
+            (
+                DuoCallback {
+                    max_call_duration: 10,
+                    ..base(PARTY1, PARTY2)
+                },
+                None,
+            )
         }
         Scenario::Cancel => (base(PARTY1, "13900000002"), Some(CallState::Dialing2)),
     };
-    Plan { request, cancel_when }
+    Plan {
+        request,
+        cancel_when,
+    }
 }
 
 /// How the demo shows one step of the sandbox's timeline, if at all.
@@ -76,7 +89,9 @@ fn step_words(entry: &TimelineEntry, call: &DuoCallback) -> Option<String> {
         CallState::Dialing2 => format!("dialing party 2 ({})", call.to2),
         CallState::Connected => "connected: the two parties are talking".into(),
         CallState::Releasing => format!("hung up: {}", entry.what),
-        CallState::Closed if entry.what.contains("end event") => format!("released: {}", entry.what),
+        CallState::Closed if entry.what.contains("end event") => {
+            format!("released: {}", entry.what)
+        }
         CallState::Closed => return None,
     })
 }
@@ -92,7 +107,10 @@ fn fail(message: &str, json_out: bool) -> ExitCode {
 
 pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
     if !(args.time_scale.is_finite() && args.time_scale > 0.0 && args.time_scale <= 10_000.0) {
-        return fail("--time-scale must be a number above 0 and at most 10000", json_out);
+        return fail(
+            "--time-scale must be a number above 0 and at most 10000",
+            json_out,
+        );
     }
     // 1. A webhook listener on a free loopback port.
     let (tx, rx) = mpsc::channel::<Vec<u8>>();
@@ -122,13 +140,20 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("cannot start the sandbox: {e}"), json_out),
     };
-    let Plan { request, cancel_when } = plan(&sandbox, args.scenario);
+    let Plan {
+        request,
+        cancel_when,
+    } = plan(&sandbox, args.scenario);
     let say = |line: String| {
         if !json_out {
             println!("{line}");
         }
     };
-    say(format!("sandbox running at {} ({}x time)", sandbox.base_url(), args.time_scale));
+    say(format!(
+        "sandbox running at {} ({}x time)",
+        sandbox.base_url(),
+        args.time_scale
+    ));
     say(format!("webhook listener at {webhook_url}"));
 
     // 3. Place the callback with the SDK, as an application would.
@@ -175,7 +200,9 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
                 match client.cancel_duo_callback(&created.call_id) {
                     Ok(()) => {
                         if !json_out {
-                            spinner.println("          cancelled through the API (duo_callback_cancel)");
+                            spinner.println(
+                                "          cancelled through the API (duo_callback_cancel)",
+                            );
                         }
                     }
                     Err(e) => {
@@ -229,7 +256,10 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
         if let Some(error) = &end.error {
             println!("  error        {error}");
         }
-        println!("  user_data    {}", end.user_data.as_deref().unwrap_or("(none)"));
+        println!(
+            "  user_data    {}",
+            end.user_data.as_deref().unwrap_or("(none)")
+        );
     }
     println!("  raw body     {}", event.raw_json());
     ExitCode::SUCCESS

@@ -35,7 +35,10 @@ impl Seen {
             Some(key) => key,
             None => String::from_utf8_lossy(body).into_owned(),
         };
-        self.0.lock().map(|mut seen| seen.insert(key)).unwrap_or(true)
+        self.0
+            .lock()
+            .map(|mut seen| seen.insert(key))
+            .unwrap_or(true)
     }
 }
 
@@ -52,8 +55,12 @@ pub fn describe(event: &Event) -> String {
                 Some(n) => format!("party{n}"),
                 None => "-".to_owned(),
             },
-            e.user_data.as_deref().map_or("-".to_owned(), |u| format!("{u:?}")),
-            e.error.as_deref().map_or(String::new(), |err| format!(" error={err:?}")),
+            e.user_data
+                .as_deref()
+                .map_or("-".to_owned(), |u| format!("{u:?}")),
+            e.error
+                .as_deref()
+                .map_or(String::new(), |err| format!(" error={err:?}")),
         ),
         Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => format!(
             "{} id={} answered={} ended_by={} user_data={}{}",
@@ -61,15 +68,21 @@ pub fn describe(event: &Event) -> String {
             e.id.as_deref().unwrap_or("-"),
             e.answer_time.is_some(),
             e.ended_by().map_or("-", |b| b.as_str()),
-            e.user_data.as_deref().map_or("-".to_owned(), |u| format!("{u:?}")),
-            e.error.as_deref().map_or(String::new(), |err| format!(" error={err:?}")),
+            e.user_data
+                .as_deref()
+                .map_or("-".to_owned(), |u| format!("{u:?}")),
+            e.error
+                .as_deref()
+                .map_or(String::new(), |err| format!(" error={err:?}")),
         ),
         Event::Other(e) => format!("{} {}", e.name, e.raw),
     }
 }
 
 fn now_ms() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
 }
 
 pub fn run(args: &ListenArgs, json_out: bool) -> ExitCode {
@@ -93,7 +106,11 @@ pub fn run(args: &ListenArgs, json_out: bool) -> ExitCode {
         } else {
             let text = match &parsed {
                 Ok(event) => describe(event),
-                Err(e) => format!("unparseable body ({}): {}", e.message(), String::from_utf8_lossy(&req.body)),
+                Err(e) => format!(
+                    "unparseable body ({}): {}",
+                    e.message(),
+                    String::from_utf8_lossy(&req.body)
+                ),
             };
             format!("{text}{}", if first { "" } else { " [duplicate]" })
         };
@@ -101,7 +118,9 @@ pub fn run(args: &ListenArgs, json_out: bool) -> ExitCode {
         if let Ok(tx) = tx.lock() {
             let _ = tx.send(());
         }
-        Response::new(200).header("Content-Type", "text/plain;charset=utf-8").body(b"ok".to_vec())
+        Response::new(200)
+            .header("Content-Type", "text/plain;charset=utf-8")
+            .body(b"ok".to_vec())
     });
     let server = match Server::start(&format!("{}:{}", args.host, args.port), handler) {
         Ok(server) => server,
@@ -110,7 +129,10 @@ pub fn run(args: &ListenArgs, json_out: bool) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    eprintln!("listening on http://{}/ (any path); Ctrl-C stops", server.local_addr());
+    eprintln!(
+        "listening on http://{}/ (any path); Ctrl-C stops",
+        server.local_addr()
+    );
     let mut received = 0;
     while rx.recv().is_ok() {
         received += 1;

@@ -117,23 +117,28 @@ fn main() -> ExitCode {
         Command::Demo(args) => return demo::run(args, json),
         Command::Listen(args) => return listen::run(args, json),
         Command::Sandbox(args) => return args.run(json),
-        Command::Call { call, conn } => {
-            conn.client().and_then(|c| c.duo_callback(&call.request())).map(|c| ops::print_created(&c, json))
-        }
-        Command::Cancel { call_id, conn } => conn.client().and_then(|c| c.cancel_duo_callback(call_id)).map(|()| {
-            if json {
-                println!("{}", serde_json::json!({"cancelled": call_id}));
-            } else {
-                println!("cancelled {call_id}");
-            }
-        }),
+        Command::Call { call, conn } => conn
+            .client()
+            .and_then(|c| c.duo_callback(&call.request()))
+            .map(|c| ops::print_created(&c, json)),
+        Command::Cancel { call_id, conn } => conn
+            .client()
+            .and_then(|c| c.cancel_duo_callback(call_id))
+            .map(|()| {
+                if json {
+                    println!("{}", serde_json::json!({"cancelled": call_id}));
+                } else {
+                    println!("cancelled {call_id}");
+                }
+            }),
         Command::Notify { notify, conn } => notify
             .request()
             .and_then(|req| conn.client().and_then(|c| c.notify_call(&req)))
             .map(|c| ops::print_created(&c, json)),
-        Command::Verify { verify, conn } => {
-            conn.client().and_then(|c| c.verify_call(&verify.request())).map(|c| ops::print_created(&c, json))
-        }
+        Command::Verify { verify, conn } => conn
+            .client()
+            .and_then(|c| c.verify_call(&verify.request()))
+            .map(|c| ops::print_created(&c, json)),
         Command::Sign { sign, conn } => ops::sign(sign, conn, json),
     };
     match result {

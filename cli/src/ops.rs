@@ -31,7 +31,9 @@ pub struct Connection {
 impl Connection {
     pub fn client(&self) -> Result<Client, Error> {
         let required = |value: &Option<String>, flag: &str, var: &str| {
-            value.clone().ok_or_else(|| Error::validation(var, format!("is not set; pass {flag} or set {var}")))
+            value.clone().ok_or_else(|| {
+                Error::validation(var, format!("is not set; pass {flag} or set {var}"))
+            })
         };
         let mut builder = Client::builder(
             required(&self.app_id, "--app-id", "YUNHUNI_APP_ID")?,
@@ -46,9 +48,14 @@ impl Connection {
             builder = builder.account_id(id);
         }
         if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout < 86_400.0) {
-            return Err(Error::validation("timeout", "must be a number of seconds between 0 and 86400"));
+            return Err(Error::validation(
+                "timeout",
+                "must be a number of seconds between 0 and 86400",
+            ));
         }
-        builder.timeout(Duration::from_secs_f64(self.timeout)).build()
+        builder
+            .timeout(Duration::from_secs_f64(self.timeout))
+            .build()
     }
 }
 
@@ -147,9 +154,9 @@ impl NotifyArgs {
         let mut items = Vec::new();
         for (i, spec) in self.play.iter().enumerate() {
             let field = format!("play[{i}]");
-            let (kind, content) = spec
-                .split_once(':')
-                .ok_or_else(|| Error::validation(&field, format!("{spec:?} is not TYPE:CONTENT")))?;
+            let (kind, content) = spec.split_once(':').ok_or_else(|| {
+                Error::validation(&field, format!("{spec:?} is not TYPE:CONTENT"))
+            })?;
             let play_type = PLAY_TYPES
                 .iter()
                 .find(|(name, _)| *name == kind)
@@ -213,7 +220,10 @@ impl VerifyArgs {
 /// Prints a placed call: the id alone, or JSON.
 pub fn print_created(call: &yunhuni::CallCreated, json_out: bool) {
     if json_out {
-        println!("{}", json!({"call_id": call.call_id, "user_data": call.user_data}));
+        println!(
+            "{}",
+            json!({"call_id": call.call_id, "user_data": call.user_data})
+        );
     } else {
         println!("{}", call.call_id);
     }
@@ -244,10 +254,16 @@ pub struct SignArgs {
 
 pub fn sign(args: &SignArgs, conn: &Connection, json_out: bool) -> Result<(), Error> {
     let app_id = conn.app_id.clone().ok_or_else(|| {
-        Error::validation("YUNHUNI_APP_ID", "is not set; pass --app-id or set YUNHUNI_APP_ID")
+        Error::validation(
+            "YUNHUNI_APP_ID",
+            "is not set; pass --app-id or set YUNHUNI_APP_ID",
+        )
     })?;
     let secret = conn.secret_key.clone().ok_or_else(|| {
-        Error::validation("YUNHUNI_SECRET_KEY", "is not set; pass --secret-key or set YUNHUNI_SECRET_KEY")
+        Error::validation(
+            "YUNHUNI_SECRET_KEY",
+            "is not set; pass --secret-key or set YUNHUNI_SECRET_KEY",
+        )
     })?;
     let body = match (&args.body, &args.body_file) {
         (Some(text), _) => text.clone().into_bytes(),
@@ -257,11 +273,15 @@ pub fn sign(args: &SignArgs, conn: &Connection, json_out: bool) -> Result<(), Er
                 .map_err(|e| Error::validation("body_file", format!("cannot read stdin: {e}")))?;
             buf
         }
-        (None, Some(path)) => std::fs::read(path)
-            .map_err(|e| Error::validation("body_file", format!("cannot read {}: {e}", path.display())))?,
+        (None, Some(path)) => std::fs::read(path).map_err(|e| {
+            Error::validation("body_file", format!("cannot read {}: {e}", path.display()))
+        })?,
         (None, None) => Vec::new(),
     };
-    let timestamp = args.timestamp.clone().unwrap_or_else(yunhuni::timestamp_now);
+    let timestamp = args
+        .timestamp
+        .clone()
+        .unwrap_or_else(yunhuni::timestamp_now);
     let input = SignInput {
         method: &args.method,
         uri: &args.uri,

@@ -23,7 +23,8 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 /// The table of exit codes, for `--help`.
-pub const EXIT_CODES_HELP: &str = "Exit codes: 0 success, 1 other failure, 2 bad usage, 10 validation, 11 api (platform code), \
+pub const EXIT_CODES_HELP: &str =
+    "Exit codes: 0 success, 1 other failure, 2 bad usage, 10 validation, 11 api (platform code), \
 12 auth (401), 13 http (other status), 14 timeout, 15 transport, 16 decode.";
 
 /// What to do about an error.

@@ -101,19 +101,32 @@ impl ClientBuilder {
 
     /// Checks the settings and makes the client.
     pub fn build(self) -> Result<Client> {
-        for (field, value) in [("app_id", &self.app_id), ("cert_id", &self.cert_id), ("secret_key", &self.secret_key)] {
+        for (field, value) in [
+            ("app_id", &self.app_id),
+            ("cert_id", &self.cert_id),
+            ("secret_key", &self.secret_key),
+        ] {
             if value.trim().is_empty() {
-                return Err(Error::validation(field, "is required and must not be empty"));
+                return Err(Error::validation(
+                    field,
+                    "is required and must not be empty",
+                ));
             }
             if value.chars().any(|c| c.is_control() || !c.is_ascii()) {
-                return Err(Error::validation(field, "must be printable ASCII (it is sent in an HTTP header)"));
+                return Err(Error::validation(
+                    field,
+                    "must be printable ASCII (it is sent in an HTTP header)",
+                ));
             }
         }
         if self.timeout.is_zero() {
             return Err(Error::validation("timeout", "must be greater than zero"));
         }
         if self.connect_timeout.is_zero() {
-            return Err(Error::validation("connect_timeout", "must be greater than zero"));
+            return Err(Error::validation(
+                "connect_timeout",
+                "must be greater than zero",
+            ));
         }
         let (origin, prefix, url_account) = split_base_url(&self.base_url)?;
         let account_id = match (&self.account_id, url_account) {
@@ -121,13 +134,27 @@ impl ClientBuilder {
             (None, Some(id)) => id,
             (None, None) => self.cert_id.clone(),
         };
-        if account_id.is_empty() || !account_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            return Err(Error::validation("account_id", "must be letters, digits, '-' or '_'"));
+        if account_id.is_empty()
+            || !account_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::validation(
+                "account_id",
+                "must be letters, digits, '-' or '_'",
+            ));
         }
         let mut user_agent = format!("yunhuni/{} (rust)", env!("CARGO_PKG_VERSION"));
-        if let Some(suffix) = self.user_agent_suffix.as_deref().filter(|s| !s.trim().is_empty()) {
+        if let Some(suffix) = self
+            .user_agent_suffix
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
             if suffix.chars().any(char::is_control) {
-                return Err(Error::validation("user_agent", "must not contain control characters"));
+                return Err(Error::validation(
+                    "user_agent",
+                    "must not contain control characters",
+                ));
             }
             user_agent = format!("{user_agent} {suffix}");
         }
@@ -140,7 +167,11 @@ impl ClientBuilder {
             .max_idle_connections_per_host(64)
             // Trust what the operating system trusts (a company's own CA included), not only a
             // certificate list compiled into the library.
-            .tls_config(ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::PlatformVerifier).build())
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .build();
         let agent = ureq::Agent::with_parts(
             config,
@@ -189,7 +220,9 @@ fn split_base_url(url: &str) -> Result<(String, String, Option<String>)> {
         account = Some(parts[parts.len() - 1].to_owned()).filter(|s| !s.is_empty());
         path = parts[..parts.len() - 3].join("/");
     } else if path.ends_with("/v1/account") || path.contains("/v1/account/") {
-        return Err(bad("has /v1/account/ but not as /v1/account/{account id} at its end"));
+        return Err(bad(
+            "has /v1/account/ but not as /v1/account/{account id} at its end",
+        ));
     }
     Ok((format!("{scheme}{host}"), path, account))
 }
@@ -234,7 +267,11 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// Starts building a client for an app (`AppID`) and credentials (`CertID` and its secret).
-    pub fn builder(app_id: impl Into<String>, cert_id: impl Into<String>, secret_key: impl Into<String>) -> ClientBuilder {
+    pub fn builder(
+        app_id: impl Into<String>,
+        cert_id: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> ClientBuilder {
         ClientBuilder {
             app_id: app_id.into(),
             cert_id: cert_id.into(),
@@ -254,9 +291,10 @@ impl Client {
         let var = |name: &str| match std::env::var(name) {
             Ok(v) if !v.trim().is_empty() => Ok(Some(v)),
             Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(Error::validation(name, "environment variable is not valid UTF-8"))
-            }
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::validation(
+                name,
+                "environment variable is not valid UTF-8",
+            )),
         };
         let required = |name: &str| {
             var(name)?.ok_or_else(|| Error::validation(name, "environment variable is not set"))
@@ -310,7 +348,9 @@ impl Client {
 
     /// Cancels a voice callback while party 2 is not yet connected. An end event still follows.
     pub fn cancel_duo_callback(&self, call_id: &str) -> Result<()> {
-        let request = CancelDuoCallback { call_id: call_id.to_owned() };
+        let request = CancelDuoCallback {
+            call_id: call_id.to_owned(),
+        };
         request.validate()?;
         self.post("call/duo_callback_cancel", &request).map(drop)
     }
@@ -330,15 +370,22 @@ impl Client {
     /// Sends a signed POST of `body` to `operation` (relative to [`Client::api_root`]) and
     /// returns the response's `data` once `code` is `000000`.
     pub fn post<T: Serialize + ?Sized>(&self, operation: &str, body: &T) -> Result<Value> {
-        let body = serde_json::to_vec(body)
-            .map_err(|e| Error::new(ErrorKind::Validation, format!("request cannot be encoded as JSON: {e}")))?;
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::new(
+                ErrorKind::Validation,
+                format!("request cannot be encoded as JSON: {e}"),
+            )
+        })?;
         let url = format!("{}{operation}", self.api_root);
         let path = format!("{}{operation}", self.path_root);
         let mut attempt = 0;
         loop {
             // A fresh timestamp and signature for each attempt.
             let timestamp = timestamp_now();
-            let signature = sign(&SignInput::post(&path, &timestamp, &self.app_id, &body), &self.secret_key);
+            let signature = sign(
+                &SignInput::post(&path, &timestamp, &self.app_id, &body),
+                &self.secret_key,
+            );
             let result = self
                 .agent
                 .post(&url)
@@ -366,7 +413,10 @@ fn not_sent(e: &ureq::Error) -> bool {
         ureq::Error::Timeout(t) => matches!(t, ureq::Timeout::Resolve | ureq::Timeout::Connect),
         ureq::Error::Io(io) => matches!(
             io.kind(),
-            Io::ConnectionRefused | Io::AddrNotAvailable | Io::NetworkUnreachable | Io::HostUnreachable
+            Io::ConnectionRefused
+                | Io::AddrNotAvailable
+                | Io::NetworkUnreachable
+                | Io::HostUnreachable
         ),
         _ => false,
     }
@@ -374,14 +424,24 @@ fn not_sent(e: &ureq::Error) -> bool {
 
 fn transport_error(e: ureq::Error, timeout: Duration) -> Error {
     match &e {
-        ureq::Error::Timeout(which) => {
-            Error::new(ErrorKind::Timeout, format!("request timed out ({which:?}; whole-request limit {timeout:?})"))
-        }
-        ureq::Error::Io(io) if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
+        ureq::Error::Timeout(which) => Error::new(
+            ErrorKind::Timeout,
+            format!("request timed out ({which:?}; whole-request limit {timeout:?})"),
+        ),
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) =>
+        {
             Error::new(ErrorKind::Timeout, format!("request timed out: {io}"))
         }
         _ => {
-            let stage = if not_sent(&e) { "could not connect" } else { "connection failed" };
+            let stage = if not_sent(&e) {
+                "could not connect"
+            } else {
+                "connection failed"
+            };
             Error::new(ErrorKind::Transport, format!("{stage}: {e}"))
         }
     }
@@ -391,14 +451,26 @@ fn read_response(mut response: ureq::http::Response<ureq::Body>) -> Result<Value
     let status = response.status().as_u16();
     if status != 200 {
         let mut head = Vec::new();
-        let _ = response.body_mut().as_reader().take(ERROR_BODY_BYTES).read_to_end(&mut head);
+        let _ = response
+            .body_mut()
+            .as_reader()
+            .take(ERROR_BODY_BYTES)
+            .read_to_end(&mut head);
         let text = String::from_utf8_lossy(&head);
         let text = text.trim();
         return Err(if status == 401 {
             let reason = text.strip_prefix("HTTP Status 401 - ").unwrap_or(text);
-            Error::new(ErrorKind::Auth, format!("authentication refused (HTTP 401): {reason}")).with_status(401)
+            Error::new(
+                ErrorKind::Auth,
+                format!("authentication refused (HTTP 401): {reason}"),
+            )
+            .with_status(401)
         } else {
-            Error::new(ErrorKind::Http, format!("unexpected HTTP status {status}: {text}")).with_status(status)
+            Error::new(
+                ErrorKind::Http,
+                format!("unexpected HTTP status {status}: {text}"),
+            )
+            .with_status(status)
         });
     }
     let bytes = response
@@ -407,9 +479,10 @@ fn read_response(mut response: ureq::http::Response<ureq::Body>) -> Result<Value
         .limit(MAX_RESPONSE_BYTES)
         .read_to_vec()
         .map_err(|e| match e {
-            ureq::Error::BodyExceedsLimit(_) => {
-                Error::decode(format!("response body is larger than {MAX_RESPONSE_BYTES} bytes")).with_status(200)
-            }
+            ureq::Error::BodyExceedsLimit(_) => Error::decode(format!(
+                "response body is larger than {MAX_RESPONSE_BYTES} bytes"
+            ))
+            .with_status(200),
             other => transport_error(other, Duration::ZERO).with_status(200),
         })?;
     let envelope: Value = serde_json::from_slice(&bytes).map_err(|e| {
@@ -428,16 +501,24 @@ fn read_response(mut response: ureq::http::Response<ureq::Body>) -> Result<Value
 }
 
 fn created(data: Value, with_user_data: bool) -> Result<CallCreated> {
-    let call_id = data.get("callId").and_then(Value::as_str).filter(|s| !s.is_empty());
+    let call_id = data
+        .get("callId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
     let Some(call_id) = call_id else {
         return Err(Error::decode("response `data` has no `callId`").with_status(200));
     };
     let user_data = if with_user_data {
-        data.get("user_data").and_then(Value::as_str).map(str::to_owned)
+        data.get("user_data")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     } else {
         None
     };
-    Ok(CallCreated { call_id: call_id.to_owned(), user_data })
+    Ok(CallCreated {
+        call_id: call_id.to_owned(),
+        user_data,
+    })
 }
 
 #[cfg(test)]
@@ -447,14 +528,30 @@ mod tests {
     #[test]
     fn base_url_forms() {
         let s = |u: &str| split_base_url(u).unwrap();
-        assert_eq!(s("https://api.yunhuni.com"), ("https://api.yunhuni.com".into(), "".into(), None));
-        assert_eq!(s("http://127.0.0.1:8080/"), ("http://127.0.0.1:8080".into(), "".into(), None));
+        assert_eq!(
+            s("https://api.yunhuni.com"),
+            ("https://api.yunhuni.com".into(), "".into(), None)
+        );
+        assert_eq!(
+            s("http://127.0.0.1:8080/"),
+            ("http://127.0.0.1:8080".into(), "".into(), None)
+        );
         assert_eq!(
             s("http://api.yunhuni.com/v1/account/c1d2/"),
-            ("http://api.yunhuni.com".into(), "".into(), Some("c1d2".into()))
+            (
+                "http://api.yunhuni.com".into(),
+                "".into(),
+                Some("c1d2".into())
+            )
         );
-        assert_eq!(s("http://h/proxy/v1/account/x"), ("http://h".into(), "/proxy".into(), Some("x".into())));
-        assert_eq!(s("http://h/proxy/"), ("http://h".into(), "/proxy".into(), None));
+        assert_eq!(
+            s("http://h/proxy/v1/account/x"),
+            ("http://h".into(), "/proxy".into(), Some("x".into()))
+        );
+        assert_eq!(
+            s("http://h/proxy/"),
+            ("http://h".into(), "/proxy".into(), None)
+        );
         for bad in [
             "",
             "ftp://h",
@@ -465,7 +562,11 @@ mod tests {
             "http://h/v1/account/",
             "http://h/v1/account/id/call/duo_callback",
         ] {
-            assert_eq!(split_base_url(bad).unwrap_err().field(), Some("base_url"), "{bad}");
+            assert_eq!(
+                split_base_url(bad).unwrap_err().field(),
+                Some("base_url"),
+                "{bad}"
+            );
         }
     }
 

@@ -23,7 +23,12 @@ impl Connector<Box<dyn Transport>> for CoalescingConnector {
         _details: &ConnectionDetails,
         chained: Option<Box<dyn Transport>>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        Ok(chained.map(|inner| Box::new(Coalescing { inner, held: Vec::new() }) as Box<dyn Transport>))
+        Ok(chained.map(|inner| {
+            Box::new(Coalescing {
+                inner,
+                held: Vec::new(),
+            }) as Box<dyn Transport>
+        }))
     }
 }
 

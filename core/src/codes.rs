@@ -91,10 +91,19 @@ mod tests {
         let all = super::all();
         assert_eq!(all.len(), 44);
         for pair in all.windows(2) {
-            assert!(pair[0].code <= pair[1].code, "{} before {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code <= pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
         for c in all {
-            assert!(c.code.len() == 6 && c.code.bytes().all(|b| b.is_ascii_digit()), "{}", c.code);
+            assert!(
+                c.code.len() == 6 && c.code.bytes().all(|b| b.is_ascii_digit()),
+                "{}",
+                c.code
+            );
         }
         assert_eq!(super::lookup("020002").unwrap().zh, "没有可用线路");
         assert!(super::lookup("999999").is_none());

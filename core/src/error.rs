@@ -72,7 +72,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), code: None, status: None, field: None, platform_message: None }
+        Error {
+            kind,
+            message: message.into(),
+            code: None,
+            status: None,
+            field: None,
+            platform_message: None,
+        }
     }
 
     /// A validation error about `field`, for code that checks its own inputs the way the SDK
@@ -80,7 +87,10 @@ impl Error {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         let field = field.into();
         let message = format!("{field}: {}", message.into());
-        Error { field: Some(field), ..Error::new(ErrorKind::Validation, message) }
+        Error {
+            field: Some(field),
+            ..Error::new(ErrorKind::Validation, message)
+        }
     }
 
     pub(crate) fn decode(message: impl Into<String>) -> Self {
@@ -99,7 +109,9 @@ impl Error {
 
     /// An `api` error for a platform code and the server's `msg`.
     pub(crate) fn api(code: &str, msg: &str) -> Self {
-        let meaning = crate::codes::lookup(code).map(|c| c.en).unwrap_or("unknown code");
+        let meaning = crate::codes::lookup(code)
+            .map(|c| c.en)
+            .unwrap_or("unknown code");
         let message = if msg.is_empty() {
             format!("platform returned {code}: {meaning}")
         } else {

@@ -95,9 +95,13 @@ impl Outcome {
     pub fn describe(self) -> &'static str {
         match self {
             Outcome::Connected => "both parties talked and one hung up",
-            Outcome::Party1NotReached => "party 1 did not answer (busy, no answer, unreachable or cancelled)",
+            Outcome::Party1NotReached => {
+                "party 1 did not answer (busy, no answer, unreachable or cancelled)"
+            }
             Outcome::Party2NotReached => "party 1 answered but party 2 was not reached",
-            Outcome::MaxDurationReached => "the call reached max_call_duration and the platform hung up",
+            Outcome::MaxDurationReached => {
+                "the call reached max_call_duration and the platform hung up"
+            }
             Outcome::BridgeError => "the parties were connected and the bridge failed",
             Outcome::PlatformFailure => "the platform could not start the call",
         }
@@ -271,14 +275,22 @@ impl Event {
         let value: Value = serde_json::from_str(&raw)
             .map_err(|e| Error::decode(format!("event body is not valid JSON: {e}")))?;
         let Value::Object(map) = value else {
-            return Err(Error::decode(format!("event body is {}, not a JSON object", type_name(&value))));
+            return Err(Error::decode(format!(
+                "event body is {}, not a JSON object",
+                type_name(&value)
+            )));
         };
         let name = match map.get("event") {
             Some(Value::String(s)) => s.clone(),
-            None => return Err(Error::decode("event body has no `event` field").with_field("event")),
+            None => {
+                return Err(Error::decode("event body has no `event` field").with_field("event"))
+            }
             Some(other) => {
-                return Err(Error::decode(format!("`event` is {}, not a string", type_name(other)))
-                    .with_field("event"));
+                return Err(Error::decode(format!(
+                    "`event` is {}, not a string",
+                    type_name(other)
+                ))
+                .with_field("event"));
             }
         };
         let f = Fields(&map);
@@ -322,7 +334,11 @@ impl Event {
                     Event::VerifyCallEnd(end)
                 }
             }
-            _ => Event::Other(OtherEvent { name, fields: map, raw }),
+            _ => Event::Other(OtherEvent {
+                name,
+                fields: map,
+                raw,
+            }),
         })
     }
 
@@ -451,16 +467,16 @@ impl Fields<'_> {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(Value::String(s)) => s
-                .trim()
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| Error::decode(format!("`{key}` is {s:?}, expected an integer")).with_field(key)),
+            Some(Value::String(s)) => s.trim().parse::<i64>().map(Some).map_err(|_| {
+                Error::decode(format!("`{key}` is {s:?}, expected an integer")).with_field(key)
+            }),
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(i) => Ok(Some(i)),
                 None => match n.as_f64() {
                     Some(f) if f.is_finite() && f.abs() < 9.0e18 => Ok(Some(f.trunc() as i64)),
-                    _ => Err(Error::decode(format!("`{key}` is {n}, out of range")).with_field(key)),
+                    _ => {
+                        Err(Error::decode(format!("`{key}` is {n}, out of range")).with_field(key))
+                    }
                 },
             },
             Some(v) => Err(self.wrong(key, v, "an integer")),
@@ -480,7 +496,9 @@ mod tests {
     #[test]
     fn latin1_fallback() {
         let body = b"{\"event\":\"duo_callback.end\",\"user_data\":\"caf\xe9\",\"error\":\"????\"}";
-        let Event::DuoCallbackEnd(e) = Event::parse(body).unwrap() else { panic!() };
+        let Event::DuoCallbackEnd(e) = Event::parse(body).unwrap() else {
+            panic!()
+        };
         assert_eq!(e.user_data.as_deref(), Some("café"));
         assert_eq!(e.outcome(), Outcome::PlatformFailure);
     }
@@ -490,7 +508,9 @@ mod tests {
         let body = br#"{"action":"event_notify","event":"notify_call.end","id":"x","subaccount_id":null,
             "begin_time":1491444000000,"end_tinme":1491444040000,"answer_time":1491444008000,"duration":32,
             "hangup_by":0,"reason":null,"error":null,"user_data":"your data"}"#;
-        let Event::NotifyCallEnd(e) = Event::parse(body).unwrap() else { panic!() };
+        let Event::NotifyCallEnd(e) = Event::parse(body).unwrap() else {
+            panic!()
+        };
         assert_eq!(e.end_time, Some(1491444040000));
         assert_eq!(e.hangup_by.as_deref(), Some("0"));
         assert_eq!(e.ended_by(), Some(EndedBy::Platform));

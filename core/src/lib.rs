@@ -31,9 +31,13 @@ mod sign;
 
 pub use client::{CallCreated, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Result};
-pub use events::{DuoCallbackEnd, EndedBy, Event, NotifyCallEnd, OtherEvent, Outcome, VerifyCallEnd};
+pub use events::{
+    DuoCallbackEnd, EndedBy, Event, NotifyCallEnd, OtherEvent, Outcome, VerifyCallEnd,
+};
 pub use requests::{CancelDuoCallback, DuoCallback, NotifyCall, PlayItem, VerifyCall};
-pub use sign::{content_md5, format_timestamp, sign, string_to_sign, timestamp_now, SignInput, CONTENT_TYPE};
+pub use sign::{
+    content_md5, format_timestamp, sign, string_to_sign, timestamp_now, SignInput, CONTENT_TYPE,
+};
 
 /// The version of this library.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

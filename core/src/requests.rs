@@ -108,10 +108,16 @@ impl DuoCallback {
         opt_in_range("record_mode", self.record_mode, 0, 3)?;
         max_len("user_data", self.user_data.as_deref(), 128)?;
         if self.to1 == self.to2 {
-            return Err(Error::validation("to2", "must differ from to1 (the platform answers 030500)"));
+            return Err(Error::validation(
+                "to2",
+                "must differ from to1 (the platform answers 030500)",
+            ));
         }
         if self.ring_tone_mode == Some(1) {
-            return Err(Error::validation("ring_tone_mode", "1 is not supported by the platform; use 0, 2 or 3"));
+            return Err(Error::validation(
+                "ring_tone_mode",
+                "1 is not supported by the platform; use 0, 2 or 3",
+            ));
         }
         Ok(())
     }
@@ -159,7 +165,11 @@ impl PlayItem {
 
     /// An item of `play_type` (one of the constants above) with empty options.
     pub fn new(content: impl Into<String>, play_type: i64) -> Self {
-        PlayItem { content: content.into(), play_type, options: String::new() }
+        PlayItem {
+            content: content.into(),
+            play_type,
+            options: String::new(),
+        }
     }
 
     fn validate(&self, index: usize) -> Result<()> {
@@ -168,23 +178,38 @@ impl PlayItem {
             Self::FILE => true,
             Self::DIGITS => parses_as_java_int(&self.content),
             Self::NUMBER | Self::AMOUNT => self.content.trim().parse::<f64>().is_ok(),
-            Self::DATE_TIME => DATE_TIME_SHAPES.iter().any(|s| matches_shape(&self.content, s)),
-            Self::DURATION => DURATION_SHAPES.iter().any(|s| matches_shape(&self.content, s)),
+            Self::DATE_TIME => DATE_TIME_SHAPES
+                .iter()
+                .any(|s| matches_shape(&self.content, s)),
+            Self::DURATION => DURATION_SHAPES
+                .iter()
+                .any(|s| matches_shape(&self.content, s)),
             other => {
-                return Err(Error::validation(field, format!("play type {other} is not one of 0-5")));
+                return Err(Error::validation(
+                    field,
+                    format!("play type {other} is not one of 0-5"),
+                ));
             }
         };
         if self.content.trim().is_empty() {
-            return Err(Error::validation(field, "content is empty (the platform would drop this item)"));
+            return Err(Error::validation(
+                field,
+                "content is empty (the platform would drop this item)",
+            ));
         }
         if !ok {
             let expected = match self.play_type {
                 Self::DIGITS => "a 32-bit integer",
                 Self::NUMBER | Self::AMOUNT => "a decimal number",
-                Self::DATE_TIME => "yyyy-MM-dd HH:mm:ss, yyyy-MM-dd HH:mm, yyyy-MM-dd, yyyy-MM, HH:mm:ss or HH:mm",
+                Self::DATE_TIME => {
+                    "yyyy-MM-dd HH:mm:ss, yyyy-MM-dd HH:mm, yyyy-MM-dd, yyyy-MM, HH:mm:ss or HH:mm"
+                }
                 _ => "HH:mm:ss or HH:mm",
             };
-            return Err(Error::validation(field, format!("{:?} is not {expected}", self.content)));
+            return Err(Error::validation(
+                field,
+                format!("{:?} is not {expected}", self.content),
+            ));
         }
         Ok(())
     }
@@ -259,7 +284,10 @@ impl NotifyCall {
             item.validate(i)?;
         }
         if is_blank(self.play_file.as_deref()) && items.is_empty() {
-            return Err(Error::validation("play_content", "play_file and play_content must not both be empty"));
+            return Err(Error::validation(
+                "play_content",
+                "play_file and play_content must not both be empty",
+            ));
         }
         Ok(())
     }
@@ -321,14 +349,21 @@ impl VerifyCall {
         opt_in_range("max_dial_duration", self.max_dial_duration, 1, 300)?;
         max_len("play_file", self.play_file.as_deref(), 512)?;
         if let Some(code) = &self.verify_code {
-            if !(code.is_empty() || (code.len() <= 12 && code.bytes().all(|b| b.is_ascii_digit()))) {
-                return Err(Error::validation("verify_code", "must be 1-12 decimal digits"));
+            if !(code.is_empty() || (code.len() <= 12 && code.bytes().all(|b| b.is_ascii_digit())))
+            {
+                return Err(Error::validation(
+                    "verify_code",
+                    "must be 1-12 decimal digits",
+                ));
             }
         }
         opt_in_range("repeat", self.repeat, 0, 10)?;
         max_len("user_data", self.user_data.as_deref(), 128)?;
         if is_blank(self.play_file.as_deref()) && is_blank(self.verify_code.as_deref()) {
-            return Err(Error::validation("verify_code", "verify_code and play_file must not both be empty"));
+            return Err(Error::validation(
+                "verify_code",
+                "verify_code and play_file must not both be empty",
+            ));
         }
         Ok(())
     }
@@ -367,14 +402,20 @@ fn is_blank(value: Option<&str>) -> bool {
 
 fn not_blank(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
-        return Err(Error::validation(field, "is required and must not be empty"));
+        return Err(Error::validation(
+            field,
+            "is required and must not be empty",
+        ));
     }
     Ok(())
 }
 
 fn in_range(field: &str, value: i64, min: i64, max: i64) -> Result<()> {
     if !(min..=max).contains(&value) {
-        return Err(Error::validation(field, format!("{value} is out of range {min}-{max}")));
+        return Err(Error::validation(
+            field,
+            format!("{value} is out of range {min}-{max}"),
+        ));
     }
     Ok(())
 }
@@ -387,7 +428,10 @@ fn opt_in_range(field: &str, value: Option<i64>, min: i64, max: i64) -> Result<(
 fn max_len(field: &str, value: Option<&str>, max: usize) -> Result<()> {
     let len = value.map_or(0, |s| s.encode_utf16().count());
     if len > max {
-        return Err(Error::validation(field, format!("is {len} characters long; at most {max} allowed")));
+        return Err(Error::validation(
+            field,
+            format!("is {len} characters long; at most {max} allowed"),
+        ));
     }
     Ok(())
 }
@@ -407,29 +451,59 @@ mod tests {
         assert_eq!(field_of(DuoCallback::new("", "2", 60).validate()), "to1");
         assert_eq!(field_of(DuoCallback::new("1", " ", 60).validate()), "to2");
         assert_eq!(field_of(DuoCallback::new("1", "1", 60).validate()), "to2");
-        assert_eq!(field_of(DuoCallback::new("1", "2", 0).validate()), "max_call_duration");
-        assert_eq!(field_of(DuoCallback::new("1", "2", 21_601).validate()), "max_call_duration");
+        assert_eq!(
+            field_of(DuoCallback::new("1", "2", 0).validate()),
+            "max_call_duration"
+        );
+        assert_eq!(
+            field_of(DuoCallback::new("1", "2", 21_601).validate()),
+            "max_call_duration"
+        );
         assert!(DuoCallback::new("1", "2", 21_600).validate().is_ok());
-        assert_eq!(field_of(ok.clone().max_dial_duration(301).validate()), "max_dial_duration");
-        assert_eq!(field_of(ok.clone().max_dial_duration(0).validate()), "max_dial_duration");
-        assert_eq!(field_of(ok.clone().ring_tone_mode(1).validate()), "ring_tone_mode");
-        assert_eq!(field_of(ok.clone().ring_tone_mode(4).validate()), "ring_tone_mode");
+        assert_eq!(
+            field_of(ok.clone().max_dial_duration(301).validate()),
+            "max_dial_duration"
+        );
+        assert_eq!(
+            field_of(ok.clone().max_dial_duration(0).validate()),
+            "max_dial_duration"
+        );
+        assert_eq!(
+            field_of(ok.clone().ring_tone_mode(1).validate()),
+            "ring_tone_mode"
+        );
+        assert_eq!(
+            field_of(ok.clone().ring_tone_mode(4).validate()),
+            "ring_tone_mode"
+        );
         for mode in [0, 2, 3] {
             assert!(ok.clone().ring_tone_mode(mode).validate().is_ok());
         }
-        assert_eq!(field_of(ok.clone().record_mode(-1).validate()), "record_mode");
+        assert_eq!(
+            field_of(ok.clone().record_mode(-1).validate()),
+            "record_mode"
+        );
         assert!(ok.clone().record_mode(3).validate().is_ok());
         // 128 UTF-16 units: 64 emoji are 128 units, 65 are too many.
         assert!(ok.clone().user_data("😀".repeat(64)).validate().is_ok());
-        assert_eq!(field_of(ok.clone().user_data("😀".repeat(65)).validate()), "user_data");
+        assert_eq!(
+            field_of(ok.clone().user_data("😀".repeat(65)).validate()),
+            "user_data"
+        );
         assert!(ok.clone().user_data("订".repeat(128)).validate().is_ok());
     }
 
     #[test]
     fn optional_fields_are_omitted() {
         let json = serde_json::to_string(&DuoCallback::new("a", "b", 5).recording(false)).unwrap();
-        assert_eq!(json, r#"{"to1":"a","to2":"b","max_call_duration":5,"recording":false}"#);
-        let json = serde_json::to_string(&NotifyCall::new("a").play_content(vec![PlayItem::new("3.5", 3)])).unwrap();
+        assert_eq!(
+            json,
+            r#"{"to1":"a","to2":"b","max_call_duration":5,"recording":false}"#
+        );
+        let json = serde_json::to_string(
+            &NotifyCall::new("a").play_content(vec![PlayItem::new("3.5", 3)]),
+        )
+        .unwrap();
         assert_eq!(json, r#"{"to":"a","play_content":[["3.5",3,""]]}"#);
     }
 
@@ -438,14 +512,25 @@ mod tests {
         let base = NotifyCall::new("13800000001");
         assert_eq!(field_of(base.validate()), "play_content");
         assert!(base.clone().play_file("a.wav").validate().is_ok());
-        let item = |c: &str, t| base.clone().play_content(vec![PlayItem::new(c, t)]).validate();
+        let item = |c: &str, t| {
+            base.clone()
+                .play_content(vec![PlayItem::new(c, t)])
+                .validate()
+        };
         assert!(item("hello.wav", 0).is_ok());
         assert!(item("123", 1).is_ok());
         assert!(item("12a", 1).is_err());
         assert!(item("99999999999", 1).is_err());
         assert!(item("3245.24", 3).is_ok());
         assert!(item("x", 2).is_err());
-        for ok in ["2020-05-09", "2012-9-8 1:5:3", "2020-05", "14:30", "14:30:00", "2020-05-09 14:30"] {
+        for ok in [
+            "2020-05-09",
+            "2012-9-8 1:5:3",
+            "2020-05",
+            "14:30",
+            "14:30:00",
+            "2020-05-09 14:30",
+        ] {
             assert!(item(ok, 4).is_ok(), "{ok}");
         }
         for bad in ["2020/05/09", "2020-05-09T14:30", "", "14"] {
@@ -455,8 +540,14 @@ mod tests {
         assert!(item("2020-05-09", 5).is_err());
         assert_eq!(field_of(item("x", 6)), "play_content[0]");
         assert_eq!(field_of(item("x", -1)), "play_content[0]");
-        assert_eq!(field_of(base.clone().play_file("a").repeat(11).validate()), "repeat");
-        assert_eq!(field_of(NotifyCall::new("").play_file("a").validate()), "to");
+        assert_eq!(
+            field_of(base.clone().play_file("a").repeat(11).validate()),
+            "repeat"
+        );
+        assert_eq!(
+            field_of(NotifyCall::new("").play_file("a").validate()),
+            "to"
+        );
     }
 
     #[test]
@@ -465,12 +556,38 @@ mod tests {
         assert_eq!(field_of(base.validate()), "verify_code");
         assert!(base.clone().verify_code("759345").validate().is_ok());
         assert!(base.clone().play_file("prompt.wav").validate().is_ok());
-        assert_eq!(field_of(base.clone().verify_code("1234567890123").validate()), "verify_code");
-        assert_eq!(field_of(base.clone().verify_code("12a").validate()), "verify_code");
-        assert_eq!(field_of(base.clone().verify_code("１２").validate()), "verify_code");
-        assert_eq!(field_of(VerifyCall::new("1".repeat(129)).verify_code("1").validate()), "to");
-        assert_eq!(field_of(base.clone().verify_code("1").from("2".repeat(129)).validate()), "from");
-        assert_eq!(field_of(base.clone().play_file("p".repeat(513)).validate()), "play_file");
-        assert_eq!(field_of(base.clone().verify_code("1").repeat(-1).validate()), "repeat");
+        assert_eq!(
+            field_of(base.clone().verify_code("1234567890123").validate()),
+            "verify_code"
+        );
+        assert_eq!(
+            field_of(base.clone().verify_code("12a").validate()),
+            "verify_code"
+        );
+        assert_eq!(
+            field_of(base.clone().verify_code("１２").validate()),
+            "verify_code"
+        );
+        assert_eq!(
+            field_of(VerifyCall::new("1".repeat(129)).verify_code("1").validate()),
+            "to"
+        );
+        assert_eq!(
+            field_of(
+                base.clone()
+                    .verify_code("1")
+                    .from("2".repeat(129))
+                    .validate()
+            ),
+            "from"
+        );
+        assert_eq!(
+            field_of(base.clone().play_file("p".repeat(513)).validate()),
+            "play_file"
+        );
+        assert_eq!(
+            field_of(base.clone().verify_code("1").repeat(-1).validate()),
+            "repeat"
+        );
     }
 }

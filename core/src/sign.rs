@@ -43,7 +43,14 @@ pub struct SignInput<'a> {
 impl<'a> SignInput<'a> {
     /// A POST of `body` to `uri`, sent with this SDK's [`CONTENT_TYPE`].
     pub fn post(uri: &'a str, timestamp: &'a str, app_id: &'a str, body: &'a [u8]) -> Self {
-        SignInput { method: "POST", uri, content_type: CONTENT_TYPE, timestamp, app_id, body }
+        SignInput {
+            method: "POST",
+            uri,
+            content_type: CONTENT_TYPE,
+            timestamp,
+            app_id,
+            body,
+        }
     }
 
     fn has_content(&self) -> bool {
@@ -79,7 +86,15 @@ pub fn string_to_sign(input: &SignInput<'_>) -> String {
         (String::new(), "")
     };
     let path = input.uri.split('?').next().unwrap_or("");
-    [input.method, &md5, content_type, input.timestamp, input.app_id, path].join("\n")
+    [
+        input.method,
+        &md5,
+        content_type,
+        input.timestamp,
+        input.app_id,
+        path,
+    ]
+    .join("\n")
 }
 
 /// The `Signature` header for this request: Base64 of HMAC-SHA256 keyed with `secret_key`.
@@ -126,7 +141,12 @@ pub fn format_timestamp(unix_seconds: i64) -> String {
     let days = local.div_euclid(86_400);
     let secs = local.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}{m:02}{d:02}{:02}{:02}{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// Proleptic Gregorian date from days since 1970-01-01.
@@ -181,6 +201,9 @@ mod tests {
         input.method = "DELETE";
         assert_eq!(string_to_sign(&input), "DELETE\n\n\nt\na\n/p");
         input.method = "put";
-        assert_eq!(string_to_sign(&input), format!("put\n{}\n{CONTENT_TYPE}\nt\na\n/p", content_md5(b"x")));
+        assert_eq!(
+            string_to_sign(&input),
+            format!("put\n{}\n{CONTENT_TYPE}\nt\na\n/p", content_md5(b"x"))
+        );
     }
 }

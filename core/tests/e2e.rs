@@ -8,7 +8,10 @@ use yunhuni_sandbox::{Behavior, Sandbox};
 const WAIT: Duration = Duration::from_secs(20);
 
 fn sandbox() -> Sandbox {
-    Sandbox::builder().time_scale(200.0).start().expect("sandbox starts")
+    Sandbox::builder()
+        .time_scale(200.0)
+        .start()
+        .expect("sandbox starts")
 }
 
 fn client(sb: &Sandbox) -> Client {
@@ -25,18 +28,27 @@ fn end_event(sb: &Sandbox, call_id: &str) -> Event {
 }
 
 fn is_call_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[test]
 fn duo_callback_connects_and_ends() {
     let sb = sandbox();
     let call = client(&sb)
-        .duo_callback(&DuoCallback::new("13800000001", "13800000002", 60).user_data("order-42").max_dial_duration(30))
+        .duo_callback(
+            &DuoCallback::new("13800000001", "13800000002", 60)
+                .user_data("order-42")
+                .max_dial_duration(30),
+        )
         .unwrap();
     assert!(is_call_id(&call.call_id), "{}", call.call_id);
     assert_eq!(call.user_data.as_deref(), Some("order-42"));
-    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else { panic!("not a duo end") };
+    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else {
+        panic!("not a duo end")
+    };
     assert_eq!(end.id.as_deref(), Some(call.call_id.as_str()));
     assert_eq!(end.outcome(), Outcome::Connected);
     assert_eq!(end.hangup_by, Some(2));
@@ -49,11 +61,17 @@ fn duo_callback_connects_and_ends() {
 fn user_data_absent_is_null_and_chinese_arrives_as_question_marks() {
     let sb = sandbox();
     let c = client(&sb);
-    let call = c.duo_callback(&DuoCallback::new("13800000011", "13800000012", 60)).unwrap();
+    let call = c
+        .duo_callback(&DuoCallback::new("13800000011", "13800000012", 60))
+        .unwrap();
     assert_eq!(call.user_data, None);
-    let call = c.duo_callback(&DuoCallback::new("13800000013", "13800000014", 60).user_data("订单-42")).unwrap();
+    let call = c
+        .duo_callback(&DuoCallback::new("13800000013", "13800000014", 60).user_data("订单-42"))
+        .unwrap();
     assert_eq!(call.user_data.as_deref(), Some("订单-42"));
-    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else { panic!() };
+    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else {
+        panic!()
+    };
     assert_eq!(end.user_data.as_deref(), Some("??-42"));
 }
 
@@ -67,14 +85,22 @@ fn failure_outcomes_from_reserved_numbers() {
         ("13900000009", "13800000002", Outcome::PlatformFailure),
         ("13900000005", "13800000021", Outcome::Connected),
     ] {
-        let call = c.duo_callback(&DuoCallback::new(to1, to2, 60).max_dial_duration(5)).unwrap();
-        let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else { panic!() };
+        let call = c
+            .duo_callback(&DuoCallback::new(to1, to2, 60).max_dial_duration(5))
+            .unwrap();
+        let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else {
+            panic!()
+        };
         assert_eq!(end.outcome(), outcome, "{to1} -> {to2}: {}", end.raw);
     }
     sb.set_behavior("13800000031", Behavior::answer_after(1000));
     sb.set_behavior("13800000032", Behavior::answer_after(1000));
-    let call = c.duo_callback(&DuoCallback::new("13800000031", "13800000032", 3)).unwrap();
-    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else { panic!() };
+    let call = c
+        .duo_callback(&DuoCallback::new("13800000031", "13800000032", 3))
+        .unwrap();
+    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else {
+        panic!()
+    };
     assert_eq!(end.outcome(), Outcome::MaxDurationReached);
     assert_eq!(end.talk_seconds(), 3);
 }
@@ -83,14 +109,20 @@ fn failure_outcomes_from_reserved_numbers() {
 fn cancel_before_party_2_and_unknown_ids() {
     let sb = sandbox();
     let c = client(&sb);
-    let call = c.duo_callback(&DuoCallback::new("13900000002", "13800000002", 60).max_dial_duration(300)).unwrap();
+    let call = c
+        .duo_callback(&DuoCallback::new("13900000002", "13800000002", 60).max_dial_duration(300))
+        .unwrap();
     c.cancel_duo_callback(&call.call_id).unwrap();
-    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else { panic!() };
+    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else {
+        panic!()
+    };
     assert_eq!(end.outcome(), Outcome::Party1NotReached);
     assert_eq!(end.hangup_by, Some(0));
     let err = c.cancel_duo_callback(&call.call_id).unwrap_err();
     assert_eq!((err.kind(), err.code()), (ErrorKind::Api, Some("020000")));
-    let err = c.cancel_duo_callback("0123456789abcdef0123456789abcdef").unwrap_err();
+    let err = c
+        .cancel_duo_callback("0123456789abcdef0123456789abcdef")
+        .unwrap_err();
     assert_eq!((err.kind(), err.code()), (ErrorKind::Api, Some("020000")));
     assert!(err.message().contains("呼叫不存在"), "{err}");
 }
@@ -102,21 +134,38 @@ fn notify_and_verify_calls() {
     // Listens to the end: the platform hangs up once the content has played.
     sb.set_behavior("13800000041", Behavior::answer_after(1000));
     let req = NotifyCall::new("13800000041")
-        .play_content(vec![PlayItem::new("hello.wav", PlayItem::FILE), PlayItem::new("3245.24", PlayItem::AMOUNT)])
+        .play_content(vec![
+            PlayItem::new("hello.wav", PlayItem::FILE),
+            PlayItem::new("3245.24", PlayItem::AMOUNT),
+        ])
         .user_data("n-1");
     let call = c.notify_call(&req).unwrap();
     assert!(is_call_id(&call.call_id));
     assert_eq!(call.user_data.as_deref(), Some("n-1"));
-    let Event::NotifyCallEnd(end) = end_event(&sb, &call.call_id) else { panic!("not notify end") };
+    let Event::NotifyCallEnd(end) = end_event(&sb, &call.call_id) else {
+        panic!("not notify end")
+    };
     assert_eq!(end.ended_by(), Some(yunhuni::EndedBy::Platform));
     assert!(end.answer_time.is_some());
 
-    let call = c.verify_call(&VerifyCall::new("13800000042").verify_code("759345").user_data("v-1")).unwrap();
+    let call = c
+        .verify_call(
+            &VerifyCall::new("13800000042")
+                .verify_code("759345")
+                .user_data("v-1"),
+        )
+        .unwrap();
     assert!(is_call_id(&call.call_id));
     assert_eq!(call.user_data, None, "verify_call returns only callId");
     // The platform reports a verification call's normal end as notify_call.end.
-    let Event::NotifyCallEnd(end) = end_event(&sb, &call.call_id) else { panic!("not notify end") };
-    assert!(end.hangup_by.is_some() && end.dropped_by.is_none(), "{}", end.raw);
+    let Event::NotifyCallEnd(end) = end_event(&sb, &call.call_id) else {
+        panic!("not notify end")
+    };
+    assert!(
+        end.hangup_by.is_some() && end.dropped_by.is_none(),
+        "{}",
+        end.raw
+    );
 }
 
 #[test]
@@ -128,8 +177,12 @@ fn sub_account_events_carry_its_id() {
         .account_id(sb.account_id())
         .build()
         .unwrap();
-    let call = c.duo_callback(&DuoCallback::new("13800000051", "13800000052", 60)).unwrap();
-    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else { panic!() };
+    let call = c
+        .duo_callback(&DuoCallback::new("13800000051", "13800000052", 60))
+        .unwrap();
+    let Event::DuoCallbackEnd(end) = end_event(&sb, &call.call_id) else {
+        panic!()
+    };
     assert_eq!(end.subaccount_id.as_deref(), Some(sub.id.as_str()));
 }
 
@@ -137,9 +190,13 @@ fn sub_account_events_carry_its_id() {
 fn console_style_base_url_sets_the_account() {
     let sb = sandbox();
     let url = format!("{}/v1/account/{}/", sb.base_url(), sb.account_id());
-    let c = Client::builder(sb.app_id(), sb.cert_id(), sb.secret_key()).base_url(url).build().unwrap();
+    let c = Client::builder(sb.app_id(), sb.cert_id(), sb.secret_key())
+        .base_url(url)
+        .build()
+        .unwrap();
     assert_eq!(c.account_id(), sb.account_id());
-    c.duo_callback(&DuoCallback::new("13800000061", "13800000062", 60)).unwrap();
+    c.duo_callback(&DuoCallback::new("13800000061", "13800000062", 60))
+        .unwrap();
 }
 
 #[test]
@@ -147,12 +204,29 @@ fn wrong_credentials_are_auth_errors() {
     let sb = sandbox();
     for (app, cert, secret) in [
         (sb.app_id(), sb.cert_id(), "not-the-secret"),
-        ("ffffffffffffffffffffffffffffffff", sb.cert_id(), sb.secret_key()),
-        (sb.app_id(), "ffffffffffffffffffffffffffffffff", sb.secret_key()),
+        (
+            "ffffffffffffffffffffffffffffffff",
+            sb.cert_id(),
+            sb.secret_key(),
+        ),
+        (
+            sb.app_id(),
+            "ffffffffffffffffffffffffffffffff",
+            sb.secret_key(),
+        ),
     ] {
-        let c = Client::builder(app, cert, secret).base_url(sb.base_url()).build().unwrap();
-        let err = c.duo_callback(&DuoCallback::new("13800000071", "13800000072", 60)).unwrap_err();
-        assert_eq!((err.kind(), err.status()), (ErrorKind::Auth, Some(401)), "{err}");
+        let c = Client::builder(app, cert, secret)
+            .base_url(sb.base_url())
+            .build()
+            .unwrap();
+        let err = c
+            .duo_callback(&DuoCallback::new("13800000071", "13800000072", 60))
+            .unwrap_err();
+        assert_eq!(
+            (err.kind(), err.status()),
+            (ErrorKind::Auth, Some(401)),
+            "{err}"
+        );
         assert!(err.message().contains("Bad credentials"), "{err}");
         assert!(!err.to_string().contains(sb.secret_key()));
     }
@@ -164,9 +238,21 @@ fn server_refuses_what_client_validation_refuses() {
     let sb = sandbox();
     let c = client(&sb);
     let cases = [
-        (json!({"to1": "1", "to2": "1", "max_call_duration": 60}), "030500", DuoCallback::new("1", "1", 60)),
-        (json!({"to1": "1", "to2": "2", "max_call_duration": 0}), "000001", DuoCallback::new("1", "2", 0)),
-        (json!({"to1": "1", "to2": "2", "max_call_duration": 21601}), "000001", DuoCallback::new("1", "2", 21601)),
+        (
+            json!({"to1": "1", "to2": "1", "max_call_duration": 60}),
+            "030500",
+            DuoCallback::new("1", "1", 60),
+        ),
+        (
+            json!({"to1": "1", "to2": "2", "max_call_duration": 0}),
+            "000001",
+            DuoCallback::new("1", "2", 0),
+        ),
+        (
+            json!({"to1": "1", "to2": "2", "max_call_duration": 21601}),
+            "000001",
+            DuoCallback::new("1", "2", 21601),
+        ),
         (
             json!({"to1": "1", "to2": "2", "max_call_duration": 60, "ring_tone_mode": 1}),
             "000001",
@@ -190,7 +276,14 @@ fn server_refuses_what_client_validation_refuses() {
         assert_eq!(err.kind(), ErrorKind::Validation, "client on {raw}");
     }
     // And what the client accepts at the limits, the server accepts.
-    c.duo_callback(&DuoCallback::new("13800000081", "13800000082", 21_600).max_dial_duration(300).user_data("x".repeat(128)).ring_tone_mode(3).record_mode(3)).unwrap();
+    c.duo_callback(
+        &DuoCallback::new("13800000081", "13800000082", 21_600)
+            .max_dial_duration(300)
+            .user_data("x".repeat(128))
+            .ring_tone_mode(3)
+            .record_mode(3),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -202,9 +295,13 @@ fn one_client_shared_by_threads() {
             .map(|i| {
                 let c = &c;
                 s.spawn(move || {
-                    c.duo_callback(&DuoCallback::new(format!("1380000010{i}"), format!("1380000020{i}"), 60))
-                        .unwrap()
-                        .call_id
+                    c.duo_callback(&DuoCallback::new(
+                        format!("1380000010{i}"),
+                        format!("1380000020{i}"),
+                        60,
+                    ))
+                    .unwrap()
+                    .call_id
                 })
             })
             .collect();
@@ -232,8 +329,15 @@ fn readme_example_places_a_callback() {
         .output()
         .expect("the callback example is built by cargo test");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
-    let id = stdout.trim().strip_prefix("placed voice callback ").expect("prints the call id");
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = stdout
+        .trim()
+        .strip_prefix("placed voice callback ")
+        .expect("prints the call id");
     assert!(is_call_id(id));
     let delivery = sb.wait_for_end(id, WAIT).expect("end event");
 
@@ -260,7 +364,11 @@ fn from_env_names_the_missing_variable() {
         return;
     }
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "from_env_names_the_missing_variable", "--nocapture"])
+        .args([
+            "--exact",
+            "from_env_names_the_missing_variable",
+            "--nocapture",
+        ])
         .env("YUNHUNI_E2E_CHILD", "1")
         .status()
         .unwrap();

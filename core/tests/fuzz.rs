@@ -16,14 +16,28 @@ fn json_like() -> impl Strategy<Value = String> {
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         let key = prop_oneof![
-            Just("event"), Just("hangup_by"), Just("begin_time"), Just("answer_time1"), Just("answer_time2"),
-            Just("end_time"), Just("end_tinme"), Just("duration"), Just("user_data"), Just("error"),
-            Just("dropped_by"), Just("answer_time"), Just("id"), Just("other"),
+            Just("event"),
+            Just("hangup_by"),
+            Just("begin_time"),
+            Just("answer_time1"),
+            Just("answer_time2"),
+            Just("end_time"),
+            Just("end_tinme"),
+            Just("duration"),
+            Just("user_data"),
+            Just("error"),
+            Just("dropped_by"),
+            Just("answer_time"),
+            Just("id"),
+            Just("other"),
         ];
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(|v| format!("[{}]", v.join(","))),
             prop::collection::vec((key, inner), 0..8).prop_map(|kv| {
-                let body: Vec<String> = kv.into_iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                let body: Vec<String> = kv
+                    .into_iter()
+                    .map(|(k, v)| format!("\"{k}\":{v}"))
+                    .collect();
                 format!("{{{}}}", body.join(","))
             }),
         ]

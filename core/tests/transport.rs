@@ -71,9 +71,15 @@ fn client(url: &str, timeout: Duration) -> Client {
 
 fn place(url: &str, timeout: Duration) -> (yunhuni::Error, Duration) {
     let started = Instant::now();
-    let err = client(url, timeout).duo_callback(&DuoCallback::new("13800000001", "13800000002", 60)).unwrap_err();
+    let err = client(url, timeout)
+        .duo_callback(&DuoCallback::new("13800000001", "13800000002", 60))
+        .unwrap_err();
     let elapsed = started.elapsed();
-    for text in [err.to_string(), format!("{err:?}"), err.message().to_owned()] {
+    for text in [
+        err.to_string(),
+        format!("{err:?}"),
+        err.message().to_owned(),
+    ] {
         assert!(!text.contains(SECRET), "secret leaked: {text}");
     }
     (err, elapsed)
@@ -88,8 +94,15 @@ fn listener_that_never_answers_times_out() {
     let timeout = Duration::from_millis(500);
     let (err, elapsed) = place(&url, timeout);
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
-    assert!(elapsed >= timeout / 2 && elapsed < timeout * 3, "took {elapsed:?}");
-    assert_eq!(count.load(Ordering::SeqCst), 1, "the request was sent again");
+    assert!(
+        elapsed >= timeout / 2 && elapsed < timeout * 3,
+        "took {elapsed:?}"
+    );
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        1,
+        "the request was sent again"
+    );
 }
 
 #[test]
@@ -108,7 +121,11 @@ fn garbage_is_a_transport_error() {
     let (url, count) = serve(respond(b"this is not HTTP at all\r\n\r\n"));
     let (err, _) = place(&url, Duration::from_secs(2));
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
-    assert_eq!(count.load(Ordering::SeqCst), 1, "the request was sent again");
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        1,
+        "the request was sent again"
+    );
 }
 
 #[test]
@@ -127,7 +144,11 @@ fn close_before_any_response_is_not_retried() {
     });
     let (err, _) = place(&url, Duration::from_secs(2));
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
-    assert_eq!(count.load(Ordering::SeqCst), 1, "a request that reached the server was sent again");
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        1,
+        "a request that reached the server was sent again"
+    );
 }
 
 #[test]
@@ -146,7 +167,10 @@ fn http_401_is_auth_with_the_server_text() {
 fn http_500_with_html_is_http_with_the_body_head() {
     let (url, _) = serve(|mut s| {
         read_request(&mut s);
-        let body = format!("<html><body><h1>Internal Server Error</h1>{}</body></html>", "x".repeat(5000));
+        let body = format!(
+            "<html><body><h1>Internal Server Error</h1>{}</body></html>",
+            "x".repeat(5000)
+        );
         let head = format!("HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n", body.len());
         let _ = s.write_all(head.as_bytes());
         let _ = s.write_all(body.as_bytes());
@@ -155,7 +179,11 @@ fn http_500_with_html_is_http_with_the_body_head() {
     assert_eq!(err.kind(), ErrorKind::Http);
     assert_eq!(err.status(), Some(500));
     assert!(err.message().contains("Internal Server Error"));
-    assert!(err.message().len() < 1200, "carries more than 1 KiB of body: {}", err.message().len());
+    assert!(
+        err.message().len() < 1200,
+        "carries more than 1 KiB of body: {}",
+        err.message().len()
+    );
 }
 
 #[test]
@@ -181,14 +209,21 @@ fn platform_code_is_api_with_code_and_meaning() {
     let (err, _) = place(&url, Duration::from_secs(2));
     assert_eq!(err.kind(), ErrorKind::Api);
     assert_eq!(err.code(), Some("010001"));
-    assert!(err.message().contains("应用没上线") && err.message().contains("not online"), "{err}");
+    assert!(
+        err.message().contains("应用没上线") && err.message().contains("not online"),
+        "{err}"
+    );
     assert_eq!(err.platform_message(), Some("应用没上线"));
 }
 
 #[test]
 fn refused_connection_is_transport_and_retried_only_then() {
     // Bind and drop to find a port nobody listens on.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let (err, elapsed) = place(&format!("http://127.0.0.1:{port}"), Duration::from_secs(2));
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
     assert!(err.message().contains("could not connect"), "{err}");
@@ -199,8 +234,13 @@ fn refused_connection_is_transport_and_retried_only_then() {
 fn validation_errors_send_nothing() {
     let (url, count) = serve(respond(b"HTTP/1.1 500 X\r\nContent-Length: 0\r\n\r\n"));
     let c = client(&url, Duration::from_secs(2));
-    let err = c.duo_callback(&DuoCallback::new("13800000001", "13800000001", 60)).unwrap_err();
-    assert_eq!((err.kind(), err.field()), (ErrorKind::Validation, Some("to2")));
+    let err = c
+        .duo_callback(&DuoCallback::new("13800000001", "13800000001", 60))
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::Validation, Some("to2"))
+    );
     let err = c.cancel_duo_callback("").unwrap_err();
     assert_eq!(err.field(), Some("call_id"));
     assert_eq!(count.load(Ordering::SeqCst), 0);
@@ -216,12 +256,21 @@ fn head_and_body_arrive_together() {
         let n = s.read(&mut first).unwrap_or(0);
         tx.lock().unwrap().send(first[..n].to_vec()).unwrap();
         let body = r#"{"code":"000000","msg":"ok","data":{"callId":"0123456789abcdef0123456789abcdef","user_data":null}}"#;
-        let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
     });
-    client(&url, Duration::from_secs(2)).duo_callback(&DuoCallback::new("13800000001", "13800000002", 60)).unwrap();
+    client(&url, Duration::from_secs(2))
+        .duo_callback(&DuoCallback::new("13800000001", "13800000002", 60))
+        .unwrap();
     let first = rx.recv().unwrap();
     let text = String::from_utf8_lossy(&first);
-    assert!(text.starts_with("POST ") && text.ends_with(r#""max_call_duration":60}"#), "first read: {text:?}");
+    assert!(
+        text.starts_with("POST ") && text.ends_with(r#""max_call_duration":60}"#),
+        "first read: {text:?}"
+    );
 }
 
 /// A body larger than what is held back, and larger than one transport buffer, arrives whole.
@@ -233,12 +282,21 @@ fn large_bodies_arrive_whole() {
         let request = read_request(&mut s);
         tx.lock().unwrap().send(request).unwrap();
         let body = r#"{"code":"000000","msg":"ok","data":7}"#;
-        let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
     });
     let big = "x".repeat(300 * 1024);
-    let data = client(&url, Duration::from_secs(5)).post("call/anything", &serde_json::json!({ "big": big })).unwrap();
+    let data = client(&url, Duration::from_secs(5))
+        .post("call/anything", &serde_json::json!({ "big": big }))
+        .unwrap();
     assert_eq!(data, 7);
     let request = rx.recv().unwrap();
     let body_start = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    assert_eq!(request.len() - body_start, big.len() + r#"{"big":""}"#.len());
+    assert_eq!(
+        request.len() - body_start,
+        big.len() + r#"{"big":""}"#.len()
+    );
 }

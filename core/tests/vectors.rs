@@ -9,7 +9,10 @@ fn load(name: &str) -> Value {
 }
 
 fn hex_decode(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 #[test]
@@ -29,10 +32,25 @@ fn signing_vectors() {
             app_id: s("app_id"),
             body: &body,
         };
-        assert_eq!(string_to_sign(&input), s("string_to_sign"), "string_to_sign of {}", s("name"));
-        assert_eq!(sign(&input, s("secret_key")), s("signature"), "signature of {}", s("name"));
+        assert_eq!(
+            string_to_sign(&input),
+            s("string_to_sign"),
+            "string_to_sign of {}",
+            s("name")
+        );
+        assert_eq!(
+            sign(&input, s("secret_key")),
+            s("signature"),
+            "signature of {}",
+            s("name")
+        );
         if !s("content_md5").is_empty() {
-            assert_eq!(yunhuni::content_md5(&body), s("content_md5"), "{}", s("name"));
+            assert_eq!(
+                yunhuni::content_md5(&body),
+                s("content_md5"),
+                "{}",
+                s("name")
+            );
         }
     }
     let names: Vec<&str> = cases.iter().map(|c| c["name"].as_str().unwrap()).collect();
@@ -51,17 +69,26 @@ fn event_vectors() {
         let got = Event::parse(&body);
         if expect.get("type").is_none() {
             let err = got.expect_err(name);
-            assert_eq!(err.kind().as_str(), expect["error"].as_str().unwrap(), "{name}");
+            assert_eq!(
+                err.kind().as_str(),
+                expect["error"].as_str().unwrap(),
+                "{name}"
+            );
         } else {
             let event = got.unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(event.to_value(), *expect, "{name}");
             assert_eq!(event.name(), expect["event"].as_str().unwrap(), "{name}");
             assert!(!event.raw_json().is_empty());
         }
-        *seen.entry(case["source"].as_str().unwrap().to_owned()).or_insert(0) += 1;
+        *seen
+            .entry(case["source"].as_str().unwrap().to_owned())
+            .or_insert(0) += 1;
     }
     for source in ["server", "docs", "malformed"] {
-        assert!(seen.get(source).copied().unwrap_or(0) > 0, "no {source} cases: {seen:?}");
+        assert!(
+            seen.get(source).copied().unwrap_or(0) > 0,
+            "no {source} cases: {seen:?}"
+        );
     }
 }
 
@@ -102,20 +129,32 @@ fn request_body(operation: &str, p: &Value) -> yunhuni::Result<String> {
                 recording: p.get("recording").and_then(Value::as_bool),
                 record_mode: n("record_mode"),
                 user_data: s("user_data"),
-                ..DuoCallback::new(s("to1").unwrap(), s("to2").unwrap(), n("max_call_duration").unwrap())
+                ..DuoCallback::new(
+                    s("to1").unwrap(),
+                    s("to2").unwrap(),
+                    n("max_call_duration").unwrap(),
+                )
             };
             r.validate()?;
             serde_json::to_string(&r)
         }
         "cancel_duo_callback" => {
-            let r = CancelDuoCallback { call_id: s("call_id").unwrap() };
+            let r = CancelDuoCallback {
+                call_id: s("call_id").unwrap(),
+            };
             r.validate()?;
             serde_json::to_string(&r)
         }
         "notify_call" => {
-            let items = p.get("play_content").and_then(Value::as_array).map(|items| {
-                items.iter().map(|i| PlayItem::new(i[0].as_str().unwrap(), i[1].as_i64().unwrap())).collect()
-            });
+            let items = p
+                .get("play_content")
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|i| PlayItem::new(i[0].as_str().unwrap(), i[1].as_i64().unwrap()))
+                        .collect()
+                });
             let r = NotifyCall {
                 from: s("from"),
                 play_file: s("play_file"),
@@ -158,7 +197,11 @@ fn request_vectors() {
         match (got, expect.get("body")) {
             (Ok(body), Some(want)) => assert_eq!(body, want.as_str().unwrap(), "{name}"),
             (Err(e), None) => {
-                assert_eq!(e.kind().as_str(), expect["error"].as_str().unwrap(), "{name}");
+                assert_eq!(
+                    e.kind().as_str(),
+                    expect["error"].as_str().unwrap(),
+                    "{name}"
+                );
                 assert_eq!(e.field(), expect["field"].as_str(), "{name}: {e}");
             }
             (got, _) => panic!("{name}: got {got:?}, expected {expect}"),
