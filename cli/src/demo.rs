@@ -247,11 +247,7 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
         let outcome = end.outcome();
         println!("  outcome      {outcome} ({})", outcome.describe());
         println!("  talk time    {} s", end.talk_seconds());
-        let by = match end.hangup_by {
-            Some(0) => "the platform".to_owned(),
-            Some(n) => format!("party {n}"),
-            None => "unknown".to_owned(),
-        };
+        let by = end.hung_up_by().map_or("unknown", |by| by.describe());
         println!("  hung up by   {by}");
         if let Some(error) = &end.error {
             println!("  error        {error}");

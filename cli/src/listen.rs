@@ -50,17 +50,9 @@ pub fn describe(event: &Event) -> String {
             e.id.as_deref().unwrap_or("-"),
             e.outcome(),
             e.talk_seconds(),
-            match e.hangup_by {
-                Some(0) => "platform".to_owned(),
-                Some(n) => format!("party{n}"),
-                None => "-".to_owned(),
-            },
-            e.user_data
-                .as_deref()
-                .map_or("-".to_owned(), |u| format!("{u:?}")),
-            e.error
-                .as_deref()
-                .map_or(String::new(), |err| format!(" error={err:?}")),
+            e.hung_up_by().map_or("-", |by| by.as_str()),
+            quoted(&e.user_data),
+            error_suffix(&e.error),
         ),
         Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => format!(
             "{} id={} answered={} ended_by={} user_data={}{}",
@@ -68,15 +60,25 @@ pub fn describe(event: &Event) -> String {
             e.id.as_deref().unwrap_or("-"),
             e.answer_time.is_some(),
             e.ended_by().map_or("-", |b| b.as_str()),
-            e.user_data
-                .as_deref()
-                .map_or("-".to_owned(), |u| format!("{u:?}")),
-            e.error
-                .as_deref()
-                .map_or(String::new(), |err| format!(" error={err:?}")),
+            quoted(&e.user_data),
+            error_suffix(&e.error),
         ),
         Event::Other(e) => format!("{} {}", e.name, e.raw),
     }
+}
+
+/// A text field as a quoted string, or `-` when absent.
+fn quoted(value: &Option<String>) -> String {
+    value
+        .as_deref()
+        .map_or("-".to_owned(), |v| format!("{v:?}"))
+}
+
+/// ` error="..."` when the event carries an error.
+fn error_suffix(error: &Option<String>) -> String {
+    error
+        .as_deref()
+        .map_or(String::new(), |e| format!(" error={e:?}"))
 }
 
 fn now_ms() -> u128 {

@@ -163,6 +163,17 @@ impl DuoCallbackEnd {
         }
     }
 
+    /// Who hung up, from `hangup_by` (0 the platform, 1 party 1, 2 party 2); `None` when it is
+    /// absent or another number.
+    pub fn hung_up_by(&self) -> Option<HungUpBy> {
+        match self.hangup_by? {
+            0 => Some(HungUpBy::Platform),
+            1 => Some(HungUpBy::Party1),
+            2 => Some(HungUpBy::Party2),
+            _ => None,
+        }
+    }
+
     /// Seconds the two parties talked: `duration` when sent, else derived from
     /// `end_time - answer_time2`, else 0.
     pub fn talk_seconds(&self) -> i64 {
@@ -172,6 +183,37 @@ impl DuoCallbackEnd {
         match (self.answer_time2, self.end_time) {
             (Some(a), Some(e)) if e >= a => e.saturating_sub(a) / 1000,
             _ => 0,
+        }
+    }
+}
+
+/// Who hung up a voice callback (`hangup_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HungUpBy {
+    /// The platform: the call failed, was cancelled, or reached `max_call_duration`.
+    Platform,
+    /// Party 1 (`to1`).
+    Party1,
+    /// Party 2 (`to2`).
+    Party2,
+}
+
+impl HungUpBy {
+    /// `platform`, `party1` or `party2`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HungUpBy::Platform => "platform",
+            HungUpBy::Party1 => "party1",
+            HungUpBy::Party2 => "party2",
+        }
+    }
+
+    /// Words for people: `the platform`, `party 1`, `party 2`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            HungUpBy::Platform => "the platform",
+            HungUpBy::Party1 => "party 1",
+            HungUpBy::Party2 => "party 2",
         }
     }
 }
@@ -514,6 +556,21 @@ mod tests {
         assert_eq!(e.end_time, Some(1491444040000));
         assert_eq!(e.hangup_by.as_deref(), Some("0"));
         assert_eq!(e.ended_by(), Some(EndedBy::Platform));
+    }
+
+    #[test]
+    fn hung_up_by_reads_hangup_by() {
+        let by = |v: &str| match Event::parse(
+            format!(r#"{{"event":"duo_callback.end","hangup_by":{v}}}"#).as_bytes(),
+        ) {
+            Ok(Event::DuoCallbackEnd(e)) => e.hung_up_by(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(by(r#""0""#), Some(HungUpBy::Platform));
+        assert_eq!(by("1"), Some(HungUpBy::Party1));
+        assert_eq!(by(r#""2""#), Some(HungUpBy::Party2));
+        assert_eq!(by("3"), None);
+        assert_eq!(by("null"), None);
     }
 
     #[test]

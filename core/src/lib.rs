@@ -32,7 +32,7 @@ mod sign;
 pub use client::{CallCreated, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{
-    DuoCallbackEnd, EndedBy, Event, NotifyCallEnd, OtherEvent, Outcome, VerifyCallEnd,
+    DuoCallbackEnd, EndedBy, Event, HungUpBy, NotifyCallEnd, OtherEvent, Outcome, VerifyCallEnd,
 };
 pub use requests::{CancelDuoCallback, DuoCallback, NotifyCall, PlayItem, VerifyCall};
 pub use sign::{

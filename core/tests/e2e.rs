@@ -52,6 +52,7 @@ fn duo_callback_connects_and_ends() {
     assert_eq!(end.id.as_deref(), Some(call.call_id.as_str()));
     assert_eq!(end.outcome(), Outcome::Connected);
     assert_eq!(end.hangup_by, Some(2));
+    assert_eq!(end.hung_up_by(), Some(yunhuni::HungUpBy::Party2));
     assert_eq!(end.talk_seconds(), 5);
     assert_eq!(end.user_data.as_deref(), Some("order-42"));
     assert_eq!(end.subaccount_id, None);
