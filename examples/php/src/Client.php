@@ -121,6 +121,22 @@ final class Client
         return (string) Ffi::get()->yh_client_api_root($this->client);
     }
 
+    /** The optional fields of each request, with how each value is converted for C. */
+    private const FIELDS = [
+        'duo_callback' => [
+            'from1' => 'cstr', 'from2' => 'cstr', 'ring_tone' => 'cstr', 'ring_tone_mode' => 'int',
+            'max_dial_duration' => 'int', 'recording' => 'bool', 'record_mode' => 'int', 'user_data' => 'cstr',
+        ],
+        'notify_call' => [
+            'from' => 'cstr', 'play_file' => 'cstr', 'play_content' => 'playItems', 'repeat' => 'int',
+            'max_dial_duration' => 'int', 'user_data' => 'cstr',
+        ],
+        'verify_call' => [
+            'from' => 'cstr', 'verify_code' => 'cstr', 'play_file' => 'cstr', 'repeat' => 'int',
+            'max_dial_duration' => 'int', 'user_data' => 'cstr',
+        ],
+    ];
+
     /**
      * Places a voice callback: the platform calls `$to1`, then `$to2`, and connects them.
      *
@@ -130,36 +146,7 @@ final class Client
      */
     public function duoCallback(string $to1, string $to2, int $maxCallDuration, array $options = []): CallCreated
     {
-        $ffi = Ffi::get();
-        $request = Ffi::out('yh_duo_callback*');
-        $err = Ffi::out('yh_error*');
-        Ffi::check($ffi->yh_duo_callback_new(Ffi::str($to1, 'to1'), Ffi::str($to2, 'to2'), $maxCallDuration, \FFI::addr($request), \FFI::addr($err)), $err);
-        try {
-            foreach ($options as $name => $value) {
-                if ($value === null) {
-                    continue;
-                }
-                $err = Ffi::out('yh_error*');
-                $result = match ($name) {
-                    'from1' => $ffi->yh_duo_callback_set_from1($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    'from2' => $ffi->yh_duo_callback_set_from2($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    'ring_tone' => $ffi->yh_duo_callback_set_ring_tone($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    'ring_tone_mode' => $ffi->yh_duo_callback_set_ring_tone_mode($request, Convert::int($value, $name), \FFI::addr($err)),
-                    'max_dial_duration' => $ffi->yh_duo_callback_set_max_dial_duration($request, Convert::int($value, $name), \FFI::addr($err)),
-                    'recording' => $ffi->yh_duo_callback_set_recording($request, Convert::bool($value, $name), \FFI::addr($err)),
-                    'record_mode' => $ffi->yh_duo_callback_set_record_mode($request, Convert::int($value, $name), \FFI::addr($err)),
-                    'user_data' => $ffi->yh_duo_callback_set_user_data($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    default => throw Convert::unknown($name, ['from1', 'from2', 'ring_tone', 'ring_tone_mode', 'max_dial_duration', 'recording', 'record_mode', 'user_data']),
-                };
-                Ffi::check($result, $err);
-            }
-            $call = Ffi::out('yh_call_created*');
-            $err = Ffi::out('yh_error*');
-            Ffi::check($ffi->yh_client_duo_callback($this->client, $request, \FFI::addr($call), \FFI::addr($err)), $err);
-            return self::created($call);
-        } finally {
-            $ffi->yh_duo_callback_free($request);
-        }
+        return $this->place('duo_callback', [Ffi::str($to1, 'to1'), Ffi::str($to2, 'to2'), $maxCallDuration], $options);
     }
 
     /** Cancels a voice callback while party 2 is not yet connected. */
@@ -179,40 +166,7 @@ final class Client
      */
     public function notifyCall(string $to, array $options = []): CallCreated
     {
-        $ffi = Ffi::get();
-        $request = Ffi::out('yh_notify_call*');
-        $err = Ffi::out('yh_error*');
-        Ffi::check($ffi->yh_notify_call_new(Ffi::str($to, 'to'), \FFI::addr($request), \FFI::addr($err)), $err);
-        try {
-            foreach ($options as $name => $value) {
-                if ($value === null) {
-                    continue;
-                }
-                if ($name === 'play_content') {
-                    foreach (Convert::playItems($value) as [$content, $type]) {
-                        $err = Ffi::out('yh_error*');
-                        Ffi::check($ffi->yh_notify_call_add_play_item($request, $content, $type, \FFI::addr($err)), $err);
-                    }
-                    continue;
-                }
-                $err = Ffi::out('yh_error*');
-                $result = match ($name) {
-                    'from' => $ffi->yh_notify_call_set_from($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    'play_file' => $ffi->yh_notify_call_set_play_file($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    'repeat' => $ffi->yh_notify_call_set_repeat($request, Convert::int($value, $name), \FFI::addr($err)),
-                    'max_dial_duration' => $ffi->yh_notify_call_set_max_dial_duration($request, Convert::int($value, $name), \FFI::addr($err)),
-                    'user_data' => $ffi->yh_notify_call_set_user_data($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    default => throw Convert::unknown($name, ['from', 'play_file', 'play_content', 'repeat', 'max_dial_duration', 'user_data']),
-                };
-                Ffi::check($result, $err);
-            }
-            $call = Ffi::out('yh_call_created*');
-            $err = Ffi::out('yh_error*');
-            Ffi::check($ffi->yh_client_notify_call($this->client, $request, \FFI::addr($call), \FFI::addr($err)), $err);
-            return self::created($call);
-        } finally {
-            $ffi->yh_notify_call_free($request);
-        }
+        return $this->place('notify_call', [Ffi::str($to, 'to')], $options);
     }
 
     /**
@@ -223,33 +177,43 @@ final class Client
      */
     public function verifyCall(string $to, array $options = []): CallCreated
     {
+        return $this->place('verify_call', [Ffi::str($to, 'to')], $options);
+    }
+
+    /**
+     * Makes a request with `yh_{$kind}_new($required...)`, sets each given option with its
+     * `yh_{$kind}_set_*` (or adds play items), sends it with `yh_client_{$kind}`, frees it.
+     */
+    private function place(string $kind, array $required, array $options): CallCreated
+    {
         $ffi = Ffi::get();
-        $request = Ffi::out('yh_verify_call*');
+        $fields = self::FIELDS[$kind];
+        $request = Ffi::out("yh_{$kind}*");
         $err = Ffi::out('yh_error*');
-        Ffi::check($ffi->yh_verify_call_new(Ffi::str($to, 'to'), \FFI::addr($request), \FFI::addr($err)), $err);
+        Ffi::check($ffi->{"yh_{$kind}_new"}(...$required, ...[\FFI::addr($request), \FFI::addr($err)]), $err);
         try {
             foreach ($options as $name => $value) {
                 if ($value === null) {
                     continue;
                 }
+                $convert = $fields[$name] ?? throw Convert::unknown($name, array_keys($fields));
+                if ($convert === 'playItems') {
+                    foreach (Convert::playItems($value) as [$content, $type]) {
+                        $err = Ffi::out('yh_error*');
+                        Ffi::check($ffi->{"yh_{$kind}_add_play_item"}($request, $content, $type, \FFI::addr($err)), $err);
+                    }
+                    continue;
+                }
                 $err = Ffi::out('yh_error*');
-                $result = match ($name) {
-                    'from' => $ffi->yh_verify_call_set_from($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    'verify_code' => $ffi->yh_verify_call_set_verify_code($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    'play_file' => $ffi->yh_verify_call_set_play_file($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    'repeat' => $ffi->yh_verify_call_set_repeat($request, Convert::int($value, $name), \FFI::addr($err)),
-                    'max_dial_duration' => $ffi->yh_verify_call_set_max_dial_duration($request, Convert::int($value, $name), \FFI::addr($err)),
-                    'user_data' => $ffi->yh_verify_call_set_user_data($request, Convert::cstr($value, $name), \FFI::addr($err)),
-                    default => throw Convert::unknown($name, ['from', 'verify_code', 'play_file', 'repeat', 'max_dial_duration', 'user_data']),
-                };
-                Ffi::check($result, $err);
+                $setter = "yh_{$kind}_set_{$name}";
+                Ffi::check($ffi->$setter($request, Convert::$convert($value, $name), \FFI::addr($err)), $err);
             }
             $call = Ffi::out('yh_call_created*');
             $err = Ffi::out('yh_error*');
-            Ffi::check($ffi->yh_client_verify_call($this->client, $request, \FFI::addr($call), \FFI::addr($err)), $err);
+            Ffi::check($ffi->{"yh_client_{$kind}"}($this->client, $request, \FFI::addr($call), \FFI::addr($err)), $err);
             return self::created($call);
         } finally {
-            $ffi->yh_verify_call_free($request);
+            $ffi->{"yh_{$kind}_free"}($request);
         }
     }
 
