@@ -15,20 +15,49 @@ mod sandbox;
 
 use convert::{body_bytes, text};
 
-fn sign_input_parts(
-    py: Python<'_>,
-    body: Option<&Bound<'_, PyAny>>,
-    content_type: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(Vec<u8>, String)> {
-    let body = match body {
-        Some(b) if !b.is_none() => body_bytes(b, "body")?.into_owned(),
-        _ => Vec::new(),
-    };
-    let content_type = match content_type {
-        Some(c) if !c.is_none() => text(py, "content_type", c)?,
-        _ => yunhuni::CONTENT_TYPE.to_owned(),
-    };
-    Ok((body, content_type))
+/// The converted arguments of `sign` and `stringToSign`, owned until `SignInput` borrows them.
+struct SignArgs {
+    method: String,
+    uri: String,
+    timestamp: String,
+    app_id: String,
+    body: Vec<u8>,
+    content_type: String,
+}
+
+impl SignArgs {
+    fn new(
+        py: Python<'_>,
+        [method, uri, timestamp, app_id]: [&Bound<'_, PyAny>; 4],
+        body: Option<&Bound<'_, PyAny>>,
+        content_type: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        Ok(SignArgs {
+            method: text(py, "method", method)?,
+            uri: text(py, "uri", uri)?,
+            timestamp: text(py, "timestamp", timestamp)?,
+            app_id: text(py, "app_id", app_id)?,
+            body: match body {
+                Some(b) if !b.is_none() => body_bytes(b, "body")?.into_owned(),
+                _ => Vec::new(),
+            },
+            content_type: match content_type {
+                Some(c) if !c.is_none() => text(py, "content_type", c)?,
+                _ => yunhuni::CONTENT_TYPE.to_owned(),
+            },
+        })
+    }
+
+    fn input(&self) -> yunhuni::SignInput<'_> {
+        yunhuni::SignInput {
+            method: &self.method,
+            uri: &self.uri,
+            content_type: &self.content_type,
+            timestamp: &self.timestamp,
+            app_id: &self.app_id,
+            body: &self.body,
+        }
+    }
 }
 
 /// The platform's request signature: Base64 of HMAC-SHA256, keyed with `secret_key`, of
@@ -53,22 +82,11 @@ fn sign(
     body: Option<&Bound<'_, PyAny>>,
     content_type: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    let (body, content_type) = sign_input_parts(py, body, content_type)?;
-    let (method, uri, timestamp, app_id) = (
-        text(py, "method", method)?,
-        text(py, "uri", uri)?,
-        text(py, "timestamp", timestamp)?,
-        text(py, "app_id", app_id)?,
-    );
-    let input = yunhuni::SignInput {
-        method: &method,
-        uri: &uri,
-        content_type: &content_type,
-        timestamp: &timestamp,
-        app_id: &app_id,
-        body: &body,
-    };
-    Ok(yunhuni::sign(&input, &text(py, "secret_key", secret_key)?))
+    let args = SignArgs::new(py, [method, uri, timestamp, app_id], body, content_type)?;
+    Ok(yunhuni::sign(
+        &args.input(),
+        &text(py, "secret_key", secret_key)?,
+    ))
 }
 
 /// The canonical string the platform signs: method, body MD5, content type, timestamp, app id
@@ -88,21 +106,8 @@ fn string_to_sign(
     body: Option<&Bound<'_, PyAny>>,
     content_type: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    let (body, content_type) = sign_input_parts(py, body, content_type)?;
-    let (method, uri, timestamp, app_id) = (
-        text(py, "method", method)?,
-        text(py, "uri", uri)?,
-        text(py, "timestamp", timestamp)?,
-        text(py, "app_id", app_id)?,
-    );
-    Ok(yunhuni::string_to_sign(&yunhuni::SignInput {
-        method: &method,
-        uri: &uri,
-        content_type: &content_type,
-        timestamp: &timestamp,
-        app_id: &app_id,
-        body: &body,
-    }))
+    let args = SignArgs::new(py, [method, uri, timestamp, app_id], body, content_type)?;
+    Ok(yunhuni::string_to_sign(&args.input()))
 }
 
 /// The current time as a `Timestamp` header value: `yyyyMMddHHmmss` in UTC+8, whatever the
