@@ -122,15 +122,12 @@ impl NativeClient {
             Ok(req)
         };
         let client = self.inner.clone();
-        match read() {
-            Ok(req) => pool::promise(env, move || {
-                client
-                    .duo_callback(&req)
-                    .map(created)
-                    .map_err(JsError::from)
-            }),
-            Err(e) => pool::rejected(env, e),
-        }
+        pool::promise_with(env, read(), move |req| {
+            client
+                .duo_callback(&req)
+                .map(created)
+                .map_err(JsError::from)
+        })
     }
 
     /// Resolves to `undefined` once the platform accepted the cancel.
@@ -141,15 +138,11 @@ impl NativeClient {
         call_id: Option<Unknown>,
     ) -> Result<Object<'e>> {
         let client = self.inner.clone();
-        match opt_string("callId", call_id) {
-            Ok(id) => {
-                let id = id.unwrap_or_default();
-                pool::promise(env, move || {
-                    client.cancel_duo_callback(&id).map_err(JsError::from)
-                })
-            }
-            Err(e) => pool::rejected(env, e),
-        }
+        pool::promise_with(env, opt_string("callId", call_id), move |id| {
+            client
+                .cancel_duo_callback(&id.unwrap_or_default())
+                .map_err(JsError::from)
+        })
     }
 
     /// Resolves to `{ callId, userData }`.
@@ -179,12 +172,9 @@ impl NativeClient {
             Ok(req)
         };
         let client = self.inner.clone();
-        match read() {
-            Ok(req) => pool::promise(env, move || {
-                client.notify_call(&req).map(created).map_err(JsError::from)
-            }),
-            Err(e) => pool::rejected(env, e),
-        }
+        pool::promise_with(env, read(), move |req| {
+            client.notify_call(&req).map(created).map_err(JsError::from)
+        })
     }
 
     /// Resolves to `{ callId, userData: null }`.
@@ -205,11 +195,8 @@ impl NativeClient {
             Ok(req)
         };
         let client = self.inner.clone();
-        match read() {
-            Ok(req) => pool::promise(env, move || {
-                client.verify_call(&req).map(created).map_err(JsError::from)
-            }),
-            Err(e) => pool::rejected(env, e),
-        }
+        pool::promise_with(env, read(), move |req| {
+            client.verify_call(&req).map(created).map_err(JsError::from)
+        })
     }
 }

@@ -128,6 +128,24 @@ where
     Ok(promise)
 }
 
+/// A Promise of `job(args)` run on a worker, or, when reading the arguments failed, a Promise
+/// rejected with that error: a Promise-returning function never throws synchronously.
+pub(crate) fn promise_with<'e, A, T, F>(
+    env: &'e Env,
+    args: std::result::Result<A, JsError>,
+    job: F,
+) -> Result<Object<'e>>
+where
+    A: Send + 'static,
+    T: ToNapiValue + Send + 'static,
+    F: FnOnce(A) -> std::result::Result<T, JsError> + Send + 'static,
+{
+    match args {
+        Ok(args) => promise(env, move || job(args)),
+        Err(error) => rejected(env, error),
+    }
+}
+
 /// A Promise rejected with `error`: how a Promise-returning function reports an argument
 /// mistake, so that it never throws synchronously.
 pub(crate) fn rejected(env: &Env, error: JsError) -> Result<Object<'_>> {

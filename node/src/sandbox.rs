@@ -121,20 +121,17 @@ impl NativeSandbox {
             a.finish()?;
             Ok(b)
         };
-        match read() {
-            Ok(builder) => pool::promise(env, move || {
-                let sandbox = builder.start().map_err(|e| match e.kind() {
-                    std::io::ErrorKind::InvalidInput => {
-                        JsError::validation("options", format!("the sandbox could not start: {e}"))
-                    }
-                    _ => JsError::other("transport", format!("the sandbox could not start: {e}")),
-                })?;
-                Ok(NativeSandbox {
-                    inner: Arc::new(sandbox),
-                })
-            }),
-            Err(e) => pool::rejected(env, e),
-        }
+        pool::promise_with(env, read(), move |builder| {
+            let sandbox = builder.start().map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidInput => {
+                    JsError::validation("options", format!("the sandbox could not start: {e}"))
+                }
+                _ => JsError::other("transport", format!("the sandbox could not start: {e}")),
+            })?;
+            Ok(NativeSandbox {
+                inner: Arc::new(sandbox),
+            })
+        })
     }
 
     /// The numbers that behave in a fixed way with no setup: `{ number: behavior }`.
@@ -302,18 +299,15 @@ impl NativeSandbox {
             Ok((id, timeout))
         };
         let inner = Arc::clone(&self.inner);
-        match read() {
-            Ok((id, timeout)) => pool::promise(env, move || {
-                match inner.wait_for_end(&id, timeout) {
+        pool::promise_with(env, read(), move |(id, timeout)| {
+            match inner.wait_for_end(&id, timeout) {
                 Some(delivery) => convert(delivery),
                 None => Err(JsError::other("timeout", format!(
                     "no end event settled for call {id:?} within {} ms (unknown call, still running, or the sandbox stopped)",
                     timeout.as_millis()
                 ))),
             }
-            }),
-            Err(e) => pool::rejected(env, e),
-        }
+        })
     }
 }
 
