@@ -2,6 +2,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::requests::{CancelDuoCallback, DuoCallback, NotifyCall, VerifyCall};
+use crate::ops::{Casing, Method, Request};
 use crate::sign::{sign, timestamp_now, SignInput, CONTENT_TYPE};
 use serde::Serialize;
 use serde_json::Value;
@@ -376,32 +377,90 @@ impl Client {
                 format!("request cannot be encoded as JSON: {e}"),
             )
         })?;
-        let url = format!("{}{operation}", self.api_root);
-        let path = format!("{}{operation}", self.path_root);
+        self.execute(Method::Post, operation, "", Some(&body))
+    }
+
+    /// Checks `request` against its declaration, sends it, and returns the response's `data`
+    /// once `code` is `000000`. Every operation of [`ops::OPERATIONS`] goes through here.
+    pub fn send(&self, request: &Request) -> Result<Value> {
+        let wire = request.to_wire()?;
+        self.execute(wire.method, &wire.path, &wire.query, wire.body.as_deref())
+    }
+
+    /// The operation called `name` (or its alias) with `fields` named in `casing`: what the
+    /// bindings' generic `request(name, fields)` does. Errors name fields in `casing`.
+    pub fn call<K: AsRef<str>>(
+        &self,
+        name: &str,
+        fields: impl IntoIterator<Item = (K, Value)>,
+        casing: Casing,
+    ) -> Result<Value> {
+        let request = Request::from_fields(name, fields, casing)?;
+        request.validate_cased(casing)?;
+        self.send(&request)
+    }
+
+    /// One signed exchange: `method` on `path` (relative to [`Client::api_root`]) with `query`
+    /// (without `?`, not signed, as the server does) and `body` (POST and PUT only).
+    fn execute(&self, method: Method, path: &str, query: &str, body: Option<&[u8]>) -> Result<Value> {
+        let mut url = format!("{}{path}", self.api_root);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
+        let path = format!("{}{path}", self.path_root);
+        let body = if method.has_content() { body.unwrap_or_default() } else { &[] };
         let mut attempt = 0;
         loop {
             // A fresh timestamp and signature for each attempt.
             let timestamp = timestamp_now();
-            let signature = sign(
-                &SignInput::post(&path, &timestamp, &self.app_id, &body),
-                &self.secret_key,
-            );
-            let result = self
-                .agent
-                .post(&url)
-                .header("Content-Type", CONTENT_TYPE)
-                .header("AppID", &self.app_id)
-                .header("CertID", &self.cert_id)
-                .header("Signature", &signature)
-                .header("Timestamp", &timestamp)
-                .header("Accept", "application/json")
-                .send(&body[..]);
+            let input = SignInput {
+                method: method.as_str(),
+                uri: &path,
+                content_type: if method.has_content() { CONTENT_TYPE } else { "" },
+                timestamp: &timestamp,
+                app_id: &self.app_id,
+                body,
+            };
+            let signature = sign(&input, &self.secret_key);
+            let result = match method {
+                Method::Post | Method::Put => {
+                    let builder = if method == Method::Post {
+                        self.agent.post(&url)
+                    } else {
+                        self.agent.put(&url)
+                    };
+                    self.headers(builder, &signature, &timestamp)
+                        .header("Content-Type", CONTENT_TYPE)
+                        .send(body)
+                }
+                Method::Get => self
+                    .headers(self.agent.get(&url), &signature, &timestamp)
+                    .call(),
+                Method::Delete => self
+                    .headers(self.agent.delete(&url), &signature, &timestamp)
+                    .call(),
+            };
             match result {
                 Ok(response) => return read_response(response),
                 Err(e) if attempt < self.connect_retries && not_sent(&e) => attempt += 1,
                 Err(e) => return Err(transport_error(e, self.timeout)),
             }
         }
+    }
+
+    fn headers<B>(
+        &self,
+        builder: ureq::RequestBuilder<B>,
+        signature: &str,
+        timestamp: &str,
+    ) -> ureq::RequestBuilder<B> {
+        builder
+            .header("AppID", &self.app_id)
+            .header("CertID", &self.cert_id)
+            .header("Signature", signature)
+            .header("Timestamp", timestamp)
+            .header("Accept", "application/json")
     }
 }
 

@@ -65,6 +65,8 @@ pub struct Error {
     status: Option<u16>,
     field: Option<String>,
     platform_message: Option<String>,
+    /// For validation errors: the length of the `field: ` prefix of `message`.
+    detail_at: usize,
 }
 
 /// The SDK's result type.
@@ -79,6 +81,7 @@ impl Error {
             status: None,
             field: None,
             platform_message: None,
+            detail_at: 0,
         }
     }
 
@@ -88,8 +91,21 @@ impl Error {
         let field = field.into();
         let message = format!("{field}: {}", message.into());
         Error {
+            detail_at: field.len() + 2,
             field: Some(field),
             ..Error::new(ErrorKind::Validation, message)
+        }
+    }
+
+    /// The same error naming its field as `rename` turns it (a binding's casing: `maxDuration`
+    /// for `max_duration`); other errors unchanged.
+    pub fn rename_field(self, rename: impl FnOnce(&str) -> String) -> Self {
+        match (&self.field, self.kind) {
+            (Some(field), ErrorKind::Validation) if self.detail_at > 0 => {
+                let renamed = rename(field);
+                Error::validation(renamed, self.detail())
+            }
+            _ => self,
         }
     }
 
@@ -138,6 +154,12 @@ impl Error {
     /// The platform's six-digit code, for `api` errors.
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
+    }
+
+    /// The message without the `field: ` that starts it for validation errors; for other
+    /// errors, the message.
+    pub fn detail(&self) -> &str {
+        &self.message[self.detail_at..]
     }
 
     /// The HTTP status, when the server answered.

@@ -26,6 +26,7 @@ pub mod codes;
 mod error;
 pub mod events;
 mod requests;
+pub mod ops;
 mod resolver;
 mod sign;
 

@@ -172,7 +172,7 @@ impl PlayItem {
         }
     }
 
-    fn validate(&self, index: usize) -> Result<()> {
+    pub(crate) fn validate(&self, index: usize) -> Result<()> {
         let field = format!("play_content[{index}]");
         let ok = match self.play_type {
             Self::FILE => true,
