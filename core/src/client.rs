@@ -1,7 +1,6 @@
 //! The signed HTTP client.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::requests::{CancelDuoCallback, DuoCallback, NotifyCall, VerifyCall};
 use crate::ops::{Casing, Method, Request};
 use crate::sign::{sign, timestamp_now, SignInput, CONTENT_TYPE};
 use serde::Serialize;
@@ -25,6 +24,27 @@ pub struct CallCreated {
     pub call_id: String,
     /// The `user_data` echoed back (`None` when not given, and always for verify_call).
     pub user_data: Option<String>,
+}
+
+impl CallCreated {
+    /// The call in an answer's `data`: `{"callId": ..., "user_data": ...}`.
+    pub(crate) fn from_data(data: Value) -> Result<CallCreated> {
+        let call_id = data
+            .get("callId")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty());
+        let Some(call_id) = call_id else {
+            return Err(Error::decode("response `data` has no `callId`").with_status(200));
+        };
+        let user_data = data
+            .get("user_data")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Ok(CallCreated {
+            call_id: call_id.to_owned(),
+            user_data,
+        })
+    }
 }
 
 /// Settings for a [`Client`], made by [`Client::builder`].
@@ -340,32 +360,11 @@ impl Client {
         &self.api_root
     }
 
-    /// Places a voice callback: the platform calls `to1`, then `to2`, and connects them.
-    /// Its end arrives at your webhook as a `duo_callback.end` event.
-    pub fn duo_callback(&self, request: &DuoCallback) -> Result<CallCreated> {
-        request.validate()?;
-        created(self.post("call/duo_callback", request)?, true)
-    }
-
     /// Cancels a voice callback while party 2 is not yet connected. An end event still follows.
+    /// The same as [`Client::duo_callback_cancel`], by the call id alone.
     pub fn cancel_duo_callback(&self, call_id: &str) -> Result<()> {
-        let request = CancelDuoCallback {
-            call_id: call_id.to_owned(),
-        };
-        request.validate()?;
-        self.post("call/duo_callback_cancel", &request).map(drop)
-    }
-
-    /// Calls a number and plays a voice notification.
-    pub fn notify_call(&self, request: &NotifyCall) -> Result<CallCreated> {
-        request.validate()?;
-        created(self.post("call/notify_call", request)?, true)
-    }
-
-    /// Calls a number and reads out a verification code.
-    pub fn verify_call(&self, request: &VerifyCall) -> Result<CallCreated> {
-        request.validate()?;
-        created(self.post("call/verify_call", request)?, false)
+        let request = Request::new("duo_callback_cancel")?.with("call_id", call_id)?;
+        self.send(&request).map(drop)
     }
 
     /// Sends a signed POST of `body` to `operation` (relative to [`Client::api_root`]) and
@@ -559,26 +558,6 @@ fn read_response(mut response: ureq::http::Response<ureq::Body>) -> Result<Value
     Ok(envelope.get("data").cloned().unwrap_or(Value::Null))
 }
 
-fn created(data: Value, with_user_data: bool) -> Result<CallCreated> {
-    let call_id = data
-        .get("callId")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty());
-    let Some(call_id) = call_id else {
-        return Err(Error::decode("response `data` has no `callId`").with_status(200));
-    };
-    let user_data = if with_user_data {
-        data.get("user_data")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    } else {
-        None
-    };
-    Ok(CallCreated {
-        call_id: call_id.to_owned(),
-        user_data,
-    })
-}
 
 #[cfg(test)]
 mod tests {

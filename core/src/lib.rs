@@ -29,13 +29,20 @@ mod requests;
 pub mod ops;
 mod resolver;
 mod sign;
+mod typed;
 
 pub use client::{CallCreated, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{
     DuoCallbackEnd, EndedBy, Event, HungUpBy, NotifyCallEnd, OtherEvent, Outcome, VerifyCallEnd,
 };
-pub use requests::{CancelDuoCallback, DuoCallback, NotifyCall, PlayItem, VerifyCall};
+pub use ops::{Casing, Request};
+pub use requests::PlayItem;
+pub use typed::*;
+
+/// The request of `duo_callback_cancel` under the name it had before every operation was
+/// declared.
+pub type CancelDuoCallback = DuoCallbackCancel;
 pub use sign::{
     content_md5, format_timestamp, sign, string_to_sign, timestamp_now, SignInput, CONTENT_TYPE,
 };

@@ -1,142 +1,11 @@
-//! Request bodies, with the wire names of the platform, and the checks the server makes.
-//!
-//! Optional fields are left out of the JSON when they are `None`, never sent as `null`
-//! (an explicit `null` would override the server's default). Every request is checked with
-//! [`DuoCallback::validate`] (and friends) before it is sent; the client does this for you.
+//! `PlayItem`, one row of a voice notification's dynamic content, and the server's reading of
+//! each play type. The typed requests themselves are generated from the declarations
+//! (`crate::typed`, `crate::ops`).
 
 use crate::error::{Error, Result};
 use serde::ser::SerializeTuple;
 use serde::{Serialize, Serializer};
-
-/// Place a voice callback (`call/duo_callback`): the platform calls `to1`, then `to2`, and
-/// connects them.
-///
-/// ```
-/// let req = yunhuni::DuoCallback::new("13800000001", "13800000002", 60).user_data("order-42");
-/// assert!(req.validate().is_ok());
-/// assert_eq!(
-///     serde_json::to_string(&req).unwrap(),
-///     r#"{"to1":"13800000001","to2":"13800000002","max_call_duration":60,"user_data":"order-42"}"#
-/// );
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DuoCallback {
-    /// Party 1's number, called first. Required.
-    pub to1: String,
-    /// Party 2's number, called once party 1 answers. Required; must differ from `to1`.
-    pub to2: String,
-    /// Longest conversation in seconds, 1–21600. Required.
-    pub max_call_duration: i64,
-    /// Caller number shown to party 1 (a hint: the platform may choose another).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from1: Option<String>,
-    /// Caller number shown to party 2 (a hint).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from2: Option<String>,
-    /// Uploaded voice file played to party 1 while party 2 is dialled.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ring_tone: Option<String>,
-    /// When the ring tone plays: 0, 2 or 3 (1 is rejected by the server). Server default 0.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ring_tone_mode: Option<i64>,
-    /// Longest ringing per leg in seconds, 1–300. Server default 45.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_dial_duration: Option<i64>,
-    /// Record the call (not available on the platform yet).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recording: Option<bool>,
-    /// When recording starts, 0–3 (not available on the platform yet).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record_mode: Option<i64>,
-    /// Your data, at most 128 UTF-16 units, echoed in the end event.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_data: Option<String>,
-}
-
-macro_rules! setters {
-    ($ty:ident { $($field:ident: $arg:ty => $conv:expr),* $(,)? }) => {
-        impl $ty {
-            $(
-                #[doc = concat!("Sets `", stringify!($field), "`.")]
-                #[must_use]
-                pub fn $field(mut self, value: $arg) -> Self {
-                    #[allow(clippy::redundant_closure_call)]
-                    { self.$field = Some(($conv)(value)); }
-                    self
-                }
-            )*
-        }
-    };
-}
-
-setters!(DuoCallback {
-    from1: impl Into<String> => Into::into,
-    from2: impl Into<String> => Into::into,
-    ring_tone: impl Into<String> => Into::into,
-    ring_tone_mode: i64 => |v| v,
-    max_dial_duration: i64 => |v| v,
-    recording: bool => |v| v,
-    record_mode: i64 => |v| v,
-    user_data: impl Into<String> => Into::into,
-});
-
-impl DuoCallback {
-    /// A callback between `to1` and `to2` lasting at most `max_call_duration` seconds.
-    pub fn new(to1: impl Into<String>, to2: impl Into<String>, max_call_duration: i64) -> Self {
-        DuoCallback {
-            to1: to1.into(),
-            to2: to2.into(),
-            max_call_duration,
-            from1: None,
-            from2: None,
-            ring_tone: None,
-            ring_tone_mode: None,
-            max_dial_duration: None,
-            recording: None,
-            record_mode: None,
-            user_data: None,
-        }
-    }
-
-    /// Checks every rule the server enforces, in the server's order.
-    pub fn validate(&self) -> Result<()> {
-        not_blank("to1", &self.to1)?;
-        not_blank("to2", &self.to2)?;
-        in_range("max_call_duration", self.max_call_duration, 1, 21_600)?;
-        opt_in_range("max_dial_duration", self.max_dial_duration, 1, 300)?;
-        opt_in_range("ring_tone_mode", self.ring_tone_mode, 0, 3)?;
-        opt_in_range("record_mode", self.record_mode, 0, 3)?;
-        max_len("user_data", self.user_data.as_deref(), 128)?;
-        if self.to1 == self.to2 {
-            return Err(Error::validation(
-                "to2",
-                "must differ from to1 (the platform answers 030500)",
-            ));
-        }
-        if self.ring_tone_mode == Some(1) {
-            return Err(Error::validation(
-                "ring_tone_mode",
-                "1 is not supported by the platform; use 0, 2 or 3",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Cancel a voice callback (`call/duo_callback_cancel`) before party 2 is connected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CancelDuoCallback {
-    /// The `call_id` returned when the callback was placed.
-    #[serde(rename = "callId")]
-    pub call_id: String,
-}
-
-impl CancelDuoCallback {
-    /// Checks that the call id is not blank.
-    pub fn validate(&self) -> Result<()> {
-        not_blank("call_id", &self.call_id)
-    }
-}
+use serde_json::Value;
 
 /// One item of a voice notification's `play_content`: sent as `[content, type, options]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,6 +84,17 @@ impl PlayItem {
     }
 }
 
+impl PlayItem {
+    /// The row as a request holds it: `[content, play_type, options]`.
+    pub fn to_value(&self) -> Value {
+        Value::Array(vec![
+            Value::from(self.content.clone()),
+            Value::from(self.play_type),
+            Value::from(self.options.clone()),
+        ])
+    }
+}
+
 impl Serialize for PlayItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let mut t = serializer.serialize_tuple(3)?;
@@ -222,150 +102,6 @@ impl Serialize for PlayItem {
         t.serialize_element(&self.play_type)?;
         t.serialize_element(&self.options)?;
         t.end()
-    }
-}
-
-/// Call a number and play a voice notification (`call/notify_call`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NotifyCall {
-    /// The number to call. Required.
-    pub to: String,
-    /// Caller number (a hint).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// Voice file name(s), several joined with `|`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub play_file: Option<String>,
-    /// Dynamic content played after `play_file`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub play_content: Option<Vec<PlayItem>>,
-    /// Extra repetitions, 0–10 (server default 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub repeat: Option<i64>,
-    /// Longest ringing in seconds, 1–300 (server default 45).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_dial_duration: Option<i64>,
-    /// Your data, at most 128 UTF-16 units.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_data: Option<String>,
-}
-
-setters!(NotifyCall {
-    from: impl Into<String> => Into::into,
-    play_file: impl Into<String> => Into::into,
-    play_content: Vec<PlayItem> => |v| v,
-    repeat: i64 => |v| v,
-    max_dial_duration: i64 => |v| v,
-    user_data: impl Into<String> => Into::into,
-});
-
-impl NotifyCall {
-    /// A notification to `to`; set `play_file` or `play_content` before sending.
-    pub fn new(to: impl Into<String>) -> Self {
-        NotifyCall {
-            to: to.into(),
-            from: None,
-            play_file: None,
-            play_content: None,
-            repeat: None,
-            max_dial_duration: None,
-            user_data: None,
-        }
-    }
-
-    /// Checks every rule the server enforces.
-    pub fn validate(&self) -> Result<()> {
-        not_blank("to", &self.to)?;
-        opt_in_range("repeat", self.repeat, 0, 10)?;
-        opt_in_range("max_dial_duration", self.max_dial_duration, 1, 300)?;
-        max_len("user_data", self.user_data.as_deref(), 128)?;
-        let items = self.play_content.as_deref().unwrap_or(&[]);
-        for (i, item) in items.iter().enumerate() {
-            item.validate(i)?;
-        }
-        if is_blank(self.play_file.as_deref()) && items.is_empty() {
-            return Err(Error::validation(
-                "play_content",
-                "play_file and play_content must not both be empty",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Call a number and read out a verification code (`call/verify_call`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VerifyCall {
-    /// The number to call. Required, at most 128 characters.
-    pub to: String,
-    /// Caller number (a hint), at most 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// The code to read: 1–12 decimal digits.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verify_code: Option<String>,
-    /// Prompt file name(s) played first, several joined with `|`; at most 512 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub play_file: Option<String>,
-    /// Extra repetitions, 0–10 (server default: none).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub repeat: Option<i64>,
-    /// Longest ringing in seconds, 1–300.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_dial_duration: Option<i64>,
-    /// Your data, at most 128 UTF-16 units.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_data: Option<String>,
-}
-
-setters!(VerifyCall {
-    from: impl Into<String> => Into::into,
-    verify_code: impl Into<String> => Into::into,
-    play_file: impl Into<String> => Into::into,
-    repeat: i64 => |v| v,
-    max_dial_duration: i64 => |v| v,
-    user_data: impl Into<String> => Into::into,
-});
-
-impl VerifyCall {
-    /// A verification call to `to`; set `verify_code` (or `play_file`) before sending.
-    pub fn new(to: impl Into<String>) -> Self {
-        VerifyCall {
-            to: to.into(),
-            from: None,
-            verify_code: None,
-            play_file: None,
-            repeat: None,
-            max_dial_duration: None,
-            user_data: None,
-        }
-    }
-
-    /// Checks every rule the server enforces.
-    pub fn validate(&self) -> Result<()> {
-        not_blank("to", &self.to)?;
-        max_len("to", Some(&self.to), 128)?;
-        max_len("from", self.from.as_deref(), 128)?;
-        opt_in_range("max_dial_duration", self.max_dial_duration, 1, 300)?;
-        max_len("play_file", self.play_file.as_deref(), 512)?;
-        if let Some(code) = &self.verify_code {
-            if !(code.is_empty() || (code.len() <= 12 && code.bytes().all(|b| b.is_ascii_digit())))
-            {
-                return Err(Error::validation(
-                    "verify_code",
-                    "must be 1-12 decimal digits",
-                ));
-            }
-        }
-        opt_in_range("repeat", self.repeat, 0, 10)?;
-        max_len("user_data", self.user_data.as_deref(), 128)?;
-        if is_blank(self.play_file.as_deref()) && is_blank(self.verify_code.as_deref()) {
-            return Err(Error::validation(
-                "verify_code",
-                "verify_code and play_file must not both be empty",
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -396,51 +132,11 @@ fn parses_as_java_int(s: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && s.parse::<i32>().is_ok()
 }
 
-fn is_blank(value: Option<&str>) -> bool {
-    value.is_none_or(|s| s.trim().is_empty())
-}
-
-fn not_blank(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::validation(
-            field,
-            "is required and must not be empty",
-        ));
-    }
-    Ok(())
-}
-
-fn in_range(field: &str, value: i64, min: i64, max: i64) -> Result<()> {
-    if !(min..=max).contains(&value) {
-        return Err(Error::validation(
-            field,
-            format!("{value} is out of range {min}-{max}"),
-        ));
-    }
-    Ok(())
-}
-
-fn opt_in_range(field: &str, value: Option<i64>, min: i64, max: i64) -> Result<()> {
-    value.map_or(Ok(()), |v| in_range(field, v, min, max))
-}
-
-/// Length as the server counts it: UTF-16 code units.
-fn max_len(field: &str, value: Option<&str>, max: usize) -> Result<()> {
-    let len = value.map_or(0, |s| s.encode_utf16().count());
-    if len > max {
-        return Err(Error::validation(
-            field,
-            format!("is {len} characters long; at most {max} allowed"),
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::{DuoCallback, NotifyCall, PlayItem, Request, VerifyCall};
 
-    fn field_of(r: Result<()>) -> String {
+    fn field_of(r: crate::Result<()>) -> String {
         r.unwrap_err().field().unwrap().to_owned()
     }
 
@@ -493,18 +189,22 @@ mod tests {
         assert!(ok.clone().user_data("订".repeat(128)).validate().is_ok());
     }
 
+    fn body(request: Request) -> String {
+        String::from_utf8(request.to_wire().unwrap().body.unwrap()).unwrap()
+    }
+
     #[test]
     fn optional_fields_are_omitted() {
-        let json = serde_json::to_string(&DuoCallback::new("a", "b", 5).recording(false)).unwrap();
+        let request = DuoCallback::new("a", "b", 5).recording(false).to_request().unwrap();
         assert_eq!(
-            json,
+            body(request),
             r#"{"to1":"a","to2":"b","max_call_duration":5,"recording":false}"#
         );
-        let json = serde_json::to_string(
-            &NotifyCall::new("a").play_content(vec![PlayItem::new("3.5", 3)]),
-        )
-        .unwrap();
-        assert_eq!(json, r#"{"to":"a","play_content":[["3.5",3,""]]}"#);
+        let request = NotifyCall::new("a")
+            .play_content(vec![PlayItem::new("3.5", 3)])
+            .to_request()
+            .unwrap();
+        assert_eq!(body(request), r#"{"to":"a","play_content":[["3.5",3,""]]}"#);
     }
 
     #[test]

@@ -115,74 +115,10 @@ fn timestamp_is_utc_plus_8_whatever_tz() {
 
 /// Builds the request of a `requests.json` case, validates it, and returns the JSON body.
 fn request_body(operation: &str, p: &Value) -> yunhuni::Result<String> {
-    use yunhuni::{CancelDuoCallback, DuoCallback, NotifyCall, PlayItem, VerifyCall};
-    let s = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
-    let n = |k: &str| p.get(k).and_then(Value::as_i64);
-    let body = match operation {
-        "duo_callback" => {
-            let r = DuoCallback {
-                from1: s("from1"),
-                from2: s("from2"),
-                ring_tone: s("ring_tone"),
-                ring_tone_mode: n("ring_tone_mode"),
-                max_dial_duration: n("max_dial_duration"),
-                recording: p.get("recording").and_then(Value::as_bool),
-                record_mode: n("record_mode"),
-                user_data: s("user_data"),
-                ..DuoCallback::new(
-                    s("to1").unwrap(),
-                    s("to2").unwrap(),
-                    n("max_call_duration").unwrap(),
-                )
-            };
-            r.validate()?;
-            serde_json::to_string(&r)
-        }
-        "cancel_duo_callback" => {
-            let r = CancelDuoCallback {
-                call_id: s("call_id").unwrap(),
-            };
-            r.validate()?;
-            serde_json::to_string(&r)
-        }
-        "notify_call" => {
-            let items = p
-                .get("play_content")
-                .and_then(Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .map(|i| PlayItem::new(i[0].as_str().unwrap(), i[1].as_i64().unwrap()))
-                        .collect()
-                });
-            let r = NotifyCall {
-                from: s("from"),
-                play_file: s("play_file"),
-                play_content: items,
-                repeat: n("repeat"),
-                max_dial_duration: n("max_dial_duration"),
-                user_data: s("user_data"),
-                ..NotifyCall::new(s("to").unwrap())
-            };
-            r.validate()?;
-            serde_json::to_string(&r)
-        }
-        "verify_call" => {
-            let r = VerifyCall {
-                from: s("from"),
-                verify_code: s("verify_code"),
-                play_file: s("play_file"),
-                repeat: n("repeat"),
-                max_dial_duration: n("max_dial_duration"),
-                user_data: s("user_data"),
-                ..VerifyCall::new(s("to").unwrap())
-            };
-            r.validate()?;
-            serde_json::to_string(&r)
-        }
-        other => panic!("unknown operation {other}"),
-    };
-    Ok(body.unwrap())
+    let fields = p.as_object().unwrap().clone();
+    let request = yunhuni::Request::from_fields(operation, fields, yunhuni::Casing::Snake)?;
+    let wire = request.to_wire()?;
+    Ok(String::from_utf8(wire.body.unwrap_or_default()).unwrap())
 }
 
 #[test]

@@ -20,7 +20,7 @@
 //!
 //! // A binding passes its own casing; errors name fields the caller's way.
 //! let err = Request::from_fields("conf_create", [("maxDuration", 0.into())], Casing::Camel)?
-//!     .validate()
+//!     .validate_cased(Casing::Camel)
 //!     .unwrap_err();
 //! assert_eq!(err.field(), Some("maxDuration"));
 //! # Ok::<(), yunhuni::Error>(())
