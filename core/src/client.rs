@@ -28,7 +28,7 @@ pub struct CallCreated {
 
 impl CallCreated {
     /// The call in an answer's `data`: `{"callId": ..., "user_data": ...}`.
-    pub(crate) fn from_data(data: Value) -> Result<CallCreated> {
+    pub fn from_data(data: Value) -> Result<CallCreated> {
         let call_id = data
             .get("callId")
             .and_then(Value::as_str)
