@@ -9,13 +9,37 @@ use yunhuni::ops::{Data, Field, Operation, Type, OPERATIONS, RECORDS};
 pub fn outputs() -> Vec<Output> {
     vec![Output {
         path: "core/src/typed.rs",
-        text: typed(),
+        text: rustfmt(&typed()),
     }]
+}
+
+/// The text as `rustfmt` lays it out, so that `cargo fmt --check` and the generator agree.
+fn rustfmt(text: &str) -> String {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("rustfmt runs (rustup component add rustfmt)");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = text.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().expect("rustfmt finishes");
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("write to rustfmt");
+    assert!(output.status.success(), "rustfmt failed on generated Rust");
+    String::from_utf8(output.stdout).expect("rustfmt writes UTF-8")
 }
 
 /// A Rust identifier for a field name (`type` → `r#type`).
 fn ident(name: &str) -> String {
-    const KEYWORDS: [&str; 8] = ["type", "where", "match", "mod", "ref", "move", "loop", "use"];
+    const KEYWORDS: [&str; 8] = [
+        "type", "where", "match", "mod", "ref", "move", "loop", "use",
+    ];
     if KEYWORDS.contains(&name) {
         format!("r#{name}")
     } else {
@@ -38,7 +62,10 @@ fn rust_type(ty: Type) -> String {
 fn arg(ty: Type) -> (String, &'static str) {
     match ty {
         Type::Str => ("impl Into<String>".into(), ".into()"),
-        Type::StrList => ("impl IntoIterator<Item = impl Into<String>>".into(), ".into_iter().map(Into::into).collect()"),
+        Type::StrList => (
+            "impl IntoIterator<Item = impl Into<String>>".into(),
+            ".into_iter().map(Into::into).collect()",
+        ),
         other => (rust_type(other), ""),
     }
 }
@@ -49,7 +76,10 @@ fn to_value(ty: Type, expr: &str) -> String {
         Type::Str | Type::Int | Type::Bool => format!("Value::from({expr}.clone())"),
         Type::StrList => format!("Value::from({expr}.clone())"),
         Type::PlayRows => format!("Value::Array({expr}.iter().map(PlayItem::to_value).collect())"),
-        Type::Objects(r) => format!("Value::Array({expr}.iter().map({}::to_value).collect())", r.name),
+        Type::Objects(r) => format!(
+            "Value::Array({expr}.iter().map({}::to_value).collect())",
+            r.name
+        ),
     }
 }
 
@@ -59,7 +89,13 @@ fn doc_lines(out: &mut String, indent: &str, text: &str) {
     }
 }
 
-fn record_struct(out: &mut String, name: &str, doc: &str, fields: &[Field], wire_name: Option<&str>) {
+fn record_struct(
+    out: &mut String,
+    name: &str,
+    doc: &str,
+    fields: &[Field],
+    wire_name: Option<&str>,
+) {
     doc_lines(out, "", doc);
     if let Some(op) = wire_name {
         let _ = writeln!(out, "///\n/// Sent by [`Client::{op}`]; [`{name}::to_request`] gives the generic [`Request`].");
@@ -69,7 +105,11 @@ fn record_struct(out: &mut String, name: &str, doc: &str, fields: &[Field], wire
     for f in fields {
         doc_lines(out, "    ", f.doc);
         let ty = rust_type(f.ty);
-        let ty = if f.required { ty } else { format!("Option<{ty}>") };
+        let ty = if f.required {
+            ty
+        } else {
+            format!("Option<{ty}>")
+        };
         let _ = writeln!(out, "    pub {}: {ty},", ident(f.name));
     }
     let _ = writeln!(out, "}}\n");
@@ -105,7 +145,10 @@ fn record_struct(out: &mut String, name: &str, doc: &str, fields: &[Field], wire
         let (ty, conv) = arg(f.ty);
         let _ = writeln!(out, "\n    /// Sets `{}`.\n    #[must_use]", f.name);
         let _ = writeln!(out, "    pub fn {id}(mut self, value: {ty}) -> Self {{");
-        let _ = writeln!(out, "        self.{id} = Some(value{conv});\n        self\n    }}");
+        let _ = writeln!(
+            out,
+            "        self.{id} = Some(value{conv});\n        self\n    }}"
+        );
     }
     if wire_name.is_none() {
         // A record: its JSON object, keys by their declared (snake) names.
@@ -115,7 +158,12 @@ fn record_struct(out: &mut String, name: &str, doc: &str, fields: &[Field], wire
         for f in fields {
             let id = ident(f.name);
             if f.required {
-                let _ = writeln!(out, "        map.insert({}.into(), {});", quoted(f.name), to_value(f.ty, &format!("self.{id}")));
+                let _ = writeln!(
+                    out,
+                    "        map.insert({}.into(), {});",
+                    quoted(f.name),
+                    to_value(f.ty, &format!("self.{id}"))
+                );
             } else {
                 let _ = writeln!(out, "        if let Some(v) = &self.{id} {{\n            map.insert({}.into(), {});\n        }}", quoted(f.name), to_value(f.ty, "v"));
             }
@@ -130,30 +178,58 @@ fn operation(out: &mut String, op: &Operation) {
     let doc = format!("`{} {}`: {}", op.method.as_str(), op.path, op.doc);
     record_struct(out, &name, &doc, op.fields, Some(op.name));
     let _ = writeln!(out, "impl {name} {{");
-    let _ = writeln!(out, "    /// The generic request of these values (it checks each value's type).");
+    let _ = writeln!(
+        out,
+        "    /// The generic request of these values (it checks each value's type)."
+    );
     let _ = writeln!(out, "    pub fn to_request(&self) -> Result<Request> {{");
-    let binding = if op.fields.is_empty() { "request" } else { "mut request" };
-    let _ = writeln!(out, "        let {binding} = Request::new({})?;", quoted(op.name));
+    let binding = if op.fields.is_empty() {
+        "request"
+    } else {
+        "mut request"
+    };
+    let _ = writeln!(
+        out,
+        "        let {binding} = Request::new({})?;",
+        quoted(op.name)
+    );
     for f in op.fields {
         let id = ident(f.name);
         if f.required {
-            let _ = writeln!(out, "        request.set({}, {})?;", quoted(f.name), to_value(f.ty, &format!("self.{id}")));
+            let _ = writeln!(
+                out,
+                "        request.set({}, {})?;",
+                quoted(f.name),
+                to_value(f.ty, &format!("self.{id}"))
+            );
         } else {
             let _ = writeln!(out, "        if let Some(v) = &self.{id} {{\n            request.set({}, {})?;\n        }}", quoted(f.name), to_value(f.ty, "v"));
         }
     }
     let _ = writeln!(out, "        Ok(request)\n    }}\n");
-    let _ = writeln!(out, "    /// Checks every rule the server enforces, before anything is sent.");
+    let _ = writeln!(
+        out,
+        "    /// Checks every rule the server enforces, before anything is sent."
+    );
     let _ = writeln!(out, "    pub fn validate(&self) -> Result<()> {{\n        self.to_request()?.validate()\n    }}\n}}\n");
 }
 
 fn client_method(out: &mut String, op: &Operation) {
     let name = pascal(op.name);
     let (ret, wrap) = match op.data {
-        Data::Call => ("CallCreated", "CallCreated::from_data(self.send(&request.to_request()?)?)"),
+        Data::Call => (
+            "CallCreated",
+            "CallCreated::from_data(self.send(&request.to_request()?)?)",
+        ),
         _ => ("Value", "self.send(&request.to_request()?)"),
     };
-    let _ = writeln!(out, "    /// `{} {}`: {}", op.method.as_str(), op.path, op.doc);
+    let _ = writeln!(
+        out,
+        "    /// `{} {}`: {}",
+        op.method.as_str(),
+        op.path,
+        op.doc
+    );
     let answer = match op.data {
         Data::Call => "the call the platform placed".to_owned(),
         Data::Null => "`null`".to_owned(),
@@ -167,13 +243,20 @@ fn client_method(out: &mut String, op: &Operation) {
         Data::Unknown => "what the server answers".to_owned(),
     };
     let _ = writeln!(out, "    ///\n    /// Answers {answer}.");
-    let _ = writeln!(out, "    pub fn {}(&self, request: &{name}) -> Result<{ret}> {{\n        {wrap}\n    }}\n", op.name);
+    let _ = writeln!(
+        out,
+        "    pub fn {}(&self, request: &{name}) -> Result<{ret}> {{\n        {wrap}\n    }}\n",
+        op.name
+    );
 }
 
 fn typed() -> String {
     let mut out = String::new();
     let _ = writeln!(out, "// {GENERATED}\n");
-    let _ = writeln!(out, "//! Typed requests, one per operation, and the client's method for each.\n");
+    let _ = writeln!(
+        out,
+        "//! Typed requests, one per operation, and the client's method for each.\n"
+    );
     let _ = writeln!(out, "use crate::client::{{CallCreated, Client}};");
     let _ = writeln!(out, "use crate::error::Result;");
     let _ = writeln!(out, "use crate::ops::Request;");

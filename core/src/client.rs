@@ -401,14 +401,24 @@ impl Client {
 
     /// One signed exchange: `method` on `path` (relative to [`Client::api_root`]) with `query`
     /// (without `?`, not signed, as the server does) and `body` (POST and PUT only).
-    fn execute(&self, method: Method, path: &str, query: &str, body: Option<&[u8]>) -> Result<Value> {
+    fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        query: &str,
+        body: Option<&[u8]>,
+    ) -> Result<Value> {
         let mut url = format!("{}{path}", self.api_root);
         if !query.is_empty() {
             url.push('?');
             url.push_str(query);
         }
         let path = format!("{}{path}", self.path_root);
-        let body = if method.has_content() { body.unwrap_or_default() } else { &[] };
+        let body = if method.has_content() {
+            body.unwrap_or_default()
+        } else {
+            &[]
+        };
         let mut attempt = 0;
         loop {
             // A fresh timestamp and signature for each attempt.
@@ -416,7 +426,11 @@ impl Client {
             let input = SignInput {
                 method: method.as_str(),
                 uri: &path,
-                content_type: if method.has_content() { CONTENT_TYPE } else { "" },
+                content_type: if method.has_content() {
+                    CONTENT_TYPE
+                } else {
+                    ""
+                },
                 timestamp: &timestamp,
                 app_id: &self.app_id,
                 body,
@@ -557,7 +571,6 @@ fn read_response(mut response: ureq::http::Response<ureq::Body>) -> Result<Value
     }
     Ok(envelope.get("data").cloned().unwrap_or(Value::Null))
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -195,7 +195,10 @@ mod tests {
 
     #[test]
     fn optional_fields_are_omitted() {
-        let request = DuoCallback::new("a", "b", 5).recording(false).to_request().unwrap();
+        let request = DuoCallback::new("a", "b", 5)
+            .recording(false)
+            .to_request()
+            .unwrap();
         assert_eq!(
             body(request),
             r#"{"to1":"a","to2":"b","max_call_duration":5,"recording":false}"#

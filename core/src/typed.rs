@@ -265,7 +265,10 @@ impl DuoCallback {
         let mut request = Request::new("duo_callback")?;
         request.set("to1", Value::from(self.to1.clone()))?;
         request.set("to2", Value::from(self.to2.clone()))?;
-        request.set("max_call_duration", Value::from(self.max_call_duration.clone()))?;
+        request.set(
+            "max_call_duration",
+            Value::from(self.max_call_duration.clone()),
+        )?;
         if let Some(v) = &self.from1 {
             request.set("from1", Value::from(v.clone()))?;
         }
@@ -421,7 +424,10 @@ impl NotifyCall {
             request.set("play_file", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.play_content {
-            request.set("play_content", Value::Array(v.iter().map(PlayItem::to_value).collect()))?;
+            request.set(
+                "play_content",
+                Value::Array(v.iter().map(PlayItem::to_value).collect()),
+            )?;
         }
         if let Some(v) = &self.repeat {
             request.set("repeat", Value::from(v.clone()))?;
@@ -610,7 +616,10 @@ impl IvrCall {
             request.set("from", Value::from(v.clone()))?;
         }
         request.set("to", Value::from(self.to.clone()))?;
-        request.set("max_call_duration", Value::from(self.max_call_duration.clone()))?;
+        request.set(
+            "max_call_duration",
+            Value::from(self.max_call_duration.clone()),
+        )?;
         if let Some(v) = &self.max_dial_duration {
             request.set("max_dial_duration", Value::from(v.clone()))?;
         }
@@ -975,7 +984,10 @@ pub struct ConfStartPlay {
 
 impl ConfStartPlay {
     /// A value with its required fields; set the others with the methods of the same names.
-    pub fn new(conf_id: impl Into<String>, files: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn new(
+        conf_id: impl Into<String>,
+        files: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         ConfStartPlay {
             conf_id: conf_id.into(),
             files: files.into_iter().map(Into::into).collect(),
@@ -1413,7 +1425,10 @@ impl AgentLogin {
         }
         request.set("extension", Value::from(self.extension.clone()))?;
         if let Some(v) = &self.skills {
-            request.set("skills", Value::Array(v.iter().map(Skill::to_value).collect()))?;
+            request.set(
+                "skills",
+                Value::Array(v.iter().map(Skill::to_value).collect()),
+            )?;
         }
         Ok(request)
     }
@@ -1685,7 +1700,10 @@ impl AgentSetSkills {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("agent_set_skills")?;
         request.set("agent_name", Value::from(self.agent_name.clone()))?;
-        request.set("opts", Value::Array(self.opts.iter().map(SkillChange::to_value).collect()))?;
+        request.set(
+            "opts",
+            Value::Array(self.opts.iter().map(SkillChange::to_value).collect()),
+        )?;
         Ok(request)
     }
 
@@ -2128,7 +2146,11 @@ pub struct AgentMerge {
 
 impl AgentMerge {
     /// A value with its required fields; set the others with the methods of the same names.
-    pub fn new(agent_name: impl Into<String>, src_conversation_id: impl Into<String>, dst_conversation_id: impl Into<String>) -> Self {
+    pub fn new(
+        agent_name: impl Into<String>,
+        src_conversation_id: impl Into<String>,
+        dst_conversation_id: impl Into<String>,
+    ) -> Self {
         AgentMerge {
             agent_name: agent_name.into(),
             src_conversation_id: src_conversation_id.into(),
@@ -2150,8 +2172,14 @@ impl AgentMerge {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("agent_merge")?;
         request.set("agent_name", Value::from(self.agent_name.clone()))?;
-        request.set("src_conversation_id", Value::from(self.src_conversation_id.clone()))?;
-        request.set("dst_conversation_id", Value::from(self.dst_conversation_id.clone()))?;
+        request.set(
+            "src_conversation_id",
+            Value::from(self.src_conversation_id.clone()),
+        )?;
+        request.set(
+            "dst_conversation_id",
+            Value::from(self.dst_conversation_id.clone()),
+        )?;
         if let Some(v) = &self.mode {
             request.set("mode", Value::from(v.clone()))?;
         }
@@ -2307,7 +2335,11 @@ pub struct ConditionModify {
 
 impl ConditionModify {
     /// A value with its required fields; set the others with the methods of the same names.
-    pub fn new(condition_id: impl Into<String>, r#where: impl Into<String>, queue_timeout: i64) -> Self {
+    pub fn new(
+        condition_id: impl Into<String>,
+        r#where: impl Into<String>,
+        queue_timeout: i64,
+    ) -> Self {
         ConditionModify {
             condition_id: condition_id.into(),
             r#where: r#where.into(),
@@ -2412,14 +2444,12 @@ impl ConditionDelete {
 ///
 /// Sent by [`Client::condition_list`]; [`ConditionList::to_request`] gives the generic [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConditionList {
-}
+pub struct ConditionList {}
 
 impl ConditionList {
     /// A value with its required fields; set the others with the methods of the same names.
     pub fn new() -> Self {
-        ConditionList {
-        }
+        ConditionList {}
     }
 }
 
@@ -2515,7 +2545,11 @@ pub struct ConversationLsm {
 
 impl ConversationLsm {
     /// A value with its required fields; set the others with the methods of the same names.
-    pub fn new(conversation_id: impl Into<String>, agent_name: impl Into<String>, mode: i64) -> Self {
+    pub fn new(
+        conversation_id: impl Into<String>,
+        agent_name: impl Into<String>,
+        mode: i64,
+    ) -> Self {
         ConversationLsm {
             conversation_id: conversation_id.into(),
             agent_name: agent_name.into(),
@@ -2610,7 +2644,11 @@ pub struct ConversationInviteOut {
 
 impl ConversationInviteOut {
     /// A value with its required fields; set the others with the methods of the same names.
-    pub fn new(conversation_id: impl Into<String>, to: impl Into<String>, max_answer_seconds: i64) -> Self {
+    pub fn new(
+        conversation_id: impl Into<String>,
+        to: impl Into<String>,
+        max_answer_seconds: i64,
+    ) -> Self {
         ConversationInviteOut {
             conversation_id: conversation_id.into(),
             from: None,
@@ -2652,7 +2690,10 @@ impl ConversationInviteOut {
             request.set("from", Value::from(v.clone()))?;
         }
         request.set("to", Value::from(self.to.clone()))?;
-        request.set("max_answer_seconds", Value::from(self.max_answer_seconds.clone()))?;
+        request.set(
+            "max_answer_seconds",
+            Value::from(self.max_answer_seconds.clone()),
+        )?;
         if let Some(v) = &self.max_dial_seconds {
             request.set("max_dial_seconds", Value::from(v.clone()))?;
         }
@@ -2810,7 +2851,10 @@ impl SubaccountCreate {
             request.set("remark", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.quotas {
-            request.set("quotas", Value::Array(v.iter().map(Quota::to_value).collect()))?;
+            request.set(
+                "quotas",
+                Value::Array(v.iter().map(Quota::to_value).collect()),
+            )?;
         }
         Ok(request)
     }
@@ -2950,7 +2994,10 @@ impl SubaccountSetQuotas {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("subaccount_set_quotas")?;
         request.set("subaccount_id", Value::from(self.subaccount_id.clone()))?;
-        request.set("quotas", Value::Array(self.quotas.iter().map(Quota::to_value).collect()))?;
+        request.set(
+            "quotas",
+            Value::Array(self.quotas.iter().map(Quota::to_value).collect()),
+        )?;
         Ok(request)
     }
 
@@ -3189,7 +3236,11 @@ pub struct TemplateCreate {
 
 impl TemplateCreate {
     /// A value with its required fields; set the others with the methods of the same names.
-    pub fn new(name: impl Into<String>, content: impl Into<String>, remark: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        content: impl Into<String>,
+        remark: impl Into<String>,
+    ) -> Self {
         TemplateCreate {
             name: name.into(),
             r#type: None,
@@ -3244,7 +3295,12 @@ pub struct TemplateUpdate {
 
 impl TemplateUpdate {
     /// A value with its required fields; set the others with the methods of the same names.
-    pub fn new(temp_id: impl Into<String>, name: impl Into<String>, content: impl Into<String>, remark: impl Into<String>) -> Self {
+    pub fn new(
+        temp_id: impl Into<String>,
+        name: impl Into<String>,
+        content: impl Into<String>,
+        remark: impl Into<String>,
+    ) -> Self {
         TemplateUpdate {
             temp_id: temp_id.into(),
             name: name.into(),
@@ -3468,7 +3524,11 @@ pub struct UssdMassTask {
 
 impl UssdMassTask {
     /// A value with its required fields; set the others with the methods of the same names.
-    pub fn new(task_name: impl Into<String>, temp_id: impl Into<String>, mobiles: impl Into<String>) -> Self {
+    pub fn new(
+        task_name: impl Into<String>,
+        temp_id: impl Into<String>,
+        mobiles: impl Into<String>,
+    ) -> Self {
         UssdMassTask {
             task_name: task_name.into(),
             temp_id: temp_id.into(),
@@ -3669,7 +3729,11 @@ pub struct SmsMassTask {
 
 impl SmsMassTask {
     /// A value with its required fields; set the others with the methods of the same names.
-    pub fn new(task_name: impl Into<String>, temp_id: impl Into<String>, mobiles: impl Into<String>) -> Self {
+    pub fn new(
+        task_name: impl Into<String>,
+        temp_id: impl Into<String>,
+        mobiles: impl Into<String>,
+    ) -> Self {
         SmsMassTask {
             task_name: task_name.into(),
             temp_id: temp_id.into(),
@@ -3876,9 +3940,7 @@ pub struct RecordingUrlGen {
 impl RecordingUrlGen {
     /// A value with its required fields; set the others with the methods of the same names.
     pub fn new(id: impl Into<String>) -> Self {
-        RecordingUrlGen {
-            id: id.into(),
-        }
+        RecordingUrlGen { id: id.into() }
     }
 }
 
@@ -4407,5 +4469,4 @@ impl Client {
     pub fn recording_url_gen(&self, request: &RecordingUrlGen) -> Result<Value> {
         self.send(&request.to_request()?)
     }
-
 }

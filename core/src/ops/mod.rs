@@ -217,7 +217,12 @@ impl Request {
             Type::Bool => match text.trim() {
                 "true" | "1" => Value::Bool(true),
                 "false" | "0" => Value::Bool(false),
-                _ => return Err(Error::validation(name, format!("{text:?} is not true or false"))),
+                _ => {
+                    return Err(Error::validation(
+                        name,
+                        format!("{text:?} is not true or false"),
+                    ))
+                }
             },
             Type::StrList if !text.trim_start().starts_with('[') => Value::Array(
                 text.split(',')
@@ -442,7 +447,11 @@ fn convert(field: &Field, value: Value, path: &str, casing: Casing) -> Result<Va
         }
         Type::PlayRows => {
             let Value::Array(rows) = value else {
-                return Err(wrong_type(path, "a list of [content, play_type] rows", &value));
+                return Err(wrong_type(
+                    path,
+                    "a list of [content, play_type] rows",
+                    &value,
+                ));
             };
             let mut out = Vec::with_capacity(rows.len());
             for (i, row) in rows.into_iter().enumerate() {
@@ -491,7 +500,10 @@ fn convert(field: &Field, value: Value, path: &str, casing: Casing) -> Result<Va
                         let known: Vec<_> = fields.iter().map(|f| casing.name(f.name)).collect();
                         return Err(Error::validation(
                             format!("{at}.{key}"),
-                            format!("is not a key of these objects (they take {})", known.join(", ")),
+                            format!(
+                                "is not a key of these objects (they take {})",
+                                known.join(", ")
+                            ),
                         ));
                     };
                     let sub = &fields[index];
@@ -608,9 +620,12 @@ fn check_rule(rule: Rule, value: &Value, path: &str) -> Result<()> {
         Rule::Mobile => {
             if let Some(s) = text {
                 let t = s.trim();
-                let ok = t.len() == 11 && t.starts_with('1') && t.bytes().all(|b| b.is_ascii_digit());
+                let ok =
+                    t.len() == 11 && t.starts_with('1') && t.bytes().all(|b| b.is_ascii_digit());
                 if !ok {
-                    return fail(format!("{s:?} is not a mobile number (1 and ten more digits)"));
+                    return fail(format!(
+                        "{s:?} is not a mobile number (1 and ten more digits)"
+                    ));
                 }
             }
         }
@@ -632,7 +647,9 @@ fn is_server_url(s: &str) -> bool {
         return false;
     };
     !scheme.is_empty()
-        && scheme.bytes().all(|b| b.is_ascii_lowercase() || (b'A'..=b'z').contains(&b))
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'A'..=b'z').contains(&b))
         && !rest.chars().any(is_java_space)
 }
 

@@ -17,49 +17,151 @@ const fn field(
     rules: &'static [Rule],
     doc: &'static str,
 ) -> Field {
-    Field { name, wire, location, ty, required, rules, doc }
+    Field {
+        name,
+        wire,
+        location,
+        ty,
+        required,
+        rules,
+        doc,
+    }
 }
 
 const fn key(name: &'static str, ty: DataType, nullable: bool, doc: &'static str) -> DataField {
-    DataField { name, ty, nullable, doc }
+    DataField {
+        name,
+        ty,
+        nullable,
+        doc,
+    }
 }
 
-
 /// An agent's skill (`agent_login`).
-pub static SKILL: Record = Record { name: "Skill", doc: "An agent's skill.", fields: &[
-    field("name", "name", Location::Body, Type::Str, true, &[], "The skill's name."),
-    field("score", "score", Location::Body, Type::Int, false, &[], "How good the agent is at it (server default 0)."),
-    field("enabled", "enabled", Location::Body, Type::Bool, false, &[], "Whether it counts (server default false)."),
-] };
+pub static SKILL: Record = Record {
+    name: "Skill",
+    doc: "An agent's skill.",
+    fields: &[
+        field(
+            "name",
+            "name",
+            Location::Body,
+            Type::Str,
+            true,
+            &[],
+            "The skill's name.",
+        ),
+        field(
+            "score",
+            "score",
+            Location::Body,
+            Type::Int,
+            false,
+            &[],
+            "How good the agent is at it (server default 0).",
+        ),
+        field(
+            "enabled",
+            "enabled",
+            Location::Body,
+            Type::Bool,
+            false,
+            &[],
+            "Whether it counts (server default false).",
+        ),
+    ],
+};
 
 /// A change to an agent's skills (`agent_set_skills`).
-pub static SKILL_OP: Record = Record { name: "SkillChange", doc: "A change to an agent's skills.", fields: &[
-    field("opt", "opt", Location::Body, Type::Int, true, &[Rule::Range(0, 2)], "0 delete every skill, 1 add or update this one, 2 delete this one."),
-    field("name", "name", Location::Body, Type::Str, false, &[], "The skill's name."),
-    field("score", "score", Location::Body, Type::Int, false, &[], "How good the agent is at it."),
-    field("enabled", "enabled", Location::Body, Type::Bool, false, &[], "Whether it counts."),
-] };
+pub static SKILL_OP: Record = Record {
+    name: "SkillChange",
+    doc: "A change to an agent's skills.",
+    fields: &[
+        field(
+            "opt",
+            "opt",
+            Location::Body,
+            Type::Int,
+            true,
+            &[Rule::Range(0, 2)],
+            "0 delete every skill, 1 add or update this one, 2 delete this one.",
+        ),
+        field(
+            "name",
+            "name",
+            Location::Body,
+            Type::Str,
+            false,
+            &[],
+            "The skill's name.",
+        ),
+        field(
+            "score",
+            "score",
+            Location::Body,
+            Type::Int,
+            false,
+            &[],
+            "How good the agent is at it.",
+        ),
+        field(
+            "enabled",
+            "enabled",
+            Location::Body,
+            Type::Bool,
+            false,
+            &[],
+            "Whether it counts.",
+        ),
+    ],
+};
 
 /// A sub-account quota (`subaccount_create`, `subaccount_set_quotas`).
-pub static QUOTA: Record = Record { name: "Quota", doc: "A sub-account's quota.", fields: &[
-    field("type", "type", Location::Body, Type::Str, true, &[Rule::OneOf(&["CallQuota", "AgentQuota", "SmsQuota", "UssdQuota"])], "CallQuota (minutes), AgentQuota, SmsQuota or UssdQuota."),
-    field("value", "value", Location::Body, Type::Int, false, &[], "The amount; negative for unlimited."),
-] };
+pub static QUOTA: Record = Record {
+    name: "Quota",
+    doc: "A sub-account's quota.",
+    fields: &[
+        field(
+            "type",
+            "type",
+            Location::Body,
+            Type::Str,
+            true,
+            &[Rule::OneOf(&[
+                "CallQuota",
+                "AgentQuota",
+                "SmsQuota",
+                "UssdQuota",
+            ])],
+            "CallQuota (minutes), AgentQuota, SmsQuota or UssdQuota.",
+        ),
+        field(
+            "value",
+            "value",
+            Location::Body,
+            Type::Int,
+            false,
+            &[],
+            "The amount; negative for unlimited.",
+        ),
+    ],
+};
 
 /// The answer to `conf_create` (the docs call its key `callId`; the server sends `confId`).
 pub static CONF_CREATED: Shape = Shape {
     name: "ConfCreated",
-    fields: &[
-        key("confId", DataType::Str, false, "The conference id."),
-    ],
+    fields: &[key("confId", DataType::Str, false, "The conference id.")],
 };
 
 /// The answer to `condition_create`.
 pub static CONDITION_CREATED: Shape = Shape {
     name: "ConditionCreated",
-    fields: &[
-        key("conditionId", DataType::Str, false, "The queue condition id."),
-    ],
+    fields: &[key(
+        "conditionId",
+        DataType::Str,
+        false,
+        "The queue condition id.",
+    )],
 };
 
 /// An agent's skill.
@@ -76,7 +178,12 @@ pub static SKILL_DATA: Shape = Shape {
 pub static QUOTA_DATA: Shape = Shape {
     name: "QuotaData",
     fields: &[
-        key("type", DataType::Str, false, "CallQuota, AgentQuota, SmsQuota or UssdQuota"),
+        key(
+            "type",
+            DataType::Str,
+            false,
+            "CallQuota, AgentQuota, SmsQuota or UssdQuota",
+        ),
         key("value", DataType::Int, false, ""),
     ],
 };
@@ -91,7 +198,12 @@ pub static MEMBER: Shape = Shape {
         key("call_id", DataType::Str, true, ""),
         key("begin_time", DataType::Int, true, "epoch ms"),
         key("end_time", DataType::Int, true, "epoch ms"),
-        key("mode", DataType::Int, true, "1 listen and speak, 2 listen, 3 speak, 4 none"),
+        key(
+            "mode",
+            DataType::Int,
+            true,
+            "1 listen and speak, 2 listen, 3 speak, 4 none",
+        ),
     ],
 };
 
@@ -191,8 +303,18 @@ pub static TEMPLATE: Shape = Shape {
         key("type", DataType::Str, false, ""),
         key("tempId", DataType::Str, false, ""),
         key("content", DataType::Str, false, ""),
-        key("status", DataType::Int, false, "1 approved,0 pending,-1 rejected"),
-        key("checkTime", DataType::Str, true, "yyyy-MM-dd HH:mm:ss, only when status 1/-1"),
+        key(
+            "status",
+            DataType::Int,
+            false,
+            "1 approved,0 pending,-1 rejected",
+        ),
+        key(
+            "checkTime",
+            DataType::Str,
+            true,
+            "yyyy-MM-dd HH:mm:ss, only when status 1/-1",
+        ),
         key("reason", DataType::Str, true, ""),
         key("remark", DataType::Str, true, ""),
     ],
@@ -258,7 +380,25 @@ pub static DOWNLOAD_URL: Shape = Shape {
 };
 
 /// Every shape an answer can have, each once.
-pub static SHAPES: &[&Shape] = &[&CONF_CREATED, &CONDITION_CREATED, &SKILL_DATA, &QUOTA_DATA, &MEMBER, &EXTENSION, &AGENT, &CONDITION, &CONVERSATION, &SUBACCOUNT, &TELNUM, &TEMPLATE, &MSG_SENT, &MSG_TASK, &MSG_REQUEST, &RECORDING, &DOWNLOAD_URL];
+pub static SHAPES: &[&Shape] = &[
+    &CONF_CREATED,
+    &CONDITION_CREATED,
+    &SKILL_DATA,
+    &QUOTA_DATA,
+    &MEMBER,
+    &EXTENSION,
+    &AGENT,
+    &CONDITION,
+    &CONVERSATION,
+    &SUBACCOUNT,
+    &TELNUM,
+    &TEMPLATE,
+    &MSG_SENT,
+    &MSG_TASK,
+    &MSG_REQUEST,
+    &RECORDING,
+    &DOWNLOAD_URL,
+];
 
 /// Every record type of list fields, each once.
 pub static RECORDS: &[&Record] = &[&SKILL, &SKILL_OP, &QUOTA];

@@ -25,13 +25,20 @@ fn seventy_three_operations_with_unique_names_and_fields() {
         }
         for placeholder in op.path.split('{').skip(1) {
             let wire = placeholder.split('}').next().unwrap();
-            assert!(op.fields.iter().any(|f| f.wire == wire), "{}: {wire}", op.name);
+            assert!(
+                op.fields.iter().any(|f| f.wire == wire),
+                "{}: {wire}",
+                op.name
+            );
         }
         if !op.method.has_content() {
             assert_eq!(op.body, BodyKind::None, "{}", op.name);
         }
     }
-    assert_eq!(operation("cancel_duo_callback").unwrap().name, "duo_callback_cancel");
+    assert_eq!(
+        operation("cancel_duo_callback").unwrap().name,
+        "duo_callback_cancel"
+    );
 }
 
 #[test]
@@ -40,7 +47,10 @@ fn casing() {
     assert_eq!(Casing::Camel.name("to1"), "to1");
     assert_eq!(Casing::Python.name("from"), "from_");
     assert_eq!(Casing::Python.name("to"), "to");
-    assert_eq!(Casing::Camel.path("skills[0].max_score"), "skills[0].maxScore");
+    assert_eq!(
+        Casing::Camel.path("skills[0].max_score"),
+        "skills[0].maxScore"
+    );
 }
 
 #[test]
@@ -50,10 +60,16 @@ fn types_are_checked_as_they_are_set() {
         r.set("max_duration", "60").unwrap_err().message(),
         "max_duration: expected an integer, got a string"
     );
-    assert_eq!(r.set("max_duration", 60.5).unwrap_err().field(), Some("max_duration"));
+    assert_eq!(
+        r.set("max_duration", 60.5).unwrap_err().field(),
+        Some("max_duration")
+    );
     assert!(r.set("max_duration", 60.0).is_ok());
     assert_eq!(r.get("max_duration"), Some(&json!(60)));
-    assert_eq!(r.set("recording", 1).unwrap_err().field(), Some("recording"));
+    assert_eq!(
+        r.set("recording", 1).unwrap_err().field(),
+        Some("recording")
+    );
     assert_eq!(r.set("nope", 1).unwrap_err().field(), Some("nope"));
     assert_eq!(
         r.set("max_duration", 1i64 << 31).unwrap_err().field(),
@@ -67,17 +83,29 @@ fn types_are_checked_as_they_are_set() {
 
 #[test]
 fn errors_name_fields_in_the_callers_casing() {
-    let e = Request::from_fields("duo_callback", [("maxCallDuration", json!("x"))], Casing::Camel)
-        .unwrap_err();
+    let e = Request::from_fields(
+        "duo_callback",
+        [("maxCallDuration", json!("x"))],
+        Casing::Camel,
+    )
+    .unwrap_err();
     assert_eq!(e.field(), Some("maxCallDuration"));
     assert_eq!(e.detail(), "expected an integer, got a string");
-    let e = Request::from_fields("duo_callback", [("max_call_duration", json!(1))], Casing::Camel)
-        .unwrap_err();
+    let e = Request::from_fields(
+        "duo_callback",
+        [("max_call_duration", json!(1))],
+        Casing::Camel,
+    )
+    .unwrap_err();
     assert_eq!(e.field(), Some("max_call_duration"));
     assert!(e.message().contains("maxCallDuration"), "{}", e.message());
     let r = Request::from_fields(
         "agent_login",
-        [("name", json!("a")), ("extension", json!("e")), ("skills", json!([{"score": 3}]))],
+        [
+            ("name", json!("a")),
+            ("extension", json!("e")),
+            ("skills", json!([{"score": 3}])),
+        ],
         Casing::Camel,
     )
     .unwrap();
@@ -94,7 +122,10 @@ fn wire_layout() {
         .unwrap()
         .to_wire()
         .unwrap();
-    assert_eq!((w.method, w.path.as_str(), w.query.as_str()), (Method::Get, "callcenter/extension", "pageSize=50"));
+    assert_eq!(
+        (w.method, w.path.as_str(), w.query.as_str()),
+        (Method::Get, "callcenter/extension", "pageSize=50")
+    );
     assert_eq!(w.body, None);
 
     let w = Request::new("subaccount_delete")
@@ -142,7 +173,10 @@ fn wire_layout() {
         .unwrap()
         .with("agent_name", "alice")
         .unwrap()
-        .with("opts", json!([{"enabled": true, "name": "sales", "opt": 1}]))
+        .with(
+            "opts",
+            json!([{"enabled": true, "name": "sales", "opt": 1}]),
+        )
         .unwrap()
         .to_wire()
         .unwrap();
@@ -150,31 +184,56 @@ fn wire_layout() {
         String::from_utf8(w.body.unwrap()).unwrap(),
         r#"{"opts":[{"opt":1,"name":"sales","enabled":true}]}"#
     );
-    let w = Request::new("conf_dismiss").unwrap().with("conf_id", "x").unwrap().to_wire().unwrap();
+    let w = Request::new("conf_dismiss")
+        .unwrap()
+        .with("conf_id", "x")
+        .unwrap()
+        .to_wire()
+        .unwrap();
     assert_eq!(w.body, None);
 }
 
 #[test]
 fn rules() {
     let get = |name: &str, value: Value| {
-        Request::new("agent_get").unwrap().with(name, value).unwrap().validate()
+        Request::new("agent_get")
+            .unwrap()
+            .with(name, value)
+            .unwrap()
+            .validate()
     };
     assert!(get("agent_name", json!("alice")).is_ok());
     assert_eq!(field_of(get("agent_name", json!("a.b"))), "agent_name");
     assert_eq!(field_of(get("agent_name", json!("a/b"))), "agent_name");
     assert_eq!(field_of(get("agent_name", json!(" "))), "agent_name");
-    assert_eq!(field_of(Request::new("agent_get").unwrap().validate()), "agent_name");
+    assert_eq!(
+        field_of(Request::new("agent_get").unwrap().validate()),
+        "agent_name"
+    );
     // a dot is fine in a segment that is not the last
-    let r = Request::new("agent_keepalive").unwrap().with("agent_name", "a.b").unwrap();
+    let r = Request::new("agent_keepalive")
+        .unwrap()
+        .with("agent_name", "a.b")
+        .unwrap();
     assert!(r.validate().is_ok());
 
-    let list = |size: i64| Request::new("ext_list").unwrap().with("page_size", size).unwrap().validate();
+    let list = |size: i64| {
+        Request::new("ext_list")
+            .unwrap()
+            .with("page_size", size)
+            .unwrap()
+            .validate()
+    };
     assert!(list(1000).is_ok());
     assert_eq!(field_of(list(1001)), "page_size");
     assert_eq!(field_of(list(0)), "page_size");
 
     let sub = |url: &str| {
-        Request::new("subaccount_create").unwrap().with("callback_url", url).unwrap().validate()
+        Request::new("subaccount_create")
+            .unwrap()
+            .with("callback_url", url)
+            .unwrap()
+            .validate()
     };
     assert!(sub("https://example.com/hook?x=1").is_ok());
     assert!(sub("a_b://x").is_ok());
@@ -183,16 +242,26 @@ fn rules() {
     assert_eq!(field_of(sub("1http://a")), "callback_url");
 
     let sms = |m: &str| {
-        Request::new("sms_send").unwrap().with("mobile", m).unwrap()
-            .with("temp_id", "t").unwrap().validate()
+        Request::new("sms_send")
+            .unwrap()
+            .with("mobile", m)
+            .unwrap()
+            .with("temp_id", "t")
+            .unwrap()
+            .validate()
     };
     assert!(sms(" 13800000000 ").is_ok());
     assert_eq!(field_of(sms("23800000000")), "mobile");
     assert_eq!(field_of(sms("1380000000")), "mobile");
 
     let state = |s: &str| {
-        Request::new("agent_set_state").unwrap().with("agent_name", "a").unwrap()
-            .with("state", s).unwrap().validate()
+        Request::new("agent_set_state")
+            .unwrap()
+            .with("agent_name", "a")
+            .unwrap()
+            .with("state", s)
+            .unwrap()
+            .validate()
     };
     assert!(state("busy/lunch").is_ok());
     assert!(state("idle").is_ok());
@@ -201,12 +270,21 @@ fn rules() {
     assert_eq!(field_of(state("busy-ish")), "state");
 
     let ext = |fields: Value| {
-        Request::from_fields("ext_create", fields.as_object().unwrap().clone(), Casing::Snake)
-            .unwrap()
-            .validate()
+        Request::from_fields(
+            "ext_create",
+            fields.as_object().unwrap().clone(),
+            Casing::Snake,
+        )
+        .unwrap()
+        .validate()
     };
     assert!(ext(json!({"type": "1", "user": "123456", "password": "654321"})).is_ok());
-    assert_eq!(field_of(ext(json!({"type": "1", "user": "12345", "password": "654321"}))), "user");
+    assert_eq!(
+        field_of(ext(
+            json!({"type": "1", "user": "12345", "password": "654321"})
+        )),
+        "user"
+    );
     assert_eq!(field_of(ext(json!({"type": "4"}))), "type");
     assert_eq!(field_of(ext(json!({"type": "3"}))), "telnum");
 }
@@ -221,6 +299,12 @@ fn set_text_reads_the_declared_type() {
     let mut r = Request::new("conf_create").unwrap();
     r.set_text("max_duration", "60").unwrap();
     r.set_text("recording", "true").unwrap();
-    assert_eq!(r.set_text("max_duration", "x").unwrap_err().field(), Some("max_duration"));
-    assert_eq!(r.set_text("recording", "yes").unwrap_err().field(), Some("recording"));
+    assert_eq!(
+        r.set_text("max_duration", "x").unwrap_err().field(),
+        Some("max_duration")
+    );
+    assert_eq!(
+        r.set_text("recording", "yes").unwrap_err().field(),
+        Some("recording")
+    );
 }
