@@ -7,6 +7,7 @@
 //! ```
 
 mod c;
+mod events;
 mod names;
 mod node;
 mod php;
@@ -25,6 +26,7 @@ pub struct Output {
 fn outputs() -> Vec<Output> {
     let mut all = Vec::new();
     all.extend(rust::outputs());
+    all.extend(events::outputs());
     all.extend(python::outputs());
     all.extend(node::outputs());
     all.extend(c::outputs());

@@ -14,7 +14,7 @@ pub fn outputs() -> Vec<Output> {
 }
 
 /// The text as `rustfmt` lays it out, so that `cargo fmt --check` and the generator agree.
-fn rustfmt(text: &str) -> String {
+pub fn rustfmt(text: &str) -> String {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
     let mut child = Command::new("rustfmt")

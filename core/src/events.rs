@@ -6,6 +6,7 @@
 //! the real server sends and what the docs show, and never panics.
 
 use crate::error::{Error, Result};
+pub use crate::events_typed::{DuoCallbackEnd, Event, NotifyCallEnd, VerifyCallEnd};
 use serde_json::{Map, Value};
 
 /// The largest webhook body [`Event::parse`] accepts.
@@ -44,20 +45,6 @@ pub const DOCUMENTED_EVENTS: [&str; 29] = [
     "msg.sending_complete",
     "msg.template_complete",
 ];
-
-/// A parsed webhook event.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    /// `duo_callback.end`: a voice callback ended.
-    DuoCallbackEnd(DuoCallbackEnd),
-    /// `notify_call.end`: a voice notification ended. The platform also sends the normal end
-    /// of a verification call under this name (with `hangup_by` instead of `dropped_by`).
-    NotifyCallEnd(NotifyCallEnd),
-    /// `verify_call.end`: a verification call ended (in practice only when it failed to start).
-    VerifyCallEnd(VerifyCallEnd),
-    /// Any other event, documented or not, kept whole.
-    Other(OtherEvent),
-}
 
 /// How a voice callback ended, read from its `duo_callback.end` event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,37 +99,6 @@ impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// The end of a voice callback. Times are epoch milliseconds.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DuoCallbackEnd {
-    /// The call id (`call_id` of the placed callback).
-    pub id: Option<String>,
-    /// The sub-account that placed the call, if any.
-    pub subaccount_id: Option<String>,
-    /// When dialling party 1 started.
-    pub begin_time: Option<i64>,
-    /// When party 1 answered.
-    pub answer_time1: Option<i64>,
-    /// When party 2 answered, which is when the two were connected.
-    pub answer_time2: Option<i64>,
-    /// When the conversation ended (only sent when the parties were connected).
-    pub end_time: Option<i64>,
-    /// Who hung up: 0 the platform, 1 party 1, 2 party 2.
-    pub hangup_by: Option<i64>,
-    /// Conversation seconds, as the docs show it (the real server does not send it).
-    pub duration: Option<i64>,
-    /// Failure reason (documented, never sent in practice).
-    pub reason: Option<String>,
-    /// `connect timeout`, `connect error`, or `????` when the platform failed to start the call.
-    pub error: Option<String>,
-    /// The `user_data` given when the call was placed.
-    pub user_data: Option<String>,
-    /// Recording file name (documented, never sent in practice).
-    pub record_file: Option<String>,
-    /// The body as text.
-    pub raw: String,
 }
 
 impl DuoCallbackEnd {
@@ -237,38 +193,6 @@ impl EndedBy {
     }
 }
 
-/// The end of a voice notification or verification call. Times are epoch milliseconds.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct NotifyCallEnd {
-    /// The call id.
-    pub id: Option<String>,
-    /// The sub-account that placed the call, if any.
-    pub subaccount_id: Option<String>,
-    /// When dialling started.
-    pub begin_time: Option<i64>,
-    /// When the call was answered.
-    pub answer_time: Option<i64>,
-    /// When it ended (`end_time`, or the docs' spelling `end_tinme`).
-    pub end_time: Option<i64>,
-    /// Call seconds, as the docs show it (the real server does not send it).
-    pub duration: Option<i64>,
-    /// As sent: `usr`/`sys` from the server for a verification call, `0`/`1` in the docs.
-    pub hangup_by: Option<String>,
-    /// As sent by the server for a notification: `usr` or `sys`.
-    pub dropped_by: Option<String>,
-    /// Failure reason (documented, never sent in practice).
-    pub reason: Option<String>,
-    /// `ring timeout`, `dial failed`, `dial error`, `play error`, or `????`.
-    pub error: Option<String>,
-    /// The `user_data` given when the call was placed.
-    pub user_data: Option<String>,
-    /// The body as text.
-    pub raw: String,
-}
-
-/// `verify_call.end` has the same fields as `notify_call.end`.
-pub type VerifyCallEnd = NotifyCallEnd;
-
 impl NotifyCallEnd {
     /// Who ended the call, from `dropped_by` (else `hangup_by`): `usr`/`1` is the user,
     /// `sys`/`0` the platform.
@@ -281,7 +205,25 @@ impl NotifyCallEnd {
     }
 }
 
-/// Any event other than the simple-call end events.
+/// What a typed event adds to its canonical view beyond its keys (`outcome`, ...).
+pub(crate) trait Derived {
+    fn put_derived(&self, _m: &mut Map<String, Value>) {}
+}
+
+impl Derived for DuoCallbackEnd {
+    fn put_derived(&self, m: &mut Map<String, Value>) {
+        m.insert("outcome".into(), self.outcome().as_str().into());
+        m.insert("talk_seconds".into(), self.talk_seconds().into());
+    }
+}
+
+impl Derived for NotifyCallEnd {
+    fn put_derived(&self, m: &mut Map<String, Value>) {
+        put(m, "ended_by", &self.ended_by().map(EndedBy::as_str));
+    }
+}
+
+/// Any event other than the typed ones.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherEvent {
     /// The `event` name.
@@ -336,134 +278,18 @@ impl Event {
             }
         };
         let f = Fields(&map);
-        Ok(match name.as_str() {
-            "duo_callback.end" => Event::DuoCallbackEnd(DuoCallbackEnd {
-                id: f.string("id")?,
-                subaccount_id: f.string("subaccount_id")?,
-                begin_time: f.time("begin_time")?,
-                answer_time1: f.time("answer_time1")?,
-                answer_time2: f.time("answer_time2")?,
-                end_time: f.time("end_time")?,
-                hangup_by: f.integer("hangup_by")?,
-                duration: f.integer("duration")?,
-                reason: f.string("reason")?,
-                error: f.string("error")?,
-                user_data: f.string("user_data")?,
-                record_file: f.string("record_file")?,
-                raw,
-            }),
-            "notify_call.end" | "verify_call.end" => {
-                let end = NotifyCallEnd {
-                    id: f.string("id")?,
-                    subaccount_id: f.string("subaccount_id")?,
-                    begin_time: f.time("begin_time")?,
-                    answer_time: f.time("answer_time")?,
-                    end_time: match f.time("end_time")? {
-                        Some(t) => Some(t),
-                        None => f.time("end_tinme")?,
-                    },
-                    duration: f.integer("duration")?,
-                    hangup_by: f.string("hangup_by")?,
-                    dropped_by: f.string("dropped_by")?,
-                    reason: f.string("reason")?,
-                    error: f.string("error")?,
-                    user_data: f.string("user_data")?,
-                    raw,
-                };
-                if name == "notify_call.end" {
-                    Event::NotifyCallEnd(end)
-                } else {
-                    Event::VerifyCallEnd(end)
-                }
-            }
-            _ => Event::Other(OtherEvent {
-                name,
-                fields: map,
-                raw,
-            }),
-        })
-    }
-
-    /// The `event` name, for example `duo_callback.end`.
-    pub fn name(&self) -> &str {
-        match self {
-            Event::DuoCallbackEnd(_) => "duo_callback.end",
-            Event::NotifyCallEnd(_) => "notify_call.end",
-            Event::VerifyCallEnd(_) => "verify_call.end",
-            Event::Other(e) => &e.name,
+        if let Some(event) = Event::parse_typed(&name, &f, raw.clone())? {
+            return Ok(event);
         }
-    }
-
-    /// The call or resource id (`id`), when the event has one.
-    pub fn id(&self) -> Option<&str> {
-        match self {
-            Event::DuoCallbackEnd(e) => e.id.as_deref(),
-            Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => e.id.as_deref(),
-            Event::Other(e) => e.fields.get("id").and_then(Value::as_str),
-        }
-    }
-
-    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
-    pub fn raw_json(&self) -> &str {
-        match self {
-            Event::DuoCallbackEnd(e) => &e.raw,
-            Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => &e.raw,
-            Event::Other(e) => &e.raw,
-        }
-    }
-
-    /// The same canonical view in every language: a JSON object with snake_case keys, every
-    /// typed field present (`null` when absent), `type`, and for `duo_callback.end` also
-    /// `outcome` and `talk_seconds`. Other events are `{"type":"event","event":..,"fields":{..}}`.
-    /// This is the `expect` shape of `tests/vectors/events.json`.
-    pub fn to_value(&self) -> Value {
-        let mut m = Map::new();
-        match self {
-            Event::DuoCallbackEnd(e) => {
-                m.insert("type".into(), "duo_callback.end".into());
-                m.insert("event".into(), "duo_callback.end".into());
-                put(&mut m, "id", &e.id);
-                put(&mut m, "subaccount_id", &e.subaccount_id);
-                put(&mut m, "begin_time", &e.begin_time);
-                put(&mut m, "answer_time1", &e.answer_time1);
-                put(&mut m, "answer_time2", &e.answer_time2);
-                put(&mut m, "end_time", &e.end_time);
-                put(&mut m, "hangup_by", &e.hangup_by);
-                put(&mut m, "duration", &e.duration);
-                put(&mut m, "reason", &e.reason);
-                put(&mut m, "error", &e.error);
-                put(&mut m, "user_data", &e.user_data);
-                put(&mut m, "record_file", &e.record_file);
-                m.insert("outcome".into(), e.outcome().as_str().into());
-                m.insert("talk_seconds".into(), e.talk_seconds().into());
-            }
-            Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => {
-                m.insert("type".into(), self.name().into());
-                m.insert("event".into(), self.name().into());
-                put(&mut m, "id", &e.id);
-                put(&mut m, "subaccount_id", &e.subaccount_id);
-                put(&mut m, "begin_time", &e.begin_time);
-                put(&mut m, "answer_time", &e.answer_time);
-                put(&mut m, "end_time", &e.end_time);
-                put(&mut m, "duration", &e.duration);
-                put(&mut m, "hangup_by", &e.hangup_by);
-                put(&mut m, "dropped_by", &e.dropped_by);
-                put(&mut m, "ended_by", &e.ended_by().map(EndedBy::as_str));
-                put(&mut m, "reason", &e.reason);
-                put(&mut m, "error", &e.error);
-                put(&mut m, "user_data", &e.user_data);
-            }
-            Event::Other(e) => {
-                m.insert("type".into(), "event".into());
-                m.insert("event".into(), e.name.clone().into());
-                m.insert("fields".into(), Value::Object(e.fields.clone()));
-            }
-        }
-        Value::Object(m)
+        Ok(Event::Other(OtherEvent {
+            name,
+            fields: map,
+            raw,
+        }))
     }
 }
 
-fn put<T: Clone + Into<Value>>(m: &mut Map<String, Value>, key: &str, v: &Option<T>) {
+pub(crate) fn put<T: Clone + Into<Value>>(m: &mut Map<String, Value>, key: &str, v: &Option<T>) {
     m.insert(key.to_owned(), v.clone().map_or(Value::Null, Into::into));
 }
 
@@ -487,14 +313,14 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// Lenient typed access to an event's fields: absent, `null` and `""` are all "not given".
-struct Fields<'a>(&'a Map<String, Value>);
+pub(crate) struct Fields<'a>(&'a Map<String, Value>);
 
 impl Fields<'_> {
     fn wrong(&self, key: &str, v: &Value, expected: &str) -> Error {
         Error::decode(format!("`{key}` is {}, expected {expected}", type_name(v))).with_field(key)
     }
 
-    fn string(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) fn string(&self, key: &str) -> Result<Option<String>> {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -505,7 +331,7 @@ impl Fields<'_> {
     }
 
     /// An integer given as a JSON number (fractions truncated) or a decimal string.
-    fn integer(&self, key: &str) -> Result<Option<i64>> {
+    pub(crate) fn integer(&self, key: &str) -> Result<Option<i64>> {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
@@ -526,7 +352,7 @@ impl Fields<'_> {
     }
 
     /// Epoch milliseconds.
-    fn time(&self, key: &str) -> Result<Option<i64>> {
+    pub(crate) fn time(&self, key: &str) -> Result<Option<i64>> {
         self.integer(key)
     }
 }
