@@ -4,7 +4,12 @@
 //! callback (语音回拨): your application calls one endpoint, the platform calls party 1, then
 //! party 2, connects them, and POSTs a `duo_callback.end` event to your webhook when it is over.
 //!
-//! - [`Client`]: signed requests for `duo_callback`, its cancel, `notify_call`, `verify_call`.
+//! - [`Client`]: a signed, typed method for each of the platform's 73 operations (simple calls,
+//!   IVR, conference, call center, management, messaging, recordings), each with a request
+//!   struct of the same name ([`DuoCallback`], [`ConfCreate`], ...), plus [`Client::send`] for a
+//!   generic [`Request`] built by name.
+//! - [`ops`]: the declarations of every operation (method, path, fields, rules, answer), readable
+//!   by other code; [`event_decls`] likewise for every webhook event.
 //! - [`sign`] and [`string_to_sign`]: the platform's request signature, as a pure function.
 //! - [`Event::parse`]: the webhook bodies, as the real server sends them.
 //! - [`Error`]: one error type with a stable [`ErrorKind`].
@@ -15,6 +20,21 @@
 //! let client = Client::from_env()?; // YUNHUNI_APP_ID, YUNHUNI_CERT_ID, YUNHUNI_SECRET_KEY
 //! let call = client.duo_callback(&DuoCallback::new("13800000001", "13800000002", 600).user_data("order-42"))?;
 //! println!("call id {}", call.call_id);
+//! # Ok::<(), yunhuni::Error>(())
+//! ```
+//!
+//! Every other operation works the same way, typed or by name:
+//!
+//! ```no_run
+//! use yunhuni::{Client, ConfCreate, ConfInviteCall, Request};
+//!
+//! let client = Client::from_env()?;
+//! let conf = client.conf_create(&ConfCreate::new(3600).max_parts(5).user_data("weekly"))?;
+//! let conf_id = conf["confId"].as_str().unwrap_or_default();
+//! let member = client.conf_invite_call(&ConfInviteCall::new(conf_id, "13800000003", 600))?;
+//! println!("inviting {}", member.call_id);
+//! let page = client.send(&Request::new("ext_list")?.with("page_size", 50)?)?;
+//! println!("{} extensions", page["totalCount"]);
 //! # Ok::<(), yunhuni::Error>(())
 //! ```
 
