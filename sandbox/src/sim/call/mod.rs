@@ -1,0 +1,518 @@
+//! The simple calls: `duo_callback` (two legs, bridged), `notify_call` and `verify_call` (one
+//! leg that plays content).
+//!
+//! This file holds a call's record, the store of calls and the entry points the API and the
+//! inspection endpoints use; `steps.rs` is the state machine (what each timer does to a call)
+//! and `end.rs` builds the end event once a call is closed.
+
+mod end;
+mod steps;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub(in crate::sim) use steps::Step;
+
+use super::engine::{Engine, Wake};
+use super::{lock, Shared};
+use crate::behavior::{Answer, Behavior};
+use crate::inspect::{
+    CallInfo, CallKind, CallState, Delivery, EndEventState, TimelineEntry, WebhookAttempt,
+};
+use steps::dial_outcome;
+
+/// How long a ring tone played to leg 1 before dialling leg 2 (ring tone mode 3) lasts.
+pub(crate) const RING_TONE_MS: i64 = 3000;
+/// Most calls kept for inspection (running calls are always kept).
+pub(crate) const CALL_HISTORY: usize = 10_000;
+
+/// What a call does, decided by the API from the request.
+#[derive(Debug, Clone)]
+pub(crate) enum Plan {
+    /// Two legs, bridged.
+    Duo {
+        to1: String,
+        to2: String,
+        /// Time spent playing a ring tone to leg 1 before dialling leg 2.
+        ring_tone_ms: i64,
+        /// Ring timeout of each leg.
+        max_dial_ms: i64,
+        /// Longest bridge.
+        max_call_ms: i64,
+    },
+    /// One leg that plays content.
+    Single {
+        to: String,
+        max_dial_ms: i64,
+        /// How long the content plays once answered.
+        play_ms: i64,
+    },
+}
+
+/// A call accepted by the API.
+#[derive(Debug, Clone)]
+pub(crate) struct NewCall {
+    pub(crate) kind: CallKind,
+    pub(crate) app_id: String,
+    pub(crate) subaccount_id: Option<String>,
+    pub(crate) callback_url: Option<String>,
+    pub(crate) user_data: Option<String>,
+    pub(crate) plan: Plan,
+}
+
+/// The result of a cancel request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CancelOutcome {
+    /// Leg 1 is hung up; the call releases normally.
+    Cancelled,
+    /// Accepted by the API but ignored by the engine (already connected, or not a callback).
+    Ignored,
+    /// Unknown id, or the call is already over (`020000`).
+    NotExists,
+}
+
+/// One call's record.
+#[derive(Debug)]
+struct Call {
+    id: Arc<str>,
+    kind: CallKind,
+    app_id: String,
+    subaccount_id: Option<String>,
+    callback_url: Option<String>,
+    user_data: Option<String>,
+    plan: Plan,
+    behaviors: Vec<Behavior>,
+    state: CallState,
+    /// Bumped to invalidate the pending timer (on cancel).
+    generation: u64,
+    timeline: Vec<TimelineEntry>,
+    begin: i64,
+    answer1: Option<i64>,
+    answer2: Option<i64>,
+    end: Option<i64>,
+    hangup_by: &'static str,
+    error: Option<&'static str>,
+    /// `usr`/`sys` of a single-leg call.
+    dropped_by: Option<&'static str>,
+    end_event: EndEventState,
+    event_name: &'static str,
+    body: Option<Arc<[u8]>>,
+    /// Whether the body is UTF-8 (otherwise ISO-8859-1).
+    utf8: bool,
+    attempts: Vec<WebhookAttempt>,
+}
+
+impl Call {
+    fn numbers(&self) -> Vec<String> {
+        match &self.plan {
+            Plan::Duo { to1, to2, .. } => vec![to1.clone(), to2.clone()],
+            Plan::Single { to, .. } => vec![to.clone()],
+        }
+    }
+
+    fn enter(&mut self, at: i64, state: CallState, what: String) {
+        self.state = state;
+        self.timeline.push(TimelineEntry {
+            sim_time_ms: at,
+            state,
+            what,
+        });
+    }
+
+    fn info(&self) -> CallInfo {
+        CallInfo {
+            id: self.id.to_string(),
+            kind: self.kind,
+            state: self.state,
+            app_id: self.app_id.clone(),
+            subaccount_id: self.subaccount_id.clone(),
+            numbers: self.numbers(),
+            user_data: self.user_data.clone(),
+            callback_url: self.callback_url.clone(),
+            timeline: self.timeline.clone(),
+            end_event: self.end_event,
+            end_event_delivered: self.end_event == EndEventState::Delivered,
+        }
+    }
+
+    fn delivery(&self) -> Option<Delivery> {
+        let body = self.body.as_ref()?;
+        Some(Delivery {
+            call_id: self.id.to_string(),
+            event: self.event_name.to_owned(),
+            url: self.callback_url.clone(),
+            body: body.to_vec(),
+            utf8: self.utf8,
+            attempts: self.attempts.clone(),
+            delivered: self.end_event == EndEventState::Delivered,
+        })
+    }
+}
+
+/// Every call kept, with the order to list and to forget them in.
+pub(in crate::sim) struct Calls {
+    map: HashMap<Arc<str>, Call>,
+    /// Closed calls, oldest first, for eviction.
+    closed: VecDeque<Arc<str>>,
+    /// Creation order, for listing.
+    order: VecDeque<Arc<str>>,
+    /// Most calls kept (running calls are never forgotten).
+    cap: usize,
+}
+
+impl Calls {
+    pub(in crate::sim) fn new() -> Self {
+        Calls {
+            map: HashMap::new(),
+            closed: VecDeque::new(),
+            order: VecDeque::new(),
+            cap: CALL_HISTORY,
+        }
+    }
+
+    /// Adds a webhook attempt to the record of its call, if the call is kept.
+    pub(in crate::sim) fn note_attempt(&mut self, attempt: &WebhookAttempt) {
+        if let Some(call) = self.map.get_mut(attempt.call_id.as_str()) {
+            call.attempts.push(attempt.clone());
+        }
+    }
+
+    /// Forgets the oldest settled calls beyond the history size. Must not run while a call is
+    /// taken out of the map to be processed.
+    fn evict(&mut self) {
+        while self.map.len() > self.cap {
+            let Some(oldest) = self.closed.front() else {
+                break;
+            };
+            match self.map.get(oldest) {
+                Some(c) if !c.end_event.is_final() => break,
+                _ => {}
+            }
+            if let Some(id) = self.closed.pop_front() {
+                self.map.remove(&id);
+            }
+        }
+        // The creation-order list only needs trimming when it has grown well past the map.
+        if self.order.len() > 2 * self.cap.max(self.map.len()) {
+            let map = &self.map;
+            self.order.retain(|id| map.contains_key(id));
+        }
+    }
+}
+
+impl Shared {
+    /// Accepts a call and schedules its first step. Returns the call id.
+    pub(crate) fn place_call(&self, new: NewCall) -> String {
+        let behaviors: Vec<Behavior> = match &new.plan {
+            Plan::Duo { to1, to2, .. } => vec![self.behavior_of(to1), self.behavior_of(to2)],
+            Plan::Single { to, .. } => vec![self.behavior_of(to)],
+        };
+        let id = {
+            let mut engine = self.engine_now();
+            let now = self.clock.now_ms();
+            engine.create(new, behaviors, now)
+        };
+        self.scheduler_wake.notify_one();
+        id
+    }
+
+    /// Handles `duo_callback_cancel`.
+    pub(crate) fn cancel(&self, call_id: &str) -> CancelOutcome {
+        let outcome = {
+            let mut engine = self.engine_now();
+            let now = self.clock.now_ms();
+            engine.cancel(call_id, now)
+        };
+        self.scheduler_wake.notify_one();
+        outcome
+    }
+
+    /// Waits until the call's end event is settled or `timeout` passes.
+    pub(crate) fn wait_for_end(&self, call_id: &str, timeout: Duration) -> Option<Delivery> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut engine = self.engine_now();
+        loop {
+            let call = engine.calls.map.get(call_id)?;
+            if call.end_event.is_final() {
+                return call.delivery();
+            }
+            if self.is_stopping() {
+                return None;
+            }
+            let now = Instant::now();
+            let wait = match deadline {
+                Some(d) if d <= now => return None,
+                Some(d) => d - now,
+                None => Duration::from_secs(3600),
+            };
+            engine = self
+                .ended
+                .wait_timeout(engine, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Records the final outcome of a delivery and wakes waiters.
+    pub(crate) fn settle_delivery(&self, call_id: &str, delivered: bool) {
+        let mut engine = lock(&self.engine);
+        if let Some(call) = engine.calls.map.get_mut(call_id) {
+            call.end_event = if delivered {
+                EndEventState::Delivered
+            } else {
+                EndEventState::Failed
+            };
+        }
+        engine.calls.evict();
+        drop(engine);
+        self.ended.notify_all();
+    }
+}
+
+impl Engine {
+    /// Snapshots of every call kept, oldest first.
+    pub(crate) fn call_infos(&self) -> Vec<CallInfo> {
+        self.calls
+            .order
+            .iter()
+            .filter_map(|id| self.calls.map.get(id))
+            .map(Call::info)
+            .collect()
+    }
+
+    /// Snapshot of one call.
+    pub(crate) fn call_info(&self, id: &str) -> Option<CallInfo> {
+        self.calls.map.get(id).map(Call::info)
+    }
+
+    /// Whether a call with this id is kept.
+    pub(crate) fn has_call(&self, id: &str) -> bool {
+        self.calls.map.contains_key(id)
+    }
+
+    /// Number of calls not yet closed.
+    pub(crate) fn running(&self) -> usize {
+        self.calls
+            .map
+            .values()
+            .filter(|c| c.state != CallState::Closed)
+            .count()
+    }
+
+    /// Sets a timer for a step of `call`.
+    fn schedule_call(&mut self, call: &Call, due: i64, step: Step) {
+        self.schedule(&call.id, call.generation, due, Wake::Call(step));
+    }
+
+    /// Runs a step that fell due at `at`, unless the call moved on (cancelled) since it was set.
+    pub(in crate::sim) fn wake_call(
+        &mut self,
+        shared: &Shared,
+        id: &Arc<str>,
+        generation: u64,
+        at: i64,
+        step: Step,
+    ) {
+        let Some(mut call) = self.calls.map.remove(id) else {
+            return;
+        };
+        if call.generation == generation {
+            self.step(shared, &mut call, at, step);
+        }
+        let closed = call.state == CallState::Closed;
+        self.calls.map.insert(Arc::clone(&call.id), call);
+        if closed {
+            self.calls.evict();
+        }
+    }
+
+    fn create(&mut self, new: NewCall, behaviors: Vec<Behavior>, now: i64) -> String {
+        let id: Arc<str> = loop {
+            let id = self.ids.next();
+            if !self.calls.map.contains_key(id.as_str()) {
+                break id.into();
+            }
+        };
+        let mut call = Call {
+            id: Arc::clone(&id),
+            kind: new.kind,
+            app_id: new.app_id,
+            subaccount_id: new.subaccount_id,
+            callback_url: new.callback_url,
+            user_data: new.user_data,
+            plan: new.plan,
+            behaviors,
+            state: CallState::Dialing1,
+            generation: 0,
+            timeline: Vec::new(),
+            begin: now,
+            answer1: None,
+            answer2: None,
+            end: None,
+            hangup_by: "0",
+            error: None,
+            dropped_by: None,
+            end_event: EndEventState::Pending,
+            event_name: "",
+            body: None,
+            utf8: false,
+            attempts: Vec::new(),
+        };
+        let first = call.numbers()[0].clone();
+        call.enter(
+            now,
+            CallState::Dialing1,
+            format!("placed; dialling leg 1 to {first}"),
+        );
+        if call
+            .behaviors
+            .iter()
+            .any(|b| b.answer == Answer::EngineFailure)
+        {
+            self.schedule_call(&call, now, Step::EngineFailed);
+        } else {
+            let max_dial_ms = match call.plan {
+                Plan::Duo { max_dial_ms, .. } | Plan::Single { max_dial_ms, .. } => max_dial_ms,
+            };
+            let (due, step) = dial_outcome(call.behaviors[0], 1, now, max_dial_ms);
+            self.schedule_call(&call, due, step);
+        }
+        self.calls.order.push_back(Arc::clone(&id));
+        self.calls.map.insert(Arc::clone(&id), call);
+        id.to_string()
+    }
+
+    fn cancel(&mut self, call_id: &str, now: i64) -> CancelOutcome {
+        let Some(mut call) = self.calls.map.remove(call_id) else {
+            return CancelOutcome::NotExists;
+        };
+        let outcome = match (call.kind, call.state) {
+            (_, CallState::Closed) => CancelOutcome::NotExists,
+            (
+                CallKind::DuoCallback,
+                CallState::Dialing1 | CallState::Answered1 | CallState::Dialing2,
+            ) => {
+                call.generation += 1;
+                self.release(&mut call, now, "cancelled by the API: leg 1 hung up".into());
+                CancelOutcome::Cancelled
+            }
+            (_, state) => {
+                call.timeline.push(TimelineEntry {
+                    sim_time_ms: now,
+                    state,
+                    what: "cancel accepted by the API but ignored by the engine".into(),
+                });
+                CancelOutcome::Ignored
+            }
+        };
+        self.calls.map.insert(Arc::clone(&call.id), call);
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{App, Credentials, SubAccount};
+    use crate::sim::Settings;
+    use crate::time::SimClock;
+
+    fn shared() -> Shared {
+        let app = App {
+            app_id: "a".into(),
+            cert_id: "c".into(),
+            secret_key: "s".into(),
+            callback_url: None,
+        };
+        let sub = SubAccount {
+            id: "i".into(),
+            app_id: "a".into(),
+            cert_id: "sc".into(),
+            secret_key: "ss".into(),
+            enabled: true,
+            callback_url: None,
+        };
+        let settings = Settings {
+            time_scale: 1.0,
+            expiry_minutes: 5,
+            utf8_webhooks: false,
+            webhook_timeout: Duration::from_secs(1),
+            api_delay: Duration::ZERO,
+            log: false,
+        };
+        Shared::new(
+            settings,
+            Credentials::new(vec![app], vec![sub]).unwrap(),
+            SimClock::new(1.0),
+        )
+    }
+
+    fn duo_call(to1: &str) -> NewCall {
+        NewCall {
+            kind: CallKind::DuoCallback,
+            app_id: "a".into(),
+            subaccount_id: None,
+            callback_url: None,
+            user_data: None,
+            plan: Plan::Duo {
+                to1: to1.into(),
+                to2: "2".into(),
+                ring_tone_ms: 0,
+                max_dial_ms: 45_000,
+                max_call_ms: 60_000,
+            },
+        }
+    }
+
+    #[test]
+    fn finished_calls_are_forgotten_beyond_the_cap() {
+        let shared = shared();
+        let mut engine = lock(&shared.engine);
+        engine.calls.cap = 5;
+        let t0 = 1_500_000_000_000;
+        // One call that keeps running (rings for a long time) and 20 that finish.
+        let long = engine.create(
+            NewCall {
+                plan: Plan::Duo {
+                    to1: "1".into(),
+                    to2: "2".into(),
+                    ring_tone_ms: 0,
+                    max_dial_ms: 1_000_000,
+                    max_call_ms: 1000,
+                },
+                ..duo_call("1")
+            },
+            vec![Behavior::no_answer(), Behavior::default()],
+            t0,
+        );
+        let ids: Vec<String> = (0..20)
+            .map(|i| {
+                engine.create(
+                    duo_call("1"),
+                    vec![Behavior::busy(), Behavior::default()],
+                    t0 + i,
+                )
+            })
+            .collect();
+        assert_eq!(engine.calls.map.len(), 21);
+        engine.advance(&shared, t0 + 100_000);
+        assert_eq!(engine.calls.map.len(), 5);
+        assert!(engine.has_call(&long), "a running call is never forgotten");
+        assert!(
+            ids[16..].iter().all(|id| engine.has_call(id)),
+            "the newest finished calls are kept"
+        );
+        assert!(!engine.has_call(&ids[0]));
+        assert_eq!(
+            engine.cancel(&ids[0], t0 + 100_000),
+            CancelOutcome::NotExists
+        );
+        assert_eq!(
+            engine.cancel(&ids[19], t0 + 100_000),
+            CancelOutcome::NotExists
+        );
+        assert_eq!(engine.cancel(&long, t0 + 100_000), CancelOutcome::Cancelled);
+        assert_eq!(engine.call_infos().len(), 5);
+    }
+}

@@ -1,0 +1,179 @@
+//! The store of everything that runs and the heap of its pending state changes.
+//!
+//! Each family keeps its records in a store of its own (a field of [`Engine`]); the heap,
+//! the ids and the webhook attempts are shared. A timer names the family it wakes with a
+//! variant of [`Wake`], and [`Engine::advance`] hands it to that family.
+
+use std::cmp::Ordering as CmpOrdering;
+use std::collections::{BinaryHeap, VecDeque};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+
+use super::call::{self, Calls};
+use super::Shared;
+use crate::inspect::WebhookAttempt;
+
+/// Most webhook attempts kept for inspection.
+pub(crate) const ATTEMPT_HISTORY: usize = 10_000;
+
+/// What a timer wakes: a step of one family's state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Wake {
+    /// A step of a simple call.
+    Call(call::Step),
+}
+
+#[derive(Debug)]
+struct Timer {
+    due: i64,
+    seq: u64,
+    /// The id of the record the step applies to.
+    target: Arc<str>,
+    /// The record's generation when the timer was set; a bumped generation cancels it.
+    generation: u64,
+    wake: Wake,
+}
+
+impl PartialEq for Timer {
+    fn eq(&self, other: &Self) -> bool {
+        (self.due, self.seq) == (other.due, other.seq)
+    }
+}
+impl Eq for Timer {}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Timer {
+    /// Reversed, so that the max-heap pops the earliest (then first scheduled) timer.
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        (other.due, other.seq).cmp(&(self.due, self.seq))
+    }
+}
+
+/// Call ids: 32 lowercase hex characters, unique within a sandbox, unpredictable across runs.
+#[derive(Debug)]
+pub(super) struct IdGenerator {
+    seed: u64,
+    counter: u64,
+}
+
+impl IdGenerator {
+    fn new() -> Self {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(crate::time::wall_clock_ms() as u128);
+        h.write_u32(std::process::id());
+        IdGenerator {
+            seed: h.finish(),
+            counter: 0,
+        }
+    }
+
+    /// A bijective 64-bit mix, so distinct inputs give distinct outputs.
+    fn mix(mut z: u64) -> u64 {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub(super) fn next(&mut self) -> String {
+        self.counter += 1;
+        let unique = Self::mix(self.seed.wrapping_add(self.counter));
+        let noise = Self::mix(unique ^ self.seed.rotate_left(17));
+        format!("{unique:016x}{noise:016x}")
+    }
+}
+
+/// Every record and timer.
+pub(crate) struct Engine {
+    /// The simple calls.
+    pub(super) calls: Calls,
+    timers: BinaryHeap<Timer>,
+    next_seq: u64,
+    pub(super) ids: IdGenerator,
+    attempts: VecDeque<WebhookAttempt>,
+    /// Most webhook attempts kept.
+    attempt_cap: usize,
+}
+
+impl Engine {
+    pub(super) fn new() -> Self {
+        Engine {
+            calls: Calls::new(),
+            timers: BinaryHeap::new(),
+            next_seq: 0,
+            ids: IdGenerator::new(),
+            attempts: VecDeque::new(),
+            attempt_cap: ATTEMPT_HISTORY,
+        }
+    }
+
+    /// Webhook attempts kept, oldest first, optionally for one call.
+    pub(crate) fn attempts(&self, call_id: Option<&str>) -> Vec<WebhookAttempt> {
+        self.attempts
+            .iter()
+            .filter(|a| call_id.is_none_or(|id| a.call_id == id))
+            .cloned()
+            .collect()
+    }
+
+    /// Keeps a webhook attempt, forgetting the oldest beyond the history size.
+    pub(super) fn keep_attempt(&mut self, attempt: WebhookAttempt) {
+        self.attempts.push_back(attempt);
+        while self.attempts.len() > self.attempt_cap {
+            self.attempts.pop_front();
+        }
+    }
+
+    /// Sets a timer: `wake` applies to the record `target` at simulated time `due`, unless
+    /// the record's generation has moved past `generation` by then.
+    pub(super) fn schedule(&mut self, target: &Arc<str>, generation: u64, due: i64, wake: Wake) {
+        self.next_seq += 1;
+        self.timers.push(Timer {
+            due,
+            seq: self.next_seq,
+            target: Arc::clone(target),
+            generation,
+            wake,
+        });
+    }
+
+    /// When the earliest timer falls due.
+    pub(super) fn next_due(&self) -> Option<i64> {
+        self.timers.peek().map(|t| t.due)
+    }
+
+    /// Runs every timer due at or before `now`, in order.
+    pub(super) fn advance(&mut self, shared: &Shared, now: i64) {
+        while self.timers.peek().is_some_and(|t| t.due <= now) {
+            let Some(timer) = self.timers.pop() else {
+                break;
+            };
+            match timer.wake {
+                Wake::Call(step) => {
+                    self.wake_call(shared, &timer.target, timer.generation, timer.due, step)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_lowercase_hex() {
+        let mut ids = IdGenerator::new();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..10_000 {
+            let id = ids.next();
+            assert_eq!(id.len(), 32);
+            assert!(id
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            assert!(seen.insert(id));
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The simulated platform: one scheduler thread, one clock, one store of everything that runs.
+//!
+//! Calls do not get threads. Each pending state change is a timer in one heap, ordered by its
+//! scheduled simulated time; the scheduler thread sleeps on a condition variable until the
+//! earliest timer is due. Any thread that touches the engine first catches up with the
+//! simulated clock, so an API request (a cancel, say) always sees every change that was due
+//! before it. Event fields use the scheduled time of each change, never a measured one, so
+//! they are exact whatever the load.
+//!
+//! Memory stays bounded: finished calls are forgotten oldest first once more than
+//! [`CALL_HISTORY`](call::CALL_HISTORY) calls are kept, and webhook attempts beyond
+//! [`ATTEMPT_HISTORY`](engine::ATTEMPT_HISTORY). The
+//! platform keeps a finished call's state for 30 minutes so that a late cancel gets `020000`;
+//! here a kept finished call and a forgotten one both get `020000`, so no separate expiry is
+//! needed.
+//!
+//! ## Layout
+//!
+//! - this file: what every thread shares ([`Shared`]: settings, credentials, clock, scripted
+//!   behaviours, the engine's lock, the webhook outbox, stopping) and the scheduler thread;
+//! - [`engine`]: the store and the timer heap ([`Engine`]): ids, timers ordered by simulated
+//!   time, webhook attempts, and one store per family; a timer names the family it wakes
+//!   ([`engine::Wake`]);
+//! - [`call`]: the family of the simple calls (`duo_callback`, `notify_call`, `verify_call`):
+//!   its records and store, its state machine (`call/steps.rs`) and its end events
+//!   (`call/end.rs`).
+//!
+//! A new family (conference, call center, IVR, messaging) is a module of its own beside
+//! `call`: its records and store (a field of [`Engine`]), its steps (a variant of
+//! [`engine::Wake`] and one arm in [`Engine::advance`](engine::Engine)), and the
+//! `impl Shared` / `impl Engine` blocks that the API handlers call.
+
+mod call;
+mod engine;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::behavior::{reserved_behavior, Behavior};
+use crate::config::Credentials;
+use crate::inspect::WebhookAttempt;
+use crate::time::SimClock;
+
+pub(crate) use call::{CancelOutcome, NewCall, Plan, RING_TONE_MS};
+pub(crate) use engine::Engine;
+
+/// Settings fixed at start.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) time_scale: f64,
+    pub(crate) expiry_minutes: u64,
+    pub(crate) utf8_webhooks: bool,
+    pub(crate) webhook_timeout: Duration,
+    pub(crate) api_delay: Duration,
+    pub(crate) log: bool,
+}
+
+/// A webhook delivery waiting for a worker.
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub(crate) call_id: Arc<str>,
+    pub(crate) event: &'static str,
+    pub(crate) url: String,
+    pub(crate) body: Arc<[u8]>,
+    pub(crate) utf8: bool,
+}
+
+/// Everything the sandbox's threads share.
+pub(crate) struct Shared {
+    pub(crate) settings: Settings,
+    /// `http://host:port`, set once the server is bound.
+    pub(crate) base_url: std::sync::OnceLock<String>,
+    pub(crate) credentials: Credentials,
+    pub(crate) clock: SimClock,
+    /// The current callback URL of each app (the default app's can change at run time).
+    pub(crate) app_urls: RwLock<HashMap<String, Option<String>>>,
+    /// Behaviours scripted through the library or the admin endpoint.
+    pub(crate) behaviors: RwLock<HashMap<String, Behavior>>,
+    pub(crate) engine: Mutex<Engine>,
+    /// Wakes the scheduler when a timer is added or the sandbox stops.
+    pub(crate) scheduler_wake: Condvar,
+    /// Signalled (with the engine lock) when an end event is settled.
+    pub(crate) ended: Condvar,
+    pub(crate) outbox: Mutex<VecDeque<Job>>,
+    pub(crate) outbox_ready: Condvar,
+    pub(crate) stopping: AtomicBool,
+    /// Wakes sleeping request handlers (`api_delay`) when the sandbox stops.
+    pub(crate) stop_lock: Mutex<()>,
+    pub(crate) stop_signal: Condvar,
+}
+
+impl Shared {
+    pub(crate) fn new(settings: Settings, credentials: Credentials, clock: SimClock) -> Self {
+        let app_urls = credentials
+            .apps
+            .iter()
+            .map(|a| (a.app_id.clone(), a.callback_url.clone()))
+            .collect();
+        Shared {
+            settings,
+            base_url: std::sync::OnceLock::new(),
+            credentials,
+            clock,
+            app_urls: RwLock::new(app_urls),
+            behaviors: RwLock::new(HashMap::new()),
+            engine: Mutex::new(Engine::new()),
+            scheduler_wake: Condvar::new(),
+            ended: Condvar::new(),
+            outbox: Mutex::new(VecDeque::new()),
+            outbox_ready: Condvar::new(),
+            stopping: AtomicBool::new(false),
+            stop_lock: Mutex::new(()),
+            stop_signal: Condvar::new(),
+        }
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Locks the engine and brings it up to the simulated now.
+    pub(crate) fn engine_now(&self) -> MutexGuard<'_, Engine> {
+        let mut engine = lock(&self.engine);
+        engine.advance(self, self.clock.now_ms());
+        engine
+    }
+
+    /// The behaviour a number has now: scripted, else reserved, else the default.
+    pub(crate) fn behavior_of(&self, number: &str) -> Behavior {
+        if let Some(b) = read(&self.behaviors).get(number) {
+            return *b;
+        }
+        reserved_behavior(number).unwrap_or_default()
+    }
+
+    /// Where events of a call placed by this app (and sub-account) go; `None` when blank.
+    pub(crate) fn callback_url_for(
+        &self,
+        app_id: &str,
+        subaccount: Option<usize>,
+    ) -> Option<String> {
+        let non_blank = |u: &Option<String>| u.clone().filter(|u| !crate::lenient::is_blank(u));
+        if let Some(index) = subaccount {
+            if let Some(url) = non_blank(&self.credentials.sub_accounts[index].callback_url) {
+                return Some(url);
+            }
+        }
+        read(&self.app_urls).get(app_id).and_then(non_blank)
+    }
+
+    /// Sleeps for `duration` of real time, returning early if the sandbox stops.
+    pub(crate) fn sleep(&self, duration: Duration) {
+        let Some(deadline) = Instant::now().checked_add(duration) else {
+            return;
+        };
+        let mut guard = lock(&self.stop_lock);
+        while !self.is_stopping() {
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            guard = self
+                .stop_signal
+                .wait_timeout(guard, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Records one webhook attempt.
+    pub(crate) fn record_attempt(&self, attempt: WebhookAttempt) {
+        let mut engine = lock(&self.engine);
+        engine.calls.note_attempt(&attempt);
+        engine.keep_attempt(attempt);
+    }
+
+    /// Stops everything that waits: scheduler, workers, waiters, sleeping handlers.
+    pub(crate) fn signal_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        {
+            let _engine = lock(&self.engine);
+            self.scheduler_wake.notify_all();
+            self.ended.notify_all();
+        }
+        {
+            let _outbox = lock(&self.outbox);
+            self.outbox_ready.notify_all();
+        }
+        let _stop = lock(&self.stop_lock);
+        self.stop_signal.notify_all();
+    }
+}
+
+/// Locks a mutex, ignoring poisoning (a panicking thread leaves consistent data here).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The scheduler thread's body: runs timers when they fall due until the sandbox stops.
+pub(crate) fn run_scheduler(shared: &Shared) {
+    let mut engine = lock(&shared.engine);
+    loop {
+        if shared.is_stopping() {
+            return;
+        }
+        let now = shared.clock.now_ms();
+        engine.advance(shared, now);
+        let wait = match engine.next_due() {
+            None => Duration::from_secs(3600),
+            Some(next_due) => {
+                let due = shared.clock.real_instant(next_due);
+                let real_now = Instant::now();
+                if due <= real_now {
+                    // Due in real time, though the millisecond clock may not show it yet.
+                    engine.advance(shared, next_due.max(now));
+                    continue;
+                }
+                due - real_now
+            }
+        };
+        engine = shared
+            .scheduler_wake
+            .wait_timeout(engine, wait)
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    }
+}
