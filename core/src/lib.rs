@@ -38,6 +38,7 @@
 //! # Ok::<(), yunhuni::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod client;

@@ -83,6 +83,7 @@
 //! | `GET, PUT, DELETE /sandbox/numbers/{number}` | a number's behaviour; `PUT` takes [`Behavior`] JSON |
 //! | `GET, PUT /sandbox/callback_url` | the default app's callback URL, `{"url":"..."}` or `{"url":null}` |
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod admin;

@@ -1,5 +1,7 @@
 //! `yunhuni-sandbox`: runs the platform simulator, or prints a signed `curl` command for it.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
