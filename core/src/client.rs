@@ -1,6 +1,6 @@
 //! The signed HTTP client.
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{escape_text, quote_text, Error, ErrorKind, Result};
 use crate::ops::{Casing, Method, Request};
 use crate::sign::{sign, timestamp_now, SignInput, CONTENT_TYPE};
 use serde::Serialize;
@@ -11,6 +11,10 @@ use std::time::Duration;
 
 /// The platform's production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.yunhuni.com";
+
+/// The longest timeout a client takes: longer ones cannot be honoured by every platform's clock
+/// arithmetic, and no request to the platform needs them.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 
 /// The largest successful response body read, in bytes.
 const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
@@ -140,14 +144,16 @@ impl ClientBuilder {
                 ));
             }
         }
-        if self.timeout.is_zero() {
-            return Err(Error::validation("timeout", "must be greater than zero"));
-        }
-        if self.connect_timeout.is_zero() {
-            return Err(Error::validation(
-                "connect_timeout",
-                "must be greater than zero",
-            ));
+        for (field, value) in [
+            ("timeout", self.timeout),
+            ("connect_timeout", self.connect_timeout),
+        ] {
+            if value.is_zero() || value > MAX_TIMEOUT {
+                return Err(Error::validation(
+                    field,
+                    format!("{value:?} is not between 1 ns and {MAX_TIMEOUT:?} (24 hours)"),
+                ));
+            }
         }
         let (origin, prefix, url_account) = split_base_url(&self.base_url)?;
         let account_id = match (&self.account_id, url_account) {
@@ -219,7 +225,12 @@ impl ClientBuilder {
 /// Splits a base URL into origin (`scheme://host[:port]`), a path prefix without trailing
 /// slash, and the account id when the path ends with `/v1/account/{id}`.
 fn split_base_url(url: &str) -> Result<(String, String, Option<String>)> {
-    let bad = |why: &str| Error::validation("base_url", format!("{url:?} {why}"));
+    let bad = |why: &str| {
+        Error::validation(
+            "base_url",
+            format!("{} {why}", quote_text(&redact_userinfo(url))),
+        )
+    };
     let rest = url
         .strip_prefix("https://")
         .map(|r| ("https://", r))
@@ -246,6 +257,18 @@ fn split_base_url(url: &str) -> Result<(String, String, Option<String>)> {
         ));
     }
     Ok((format!("{scheme}{host}"), path, account))
+}
+
+/// The URL with any `user:password@` before its host replaced by `***@`.
+fn redact_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
 }
 
 /// A client for the platform's REST API.
@@ -455,7 +478,7 @@ impl Client {
                     .call(),
             };
             match result {
-                Ok(response) => return read_response(response),
+                Ok(response) => return read_response(response, self.timeout),
                 Err(e) if attempt < self.connect_retries && not_sent(&e) => attempt += 1,
                 Err(e) => return Err(transport_error(e, self.timeout)),
             }
@@ -495,7 +518,16 @@ fn not_sent(e: &ureq::Error) -> bool {
 }
 
 fn transport_error(e: ureq::Error, timeout: Duration) -> Error {
-    match &e {
+    let error = transport_error_text(&e, timeout);
+    if not_sent(&e) {
+        error
+    } else {
+        error.sent_maybe()
+    }
+}
+
+fn transport_error_text(e: &ureq::Error, timeout: Duration) -> Error {
+    match e {
         ureq::Error::Timeout(which) => Error::new(
             ErrorKind::Timeout,
             format!("request timed out ({which:?}; whole-request limit {timeout:?})"),
@@ -509,17 +541,23 @@ fn transport_error(e: ureq::Error, timeout: Duration) -> Error {
             Error::new(ErrorKind::Timeout, format!("request timed out: {io}"))
         }
         _ => {
-            let stage = if not_sent(&e) {
+            let stage = if not_sent(e) {
                 "could not connect"
             } else {
                 "connection failed"
             };
-            Error::new(ErrorKind::Transport, format!("{stage}: {e}"))
+            Error::new(
+                ErrorKind::Transport,
+                format!("{stage}: {}", escape_text(&e.to_string())),
+            )
         }
     }
 }
 
-fn read_response(mut response: ureq::http::Response<ureq::Body>) -> Result<Value> {
+fn read_response(
+    mut response: ureq::http::Response<ureq::Body>,
+    timeout: Duration,
+) -> Result<Value> {
     let status = response.status().as_u16();
     if status != 200 {
         let mut head = Vec::new();
@@ -529,9 +567,9 @@ fn read_response(mut response: ureq::http::Response<ureq::Body>) -> Result<Value
             .take(ERROR_BODY_BYTES)
             .read_to_end(&mut head);
         let text = String::from_utf8_lossy(&head);
-        let text = text.trim();
+        let text = escape_text(text.trim());
         return Err(if status == 401 {
-            let reason = text.strip_prefix("HTTP Status 401 - ").unwrap_or(text);
+            let reason = text.strip_prefix("HTTP Status 401 - ").unwrap_or(&text);
             Error::new(
                 ErrorKind::Auth,
                 format!("authentication refused (HTTP 401): {reason}"),
@@ -555,11 +593,11 @@ fn read_response(mut response: ureq::http::Response<ureq::Body>) -> Result<Value
                 "response body is larger than {MAX_RESPONSE_BYTES} bytes"
             ))
             .with_status(200),
-            other => transport_error(other, Duration::ZERO).with_status(200),
+            other => transport_error(other, timeout).with_status(200),
         })?;
     let envelope: Value = serde_json::from_slice(&bytes).map_err(|e| {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
-        Error::decode(format!("response is not JSON ({e}): {head:?}")).with_status(200)
+        Error::decode(format!("response is not JSON ({e}): {}", quote_text(&head))).with_status(200)
     })?;
     let code = envelope.get("code").and_then(Value::as_str);
     let Some(code) = code else {

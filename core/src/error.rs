@@ -67,6 +67,8 @@ pub struct Error {
     platform_message: Option<String>,
     /// For validation errors: the length of the `field: ` prefix of `message`.
     detail_at: usize,
+    /// For transport and timeout errors: bytes of the request may have reached the server.
+    maybe_sent: bool,
 }
 
 /// The SDK's result type.
@@ -82,6 +84,7 @@ impl Error {
             field: None,
             platform_message: None,
             detail_at: 0,
+            maybe_sent: false,
         }
     }
 
@@ -89,9 +92,10 @@ impl Error {
     /// does (bindings, command line tools).
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         let field = field.into();
-        let message = format!("{field}: {}", message.into());
+        let shown = escape_text(&field);
+        let message = format!("{shown}: {}", message.into());
         Error {
-            detail_at: field.len() + 2,
+            detail_at: shown.len() + 2,
             field: Some(field),
             ..Error::new(ErrorKind::Validation, message)
         }
@@ -123,15 +127,27 @@ impl Error {
         self
     }
 
+    /// Marks a transport or timeout error whose request may have reached the server, and says
+    /// so in its message.
+    pub(crate) fn sent_maybe(mut self) -> Self {
+        self.maybe_sent = true;
+        self.message.push_str(
+            "; the request may have reached the server: check the call's events (or query it) \
+             before trying again, or the call may be placed twice",
+        );
+        self
+    }
+
     /// An `api` error for a platform code and the server's `msg`.
     pub(crate) fn api(code: &str, msg: &str) -> Self {
         let meaning = crate::codes::lookup(code)
             .map(|c| c.en)
             .unwrap_or("unknown code");
+        let shown = escape_text(msg);
         let message = if msg.is_empty() {
             format!("platform returned {code}: {meaning}")
         } else {
-            format!("platform returned {code} {msg}: {meaning}")
+            format!("platform returned {code} {shown}: {meaning}")
         };
         Error {
             code: Some(code.to_owned()),
@@ -162,6 +178,13 @@ impl Error {
         &self.message[self.detail_at..]
     }
 
+    /// For `transport` and `timeout` errors: true when bytes of the request were written, so
+    /// the server may have received and acted on it. Such a request must not simply be sent
+    /// again (a call placed twice rings a person twice); the SDK never resends it itself.
+    pub fn maybe_sent(&self) -> bool {
+        self.maybe_sent
+    }
+
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
         self.status
@@ -190,3 +213,51 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Text from outside (a server's answer, a caller's value) as a message may show it: control
+/// characters (terminal escape sequences among them) written as `\u{..}`, and cut after
+/// `MAX_SHOWN` characters with a note of the full length. The raw text stays available as data
+/// where it matters (`platform_message`).
+pub(crate) fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_SHOWN * 2));
+    for (shown, c) in text.chars().enumerate() {
+        if shown == MAX_SHOWN {
+            out.push_str(&format!("... ({} bytes in all)", text.len()));
+            break;
+        }
+        if c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// [`escape_text`] in double quotes, for values quoted in messages.
+pub(crate) fn quote_text(text: &str) -> String {
+    format!("\"{}\"", escape_text(text))
+}
+
+/// The most characters of an outside value that a message shows.
+const MAX_SHOWN: usize = 200;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outside_text_is_escaped_and_cut() {
+        assert_eq!(escape_text("ok \u{1b}[2J\r\n"), "ok \\u{1b}[2J\\u{d}\\u{a}");
+        let long = "x".repeat(10_000_000);
+        let shown = escape_text(&long);
+        assert!(shown.len() < 300, "{}", shown.len());
+        assert!(shown.ends_with("(10000000 bytes in all)"));
+        assert_eq!(quote_text("a\"b"), "\"a\"b\"");
+        let e = Error::api("000002", "\u{1b}]0;pwned\u{7}");
+        assert!(!e.message().contains('\u{1b}'), "{}", e.message());
+        assert_eq!(e.platform_message(), Some("\u{1b}]0;pwned\u{7}"));
+    }
+}

@@ -5,7 +5,7 @@
 //! ISO-8859-1 (every character outside Latin-1 arrives as `?`). [`Event::parse`] accepts what
 //! the real server sends and what the docs show, and never panics.
 
-use crate::error::{Error, Result};
+use crate::error::{quote_text, Error, Result};
 pub use crate::events_typed::{DuoCallbackEnd, Event, NotifyCallEnd, VerifyCallEnd};
 use serde_json::{Map, Value};
 
@@ -336,7 +336,8 @@ impl Fields<'_> {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
             Some(Value::String(s)) => s.trim().parse::<i64>().map(Some).map_err(|_| {
-                Error::decode(format!("`{key}` is {s:?}, expected an integer")).with_field(key)
+                Error::decode(format!("`{key}` is {}, expected an integer", quote_text(s)))
+                    .with_field(key)
             }),
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(i) => Ok(Some(i)),

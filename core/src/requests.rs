@@ -2,7 +2,7 @@
 //! each play type. The typed requests themselves are generated from the declarations
 //! (`crate::typed`, `crate::ops`).
 
-use crate::error::{Error, Result};
+use crate::error::{quote_text, Error, Result};
 use serde::ser::SerializeTuple;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
@@ -77,7 +77,7 @@ impl PlayItem {
             };
             return Err(Error::validation(
                 field,
-                format!("{:?} is not {expected}", self.content),
+                format!("{} is not {expected}", quote_text(&self.content)),
             ));
         }
         Ok(())

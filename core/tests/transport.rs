@@ -300,3 +300,101 @@ fn large_bodies_arrive_whole() {
         big.len() + r#"{"big":""}"#.len()
     );
 }
+
+#[test]
+fn timeouts_that_cannot_be_honoured_are_refused() {
+    for (timeout, connect) in [
+        (Duration::MAX, Duration::from_secs(1)),
+        (Duration::from_secs(1), Duration::MAX),
+        (Duration::from_secs(24 * 3600 + 1), Duration::from_secs(1)),
+        (Duration::ZERO, Duration::from_secs(1)),
+    ] {
+        let err = Client::builder("app", "cert", SECRET)
+            .timeout(timeout)
+            .connect_timeout(connect)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation);
+        let want = if connect > Duration::from_secs(1) {
+            "connect_timeout"
+        } else {
+            "timeout"
+        };
+        assert_eq!(err.field(), Some(want), "{err}");
+    }
+    assert!(Client::builder("app", "cert", SECRET)
+        .timeout(yunhuni::MAX_TIMEOUT)
+        .build()
+        .is_ok());
+}
+
+#[test]
+fn a_reset_after_the_request_was_written_says_it_may_have_been_sent() {
+    let (url, count) = serve(respond(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"code\":\"00",
+    ));
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert!(err.maybe_sent(), "{err}");
+    assert!(
+        err.message().contains("may have reached the server"),
+        "{err}"
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+
+    // Nothing could be written to a port that refuses connections.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert!(!err.maybe_sent(), "{err}");
+}
+
+#[test]
+fn a_timeout_waiting_for_the_answer_may_have_been_sent_and_names_its_limit() {
+    // Headers arrive, then the body never does.
+    let (url, _) = serve(|mut s| {
+        read_request(&mut s);
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{");
+        thread::sleep(Duration::from_secs(3));
+    });
+    let (err, _) = place(&url, Duration::from_millis(400));
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(err.maybe_sent(), "{err}");
+    assert!(!err.message().contains("0ns"), "{err}");
+}
+
+#[test]
+fn server_text_is_escaped_in_messages() {
+    let (url, _) = serve(respond(
+        b"HTTP/1.1 500 X\r\nContent-Length: 16\r\n\r\n\x1b[2J\x1b]0;pwn\x07 boom",
+    ));
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Http, "{err}");
+    assert!(!err.message().chars().any(char::is_control), "{err:?}");
+    assert!(err.message().contains("\\u{1b}[2J"), "{err}");
+    let raw: &'static [u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 51\r\n\r\n{\"code\":\"000002\",\"msg\":\"\\u001b[31mred\",\"data\":null}";
+    let (url, _) = serve(respond(raw));
+    let (err, _) = place(&url, Duration::from_secs(2));
+    assert_eq!(err.kind(), ErrorKind::Api, "{err}");
+    assert!(!err.message().chars().any(char::is_control), "{err:?}");
+    assert_eq!(err.platform_message(), Some("\u{1b}[31mred"));
+}
+
+#[test]
+fn base_url_messages_hide_passwords_and_stay_short() {
+    let err = Client::builder("app", "cert", SECRET)
+        .base_url("https://user:hunter2@api.example.com/x?y")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.field(), Some("base_url"));
+    assert!(!err.message().contains("hunter2"), "{err}");
+    assert!(err.message().contains("***@api.example.com"), "{err}");
+    let huge = format!("https://{}", "a/".repeat(5_000_000));
+    let err = Client::builder("app", "cert", SECRET)
+        .base_url(format!("{huge}?q"))
+        .build()
+        .unwrap_err();
+    assert!(err.message().len() < 1000, "{} bytes", err.message().len());
+}

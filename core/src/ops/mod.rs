@@ -33,7 +33,7 @@ mod table;
 pub use decl::*;
 pub use table::{OPERATIONS, QUOTA, RECORDS, SHAPES, SKILL, SKILL_OP};
 
-use crate::error::{Error, Result};
+use crate::error::{quote_text, Error, Result};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -209,18 +209,16 @@ impl Request {
         };
         let value = match field.ty {
             Type::Str => Value::String(text.to_owned()),
-            Type::Int => text
-                .trim()
-                .parse::<i64>()
-                .map(Value::from)
-                .map_err(|_| Error::validation(name, format!("{text:?} is not an integer")))?,
+            Type::Int => text.trim().parse::<i64>().map(Value::from).map_err(|_| {
+                Error::validation(name, format!("{} is not an integer", quote_text(text)))
+            })?,
             Type::Bool => match text.trim() {
                 "true" | "1" => Value::Bool(true),
                 "false" | "0" => Value::Bool(false),
                 _ => {
                     return Err(Error::validation(
                         name,
-                        format!("{text:?} is not true or false"),
+                        format!("{} is not true or false", quote_text(text)),
                     ))
                 }
             },
@@ -362,7 +360,10 @@ impl Request {
 fn unknown_operation(name: &str) -> Error {
     Error::validation(
         "operation",
-        format!("{name:?} is not an operation of the platform (see yunhuni::ops::OPERATIONS)"),
+        format!(
+            "{} is not an operation of the platform (see yunhuni::ops::OPERATIONS)",
+            quote_text(name)
+        ),
     )
 }
 
@@ -583,7 +584,11 @@ fn check_rule(rule: Rule, value: &Value, path: &str) -> Result<()> {
         Rule::OneOf(allowed) => {
             if let Some(s) = text {
                 if !allowed.contains(&s) {
-                    return fail(format!("{s:?} is not one of {}", allowed.join(", ")));
+                    return fail(format!(
+                        "{} is not one of {}",
+                        quote_text(s),
+                        allowed.join(", ")
+                    ));
                 }
             }
         }
@@ -592,7 +597,8 @@ fn check_rule(rule: Rule, value: &Value, path: &str) -> Result<()> {
                 if !allowed.contains(&s) && !prefixes.iter().any(|p| s.starts_with(p)) {
                     let prefixes: Vec<_> = prefixes.iter().map(|p| format!("{p}...")).collect();
                     return fail(format!(
-                        "{s:?} is not one of {}, {}",
+                        "{} is not one of {}, {}",
+                        quote_text(s),
                         allowed.join(", "),
                         prefixes.join(", ")
                     ));
@@ -613,7 +619,7 @@ fn check_rule(rule: Rule, value: &Value, path: &str) -> Result<()> {
         Rule::Url => {
             if let Some(s) = text {
                 if !is_server_url(s) {
-                    return fail(format!("{s:?} is not a URL (scheme://host...)"));
+                    return fail(format!("{} is not a URL (scheme://host...)", quote_text(s)));
                 }
             }
         }
@@ -624,7 +630,8 @@ fn check_rule(rule: Rule, value: &Value, path: &str) -> Result<()> {
                     t.len() == 11 && t.starts_with('1') && t.bytes().all(|b| b.is_ascii_digit());
                 if !ok {
                     return fail(format!(
-                        "{s:?} is not a mobile number (1 and ten more digits)"
+                        "{} is not a mobile number (1 and ten more digits)",
+                        quote_text(s)
                     ));
                 }
             }
@@ -676,7 +683,10 @@ fn check_path_value(op: &Operation, field: &Field, value: &Value) -> Result<()> 
     if last && s.contains('.') {
         return Err(Error::validation(
             field.name,
-            format!("{s:?} contains '.': the server cuts a last path segment at its last dot"),
+            format!(
+                "{} contains '.': the server cuts a last path segment at its last dot",
+                quote_text(s)
+            ),
         ));
     }
     Ok(())
