@@ -9,6 +9,12 @@ use crate::error::{quote_text, Error, Result};
 pub use crate::events_typed::{DuoCallbackEnd, Event, NotifyCallEnd, VerifyCallEnd};
 use serde_json::{Map, Value};
 
+/// The event times [`Event::parse`] accepts, in epoch milliseconds: from 1970-01-01 to the
+/// end of 9999-12-31 (UTC), which every language's date type can hold. A time outside it
+/// (which the platform never sends) makes the body a `decode` error naming the key, so a
+/// forged webhook fails where it is parsed, the same way in every language.
+pub const TIME_RANGE_MS: std::ops::RangeInclusive<i64> = 0..=253_402_300_799_999;
+
 /// The largest webhook body [`Event::parse`] accepts.
 pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
@@ -352,9 +358,15 @@ impl Fields<'_> {
         }
     }
 
-    /// Epoch milliseconds.
+    /// Epoch milliseconds within [`TIME_RANGE_MS`].
     pub(crate) fn time(&self, key: &str) -> Result<Option<i64>> {
-        self.integer(key)
+        match self.integer(key)? {
+            Some(t) if !TIME_RANGE_MS.contains(&t) => Err(Error::decode(format!(
+                "`{key}` is {t}, not a time between 1970 and 9999 in epoch milliseconds"
+            ))
+            .with_field(key)),
+            other => Ok(other),
+        }
     }
 }
 
@@ -398,6 +410,18 @@ mod tests {
         assert_eq!(by(r#""2""#), Some(HungUpBy::Party2));
         assert_eq!(by("3"), None);
         assert_eq!(by("null"), None);
+    }
+
+    #[test]
+    fn times_out_of_range_are_decode_errors() {
+        for t in ["253402300800000", "-1", "9223372036854775807"] {
+            let body = format!(r#"{{"event":"duo_callback.end","end_time":{t}}}"#);
+            let err = Event::parse(body.as_bytes()).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Decode, "{t}");
+            assert_eq!(err.field(), Some("end_time"));
+        }
+        let body = br#"{"event":"duo_callback.end","end_time":253402300799999,"begin_time":0}"#;
+        assert!(Event::parse(body).is_ok());
     }
 
     #[test]
