@@ -398,3 +398,48 @@ fn base_url_messages_hide_passwords_and_stay_short() {
         .unwrap_err();
     assert!(err.message().len() < 1000, "{} bytes", err.message().len());
 }
+
+#[test]
+fn a_server_that_closes_after_each_answer_never_gets_a_request_twice() {
+    // The server answers without `Connection: close` and then closes. A pooled connection
+    // found closed before the next request is written (the agent probes it when it takes it
+    // from the pool) is replaced, and the request goes on a new one. When the close comes
+    // after the request was written, nobody can tell whether the server acted on it: that
+    // request fails with `maybe_sent` and is never sent again.
+    let received = Arc::new(AtomicUsize::new(0));
+    let seen = received.clone();
+    let (url, _) = serve(move |mut s| {
+        read_request(&mut s);
+        seen.fetch_add(1, Ordering::SeqCst);
+        let body =
+            br#"{"code":"000000","msg":"ok","data":{"callId":"0123456789abcdef0123456789abcdef"}}"#;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = s.write_all(&[head.as_bytes(), body].concat());
+    });
+    let client = client(&url, Duration::from_secs(5));
+    let request = DuoCallback::new("13800000001", "13800000002", 60);
+    let ok = AtomicUsize::new(0);
+    let place = || match client.duo_callback(&request) {
+        Ok(_) => {
+            ok.fetch_add(1, Ordering::SeqCst);
+        }
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+            assert!(e.maybe_sent(), "{e}");
+        }
+    };
+    for _ in 0..100 {
+        place();
+    }
+    thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| (0..25).for_each(|_| place()));
+        }
+    });
+    // Every request the server read was answered, and none was read twice.
+    assert_eq!(received.load(Ordering::SeqCst), ok.load(Ordering::SeqCst));
+    assert!(ok.load(Ordering::SeqCst) > 0);
+}
