@@ -54,6 +54,14 @@
 #include <stdlib.h>
 
 /**
+ * The version of this header, the same as the `yh_version()` of the library it ships with.
+ */
+#define YUNHUNI_VERSION_MAJOR 0
+#define YUNHUNI_VERSION_MINOR 1
+#define YUNHUNI_VERSION_PATCH 0
+#define YUNHUNI_VERSION "0.1.0"
+
+/**
  * Play type of a notification item: an uploaded voice file.
  */
 #define YH_PLAY_FILE 0
