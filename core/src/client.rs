@@ -1,7 +1,7 @@
 //! The signed HTTP client.
 
 use crate::error::{escape_text, quote_text, Error, ErrorKind, Result};
-use crate::ops::{Casing, Method, Request};
+use crate::ops::{Casing, Method, Request, Wire};
 use crate::sign::{sign, timestamp_now, SignInput, CONTENT_TYPE};
 use serde::Serialize;
 use serde_json::Value;
@@ -63,6 +63,78 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     user_agent_suffix: Option<String>,
     connect_retries: u32,
+    proxy: ProxySetting,
+    on_request: Option<RequestObserver>,
+}
+
+/// Where requests go through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ProxySetting {
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` (and lower-case), as most tools read them.
+    FromEnv,
+    /// This proxy.
+    Url(String),
+    /// Straight to the server, whatever the environment says.
+    Direct,
+}
+
+/// A function told of every request a client made (see [`ClientBuilder::on_request`]).
+pub type RequestObserver = std::sync::Arc<dyn Fn(&RequestLog) + Send + Sync>;
+
+/// What one request did, for logs: never the secret key or the signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestLog {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    /// The path after `/v1/account/{account_id}/`, with its query string.
+    pub path: String,
+    /// The HTTP status, when the server answered.
+    pub status: Option<u16>,
+    /// The platform code, when the answer had one.
+    pub code: Option<String>,
+    /// The error kind, when the request failed (`validation` never reaches here: nothing was sent).
+    pub error: Option<ErrorKind>,
+    /// How long it took, all attempts included.
+    pub duration: Duration,
+    /// How many times it was tried (more than 1 only when connecting failed).
+    pub attempts: u32,
+}
+
+impl fmt::Display for RequestLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)?;
+        match self.status {
+            Some(status) => write!(f, " -> {status}")?,
+            None => f.write_str(" -> no answer")?,
+        }
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(kind) = self.error {
+            write!(f, " ({kind} error)")?;
+        }
+        write!(f, " in {:.1} ms", self.duration.as_secs_f64() * 1000.0)?;
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// Settings of one call that override the client's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    /// The longest this call may take, connecting included (default: the client's timeout).
+    pub timeout: Option<Duration>,
+}
+
+impl CallOptions {
+    /// Options with this timeout.
+    pub fn timeout(timeout: Duration) -> Self {
+        CallOptions {
+            timeout: Some(timeout),
+        }
+    }
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -121,6 +193,31 @@ impl ClientBuilder {
     #[must_use]
     pub fn connect_retries(mut self, retries: u32) -> Self {
         self.connect_retries = retries;
+        self
+    }
+
+    /// Sends every request through this proxy (`http://host:port`, `https://...`,
+    /// `socks5://...`; `user:password@` allowed). Without it the client uses the proxy named by
+    /// `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY` (or their lower-case forms), if any.
+    #[must_use]
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// Connects straight to the server, whatever the `*_PROXY` variables say.
+    #[must_use]
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::Direct;
+        self
+    }
+
+    /// Calls `observer` after every request with what it did (method, path, status, platform
+    /// code, duration, attempts; never a secret). Each request is also logged through the
+    /// `log` facade at debug level, target `yunhuni`.
+    #[must_use]
+    pub fn on_request(mut self, observer: impl Fn(&RequestLog) + Send + Sync + 'static) -> Self {
+        self.on_request = Some(std::sync::Arc::new(observer));
         self
     }
 
@@ -185,7 +282,22 @@ impl ClientBuilder {
             }
             user_agent = format!("{user_agent} {suffix}");
         }
+        let proxy = match &self.proxy {
+            ProxySetting::FromEnv => ureq::Proxy::try_from_env(),
+            ProxySetting::Direct => None,
+            ProxySetting::Url(url) => Some(ureq::Proxy::new(url).map_err(|e| {
+                Error::validation(
+                    "proxy",
+                    format!(
+                        "{} is not a proxy URL: {}",
+                        quote_text(&redact_userinfo(url)),
+                        escape_text(&e.to_string())
+                    ),
+                )
+            })?),
+        };
         let config = ureq::Agent::config_builder()
+            .proxy(proxy)
             .http_status_as_error(false)
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout.min(self.timeout)))
@@ -218,6 +330,8 @@ impl ClientBuilder {
             account_id,
             timeout: self.timeout,
             connect_retries: self.connect_retries,
+            connect_timeout: self.connect_timeout,
+            on_request: self.on_request,
         })
     }
 }
@@ -295,6 +409,8 @@ pub struct Client {
     account_id: String,
     timeout: Duration,
     connect_retries: u32,
+    connect_timeout: Duration,
+    on_request: Option<RequestObserver>,
 }
 
 impl fmt::Debug for Client {
@@ -326,6 +442,8 @@ impl Client {
             connect_timeout: Duration::from_secs(5),
             user_agent_suffix: None,
             connect_retries: 0,
+            proxy: ProxySetting::FromEnv,
+            on_request: None,
         }
     }
 
@@ -399,14 +517,33 @@ impl Client {
                 format!("request cannot be encoded as JSON: {e}"),
             )
         })?;
-        self.execute(Method::Post, operation, "", Some(&body))
+        let wire = Wire {
+            method: Method::Post,
+            path: operation.to_owned(),
+            query: String::new(),
+            body: Some(body),
+        };
+        self.execute(&wire, None)
     }
 
     /// Checks `request` against its declaration, sends it, and returns the response's `data`
     /// once `code` is `000000`. Every operation of [`ops::OPERATIONS`] goes through here.
     pub fn send(&self, request: &Request) -> Result<Value> {
+        self.send_with(request, &CallOptions::default())
+    }
+
+    /// [`Client::send`] with settings for this call only (its own timeout).
+    pub fn send_with(&self, request: &Request, options: &CallOptions) -> Result<Value> {
+        if let Some(timeout) = options.timeout {
+            if timeout.is_zero() || timeout > MAX_TIMEOUT {
+                return Err(Error::validation(
+                    "timeout",
+                    format!("{timeout:?} is not between 1 ns and {MAX_TIMEOUT:?} (24 hours)"),
+                ));
+            }
+        }
         let wire = request.to_wire()?;
-        self.execute(wire.method, &wire.path, &wire.query, wire.body.as_deref())
+        self.execute(&wire, options.timeout)
     }
 
     /// The operation called `name` (or its alias) with `fields` named in `casing`: what the
@@ -417,33 +554,73 @@ impl Client {
         fields: impl IntoIterator<Item = (K, Value)>,
         casing: Casing,
     ) -> Result<Value> {
-        let request = Request::from_fields(name, fields, casing)?;
-        request.validate_cased(casing)?;
-        self.send(&request)
+        self.call_with(name, fields, casing, &CallOptions::default())
     }
 
-    /// One signed exchange: `method` on `path` (relative to [`Client::api_root`]) with `query`
-    /// (without `?`, not signed, as the server does) and `body` (POST and PUT only).
-    fn execute(
+    /// [`Client::call`] with settings for this call only.
+    pub fn call_with<K: AsRef<str>>(
         &self,
-        method: Method,
-        path: &str,
-        query: &str,
-        body: Option<&[u8]>,
+        name: &str,
+        fields: impl IntoIterator<Item = (K, Value)>,
+        casing: Casing,
+        options: &CallOptions,
     ) -> Result<Value> {
-        let mut url = format!("{}{path}", self.api_root);
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(query);
+        let request = Request::from_fields(name, fields, casing)?;
+        request.validate_cased(casing)?;
+        self.send_with(&request, options)
+    }
+
+    /// One signed exchange of `wire`, the query not signed, as the server does; logged and
+    /// reported to the observer.
+    fn execute(&self, wire: &Wire, timeout: Option<Duration>) -> Result<Value> {
+        let started = std::time::Instant::now();
+        let mut attempts = 0;
+        let result = self.exchange(wire, timeout, &mut attempts);
+        let (status, code, error) = match &result {
+            Ok(_) => (Some(200), Some("000000".to_owned()), None),
+            Err(e) => (e.status(), e.code().map(str::to_owned), Some(e.kind())),
+        };
+        let log = RequestLog {
+            method: wire.method.as_str(),
+            path: if wire.query.is_empty() {
+                wire.path.clone()
+            } else {
+                format!("{}?{}", wire.path, wire.query)
+            },
+            status,
+            code,
+            error,
+            duration: started.elapsed(),
+            attempts,
+        };
+        log::debug!(target: "yunhuni", "{log}");
+        if let Some(observer) = &self.on_request {
+            observer(&log);
         }
-        let path = format!("{}{path}", self.path_root);
+        result
+    }
+
+    fn exchange(
+        &self,
+        wire: &Wire,
+        timeout: Option<Duration>,
+        attempts: &mut u32,
+    ) -> Result<Value> {
+        let method = wire.method;
+        let mut url = format!("{}{}", self.api_root, wire.path);
+        if !wire.query.is_empty() {
+            url.push('?');
+            url.push_str(&wire.query);
+        }
+        let path = format!("{}{}", self.path_root, wire.path);
         let body = if method.has_content() {
-            body.unwrap_or_default()
+            wire.body.as_deref().unwrap_or_default()
         } else {
             &[]
         };
-        let mut attempt = 0;
+        let limit = timeout.unwrap_or(self.timeout);
         loop {
+            *attempts += 1;
             // A fresh timestamp and signature for each attempt.
             let timestamp = timestamp_now();
             let input = SignInput {
@@ -466,21 +643,21 @@ impl Client {
                     } else {
                         self.agent.put(&url)
                     };
-                    self.headers(builder, &signature, &timestamp)
+                    self.headers(builder, &signature, &timestamp, timeout)
                         .header("Content-Type", CONTENT_TYPE)
                         .send(body)
                 }
                 Method::Get => self
-                    .headers(self.agent.get(&url), &signature, &timestamp)
+                    .headers(self.agent.get(&url), &signature, &timestamp, timeout)
                     .call(),
                 Method::Delete => self
-                    .headers(self.agent.delete(&url), &signature, &timestamp)
+                    .headers(self.agent.delete(&url), &signature, &timestamp, timeout)
                     .call(),
             };
             match result {
-                Ok(response) => return read_response(response, self.timeout),
-                Err(e) if attempt < self.connect_retries && not_sent(&e) => attempt += 1,
-                Err(e) => return Err(transport_error(e, self.timeout)),
+                Ok(response) => return read_response(response, limit),
+                Err(e) if *attempts <= self.connect_retries && not_sent(&e) => {}
+                Err(e) => return Err(transport_error(e, limit)),
             }
         }
     }
@@ -490,7 +667,16 @@ impl Client {
         builder: ureq::RequestBuilder<B>,
         signature: &str,
         timestamp: &str,
+        timeout: Option<Duration>,
     ) -> ureq::RequestBuilder<B> {
+        let builder = match timeout {
+            Some(t) => builder
+                .config()
+                .timeout_global(Some(t))
+                .timeout_connect(Some(self.connect_timeout.min(t)))
+                .build(),
+            None => builder,
+        };
         builder
             .header("AppID", &self.app_id)
             .header("CertID", &self.cert_id)

@@ -54,7 +54,10 @@ mod resolver;
 mod sign;
 mod typed;
 
-pub use client::{CallCreated, Client, ClientBuilder, DEFAULT_BASE_URL, MAX_TIMEOUT};
+pub use client::{
+    CallCreated, CallOptions, Client, ClientBuilder, RequestLog, RequestObserver, DEFAULT_BASE_URL,
+    MAX_TIMEOUT,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{
     DuoCallbackEnd, EndedBy, Event, HungUpBy, NotifyCallEnd, OtherEvent, Outcome, VerifyCallEnd,
