@@ -443,3 +443,110 @@ fn a_server_that_closes_after_each_answer_never_gets_a_request_twice() {
     assert_eq!(received.load(Ordering::SeqCst), ok.load(Ordering::SeqCst));
     assert!(ok.load(Ordering::SeqCst) > 0);
 }
+
+#[test]
+fn a_call_can_have_its_own_timeout() {
+    let (url, _) = serve(|mut s| {
+        read_request(&mut s);
+        thread::sleep(Duration::from_secs(5));
+    });
+    let client = client(&url, Duration::from_secs(30));
+    let request = yunhuni::Request::new("ext_list").unwrap();
+    let started = Instant::now();
+    let err = client
+        .send_with(
+            &request,
+            &yunhuni::CallOptions::timeout(Duration::from_millis(300)),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(err.message().contains("300ms"), "{err}");
+    let err = client
+        .send_with(&request, &yunhuni::CallOptions::timeout(Duration::MAX))
+        .unwrap_err();
+    assert_eq!(err.field(), Some("timeout"));
+}
+
+#[test]
+fn requests_go_through_an_explicit_proxy() {
+    let seen = Arc::new(std::sync::Mutex::new(String::new()));
+    let record = seen.clone();
+    let (proxy, _) = serve(move |mut s| {
+        // The agent opens a tunnel, then sends the request through it.
+        let connect = read_request(&mut s);
+        let _ = s.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+        let raw = read_request(&mut s);
+        *record.lock().unwrap() = format!(
+            "{}{}",
+            String::from_utf8_lossy(&connect),
+            String::from_utf8_lossy(&raw)
+        );
+        let body = br#"{"code":"000000","msg":"ok","data":null}"#;
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+        let _ = s.write_all(&[head.as_bytes(), body].concat());
+    });
+    let client = Client::builder("app", "cert", SECRET)
+        .base_url("http://api.invalid:8080")
+        .proxy(proxy)
+        .build()
+        .unwrap();
+    client.cancel_duo_callback("abc").unwrap();
+    let raw = seen.lock().unwrap().clone();
+    assert!(
+        raw.starts_with("CONNECT api.invalid:8080 HTTP/1.1\r\n"),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("\r\n\r\nPOST /v1/account/cert/call/duo_callback_cancel HTTP/1.1\r\n"),
+        "{raw}"
+    );
+    let err = Client::builder("app", "cert", SECRET)
+        .proxy("ftp://user:hunter2@x")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.field(), Some("proxy"), "{err}");
+    assert!(!err.message().contains("hunter2"), "{err}");
+    assert!(Client::builder("app", "cert", SECRET)
+        .no_proxy()
+        .build()
+        .is_ok());
+}
+
+#[test]
+fn every_request_is_reported_without_secrets() {
+    let raw: &'static [u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 39\r\n\r\n{\"code\":\"010001\",\"msg\":\"x\",\"data\":null}";
+    let (url, _) = serve(respond(raw));
+    let logs = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = logs.clone();
+    let client = Client::builder("app", "cert", SECRET)
+        .base_url(&url)
+        .on_request(move |log| sink.lock().unwrap().push(log.clone()))
+        .build()
+        .unwrap();
+    let request = yunhuni::Request::new("ext_list")
+        .unwrap()
+        .with("page_no", 2)
+        .unwrap();
+    let err = client.send(&request).unwrap_err();
+    assert_eq!(err.code(), Some("010001"));
+    let logs = logs.lock().unwrap();
+    assert_eq!(logs.len(), 1);
+    let log = &logs[0];
+    assert_eq!(log.method, "GET");
+    assert_eq!(log.path, "callcenter/extension?pageNo=2");
+    assert_eq!(log.status, Some(200));
+    assert_eq!(log.code.as_deref(), Some("010001"));
+    assert_eq!(log.error, Some(ErrorKind::Api));
+    assert_eq!(log.attempts, 1);
+    let text = format!("{log} {log:?}");
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(
+        text.starts_with("GET callcenter/extension?pageNo=2 -> 200 010001 (api error)"),
+        "{text}"
+    );
+}
