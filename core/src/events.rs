@@ -5,7 +5,7 @@
 //! ISO-8859-1 (every character outside Latin-1 arrives as `?`). [`Event::parse`] accepts what
 //! the real server sends and what the docs show, and never panics.
 
-use crate::error::{quote_text, Error, Result};
+use crate::error::{escape_text, quote_text, Error, Result};
 pub use crate::events_typed::{DuoCallbackEnd, Event, NotifyCallEnd, VerifyCallEnd};
 use serde_json::{Map, Value};
 
@@ -284,14 +284,21 @@ impl Event {
             }
         };
         let f = Fields(&map);
-        if let Some(event) = Event::parse_typed(&name, &f, raw.clone())? {
-            return Ok(event);
-        }
-        Ok(Event::Other(OtherEvent {
-            name,
-            fields: map,
-            raw,
-        }))
+        let event = match Event::parse_typed(&name, &f, raw.clone())? {
+            Some(event) => event,
+            None => Event::Other(OtherEvent {
+                name,
+                fields: map,
+                raw,
+            }),
+        };
+        log::debug!(
+            target: "yunhuni",
+            "event {} id={}",
+            escape_text(event.name()),
+            escape_text(event.id().unwrap_or("-"))
+        );
+        Ok(event)
     }
 }
 
