@@ -4,15 +4,19 @@
     python3 scripts/gen_vectors.py          # (re)write the vector files
     python3 scripts/gen_vectors.py --check  # exit 1 if a committed file differs
 
-This is an independent implementation of the platform's request signing and of
-the platform's webhook wire format (see shared spec platform-notes.md §1, §4, §5
-and events.md §1, §3, §9). It deliberately uses only the Python standard library
-and never imports project code, so the vectors can be used to test every SDK.
+This is an independent implementation of the platform's request signing, of the
+platform's webhook wire format and of the requests its server accepts (shared spec
+platform-notes.md §1, §2, §4, §5, platform-notes-2.md §1-§7, routes.json, events.md
+§1, §3, §9). It deliberately uses only the Python standard library and never imports
+project code, so the vectors can be used to test every SDK. The server's routes are
+restated below (SPEC_ROUTES); when ../shared/spec/routes.json exists beside the
+repository it is read and must agree with the restatement.
 
 Files written:
   tests/vectors/signing.json   request-signing cases
   tests/vectors/events.json    webhook bodies and their canonical decoded view
-  tests/vectors/requests.json  request parameters, and the exact JSON body sent or the field
+  tests/vectors/requests.json  for each of the 73 operations: request parameters, and the
+                               exact method, path, query and JSON body sent, or the field
                                that breaks a rule the server enforces
 
 Output is deterministic: 2-space indented JSON, ensure_ascii=False, trailing
@@ -253,6 +257,54 @@ def signing_specs():
         secret="密钥-clé")
     add("secret-uppercase-hex-not-decoded", "POST", KA_BASE + "/call/duo_callback", duo,
         secret="00112233445566778899AABBCCDDEEFF")
+
+    # The other operations (platform-notes-2 §1.2): GET and DELETE sign no MD5 and no content
+    # type, PUT signs both like POST; placeholders are filled (percent-encoded) before signing;
+    # the query string is never signed.
+    sub = "8a2bc6725a7e3f01015a7e41c2d50007"
+    add("get-ext-list-with-paging-query", "GET",
+        KA_BASE + "/callcenter/extension?pageNo=2&pageSize=50")
+    add("get-ext-list-without-query", "GET", KA_BASE + "/callcenter/extension")
+    add("get-agent-keepalive-encoded-placeholder", "GET",
+        KA_BASE + "/callcenter/agent/%E5%BC%A0%E4%B8%89/keepalive")
+    add("get-recording-list-encoded-query", "GET",
+        KA_BASE + "/recording/plist?pageNo=1&pageSize=100&start=2017-03-01%2000%3A00%3A00"
+        "&end=2017-03-31%2023%3A59%3A59")
+    add("get-recording-url-gen", "GET",
+        KA_BASE + "/recording/url/gen?id=a3f5e2d1c4b6a7980f1e2d3c4b5a6978")
+    add("get-conversation-list-page-size", "GET",
+        KA_BASE + "/callcenter/conversation?page=3&size=5")
+    add("get-sms-by-msg-key", "GET", KA_BASE + "/msg/sms/8a2bc6725b1d2e3f015b1d2f40a1c003")
+    add("delete-agent-logout-force", "DELETE", KA_BASE + "/callcenter/agent/agent01?force=true")
+    add("delete-agent-logout-without-force", "DELETE", KA_BASE + "/callcenter/agent/agent01")
+    add("delete-subaccount-id-in-path-and-query", "DELETE",
+        KA_BASE + "/management/subaccount/" + sub + "?subaccountId=" + sub)
+    add("delete-telnum-unbind", "DELETE",
+        KA_BASE + "/management/8a2bc6725a7e3f01015a7e41c2d5a001/subaccount?subaccountId=" + sub)
+    add("delete-template", "DELETE", KA_BASE + "/msg/template/10001")
+    add("put-subaccount-update", "PUT", KA_BASE + "/management/subaccount/" + sub,
+        '{"callbackUrl":"http://example.com/cb?shop=1","enabled":0,"remark":"closed"}')
+    add("put-subaccount-quotas", "PUT", KA_BASE + "/management/subaccount/" + sub + "/quotas",
+        '{"quotas":[{"type":"CallQuota","value":1200}]}')
+    add("put-template-update-chinese", "PUT", KA_BASE + "/msg/template/10001",
+        '{"name":"验证码","type":"msg_sms","content":"验证码 #*#，5 分钟内有效","remark":"login"}')
+    add("put-with-query-string", "PUT",
+        KA_BASE + "/management/subaccount/" + sub + "?trace=1",
+        '{"callbackUrl":"http://example.com/cb?shop=1","enabled":0,"remark":"closed"}')
+    add("post-conf-start-record-empty-object", "POST",
+        KA_BASE + "/conf/start_record/89d716b2fc23ebff7a0086482bda8941", "{}")
+    add("post-conf-start-record-trailing-space-key", "POST",
+        KA_BASE + "/conf/start_record/89d716b2fc23ebff7a0086482bda8941",
+        '{"max_duration ":120}')
+    add("post-two-placeholders", "POST",
+        KA_BASE + "/callcenter/conversation/8a2bc6725b1d2e3f015b1d2f40a10002/agent/"
+        "%E7%8E%8B%20%E4%BA%94/lsm", '{"mode":3}')
+    add("post-agent-fwd-without-body", "POST", KA_BASE + "/callcenter/agent/agent01/fwd_agent")
+    add("sub-account-delete", "DELETE",
+        KA_BASE + "/callcenter/condition/40288aca586222110158622286590001",
+        cert=SUB_CERT, secret=SUB_SECRET)
+    add("sub-account-put", "PUT", KA_BASE + "/msg/template/10001",
+        '{"name":"t","content":"#*#","remark":"r"}', cert=SUB2_CERT, secret=SUB2_SECRET)
     return specs
 
 
@@ -309,6 +361,23 @@ def build_signing():
     require(by_name["post-with-query-string"]["signature"]
             == by_name["known-answer-post"]["signature"], "POST query not signed")
     require(len(by_name["post-large-body-64kib"]["body_hex"]) == 2 * 65536, "large body")
+    for name in ("get-ext-list-with-paging-query", "get-ext-list-without-query"):
+        require(by_name[name]["string_to_sign"]
+                == "GET\n\n\n20170301120000\n" + KA_APP + "\n" + KA_BASE + "/callcenter/extension",
+                name + ": GET signs no MD5, no content type, no query")
+    require(by_name["get-ext-list-with-paging-query"]["signature"]
+            == by_name["get-ext-list-without-query"]["signature"], "GET query not signed")
+    require(by_name["delete-agent-logout-force"]["signature"]
+            == by_name["delete-agent-logout-without-force"]["signature"], "DELETE query not signed")
+    require(by_name["delete-subaccount-id-in-path-and-query"]["string_to_sign"].startswith(
+        "DELETE\n\n\n"), "DELETE signs no MD5 and no content type")
+    require(by_name["put-subaccount-update"]["string_to_sign"].startswith(
+        "PUT\n" + hashlib.md5(by_name["put-subaccount-update"]["body"].encode()).hexdigest()
+        + "\n" + SDK_CT + "\n"), "PUT signs MD5 and content type")
+    require(by_name["put-with-query-string"]["signature"]
+            == by_name["put-subaccount-update"]["signature"], "PUT query not signed")
+    require(by_name["post-agent-fwd-without-body"]["content_md5"]
+            == "d41d8cd98f00b204e9800998ecf8427e", "POST without a body signs the empty MD5")
 
     return {
         "description": (
@@ -908,30 +977,595 @@ def build_events():
 
 
 # ---------------------------------------------------------------------------
-# Requests: what the client sends, and what it refuses before sending
+# 3. Requests: what the client sends, and what it refuses before sending
 # ---------------------------------------------------------------------------
 #
-# The rules are those the server enforces (platform-notes §2.2, §2.4, §2.5), restated here from
-# the spec. Optional fields that are not given are left out of the body; the body's keys come in
-# a fixed order per operation, and it is compact JSON with non-ASCII characters as UTF-8.
+# Every operation of the platform (routes.json less its debug route `ext_list_test`): the
+# method, the path (relative to /v1/account/{account_id}/, placeholders filled and
+# percent-encoded), the query string and the exact JSON body the client sends, or the field it
+# refuses before sending anything because the server would refuse (or misread) the request.
+#
+# Sources, restated here and never imported:
+#   SPEC_ROUTES  the server's methods, paths, body kinds, body keys (in the server's order) and
+#                query parameters with their types, presence and bean-validation rules
+#                (shared spec routes.json). When ../shared/spec/routes.json exists beside the
+#                repository it is read and must agree with this restatement; when it is absent
+#                the restatement is used as it stands.
+#   PROSE_RULES  rules that platform-notes-2 states in prose (paging §1.2, recordings §7, mass
+#                tasks §6.3), and per-operation checks (extensions §4.1, skills §4.2,
+#                quotas §5.1).
+#   SIMPLE       the four simple calls keep the rules of platform-notes §2.2-2.5 (check_simple).
+#   SDK_FIELDS   the SDK's own decisions, names only: the snake_case name users write for each
+#                wire key or path placeholder and the order of the fields (core's operation
+#                table). A name that differs from the wire key by more than casing is a bridge
+#                between the docs and the server (platform-notes-2 §3, §4.5, §4.6, §5.1).
 
-BODY_ORDER = {
-    "duo_callback": ["to1", "to2", "max_call_duration", "from1", "from2", "ring_tone",
-                     "ring_tone_mode", "max_dial_duration", "recording", "record_mode", "user_data"],
-    "cancel_duo_callback": ["call_id"],
-    "notify_call": ["to", "from", "play_file", "play_content", "repeat", "max_dial_duration",
-                    "user_data"],
-    "verify_call": ["to", "from", "verify_code", "play_file", "repeat", "max_dial_duration",
-                    "user_data"],
+SPEC_ROUTES_FILE = os.path.join(os.path.dirname(ROOT), "shared", "spec", "routes.json")
+
+# name: (method, path, body kind, body [(key, type, required, rules)], query [(...)])
+SPEC_ROUTES = {
+    "duo_callback": ("POST", "call/duo_callback", "json_dto", [
+        ("from1", "string", False, {}),
+        ("to1", "string", True, {"not_null": True}),
+        ("from2", "string", False, {}),
+        ("to2", "string", True, {"not_null": True}),
+        ("ring_tone", "string", False, {}),
+        ("ring_tone_mode", "integer", False, {"min": 0, "max": 3, "forbidden": [1]}),
+        ("max_dial_duration", "integer", False, {"min": 1, "max": 300}),
+        ("max_call_duration", "integer", True, {"not_null": True, "min": 1, "max": 21600}),
+        ("recording", "boolean", False, {}),
+        ("record_mode", "integer", False, {"min": 0, "max": 3}),
+        ("user_data", "string", False, {"max_length": 128}),
+    ], []),
+    "duo_callback_cancel": ("POST", "call/duo_callback_cancel", "json_map", [
+        ("callId", "string", False, {}),
+    ], []),
+    "notify_call": ("POST", "call/notify_call", "json_dto", [
+        ("from", "string", False, {}),
+        ("to", "string", True, {"not_null": True, "not_blank": True}),
+        ("play_file", "string", False, {}),
+        ("play_content", "array<array>", False, {}),
+        ("repeat", "integer", False, {"min": 0, "max": 10}),
+        ("max_dial_duration", "integer", False, {"min": 1, "max": 300}),
+        ("user_data", "string", False, {"max_length": 128}),
+    ], []),
+    "verify_call": ("POST", "call/verify_call", "json_dto", [
+        ("from", "string", False, {"max_length": 128}),
+        ("to", "string", True, {"not_null": True, "min_length": 1, "max_length": 128}),
+        ("max_dial_duration", "integer", False, {"min": 1, "max": 300}),
+        ("play_file", "string", False, {"max_length": 512}),
+        ("verify_code", "string", False, {"pattern": "^([0-9]{1,12})?$"}),
+        ("repeat", "integer", False, {"min": 0, "max": 10}),
+        ("user_data", "string", False, {"max_length": 128}),
+    ], []),
+    "ivr_call": ("POST", "call/ivr_call", "json_dto", [
+        ("from", "string", False, {"max_length": 128}),
+        ("to", "string", True, {"not_null": True, "min_length": 1, "max_length": 128}),
+        ("max_call_duration", "integer", True, {"not_null": True, "min": 1, "max": 21600}),
+        ("max_dial_duration", "integer", False, {"min": 1, "max": 300}),
+        ("user_data", "string", False, {"max_length": 128}),
+    ], []),
+    "conf_create": ("POST", "conf/create", "json_dto", [
+        ("max_duration", "integer", True, {"not_null": True, "min": 1, "max": 21600}),
+        ("max_parts", "integer", False, {"min": 1}),
+        ("recording", "boolean", False, {}),
+        ("auto_hangup", "boolean", False, {}),
+        ("bgm_file", "string", False, {"max_length": 128}),
+        ("user_data", "string", False, {"max_length": 128}),
+    ], []),
+    "conf_dismiss": ("POST", "conf/dismiss/{id}", "none", [], []),
+    "conf_invite_call": ("POST", "conf/invite_call/{id}", "json_dto", [
+        ("from", "string", False, {"max_length": 128}),
+        ("to", "string", True, {"not_null": True, "min_length": 1, "max_length": 128}),
+        ("max_duration", "integer", True, {"not_null": True, "min": 1, "max": 21600}),
+        ("max_dial_duration", "integer", False, {"min": 1, "max": 300}),
+        ("dial_voice_stop_cond", "integer", False, {"min": 0, "max": 1}),
+        ("play_file", "string", False, {"max_length": 128}),
+        ("voice_mode", "integer", False, {"min": 1, "max": 4}),
+    ], []),
+    "conf_join": ("POST", "conf/join/{id}", "json_dto", [
+        ("call_id", "string", True, {"not_null": True, "min_length": 1, "max_length": 128}),
+        ("max_duration", "integer", True, {"not_null": True, "min": 1, "max": 21600}),
+        ("play_file", "string", False, {"max_length": 128}),
+        ("voice_mode", "integer", False, {"min": 1, "max": 4}),
+    ], []),
+    "conf_quit": ("POST", "conf/quit/{id}", "json_dto", [
+        ("call_id", "string", True, {"not_null": True, "min_length": 1, "max_length": 128}),
+    ], []),
+    "conf_start_play": ("POST", "conf/start_play/{id}", "json_dto", [
+        ("files", "array<string>", True, {"not_null": True}),
+    ], []),
+    "conf_stop_play": ("POST", "conf/stop_play/{id}", "none", [], []),
+    "conf_start_record": ("POST", "conf/start_record/{id}", "json_dto", [
+        ("max_duration ", "integer", False, {"min": 1, "max": 21600}),
+    ], []),
+    "conf_stop_record": ("POST", "conf/stop_record/{id}", "none", [], []),
+    "conf_set_voice_mode": ("POST", "conf/set_voice_mode/{id}", "json_dto", [
+        ("call_id", "string", True, {"not_null": True, "min_length": 1, "max_length": 128}),
+        ("voice_mode", "integer", True, {"not_null": True, "min": 1, "max": 4}),
+    ], []),
+    "ext_create": ("POST", "callcenter/extension", "json_entity", [
+        ("type", "string", True, {"enum": ["1", "2", "3"]}),
+        ("user", "string", False, {}),
+        ("password", "string", False, {}),
+        ("ipaddr", "string", False, {}),
+        ("telnum", "string", False, {}),
+    ], []),
+    "ext_delete": ("DELETE", "callcenter/extension/{extension_id}", "none", [], []),
+    "ext_get": ("GET", "callcenter/extension/{extension_id}", "none", [], []),
+    "ext_list": ("GET", "callcenter/extension", "none", [], [
+        ("pageNo", "integer", False, {}),
+        ("pageSize", "integer", False, {}),
+    ]),
+    "agent_login": ("POST", "callcenter/agent", "json_entity", [
+        ("name", "string", True, {"not_blank": True}),
+        ("num", "string", False, {}),
+        ("state", "string", False,
+         {"enum_or_prefix": ["online", "idle", "busy", "away", "busy/*", "away/*"]}),
+        ("extension", "string", True, {"not_blank": True}),
+        ("skills", "array<object>", False, {}),
+    ], []),
+    "agent_logout": ("DELETE", "callcenter/agent/{agent_name}", "none", [], [
+        ("force", "boolean", False, {}),
+    ]),
+    "agent_keepalive": ("GET", "callcenter/agent/{agent_name}/keepalive", "none", [], []),
+    "agent_get": ("GET", "callcenter/agent/{agent_name}", "none", [], []),
+    "agent_list": ("GET", "callcenter/agent", "none", [], [
+        ("pageNo", "integer", False, {}),
+        ("pageSize", "integer", False, {}),
+    ]),
+    "agent_set_extension": ("POST", "callcenter/agent/{agent_name}/extension", "json_map", [
+        ("id", "string", True, {"not_blank": True}),
+    ], []),
+    "agent_set_state": ("POST", "callcenter/agent/{agent_name}/state", "json_map", [
+        ("state", "string", True, {"enum_or_prefix": ["idle", "busy", "away", "busy/*", "away/*"]}),
+    ], []),
+    "agent_set_skills": ("POST", "callcenter/agent/{agent_name}/skills", "json_object", [
+        ("opts", "array<object>", True, {"min_items": 1}),
+    ], []),
+    "agent_reject": ("POST", "callcenter/agent/{name}/reject", "json_dto", [
+        ("queue_id", "string", True, {"not_null": True, "min_length": 1, "max_length": 128}),
+        ("data", "string", False, {"max_length": 128}),
+    ], []),
+    "agent_call_out": ("POST", "callcenter/agent/{name}/call_out", "json_dto", [
+        ("to", "string", True, {"not_null": True, "not_blank": True}),
+        ("from", "string", False, {}),
+        ("max_dial_seconds", "integer", False, {}),
+        ("max_answer_seconds", "integer", False, {}),
+        ("user_data", "string", False, {"max_length": 128}),
+    ], []),
+    "agent_call_agent": ("POST", "callcenter/agent/{name}/call_agent", "json_dto", [
+        ("enqueue", "string", True, {"not_null": True}),
+    ], []),
+    "agent_fwd_agent": ("POST", "callcenter/agent/{name}/fwd_agent", "none", [], []),
+    "agent_xfer_agent": ("POST", "callcenter/agent/{name}/xfer_agent", "none", [], []),
+    "agent_xfer_out": ("POST", "callcenter/agent/{name}/xfer_out", "none", [], []),
+    "agent_lsm": ("POST", "callcenter/agent/{name}/lsm", "json_dto", [
+        ("conversation_id", "string", True, {"not_null": True}),
+        ("mode", "integer", False, {"min": 1, "max": 4}),
+    ], []),
+    "agent_enter": ("POST", "callcenter/agent/{name}/enter", "json_dto", [
+        ("conversation_id", "string", True, {"not_null": True}),
+        ("mode", "integer", False, {"min": 1, "max": 4}),
+        ("holding", "boolean", False, {}),
+    ], []),
+    "agent_exit": ("POST", "callcenter/agent/{name}/exit", "json_dto", [
+        ("conversation_id", "string", True, {"not_null": True}),
+    ], []),
+    "agent_merge": ("POST", "callcenter/agent/{agent_name}/merge", "json", [
+        ("src_conversation_id", "string", True, {}),
+        ("dst_conversation_id", "string", True, {}),
+        ("mode", "integer", False, {}),
+    ], []),
+    "agent_conversations": ("GET", "callcenter/agent/{name}/conversation", "none", [], []),
+    "condition_create": ("POST", "callcenter/condition", "json_dto", [
+        ("where", "string", True,
+         {"not_null": True, "max_length": 512,
+          "language": "condition-expression (boolean, must end with ';')"}),
+        ("sort", "string", False, {"max_length": 512, "language": "condition-expression (number)"}),
+        ("priority", "integer", False, {"min": 0, "max": 99}),
+        ("queue_timeout", "integer", True, {"not_null": True, "min": 1, "max": 1000}),
+        ("fetch_timeout", "integer", False, {"min": 1, "max": 60}),
+        ("remark", "string", False, {"max_length": 128}),
+    ], []),
+    "condition_modify": ("POST", "callcenter/condition/{id}", "json_dto", [
+        ("where", "string", True,
+         {"not_null": True, "max_length": 512,
+          "language": "condition-expression (boolean, must end with ';')"}),
+        ("sort", "string", False, {"max_length": 512, "language": "condition-expression (number)"}),
+        ("priority", "integer", False, {"min": 0, "max": 99}),
+        ("queue_timeout", "integer", True, {"not_null": True, "min": 1, "max": 1000}),
+        ("fetch_timeout", "integer", False, {"min": 1, "max": 60}),
+        ("remark", "string", False, {"max_length": 128}),
+    ], []),
+    "condition_delete": ("DELETE", "callcenter/condition/{id}", "none", [], []),
+    "condition_list": ("GET", "callcenter/condition", "none", [], []),
+    "condition_get": ("GET", "callcenter/condition/{id}", "none", [], []),
+    "conversation_dismiss": ("DELETE", "callcenter/conversation/{id}", "none", [], []),
+    "conversation_lsm": ("POST", "callcenter/conversation/{id}/agent/{name}/lsm", "json_dto", [
+        ("mode", "integer", True, {"not_null": True, "min": 1, "max": 4}),
+    ], []),
+    "conversation_invite_agent": ("POST", "callcenter/conversation/{id}/invite_agent", "json_dto", [
+        ("enqueue", "string", True, {"not_null": True, "max_length": 1024}),
+        ("mode", "integer", False, {"min": 1, "max": 4}),
+    ], []),
+    "conversation_invite_out": ("POST", "callcenter/conversation/{id}/invite_out", "json_dto", [
+        ("from", "string", False, {"max_length": 128}),
+        ("to", "string", True, {"not_null": True, "min_length": 1, "max_length": 128}),
+        ("max_call_duration", "integer", True, {"not_null": True, "min": 1, "max": 21600}),
+        ("max_dial_duration", "integer", False, {"min": 1, "max": 300}),
+        ("mode", "integer", False, {"min": 1, "max": 4}),
+    ], []),
+    "conversation_get": ("GET", "callcenter/conversation/{id}", "none", [], []),
+    "conversation_list": ("GET", "callcenter/conversation", "none", [], [
+        ("page", "integer", False, {}),
+        ("size", "integer", False, {}),
+    ]),
+    "subaccount_create": ("POST", "management/subaccount", "json_dto", [
+        ("callbackUrl", "string", False, {"pattern": "[a-zA-z]+://[^\\s]*"}),
+        ("remark", "string", False, {"max_length": 128}),
+        ("quotas", "array<object>", False, {}),
+    ], []),
+    "subaccount_update": ("PUT", "management/subaccount/{id}", "json_dto", [
+        ("callbackUrl", "string", False, {"pattern": "[a-zA-z]+://[^\\s]*"}),
+        ("enabled", "integer", False, {"min": 0, "max": 1}),
+        ("remark", "string", False, {"max_length": 128}),
+    ], []),
+    "subaccount_delete": ("DELETE", "management/subaccount/{id}", "none", [], [
+        ("subaccountId", "string", False, {}),
+    ]),
+    "subaccount_set_quotas": ("PUT", "management/subaccount/{id}/quotas", "json_dto", [
+        ("quotas", "array<object>", True, {"not_null": True}),
+    ], []),
+    "subaccount_list": ("GET", "management/subaccount", "none", [], [
+        ("pageNo", "integer", False, {}),
+        ("pageSize", "integer", False, {}),
+    ]),
+    "subaccount_get": ("GET", "management/subaccount/{id}", "none", [], []),
+    "telnum_list": ("GET", "management/telnum", "none", [], [
+        ("pageNo", "integer", False, {}),
+        ("pageSize", "integer", False, {}),
+    ]),
+    "telnum_bind": ("POST", "management/telnum/{id}/subaccount", "json_dto", [
+        ("subaccountId", "string", True, {"not_null": True}),
+    ], []),
+    "telnum_unbind": ("DELETE", "management/{id}/subaccount", "none", [], [
+        ("subaccountId", "string", False, {}),
+    ]),
+    "template_create": ("POST", "msg/template", "json_dto", [
+        ("name", "string", True, {"not_null": True}),
+        ("type", "string", False,
+         {"pattern": "^msg_sms|msg_ussd$", "enum": ["msg_sms", "msg_ussd"]}),
+        ("content", "string", True, {"not_null": True}),
+        ("remark", "string", True, {"not_null": True}),
+    ], []),
+    "template_update": ("PUT", "msg/template/{tempId}", "json_dto", [
+        ("name", "string", True, {"not_null": True}),
+        ("type", "string", False, {"pattern": "^msg_sms|msg_ussd$"}),
+        ("content", "string", True, {"not_null": True}),
+        ("remark", "string", True, {"not_null": True}),
+    ], []),
+    "template_delete": ("DELETE", "msg/template/{tempId}", "none", [], []),
+    "template_get": ("GET", "msg/template/{tempId}", "none", [], []),
+    "template_list": ("GET", "msg/template", "none", [], [
+        ("pageNo", "integer", False, {}),
+        ("pageSize", "integer", False, {}),
+    ]),
+    "ussd_send": ("POST", "msg/ussd/send", "json_dto", [
+        ("mobile", "string", True, {"not_null": True, "pattern_after_trim": "^1\\d{10}$"}),
+        ("tempId", "string", True, {"not_null": True}),
+        ("tempArgs", "string", False, {}),
+    ], []),
+    "ussd_mass_task": ("POST", "msg/ussd/mass/task", "json_dto", [
+        ("taskName", "string", True, {"not_null": True}),
+        ("tempId", "string", True, {"not_null": True}),
+        ("tempArgs", "string", False, {}),
+        ("mobiles", "string", True, {"not_null": True}),
+        ("sendTime", "string", False, {}),
+    ], []),
+    "ussd_get": ("GET", "msg/ussd/{msgKey}", "none", [], []),
+    "ussd_list": ("GET", "msg/ussd", "none", [], [
+        ("pageNo", "integer", False, {}),
+        ("pageSize", "integer", False, {}),
+    ]),
+    "sms_send": ("POST", "msg/sms/send", "json_dto", [
+        ("mobile", "string", True, {"not_null": True, "pattern_after_trim": "^1\\d{10}$"}),
+        ("tempId", "string", True, {"not_null": True}),
+        ("tempArgs", "string", False, {}),
+    ], []),
+    "sms_mass_task": ("POST", "msg/sms/mass/task", "json_dto", [
+        ("taskName", "string", True, {"not_null": True}),
+        ("tempId", "string", True, {"not_null": True}),
+        ("tempArgs", "string", False, {}),
+        ("mobiles", "string", True, {"not_null": True}),
+        ("sendTime", "string", False, {}),
+    ], []),
+    "sms_get": ("GET", "msg/sms/{msgKey}", "none", [], []),
+    "sms_list": ("GET", "msg/sms", "none", [], [
+        ("pageNo", "integer", False, {}),
+        ("pageSize", "integer", False, {}),
+    ]),
+    "recording_list": ("GET", "recording/plist", "none", [], [
+        ("pageNo", "integer", False, {}),
+        ("pageSize", "integer", False, {}),
+        ("start", "string", True, {}),
+        ("end", "string", True, {}),
+    ]),
+    "recording_url_gen": ("GET", "recording/url/gen", "none", [], [
+        ("id", "string", True, {}),
+    ]),
 }
-WIRE_NAME = {"call_id": "callId"}
+
+# Names the SDK gives the fields, in the order of core's operation table. A bare name is a body
+# key or query parameter of the same name; (name, key) renames a key; (name, "{p}") fills the path
+# placeholder p; (name, "{p}?q") fills p and also sends the query parameter q.
+SDK_FIELDS = {
+    "duo_callback": [
+        "to1", "to2", "max_call_duration", "from1", "from2", "ring_tone", "ring_tone_mode",
+        "max_dial_duration", "recording", "record_mode", "user_data",
+    ],
+    "duo_callback_cancel": [("call_id", "callId")],
+    "notify_call": [
+        "to", "from", "play_file", "play_content", "repeat", "max_dial_duration", "user_data",
+    ],
+    "verify_call": [
+        "to", "from", "verify_code", "play_file", "repeat", "max_dial_duration", "user_data",
+    ],
+    "ivr_call": ["from", "to", "max_call_duration", "max_dial_duration", "user_data"],
+    "conf_create": [
+        "max_duration", "max_parts", "recording", "auto_hangup", "bgm_file", "user_data",
+    ],
+    "conf_dismiss": [("conf_id", "{id}")],
+    "conf_invite_call": [
+        ("conf_id", "{id}"), "from", "to", "max_duration", "max_dial_duration",
+        "dial_voice_stop_cond", "play_file", "voice_mode",
+    ],
+    "conf_join": [("conf_id", "{id}"), "call_id", "max_duration", "play_file", "voice_mode"],
+    "conf_quit": [("conf_id", "{id}"), "call_id"],
+    "conf_start_play": [("conf_id", "{id}"), "files"],
+    "conf_stop_play": [("conf_id", "{id}")],
+    "conf_start_record": [("conf_id", "{id}"), ("max_duration", "max_duration ")],
+    "conf_stop_record": [("conf_id", "{id}")],
+    "conf_set_voice_mode": [("conf_id", "{id}"), "call_id", "voice_mode"],
+    "ext_create": ["type", "user", "password", "ipaddr", "telnum"],
+    "ext_delete": [("extension_id", "{extension_id}")],
+    "ext_get": [("extension_id", "{extension_id}")],
+    "ext_list": [("page_no", "pageNo"), ("page_size", "pageSize")],
+    "agent_login": ["name", "num", "state", "extension", "skills"],
+    "agent_logout": [("agent_name", "{agent_name}"), "force"],
+    "agent_keepalive": [("agent_name", "{agent_name}")],
+    "agent_get": [("agent_name", "{agent_name}")],
+    "agent_list": [("page_no", "pageNo"), ("page_size", "pageSize")],
+    "agent_set_extension": [("agent_name", "{agent_name}"), "id"],
+    "agent_set_state": [("agent_name", "{agent_name}"), "state"],
+    "agent_set_skills": [("agent_name", "{agent_name}"), "opts"],
+    "agent_reject": [("agent_name", "{name}"), "queue_id", ("user_data", "data")],
+    "agent_call_out": [
+        ("agent_name", "{name}"), "to", "from", "max_dial_seconds", "max_answer_seconds",
+        "user_data",
+    ],
+    "agent_call_agent": [("agent_name", "{name}"), "enqueue"],
+    "agent_fwd_agent": [("agent_name", "{name}")],
+    "agent_xfer_agent": [("agent_name", "{name}")],
+    "agent_xfer_out": [("agent_name", "{name}")],
+    "agent_lsm": [("agent_name", "{name}"), "conversation_id", "mode"],
+    "agent_enter": [("agent_name", "{name}"), "conversation_id", "mode", "holding"],
+    "agent_exit": [("agent_name", "{name}"), "conversation_id"],
+    "agent_merge": [
+        ("agent_name", "{agent_name}"), "src_conversation_id", "dst_conversation_id", "mode",
+    ],
+    "agent_conversations": [("agent_name", "{name}")],
+    "condition_create": ["where", "sort", "priority", "queue_timeout", "fetch_timeout", "remark"],
+    "condition_modify": [
+        ("condition_id", "{id}"), "where", "sort", "priority", "queue_timeout", "fetch_timeout",
+        "remark",
+    ],
+    "condition_delete": [("condition_id", "{id}")],
+    "condition_list": [],
+    "condition_get": [("condition_id", "{id}")],
+    "conversation_dismiss": [("conversation_id", "{id}")],
+    "conversation_lsm": [("conversation_id", "{id}"), ("agent_name", "{name}"), "mode"],
+    "conversation_invite_agent": [("conversation_id", "{id}"), "enqueue", "mode"],
+    "conversation_invite_out": [
+        ("conversation_id", "{id}"), "from", "to", ("max_answer_seconds", "max_call_duration"),
+        ("max_dial_seconds", "max_dial_duration"), "mode",
+    ],
+    "conversation_get": [("conversation_id", "{id}")],
+    "conversation_list": ["page", "size"],
+    "subaccount_create": [("callback_url", "callbackUrl"), "remark", "quotas"],
+    "subaccount_update": [
+        ("subaccount_id", "{id}"), ("callback_url", "callbackUrl"), "enabled", "remark",
+    ],
+    "subaccount_delete": [("subaccount_id", "{id}?subaccountId")],
+    "subaccount_set_quotas": [("subaccount_id", "{id}"), "quotas"],
+    "subaccount_list": [("page_no", "pageNo"), ("page_size", "pageSize")],
+    "subaccount_get": [("subaccount_id", "{id}")],
+    "telnum_list": [("page_no", "pageNo"), ("page_size", "pageSize")],
+    "telnum_bind": [("telnum_id", "{id}"), ("subaccount_id", "subaccountId")],
+    "telnum_unbind": [("telnum_id", "{id}"), ("subaccount_id", "subaccountId")],
+    "template_create": ["name", "type", "content", "remark"],
+    "template_update": [("temp_id", "{tempId}"), "name", "type", "content", "remark"],
+    "template_delete": [("temp_id", "{tempId}")],
+    "template_get": [("temp_id", "{tempId}")],
+    "template_list": [("page_no", "pageNo"), ("page_size", "pageSize")],
+    "ussd_send": ["mobile", ("temp_id", "tempId"), ("temp_args", "tempArgs")],
+    "ussd_mass_task": [
+        ("task_name", "taskName"), ("temp_id", "tempId"), ("temp_args", "tempArgs"), "mobiles",
+        ("send_time", "sendTime"),
+    ],
+    "ussd_get": [("msg_key", "{msgKey}")],
+    "ussd_list": [("page_no", "pageNo"), ("page_size", "pageSize")],
+    "sms_send": ["mobile", ("temp_id", "tempId"), ("temp_args", "tempArgs")],
+    "sms_mass_task": [
+        ("task_name", "taskName"), ("temp_id", "tempId"), ("temp_args", "tempArgs"), "mobiles",
+        ("send_time", "sendTime"),
+    ],
+    "sms_get": [("msg_key", "{msgKey}")],
+    "sms_list": [("page_no", "pageNo"), ("page_size", "pageSize")],
+    "recording_list": [("page_no", "pageNo"), ("page_size", "pageSize"), "start", "end"],
+    "recording_url_gen": ["id"],
+}
+
+# The old name of duo_callback_cancel, still accepted.
+ALIASES = {"cancel_duo_callback": "duo_callback_cancel"}
+
+# The objects inside list fields, keyed by the list's wire key: (key, type, required) in the
+# order the SDK writes them (core's RECORDS). skills: platform-notes-2 §4.2 (a skill without a
+# name -> 000001); opts: routes.json (opt null -> 000002); quotas: §5.1, checked per operation.
+RECORD_KEYS = {
+    "skills": [("name", "string", True), ("score", "integer", False),
+               ("enabled", "boolean", False)],
+    "opts": [("opt", "integer", True), ("name", "string", False), ("score", "integer", False),
+             ("enabled", "boolean", False)],
+    "quotas": [("type", "string", False), ("value", "integer", False)],
+}
+
+PAGE_NO = {"min": 1}                  # pageNo <= 0 -> 000002 (negative offset), §1.2
+PAGE_SIZE = {"min": 1, "max": 1000}   # pageSize 0 -> 000002, > 1000 -> 000002, §1.2
+# (operation, wire key): rules the spec states in prose rather than as bean validation.
+PROSE_RULES = {
+    ("recording_list", "start"): {"not_blank": True},   # blank -> 000001, §7
+    ("recording_list", "end"): {"not_blank": True},
+    ("ussd_mass_task", "taskName"): {"not_blank": True},  # blank -> 050103, §6.3
+    ("sms_mass_task", "taskName"): {"not_blank": True},
+    ("conversation_list", "page"): PAGE_NO,
+    ("conversation_list", "size"): PAGE_SIZE,
+}
+for _op in ("ext_list", "agent_list", "subaccount_list", "telnum_list", "template_list",
+            "ussd_list", "sms_list", "recording_list"):
+    PROSE_RULES[(_op, "pageNo")] = PAGE_NO
+    PROSE_RULES[(_op, "pageSize")] = PAGE_SIZE
+
+SIMPLE = ("duo_callback", "duo_callback_cancel", "notify_call", "verify_call")
+INT_MIN, INT_MAX = -2 ** 31, 2 ** 31 - 1   # Java's int
+UNRESERVED = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+QUOTA_TYPES = ("CallQuota", "AgentQuota", "SmsQuota", "UssdQuota")
 DATE_TIME_SHAPES = [r"\d+-\d+-\d+ \d+:\d+:\d+", r"\d+-\d+-\d+ \d+:\d+", r"\d+-\d+-\d+",
                     r"\d+-\d+", r"\d+:\d+:\d+", r"\d+:\d+"]
 DURATION_SHAPES = [r"\d+:\d+:\d+", r"\d+:\d+"]
 
 
+class Field(object):
+    def __init__(self, name, location, wire, ty, required, rules, query_name=None):
+        self.name = name            # what users write
+        self.location = location    # "path", "query", "body" or "path+query"
+        self.wire = wire            # placeholder, query parameter or body key
+        self.query_name = query_name
+        self.ty = ty
+        self.required = required
+        self.rules = rules
+
+
+class Op(object):
+    def __init__(self, name, method, path, body_kind, fields):
+        self.name = name
+        self.method = method
+        self.path = path
+        self.body_kind = body_kind
+        self.fields = fields
+
+    def field(self, name):
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+def build_ops():
+    ops = {}
+    for name, (method, path, kind, body, query) in SPEC_ROUTES.items():
+        require(name in SDK_FIELDS, "no SDK names for " + name)
+        require(kind == "none" or method in HAS_CONTENT, name + ": a body on " + method)
+        placeholders = re.findall(r"\{(\w+)\}", path)
+        body_keys = {k: (t, req, rules) for k, t, req, rules in body}
+        query_keys = {k: (t, req, rules) for k, t, req, rules in query}
+        used = []
+        fields = []
+        for entry in SDK_FIELDS[name]:
+            user, where = (entry, entry) if isinstance(entry, str) else entry
+            require(re.match(r"^[a-z][a-z0-9_]*$", user), "%s: bad name %r" % (name, user))
+            if where.startswith("{"):
+                placeholder, _, rest = where[1:].partition("}")
+                require(placeholder in placeholders, "%s: no placeholder %s" % (name, where))
+                used.append("{%s}" % placeholder)
+                if rest:
+                    qname = rest[1:]
+                    require(rest.startswith("?") and qname in query_keys,
+                            "%s: no query parameter %s" % (name, rest))
+                    used.append("?" + qname)
+                    fields.append(Field(user, "path+query", placeholder, "string", True, {}, qname))
+                else:
+                    fields.append(Field(user, "path", placeholder, "string", True, {}))
+            elif where in body_keys:
+                ty, req, rules = body_keys[where]
+                used.append(where)
+                rules = dict(rules, **PROSE_RULES.get((name, where), {}))
+                fields.append(Field(user, "body", where, ty, req, rules))
+            elif where in query_keys:
+                ty, req, rules = query_keys[where]
+                used.append("?" + where)
+                rules = dict(rules, **PROSE_RULES.get((name, where), {}))
+                fields.append(Field(user, "query", where, ty, req, rules))
+            else:
+                raise VectorError("%s: %r is neither a placeholder, a body key nor a query "
+                                  "parameter" % (name, where))
+        wanted = (["{%s}" % p for p in placeholders] + list(body_keys)
+                  + ["?" + q for q in query_keys])
+        require(sorted(used) == sorted(wanted),
+                "%s: the SDK names %s, the server reads %s" % (name, used, wanted))
+        names = [f.name for f in fields]
+        require(len(set(names)) == len(names), name + ": a name twice")
+        if name not in SIMPLE:
+            require([f.wire for f in fields if f.location == "body"] == [k for k, _, _, _ in body],
+                    name + ": body keys not in the server's order")
+        ops[name] = Op(name, method, path, kind, fields)
+    require(len(ops) == 73, "expected 73 operations, have %d" % len(ops))
+    return ops
+
+
+def cross_check_routes():
+    """Compares SPEC_ROUTES with routes.json when it is there; returns True if it was read."""
+    if not os.path.exists(SPEC_ROUTES_FILE):
+        return False
+    with open(SPEC_ROUTES_FILE, encoding="utf-8") as fh:
+        routes = json.load(fh)["routes"]
+    seen = set()
+    for route in routes:
+        name = route["name"]
+        if name == "ext_list_test":
+            continue
+        seen.add(name)
+        require(name in SPEC_ROUTES, "routes.json has %s; the restatement does not" % name)
+        method, path, kind, body, query = SPEC_ROUTES[name]
+
+        def items(key):
+            return [(x["name"], x["type"], x["required"], x.get("rules", {}))
+                    for x in route.get(key) or []]
+
+        got = (route["method"], route["path"], route["body_kind"], items("body"), items("query"))
+        require(got == (method, path, kind, body, query),
+                "%s: the restatement differs from routes.json:\n  %r\n  %r"
+                % (name, (method, path, kind, body, query), got))
+    require(seen == set(SPEC_ROUTES), "operations missing from routes.json: %s"
+            % sorted(set(SPEC_ROUTES) - seen))
+    return True
+
+
+OPS = build_ops()
+
+
 def utf16_len(text):
     return len(text.encode("utf-16-le")) // 2
+
+
+def java_trim(text):
+    """String.trim(): strips every character up to U+0020 from both ends."""
+    start, end = 0, len(text)
+    while start < end and text[start] <= " ":
+        start += 1
+    while end > start and text[end - 1] <= " ":
+        end -= 1
+    return text[start:end]
 
 
 def blank(value):
@@ -943,6 +1577,97 @@ class Refused(Exception):
         Exception.__init__(self, field)
         self.field = field
 
+
+def is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_type(path, ty, value, record=None):
+    """Refuses a value of the wrong type (the SDK's typing) or an integer beyond Java's int."""
+    if ty == "string":
+        ok = isinstance(value, str)
+    elif ty == "integer":
+        ok = is_int(value) and INT_MIN <= value <= INT_MAX
+    elif ty == "boolean":
+        ok = isinstance(value, bool)
+    elif ty == "array<string>":
+        if not isinstance(value, list):
+            raise Refused(path)
+        for i, item in enumerate(value):
+            check_type("%s[%d]" % (path, i), "string", item)
+        ok = True
+    elif ty == "array<array>":   # play_content rows: [content, play_type] or [.., options]
+        if not isinstance(value, list):
+            raise Refused(path)
+        for i, row in enumerate(value):
+            if not (isinstance(row, list) and len(row) in (2, 3) and isinstance(row[0], str)
+                    and is_int(row[1]) and (len(row) == 2 or isinstance(row[2], str))):
+                raise Refused("%s[%d]" % (path, i))
+        ok = True
+    elif ty == "array<object>":
+        if not isinstance(value, list):
+            raise Refused(path)
+        keys = dict((k, t) for k, t, _ in RECORD_KEYS[record])
+        for i, item in enumerate(value):
+            at = "%s[%d]" % (path, i)
+            if not isinstance(item, dict):
+                raise Refused(at)
+            for key, v in item.items():
+                if key not in keys:
+                    raise Refused("%s.%s" % (at, key))
+                if v is not None:
+                    check_type("%s.%s" % (at, key), keys[key], v)
+        ok = True
+    else:
+        raise VectorError("unknown type " + ty)
+    if not ok:
+        raise Refused(path)
+
+
+def check_rules(path, rules, value):
+    """The bean-validation rules of routes.json (null values are not checked, as in Java)."""
+    for rule, arg in rules.items():
+        if rule == "not_null" or rule == "language":
+            continue   # presence is `required`; expressions are the server's (040402)
+        elif rule == "not_blank":
+            bad = java_trim(value) == ""
+        elif rule == "min":
+            bad = value < arg
+        elif rule == "max":
+            bad = value > arg
+        elif rule == "forbidden":
+            bad = value in arg
+        elif rule == "min_length":
+            bad = utf16_len(value) < arg
+        elif rule == "max_length":
+            bad = utf16_len(value) > arg
+        elif rule == "enum":
+            bad = value not in arg
+        elif rule == "enum_or_prefix":
+            bad = not any(value == a or (a.endswith("/*") and value.startswith(a[:-1]))
+                          for a in arg)
+        elif rule == "pattern":      # javax Pattern: the whole value; \s is ASCII white space
+            bad = re.fullmatch(arg, value, re.ASCII) is None
+        elif rule == "pattern_after_trim":
+            bad = re.fullmatch(arg, java_trim(value), re.ASCII) is None
+        elif rule == "min_items":
+            bad = len(value) < arg
+        else:
+            raise VectorError("unknown rule " + rule)
+        if bad:
+            raise Refused(path)
+
+
+def check_path_value(op, field, value):
+    """Spring reads the path decoded: an empty value or a '/', '\\' or ';' changes the route, and
+    in the last segment everything from the last '.' is cut as a file suffix (§1.1)."""
+    if value == "" or any(c in value for c in "/\\;"):
+        raise Refused(field.name)
+    if op.path.endswith("{%s}" % field.wire) and "." in value:
+        raise Refused(field.name)
+
+
+# -- per-operation checks (what the spec states in prose) ---------------------------------
 
 def check_range(params, field, low, high, required=False):
     value = params.get(field)
@@ -981,7 +1706,8 @@ def check_item(index, content, play_type):
         raise Refused(field)
 
 
-def check_request(operation, params):
+def check_simple(operation, params):
+    """The four simple calls, as platform-notes §2.2-2.5 state them."""
     if operation == "duo_callback":
         for field in ("to1", "to2"):
             if blank(params.get(field)):
@@ -995,7 +1721,7 @@ def check_request(operation, params):
             raise Refused("to2")
         if params.get("ring_tone_mode") == 1:
             raise Refused("ring_tone_mode")
-    elif operation == "cancel_duo_callback":
+    elif operation == "duo_callback_cancel":
         if blank(params.get("call_id")):
             raise Refused("call_id")
     elif operation == "notify_call":
@@ -1005,8 +1731,8 @@ def check_request(operation, params):
         check_range(params, "max_dial_duration", 1, 300)
         check_len(params, "user_data", 128)
         items = params.get("play_content") or []
-        for i, (content, play_type) in enumerate(items):
-            check_item(i, content, play_type)
+        for i, row in enumerate(items):
+            check_item(i, row[0], row[1])
         if blank(params.get("play_file")) and not items:
             raise Refused("play_content")
     elif operation == "verify_call":
@@ -1024,41 +1750,365 @@ def check_request(operation, params):
         if blank(params.get("play_file")) and blank(code):
             raise Refused("verify_code")
     else:
-        raise VectorError("unknown operation " + operation)
+        raise VectorError("not a simple call: " + operation)
 
 
-def request_body(operation, params):
-    body = {}
-    for field in BODY_ORDER[operation]:
-        if params.get(field) is None:
+def check_ext_create(params):
+    """§4.1: a SIP extension (type "1") needs a user and a password of 6-12 digits; a gateway
+    ("2") an address and then, falling through, a number; a phone ("3") a number."""
+    def digits(name):
+        if re.fullmatch(r"[0-9]{6,12}", params.get(name) or "") is None:
+            raise Refused(name)
+
+    def present(name):
+        if java_trim(params.get(name) or "") == "":
+            raise Refused(name)
+
+    kind = params.get("type")
+    if kind == "1":
+        digits("user")
+        digits("password")
+    elif kind == "2":
+        present("ipaddr")
+        present("telnum")
+    elif kind == "3":
+        present("telnum")
+
+
+def check_quotas(params, known_types_only):
+    """§5.1: a CallQuota needs its value (null -> 000002); on creation an unknown or missing
+    type is refused too (000002), while setting quotas skips unknown types."""
+    for i, quota in enumerate(params.get("quotas") or []):
+        kind = quota.get("type")
+        if known_types_only and kind not in QUOTA_TYPES:
+            raise Refused("quotas[%d].type" % i)
+        if kind == "CallQuota" and quota.get("value") is None:
+            raise Refused("quotas[%d].value" % i)
+
+
+OP_CHECKS = {
+    "ext_create": check_ext_create,
+    "subaccount_create": lambda params: check_quotas(params, True),
+    "subaccount_set_quotas": lambda params: check_quotas(params, False),
+}
+
+
+def check_request(op, params):
+    for key, value in params.items():
+        field = op.field(key)
+        if field is None:
+            raise Refused(key)
+        if value is not None:
+            check_type(key, field.ty, value, field.wire)
+    given = dict((k, v) for k, v in params.items() if v is not None)
+    if op.name in SIMPLE:
+        check_simple(op.name, given)
+        return
+    for field in op.fields:
+        value = given.get(field.name)
+        if value is None:
+            if field.required:
+                raise Refused(field.name)
             continue
-        value = params[field]
-        if field == "play_content":
-            value = [[content, play_type, ""] for content, play_type in value]
-        body[WIRE_NAME.get(field, field)] = value
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        check_rules(field.name, field.rules, value)
+        if field.ty == "array<object>":
+            for i, item in enumerate(value):
+                for key, _, required in RECORD_KEYS[field.wire]:
+                    if required and item.get(key) is None:
+                        raise Refused("%s[%d].%s" % (field.name, i, key))
+        if field.location in ("path", "path+query"):
+            check_path_value(op, field, value)
+    if op.name in OP_CHECKS:
+        OP_CHECKS[op.name](given)
+
+
+# -- the request on the wire --------------------------------------------------------------
+
+def percent_encode(text):
+    return "".join(chr(b) if b in UNRESERVED else "%%%02X" % b for b in text.encode("utf-8"))
+
+
+def query_text(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def wire_value(field, value):
+    if field.ty == "array<array>":
+        return [list(row) + [""] if len(row) == 2 else list(row) for row in value]
+    if field.ty == "array<object>":
+        return [dict((key, item[key]) for key, _, _ in RECORD_KEYS[field.wire]
+                     if item.get(key) is not None) for item in value]
+    return value
+
+
+def lay_out(op, params):
+    given = dict((k, v) for k, v in params.items() if v is not None)
+    path = op.path
+    query = []
+    body = {}
+    for field in op.fields:
+        if field.name not in given:
+            continue
+        value = given[field.name]
+        if field.location in ("path", "path+query"):
+            path = path.replace("{%s}" % field.wire, percent_encode(value))
+        if field.location in ("query", "path+query"):
+            name = field.query_name or field.wire
+            query.append(percent_encode(name) + "=" + percent_encode(query_text(value)))
+        if field.location == "body":
+            body[field.wire] = wire_value(field, value)
+    require("{" not in path, op.name + ": unfilled path " + path)
+    text = None
+    if op.body_kind != "none":
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return {"method": op.method, "path": path, "query": "&".join(query), "body": text}
 
 
 def request_case(name, operation, params, field=None):
     require(KEBAB.match(name), "bad case name " + name)
+    op = OPS[ALIASES.get(operation, operation)]
     try:
-        check_request(operation, params)
-        expect = {"body": request_body(operation, params)}
+        check_request(op, params)
+        expect = lay_out(op, params)
     except Refused as refused:
         expect = {"error": "validation", "field": refused.field}
     if field is not None:
         require(expect.get("field") == field, "%s: expected refusal of %s, got %r" % (name, field, expect))
     else:
-        require("body" in expect, "%s: expected a body, got %r" % (name, expect))
+        require("method" in expect, "%s: expected a request, got %r" % (name, expect))
     return {"name": name, "operation": operation, "params": params, "expect": expect}
 
 
-def request_cases():
+# -- the cases ----------------------------------------------------------------------------
+
+CONF = "89d716b2fc23ebff7a0086482bda8941"
+CALL = "2e2597d4849211e681c7803f5d09b29d"
+EXT = "40288aca586222110158622286590000"
+COND = "40288aca586222110158622286590001"
+CONV = "8a2bc6725b1d2e3f015b1d2f40a10002"
+CONV2 = "8a2bc6725b1d2e3f015b1d2f40a10003"
+QUEUE = "8a2bc6725b1d2e3f015b1d2f40a10004"
+SUB = "8a2bc6725a7e3f01015a7e41c2d50007"
+TELNUM = "8a2bc6725a7e3f01015a7e41c2d5a001"
+MSG_KEY = "8a2bc6725b1d2e3f015b1d2f40a1c003"
+RECORD = "a3f5e2d1c4b6a7980f1e2d3c4b5a6978"
+ENQUEUE = '<enqueue><route><agent name="agent02"/></route></enqueue>'
+PAGE = {"page_no": 2, "page_size": 50}
+
+# operation: (required fields, the optional ones added for "every-field")
+SAMPLES = {
+    "ivr_call": ({"to": "13800000001", "max_call_duration": 600},
+                 {"from": "02088880001", "max_dial_duration": 45, "user_data": "ivr-7"}),
+    "conf_create": ({"max_duration": 3600},
+                    {"max_parts": 5, "recording": True, "auto_hangup": False,
+                     "bgm_file": "bgm.wav", "user_data": "conf-1"}),
+    "conf_dismiss": ({"conf_id": CONF}, {}),
+    "conf_invite_call": ({"conf_id": CONF, "to": "13800000002", "max_duration": 1800},
+                         {"from": "02088880001", "max_dial_duration": 30,
+                          "dial_voice_stop_cond": 1, "play_file": "welcome.wav",
+                          "voice_mode": 2}),
+    "conf_join": ({"conf_id": CONF, "call_id": CALL, "max_duration": 1800},
+                  {"play_file": "join.wav", "voice_mode": 3}),
+    "conf_quit": ({"conf_id": CONF, "call_id": CALL}, {}),
+    "conf_start_play": ({"conf_id": CONF, "files": ["a.wav", "欢迎.wav"]}, {}),
+    "conf_stop_play": ({"conf_id": CONF}, {}),
+    "conf_start_record": ({"conf_id": CONF}, {"max_duration": 600}),
+    "conf_stop_record": ({"conf_id": CONF}, {}),
+    "conf_set_voice_mode": ({"conf_id": CONF, "call_id": CALL, "voice_mode": 4}, {}),
+    "ext_create": ({"type": "3", "telnum": "13800000003"}, {}),
+    "ext_delete": ({"extension_id": EXT}, {}),
+    "ext_get": ({"extension_id": EXT}, {}),
+    "ext_list": ({}, PAGE),
+    "agent_login": ({"name": "agent01", "extension": EXT},
+                    {"num": "8001", "state": "idle",
+                     "skills": [{"name": "sales", "score": 80, "enabled": True},
+                                {"name": "support"}]}),
+    "agent_logout": ({"agent_name": "agent01"}, {"force": True}),
+    "agent_keepalive": ({"agent_name": "agent01"}, {}),
+    "agent_get": ({"agent_name": "agent01"}, {}),
+    "agent_list": ({}, PAGE),
+    "agent_set_extension": ({"agent_name": "agent01", "id": EXT}, {}),
+    "agent_set_state": ({"agent_name": "agent01", "state": "busy"}, {}),
+    "agent_set_skills": ({"agent_name": "agent01",
+                          "opts": [{"opt": 1, "name": "sales", "score": 90, "enabled": True}]},
+                         {}),
+    "agent_reject": ({"agent_name": "agent01", "queue_id": QUEUE}, {"user_data": "busy now"}),
+    "agent_call_out": ({"agent_name": "agent01", "to": "13800000004"},
+                       {"from": "02088880001", "max_dial_seconds": 30,
+                        "max_answer_seconds": 600, "user_data": "out-1"}),
+    "agent_call_agent": ({"agent_name": "agent01", "enqueue": ENQUEUE}, {}),
+    "agent_fwd_agent": ({"agent_name": "agent01"}, {}),
+    "agent_xfer_agent": ({"agent_name": "agent01"}, {}),
+    "agent_xfer_out": ({"agent_name": "agent01"}, {}),
+    "agent_lsm": ({"agent_name": "agent01", "conversation_id": CONV}, {"mode": 2}),
+    "agent_enter": ({"agent_name": "agent01", "conversation_id": CONV},
+                    {"mode": 1, "holding": False}),
+    "agent_exit": ({"agent_name": "agent01", "conversation_id": CONV}, {}),
+    "agent_merge": ({"agent_name": "agent01", "src_conversation_id": CONV,
+                     "dst_conversation_id": CONV2}, {"mode": 1}),
+    "agent_conversations": ({"agent_name": "agent01"}, {}),
+    "condition_create": ({"where": 'has("sales");', "queue_timeout": 60},
+                         {"sort": 'get("sales");', "priority": 5, "fetch_timeout": 30,
+                          "remark": "销售组"}),
+    "condition_modify": ({"condition_id": COND, "where": 'get("sales") > 50;',
+                          "queue_timeout": 120},
+                         {"sort": "1;", "priority": 9, "fetch_timeout": 20, "remark": "改"}),
+    "condition_delete": ({"condition_id": COND}, {}),
+    "condition_list": ({}, {}),
+    "condition_get": ({"condition_id": COND}, {}),
+    "conversation_dismiss": ({"conversation_id": CONV}, {}),
+    "conversation_lsm": ({"conversation_id": CONV, "agent_name": "agent01", "mode": 2}, {}),
+    "conversation_invite_agent": ({"conversation_id": CONV, "enqueue": ENQUEUE}, {"mode": 2}),
+    "conversation_invite_out": ({"conversation_id": CONV, "to": "13800000005",
+                                 "max_answer_seconds": 600},
+                                {"from": "02088880001", "max_dial_seconds": 30, "mode": 1}),
+    "conversation_get": ({"conversation_id": CONV}, {}),
+    "conversation_list": ({}, {"page": 2, "size": 10}),
+    "subaccount_create": ({}, {"callback_url": "https://example.com/yunhuni/events",
+                               "remark": "门店 1",
+                               "quotas": [{"type": "CallQuota", "value": 600},
+                                          {"type": "AgentQuota", "value": 10}]}),
+    "subaccount_update": ({"subaccount_id": SUB},
+                          {"callback_url": "http://example.com/cb?shop=1", "enabled": 0,
+                           "remark": "closed"}),
+    "subaccount_delete": ({"subaccount_id": SUB}, {}),
+    "subaccount_set_quotas": ({"subaccount_id": SUB,
+                               "quotas": [{"type": "CallQuota", "value": 1200}]}, {}),
+    "subaccount_list": ({}, PAGE),
+    "subaccount_get": ({"subaccount_id": SUB}, {}),
+    "telnum_list": ({}, PAGE),
+    "telnum_bind": ({"telnum_id": TELNUM, "subaccount_id": SUB}, {}),
+    "telnum_unbind": ({"telnum_id": TELNUM, "subaccount_id": SUB}, {}),
+    "template_create": ({"name": "验证码", "content": "您的验证码是#*#", "remark": "login"},
+                        {"type": "msg_ussd"}),
+    "template_update": ({"temp_id": "10001", "name": "验证码", "content": "验证码 #*#，5 分钟内有效",
+                         "remark": "login"}, {"type": "msg_sms"}),
+    "template_delete": ({"temp_id": "10001"}, {}),
+    "template_get": ({"temp_id": "10001"}, {}),
+    "template_list": ({}, PAGE),
+    "ussd_send": ({"mobile": "13800000001", "temp_id": "10001"}, {"temp_args": "1234"}),
+    "ussd_mass_task": ({"task_name": "春节问候", "temp_id": "10002",
+                        "mobiles": "13800000001,13900000002"},
+                       {"temp_args": "张三", "send_time": "2017-03-01 09:00:00"}),
+    "ussd_get": ({"msg_key": MSG_KEY}, {}),
+    "ussd_list": ({}, PAGE),
+    "sms_send": ({"mobile": "13800000001", "temp_id": "10001"}, {"temp_args": "1234;5"}),
+    "sms_mass_task": ({"task_name": "春节问候", "temp_id": "10002",
+                       "mobiles": "13800000001,13900000002"},
+                      {"temp_args": "张三", "send_time": "2017-03-01 09:00:00"}),
+    "sms_get": ({"msg_key": MSG_KEY}, {}),
+    "sms_list": ({}, PAGE),
+    "recording_list": ({"start": "2017-03-01 00:00:00", "end": "2017-03-31 23:59:59"},
+                       {"page_no": 1, "page_size": 100}),
+    "recording_url_gen": ({"id": RECORD}, {}),
+}
+
+# A value that each enumerated field does not take, and one it does with a suffix.
+ENUM_MISSES = {
+    ("ext_create", "type"): "4",
+    ("agent_login", "state"): "offline",
+    ("agent_set_state", "state"): "online",
+    ("template_create", "type"): "MSG_SMS",
+    ("template_update", "type"): "msg_mms",
+}
+
+
+def kebab(name):
+    return name.replace("_", "-").replace(" ", "")
+
+
+def number_name(n):
+    return ("minus-%d" % -n) if n < 0 else str(n)
+
+
+def with_(params, **changes):
+    out = dict(params)
+    out.update(changes)
+    return out
+
+
+def without(params, name):
+    return dict((k, v) for k, v in params.items() if k != name)
+
+
+def generated_cases(name):
+    """The cases every operation gets from its declaration: the smallest and the fullest
+    request, each required field left out, and each rule broken once at its limit."""
+    op = OPS[name]
+    base, extra = SAMPLES[name]
+    full = with_(base, **extra)
+    k = kebab(name)
+    c = request_case
+    cases = [c(k + ("-minimal" if extra else ""), name, base)]
+    if extra:
+        cases.append(c(k + "-every-field", name, full))
+    ints = [f for f in op.fields if f.ty == "integer"]
+    if ints:
+        low = dict((f.name, f.rules.get("min", INT_MIN)) for f in ints)
+        high = dict((f.name, f.rules.get("max", INT_MAX)) for f in ints)
+        cases.append(c(k + "-lowest-values", name, with_(full, **low)))
+        cases.append(c(k + "-highest-values", name, with_(full, **high)))
+        first = ints[0]
+        cases.append(c("%s-%s-as-text" % (k, kebab(first.name)), name,
+                       with_(full, **{first.name: str(full.get(first.name, 1))}), first.name))
+    for f in op.fields:
+        kf = kebab(f.name)
+        if f.required:
+            cases.append(c("%s-without-%s" % (k, kf), name, without(full, f.name), f.name))
+        if f.location in ("path", "path+query"):
+            cases.append(c("%s-%s-empty" % (k, kf), name, with_(full, **{f.name: ""}), f.name))
+            cases.append(c("%s-%s-with-slash" % (k, kf), name,
+                           with_(full, **{f.name: "a/b"}), f.name))
+            last = op.path.endswith("{%s}" % f.wire)
+            cases.append(c("%s-%s-with-dot" % (k, kf), name, with_(full, **{f.name: "a.b"}),
+                           f.name if last else None))
+        rules = f.rules
+        if f.ty == "integer":
+            if "min" in rules:
+                cases.append(c("%s-%s-%s" % (k, kf, number_name(rules["min"] - 1)), name,
+                               with_(full, **{f.name: rules["min"] - 1}), f.name))
+            top = rules.get("max", INT_MAX)
+            cases.append(c("%s-%s-%s" % (k, kf, number_name(top + 1)), name,
+                           with_(full, **{f.name: top + 1}), f.name))
+        if "max_length" in rules:
+            n = rules["max_length"]
+            cases.append(c("%s-%s-%d-chars" % (k, kf, n), name, with_(full, **{f.name: "x" * n})))
+            cases.append(c("%s-%s-%d-chars" % (k, kf, n + 1), name,
+                           with_(full, **{f.name: "x" * (n + 1)}), f.name))
+        if rules.get("min_length") == 1:
+            cases.append(c("%s-%s-empty" % (k, kf), name, with_(full, **{f.name: ""}), f.name))
+        if rules.get("not_blank"):
+            cases.append(c("%s-%s-blank" % (k, kf), name, with_(full, **{f.name: " \t"}), f.name))
+        if "enum" in rules or "enum_or_prefix" in rules:
+            cases.append(c("%s-%s-not-listed" % (k, kf), name,
+                           with_(full, **{f.name: ENUM_MISSES[(name, f.wire)]}), f.name))
+        if "min_items" in rules:
+            cases.append(c("%s-%s-empty-list" % (k, kf), name, with_(full, **{f.name: []}), f.name))
+        if f.ty == "boolean":
+            cases.append(c("%s-%s-as-text" % (k, kf), name, with_(full, **{f.name: "true"}),
+                           f.name))
+    strings = [f for f in op.fields if f.ty == "string" and f.location in ("body", "query")]
+    if strings:
+        f = strings[0]
+        cases.append(c("%s-%s-as-number" % (k, kebab(f.name)), name,
+                       with_(full, **{f.name: 1}), f.name))
+    paths = [f for f in op.fields if f.location in ("path", "path+query")]
+    if paths:
+        f = paths[0]
+        cases.append(c("%s-%s-as-number" % (k, kebab(f.name)), name,
+                       with_(full, **{f.name: 1}), f.name))
+    return cases
+
+
+def simple_call_cases():
+    """The four simple calls (platform-notes §2.2-2.5), as first pinned."""
     duo = lambda **kw: dict({"to1": "13800000001", "to2": "13800000002", "max_call_duration": 60}, **kw)
     notify = lambda **kw: dict({"to": "13800000001"}, **kw)
     verify = lambda **kw: dict({"to": "13800000001"}, **kw)
     c = request_case
-    cases = [
+    return [
         c("duo-minimal", "duo_callback", duo()),
         c("duo-every-field", "duo_callback", duo(
             from1="075589877675", from2="075589877676", ring_tone="ring.wav", ring_tone_mode=2,
@@ -1134,24 +2184,264 @@ def request_cases():
         c("verify-from-129", "verify_call", verify(verify_code="1", **{"from": "2" * 129}), "from"),
         c("verify-play-file-513", "verify_call", verify(play_file="p" * 513), "play_file"),
         c("verify-repeat-minus-1", "verify_call", verify(verify_code="1", repeat=-1), "repeat"),
+        # Added with the other operations: the old name and the server's name, and types.
+        c("duo-callback-cancel-by-its-route-name", "duo_callback_cancel", {"call_id": CALL}),
+        c("duo-max-call-duration-as-text", "duo_callback", duo(max_call_duration="60"),
+          "max_call_duration"),
+        c("duo-max-call-duration-fraction", "duo_callback", duo(max_call_duration=60.5),
+          "max_call_duration"),
+        c("duo-max-call-duration-beyond-32-bits", "duo_callback",
+          duo(max_call_duration=2147483648), "max_call_duration"),
+        c("duo-recording-as-text", "duo_callback", duo(recording="false"), "recording"),
+        c("duo-to1-as-number", "duo_callback", duo(to1=13800000001), "to1"),
+        c("notify-play-row-without-type", "notify_call", notify(play_content=[["a.wav"]]),
+          "play_content[0]"),
+        c("notify-play-type-as-text", "notify_call", notify(play_content=[["1", "1"]]),
+          "play_content[0]"),
+        c("verify-unknown-field", "verify_call", verify(verify_code="1", colour="red"), "colour"),
     ]
+
+
+def bridge_and_edge_cases():
+    """The docs-to-server bridges, path and query encoding, lists of objects, and what the
+    server accepts though a reader might expect a refusal."""
+    c = request_case
+    skill = {"name": "sales", "score": 80, "enabled": True}
+    return [
+        # Bridges (platform-notes-2 §3, §4.5, §4.6, §5.1).
+        c("bridge-subaccount-delete-sends-id-in-path-and-query", "subaccount_delete",
+          {"subaccount_id": SUB}),
+        c("bridge-conf-start-record-key-has-trailing-space", "conf_start_record",
+          {"conf_id": CONF, "max_duration": 120}),
+        c("bridge-conf-start-record-sends-empty-object", "conf_start_record", {"conf_id": CONF}),
+        c("bridge-invite-out-documented-names", "conversation_invite_out",
+          {"conversation_id": CONV, "to": "13800000005", "max_answer_seconds": 90,
+           "max_dial_seconds": 20}),
+        c("bridge-invite-out-server-name-is-not-a-field", "conversation_invite_out",
+          {"conversation_id": CONV, "to": "13800000005", "max_call_duration": 90},
+          "max_call_duration"),
+        c("bridge-agent-reject-user-data-goes-out-as-data", "agent_reject",
+          {"agent_name": "agent01", "queue_id": QUEUE, "user_data": "没空"}),
+        c("bridge-agent-reject-data-is-not-a-field", "agent_reject",
+          {"agent_name": "agent01", "queue_id": QUEUE, "data": "x"}, "data"),
+        # Path placeholders: percent-encoded UTF-8; characters the server would misread refused.
+        c("path-chinese-agent-name", "agent_get", {"agent_name": "张三"}),
+        c("path-reserved-characters-are-encoded", "agent_keepalive",
+          {"agent_name": "a b+c%d?e#f&g=h~i_j-k.l!*'()"}),
+        c("path-two-placeholders", "conversation_lsm",
+          {"conversation_id": CONV, "agent_name": "王 五", "mode": 3}),
+        c("path-dot-in-last-segment", "template_get", {"temp_id": "10001.json"}, "temp_id"),
+        c("path-backslash", "conf_dismiss", {"conf_id": "a\\b"}, "conf_id"),
+        c("path-semicolon", "agent_get", {"agent_name": "agent01;x=1"}, "agent_name"),
+        c("path-semicolon-not-last", "agent_call_out",
+          {"agent_name": "a;b", "to": "13800000004"}, "agent_name"),
+        c("path-space-is-encoded", "ext_get", {"extension_id": " 4028 "}),
+        # Query strings: field order, percent-encoding, booleans.
+        c("query-force-false-is-sent", "agent_logout", {"agent_name": "agent01", "force": False}),
+        c("query-reserved-characters-are-encoded", "recording_url_gen", {"id": "a/b c&d=e+f%"}),
+        c("query-chinese", "recording_list", {"start": "2017-03-01", "end": "今天"}),
+        c("query-page-only", "sms_list", {"page_size": 1000}),
+        c("query-conversation-list-page-and-size", "conversation_list", {"size": 5, "page": 3}),
+        c("query-telnum-unbind", "telnum_unbind",
+          {"telnum_id": TELNUM, "subaccount_id": "子账号 1"}),
+        # Bodies: key order is the SDK's whatever the order given; null is left out.
+        c("body-params-in-any-order", "conf_invite_call",
+          {"voice_mode": 1, "max_duration": 60, "to": "13800000002", "conf_id": CONF,
+           "from": "02088880001"}),
+        c("body-null-is-left-out", "conf_create", {"max_duration": 60, "user_data": None}),
+        c("body-unknown-field", "conf_create", {"max_duration": 60, "colour": "red"}, "colour"),
+        c("body-integer-fraction", "conf_create", {"max_duration": 60.5}, "max_duration"),
+        c("body-empty-strings-are-sent", "template_create",
+          {"name": "", "content": "", "remark": ""}),
+        c("body-max-parts-above-8-is-sent", "conf_create", {"max_duration": 60, "max_parts": 9}),
+        c("body-post-without-a-body", "agent_fwd_agent", {"agent_name": "agent01"}),
+        # Lists of strings and of objects.
+        c("list-files-empty-is-sent", "conf_start_play", {"conf_id": CONF, "files": []}),
+        c("list-files-not-a-list", "conf_start_play", {"conf_id": CONF, "files": "a.wav"},
+          "files"),
+        c("list-files-item-not-a-string", "conf_start_play",
+          {"conf_id": CONF, "files": ["a.wav", 2]}, "files[1]"),
+        c("list-skills-keys-in-declared-order", "agent_login",
+          {"name": "agent01", "extension": EXT,
+           "skills": [{"enabled": False, "score": 3, "name": "vip"}, {"score": 0, "name": "b"}]}),
+        c("list-skills-null-key-is-left-out", "agent_login",
+          {"name": "agent01", "extension": EXT, "skills": [{"name": "vip", "score": None}]}),
+        c("list-skill-without-name", "agent_login",
+          {"name": "agent01", "extension": EXT, "skills": [skill, {"score": 5}]},
+          "skills[1].name"),
+        c("list-skill-unknown-key", "agent_login",
+          {"name": "agent01", "extension": EXT, "skills": [{"name": "vip", "level": 3}]},
+          "skills[0].level"),
+        c("list-skill-score-as-text", "agent_login",
+          {"name": "agent01", "extension": EXT, "skills": [{"name": "vip", "score": "3"}]},
+          "skills[0].score"),
+        c("list-skill-score-beyond-32-bits", "agent_login",
+          {"name": "agent01", "extension": EXT, "skills": [{"name": "vip", "score": 2147483648}]},
+          "skills[0].score"),
+        c("list-skill-enabled-as-number", "agent_login",
+          {"name": "agent01", "extension": EXT, "skills": [{"name": "vip", "enabled": 1}]},
+          "skills[0].enabled"),
+        c("list-skills-not-a-list", "agent_login",
+          {"name": "agent01", "extension": EXT, "skills": skill}, "skills"),
+        c("list-skill-not-an-object", "agent_login",
+          {"name": "agent01", "extension": EXT, "skills": ["sales"]}, "skills[0]"),
+        c("list-skills-delete-all", "agent_set_skills", {"agent_name": "agent01",
+                                                        "opts": [{"opt": 0}]}),
+        c("list-skills-several-changes", "agent_set_skills",
+          {"agent_name": "agent01", "opts": [{"opt": 2, "name": "old"},
+                                             {"name": "new", "opt": 1, "enabled": False}]}),
+        c("list-skill-change-without-opt", "agent_set_skills",
+          {"agent_name": "agent01", "opts": [{"name": "sales"}]}, "opts[0].opt"),
+        c("list-quota-unknown-type-on-create", "subaccount_create",
+          {"quotas": [{"type": "MinuteQuota", "value": 1}]}, "quotas[0].type"),
+        c("list-quota-without-type-on-create", "subaccount_create",
+          {"quotas": [{"value": 1}]}, "quotas[0].type"),
+        c("list-call-quota-without-value-on-create", "subaccount_create",
+          {"quotas": [{"type": "CallQuota"}]}, "quotas[0].value"),
+        c("list-other-quota-without-value-on-create", "subaccount_create",
+          {"quotas": [{"type": "AgentQuota"}, {"value": -1, "type": "SmsQuota"}]}),
+        c("list-call-quota-without-value-on-set", "subaccount_set_quotas",
+          {"subaccount_id": SUB, "quotas": [{"type": "AgentQuota", "value": 5},
+                                            {"type": "CallQuota"}]}, "quotas[1].value"),
+        c("list-quota-value-as-text", "subaccount_set_quotas",
+          {"subaccount_id": SUB, "quotas": [{"type": "CallQuota", "value": "5"}]},
+          "quotas[0].value"),
+        # Enumerations with a suffix, URLs, mobile numbers.
+        c("state-busy-with-reason", "agent_set_state", {"agent_name": "agent01",
+                                                        "state": "busy/开会"}),
+        c("state-away-with-reason-at-login", "agent_login",
+          {"name": "agent01", "extension": EXT, "state": "away/lunch"}),
+        c("state-online-at-login", "agent_login", {"name": "agent01", "extension": EXT,
+                                                    "state": "online"}),
+        c("state-busy-without-slash", "agent_set_state", {"agent_name": "agent01",
+                                                          "state": "busylunch"}, "state"),
+        c("state-idle-with-reason", "agent_set_state", {"agent_name": "agent01",
+                                                        "state": "idle/x"}, "state"),
+        c("url-scheme-may-hold-underscore", "subaccount_create",
+          {"callback_url": "my_app://events"}),
+        c("url-without-scheme", "subaccount_create", {"callback_url": "example.com/cb"},
+          "callback_url"),
+        c("url-with-space", "subaccount_update",
+          {"subaccount_id": SUB, "callback_url": "http://example.com/a b"}, "callback_url"),
+        c("url-scheme-with-digit", "subaccount_update",
+          {"subaccount_id": SUB, "callback_url": "h2://example.com"}, "callback_url"),
+        c("mobile-with-spaces-is-sent-as-given", "sms_send",
+          {"mobile": " 13800000001 ", "temp_id": "10001"}),
+        c("mobile-10-digits", "sms_send", {"mobile": "1380000000", "temp_id": "10001"}, "mobile"),
+        c("mobile-with-country-code", "ussd_send",
+          {"mobile": "+8613800000001", "temp_id": "10001"}, "mobile"),
+        c("mobile-not-starting-with-1", "ussd_send",
+          {"mobile": "23800000001", "temp_id": "10001"}, "mobile"),
+        c("mass-task-empty-name", "sms_mass_task",
+          {"task_name": "", "temp_id": "10002", "mobiles": "13800000001"}, "task_name"),
+        # Extensions (§4.1).
+        c("ext-create-sip", "ext_create", {"type": "1", "user": "100001", "password": "123456"}),
+        c("ext-create-sip-12-digits", "ext_create",
+          {"type": "1", "user": "123456789012", "password": "210987654321"}),
+        c("ext-create-sip-user-5-digits", "ext_create",
+          {"type": "1", "user": "10000", "password": "123456"}, "user"),
+        c("ext-create-sip-user-13-digits", "ext_create",
+          {"type": "1", "user": "1234567890123", "password": "123456"}, "user"),
+        c("ext-create-sip-password-letters", "ext_create",
+          {"type": "1", "user": "100001", "password": "abc123"}, "password"),
+        c("ext-create-sip-without-password", "ext_create",
+          {"type": "1", "user": "100001"}, "password"),
+        c("ext-create-gateway", "ext_create",
+          {"type": "2", "ipaddr": "192.168.1.10:5060", "telnum": "02088880001"}),
+        c("ext-create-gateway-without-address", "ext_create",
+          {"type": "2", "telnum": "02088880001"}, "ipaddr"),
+        c("ext-create-gateway-without-number", "ext_create",
+          {"type": "2", "ipaddr": "192.168.1.10"}, "telnum"),
+        c("ext-create-phone-blank-number", "ext_create", {"type": "3", "telnum": " "}, "telnum"),
+        c("ext-create-every-field", "ext_create",
+          {"type": "1", "user": "100002", "password": "654321", "ipaddr": "10.0.0.1",
+           "telnum": "13800000003"}),
+    ]
+
+
+def request_cases():
+    cases = simple_call_cases()
+    for name in SPEC_ROUTES:
+        if name not in SIMPLE:
+            cases.extend(generated_cases(name))
+    cases.extend(bridge_and_edge_cases())
     names = [case["name"] for case in cases]
-    require(len(names) == len(set(names)), "duplicate request case names")
-    # Hand-checked bodies, so that the generator itself is pinned.
-    by_name = {case["name"]: case for case in cases}
-    require(by_name["duo-minimal"]["expect"]["body"] ==
-            '{"to1":"13800000001","to2":"13800000002","max_call_duration":60}', "duo-minimal body")
-    require(by_name["cancel"]["expect"]["body"] == '{"callId":"2e2597d4849211e681c7803f5d09b29d"}', "cancel body")
-    require(by_name["duo-chinese-user-data"]["expect"]["body"].endswith('"user_data":"订单-42"}'), "utf-8 body")
+    dupes = sorted(set(n for n in names if names.count(n) > 1))
+    require(not dupes, "duplicate request case names: %s" % dupes)
+
+    # Every operation has a request that goes out.
+    sent = set(ALIASES.get(c["operation"], c["operation"])
+               for c in cases if "method" in c["expect"])
+    require(sent == set(OPS), "operations without a request: %s" % sorted(set(OPS) - sent))
+
+    # Hand-checked answers, so that the generator itself is pinned.
+    by_name = {case["name"]: case["expect"] for case in cases}
+
+    def expect(name, method, path, query, body):
+        want = {"method": method, "path": path, "query": query, "body": body}
+        require(by_name[name] == want, "%s: %r, want %r" % (name, by_name[name], want))
+
+    expect("duo-minimal", "POST", "call/duo_callback", "",
+           '{"to1":"13800000001","to2":"13800000002","max_call_duration":60}')
+    expect("cancel", "POST", "call/duo_callback_cancel", "",
+           '{"callId":"2e2597d4849211e681c7803f5d09b29d"}')
+    require(by_name["duo-chinese-user-data"]["body"].endswith('"user_data":"订单-42"}'), "utf-8")
+    expect("bridge-subaccount-delete-sends-id-in-path-and-query", "DELETE",
+           "management/subaccount/" + SUB, "subaccountId=" + SUB, None)
+    expect("bridge-conf-start-record-key-has-trailing-space", "POST",
+           "conf/start_record/" + CONF, "", '{"max_duration ":120}')
+    expect("bridge-conf-start-record-sends-empty-object", "POST", "conf/start_record/" + CONF,
+           "", "{}")
+    expect("bridge-invite-out-documented-names", "POST",
+           "callcenter/conversation/%s/invite_out" % CONV, "",
+           '{"to":"13800000005","max_call_duration":90,"max_dial_duration":20}')
+    expect("bridge-agent-reject-user-data-goes-out-as-data", "POST",
+           "callcenter/agent/agent01/reject", "",
+           '{"queue_id":"%s","data":"没空"}' % QUEUE)
+    expect("path-chinese-agent-name", "GET", "callcenter/agent/%E5%BC%A0%E4%B8%89", "", None)
+    expect("path-reserved-characters-are-encoded", "GET",
+           "callcenter/agent/a%20b%2Bc%25d%3Fe%23f%26g%3Dh~i_j-k.l%21%2A%27%28%29/keepalive",
+           "", None)
+    expect("path-two-placeholders", "POST",
+           "callcenter/conversation/%s/agent/%%E7%%8E%%8B%%20%%E4%%BA%%94/lsm" % CONV, "",
+           '{"mode":3}')
+    expect("query-force-false-is-sent", "DELETE", "callcenter/agent/agent01", "force=false", None)
+    expect("query-reserved-characters-are-encoded", "GET", "recording/url/gen",
+           "id=a%2Fb%20c%26d%3De%2Bf%25", None)
+    expect("recording-list-minimal", "GET", "recording/plist",
+           "start=2017-03-01%2000%3A00%3A00&end=2017-03-31%2023%3A59%3A59", None)
+    expect("recording-list-every-field", "GET", "recording/plist",
+           "pageNo=1&pageSize=100&start=2017-03-01%2000%3A00%3A00&end=2017-03-31%2023%3A59%3A59",
+           None)
+    expect("query-conversation-list-page-and-size", "GET", "callcenter/conversation",
+           "page=3&size=5", None)
+    expect("body-params-in-any-order", "POST", "conf/invite_call/" + CONF, "",
+           '{"from":"02088880001","to":"13800000002","max_duration":60,"voice_mode":1}')
+    expect("body-null-is-left-out", "POST", "conf/create", "", '{"max_duration":60}')
+    expect("body-post-without-a-body", "POST", "callcenter/agent/agent01/fwd_agent", "", None)
+    expect("list-skills-keys-in-declared-order", "POST", "callcenter/agent", "",
+           '{"name":"agent01","extension":"%s","skills":[{"name":"vip","score":3,'
+           '"enabled":false},{"name":"b","score":0}]}' % EXT)
+    expect("subaccount-update-every-field", "PUT", "management/subaccount/" + SUB, "",
+           '{"callbackUrl":"http://example.com/cb?shop=1","enabled":0,"remark":"closed"}')
+    expect("telnum-unbind", "DELETE", "management/%s/subaccount" % TELNUM,
+           "subaccountId=" + SUB, None)
+    expect("agent-logout-every-field", "DELETE", "callcenter/agent/agent01", "force=true", None)
+    expect("ext-list-every-field", "GET", "callcenter/extension", "pageNo=2&pageSize=50", None)
+    expect("conf-dismiss", "POST", "conf/dismiss/" + CONF, "", None)
     return cases
 
 
 def build_requests():
     return {
-        "description": "What the client sends for each operation, or the field it refuses before "
-                       "sending. `params` are snake_case (bindings map them to their own names); "
-                       "`play_content` items are [content, play_type]. `expect` is either "
-                       "{\"body\": exact JSON text} or {\"error\": \"validation\", \"field\": name}.",
+        "description": "What the client sends for each of the platform's 73 operations, or the "
+                       "field it refuses before sending anything. `params` use the SDK's "
+                       "snake_case names (bindings map them to their own casing); `play_content` "
+                       "rows are [content, play_type]. `expect` is either {\"method\", \"path\" "
+                       "(after /v1/account/{account_id}/, percent-encoded), \"query\" (without "
+                       "'?', \"\" when none), \"body\" (exact JSON text, or null when there is no "
+                       "body)} or {\"error\": \"validation\", \"field\": field path}. See "
+                       "tests/vectors/README.md.",
         "generator": GENERATOR,
         "cases": request_cases(),
     }
@@ -1177,6 +2467,9 @@ def main(argv):
             print("unknown argument: %s" % arg, file=sys.stderr)
             return 2
     try:
+        if not cross_check_routes():
+            print("gen_vectors: note: %s not found; the restatement of the routes is used "
+                  "unchecked" % os.path.relpath(SPEC_ROUTES_FILE, ROOT), file=sys.stderr)
         signing = build_signing()
         events = build_events()
         requests = build_requests()
