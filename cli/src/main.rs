@@ -1,5 +1,9 @@
-//! `yunhuni`: place voice callbacks, receive their events, run the sandbox, debug signatures.
+//! `yunhuni`: place voice callbacks, call any operation, receive events, run the sandbox, debug
+//! signatures.
 
+#![forbid(unsafe_code)]
+
+mod api;
 mod demo;
 mod listen;
 mod ops;
@@ -13,13 +17,15 @@ Examples:
   yunhuni demo                                   # a whole voice callback against the built-in sandbox
   yunhuni demo --scenario busy                   # other outcomes: busy, no-answer, party2-busy, timeout, cancel
   yunhuni call --to1 13800000001 --to2 13800000002 --max-call-duration 600
+  yunhuni api --list                             # every operation of the platform
+  yunhuni api conf_create max_duration=600 max_parts=5
   yunhuni listen --port 8090                     # print the events POSTed to http://127.0.0.1:8090/
   yunhuni sign --uri /v1/account/ID/call/duo_callback --body '{...}'
 
 Credentials come from --app-id/--cert-id/--secret-key or YUNHUNI_APP_ID, YUNHUNI_CERT_ID,
 YUNHUNI_SECRET_KEY (and YUNHUNI_BASE_URL, YUNHUNI_ACCOUNT_ID).";
 
-/// Voice callback (语音回拨) and the other simple calls of the Yunhuni (oneyun.com) platform,
+/// Voice callback (语音回拨) and every other operation of the Yunhuni (oneyun.com) platform,
 /// from the shell.
 #[derive(Debug, Parser)]
 #[command(name = "yunhuni", version, after_help = format!("{EXAMPLES}\n\n{}", output::EXIT_CODES_HELP))]
@@ -49,7 +55,7 @@ Examples:
   YUNHUNI_BASE_URL=http://127.0.0.1:8080 yunhuni call --to1 13800000001 --to2 13800000002 --max-call-duration 60")]
     Call {
         #[command(flatten)]
-        call: ops::CallArgs,
+        call: ops::OpFields<ops::CallOp>,
         #[command(flatten)]
         conn: ops::Connection,
     },
@@ -57,8 +63,8 @@ Examples:
     /// Cancel a voice callback before party 2 is connected
     #[command(after_help = "Example:\n  yunhuni cancel 8a2bc6725b1d2e3f015b1d2f40a10001")]
     Cancel {
-        /// The call id printed by `yunhuni call`
-        call_id: String,
+        #[command(flatten)]
+        cancel: ops::OpFields<ops::CancelOp>,
         #[command(flatten)]
         conn: ops::Connection,
     },
@@ -78,10 +84,27 @@ Example:
     #[command(after_help = "Example:\n  yunhuni verify --to 13800000001 --verify-code 759345")]
     Verify {
         #[command(flatten)]
-        verify: ops::VerifyArgs,
+        verify: ops::OpFields<ops::VerifyOp>,
         #[command(flatten)]
         conn: ops::Connection,
     },
+
+    /// Call any of the platform's operations by name and print the answer's data as JSON
+    #[command(
+        after_help = "\
+Each FIELD=VALUE sets a field of the operation, its value read as the field's type: integers,
+true|false, lists as JSON or comma-separated. `yunhuni api NAME --help` lists the fields.
+
+Examples:
+  yunhuni api --list
+  yunhuni api conf_create --help
+  yunhuni api conf_create max_duration=600 max_parts=5 user_data=room-7
+  yunhuni api conf_start_play conf_id=3f2a files=hello.wav,bye.wav --compact",
+        override_usage = "yunhuni api OPERATION [FIELD=VALUE]... [OPTIONS]\n       yunhuni api OPERATION --help\n       yunhuni api --list",
+        subcommand_value_name = "OPERATION",
+        subcommand_help_heading = "Operations"
+    )]
+    Api(api::ApiArgs),
 
     /// Receive webhooks for development: print each event, answer 200 at once
     #[command(after_help = "\
@@ -117,28 +140,26 @@ fn main() -> ExitCode {
         Command::Demo(args) => return demo::run(args, json),
         Command::Listen(args) => return listen::run(args, json),
         Command::Sandbox(args) => return args.run(json),
-        Command::Call { call, conn } => conn
-            .client()
-            .and_then(|c| c.duo_callback(&call.request()))
-            .map(|c| ops::print_created(&c, json)),
-        Command::Cancel { call_id, conn } => conn
-            .client()
-            .and_then(|c| c.cancel_duo_callback(call_id))
-            .map(|()| {
-                if json {
-                    println!("{}", serde_json::json!({"cancelled": call_id}));
-                } else {
-                    println!("cancelled {call_id}");
-                }
-            }),
-        Command::Notify { notify, conn } => notify
-            .request()
-            .and_then(|req| conn.client().and_then(|c| c.notify_call(&req)))
-            .map(|c| ops::print_created(&c, json)),
-        Command::Verify { verify, conn } => conn
-            .client()
-            .and_then(|c| c.verify_call(&verify.request()))
-            .map(|c| ops::print_created(&c, json)),
+        Command::Api(args) => return api::run(args, json),
+        Command::Call { call, conn } => {
+            ops::place(call.request(), conn).map(|c| ops::print_created(&c, json))
+        }
+        Command::Cancel { cancel, conn } => cancel.request().and_then(|request| {
+            conn.client()?.send(&request)?;
+            let call_id = request.get_str("call_id").unwrap_or_default();
+            if json {
+                println!("{}", serde_json::json!({"cancelled": call_id}));
+            } else {
+                println!("cancelled {call_id}");
+            }
+            Ok(())
+        }),
+        Command::Notify { notify, conn } => {
+            ops::place(notify.request(), conn).map(|c| ops::print_created(&c, json))
+        }
+        Command::Verify { verify, conn } => {
+            ops::place(verify.request(), conn).map(|c| ops::print_created(&c, json))
+        }
         Command::Sign { sign, conn } => ops::sign(sign, conn, json),
     };
     match result {

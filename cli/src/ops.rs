@@ -1,9 +1,11 @@
 //! `call`, `cancel`, `notify`, `verify` and `sign`: the platform's operations from the shell.
 
-use clap::Args;
+use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches};
 use serde_json::json;
+use std::marker::PhantomData;
 use std::time::Duration;
-use yunhuni::{Client, DuoCallback, Error, NotifyCall, PlayItem, SignInput, VerifyCall};
+use yunhuni::ops::{operation, Field, Request, Rule, Type};
+use yunhuni::{CallCreated, Client, Error, PlayItem, SignInput};
 
 /// Credentials and connection settings, from flags or the `YUNHUNI_*` environment variables.
 #[derive(Args, Debug, Clone)]
@@ -59,85 +61,178 @@ impl Connection {
     }
 }
 
-/// Arguments of `yunhuni call`: every parameter of `call/duo_callback`.
-#[derive(Args, Debug)]
-pub struct CallArgs {
-    /// Party 1's number, called first
-    #[arg(long)]
-    pub to1: String,
-    /// Party 2's number, called when party 1 answers
-    #[arg(long)]
-    pub to2: String,
-    /// Longest conversation in seconds (1-21600)
-    #[arg(long, allow_negative_numbers = true)]
-    pub max_call_duration: i64,
-    /// Caller number shown to party 1 (a hint)
-    #[arg(long)]
-    pub from1: Option<String>,
-    /// Caller number shown to party 2 (a hint)
-    #[arg(long)]
-    pub from2: Option<String>,
-    /// Uploaded voice file played to party 1 while party 2 rings
-    #[arg(long)]
-    pub ring_tone: Option<String>,
-    /// When the ring tone plays: 0, 2 or 3
-    #[arg(long, allow_negative_numbers = true)]
-    pub ring_tone_mode: Option<i64>,
-    /// Longest ringing per leg in seconds (1-300)
-    #[arg(long, allow_negative_numbers = true)]
-    pub max_dial_duration: Option<i64>,
-    /// Record the call (not available on the platform yet)
-    #[arg(long)]
-    pub recording: Option<bool>,
-    /// When recording starts, 0-3 (not available on the platform yet)
-    #[arg(long, allow_negative_numbers = true)]
-    pub record_mode: Option<i64>,
-    /// Your data (at most 128 characters), echoed in the end event
-    #[arg(long)]
-    pub user_data: Option<String>,
+/// A command that sends one operation (`call`, `cancel`, `notify`, `verify`): which operation,
+/// and which of its fields are positional arguments rather than flags. Its flags come from
+/// the operation's declaration in core ([`yunhuni::ops::OPERATIONS`]), so a new field needs no
+/// change here.
+pub trait OpCommand {
+    /// The declared name of the operation.
+    const OPERATION: &'static str;
+    /// Fields taken as positional arguments, in this order, instead of `--flags`.
+    const POSITIONAL: &'static [&'static str] = &[];
 }
 
-impl CallArgs {
-    pub fn request(&self) -> DuoCallback {
-        DuoCallback {
-            from1: self.from1.clone(),
-            from2: self.from2.clone(),
-            ring_tone: self.ring_tone.clone(),
-            ring_tone_mode: self.ring_tone_mode,
-            max_dial_duration: self.max_dial_duration,
-            recording: self.recording,
-            record_mode: self.record_mode,
-            user_data: self.user_data.clone(),
-            ..DuoCallback::new(&self.to1, &self.to2, self.max_call_duration)
+/// `yunhuni call`: `duo_callback`.
+#[derive(Debug, Clone)]
+pub struct CallOp;
+impl OpCommand for CallOp {
+    const OPERATION: &'static str = "duo_callback";
+}
+
+/// `yunhuni cancel CALL_ID`: `duo_callback_cancel`.
+#[derive(Debug, Clone)]
+pub struct CancelOp;
+impl OpCommand for CancelOp {
+    const OPERATION: &'static str = "duo_callback_cancel";
+    const POSITIONAL: &'static [&'static str] = &["call_id"];
+}
+
+/// `yunhuni notify`: `notify_call`.
+#[derive(Debug, Clone)]
+pub struct NotifyOp;
+impl OpCommand for NotifyOp {
+    const OPERATION: &'static str = "notify_call";
+}
+
+/// `yunhuni verify`: `verify_call`.
+#[derive(Debug, Clone)]
+pub struct VerifyOp;
+impl OpCommand for VerifyOp {
+    const OPERATION: &'static str = "verify_call";
+}
+
+/// The fields of an operation as given on the command line: one `--kebab-case` flag (or
+/// positional argument) per declared field, its text read as the field's type by
+/// [`Request::set_text`].
+#[derive(Debug, Clone)]
+pub struct OpFields<T> {
+    values: Vec<(&'static str, String)>,
+    op: PhantomData<T>,
+}
+
+impl<T: OpCommand> OpFields<T> {
+    /// The request these flags describe (not yet checked against the server's rules: sending
+    /// does that).
+    pub fn request(&self) -> Result<Request, Error> {
+        let mut request = Request::new(T::OPERATION)?;
+        for (name, text) in &self.values {
+            request.set_text(name, text)?;
         }
+        Ok(request)
     }
 }
 
-/// Arguments of `yunhuni notify`: every parameter of `call/notify_call`.
+impl<T: OpCommand> FromArgMatches for OpFields<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let fields = operation(T::OPERATION).map_or(&[][..], |op| op.fields);
+        let values = fields
+            .iter()
+            .filter_map(|f| {
+                let text = matches.try_get_one::<String>(f.name).ok().flatten()?;
+                Some((f.name, text.clone()))
+            })
+            .collect();
+        Ok(OpFields {
+            values,
+            op: PhantomData,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl<T: OpCommand> Args for OpFields<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let Some(op) = operation(T::OPERATION) else {
+            return cmd;
+        };
+        let positional = |f: &Field| T::POSITIONAL.contains(&f.name);
+        // Positional arguments first, in their declared order, then the flags.
+        let ordered = T::POSITIONAL
+            .iter()
+            .filter_map(|name| op.field(name))
+            .chain(op.fields.iter().filter(|f| !positional(f)));
+        ordered.fold(cmd, |cmd, f| cmd.arg(field_arg(f, positional(f))))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+/// The argument for a declared field: `--max-call-duration <INTEGER>`, or `<CALL_ID>`.
+fn field_arg(field: &'static Field, positional: bool) -> Arg {
+    let arg = Arg::new(field.name)
+        .help(field_help(field))
+        .required(field.required)
+        .action(ArgAction::Set)
+        .allow_negative_numbers(field.ty == Type::Int);
+    if positional {
+        arg.value_name(field.name.to_uppercase())
+    } else {
+        arg.long(field.name.replace('_', "-"))
+            .value_name(value_name(field.ty))
+    }
+}
+
+/// How a value of this type is written on the command line.
+pub fn value_name(ty: Type) -> &'static str {
+    match ty {
+        Type::Str => "TEXT",
+        Type::Int => "INTEGER",
+        Type::Bool => "true|false",
+        Type::StrList => "A,B,...",
+        Type::PlayRows | Type::Objects(_) => "JSON",
+    }
+}
+
+/// A field's help: its doc line, then its type and the server's rules.
+fn field_help(field: &Field) -> String {
+    let mut facts = vec![field.ty.describe().to_owned()];
+    facts.extend(field.rules.iter().map(|r| describe_rule(*r)));
+    format!("{} [{}]", field.doc, facts.join(", "))
+}
+
+/// A rule of the server in a few words.
+pub fn describe_rule(rule: Rule) -> String {
+    match rule {
+        Rule::NotBlank => "not blank".into(),
+        Rule::Range(min, max) if max == i64::from(i32::MAX) => format!("at least {min}"),
+        Rule::Range(min, max) if min == i64::from(i32::MIN) => format!("at most {max}"),
+        Rule::Range(min, max) => format!("{min}-{max}"),
+        Rule::MinLen(n) => format!("at least {n} characters"),
+        Rule::MaxLen(n) => format!("at most {n} characters"),
+        Rule::OneOf(values) => format!("one of {}", values.join("|")),
+        Rule::OneOfOrPrefix(values, prefixes) => format!(
+            "one of {}, or starting with {}",
+            values.join("|"),
+            prefixes.join("|")
+        ),
+        Rule::Not(value) => format!("not {value}"),
+        Rule::MinItems(n) => format!("at least {n} items"),
+        Rule::Url => "a URL (scheme://...)".into(),
+        Rule::Mobile => "a mobile number (1 and ten digits)".into(),
+        Rule::Digits(n) => format!("1-{n} decimal digits"),
+    }
+}
+
+/// Arguments of `yunhuni notify`: every field of `notify_call`, and `--play` for its content
+/// rows.
 #[derive(Args, Debug)]
 pub struct NotifyArgs {
-    /// The number to call
-    #[arg(long)]
-    pub to: String,
-    /// Caller number (a hint)
-    #[arg(long)]
-    pub from: Option<String>,
-    /// Voice file name(s), several joined with |
-    #[arg(long)]
-    pub play_file: Option<String>,
-    /// A content item TYPE:CONTENT, repeatable; TYPE is file, digits, number, amount, datetime,
-    /// duration, or 0-5 (for example amount:3245.24)
-    #[arg(long = "play", value_name = "TYPE:CONTENT")]
+    #[command(flatten)]
+    pub fields: OpFields<NotifyOp>,
+    /// A content item TYPE:CONTENT, repeatable, instead of --play-content; TYPE is file,
+    /// digits, number, amount, datetime, duration, or 0-5 (for example amount:3245.24)
+    #[arg(
+        long = "play",
+        value_name = "TYPE:CONTENT",
+        conflicts_with = "play_content"
+    )]
     pub play: Vec<String>,
-    /// Extra repetitions (0-10)
-    #[arg(long, allow_negative_numbers = true)]
-    pub repeat: Option<i64>,
-    /// Longest ringing in seconds (1-300)
-    #[arg(long, allow_negative_numbers = true)]
-    pub max_dial_duration: Option<i64>,
-    /// Your data, echoed in the end event
-    #[arg(long)]
-    pub user_data: Option<String>,
 }
 
 const PLAY_TYPES: [(&str, i64); 6] = [
@@ -150,8 +245,9 @@ const PLAY_TYPES: [(&str, i64); 6] = [
 ];
 
 impl NotifyArgs {
-    pub fn request(&self) -> Result<NotifyCall, Error> {
-        let mut items = Vec::new();
+    pub fn request(&self) -> Result<Request, Error> {
+        let mut request = self.fields.request()?;
+        let mut rows = Vec::new();
         for (i, spec) in self.play.iter().enumerate() {
             let field = format!("play[{i}]");
             let (kind, content) = spec.split_once(':').ok_or_else(|| {
@@ -163,62 +259,23 @@ impl NotifyArgs {
                 .map(|(_, t)| *t)
                 .or_else(|| kind.parse().ok())
                 .ok_or_else(|| Error::validation(&field, format!("unknown play type {kind:?}")))?;
-            items.push(PlayItem::new(content, play_type));
+            rows.push(json!([content, play_type]));
         }
-        Ok(NotifyCall {
-            from: self.from.clone(),
-            play_file: self.play_file.clone(),
-            play_content: (!items.is_empty()).then_some(items),
-            repeat: self.repeat,
-            max_dial_duration: self.max_dial_duration,
-            user_data: self.user_data.clone(),
-            ..NotifyCall::new(&self.to)
-        })
+        if !rows.is_empty() {
+            request.set("play_content", rows)?;
+        }
+        Ok(request)
     }
 }
 
-/// Arguments of `yunhuni verify`: every parameter of `call/verify_call`.
-#[derive(Args, Debug)]
-pub struct VerifyArgs {
-    /// The number to call
-    #[arg(long)]
-    pub to: String,
-    /// The code to read out (1-12 digits)
-    #[arg(long)]
-    pub verify_code: Option<String>,
-    /// Prompt file name(s) played first
-    #[arg(long)]
-    pub play_file: Option<String>,
-    /// Caller number (a hint)
-    #[arg(long)]
-    pub from: Option<String>,
-    /// Extra repetitions (0-10)
-    #[arg(long, allow_negative_numbers = true)]
-    pub repeat: Option<i64>,
-    /// Longest ringing in seconds (1-300)
-    #[arg(long, allow_negative_numbers = true)]
-    pub max_dial_duration: Option<i64>,
-    /// Your data, echoed in the end event
-    #[arg(long)]
-    pub user_data: Option<String>,
-}
-
-impl VerifyArgs {
-    pub fn request(&self) -> VerifyCall {
-        VerifyCall {
-            from: self.from.clone(),
-            verify_code: self.verify_code.clone(),
-            play_file: self.play_file.clone(),
-            repeat: self.repeat,
-            max_dial_duration: self.max_dial_duration,
-            user_data: self.user_data.clone(),
-            ..VerifyCall::new(&self.to)
-        }
-    }
+/// Sends a request whose answer is a placed call (`call`, `notify`, `verify`).
+pub fn place(request: Result<Request, Error>, conn: &Connection) -> Result<CallCreated, Error> {
+    let request = request?;
+    CallCreated::from_data(conn.client()?.send(&request)?)
 }
 
 /// Prints a placed call: the id alone, or JSON.
-pub fn print_created(call: &yunhuni::CallCreated, json_out: bool) {
+pub fn print_created(call: &CallCreated, json_out: bool) {
     if json_out {
         println!(
             "{}",

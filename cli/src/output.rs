@@ -32,6 +32,7 @@ pub fn hint(err: &Error) -> String {
     match err.kind() {
         ErrorKind::Validation => match err.field() {
             Some(f) if f.starts_with("YUNHUNI_") => format!("set {f}, or pass the matching flag (see --help)"),
+            Some("operation") => "`yunhuni api --list` lists the operations; nothing was sent".into(),
             Some(f) => format!("fix the value of `{f}`; nothing was sent"),
             None => "fix the arguments; nothing was sent".into(),
         },

@@ -494,7 +494,7 @@ fn errors_have_distinct_exit_codes_and_hints() {
 #[test]
 fn every_subcommand_has_help_with_an_example() {
     for sub in [
-        "demo", "call", "cancel", "notify", "verify", "listen", "sandbox", "sign",
+        "demo", "call", "cancel", "notify", "verify", "api", "listen", "sandbox", "sign",
     ] {
         let (code, out, _) = run(yunhuni().args([sub, "--help"]));
         assert_eq!(code, 0, "{sub}");
@@ -582,4 +582,419 @@ fn sandbox_subcommand_json_banner() {
     );
     assert_eq!(v["app_id"], yunhuni_sandbox::DEV_APP_ID);
     assert_eq!(v["secret_key"], yunhuni_sandbox::DEV_SECRET_KEY);
+}
+
+/// One request as the recording stub received it.
+#[derive(Debug, Clone)]
+struct Recorded {
+    method: String,
+    /// The request target: path and query string.
+    target: String,
+    body: Vec<u8>,
+}
+
+/// A stand-in for the platform that records each request and answers `data`.
+struct RecordingStub {
+    url: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Recorded>>>,
+}
+
+impl RecordingStub {
+    fn start(data: &str) -> RecordingStub {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let answer = format!(r#"{{"code":"000000","msg":"ok","data":{data}}}"#);
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                if let Some(request) = read_http_request(&stream) {
+                    record.lock().unwrap().push(request);
+                }
+                let mut stream = stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=utf-8\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{answer}",
+                    answer.len()
+                );
+            }
+        });
+        RecordingStub { url, seen }
+    }
+
+    /// The requests received since the last call.
+    fn take(&self) -> Vec<Recorded> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = yunhuni();
+        cmd.env("YUNHUNI_APP_ID", "app-1")
+            .env("YUNHUNI_CERT_ID", "cert-1")
+            .env("YUNHUNI_SECRET_KEY", "secret-1")
+            .env("YUNHUNI_BASE_URL", &self.url);
+        cmd
+    }
+}
+
+fn read_http_request(stream: &TcpStream) -> Option<Recorded> {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_owned();
+    let target = parts.next()?.to_owned();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().ok()?;
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Recorded {
+        method,
+        target,
+        body,
+    })
+}
+
+const API_ROOT: &str = "/v1/account/cert-1/";
+
+#[test]
+fn api_list_shows_every_operation_by_family() {
+    assert_eq!(yunhuni::ops::OPERATIONS.len(), 73);
+    let (code, out, err) = run(yunhuni().args(["api", "--list", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let listed = json_of(&out);
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 73, "{out}");
+    for (entry, op) in listed.iter().zip(yunhuni::ops::OPERATIONS) {
+        assert_eq!(entry["name"], op.name);
+        assert_eq!(entry["method"], op.method.as_str());
+        assert_eq!(entry["path"], op.path);
+        assert_eq!(entry["family"], op.family);
+    }
+    let (code, out, _) = run(yunhuni().args(["api", "--list"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("73 operations"), "{out}");
+    for op in yunhuni::ops::OPERATIONS {
+        let line = out
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(op.name))
+            .unwrap_or_else(|| panic!("{} not listed:\n{out}", op.name));
+        assert!(
+            line.contains(op.method.as_str()) && line.contains(op.path),
+            "{line}"
+        );
+        assert!(
+            out.contains(&format!("\n{} (", op.family)) || out.starts_with(op.family),
+            "family {} has no heading",
+            op.family
+        );
+    }
+}
+
+/// White space collapsed, so that text wrapped by the help printer can be searched.
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn api_help_of_each_operation_shows_its_declared_fields() {
+    for op in yunhuni::ops::OPERATIONS {
+        let (code, out, err) = run(yunhuni().args(["api", op.name, "--help"]));
+        assert_eq!(code, 0, "{}: {err}", op.name);
+        let help = squeeze(&out);
+        assert!(
+            help.contains(&squeeze(op.doc)),
+            "{}: no doc:\n{out}",
+            op.name
+        );
+        assert!(
+            help.contains(&format!("{} {}", op.method.as_str(), op.path)),
+            "{}: no method and path:\n{out}",
+            op.name
+        );
+        for f in op.fields {
+            let required = if f.required { "required" } else { "optional" };
+            let facts = format!("{}=<", f.name);
+            let at = help
+                .find(&facts)
+                .unwrap_or_else(|| panic!("{}: field {} missing:\n{out}", op.name, f.name));
+            let rest = &help[at..];
+            assert!(
+                rest.contains(&format!("{}, {required}", f.ty.describe())),
+                "{}.{}: type or required missing:\n{out}",
+                op.name,
+                f.name
+            );
+            assert!(
+                rest.contains(&squeeze(f.doc)),
+                "{}.{}: doc missing:\n{out}",
+                op.name,
+                f.name
+            );
+        }
+    }
+    // A field's rules appear in words.
+    let (_, out, _) = run(yunhuni().args(["api", "conf_create", "--help"]));
+    assert!(
+        squeeze(&out).contains("max_duration=<INTEGER> integer, required, 1-21600"),
+        "{out}"
+    );
+    // The alias names the same operation.
+    let (code, out, _) = run(yunhuni().args(["api", "cancel_duo_callback", "--help"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("call_id=<TEXT>"), "{out}");
+}
+
+#[test]
+fn api_sends_each_method_path_query_and_body() {
+    let stub = RecordingStub::start(r#"{"confId":"c-1","名":"会议"}"#);
+    // (arguments, method, target after the account root, body)
+    let cases: [(&[&str], &str, &str, Option<&str>); 6] = [
+        (
+            &[
+                "conf_create",
+                "max_duration=600",
+                "recording=true",
+                "max_parts=5",
+            ],
+            "POST",
+            "conf/create",
+            Some(r#"{"max_duration":600,"max_parts":5,"recording":true}"#),
+        ),
+        (
+            &["conf_start_play", "conf_id=3f 2a", "files=a.wav,b.wav"],
+            "POST",
+            "conf/start_play/3f%202a",
+            Some(r#"{"files":["a.wav","b.wav"]}"#),
+        ),
+        (
+            &["ext_list", "page_size=50", "page_no=2"],
+            "GET",
+            "callcenter/extension?pageNo=2&pageSize=50",
+            None,
+        ),
+        (
+            &["ext_delete", "extension_id=e1"],
+            "DELETE",
+            "callcenter/extension/e1",
+            None,
+        ),
+        (
+            &["subaccount_update", "subaccount_id=s1", "enabled=0"],
+            "PUT",
+            "management/subaccount/s1",
+            Some(r#"{"enabled":0}"#),
+        ),
+        (
+            &[
+                "agent_set_skills",
+                "agent_name=alice",
+                r#"opts=[{"opt":1,"name":"sales","score":5}]"#,
+            ],
+            "POST",
+            "callcenter/agent/alice/skills",
+            Some(r#"{"opts":[{"opt":1,"name":"sales","score":5}]}"#),
+        ),
+    ];
+    for (args, method, target, body) in cases {
+        let (code, out, err) = run(stub.command().arg("api").args(args));
+        assert_eq!(code, 0, "{args:?}: {err}");
+        let seen = stub.take();
+        assert_eq!(seen.len(), 1, "{args:?}");
+        assert_eq!(seen[0].method, method, "{args:?}");
+        assert_eq!(seen[0].target, format!("{API_ROOT}{target}"), "{args:?}");
+        match body {
+            Some(body) => assert_eq!(String::from_utf8_lossy(&seen[0].body), body, "{args:?}"),
+            None => assert!(seen[0].body.is_empty(), "{args:?}"),
+        }
+        // The answer's data, pretty by default.
+        assert_eq!(
+            json_of(&out),
+            serde_json::json!({"confId":"c-1","名":"会议"})
+        );
+        assert!(out.trim().lines().count() > 1, "{out}");
+    }
+    // --compact: one line; the alias reaches the same operation.
+    let (code, out, err) =
+        run(stub
+            .command()
+            .args(["api", "cancel_duo_callback", "call_id=8a2b", "--compact"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "{\"confId\":\"c-1\",\"名\":\"会议\"}\n");
+    let seen = stub.take();
+    assert_eq!(
+        seen[0].target,
+        format!("{API_ROOT}call/duo_callback_cancel")
+    );
+    assert_eq!(seen[0].body, br#"{"callId":"8a2b"}"#);
+}
+
+#[test]
+fn api_refuses_bad_input_naming_it_before_sending() {
+    let stub = RecordingStub::start("null");
+    // (arguments, the field named)
+    let cases: [(&[&str], &str); 7] = [
+        (&["no_such_operation", "a=1"], "operation"),
+        (&["conf_create", "max_duration=60", "colour=red"], "colour"),
+        (&["conf_create", "max_duration=sixty"], "max_duration"),
+        (
+            &["conf_create", "max_duration=60", "recording=maybe"],
+            "recording",
+        ),
+        (&["conf_create", "max_duration=0"], "max_duration"),
+        (&["conf_create", "max_parts=5"], "max_duration"),
+        (&["conf_create", "max_duration"], "max_duration"),
+    ];
+    for (args, field) in cases {
+        let (code, _, err) = run(stub.command().arg("api").args(args));
+        assert_eq!(code, 10, "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("{field}:")) && err.contains("what to do"),
+            "{args:?}: {err}"
+        );
+        let (code, out, _) = run(stub.command().arg("api").args(args).arg("--json"));
+        assert_eq!(code, 10, "{args:?}");
+        let v = json_of(&out);
+        assert_eq!(v["error"]["kind"], "validation", "{out}");
+        assert_eq!(v["error"]["field"], field, "{out}");
+    }
+    assert!(stub.take().is_empty(), "a refused request was sent");
+    let (_, _, err) = run(stub.command().args(["api", "no_such_operation"]));
+    assert!(err.contains("yunhuni api --list"), "{err}");
+}
+
+/// A vector parameter as command-line text, or `None` when text cannot carry its JSON type
+/// (the command line reads every value as the field's declared type).
+fn as_text(ty: yunhuni::ops::Type, value: &Value) -> Option<String> {
+    use yunhuni::ops::Type;
+    match (ty, value) {
+        (Type::Str, Value::String(s)) => Some(s.clone()),
+        (Type::Int, Value::Number(n)) if n.is_i64() => Some(n.to_string()),
+        (Type::Bool, Value::Bool(b)) => Some(b.to_string()),
+        (Type::StrList | Type::PlayRows | Type::Objects(_), Value::Array(_)) => {
+            Some(value.to_string())
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn api_sends_every_request_vector_as_expected() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/requests.json"
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let stub = RecordingStub::start(r#"{"callId":"0123456789abcdef0123456789abcdef"}"#);
+    let mut ran = std::collections::BTreeSet::new();
+    let mut skipped = Vec::new();
+    let mut failures = Vec::new();
+    'cases: for case in doc["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let op_name = case["operation"].as_str().unwrap();
+        let op = yunhuni::ops::operation(op_name).expect("a declared operation");
+        let mut args = vec!["api", op_name, "--json", "--compact"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        for (key, value) in case["params"].as_object().unwrap() {
+            let text = match op.field(key) {
+                _ if value.is_null() => continue,
+                Some(field) => as_text(field.ty, value),
+                None => Some(
+                    value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_owned),
+                ),
+            };
+            let Some(text) = text else {
+                skipped.push(name);
+                continue 'cases;
+            };
+            args.push(format!("{key}={text}"));
+        }
+        let (code, out, err) = run(stub.command().args(&args));
+        let seen = stub.take();
+        ran.insert(op_name.to_owned());
+        let expect = &case["expect"];
+        let mut differ = |what: String| failures.push(format!("{name}: {what}"));
+        if expect["error"].is_string() {
+            let got = (!out.trim().is_empty()).then(|| json_of(&out));
+            let field = got.as_ref().map(|v| &v["error"]["field"]);
+            if code != 10 || field != Some(&expect["field"]) || !seen.is_empty() {
+                differ(format!(
+                    "exit {code}, sent {}, printed {out} {err}; expected {expect}",
+                    seen.len()
+                ));
+            }
+            continue;
+        }
+        let [got] = &seen[..] else {
+            differ(format!(
+                "exit {code}, {} requests sent: {out} {err}",
+                seen.len()
+            ));
+            continue;
+        };
+        let (path, query) = got.target.split_once('?').unwrap_or((&got.target, ""));
+        let body = (!got.body.is_empty()).then(|| String::from_utf8_lossy(&got.body));
+        let checks = [
+            ("method", expect["method"].as_str().map(|m| m == got.method)),
+            (
+                "path",
+                expect["path"]
+                    .as_str()
+                    .map(|p| format!("{API_ROOT}{p}") == path),
+            ),
+            ("query", expect["query"].as_str().map(|q| q == query)),
+            (
+                "body",
+                expect.get("body").map(|b| b.as_str() == body.as_deref()),
+            ),
+        ];
+        for (what, same) in checks {
+            if same == Some(false) {
+                differ(format!(
+                    "{what} differs: sent {} {} {body:?}; expected {expect}",
+                    got.method, got.target
+                ));
+            }
+        }
+        if code != 0 {
+            differ(format!("exit {code}: {err}"));
+        }
+    }
+    eprintln!(
+        "{} request vectors; {} not expressible as text (a value of another type than declared)",
+        doc["cases"].as_array().unwrap().len(),
+        skipped.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} request vectors differ through the command line:\n{}",
+        failures.len(),
+        doc["cases"].as_array().unwrap().len(),
+        failures.join("\n")
+    );
+    // Every operation the vectors cover was exercised by at least one case.
+    let covered: std::collections::BTreeSet<_> = doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["operation"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ran, covered, "skipped: {skipped:?}");
 }
