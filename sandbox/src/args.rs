@@ -247,5 +247,4 @@ mod tests {
         assert!(cli.args.utf8_webhooks);
         assert_eq!(cli.args.callback_url.as_deref(), Some("http://h/"));
     }
-
 }
