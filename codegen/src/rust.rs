@@ -73,7 +73,9 @@ fn arg(ty: Type) -> (String, &'static str) {
 /// An expression turning `self.NAME` (of the field's Rust type) into a `serde_json::Value`.
 fn to_value(ty: Type, expr: &str) -> String {
     match ty {
-        Type::Str | Type::Int | Type::Bool => format!("Value::from({expr}.clone())"),
+        Type::Int | Type::Bool if expr == "v" => format!("Value::from(*{expr})"),
+        Type::Int | Type::Bool => format!("Value::from({expr})"),
+        Type::Str => format!("Value::from({expr}.clone())"),
         Type::StrList => format!("Value::from({expr}.clone())"),
         Type::PlayRows => format!("Value::Array({expr}.iter().map(PlayItem::to_value).collect())"),
         Type::Objects(r) => format!(

@@ -48,10 +48,10 @@ impl Skill {
         let mut map = serde_json::Map::new();
         map.insert("name".into(), Value::from(self.name.clone()));
         if let Some(v) = &self.score {
-            map.insert("score".into(), Value::from(v.clone()));
+            map.insert("score".into(), Value::from(*v));
         }
         if let Some(v) = &self.enabled {
-            map.insert("enabled".into(), Value::from(v.clone()));
+            map.insert("enabled".into(), Value::from(*v));
         }
         Value::Object(map)
     }
@@ -105,15 +105,15 @@ impl SkillChange {
     /// The object as a request field holds it.
     pub fn to_value(&self) -> Value {
         let mut map = serde_json::Map::new();
-        map.insert("opt".into(), Value::from(self.opt.clone()));
+        map.insert("opt".into(), Value::from(self.opt));
         if let Some(v) = &self.name {
             map.insert("name".into(), Value::from(v.clone()));
         }
         if let Some(v) = &self.score {
-            map.insert("score".into(), Value::from(v.clone()));
+            map.insert("score".into(), Value::from(*v));
         }
         if let Some(v) = &self.enabled {
-            map.insert("enabled".into(), Value::from(v.clone()));
+            map.insert("enabled".into(), Value::from(*v));
         }
         Value::Object(map)
     }
@@ -149,7 +149,7 @@ impl Quota {
         let mut map = serde_json::Map::new();
         map.insert("type".into(), Value::from(self.r#type.clone()));
         if let Some(v) = &self.value {
-            map.insert("value".into(), Value::from(v.clone()));
+            map.insert("value".into(), Value::from(*v));
         }
         Value::Object(map)
     }
@@ -265,10 +265,7 @@ impl DuoCallback {
         let mut request = Request::new("duo_callback")?;
         request.set("to1", Value::from(self.to1.clone()))?;
         request.set("to2", Value::from(self.to2.clone()))?;
-        request.set(
-            "max_call_duration",
-            Value::from(self.max_call_duration.clone()),
-        )?;
+        request.set("max_call_duration", Value::from(self.max_call_duration))?;
         if let Some(v) = &self.from1 {
             request.set("from1", Value::from(v.clone()))?;
         }
@@ -279,16 +276,16 @@ impl DuoCallback {
             request.set("ring_tone", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.ring_tone_mode {
-            request.set("ring_tone_mode", Value::from(v.clone()))?;
+            request.set("ring_tone_mode", Value::from(*v))?;
         }
         if let Some(v) = &self.max_dial_duration {
-            request.set("max_dial_duration", Value::from(v.clone()))?;
+            request.set("max_dial_duration", Value::from(*v))?;
         }
         if let Some(v) = &self.recording {
-            request.set("recording", Value::from(v.clone()))?;
+            request.set("recording", Value::from(*v))?;
         }
         if let Some(v) = &self.record_mode {
-            request.set("record_mode", Value::from(v.clone()))?;
+            request.set("record_mode", Value::from(*v))?;
         }
         if let Some(v) = &self.user_data {
             request.set("user_data", Value::from(v.clone()))?;
@@ -430,10 +427,10 @@ impl NotifyCall {
             )?;
         }
         if let Some(v) = &self.repeat {
-            request.set("repeat", Value::from(v.clone()))?;
+            request.set("repeat", Value::from(*v))?;
         }
         if let Some(v) = &self.max_dial_duration {
-            request.set("max_dial_duration", Value::from(v.clone()))?;
+            request.set("max_dial_duration", Value::from(*v))?;
         }
         if let Some(v) = &self.user_data {
             request.set("user_data", Value::from(v.clone()))?;
@@ -540,10 +537,10 @@ impl VerifyCall {
             request.set("play_file", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.repeat {
-            request.set("repeat", Value::from(v.clone()))?;
+            request.set("repeat", Value::from(*v))?;
         }
         if let Some(v) = &self.max_dial_duration {
-            request.set("max_dial_duration", Value::from(v.clone()))?;
+            request.set("max_dial_duration", Value::from(*v))?;
         }
         if let Some(v) = &self.user_data {
             request.set("user_data", Value::from(v.clone()))?;
@@ -616,12 +613,9 @@ impl IvrCall {
             request.set("from", Value::from(v.clone()))?;
         }
         request.set("to", Value::from(self.to.clone()))?;
-        request.set(
-            "max_call_duration",
-            Value::from(self.max_call_duration.clone()),
-        )?;
+        request.set("max_call_duration", Value::from(self.max_call_duration))?;
         if let Some(v) = &self.max_dial_duration {
-            request.set("max_dial_duration", Value::from(v.clone()))?;
+            request.set("max_dial_duration", Value::from(*v))?;
         }
         if let Some(v) = &self.user_data {
             request.set("user_data", Value::from(v.clone()))?;
@@ -707,15 +701,15 @@ impl ConfCreate {
     /// The generic request of these values (it checks each value's type).
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("conf_create")?;
-        request.set("max_duration", Value::from(self.max_duration.clone()))?;
+        request.set("max_duration", Value::from(self.max_duration))?;
         if let Some(v) = &self.max_parts {
-            request.set("max_parts", Value::from(v.clone()))?;
+            request.set("max_parts", Value::from(*v))?;
         }
         if let Some(v) = &self.recording {
-            request.set("recording", Value::from(v.clone()))?;
+            request.set("recording", Value::from(*v))?;
         }
         if let Some(v) = &self.auto_hangup {
-            request.set("auto_hangup", Value::from(v.clone()))?;
+            request.set("auto_hangup", Value::from(*v))?;
         }
         if let Some(v) = &self.bgm_file {
             request.set("bgm_file", Value::from(v.clone()))?;
@@ -847,18 +841,18 @@ impl ConfInviteCall {
             request.set("from", Value::from(v.clone()))?;
         }
         request.set("to", Value::from(self.to.clone()))?;
-        request.set("max_duration", Value::from(self.max_duration.clone()))?;
+        request.set("max_duration", Value::from(self.max_duration))?;
         if let Some(v) = &self.max_dial_duration {
-            request.set("max_dial_duration", Value::from(v.clone()))?;
+            request.set("max_dial_duration", Value::from(*v))?;
         }
         if let Some(v) = &self.dial_voice_stop_cond {
-            request.set("dial_voice_stop_cond", Value::from(v.clone()))?;
+            request.set("dial_voice_stop_cond", Value::from(*v))?;
         }
         if let Some(v) = &self.play_file {
             request.set("play_file", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.voice_mode {
-            request.set("voice_mode", Value::from(v.clone()))?;
+            request.set("voice_mode", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -919,12 +913,12 @@ impl ConfJoin {
         let mut request = Request::new("conf_join")?;
         request.set("conf_id", Value::from(self.conf_id.clone()))?;
         request.set("call_id", Value::from(self.call_id.clone()))?;
-        request.set("max_duration", Value::from(self.max_duration.clone()))?;
+        request.set("max_duration", Value::from(self.max_duration))?;
         if let Some(v) = &self.play_file {
             request.set("play_file", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.voice_mode {
-            request.set("voice_mode", Value::from(v.clone()))?;
+            request.set("voice_mode", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -1076,7 +1070,7 @@ impl ConfStartRecord {
         let mut request = Request::new("conf_start_record")?;
         request.set("conf_id", Value::from(self.conf_id.clone()))?;
         if let Some(v) = &self.max_duration {
-            request.set("max_duration", Value::from(v.clone()))?;
+            request.set("max_duration", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -1149,7 +1143,7 @@ impl ConfSetVoiceMode {
         let mut request = Request::new("conf_set_voice_mode")?;
         request.set("conf_id", Value::from(self.conf_id.clone()))?;
         request.set("call_id", Value::from(self.call_id.clone()))?;
-        request.set("voice_mode", Value::from(self.voice_mode.clone()))?;
+        request.set("voice_mode", Value::from(self.voice_mode))?;
         Ok(request)
     }
 
@@ -1347,10 +1341,10 @@ impl ExtList {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("ext_list")?;
         if let Some(v) = &self.page_no {
-            request.set("page_no", Value::from(v.clone()))?;
+            request.set("page_no", Value::from(*v))?;
         }
         if let Some(v) = &self.page_size {
-            request.set("page_size", Value::from(v.clone()))?;
+            request.set("page_size", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -1473,7 +1467,7 @@ impl AgentLogout {
         let mut request = Request::new("agent_logout")?;
         request.set("agent_name", Value::from(self.agent_name.clone()))?;
         if let Some(v) = &self.force {
-            request.set("force", Value::from(v.clone()))?;
+            request.set("force", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -1588,10 +1582,10 @@ impl AgentList {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("agent_list")?;
         if let Some(v) = &self.page_no {
-            request.set("page_no", Value::from(v.clone()))?;
+            request.set("page_no", Value::from(*v))?;
         }
         if let Some(v) = &self.page_size {
-            request.set("page_size", Value::from(v.clone()))?;
+            request.set("page_size", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -1833,10 +1827,10 @@ impl AgentCallOut {
             request.set("from", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.max_dial_seconds {
-            request.set("max_dial_seconds", Value::from(v.clone()))?;
+            request.set("max_dial_seconds", Value::from(*v))?;
         }
         if let Some(v) = &self.max_answer_seconds {
-            request.set("max_answer_seconds", Value::from(v.clone()))?;
+            request.set("max_answer_seconds", Value::from(*v))?;
         }
         if let Some(v) = &self.user_data {
             request.set("user_data", Value::from(v.clone()))?;
@@ -2020,7 +2014,7 @@ impl AgentLsm {
         request.set("agent_name", Value::from(self.agent_name.clone()))?;
         request.set("conversation_id", Value::from(self.conversation_id.clone()))?;
         if let Some(v) = &self.mode {
-            request.set("mode", Value::from(v.clone()))?;
+            request.set("mode", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -2079,10 +2073,10 @@ impl AgentEnter {
         request.set("agent_name", Value::from(self.agent_name.clone()))?;
         request.set("conversation_id", Value::from(self.conversation_id.clone()))?;
         if let Some(v) = &self.mode {
-            request.set("mode", Value::from(v.clone()))?;
+            request.set("mode", Value::from(*v))?;
         }
         if let Some(v) = &self.holding {
-            request.set("holding", Value::from(v.clone()))?;
+            request.set("holding", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -2181,7 +2175,7 @@ impl AgentMerge {
             Value::from(self.dst_conversation_id.clone()),
         )?;
         if let Some(v) = &self.mode {
-            request.set("mode", Value::from(v.clone()))?;
+            request.set("mode", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -2294,11 +2288,11 @@ impl ConditionCreate {
             request.set("sort", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.priority {
-            request.set("priority", Value::from(v.clone()))?;
+            request.set("priority", Value::from(*v))?;
         }
-        request.set("queue_timeout", Value::from(self.queue_timeout.clone()))?;
+        request.set("queue_timeout", Value::from(self.queue_timeout))?;
         if let Some(v) = &self.fetch_timeout {
-            request.set("fetch_timeout", Value::from(v.clone()))?;
+            request.set("fetch_timeout", Value::from(*v))?;
         }
         if let Some(v) = &self.remark {
             request.set("remark", Value::from(v.clone()))?;
@@ -2390,11 +2384,11 @@ impl ConditionModify {
             request.set("sort", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.priority {
-            request.set("priority", Value::from(v.clone()))?;
+            request.set("priority", Value::from(*v))?;
         }
-        request.set("queue_timeout", Value::from(self.queue_timeout.clone()))?;
+        request.set("queue_timeout", Value::from(self.queue_timeout))?;
         if let Some(v) = &self.fetch_timeout {
-            request.set("fetch_timeout", Value::from(v.clone()))?;
+            request.set("fetch_timeout", Value::from(*v))?;
         }
         if let Some(v) = &self.remark {
             request.set("remark", Value::from(v.clone()))?;
@@ -2564,7 +2558,7 @@ impl ConversationLsm {
         let mut request = Request::new("conversation_lsm")?;
         request.set("conversation_id", Value::from(self.conversation_id.clone()))?;
         request.set("agent_name", Value::from(self.agent_name.clone()))?;
-        request.set("mode", Value::from(self.mode.clone()))?;
+        request.set("mode", Value::from(self.mode))?;
         Ok(request)
     }
 
@@ -2612,7 +2606,7 @@ impl ConversationInviteAgent {
         request.set("conversation_id", Value::from(self.conversation_id.clone()))?;
         request.set("enqueue", Value::from(self.enqueue.clone()))?;
         if let Some(v) = &self.mode {
-            request.set("mode", Value::from(v.clone()))?;
+            request.set("mode", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -2690,15 +2684,12 @@ impl ConversationInviteOut {
             request.set("from", Value::from(v.clone()))?;
         }
         request.set("to", Value::from(self.to.clone()))?;
-        request.set(
-            "max_answer_seconds",
-            Value::from(self.max_answer_seconds.clone()),
-        )?;
+        request.set("max_answer_seconds", Value::from(self.max_answer_seconds))?;
         if let Some(v) = &self.max_dial_seconds {
-            request.set("max_dial_seconds", Value::from(v.clone()))?;
+            request.set("max_dial_seconds", Value::from(*v))?;
         }
         if let Some(v) = &self.mode {
-            request.set("mode", Value::from(v.clone()))?;
+            request.set("mode", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -2781,10 +2772,10 @@ impl ConversationList {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("conversation_list")?;
         if let Some(v) = &self.page {
-            request.set("page", Value::from(v.clone()))?;
+            request.set("page", Value::from(*v))?;
         }
         if let Some(v) = &self.size {
-            request.set("size", Value::from(v.clone()))?;
+            request.set("size", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -2922,7 +2913,7 @@ impl SubaccountUpdate {
             request.set("callback_url", Value::from(v.clone()))?;
         }
         if let Some(v) = &self.enabled {
-            request.set("enabled", Value::from(v.clone()))?;
+            request.set("enabled", Value::from(*v))?;
         }
         if let Some(v) = &self.remark {
             request.set("remark", Value::from(v.clone()))?;
@@ -3047,10 +3038,10 @@ impl SubaccountList {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("subaccount_list")?;
         if let Some(v) = &self.page_no {
-            request.set("page_no", Value::from(v.clone()))?;
+            request.set("page_no", Value::from(*v))?;
         }
         if let Some(v) = &self.page_size {
-            request.set("page_size", Value::from(v.clone()))?;
+            request.set("page_size", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -3133,10 +3124,10 @@ impl TelnumList {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("telnum_list")?;
         if let Some(v) = &self.page_no {
-            request.set("page_no", Value::from(v.clone()))?;
+            request.set("page_no", Value::from(*v))?;
         }
         if let Some(v) = &self.page_size {
-            request.set("page_size", Value::from(v.clone()))?;
+            request.set("page_size", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -3230,7 +3221,7 @@ pub struct TemplateCreate {
     pub r#type: Option<String>,
     /// Template text with `#*#` placeholders. Placeholders '#*#'.
     pub content: String,
-    /// A note of yours, at most 128 characters. Required by server (docs: optional).
+    /// A note of yours (the server requires it; the docs say optional).
     pub remark: String,
 }
 
@@ -3289,7 +3280,7 @@ pub struct TemplateUpdate {
     pub r#type: Option<String>,
     /// Template text with `#*#` placeholders.
     pub content: String,
-    /// A note of yours, at most 128 characters.
+    /// A note of yours.
     pub remark: String,
 }
 
@@ -3442,10 +3433,10 @@ impl TemplateList {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("template_list")?;
         if let Some(v) = &self.page_no {
-            request.set("page_no", Value::from(v.clone()))?;
+            request.set("page_no", Value::from(*v))?;
         }
         if let Some(v) = &self.page_size {
-            request.set("page_size", Value::from(v.clone()))?;
+            request.set("page_size", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -3510,7 +3501,7 @@ impl UssdSend {
 /// Sent by [`Client::ussd_mass_task`]; [`UssdMassTask::to_request`] gives the generic [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UssdMassTask {
-    /// Name of the mass task. "" → 050103.
+    /// Name of the mass task; blank → 050103.
     pub task_name: String,
     /// The template id.
     pub temp_id: String,
@@ -3647,10 +3638,10 @@ impl UssdList {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("ussd_list")?;
         if let Some(v) = &self.page_no {
-            request.set("page_no", Value::from(v.clone()))?;
+            request.set("page_no", Value::from(*v))?;
         }
         if let Some(v) = &self.page_size {
-            request.set("page_size", Value::from(v.clone()))?;
+            request.set("page_size", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -3715,7 +3706,7 @@ impl SmsSend {
 /// Sent by [`Client::sms_mass_task`]; [`SmsMassTask::to_request`] gives the generic [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmsMassTask {
-    /// Name of the mass task. "" → 050103.
+    /// Name of the mass task; blank → 050103.
     pub task_name: String,
     /// The template id.
     pub temp_id: String,
@@ -3852,10 +3843,10 @@ impl SmsList {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("sms_list")?;
         if let Some(v) = &self.page_no {
-            request.set("page_no", Value::from(v.clone()))?;
+            request.set("page_no", Value::from(*v))?;
         }
         if let Some(v) = &self.page_size {
-            request.set("page_size", Value::from(v.clone()))?;
+            request.set("page_size", Value::from(*v))?;
         }
         Ok(request)
     }
@@ -3912,10 +3903,10 @@ impl RecordingList {
     pub fn to_request(&self) -> Result<Request> {
         let mut request = Request::new("recording_list")?;
         if let Some(v) = &self.page_no {
-            request.set("page_no", Value::from(v.clone()))?;
+            request.set("page_no", Value::from(*v))?;
         }
         if let Some(v) = &self.page_size {
-            request.set("page_size", Value::from(v.clone()))?;
+            request.set("page_size", Value::from(*v))?;
         }
         request.set("start", Value::from(self.start.clone()))?;
         request.set("end", Value::from(self.end.clone()))?;

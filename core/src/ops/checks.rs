@@ -6,7 +6,9 @@ use crate::requests::PlayItem;
 use serde_json::Value;
 
 fn blank(request: &Request, name: &str) -> bool {
-    request.get_str(name).is_none_or(|s| s.trim().is_empty())
+    request
+        .get_str(name)
+        .is_none_or(|s| super::java_trim(s).is_empty())
 }
 
 /// `duo_callback`: the two parties differ (the server answers 030500).
@@ -87,4 +89,25 @@ pub(super) fn ext_create(request: &Request) -> Result<()> {
         Some("3") => present("telnum", "for a phone extension (type \"3\")"),
         _ => Ok(()),
     }
+}
+
+/// `subaccount_create`, `subaccount_set_quotas`: a `CallQuota` needs its `value` (minutes); the
+/// server answers 000002 without it (platform-notes-2 §5.1).
+pub(super) fn call_quota_has_value(request: &Request) -> Result<()> {
+    let quotas = request
+        .get("quotas")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for (i, quota) in quotas.iter().enumerate() {
+        if quota.get("type").and_then(Value::as_str) == Some("CallQuota")
+            && quota.get("value").is_none()
+        {
+            return Err(Error::validation(
+                format!("quotas[{i}].value"),
+                "is required for a CallQuota (minutes; negative for unlimited)",
+            ));
+        }
+    }
+    Ok(())
 }

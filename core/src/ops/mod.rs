@@ -554,7 +554,7 @@ fn check_rule(rule: Rule, value: &Value, path: &str) -> Result<()> {
     let fail = |message: String| Err(Error::validation(path, message));
     match rule {
         Rule::NotBlank => {
-            if text.is_some_and(|s| s.trim().is_empty()) {
+            if text.is_some_and(|s| java_trim(s).is_empty()) {
                 return fail("is required and must not be empty".into());
             }
         }
@@ -647,6 +647,12 @@ fn check_rule(rule: Rule, value: &Value, path: &str) -> Result<()> {
     Ok(())
 }
 
+/// Text without what Java's `String.trim` removes at both ends: every character up to U+0020
+/// (control characters and the space), and nothing else.
+pub(crate) fn java_trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c <= ' ')
+}
+
 /// The server's `[a-zA-z]+://[^\s]*`, matched against the whole value (note `A-z`, which also
 /// admits `[ \ ] ^ _` and the backquote).
 fn is_server_url(s: &str) -> bool {
@@ -679,7 +685,10 @@ fn check_path_value(op: &Operation, field: &Field, value: &Value) -> Result<()> 
             format!("must not contain {c:?}: the server would read another path"),
         ));
     }
-    let last = op.path.ends_with(&format!("{{{}}}", field.wire));
+    // The path value of `subaccount_delete` is not read by the server (it reads the query), so
+    // a dot that the server would cut there does no harm.
+    let read = !matches!(field.location, Location::PathAndQuery(_));
+    let last = read && op.path.ends_with(&format!("{{{}}}", field.wire));
     if last && s.contains('.') {
         return Err(Error::validation(
             field.name,

@@ -1252,7 +1252,7 @@ pub static OPERATIONS: &[Operation] = &[
         doc: "Creates a sub-account with its own certificate and quotas (primary account only).",
         status: "stable",
         alias: None,
-        check: None,
+        check: Some(checks::call_quota_has_value),
     },
     Operation {
         name: "subaccount_update",
@@ -1301,7 +1301,7 @@ pub static OPERATIONS: &[Operation] = &[
         doc: "Sets a sub-account's quotas (primary account only).",
         status: "stable",
         alias: None,
-        check: None,
+        check: Some(checks::call_quota_has_value),
     },
     Operation {
         name: "subaccount_list",
@@ -1392,7 +1392,7 @@ pub static OPERATIONS: &[Operation] = &[
             field("name", "name", Location::Body, Type::Str, true, &[], "The name."),
             field("type", "type", Location::Body, Type::Str, false, &[Rule::OneOf(&["msg_sms", "msg_ussd"])], "The type. Server default \"msg_sms\"."),
             field("content", "content", Location::Body, Type::Str, true, &[], "Template text with `#*#` placeholders. Placeholders '#*#'."),
-            field("remark", "remark", Location::Body, Type::Str, true, &[], "A note of yours, at most 128 characters. Required by server (docs: optional)."),
+            field("remark", "remark", Location::Body, Type::Str, true, &[], "A note of yours (the server requires it; the docs say optional)."),
         ],
         data: Data::Object(&TEMPLATE),
         doc: "Creates a message template; `msg.template_complete` follows its audit.",
@@ -1411,7 +1411,7 @@ pub static OPERATIONS: &[Operation] = &[
             field("name", "name", Location::Body, Type::Str, true, &[], "The name."),
             field("type", "type", Location::Body, Type::Str, false, &[Rule::OneOf(&["msg_sms", "msg_ussd"])], "The type."),
             field("content", "content", Location::Body, Type::Str, true, &[], "Template text with `#*#` placeholders."),
-            field("remark", "remark", Location::Body, Type::Str, true, &[], "A note of yours, at most 128 characters."),
+            field("remark", "remark", Location::Body, Type::Str, true, &[], "A note of yours."),
         ],
         data: Data::Object(&TEMPLATE),
         doc: "Changes a message template (it is audited again).",
@@ -1489,7 +1489,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "msg/ussd/mass/task",
         body: BodyKind::Json,
         fields: &[
-            field("task_name", "taskName", Location::Body, Type::Str, true, &[], "Name of the mass task. \"\" → 050103."),
+            field("task_name", "taskName", Location::Body, Type::Str, true, &[Rule::NotBlank], "Name of the mass task; blank → 050103."),
             field("temp_id", "tempId", Location::Body, Type::Str, true, &[], "The template id."),
             field("temp_args", "tempArgs", Location::Body, Type::Str, false, &[], "Values of the placeholders, `;`-separated."),
             field("mobiles", "mobiles", Location::Body, Type::Str, true, &[], "Mobile numbers, `,`-separated, at most 10000. ','-separated, >10000 → 050105; China Mobile numbers are reported invalid for SMS/USSD mass sends."),
@@ -1556,7 +1556,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "msg/sms/mass/task",
         body: BodyKind::Json,
         fields: &[
-            field("task_name", "taskName", Location::Body, Type::Str, true, &[], "Name of the mass task. \"\" → 050103."),
+            field("task_name", "taskName", Location::Body, Type::Str, true, &[Rule::NotBlank], "Name of the mass task; blank → 050103."),
             field("temp_id", "tempId", Location::Body, Type::Str, true, &[], "The template id."),
             field("temp_args", "tempArgs", Location::Body, Type::Str, false, &[], "Values of the placeholders, `;`-separated."),
             field("mobiles", "mobiles", Location::Body, Type::Str, true, &[], "Mobile numbers, `,`-separated, at most 10000. ','-separated, >10000 → 050105; China Mobile numbers are reported invalid for SMS/USSD mass sends."),
