@@ -511,7 +511,7 @@ impl Client {
     /// Sends a signed POST of `body` to `operation` (relative to [`Client::api_root`]) and
     /// returns the response's `data` once `code` is `000000`.
     pub fn post<T: Serialize + ?Sized>(&self, operation: &str, body: &T) -> Result<Value> {
-        let body = serde_json::to_vec(body).map_err(|e| {
+        let body = crate::ops::to_ascii_json(body).map_err(|e| {
             Error::new(
                 ErrorKind::Validation,
                 format!("request cannot be encoded as JSON: {e}"),

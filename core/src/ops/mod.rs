@@ -742,8 +742,48 @@ fn write_value(out: &mut Vec<u8>, ty: Type, value: &Value) {
 }
 
 fn write_json(out: &mut Vec<u8>, value: &Value) {
+    use serde::Serialize;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, AsciiFormatter);
     // Writing a `Value` to a `Vec` cannot fail.
-    let _ = serde_json::to_writer(&mut *out, value);
+    let _ = value.serialize(&mut serializer);
+}
+
+/// Compact JSON with every character outside ASCII written as a `\uXXXX` escape (a surrogate
+/// pair beyond U+FFFF). The server hashes a body through its platform's default character set,
+/// so raw UTF-8 is refused (401) on a server whose default is not UTF-8; escaped ASCII passes
+/// either way.
+pub(crate) struct AsciiFormatter;
+
+impl serde_json::ser::Formatter for AsciiFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(|c: char| !c.is_ascii()) {
+            writer.write_all(rest[..at].as_bytes())?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+}
+
+/// `value` as compact JSON, every non-ASCII character escaped.
+pub(crate) fn to_ascii_json<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(128);
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        AsciiFormatter,
+    ))?;
+    Ok(out)
 }
 
 #[cfg(test)]

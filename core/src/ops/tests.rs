@@ -308,3 +308,17 @@ fn set_text_reads_the_declared_type() {
         Some("recording")
     );
 }
+
+#[test]
+fn bodies_are_ascii_with_escapes() {
+    let w = Request::new("duo_callback_cancel")
+        .unwrap()
+        .with("call_id", "订单-42 😀 café")
+        .unwrap()
+        .to_wire()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(w.body.unwrap()).unwrap(),
+        r#"{"callId":"\u8ba2\u5355-42 \ud83d\ude00 caf\u00e9"}"#
+    );
+}
