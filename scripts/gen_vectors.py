@@ -483,6 +483,18 @@ def parse_body(raw):
     return obj
 
 
+# Event times are epoch milliseconds from 1970-01-01 to the end of 9999-12-31 UTC, which every
+# language's date type holds; a time outside is a decode error (the platform never sends one).
+TIME_MAX_MS = 253402300799999
+
+
+def _opt_time(obj, key):
+    v = _opt_int(obj, key)
+    if v is not None and not (0 <= v <= TIME_MAX_MS):
+        raise DecodeError(key + " out of range")
+    return v
+
+
 def _opt_int(obj, key):
     v = obj.get(key)
     if v is None:
@@ -545,10 +557,10 @@ def canonical(raw):
 
 
 def _canon_duo(obj):
-    begin = _opt_int(obj, "begin_time")
-    a1 = _opt_int(obj, "answer_time1")
-    a2 = _opt_int(obj, "answer_time2")
-    end = _opt_int(obj, "end_time")
+    begin = _opt_time(obj, "begin_time")
+    a1 = _opt_time(obj, "answer_time1")
+    a2 = _opt_time(obj, "answer_time2")
+    end = _opt_time(obj, "end_time")
     hangup = _duo_hangup(obj)
     duration = _opt_int(obj, "duration")
     reason = _opt_str(obj, "reason")
@@ -594,9 +606,9 @@ def _canon_duo(obj):
 
 def _canon_notify(obj):
     event = obj["event"]
-    end = _opt_int(obj, "end_time")
+    end = _opt_time(obj, "end_time")
     if end is None:  # absent (or null): fall back to the documented misspelling
-        end = _opt_int(obj, "end_tinme")
+        end = _opt_time(obj, "end_tinme")
     hangup = _opt_tag(obj, "hangup_by")
     dropped = _opt_tag(obj, "dropped_by")
     effective = dropped if dropped is not None else hangup
@@ -611,8 +623,8 @@ def _canon_notify(obj):
         "event": event,
         "id": _opt_str(obj, "id"),
         "subaccount_id": _opt_str(obj, "subaccount_id"),
-        "begin_time": _opt_int(obj, "begin_time"),
-        "answer_time": _opt_int(obj, "answer_time"),
+        "begin_time": _opt_time(obj, "begin_time"),
+        "answer_time": _opt_time(obj, "answer_time"),
         "end_time": end,
         "duration": _opt_int(obj, "duration"),
         "hangup_by": hangup,
@@ -890,6 +902,12 @@ def malformed_cases():
         ("malformed-invalid-bytes", b"\xff\xfe\x00"),
         ("malformed-trailing-garbage", b'{"event":"duo_callback.end"} x'),
         ("malformed-two-objects", b'{"event":"duo_callback.end"}{"event":"duo_callback.end"}'),
+        ("malformed-duo-end-time-after-9999",
+         b'{"action":"event_notify","event":"duo_callback.end","id":"2e2597d4849211e681c7803f5d09b29d",'
+         b'"begin_time":1490930400000,"end_time":253402300800000,"hangup_by":"0"}'),
+        ("malformed-notify-begin-time-negative",
+         b'{"action":"event_notify","event":"notify_call.end","id":"2e2597d4849211e681c7803f5d09b29d",'
+         b'"begin_time":-1,"dropped_by":"sys"}'),
         ("malformed-nan-constant",
          b'{"action":"event_notify","event":"ivr.play_end","begin_time":NaN}'),
     ]

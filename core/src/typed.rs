@@ -1304,7 +1304,7 @@ impl ExtGet {
 /// `GET callcenter/extension`: Lists the extensions, a page at a time.
 ///
 /// Sent by [`Client::ext_list`]; [`ExtList::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExtList {
     /// Which page, from 1. Server default 1; 1-based; 0 or negative → 000002 (negative offset); non-numeric → 000002.
     pub page_no: Option<i64>,
@@ -1545,7 +1545,7 @@ impl AgentGet {
 /// `GET callcenter/agent`: Lists the agents, a page at a time.
 ///
 /// Sent by [`Client::agent_list`]; [`AgentList::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AgentList {
     /// Which page, from 1. Server default 1; 1-based; 0 or negative → 000002 (negative offset); non-numeric → 000002.
     pub page_no: Option<i64>,
@@ -2437,7 +2437,7 @@ impl ConditionDelete {
 /// `GET callcenter/condition`: Lists the queue conditions.
 ///
 /// Sent by [`Client::condition_list`]; [`ConditionList::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ConditionList {}
 
 impl ConditionList {
@@ -2735,7 +2735,7 @@ impl ConversationGet {
 /// `GET callcenter/conversation`: Lists the conversations, a page at a time.
 ///
 /// Sent by [`Client::conversation_list`]; [`ConversationList::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ConversationList {
     /// Which page, from 1. Server default 1; NOT pageNo.
     pub page: Option<i64>,
@@ -2789,7 +2789,7 @@ impl ConversationList {
 /// `POST management/subaccount`: Creates a sub-account with its own certificate and quotas (primary account only).
 ///
 /// Sent by [`Client::subaccount_create`]; [`SubaccountCreate::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SubaccountCreate {
     /// Webhook URL for events of this sub-account.
     pub callback_url: Option<String>,
@@ -3001,7 +3001,7 @@ impl SubaccountSetQuotas {
 /// `GET management/subaccount`: Lists the sub-accounts, a page at a time (primary account only).
 ///
 /// Sent by [`Client::subaccount_list`]; [`SubaccountList::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SubaccountList {
     /// Which page, from 1. Server default 1.
     pub page_no: Option<i64>,
@@ -3087,7 +3087,7 @@ impl SubaccountGet {
 /// `GET management/telnum`: Lists the numbers the account rents, a page at a time (primary account only).
 ///
 /// Sent by [`Client::telnum_list`]; [`TelnumList::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TelnumList {
     /// Which page, from 1. Server default 1.
     pub page_no: Option<i64>,
@@ -3396,7 +3396,7 @@ impl TemplateGet {
 /// `GET msg/template`: Lists the message templates, a page at a time.
 ///
 /// Sent by [`Client::template_list`]; [`TemplateList::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TemplateList {
     /// Which page, from 1. Server default 1; 1-based; 0 or negative → 000002 (negative offset); non-numeric → 000002.
     pub page_no: Option<i64>,
@@ -3601,7 +3601,7 @@ impl UssdGet {
 /// `GET msg/ussd`: Lists USSD sends, a page at a time.
 ///
 /// Sent by [`Client::ussd_list`]; [`UssdList::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UssdList {
     /// Which page, from 1. Server default 1.
     pub page_no: Option<i64>,
@@ -3806,7 +3806,7 @@ impl SmsGet {
 /// `GET msg/sms`: Lists SMS sends, a page at a time.
 ///
 /// Sent by [`Client::sms_list`]; [`SmsList::to_request`] gives the generic [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SmsList {
     /// Which page, from 1. Server default 1.
     pub page_no: Option<i64>,

@@ -762,7 +762,7 @@ impl serde_json::ser::Formatter for AsciiFormatter {
     ) -> std::io::Result<()> {
         let mut rest = fragment;
         while let Some(at) = rest.find(|c: char| !c.is_ascii()) {
-            writer.write_all(rest[..at].as_bytes())?;
+            writer.write_all(&rest.as_bytes()[..at])?;
             let c = rest[at..].chars().next().unwrap_or_default();
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {

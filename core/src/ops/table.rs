@@ -452,7 +452,7 @@ pub static OPERATIONS: &[Operation] = &[
         path: "call/notify_call",
         body: BodyKind::Json,
         fields: &[
-            field("to", "to", Location::Body, Type::Str, true, &[Rule::NotBlank, Rule::NotBlank], "The number to call."),
+            field("to", "to", Location::Body, Type::Str, true, &[Rule::NotBlank], "The number to call."),
             field("from", "from", Location::Body, Type::Str, false, &[], "Caller number shown (a hint: the platform picks a rented number)."),
             field("play_file", "play_file", Location::Body, Type::Str, false, &[], "Voice file name(s) to play, several joined with `|`. '|'-separated audited files."),
             field("play_content", "play_content", Location::Body, Type::PlayRows, false, &[], "Dynamic content played after `play_file`: rows of [content, play_type]. Rows [content,type,..]; see platform-notes 2.4."),
