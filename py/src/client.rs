@@ -1,12 +1,15 @@
-//! `yunhuni.Client`, `yunhuni.CallCreated` and `yunhuni.PlayItem`.
+//! The native client (`yunhuni._native.Client`, which `yunhuni.Client` wraps),
+//! `yunhuni.CallCreated` and `yunhuni.PlayItem`.
 
 use crate::convert::{
-    integer, opt_bool, opt_integer, opt_text, py_to_value, seconds, text, value_to_py,
+    field_value, integer, opt_integer, opt_text, py_to_value, seconds, text, value_to_py,
 };
 use crate::errors::{invalid, IntoPyResult};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyList, PySequence, PyString, PyTuple};
-use yunhuni::{DuoCallback, NotifyCall, PlayItem, VerifyCall};
+use pyo3::types::{PyDict, PyString};
+use serde_json::Value;
+use yunhuni::ops::{Casing, Data};
+use yunhuni::PlayItem;
 
 /// Python's `repr` of an optional string: `'text'` or `None`.
 pub(crate) fn repr_str(py: Python<'_>, value: Option<&str>) -> String {
@@ -49,6 +52,17 @@ impl PyCallCreated {
             repr_str(py, Some(&self.call_id)),
             repr_str(py, self.user_data.as_deref())
         )
+    }
+}
+
+impl PyPlayItem {
+    /// The `[content, play_type, options]` row that a `play_content` field holds.
+    pub(crate) fn to_value(&self) -> Value {
+        Value::Array(vec![
+            self.content.clone().into(),
+            self.play_type.into(),
+            self.options.clone().into(),
+        ])
     }
 }
 
@@ -139,63 +153,7 @@ impl PyPlayItem {
     }
 }
 
-/// `play_content`: a list or tuple of `PlayItem`s or `(content, play_type[, options])` tuples.
-fn play_content(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<PlayItem>>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else {
-        return Ok(None);
-    };
-    let is_text = obj.is_instance_of::<PyString>()
-        || obj.is_instance_of::<PyBytes>()
-        || obj.is_instance_of::<PyByteArray>();
-    if is_text
-        || !(obj.is_instance_of::<PyList>()
-            || obj.is_instance_of::<PyTuple>()
-            || obj.cast::<PySequence>().is_ok())
-    {
-        let name = obj.get_type().name()?;
-        return Err(invalid(
-            py,
-            "play_content",
-            format!("expected a sequence of PlayItem, got {name}"),
-        ));
-    }
-    let mut items = Vec::new();
-    for (i, item) in obj.try_iter()?.enumerate() {
-        let item = item?;
-        let field = format!("play_content[{i}]");
-        if let Ok(p) = item.cast::<PyPlayItem>() {
-            let p = p.get();
-            items.push(PlayItem {
-                content: p.content.clone(),
-                play_type: p.play_type,
-                options: p.options.clone(),
-            });
-            continue;
-        }
-        let parts: Vec<Bound<'_, PyAny>> = match item.cast::<PyTuple>() {
-            Ok(t) if (2..=3).contains(&t.len()) => t.iter().collect(),
-            _ => {
-                let name = item.get_type().name()?;
-                return Err(invalid(
-                    py,
-                    &field,
-                    format!("expected PlayItem or (content, play_type), got {name}"),
-                ));
-            }
-        };
-        items.push(PlayItem {
-            content: text(py, &field, &parts[0])?,
-            play_type: integer(py, &field, &parts[1])?,
-            options: match parts.get(2) {
-                Some(o) => text(py, &field, o)?,
-                None => String::new(),
-            },
-        });
-    }
-    Ok(Some(items))
-}
-
-/// A client for the platform's REST API.
+/// The native client that `yunhuni.Client` wraps (adding a typed method per operation).
 ///
 /// It signs every request, keeps connections alive, holds no per-request state, and may be
 /// shared by any number of threads; the GIL is released while a request is on the network.
@@ -207,7 +165,7 @@ fn play_content(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
 /// `connect_retries` retries only connections that could not be made. `base_url` defaults to
 /// the production API; a URL ending in `/v1/account/{id}/` also sets the account id, which
 /// otherwise defaults to `cert_id`.
-#[pyclass(frozen, module = "yunhuni", name = "Client")]
+#[pyclass(frozen, module = "yunhuni._native", name = "Client")]
 pub struct PyClient {
     inner: yunhuni::Client,
 }
@@ -336,120 +294,36 @@ impl PyClient {
         self.inner.api_root()
     }
 
-    /// Places a voice callback: the platform calls `to1`, then `to2`, and connects them for at
-    /// most `max_call_duration` seconds (1-21600). Its end arrives at your webhook as a
-    /// `duo_callback.end` event, whose `id` is the returned `call_id`.
-    ///
-    /// `from1`/`from2` are caller-number hints, `ring_tone` a voice file played to party 1 while
-    /// party 2 rings (`ring_tone_mode` 0, 2 or 3), `max_dial_duration` the longest ringing per
-    /// leg (1-300 s), `user_data` (at most 128 characters) comes back in the end event.
-    #[pyo3(signature = (to1, to2, max_call_duration, *, from1 = None, from2 = None, ring_tone = None, ring_tone_mode = None, max_dial_duration = None, recording = None, record_mode = None, user_data = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn duo_callback(
+    /// Sends the operation called `name` (its name in the platform's route list, such as
+    /// `"conf_create"`, or an alias such as `"cancel_duo_callback"`) with `fields` named the
+    /// Python way (`from_` for `from`; `None` is "not given"), and returns what it answers: a
+    /// `CallCreated` for the operations that place a call, otherwise the response's `data` as
+    /// plain Python values with the server's keys. Unknown fields, wrong types, missing
+    /// required fields and broken rules raise `ValidationError` naming the field before
+    /// anything is sent.
+    #[pyo3(signature = (name, /, **fields))]
+    fn request<'py>(
         &self,
-        py: Python<'_>,
-        to1: &Bound<'_, PyAny>,
-        to2: &Bound<'_, PyAny>,
-        max_call_duration: &Bound<'_, PyAny>,
-        from1: Option<&Bound<'_, PyAny>>,
-        from2: Option<&Bound<'_, PyAny>>,
-        ring_tone: Option<&Bound<'_, PyAny>>,
-        ring_tone_mode: Option<&Bound<'_, PyAny>>,
-        max_dial_duration: Option<&Bound<'_, PyAny>>,
-        recording: Option<&Bound<'_, PyAny>>,
-        record_mode: Option<&Bound<'_, PyAny>>,
-        user_data: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyCallCreated> {
-        let request = DuoCallback {
-            to1: text(py, "to1", to1)?,
-            to2: text(py, "to2", to2)?,
-            max_call_duration: integer(py, "max_call_duration", max_call_duration)?,
-            from1: opt_text(py, "from1", from1)?,
-            from2: opt_text(py, "from2", from2)?,
-            ring_tone: opt_text(py, "ring_tone", ring_tone)?,
-            ring_tone_mode: opt_integer(py, "ring_tone_mode", ring_tone_mode)?,
-            max_dial_duration: opt_integer(py, "max_dial_duration", max_dial_duration)?,
-            recording: opt_bool(py, "recording", recording)?,
-            record_mode: opt_integer(py, "record_mode", record_mode)?,
-            user_data: opt_text(py, "user_data", user_data)?,
-        };
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        fields: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let name = text(py, "operation", name)?;
+        let mut values = Vec::with_capacity(fields.map_or(0, |f| f.len()));
+        for (key, value) in fields.into_iter().flat_map(|f| f.iter()) {
+            let key = text(py, "fields", &key)?;
+            let value = field_value(py, &key, &value)?;
+            values.push((key, value));
+        }
         let client = &self.inner;
-        py.detach(|| client.duo_callback(&request))
-            .or_raise(py)
-            .map(Into::into)
-    }
-
-    /// Cancels a voice callback while party 2 is not yet connected. The call's end event still
-    /// follows. An unknown or finished call raises `ApiError` with code `020000`.
-    fn cancel_duo_callback(&self, py: Python<'_>, call_id: &Bound<'_, PyAny>) -> PyResult<()> {
-        let call_id = text(py, "call_id", call_id)?;
-        let client = &self.inner;
-        py.detach(|| client.cancel_duo_callback(&call_id))
-            .or_raise(py)
-    }
-
-    /// Calls `to` and plays a voice notification: `play_file` (voice file names joined with
-    /// `|`) and/or `play_content` (a list of `PlayItem` or `(content, play_type)` tuples).
-    /// `repeat` is 0-10 extra repetitions. `from_` is the caller-number hint (`from` is a
-    /// Python keyword). Its end arrives as a `notify_call.end` event.
-    #[pyo3(signature = (to, *, play_file = None, play_content = None, from_ = None, repeat = None, max_dial_duration = None, user_data = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn notify_call(
-        &self,
-        py: Python<'_>,
-        to: &Bound<'_, PyAny>,
-        play_file: Option<&Bound<'_, PyAny>>,
-        play_content: Option<&Bound<'_, PyAny>>,
-        from_: Option<&Bound<'_, PyAny>>,
-        repeat: Option<&Bound<'_, PyAny>>,
-        max_dial_duration: Option<&Bound<'_, PyAny>>,
-        user_data: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyCallCreated> {
-        let request = NotifyCall {
-            to: text(py, "to", to)?,
-            from: opt_text(py, "from", from_)?,
-            play_file: opt_text(py, "play_file", play_file)?,
-            play_content: self::play_content(py, play_content)?,
-            repeat: opt_integer(py, "repeat", repeat)?,
-            max_dial_duration: opt_integer(py, "max_dial_duration", max_dial_duration)?,
-            user_data: opt_text(py, "user_data", user_data)?,
-        };
-        let client = &self.inner;
-        py.detach(|| client.notify_call(&request))
-            .or_raise(py)
-            .map(Into::into)
-    }
-
-    /// Calls `to` and reads out `verify_code` (1-12 digits), after the optional prompt
-    /// `play_file`. `repeat` is 0-10 extra repetitions. `from_` is the caller-number hint. Its
-    /// end arrives as a `notify_call.end` event (as a `verify_call.end` event when the call
-    /// could not start). The returned `user_data` is always `None`.
-    #[pyo3(signature = (to, verify_code = None, *, play_file = None, from_ = None, repeat = None, max_dial_duration = None, user_data = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn verify_call(
-        &self,
-        py: Python<'_>,
-        to: &Bound<'_, PyAny>,
-        verify_code: Option<&Bound<'_, PyAny>>,
-        play_file: Option<&Bound<'_, PyAny>>,
-        from_: Option<&Bound<'_, PyAny>>,
-        repeat: Option<&Bound<'_, PyAny>>,
-        max_dial_duration: Option<&Bound<'_, PyAny>>,
-        user_data: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyCallCreated> {
-        let request = VerifyCall {
-            to: text(py, "to", to)?,
-            from: opt_text(py, "from", from_)?,
-            verify_code: opt_text(py, "verify_code", verify_code)?,
-            play_file: opt_text(py, "play_file", play_file)?,
-            repeat: opt_integer(py, "repeat", repeat)?,
-            max_dial_duration: opt_integer(py, "max_dial_duration", max_dial_duration)?,
-            user_data: opt_text(py, "user_data", user_data)?,
-        };
-        let client = &self.inner;
-        py.detach(|| client.verify_call(&request))
-            .or_raise(py)
-            .map(Into::into)
+        let data = py
+            .detach(|| client.call(&name, values, Casing::Python))
+            .or_raise(py)?;
+        if yunhuni::ops::operation(&name).is_some_and(|op| op.data == Data::Call) {
+            let created = yunhuni::CallCreated::from_data(data).or_raise(py)?;
+            return Ok(Bound::new(py, PyCallCreated::from(created))?.into_any());
+        }
+        value_to_py(py, &data)
     }
 
     /// Sends a signed POST of `body` (plain JSON data: dict, list, str, int, float, bool,

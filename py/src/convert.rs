@@ -2,10 +2,11 @@
 //! argument of the wrong Python type becomes a `ValidationError` naming its field, and every
 //! value of the right type goes to the core, which checks it.
 
+use crate::client::PyPlayItem;
 use crate::errors::invalid;
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple,
 };
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
@@ -86,26 +87,6 @@ pub(crate) fn opt_integer(
         None => Ok(None),
         Some(o) if o.is_none() => Ok(None),
         Some(o) => integer(py, field, o).map(Some),
-    }
-}
-
-/// An optional `bool` argument: `True`, `False` or `None`.
-pub(crate) fn opt_bool(
-    py: Python<'_>,
-    field: &str,
-    obj: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<bool>> {
-    match obj {
-        None => Ok(None),
-        Some(o) if o.is_none() => Ok(None),
-        Some(o) => match o.cast::<PyBool>() {
-            Ok(b) => Ok(Some(b.is_true())),
-            Err(_) => Err(invalid(
-                py,
-                field,
-                format!("expected bool, got {}", type_name(o)),
-            )),
-        },
     }
 }
 
@@ -201,6 +182,26 @@ pub(crate) fn py_to_value(
     obj: &Bound<'_, PyAny>,
     depth: usize,
 ) -> PyResult<Value> {
+    to_json(py, field, obj, depth, true)
+}
+
+/// The value of an operation's field, for core: `str`, `int` (or an object with `__index__`;
+/// never `bool`), `bool`, `list`, `tuple` (and other sequences), `dict` with `str` keys, `PlayItem` (a
+/// `[content, play_type, options]` row) and `None` ("not given"). Core checks it against the
+/// field's declared type; a Python type that no field takes (`float`, `bytes`, ...) is a
+/// `ValidationError` naming `field` here.
+pub(crate) fn field_value(py: Python<'_>, field: &str, obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    to_json(py, field, obj, 0, false)
+}
+
+/// One conversion per Python type. `floats` admits `float`s (plain JSON bodies).
+fn to_json(
+    py: Python<'_>,
+    field: &str,
+    obj: &Bound<'_, PyAny>,
+    depth: usize,
+    floats: bool,
+) -> PyResult<Value> {
     if depth > 64 {
         return Err(invalid(py, field, "is nested too deeply"));
     }
@@ -209,18 +210,11 @@ pub(crate) fn py_to_value(
     } else if let Ok(b) = obj.cast::<PyBool>() {
         Ok(Value::Bool(b.is_true()))
     } else if obj.is_instance_of::<PyInt>() {
-        if let Ok(i) = obj.extract::<i64>() {
-            Ok(Value::from(i))
-        } else if let Ok(u) = obj.extract::<u64>() {
-            Ok(Value::from(u))
-        } else {
-            Err(invalid(
-                py,
-                field,
-                "an int is out of range (not a 64-bit integer)",
-            ))
-        }
+        int_value(py, field, obj)
     } else if let Ok(f) = obj.cast::<PyFloat>() {
+        if !floats {
+            return Err(not_a_value(py, field, obj));
+        }
         Number::from_f64(f.value())
             .map(Value::Number)
             .ok_or_else(|| {
@@ -232,30 +226,58 @@ pub(crate) fn py_to_value(
             })
     } else if obj.is_instance_of::<PyString>() {
         text(py, field, obj).map(Value::String)
+    } else if let Ok(item) = obj.cast::<PyPlayItem>() {
+        Ok(item.get().to_value())
     } else if let Ok(dict) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in dict.iter() {
             let key = text(py, field, &k)?;
             let inner = format!("{field}.{key}");
-            map.insert(key, py_to_value(py, &inner, &v, depth + 1)?);
+            map.insert(key, to_json(py, &inner, &v, depth + 1, floats)?);
         }
         Ok(Value::Object(map))
-    } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+    } else if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
+        Err(not_a_value(py, field, obj))
+    } else if obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>()
+        || obj.cast::<PySequence>().is_ok()
+    {
         let mut items = Vec::new();
         for (i, item) in obj.try_iter()?.enumerate() {
-            items.push(py_to_value(
-                py,
-                &format!("{field}[{i}]"),
-                &item?,
-                depth + 1,
-            )?);
+            let inner = format!("{field}[{i}]");
+            items.push(to_json(py, &inner, &item?, depth + 1, floats)?);
         }
         Ok(Value::Array(items))
+    } else if obj.get_type().hasattr("__index__")? {
+        int_value(py, field, &obj.call_method0("__index__")?)
     } else {
+        Err(not_a_value(py, field, obj))
+    }
+}
+
+/// An `int` as a JSON integer (64 bits, signed or not).
+fn int_value(py: Python<'_>, field: &str, obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if let Ok(i) = obj.extract::<i64>() {
+        Ok(Value::from(i))
+    } else if let Ok(u) = obj.extract::<u64>() {
+        Ok(Value::from(u))
+    } else {
+        let shown = obj.str().map(|s| s.to_string()).unwrap_or_default();
         Err(invalid(
             py,
             field,
-            format!("{} cannot be sent as JSON", type_name(obj)),
+            format!("{shown} is out of range (not a 64-bit integer)"),
         ))
     }
+}
+
+fn not_a_value(py: Python<'_>, field: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    invalid(
+        py,
+        field,
+        format!(
+            "got {}, which cannot be sent (use str, int, bool, list, dict or None)",
+            type_name(obj)
+        ),
+    )
 }

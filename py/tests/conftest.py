@@ -7,7 +7,7 @@ import json
 import pathlib
 import socket
 import threading
-from typing import Any, Callable, Iterator, List, Tuple
+from typing import Any, Callable, Iterator, List, NamedTuple, Optional, Tuple
 
 import pytest
 
@@ -144,3 +144,78 @@ def receiver() -> Iterator[WebhookReceiver]:
     for base in _serve(Handler):
         rec.url = base + "/hook"
         yield rec
+
+
+class Received(NamedTuple):
+    """One request as the recording stub received it."""
+
+    method: str
+    #: The path, as sent (percent-encoded), without the query string.
+    path: str
+    #: The query string without its ``?``, as sent ("" when none).
+    query: str
+    #: The body, or ``None`` when the request had none.
+    body: Optional[bytes]
+
+
+class RecordingStub:
+    """A loopback server that records every request (any method) and answers each with a
+    success envelope around ``data``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.received: List[Received] = []
+        self.data: Any = None
+        self.url = ""
+
+    def reset(self, data: Any = None) -> None:
+        """Forgets what was received; the next answers carry ``data``."""
+        with self.lock:
+            self.received.clear()
+            self.data = data
+
+    def requests(self) -> List[Received]:
+        with self.lock:
+            return list(self.received)
+
+    def only(self) -> Received:
+        """The one request received since the last ``reset``."""
+        received = self.requests()
+        assert len(received) == 1, received
+        return received[0]
+
+
+@pytest.fixture(scope="module")
+def recording_stub() -> Iterator[RecordingStub]:
+    state = RecordingStub()
+
+    class Handler(_Quiet):
+        def answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            path, _, query = self.path.partition("?")
+            with state.lock:
+                state.received.append(Received(self.command, path, query, body))
+                envelope = {"code": "000000", "msg": "请求成功", "data": state.data}
+            reply = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json;charset=UTF-8")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        do_GET = do_POST = do_PUT = do_DELETE = answer
+
+    for base in _serve(Handler):
+        state.url = base
+        yield state
+
+
+@pytest.fixture(scope="module")
+def stub_client(recording_stub: RecordingStub) -> yunhuni.Client:
+    """A client whose requests go to the recording stub (account id ``cert``)."""
+    return yunhuni.Client("app", "cert", "secret", base_url=recording_stub.url, timeout=10.0)
+
+
+#: Where the stub client's operations go: the path of an operation follows it.
+STUB_ROOT = "/v1/account/cert/"

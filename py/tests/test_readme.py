@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import pathlib
 import re
 import subprocess
 import sys
+
+import pytest
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 
@@ -20,3 +23,21 @@ def test_quick_start_snippet_places_a_callback() -> None:
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"placed voice callback [0-9a-f]{32}", lines[0]), lines
     assert lines[1] == "connected 5 order-42", lines
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed")
+def test_client_section_example_type_checks(tmp_path: pathlib.Path) -> None:
+    """The example of every operation's typed method and of ``request`` is checked with
+    ``mypy --strict`` (its calls need a platform that answers them, which the sandbox does not
+    simulate yet)."""
+    section = README.read_text(encoding="utf-8").split("## The client", 1)[1]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S)
+    assert snippet is not None and "client.request(" in snippet.group(1)
+    path = tmp_path / "example.py"
+    path.write_text('import yunhuni\n\nclient = yunhuni.Client("app", "cert", "secret")\n' + snippet.group(1))
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / ".cache"), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,126 +1,142 @@
-"""The shared request vectors of tests/vectors/requests.json: the exact body the client sends
-for each operation, or the field it refuses before sending anything. Every case goes through a
-real `yunhuni.Client` to a loopback stub server that records what it receives."""
+"""The shared request vectors of tests/vectors/requests.json: for each operation, what the
+client sends (method, path, query, body), or the field it refuses before sending anything.
+
+Every case goes through ``Client.request(name, **fields)``, the cases that are sent also
+through the typed method of the same name, and all of them through ``AsyncClient``, to a
+loopback stub server that records what it receives."""
 
 from __future__ import annotations
 
-import threading
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+import asyncio
+import inspect
+import keyword
+import re
+from typing import Any, Dict, List
 
 import pytest
-from conftest import _Quiet, _serve, load_vectors
+from conftest import STUB_ROOT, RecordingStub, load_vectors
 
 import yunhuni
+import yunhuni._ops
 
-REQUESTS = load_vectors("requests.json")
+REQUESTS: List[Dict[str, Any]] = load_vectors("requests.json")
+SENT = [case for case in REQUESTS if "error" not in case["expect"]]
+REFUSED = [case for case in REQUESTS if "error" in case["expect"]]
 
+#: The operations that place a call: the platform answers ``{"callId", "user_data"}`` and the
+#: client gives a ``CallCreated``.
+CALLS = {"duo_callback", "notify_call", "verify_call", "ivr_call", "conf_invite_call"}
 CALL_ID = "0123456789abcdef0123456789abcdef"
-CREATED = (
-    '{"code":"000000","msg":"请求成功","data":{"callId":"' + CALL_ID + '","user_data":null}}'
-).encode("utf-8")
-CANCELLED = '{"code":"000000","msg":"请求成功","data":null}'.encode("utf-8")
-
-#: The platform's parameter names that are not valid Python argument names.
-PYTHON_NAMES = {"from": "from_"}
+#: What the stub answers every request with (as its ``data``).
+ANSWER = {"callId": CALL_ID, "user_data": "echo", "list": [1, True, None]}
 
 
-class Stub:
-    """What the stub server received (`(path, body)` per request) and what it answers."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.received: List[Tuple[str, bytes]] = []
-        self.reply = CREATED
-        self.url = ""
-
-    def reset(self, reply: bytes) -> None:
-        with self.lock:
-            self.received.clear()
-            self.reply = reply
-
-    def requests(self) -> List[Tuple[str, bytes]]:
-        with self.lock:
-            return list(self.received)
+def python_name(name: str) -> str:
+    """A field name as Python spells it: keywords get a trailing ``_`` (``from_``)."""
+    return name + "_" if keyword.iskeyword(name) else name
 
 
-@pytest.fixture(scope="module")
-def stub() -> Iterator[Stub]:
-    state = Stub()
-
-    class Handler(_Quiet):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            with state.lock:
-                state.received.append((self.path, body))
-                reply = state.reply
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json;charset=UTF-8")
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
-
-    for base in _serve(Handler):
-        state.url = base
-        yield state
+def python_path(path: str) -> str:
+    """A field path such as ``opts[0].opt`` as Python spells it."""
+    return re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: python_name(m.group(0)), path)
 
 
-@pytest.fixture(scope="module")
-def stub_client(stub: Stub) -> yunhuni.Client:
-    return yunhuni.Client("app", "cert", "secret", base_url=stub.url, timeout=10.0)
+def python_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {python_name(k): python_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [python_value(v) for v in value]
+    return value
 
 
-def _kwargs(params: Dict[str, Any]) -> Dict[str, Any]:
-    kwargs: Dict[str, Any] = {}
-    for name, value in params.items():
-        if name == "play_content":
-            value = [(content, play_type) for content, play_type in value]
-        kwargs[PYTHON_NAMES.get(name, name)] = value
-    return kwargs
+def kwargs_of(case: Dict[str, Any]) -> Dict[str, Any]:
+    return {python_name(k): python_value(v) for k, v in case["params"].items()}
 
 
-def _run(client: yunhuni.Client, operation: str, params: Dict[str, Any]) -> Optional[yunhuni.CallCreated]:
-    kwargs = _kwargs(params)
-    if operation == "duo_callback":
-        return client.duo_callback(**kwargs)
-    if operation == "cancel_duo_callback":
-        client.cancel_duo_callback(**kwargs)
-        return None
-    if operation == "notify_call":
-        return client.notify_call(**kwargs)
-    if operation == "verify_call":
-        return client.verify_call(**kwargs)
-    raise AssertionError(f"unknown operation {operation!r}")
-
-
-def test_vectors_cover_every_operation() -> None:
-    operations = {case["operation"] for case in REQUESTS}
-    assert operations == {"duo_callback", "cancel_duo_callback", "notify_call", "verify_call"}
-    assert any("body" in case["expect"] for case in REQUESTS)
-    assert any("error" in case["expect"] for case in REQUESTS)
-
-
-@pytest.mark.parametrize("case", REQUESTS, ids=[c["name"] for c in REQUESTS])
-def test_request_vector(case: Dict[str, Any], stub: Stub, stub_client: yunhuni.Client) -> None:
-    operation = case["operation"]
+def check_sent(stub: RecordingStub, case: Dict[str, Any]) -> None:
+    """The one request the stub received is the vector's."""
     expect = case["expect"]
-    stub.reset(CANCELLED if operation == "cancel_duo_callback" else CREATED)
-    if "body" in expect:
-        result = _run(stub_client, operation, case["params"])
-        received = stub.requests()
-        assert len(received) == 1
-        path, body = received[0]
-        assert path.startswith("/v1/account/cert/call/")
-        assert body.decode("utf-8") == expect["body"]
-        if operation == "cancel_duo_callback":
-            assert result is None
-        else:
-            assert result is not None
-            assert result.call_id == CALL_ID
+    received = stub.only()
+    if "method" in expect:
+        assert received.method == expect["method"]
+    if "path" in expect:
+        assert received.path == STUB_ROOT + expect["path"]
+    if "query" in expect:
+        assert received.query == expect["query"]
+    body = None if received.body is None else received.body.decode("utf-8")
+    assert body == expect["body"]
+
+
+def check_answer(operation: str, result: Any, typed: bool) -> None:
+    if operation in CALLS:
+        assert isinstance(result, yunhuni.CallCreated)
+        assert (result.call_id, result.user_data) == (CALL_ID, "echo")
+    elif typed:
+        # Operations whose data is null return None whatever the server sends.
+        assert result is None or result == ANSWER
     else:
-        assert expect["error"] == "validation"
-        with pytest.raises(yunhuni.ValidationError) as err:
-            _run(stub_client, operation, case["params"])
-        assert err.value.kind == "validation"
-        assert err.value.field == expect["field"]
-        assert stub.requests() == []
+        assert result == ANSWER
+
+
+def test_vectors_cover_every_operation_and_method() -> None:
+    operations = {case["operation"] for case in REQUESTS}
+    methods = {
+        name
+        for name, _ in inspect.getmembers(yunhuni.Client, inspect.isfunction)
+        if name in yunhuni._ops.ClientOps.__dict__ and name != "request"
+    }
+    assert len(methods) == 74  # 73 operations and one alias
+    assert operations == methods
+    assert {case["operation"] for case in SENT} == methods
+
+
+@pytest.mark.parametrize("case", SENT, ids=[c["name"] for c in SENT])
+def test_request_sends_the_vector(case: Dict[str, Any], recording_stub: RecordingStub, stub_client: yunhuni.Client) -> None:
+    recording_stub.reset(ANSWER)
+    result = stub_client.request(case["operation"], **kwargs_of(case))
+    check_sent(recording_stub, case)
+    check_answer(case["operation"], result, typed=False)
+
+
+@pytest.mark.parametrize("case", SENT, ids=[c["name"] for c in SENT])
+def test_typed_method_sends_the_vector(
+    case: Dict[str, Any], recording_stub: RecordingStub, stub_client: yunhuni.Client
+) -> None:
+    recording_stub.reset(ANSWER)
+    result = getattr(stub_client, case["operation"])(**kwargs_of(case))
+    check_sent(recording_stub, case)
+    check_answer(case["operation"], result, typed=True)
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=[c["name"] for c in REFUSED])
+def test_request_refuses_the_vector(
+    case: Dict[str, Any], recording_stub: RecordingStub, stub_client: yunhuni.Client
+) -> None:
+    recording_stub.reset(ANSWER)
+    field = python_path(case["expect"]["field"])
+    with pytest.raises(yunhuni.ValidationError) as err:
+        stub_client.request(case["operation"], **kwargs_of(case))
+    assert err.value.kind == case["expect"]["error"] == "validation"
+    assert err.value.field == field
+    assert str(err.value).startswith(field + ": ")
+    assert recording_stub.requests() == []
+
+
+def test_async_client_sends_and_refuses_every_vector(
+    recording_stub: RecordingStub, stub_client: yunhuni.Client
+) -> None:
+    async def run() -> None:
+        async with yunhuni.AsyncClient.from_client(stub_client, max_workers=2) as client:
+            for case in SENT:
+                recording_stub.reset(ANSWER)
+                result = await getattr(client, case["operation"])(**kwargs_of(case))
+                check_sent(recording_stub, case)
+                check_answer(case["operation"], result, typed=True)
+            for case in REFUSED:
+                recording_stub.reset(ANSWER)
+                with pytest.raises(yunhuni.ValidationError) as err:
+                    await client.request(case["operation"], **kwargs_of(case))
+                assert err.value.field == python_path(case["expect"]["field"]), case["name"]
+                assert recording_stub.requests() == []
+
+    asyncio.run(run())

@@ -1,8 +1,10 @@
 """yunhuni: the Yunhuni (oneyun.com, 云呼你) cloud telephony REST API, centred on voice
 callback (``call/duo_callback``).
 
-- ``Client`` / ``AsyncClient``: signed requests for ``duo_callback``, its cancel,
-  ``notify_call`` and ``verify_call``; thread-safe, GIL released on the network.
+- ``Client`` / ``AsyncClient``: signed requests for every operation of the platform, one
+  typed method each (``duo_callback``, ``conf_create``, ``ext_list``, ...) and
+  ``request(name, **fields)`` for any of them by name; thread-safe, GIL released on the
+  network. ``yunhuni.types`` has the ``TypedDict``s of what they answer.
 - ``parse_event``: the webhook bodies the platform POSTs, as ``DuoCallbackEnd``,
   ``NotifyCallEnd``, ``VerifyCallEnd`` or ``Event``.
 - ``sign`` / ``string_to_sign``: the platform's request signature, as pure functions.
@@ -28,11 +30,11 @@ from ._errors import (
     ValidationError,
     YunhuniError,
 )
+from ._client import Client
 from ._native import (
     CONTENT_TYPE,
     DEFAULT_BASE_URL,
     CallCreated,
-    Client,
     DuoCallbackEnd,
     Event,
     NotifyCallEnd,

@@ -3,7 +3,9 @@ callback (``call/duo_callback``). Type stub for the whole public API."""
 
 import builtins
 from datetime import datetime
-from typing import Any, ClassVar, Literal, Sequence, Union, final
+from typing import Any, ClassVar, Literal, Union, final
+
+from ._ops import AsyncClientOps, ClientOps
 
 __version__: str
 #: The ``Content-Type`` this SDK sends and signs: ``application/json; charset=utf-8``.
@@ -21,7 +23,6 @@ _Outcome = Literal[
 ]
 _EndedBy = Literal["user", "platform"]
 _Bytes = Union[bytes, bytearray, memoryview]
-_PlayItemLike = Union["PlayItem", tuple[str, int], tuple[str, int, str]]
 
 @final
 class CallCreated:
@@ -75,17 +76,19 @@ class PlayItem:
     def __hash__(self) -> int: ...
 
 @final
-class Client:
+class Client(ClientOps):
     """A client for the platform's REST API: signs every request, keeps connections alive,
     and may be shared by any number of threads (the GIL is released on the network).
 
-    Every method raises a subclass of ``YunhuniError`` on failure. A request is checked
+    One typed method per operation of the platform (``duo_callback``, ``conf_create``,
+    ``ext_list``, ...; see ``ClientOps``), and ``request(name, **fields)`` for any of them by
+    name. Every method raises a subclass of ``YunhuniError`` on failure. A request is checked
     against the platform's rules before it is sent (``ValidationError``: nothing sent) and is
     never sent twice.
     """
 
-    def __new__(
-        cls,
+    def __init__(
+        self,
         app_id: str,
         cert_id: str,
         secret_key: str,
@@ -96,9 +99,10 @@ class Client:
         connect_timeout: float = 5.0,
         user_agent: str | None = None,
         connect_retries: int = 0,
-    ) -> Client: ...
-    @staticmethod
+    ) -> None: ...
+    @classmethod
     def from_env(
+        cls,
         *,
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
@@ -124,62 +128,17 @@ class Client:
     def api_root(self) -> str:
         """The URL that operations are relative to, ending in ``/v1/account/{id}/``."""
 
-    def duo_callback(
-        self,
-        to1: str,
-        to2: str,
-        max_call_duration: int,
-        *,
-        from1: str | None = None,
-        from2: str | None = None,
-        ring_tone: str | None = None,
-        ring_tone_mode: int | None = None,
-        max_dial_duration: int | None = None,
-        recording: bool | None = None,
-        record_mode: int | None = None,
-        user_data: str | None = None,
-    ) -> CallCreated:
-        """Places a voice callback: the platform calls ``to1``, then ``to2``, and connects
-        them for at most ``max_call_duration`` seconds (1-21600). The end arrives at your
-        webhook as a ``duo_callback.end`` event whose ``id`` is the returned ``call_id``."""
-
-    def cancel_duo_callback(self, call_id: str) -> None:
-        """Cancels a voice callback while party 2 is not yet connected; an end event still
-        follows. An unknown or finished call raises ``ApiError`` with code ``020000``."""
-
-    def notify_call(
-        self,
-        to: str,
-        *,
-        play_file: str | None = None,
-        play_content: Sequence[_PlayItemLike] | None = None,
-        from_: str | None = None,
-        repeat: int | None = None,
-        max_dial_duration: int | None = None,
-        user_data: str | None = None,
-    ) -> CallCreated:
-        """Calls ``to`` and plays ``play_file`` and/or ``play_content``. ``from_`` is the
-        caller-number hint. The end arrives as a ``notify_call.end`` event."""
-
-    def verify_call(
-        self,
-        to: str,
-        verify_code: str | None = None,
-        *,
-        play_file: str | None = None,
-        from_: str | None = None,
-        repeat: int | None = None,
-        max_dial_duration: int | None = None,
-        user_data: str | None = None,
-    ) -> CallCreated:
-        """Calls ``to`` and reads out ``verify_code`` (1-12 digits) after the optional prompt
-        ``play_file``. The end arrives as a ``notify_call.end`` event."""
+    def request(self, name: str, /, **fields: Any) -> Any:
+        """Sends the operation called ``name`` (``"conf_create"``, ...) with ``fields`` named
+        the Python way (``from_`` for ``from``; ``None`` is "not given"). Returns a
+        ``CallCreated`` for the operations that place a call, otherwise the response's
+        ``data`` as plain Python values with the server's keys."""
 
     def post(self, operation: str, body: Any) -> Any:
         """Sends a signed POST of ``body`` (plain JSON data) to ``operation`` (relative to
         ``api_root``) and returns the response's ``data``. Nothing is validated first."""
 
-class AsyncClient:
+class AsyncClient(AsyncClientOps):
     """The asyncio counterpart of ``Client``: the same constructor and methods, awaitable,
     run on the client's own worker threads with the GIL released."""
 
@@ -233,51 +192,8 @@ class AsyncClient:
     def api_root(self) -> str:
         """The URL that operations are relative to."""
 
-    async def duo_callback(
-        self,
-        to1: str,
-        to2: str,
-        max_call_duration: int,
-        *,
-        from1: str | None = None,
-        from2: str | None = None,
-        ring_tone: str | None = None,
-        ring_tone_mode: int | None = None,
-        max_dial_duration: int | None = None,
-        recording: bool | None = None,
-        record_mode: int | None = None,
-        user_data: str | None = None,
-    ) -> CallCreated:
-        """Places a voice callback; see ``Client.duo_callback``."""
-
-    async def cancel_duo_callback(self, call_id: str) -> None:
-        """Cancels a voice callback; see ``Client.cancel_duo_callback``."""
-
-    async def notify_call(
-        self,
-        to: str,
-        *,
-        play_file: str | None = None,
-        play_content: Sequence[_PlayItemLike] | None = None,
-        from_: str | None = None,
-        repeat: int | None = None,
-        max_dial_duration: int | None = None,
-        user_data: str | None = None,
-    ) -> CallCreated:
-        """Calls a number and plays a voice notification; see ``Client.notify_call``."""
-
-    async def verify_call(
-        self,
-        to: str,
-        verify_code: str | None = None,
-        *,
-        play_file: str | None = None,
-        from_: str | None = None,
-        repeat: int | None = None,
-        max_dial_duration: int | None = None,
-        user_data: str | None = None,
-    ) -> CallCreated:
-        """Calls a number and reads out a verification code; see ``Client.verify_call``."""
+    async def request(self, name: str, /, **fields: Any) -> Any:
+        """Sends the operation called ``name`` with ``fields``; see ``Client.request``."""
 
     async def post(self, operation: str, body: Any) -> Any:
         """Sends a signed POST to any operation; see ``Client.post``."""
@@ -615,6 +531,8 @@ class YunhuniError(Exception):
     status: int | None
     #: The field at fault, for ``validation`` errors (and event fields that fail to decode).
     field: str | None
+    #: The server's ``msg`` as it sent it, for ``api`` errors.
+    platform_message: str | None
     def __init__(
         self,
         message: str,
@@ -622,6 +540,7 @@ class YunhuniError(Exception):
         code: str | None = None,
         status: int | None = None,
         field: str | None = None,
+        platform_message: str | None = None,
     ) -> None: ...
 
 class ValidationError(YunhuniError, ValueError):

@@ -1,13 +1,15 @@
-"""``AsyncClient``: the blocking client's methods, awaitable, run off the event loop."""
+"""``AsyncClient``: the blocking client's methods, awaitable, run off the event loop. Its typed
+method per operation comes from ``_ops.AsyncClientOps``; each awaits ``request``."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Optional, TypeVar
 
-from ._native import CallCreated, Client, PlayItem
+from ._client import Client
+from ._ops import AsyncClientOps
 
 __all__ = ["AsyncClient"]
 
@@ -18,7 +20,7 @@ _T = TypeVar("_T")
 DEFAULT_MAX_WORKERS = 64
 
 
-class AsyncClient:
+class AsyncClient(AsyncClientOps):
     """The asyncio counterpart of ``Client``: the same constructor and methods, awaitable.
 
     Each request runs on a worker thread of the client's own pool (at most ``max_workers``
@@ -109,90 +111,13 @@ class AsyncClient:
         """The URL that operations are relative to, ending in ``/v1/account/{id}/``."""
         return self._client.api_root
 
-    async def _run(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    async def _run(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
-    async def duo_callback(
-        self,
-        to1: str,
-        to2: str,
-        max_call_duration: int,
-        *,
-        from1: Optional[str] = None,
-        from2: Optional[str] = None,
-        ring_tone: Optional[str] = None,
-        ring_tone_mode: Optional[int] = None,
-        max_dial_duration: Optional[int] = None,
-        recording: Optional[bool] = None,
-        record_mode: Optional[int] = None,
-        user_data: Optional[str] = None,
-    ) -> CallCreated:
-        """Places a voice callback; see ``Client.duo_callback``."""
-        return await self._run(
-            self._client.duo_callback,
-            to1,
-            to2,
-            max_call_duration,
-            from1=from1,
-            from2=from2,
-            ring_tone=ring_tone,
-            ring_tone_mode=ring_tone_mode,
-            max_dial_duration=max_dial_duration,
-            recording=recording,
-            record_mode=record_mode,
-            user_data=user_data,
-        )
-
-    async def cancel_duo_callback(self, call_id: str) -> None:
-        """Cancels a voice callback; see ``Client.cancel_duo_callback``."""
-        await self._run(self._client.cancel_duo_callback, call_id)
-
-    async def notify_call(
-        self,
-        to: str,
-        *,
-        play_file: Optional[str] = None,
-        play_content: Optional[Sequence[Union[PlayItem, Tuple[str, int], Tuple[str, int, str]]]] = None,
-        from_: Optional[str] = None,
-        repeat: Optional[int] = None,
-        max_dial_duration: Optional[int] = None,
-        user_data: Optional[str] = None,
-    ) -> CallCreated:
-        """Calls a number and plays a voice notification; see ``Client.notify_call``."""
-        return await self._run(
-            self._client.notify_call,
-            to,
-            play_file=play_file,
-            play_content=play_content,
-            from_=from_,
-            repeat=repeat,
-            max_dial_duration=max_dial_duration,
-            user_data=user_data,
-        )
-
-    async def verify_call(
-        self,
-        to: str,
-        verify_code: Optional[str] = None,
-        *,
-        play_file: Optional[str] = None,
-        from_: Optional[str] = None,
-        repeat: Optional[int] = None,
-        max_dial_duration: Optional[int] = None,
-        user_data: Optional[str] = None,
-    ) -> CallCreated:
-        """Calls a number and reads out a verification code; see ``Client.verify_call``."""
-        return await self._run(
-            self._client.verify_call,
-            to,
-            verify_code,
-            play_file=play_file,
-            from_=from_,
-            repeat=repeat,
-            max_dial_duration=max_dial_duration,
-            user_data=user_data,
-        )
+    async def request(self, name: str, /, **fields: Any) -> Any:
+        """Sends the operation called ``name`` with ``fields``; see ``Client.request``."""
+        return await self._run(self._client.request, name, **fields)
 
     async def post(self, operation: str, body: Any) -> Any:
         """Sends a signed POST to any operation; see ``Client.post``."""

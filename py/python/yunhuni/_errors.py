@@ -30,8 +30,8 @@ class YunhuniError(Exception):
     ``validation``, ``api``, ``auth``, ``http``, ``timeout``, ``transport`` or ``decode``.
     ``code`` is the platform's six-digit code (``ApiError`` only), ``status`` the HTTP status
     when the server answered, ``field`` the field at fault (``ValidationError``, and
-    ``DecodeError`` for an event field). ``str(error)`` is the message. No error ever contains
-    a secret key.
+    ``DecodeError`` for an event field), ``platform_message`` the server's own ``msg``
+    (``ApiError`` only). ``str(error)`` is the message. No error ever contains a secret key.
     """
 
     kind: str = ""
@@ -43,6 +43,7 @@ class YunhuniError(Exception):
         code: Optional[str] = None,
         status: Optional[int] = None,
         field: Optional[str] = None,
+        platform_message: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         #: What went wrong, for people.
@@ -53,6 +54,8 @@ class YunhuniError(Exception):
         self.status: Optional[int] = status
         #: The field at fault, for ``validation`` errors (and event fields that fail to decode).
         self.field: Optional[str] = field
+        #: The server's ``msg`` as it sent it, for ``api`` errors.
+        self.platform_message: Optional[str] = platform_message
 
     def __str__(self) -> str:
         return self.message
@@ -60,7 +63,12 @@ class YunhuniError(Exception):
     def __repr__(self) -> str:
         extras = "".join(
             f", {name}={value!r}"
-            for name, value in (("code", self.code), ("status", self.status), ("field", self.field))
+            for name, value in (
+                ("code", self.code),
+                ("status", self.status),
+                ("field", self.field),
+                ("platform_message", self.platform_message),
+            )
             if value is not None
         )
         return f"{type(self).__name__}({self.message!r}{extras})"

@@ -4,7 +4,6 @@ functions are declared in ``yunhuni/__init__.pyi`` and re-exported here."""
 from typing import Any, final
 
 from . import CallCreated as CallCreated
-from . import Client as Client
 from . import DuoCallbackEnd as DuoCallbackEnd
 from . import Event as Event
 from . import NotifyCallEnd as NotifyCallEnd
@@ -18,6 +17,42 @@ from . import timestamp_now as timestamp_now
 VERSION: str
 CONTENT_TYPE: str
 DEFAULT_BASE_URL: str
+
+@final
+class Client:
+    """The native client that ``yunhuni.Client`` wraps."""
+
+    def __new__(
+        cls,
+        app_id: str,
+        cert_id: str,
+        secret_key: str,
+        *,
+        base_url: str | None = None,
+        account_id: str | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        user_agent: str | None = None,
+        connect_retries: int = 0,
+    ) -> Client: ...
+    @staticmethod
+    def from_env(
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        user_agent: str | None = None,
+        connect_retries: int = 0,
+    ) -> Client: ...
+    @property
+    def app_id(self) -> str: ...
+    @property
+    def cert_id(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def api_root(self) -> str: ...
+    def request(self, name: str, /, **fields: Any) -> Any: ...
+    def post(self, operation: str, body: Any) -> Any: ...
 
 @final
 class _Sandbox:
