@@ -1,6 +1,10 @@
 /// <reference types="node" />
 // Types of the npm package `yunhuni`. Checked by compiling test/types.ts and the TypeScript
-// examples with `tsc --noEmit --strict` (scripts/test-node).
+// examples with `tsc --noEmit --strict` (scripts/test-node). The operations, their fields and
+// their answers are in ops.d.ts, generated from core's declarations.
+
+import type { FieldsArgument, OperationName, OperationTypes, Operations } from './ops';
+export * from './ops';
 
 /** The stable category of a {@link YunhuniError}; the same string in every language of the SDK. */
 export type ErrorKind =
@@ -36,10 +40,12 @@ export declare class YunhuniError extends Error {
    * `timeoutMs`, `YUNHUNI_APP_ID`), for `validation` errors; the event field for `decode` errors.
    */
   readonly field: string | null;
+  /** The server's own `msg` (Chinese), exactly as received, for `api` errors. */
+  readonly platformMessage: string | null;
   constructor(
     kind: ErrorKind,
     message: string,
-    details?: { code?: string | null; status?: number | null; field?: string | null },
+    details?: { code?: string | null; status?: number | null; field?: string | null; platformMessage?: string | null },
   );
 }
 
@@ -69,33 +75,7 @@ export interface ClientOptions extends ClientSettings {
   secretKey: string;
 }
 
-/** `call/duo_callback`: the platform calls `to1`, then `to2`, and connects them. */
-export interface DuoCallbackRequest {
-  /** Party 1's number, called first. */
-  to1: string;
-  /** Party 2's number, called once party 1 answers; must differ from `to1`. */
-  to2: string;
-  /** Longest conversation in seconds, 1–21600. */
-  maxCallDuration: number;
-  /** Caller number shown to party 1 (a hint). */
-  from1?: string;
-  /** Caller number shown to party 2 (a hint). */
-  from2?: string;
-  /** Uploaded voice file played to party 1 while party 2 is dialled. */
-  ringTone?: string;
-  /** When the ring tone plays: 0, 2 or 3. */
-  ringToneMode?: number;
-  /** Longest ringing per leg in seconds, 1–300 (server default 45). */
-  maxDialDuration?: number;
-  /** Record the call (not available on the platform yet). */
-  recording?: boolean;
-  /** When recording starts, 0–3. */
-  recordMode?: number;
-  /** Your data, at most 128 UTF-16 units, echoed in the end event. */
-  userData?: string;
-}
-
-/** Play types of a {@link PlayItem}. */
+/** Play types of a `PlayItem`. */
 export declare const PlayType: {
   readonly FILE: 0;
   readonly DIGITS: 1;
@@ -104,53 +84,6 @@ export declare const PlayType: {
   readonly DATE_TIME: 4;
   readonly DURATION: 5;
 };
-export type PlayTypeValue = (typeof PlayType)[keyof typeof PlayType];
-
-/** One item of a voice notification's `playContent`. */
-export interface PlayItem {
-  /** A file name, digits, a number, an amount, a date/time (`2020-05-09 14:30`) or a duration (`01:30`). */
-  content: string;
-  /** How `content` is read: see {@link PlayType}. */
-  playType: PlayTypeValue;
-  /** Unused by the platform; default `''`. */
-  options?: string;
-}
-
-/** `call/notify_call`: calls a number and plays a voice notification. */
-export interface NotifyCallRequest {
-  to: string;
-  from?: string;
-  /** Voice file name(s), several joined with `|`. `playFile` or `playContent` is required. */
-  playFile?: string;
-  /** Dynamic content played after `playFile`. */
-  playContent?: PlayItem[];
-  /** Extra repetitions, 0–10. */
-  repeat?: number;
-  /** Longest ringing in seconds, 1–300. */
-  maxDialDuration?: number;
-  userData?: string;
-}
-
-/** `call/verify_call`: calls a number and reads out a verification code. */
-export interface VerifyCallRequest {
-  to: string;
-  from?: string;
-  /** The code to read: 1–12 decimal digits. `verifyCode` or `playFile` is required. */
-  verifyCode?: string;
-  /** Prompt file name(s) played first. */
-  playFile?: string;
-  repeat?: number;
-  maxDialDuration?: number;
-  userData?: string;
-}
-
-/** A call the platform accepted. */
-export interface CallCreated {
-  /** The platform's id for the call; its events carry it as `id`. */
-  callId: string;
-  /** The `userData` echoed back; `null` when not given, and always for `verifyCall`. */
-  userData: string | null;
-}
 
 /**
  * A client of the platform's REST API. Every call returns a Promise, runs on the addon's own
@@ -172,15 +105,17 @@ export declare class Client {
   readonly accountId: string;
   /** The URL that request paths are relative to, ending in `/v1/account/{id}/`. */
   readonly apiRoot: string;
-  /** Places a voice callback. Its end arrives at your webhook as a `duo_callback.end` event. */
-  duoCallback(request: DuoCallbackRequest): Promise<CallCreated>;
-  /** Cancels a voice callback while party 2 is not yet connected. An end event still follows. */
-  cancelDuoCallback(callId: string): Promise<void>;
-  /** Calls a number and plays a voice notification. */
-  notifyCall(request: NotifyCallRequest): Promise<CallCreated>;
-  /** Calls a number and reads out a verification code. */
-  verifyCall(request: VerifyCallRequest): Promise<CallCreated>;
+  /**
+   * Any operation by its name (`'conf_create'`, as core declares it), with its fields in
+   * camelCase: what every method of {@link Operations} calls. Core checks every field (unknown
+   * ones, types, required ones, the server's rules) before anything is sent. Resolves to
+   * `{ callId, userData }` for operations that place a call, `undefined` when the answer is
+   * `null`, else the answer's `data` with the server's keys.
+   */
+  request<N extends OperationName>(name: N, ...fields: FieldsArgument<N>): Promise<OperationTypes[N]['data']>;
 }
+/** Every operation of the platform is a method of `Client`: `client.confCreate({ maxDuration: 600 })`. */
+export interface Client extends Operations {}
 
 /** How a voice callback ended. */
 export type Outcome =

@@ -1,63 +1,39 @@
 'use strict';
 // The npm package `yunhuni`: a thin layer over the native addon (src/*.rs, built into
-// yunhuni.node on install). It only turns the addon's structured errors into YunhuniError
-// and keeps the secret key out of sight; everything else is the Rust core's.
+// yunhuni.node on install). It keeps the secret key out of sight and adds one method per
+// operation (ops.js, generated); everything else is the Rust core's.
 
 const { inspect } = require('node:util');
 const binding = require('./native.js');
+const operations = require('./ops.js');
 
-const ERROR_MARK = '\u0001yunhuni-error\u0001';
-
-/** The one error class of the SDK. `kind` is one of the seven stable kinds. */
+/**
+ * The one error class of the SDK. `kind` is one of the seven stable kinds. The addon makes
+ * its errors with `new YunhuniError(kind, message)` and sets the other properties itself.
+ */
 class YunhuniError extends Error {
-  constructor(kind, message, { code = null, status = null, field = null } = {}) {
+  constructor(kind, message, { code = null, status = null, field = null, platformMessage = null } = {}) {
     super(message);
     this.kind = kind;
     this.code = code;
     this.status = status;
     this.field = field;
+    this.platformMessage = platformMessage;
   }
 }
 YunhuniError.prototype.name = 'YunhuniError';
-
-/** The addon's error as a YunhuniError; any other error (a panic, a bug) unchanged. */
-function convert(err) {
-  if (err instanceof Error && typeof err.message === 'string' && err.message.startsWith(ERROR_MARK)) {
-    const e = JSON.parse(err.message.slice(ERROR_MARK.length));
-    const converted = new YunhuniError(e.kind, e.message, e);
-    Error.captureStackTrace(converted, convert);
-    return converted;
-  }
-  return err;
-}
-
-function sync(fn) {
-  try {
-    return fn();
-  } catch (err) {
-    throw convert(err);
-  }
-}
-
-/** Calls a Promise-returning native method; even a synchronous throw becomes a rejection. */
-async function call(fn) {
-  try {
-    return await fn();
-  } catch (err) {
-    throw convert(err);
-  }
-}
+binding.__setErrorClass(YunhuniError);
 
 class Client {
   #native;
 
   constructor(options) {
-    this.#native = options instanceof binding.NativeClient ? options : sync(() => new binding.NativeClient(options));
+    this.#native = options instanceof binding.NativeClient ? options : new binding.NativeClient(options);
   }
 
   /** From YUNHUNI_APP_ID, YUNHUNI_CERT_ID, YUNHUNI_SECRET_KEY (and YUNHUNI_BASE_URL, YUNHUNI_ACCOUNT_ID). */
   static fromEnv(options) {
-    return new Client(sync(() => binding.NativeClient.fromEnv(options)));
+    return new Client(binding.NativeClient.fromEnv(options));
   }
 
   get appId() { return this.#native.appId; }
@@ -65,15 +41,17 @@ class Client {
   get accountId() { return this.#native.accountId; }
   get apiRoot() { return this.#native.apiRoot; }
 
-  duoCallback(request) { return call(() => this.#native.duoCallback(request)); }
-  cancelDuoCallback(callId) { return call(() => this.#native.cancelDuoCallback(callId)); }
-  notifyCall(request) { return call(() => this.#native.notifyCall(request)); }
-  verifyCall(request) { return call(() => this.#native.verifyCall(request)); }
+  /** Any operation by its name (`conf_create`), with its fields in camelCase. */
+  async request(name, fields) { return this.#native.request(name, fields); }
 
   [inspect.custom](depth, options, inspectFn = inspect) {
     const shown = { appId: this.appId, certId: this.certId, apiRoot: this.apiRoot };
     return `Client ${inspectFn(shown, options)}`;
   }
+}
+
+for (const [name, method] of Object.entries(operations)) {
+  Object.defineProperty(Client.prototype, name, { value: method, writable: true, configurable: true });
 }
 
 /** Play types of a voice notification's `playContent` items. */
@@ -83,12 +61,9 @@ module.exports = {
   Client,
   YunhuniError,
   PlayType,
-  parseEvent: (body) => sync(() => JSON.parse(binding.parseEvent(body))),
-  sign: (input) => sync(() => binding.sign(input)),
-  stringToSign: (input) => sync(() => binding.stringToSign(input)),
-  lookupCode: (code) => sync(() => binding.lookupCode(code)),
+  parseEvent: (body) => JSON.parse(binding.parseEvent(body)),
+  sign: binding.sign,
+  stringToSign: binding.stringToSign,
+  lookupCode: binding.lookupCode,
   version: binding.coreVersion(),
 };
-
-// For yunhuni/testing only.
-Object.defineProperty(module.exports, '_internal', { value: { binding, sync, call }, enumerable: false });

@@ -3,9 +3,9 @@
 // own tests. Nothing here is needed in production.
 
 const { inspect } = require('node:util');
-const { _internal } = require('./index.js');
-
-const { binding, sync, call } = _internal;
+// index.js gives the addon the YunhuniError class its errors are made of.
+require('./index.js');
+const binding = require('./native.js');
 
 function timeoutOf(options) {
   return typeof options === 'number' ? options : options == null ? undefined : options.timeoutMs;
@@ -23,7 +23,7 @@ class Sandbox {
   }
 
   static async start(options) {
-    return new Sandbox(await call(() => binding.NativeSandbox.start(options)));
+    return new Sandbox(await binding.NativeSandbox.start(options));
   }
 
   /** The numbers that behave in a fixed way with no setup, with their behaviours. */
@@ -42,19 +42,19 @@ class Sandbox {
     return { appId: this.appId, certId: this.certId, secretKey: this.secretKey, baseUrl: this.baseUrl, ...extra };
   }
 
-  setCallbackUrl(url) { sync(() => this.#native.setCallbackUrl(url)); }
-  setBehavior(number, behavior) { sync(() => this.#native.setBehavior(number, behavior)); }
-  clearBehavior(number) { sync(() => this.#native.clearBehavior(number)); }
-  behavior(number) { return sync(() => this.#native.behavior(number)); }
+  setCallbackUrl(url) { this.#native.setCallbackUrl(url); }
+  setBehavior(number, behavior) { this.#native.setBehavior(number, behavior); }
+  clearBehavior(number) { this.#native.clearBehavior(number); }
+  behavior(number) { return this.#native.behavior(number); }
   simNowMs() { return this.#native.simNowMs(); }
   calls() { return this.#native.calls(); }
-  call(callId) { return sync(() => this.#native.call(callId)); }
-  webhooks(callId) { return sync(() => this.#native.webhooks(callId)); }
+  call(callId) { return this.#native.call(callId); }
+  webhooks(callId) { return this.#native.webhooks(callId); }
 
   /** Resolves to the end event's raw body (a Buffer) once it is settled. */
-  waitForEnd(callId, options) { return call(() => this.#native.waitForEnd(callId, timeoutOf(options))); }
-  waitForDelivery(callId, options) { return call(() => this.#native.waitForDelivery(callId, timeoutOf(options))); }
-  close() { return call(() => this.#native.close()); }
+  async waitForEnd(callId, options) { return this.#native.waitForEnd(callId, timeoutOf(options)); }
+  async waitForDelivery(callId, options) { return this.#native.waitForDelivery(callId, timeoutOf(options)); }
+  async close() { return this.#native.close(); }
 
   [inspect.custom](depth, options, inspectFn = inspect) {
     return `Sandbox ${inspectFn({ baseUrl: this.baseUrl, appId: this.appId }, options)}`;

@@ -5,7 +5,8 @@
 //! A mistake is a `validation` error that names the key as the caller spelled it. Whether
 //! a value is acceptable (ranges, lengths, required text) is core's business.
 
-use crate::{camel_case, JsError};
+use crate::error::JsError;
+use crate::names::camel_case;
 use napi::bindgen_prelude::*;
 use napi::{JsValue, ValueType};
 
@@ -108,9 +109,6 @@ pub(crate) struct Args<'e> {
     /// What the object is, for messages: `duoCallback request`, `Client options`.
     what: String,
     known: Vec<&'static str>,
-    /// A required key found missing; reported by [`Args::finish`] after unknown keys, so that
-    /// `max_call_duration` is named as misspelt rather than `maxCallDuration` as missing.
-    missing: Option<JsError>,
 }
 
 impl<'e> Args<'e> {
@@ -132,7 +130,6 @@ impl<'e> Args<'e> {
             prefix: prefix.clone(),
             what: what.to_owned(),
             known: Vec::new(),
-            missing: None,
         };
         let Some(value) = value else {
             return if optional {
@@ -189,18 +186,6 @@ impl<'e> Args<'e> {
         opt_int(&self.field(key), v)
     }
 
-    /// A number the request must have. When it is absent, [`Args::finish`] fails.
-    pub(crate) fn required_int(&mut self, key: &'static str) -> R<i64> {
-        match self.int(key)? {
-            Some(n) => Ok(n),
-            None => {
-                let error = JsError::validation(self.field(key), "is required (an integer)");
-                self.missing.get_or_insert(error);
-                Ok(0)
-            }
-        }
-    }
-
     /// A finite number.
     pub(crate) fn number(&mut self, key: &'static str) -> R<Option<f64>> {
         let field = self.field(key);
@@ -236,41 +221,10 @@ impl<'e> Args<'e> {
         }
     }
 
-    /// The elements of an array value, each read by `read` with its index.
-    pub(crate) fn array<T>(
-        &mut self,
-        key: &'static str,
-        mut read: impl FnMut(Unknown<'e>, &str) -> R<T>,
-    ) -> R<Option<Vec<T>>> {
-        let field = self.field(key);
-        let Some(value) = present(self.raw(key)?) else {
-            return Ok(None);
-        };
-        if !value.is_array().unwrap_or(false) {
-            return Err(JsError::validation(
-                &field,
-                format!("expected an array, got {}", type_name(&value)),
-            ));
-        }
-        // SAFETY: checked to be an array just above.
-        let array =
-            unsafe { value.cast::<Array>() }.map_err(|e| JsError::validation(&field, e.reason))?;
-        let mut out = Vec::with_capacity(array.len() as usize);
-        for i in 0..array.len() {
-            let item_field = format!("{field}[{i}]");
-            let item = array
-                .get::<Unknown>(i)
-                .map_err(|e| JsError::validation(&item_field, e.reason))?
-                .ok_or_else(|| JsError::validation(&item_field, "is missing"))?;
-            out.push(read(item, &item_field)?);
-        }
-        Ok(Some(out))
-    }
-
-    /// Refuses any key that was not read, then a required key that was missing.
+    /// Refuses any key that was not read.
     pub(crate) fn finish(self) -> R<()> {
         let Some(obj) = &self.obj else {
-            return self.missing.map_or(Ok(()), Err);
+            return Ok(());
         };
         let keys = Object::keys(obj)
             .map_err(|e| JsError::validation(self.prefix.trim_end_matches('.'), e.reason))?;
@@ -289,7 +243,7 @@ impl<'e> Args<'e> {
                 format!("is not an option of {}{hint}", self.what),
             ));
         }
-        self.missing.map_or(Ok(()), Err)
+        Ok(())
     }
 }
 

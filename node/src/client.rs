@@ -1,11 +1,14 @@
-//! `NativeClient`: core's `Client`, with every network call on the worker pool.
+//! `NativeClient`: core's `Client`, with every network call on the worker pool. One entry,
+//! `request(name, fields)`, reaches every operation; `ops.js` (generated) names them.
 
 use crate::args::{opt_string, Args};
-use crate::{pool, JsError};
+use crate::error::{JsError, OrThrow};
+use crate::{fields, pool};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{json, Value};
-use yunhuni::{CallCreated, Client, ClientBuilder, DuoCallback, NotifyCall, PlayItem, VerifyCall};
+use yunhuni::ops::{Casing, Data, Operation, Request};
+use yunhuni::{CallCreated, Client, ClientBuilder};
 
 type R<T> = std::result::Result<T, JsError>;
 
@@ -38,8 +41,19 @@ fn apply_common(mut builder: ClientBuilder, a: &mut Args<'_>) -> R<ClientBuilder
     Ok(builder)
 }
 
-fn created(c: CallCreated) -> Value {
-    json!({ "callId": c.call_id, "userData": c.user_data })
+/// What a request resolves to: `{ callId, userData }` for an operation that places a call,
+/// `undefined` for one whose answer is declared `null`, else the answer's `data` as it came.
+fn answer(op: &Operation, data: Value) -> R<Either<(), Value>> {
+    match op.data {
+        Data::Call => {
+            let c = CallCreated::from_data(data)?;
+            Ok(Either::B(
+                json!({ "callId": c.call_id, "userData": c.user_data }),
+            ))
+        }
+        Data::Null if data.is_null() => Ok(Either::A(())),
+        _ => Ok(Either::B(data)),
+    }
 }
 
 /// The client, as `index.js` wraps it in `Client`. It holds the secret key only inside core's
@@ -54,30 +68,34 @@ impl NativeClient {
     /// `new NativeClient({ appId, certId, secretKey, baseUrl?, accountId?, timeoutMs?,
     /// connectTimeoutMs?, userAgent?, connectRetries? })`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<Unknown>) -> Result<Self> {
+    pub fn new(env: &Env, options: Option<Unknown>) -> Result<Self> {
         let build = || -> R<Client> {
             let mut a = Args::new(options, "", "Client options", false)?;
             let builder =
                 Client::builder(a.text("appId")?, a.text("certId")?, a.text("secretKey")?);
             let builder = apply_common(builder, &mut a)?;
             a.finish()?;
-            Ok(builder.build()?)
+            builder.build().map_err(JsError::renamed)
         };
-        Ok(NativeClient { inner: build()? })
+        Ok(NativeClient {
+            inner: build().or_throw(env)?,
+        })
     }
 
     /// A client from `YUNHUNI_APP_ID`, `YUNHUNI_CERT_ID`, `YUNHUNI_SECRET_KEY` and the optional
     /// `YUNHUNI_BASE_URL`, `YUNHUNI_ACCOUNT_ID`; `options` override the optional settings.
     #[napi(factory, catch_unwind)]
-    pub fn from_env(options: Option<Unknown>) -> Result<Self> {
+    pub fn from_env(env: &Env, options: Option<Unknown>) -> Result<Self> {
         let build = || -> R<Client> {
             let mut a = Args::new(options, "", "Client.fromEnv options", true)?;
-            let builder = Client::builder_from_env().map_err(JsError::from);
-            let builder = apply_common(builder?, &mut a)?;
+            let builder = Client::builder_from_env().map_err(JsError::renamed)?;
+            let builder = apply_common(builder, &mut a)?;
             a.finish()?;
-            Ok(builder.build()?)
+            builder.build().map_err(JsError::renamed)
         };
-        Ok(NativeClient { inner: build()? })
+        Ok(NativeClient {
+            inner: build().or_throw(env)?,
+        })
     }
 
     #[napi(getter, catch_unwind)]
@@ -100,103 +118,25 @@ impl NativeClient {
         self.inner.api_root().to_owned()
     }
 
-    /// Resolves to `{ callId, userData }`.
+    /// `request(name, fields)`: the operation called `name` (`conf_create`, or an alias such as
+    /// `cancel_duo_callback`) with `fields` keyed in camelCase. Core checks every field before
+    /// anything is sent. Resolves to what [`answer`] makes of the response's `data`.
     #[napi(catch_unwind)]
-    pub fn duo_callback<'e>(&self, env: &'e Env, request: Option<Unknown>) -> Result<Object<'e>> {
-        let read = || -> R<DuoCallback> {
-            let mut a = Args::new(request, "", "duoCallback request", false)?;
-            let req = DuoCallback {
-                to1: a.text("to1")?,
-                to2: a.text("to2")?,
-                max_call_duration: a.required_int("maxCallDuration")?,
-                from1: a.string("from1")?,
-                from2: a.string("from2")?,
-                ring_tone: a.string("ringTone")?,
-                ring_tone_mode: a.int("ringToneMode")?,
-                max_dial_duration: a.int("maxDialDuration")?,
-                recording: a.bool("recording")?,
-                record_mode: a.int("recordMode")?,
-                user_data: a.string("userData")?,
-            };
-            a.finish()?;
-            Ok(req)
-        };
-        let client = self.inner.clone();
-        pool::promise_with(env, read(), move |req| {
-            client
-                .duo_callback(&req)
-                .map(created)
-                .map_err(JsError::from)
-        })
-    }
-
-    /// Resolves to `undefined` once the platform accepted the cancel.
-    #[napi(catch_unwind)]
-    pub fn cancel_duo_callback<'e>(
+    pub fn request<'e>(
         &self,
         env: &'e Env,
-        call_id: Option<Unknown>,
+        name: Option<Unknown>,
+        fields: Option<Unknown>,
     ) -> Result<Object<'e>> {
-        let client = self.inner.clone();
-        pool::promise_with(env, opt_string("callId", call_id), move |id| {
-            client
-                .cancel_duo_callback(&id.unwrap_or_default())
-                .map_err(JsError::from)
-        })
-    }
-
-    /// Resolves to `{ callId, userData }`.
-    #[napi(catch_unwind)]
-    pub fn notify_call<'e>(&self, env: &'e Env, request: Option<Unknown>) -> Result<Object<'e>> {
-        let read = || -> R<NotifyCall> {
-            let mut a = Args::new(request, "", "notifyCall request", false)?;
-            let req = NotifyCall {
-                to: a.text("to")?,
-                from: a.string("from")?,
-                play_file: a.string("playFile")?,
-                play_content: a.array("playContent", |item, field| {
-                    let mut p = Args::new(Some(item), field, "play item", false)?;
-                    let play = PlayItem {
-                        content: p.text("content")?,
-                        play_type: p.required_int("playType")?,
-                        options: p.string("options")?.unwrap_or_default(),
-                    };
-                    p.finish()?;
-                    Ok(play)
-                })?,
-                repeat: a.int("repeat")?,
-                max_dial_duration: a.int("maxDialDuration")?,
-                user_data: a.string("userData")?,
-            };
-            a.finish()?;
-            Ok(req)
+        let read = || -> R<(&'static Operation, Vec<(String, Value)>)> {
+            let name = opt_string("operation", name)?.unwrap_or_default();
+            let op = Request::new(&name)?.operation();
+            Ok((op, fields::read(op, fields)?))
         };
         let client = self.inner.clone();
-        pool::promise_with(env, read(), move |req| {
-            client.notify_call(&req).map(created).map_err(JsError::from)
-        })
-    }
-
-    /// Resolves to `{ callId, userData: null }`.
-    #[napi(catch_unwind)]
-    pub fn verify_call<'e>(&self, env: &'e Env, request: Option<Unknown>) -> Result<Object<'e>> {
-        let read = || -> R<VerifyCall> {
-            let mut a = Args::new(request, "", "verifyCall request", false)?;
-            let req = VerifyCall {
-                to: a.text("to")?,
-                from: a.string("from")?,
-                verify_code: a.string("verifyCode")?,
-                play_file: a.string("playFile")?,
-                repeat: a.int("repeat")?,
-                max_dial_duration: a.int("maxDialDuration")?,
-                user_data: a.string("userData")?,
-            };
-            a.finish()?;
-            Ok(req)
-        };
-        let client = self.inner.clone();
-        pool::promise_with(env, read(), move |req| {
-            client.verify_call(&req).map(created).map_err(JsError::from)
+        pool::promise_with(env, read(), move |(op, fields)| {
+            let data = client.call(op.name, fields, Casing::Camel)?;
+            answer(op, data)
         })
     }
 }

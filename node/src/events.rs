@@ -1,7 +1,8 @@
 //! `parseEvent`, `sign` and `stringToSign`: pure functions of core, converted.
 
 use crate::args::{opt_string, present, ty, type_name, Args};
-use crate::{camel_case, JsError};
+use crate::error::{JsError, OrThrow};
+use crate::names::camel_case;
 use napi::bindgen_prelude::*;
 use napi::{JsValue, ValueType};
 use napi_derive::napi;
@@ -65,10 +66,13 @@ fn camel_view(value: Value) -> Value {
 /// N-API property by property): `event` and `type` discriminate; `duo_callback.end` also has
 /// `outcome` and `talkSeconds`.
 #[napi(catch_unwind)]
-pub fn parse_event(body: Option<Unknown>) -> Result<String> {
-    let body = bytes("body", body, true)?;
-    let event = Event::parse(&body).map_err(JsError::from)?;
-    Ok(camel_view(event.to_value()).to_string())
+pub fn parse_event(env: &Env, body: Option<Unknown>) -> Result<String> {
+    let parse = || -> R<String> {
+        let body = bytes("body", body, true)?;
+        let event = Event::parse(&body).map_err(JsError::renamed)?;
+        Ok(camel_view(event.to_value()).to_string())
+    };
+    parse().or_throw(env)
 }
 
 /// Reads the arguments of `sign` and `stringToSign`, then calls `f` with them.
@@ -109,27 +113,26 @@ fn with_sign_input<T>(
 /// The `Signature` header for a request: `{ method, uri, timestamp, appId, secretKey, body?,
 /// contentType? }`. The query string of `uri` is not signed.
 #[napi(catch_unwind)]
-pub fn sign(input: Option<Unknown>) -> Result<String> {
-    Ok(with_sign_input(input, "sign input", true, |i, secret| {
+pub fn sign(env: &Env, input: Option<Unknown>) -> Result<String> {
+    with_sign_input(input, "sign input", true, |i, secret| {
         yunhuni::sign(i, secret.unwrap_or_default())
-    })?)
+    })
+    .or_throw(env)
 }
 
 /// The string that `sign` signs: `{ method, uri, timestamp, appId, body?, contentType? }`.
 #[napi(catch_unwind)]
-pub fn string_to_sign(input: Option<Unknown>) -> Result<String> {
-    Ok(with_sign_input(
-        input,
-        "stringToSign input",
-        false,
-        |i, _| yunhuni::string_to_sign(i),
-    )?)
+pub fn string_to_sign(env: &Env, input: Option<Unknown>) -> Result<String> {
+    with_sign_input(input, "stringToSign input", false, |i, _| {
+        yunhuni::string_to_sign(i)
+    })
+    .or_throw(env)
 }
 
 /// The platform's meaning of a return code: `{ code, name, zh, en }`, or `null`.
 #[napi(catch_unwind)]
-pub fn lookup_code(code: Option<Unknown>) -> Result<Value> {
-    let code = opt_string("code", code)?.unwrap_or_default();
+pub fn lookup_code(env: &Env, code: Option<Unknown>) -> Result<Value> {
+    let code = opt_string("code", code).or_throw(env)?.unwrap_or_default();
     Ok(yunhuni::codes::lookup(&code).map_or(
         Value::Null,
         |c| serde_json::json!({ "code": c.code, "name": c.name, "zh": c.zh, "en": c.en }),

@@ -6,7 +6,7 @@
 //! whenever a job finds no idle worker, up to [`MAX_THREADS`]; a worker idle for
 //! [`IDLE_EXIT`] ends.
 
-use crate::JsError;
+use crate::error::JsError;
 use napi::bindgen_prelude::*;
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -102,7 +102,8 @@ fn worker() {
 }
 
 /// Runs `job` on a worker and returns a Promise of its result. An `Err` rejects the Promise
-/// with a `YunhuniError` (through `index.js`); a panic rejects it with a plain `Error`.
+/// with the `YunhuniError` it stands for (made on the JavaScript thread); a panic rejects it
+/// with a plain `Error`.
 pub(crate) fn promise<'e, T, F>(env: &'e Env, job: F) -> Result<Object<'e>>
 where
     T: ToNapiValue + Send + 'static,
@@ -117,8 +118,7 @@ where
             return;
         }
         match catch_unwind(AssertUnwindSafe(job)) {
-            Ok(Ok(value)) => deferred.resolve(move |_env| Ok(value)),
-            Ok(Err(error)) => deferred.reject(error.into_napi()),
+            Ok(result) => deferred.resolve(move |env| result.map_err(|e| e.to_js(&env))),
             Err(panic) => deferred.reject(napi::Error::from_reason(format!(
                 "yunhuni: internal error (a worker thread panicked: {}); please report it",
                 panic_message(panic.as_ref())
@@ -148,9 +148,9 @@ where
 
 /// A Promise rejected with `error`: how a Promise-returning function reports an argument
 /// mistake, so that it never throws synchronously.
-pub(crate) fn rejected(env: &Env, error: JsError) -> Result<Object<'_>> {
-    let (deferred, promise) = env.create_deferred::<(), fn(Env) -> Result<()>>()?;
-    deferred.reject(error.into_napi());
+fn rejected(env: &Env, error: JsError) -> Result<Object<'_>> {
+    let (deferred, promise) = env.create_deferred::<(), _>()?;
+    deferred.resolve(move |env| Err(error.to_js(&env)));
     Ok(promise)
 }
 

@@ -2,7 +2,9 @@
 //! `require('yunhuni/testing')`.
 
 use crate::args::{opt_int, opt_string, Args};
-use crate::{camel_case, pool, JsError};
+use crate::error::{JsError, OrThrow};
+use crate::names::camel_case;
+use crate::pool;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{Map, Value};
@@ -184,8 +186,8 @@ impl NativeSandbox {
 
     /// Sets (a string) or removes (`null`) the callback URL for calls placed from now.
     #[napi(catch_unwind)]
-    pub fn set_callback_url(&self, url: Option<Unknown>) -> Result<()> {
-        let url = opt_string("url", url)?;
+    pub fn set_callback_url(&self, env: &Env, url: Option<Unknown>) -> Result<()> {
+        let url = opt_string("url", url).or_throw(env)?;
         self.inner.set_callback_url(url.as_deref());
         Ok(())
     }
@@ -193,22 +195,30 @@ impl NativeSandbox {
     /// Scripts a number: `{ answer: 'after', ms, hangupAfterMs? }`, `{ answer: 'busy' }`,
     /// `'no_answer'`, `'unreachable'` or `'engine_failure'`.
     #[napi(catch_unwind)]
-    pub fn set_behavior(&self, number: Option<Unknown>, value: Option<Unknown>) -> Result<()> {
-        let number = required_number(number)?;
-        self.inner.set_behavior(&number, behavior(value)?);
+    pub fn set_behavior(
+        &self,
+        env: &Env,
+        number: Option<Unknown>,
+        value: Option<Unknown>,
+    ) -> Result<()> {
+        let number = required_number(number).or_throw(env)?;
+        self.inner
+            .set_behavior(&number, behavior(value).or_throw(env)?);
         Ok(())
     }
 
     #[napi(catch_unwind)]
-    pub fn clear_behavior(&self, number: Option<Unknown>) -> Result<()> {
-        self.inner.clear_behavior(&required_number(number)?);
+    pub fn clear_behavior(&self, env: &Env, number: Option<Unknown>) -> Result<()> {
+        self.inner
+            .clear_behavior(&required_number(number).or_throw(env)?);
         Ok(())
     }
 
     /// The behaviour a number has now.
     #[napi(catch_unwind)]
-    pub fn behavior(&self, number: Option<Unknown>) -> Result<Value> {
-        Ok(behavior_js(self.inner.behavior(&required_number(number)?)))
+    pub fn behavior(&self, env: &Env, number: Option<Unknown>) -> Result<Value> {
+        let number = required_number(number).or_throw(env)?;
+        Ok(behavior_js(self.inner.behavior(&number)))
     }
 
     /// Simulated now, in epoch milliseconds.
@@ -225,15 +235,15 @@ impl NativeSandbox {
 
     /// One call, or `null`.
     #[napi(catch_unwind)]
-    pub fn call(&self, id: Option<Unknown>) -> Result<Value> {
-        let id = opt_string("callId", id)?.unwrap_or_default();
+    pub fn call(&self, env: &Env, id: Option<Unknown>) -> Result<Value> {
+        let id = opt_string("callId", id).or_throw(env)?.unwrap_or_default();
         Ok(self.inner.call(&id).map_or(Value::Null, |c| camel_json(&c)))
     }
 
     /// Every webhook attempt, or those of one call.
     #[napi(catch_unwind)]
-    pub fn webhooks(&self, call_id: Option<Unknown>) -> Result<Value> {
-        Ok(match opt_string("callId", call_id)? {
+    pub fn webhooks(&self, env: &Env, call_id: Option<Unknown>) -> Result<Value> {
+        Ok(match opt_string("callId", call_id).or_throw(env)? {
             Some(id) => camel_json(&self.inner.webhooks_for(&id)),
             None => camel_json(&self.inner.webhooks()),
         })

@@ -11,11 +11,14 @@ function declared(file) {
   return [...text.matchAll(/^export declare (?:class|function|const) (\w+)/gm)].map((m) => m[1]).sort();
 }
 
-function members(file, className) {
+/** The members declared in `file` by the block that starts `export declare class NAME ` (or `export interface NAME `). */
+function members(file, className, keyword = 'declare class') {
   const text = fs.readFileSync(path.join(__dirname, '..', file), 'utf8');
-  const body = text.slice(text.indexOf(`export declare class ${className} `));
+  const start = text.indexOf(`export ${keyword} ${className} `);
+  assert.ok(start >= 0, `${file} declares ${className}`);
+  const body = text.slice(start);
   const block = body.slice(0, body.indexOf('\n}\n'));
-  return [...block.matchAll(/^ {2}(?:static )?(?:readonly )?(\w+)[(:?]/gm)].map((m) => m[1]).filter((n) => n !== 'constructor').sort();
+  return [...block.matchAll(/^ {2}(?:static )?(?:readonly )?(\w+)[(:?<]/gm)].map((m) => m[1]).filter((n) => n !== 'constructor').sort();
 }
 
 function runtimeMembers(cls) {
@@ -35,6 +38,10 @@ test('testing.d.ts declares every export of testing.js', () => {
 test('the classes in the typings have the members of the classes at run time', () => {
   const { Client } = require('yunhuni');
   const { Sandbox } = require('yunhuni/testing');
-  assert.deepEqual(members('index.d.ts', 'Client'), runtimeMembers(Client));
+  // Client's own members in index.d.ts, and one method per operation in ops.d.ts (merged into Client).
+  const declaredClient = [...members('index.d.ts', 'Client'), ...members('ops.d.ts', 'Operations', 'interface')].sort();
+  assert.deepEqual(declaredClient, runtimeMembers(Client));
+  assert.deepEqual(members('ops.d.ts', 'Operations', 'interface'), Object.keys(require('../ops.js')).sort());
+  assert.match(fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8'), /^export interface Client extends Operations \{\}$/m);
   assert.deepEqual(members('testing.d.ts', 'Sandbox'), runtimeMembers(Sandbox));
 });

@@ -57,3 +57,23 @@ test(`${CALLS} calls in flight against a slow sandbox are concurrent and the eve
     await sb.close();
   }
 });
+
+test('worker threads load the package too: each thread gets YunhuniErrors of its own class', async () => {
+  const { Worker } = require('node:worker_threads');
+  const { YunhuniError } = require('yunhuni');
+  const probe = `
+    const { parentPort } = require('node:worker_threads');
+    const { Client, YunhuniError } = require(${JSON.stringify(require.resolve('yunhuni'))});
+    const client = new Client({ appId: 'a', certId: 'c', secretKey: 's', baseUrl: 'http://127.0.0.1:1' });
+    client.confCreate({ maxDuration: 0 }).catch((e) => parentPort.postMessage([e instanceof YunhuniError, e.kind, e.field]));
+  `;
+  for (let i = 0; i < 2; i++) {
+    const worker = new Worker(probe, { eval: true });
+    const got = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    await worker.terminate();
+    assert.deepEqual(got, [true, 'validation', 'maxDuration']);
+  }
+  // The main thread's errors are still of the main thread's class after the workers ended.
+  const client = new Client({ appId: 'a', certId: 'c', secretKey: 's', baseUrl: 'http://127.0.0.1:1' });
+  await assert.rejects(client.confCreate({ maxDuration: 0 }), (e) => e instanceof YunhuniError && e.field === 'maxDuration');
+});

@@ -20,7 +20,7 @@ async function expectKind(promise, kind) {
   assert.ok(err instanceof Error);
   assert.equal(err.name, 'YunhuniError');
   assert.ok(KINDS.includes(err.kind));
-  for (const key of ['code', 'status', 'field']) assert.ok(key in err, key);
+  for (const key of ['kind', 'code', 'status', 'field', 'platformMessage']) assert.ok(Object.hasOwn(err, key), key);
   return err;
 }
 
@@ -35,6 +35,8 @@ test.describe('error kinds from real conditions', () => {
     assert.equal(err.code, '020000');
     assert.equal(err.status, 200);
     assert.equal(err.field, null);
+    assert.equal(typeof err.platformMessage, 'string');
+    assert.ok(err.message.includes(err.platformMessage), err.message);
   });
 
   test('auth: a wrong secret key', async () => {
@@ -184,5 +186,6 @@ test('panics become rejected Promises or thrown Errors, never a crash', async ()
   await assert.rejects(native.__testPanicAsync(), (e) => e instanceof Error && /panicked/.test(e.message));
   // The worker pool still serves calls after a panic on one of its threads.
   await assert.rejects(native.__testPanicAsync(), /panicked/);
-  assert.throws(() => native.__testThrow('error'), (e) => e.message.includes('deliberate error'));
+  assert.throws(() => native.__testThrow('error'), (e) => e instanceof YunhuniError && e.kind === 'validation'
+    && e.field === 'what' && e.message === 'what: deliberate error for a test');
 });

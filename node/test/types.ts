@@ -5,6 +5,8 @@ import {
   Client, YunhuniError, parseEvent, sign, stringToSign, lookupCode, PlayType, version,
   type CallCreated, type ClientOptions, type DuoCallbackRequest, type ErrorKind, type Event,
   type NotifyCallRequest, type Outcome, type VerifyCallRequest, type CodeInfo,
+  type ConfCreated, type ConfCreateRequest, type Extension, type Page, type Skill, type Quota, type SkillChange,
+  type Conversation, type OperationName,
 } from 'yunhuni';
 import { Sandbox, type Behavior, type CallInfo, type Delivery, type WebhookAttempt } from 'yunhuni/testing';
 
@@ -34,7 +36,42 @@ async function operations(): Promise<void> {
   await client.duoCallback({ to1: '1', maxCallDuration: 60 });
   // @ts-expect-error play types are 0-5
   await client.notifyCall({ to: '1', playContent: [{ content: 'x', playType: 9 }] });
+  await client.notifyCall({ to: '1', playContent: [['1234', PlayType.DIGITS], ['x.wav', 0, '']] });
   void [data, cancelled];
+}
+
+async function everyOperation(): Promise<void> {
+  const conf: ConfCreateRequest = { maxDuration: 600, maxParts: 5, recording: true };
+  const created: ConfCreated = await client.confCreate(conf);
+  const confId: string = created.confId;
+  const played: boolean = await client.confStartPlay({ confId, files: ['a.wav'] });
+  const page: Page<Extension> = await client.extList({ pageNo: 1, pageSize: 50 });
+  const first: string | undefined = page.result[0]?.id;
+  const everything: Page<Extension> = await client.extList();
+  const skills: Skill[] = [{ name: 'sales', score: 50 }];
+  const loggedIn: void = await client.agentLogin({ name: 'alice', extension: 'e1', skills });
+  const changes: SkillChange[] = [{ opt: 0 }];
+  await client.agentSetSkills({ agentName: 'alice', opts: changes });
+  const quotas: Quota[] = [{ type: 'CallQuota', value: 60 }];
+  await client.subaccountCreate({ quotas });
+  const talks: Conversation[] | null = await client.agentConversations({ agentName: 'alice' });
+  const byName: ConfCreated = await client.request('conf_create', { maxDuration: 60 });
+  const cancelled: void = await client.request('cancel_duo_callback', { callId: 'x' });
+  const name: OperationName = 'ext_list';
+  await client.request(name);
+  // @ts-expect-error maxDuration is required
+  await client.confCreate({ maxParts: 5 });
+  // @ts-expect-error a misspelt field
+  await client.confCreate({ maxDuration: 60, maxPart: 5 });
+  // @ts-expect-error maxParts is a number
+  await client.confCreate({ maxDuration: 60, maxParts: '5' });
+  // @ts-expect-error quota types are CallQuota, AgentQuota, SmsQuota, UssdQuota
+  await client.subaccountCreate({ quotas: [{ type: 'Minutes', value: 1 }] });
+  // @ts-expect-error not an operation
+  await client.request('conf_creat', {});
+  // @ts-expect-error the fields of conf_create
+  await client.request('conf_create', { maxDurations: 60 });
+  void [played, first, everything, loggedIn, talks, byName, cancelled];
 }
 
 function errors(err: unknown): string | null {
@@ -43,10 +80,11 @@ function errors(err: unknown): string | null {
     const code: string | null = err.code;
     const status: number | null = err.status;
     const field: string | null = err.field;
+    const platformMessage: string | null = err.platformMessage;
     const message: string = err.message;
     // @ts-expect-error not a kind
     const bad: ErrorKind = 'network';
-    void [kind, code, status, message, bad];
+    void [kind, code, status, platformMessage, message, bad];
     return field;
   }
   return null;
@@ -121,4 +159,4 @@ async function sandbox(): Promise<void> {
   void [strings, url, b, reserved, calls, one, attempts, body, again, delivery, now];
 }
 
-void [roots, operations, errors, made, events, byType, signature, toSign, info, v, sandbox];
+void [roots, operations, everyOperation, errors, made, events, byType, signature, toSign, info, v, sandbox];
