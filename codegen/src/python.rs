@@ -373,20 +373,31 @@ fn typed_dict(
     }
 }
 
-/// The operations that answer with `shape` (for its docstring).
-fn answered_by(shape: &Shape) -> Vec<&'static str> {
-    OPERATIONS
-        .iter()
-        .filter(|op| match op.data {
-            Data::Object(s)
-            | Data::ObjectOrNull(s)
-            | Data::List(s)
-            | Data::ListOrNull(s)
-            | Data::Page(s) => s.name == shape.name,
-            _ => false,
-        })
-        .map(|op| op.name)
-        .collect()
+/// The operations that answer with `shape`: whole (one, several, or a list of them) and in pages.
+fn answered_by(shape: &Shape) -> (Vec<String>, Vec<String>) {
+    let mut whole = Vec::new();
+    let mut paged = Vec::new();
+    for op in OPERATIONS {
+        match op.data {
+            Data::Object(s) | Data::ObjectOrNull(s) | Data::List(s) | Data::ListOrNull(s)
+                if s.name == shape.name =>
+            {
+                whole.push(format!("``{}``", op.name));
+            }
+            Data::Page(s) if s.name == shape.name => paged.push(format!("``{}``", op.name)),
+            _ => {}
+        }
+    }
+    (whole, paged)
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 fn types_module() -> String {
@@ -478,24 +489,28 @@ fn types_module() -> String {
                 (f.name.to_owned(), ty, f.doc.to_owned())
             })
             .collect();
-        let by = answered_by(shape);
-        let doc = if by.is_empty() {
-            format!(
-                "``{}``: an object inside other answers, with the server's keys.",
-                shape.name
-            )
-        } else {
-            let by: Vec<String> = by.iter().map(|n| format!("``{n}``")).collect();
-            let (who, verb) = match by.split_last() {
-                Some((last, [])) => (last.clone(), "answers"),
-                Some((last, rest)) => (format!("{} and {last}", rest.join(", ")), "answer"),
-                None => (String::new(), "answer"),
-            };
-            format!(
-                "``{}``: what {who} {verb}, with the server's keys.",
-                shape.name
-            )
+        let (whole, paged) = answered_by(shape);
+        let verb = |ops: &[String]| if ops.len() == 1 { "answers" } else { "answer" };
+        let mut doc = match (whole.is_empty(), paged.is_empty()) {
+            (true, true) => format!("``{}``: an object inside other answers", shape.name),
+            (false, _) => format!(
+                "``{}``: what {} {}",
+                shape.name,
+                and_list(&whole),
+                verb(&whole)
+            ),
+            (true, false) => format!("``{}``: an item of a page", shape.name),
         };
+        if !paged.is_empty() {
+            let _ = write!(
+                doc,
+                " ({} {} pages of them, ``{}``)",
+                and_list(&paged),
+                verb(&paged),
+                page_name(shape)
+            );
+        }
+        doc.push_str(", with the server's keys.");
         typed_dict(&mut out, shape.name, &doc, &keys, "TypedDict");
         all.push(shape.name.to_owned());
     }

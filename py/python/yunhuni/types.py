@@ -146,7 +146,7 @@ class ConversationMember(TypedDict):
 
 
 class Extension(TypedDict):
-    """``Extension``: what ``ext_create``, ``ext_get`` and ``ext_list`` answer, with the server's keys."""
+    """``Extension``: what ``ext_create`` and ``ext_get`` answer (``ext_list`` answers pages of them, ``ExtensionPage``), with the server's keys."""
 
     id: str
     #: "1"|"2"|"3"
@@ -159,7 +159,7 @@ class Extension(TypedDict):
 
 
 class Agent(TypedDict):
-    """``Agent``: what ``agent_get`` and ``agent_list`` answer, with the server's keys."""
+    """``Agent``: what ``agent_get`` answers (``agent_list`` answers pages of them, ``AgentPage``), with the server's keys."""
 
     name: str
     subaccountId: Optional[str]
@@ -190,7 +190,7 @@ class Condition(TypedDict):
 
 
 class Conversation(TypedDict):
-    """``Conversation``: what ``agent_conversations``, ``conversation_get`` and ``conversation_list`` answer, with the server's keys."""
+    """``Conversation``: what ``agent_conversations`` and ``conversation_get`` answer (``conversation_list`` answers pages of them, ``ConversationPage``), with the server's keys."""
 
     id: str
     #: queue|call_out|call_agent
@@ -205,7 +205,7 @@ class Conversation(TypedDict):
 
 
 class Subaccount(TypedDict):
-    """``Subaccount``: what ``subaccount_create``, ``subaccount_update``, ``subaccount_list`` and ``subaccount_get`` answer, with the server's keys."""
+    """``Subaccount``: what ``subaccount_create``, ``subaccount_update`` and ``subaccount_get`` answer (``subaccount_list`` answers pages of them, ``SubaccountPage``), with the server's keys."""
 
     id: str
     appId: str
@@ -219,7 +219,7 @@ class Subaccount(TypedDict):
 
 
 class Telnum(TypedDict):
-    """``Telnum``: what ``telnum_list`` answers, with the server's keys."""
+    """``Telnum``: an item of a page (``telnum_list`` answers pages of them, ``TelnumPage``), with the server's keys."""
 
     id: str
     appId: Optional[str]
@@ -228,7 +228,7 @@ class Telnum(TypedDict):
 
 
 class Template(TypedDict):
-    """``Template``: what ``template_create``, ``template_update``, ``template_get`` and ``template_list`` answer, with the server's keys."""
+    """``Template``: what ``template_create``, ``template_update`` and ``template_get`` answer (``template_list`` answers pages of them, ``TemplatePage``), with the server's keys."""
 
     name: str
     type: str
@@ -260,7 +260,7 @@ class MsgTask(TypedDict):
 
 
 class MsgRequest(TypedDict):
-    """``MsgRequest``: what ``ussd_get``, ``ussd_list``, ``sms_get`` and ``sms_list`` answer, with the server's keys."""
+    """``MsgRequest``: what ``ussd_get`` and ``sms_get`` answer (``ussd_list`` and ``sms_list`` answer pages of them, ``MsgRequestPage``), with the server's keys."""
 
     msgKey: str
     taskName: Optional[str]
@@ -281,7 +281,7 @@ class MsgRequest(TypedDict):
 
 
 class Recording(TypedDict):
-    """``Recording``: what ``recording_list`` answers, with the server's keys."""
+    """``Recording``: an item of a page (``recording_list`` answers pages of them, ``RecordingPage``), with the server's keys."""
 
     id: str
     #: yyyy-MM-dd HH:mm:ss
