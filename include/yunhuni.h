@@ -15,30 +15,42 @@
  *   code, HTTP status, field), which you free with `yh_error_free`. On success it is untouched.
  * - Every pointer argument is checked: NULL gives `YH_ERR_NULL_ARGUMENT`. Every string argument
  *   must be NUL-terminated UTF-8; other bytes give `YH_ERR_INVALID_UTF8`. Both are reported with
- *   kind "validation" and the parameter's name as field. Strings are copied: they need not
- *   outlive the call.
+ *   kind "validation" and the parameter's name as field; for a value given to a request setter
+ *   the field is the request field it was meant for (`to2`, or the `name` passed by name).
+ *   Strings are copied: they need not outlive the call.
  * - Every body runs inside a panic boundary: a bug in the library gives `YH_ERR_PANIC`, never
  *   an abort of your process.
  * - Strings out belong to the library. A `const char *` read from an object is borrowed from it
  *   and stays valid until that object is freed; never free it. A `char *` handed over through an
  *   out parameter (`yh_sign`, `yh_string_to_sign`) is yours to free with `yh_string_free`.
  *   Strings out are UTF-8; a U+0000 inside a decoded event value appears as U+FFFD.
- * - Accessors of `yh_error`, `yh_client`, `yh_call_created` and `yh_event` that return a
- *   `const char *` return NULL for a NULL object (and for a value that is absent, where noted).
+ * - Accessors of `yh_error`, `yh_client`, `yh_call_created`, `yh_request`, `yh_response` and
+ *   `yh_event` that return a `const char *` return NULL for a NULL object (and for a value that
+ *   is absent, where noted).
  * - Typed event accessors (`yh_event_duo_*`, `yh_event_notify_*`) and `yh_code_info` return a
  *   code only and make no error object: `YH_OK` with `*out` written, `YH_ABSENT` when the event
  *   does not carry the field, `YH_ERR_WRONG_EVENT` when the event is of another type,
  *   `YH_ERR_NULL_ARGUMENT` for a NULL pointer.
  *
- * Thread safety: a `yh_client` may be shared by any number of threads at the same time without
- * locking; calls on it block only the calling thread. A `yh_event`, `yh_call_created` or
- * `yh_error` is never changed after it is made and may be read from several threads at once.
- * Builders and request objects (`yh_client_builder`, `yh_duo_callback`, `yh_notify_call`,
- * `yh_verify_call`) must not be changed while another thread uses them. Free an object only
- * once no thread uses it.
+ * Operations: every operation of the platform (`yh_operation_count`, `yh_operation_name`) is a
+ * `yh_request`, made by name with `yh_request_new("conf_create", ...)` and filled with
+ * `yh_request_set_str`, `_int`, `_bool`, `_text` or `_json` by field name, or made typed with
+ * the operation's own `yh_<operation>_new` (its required fields as arguments; its doc lists
+ * every field and the answer) and `yh_<operation>_set_<field>` functions. `yh_client_send`
+ * sends any request and hands back a `yh_response` (the answer's data as JSON text, and the call
+ * id for calls placed). Every check is the core's: an unknown operation or field, a value of the
+ * wrong type, a missing required field or a broken rule fails with `YH_ERR_VALIDATION` naming
+ * the field, and nothing is sent.
  *
- * Network calls (`yh_client_duo_callback`, `yh_client_cancel_duo_callback`,
- * `yh_client_notify_call`, `yh_client_verify_call`) block until the platform answers or the
+ * Thread safety: a `yh_client` may be shared by any number of threads at the same time without
+ * locking; calls on it block only the calling thread. A `yh_event`, `yh_call_created`,
+ * `yh_response` or `yh_error` is never changed after it is made and may be read from several
+ * threads at once. Builders and requests (`yh_client_builder`, `yh_request` under any of its
+ * names) must not be changed while another thread uses them. Free an object only once no thread
+ * uses it.
+ *
+ * Network calls (`yh_client_send`, the `yh_client_<operation>` functions of the operations that
+ * place a call, `yh_client_cancel_duo_callback`) block until the platform answers or the
  * client's timeout passes. A request that may have reached the server is never sent twice.
  */
 
@@ -186,8 +198,9 @@ typedef enum yh_event_type {
 /**
  * A call the platform accepted: its id and the `user_data` echoed back.
  *
- * Made by `yh_client_duo_callback`, `yh_client_notify_call` and `yh_client_verify_call`; free it
- * once with `yh_call_created_free`.
+ * Made by the `yh_client_<operation>` functions of the operations that place a call
+ * (`yh_client_duo_callback`, `yh_client_notify_call`, `yh_client_verify_call`,
+ * `yh_client_ivr_call`, `yh_client_conf_invite_call`); free it once with `yh_call_created_free`.
  */
 typedef struct yh_call_created yh_call_created;
 
@@ -210,13 +223,6 @@ typedef struct yh_client yh_client;
 typedef struct yh_client_builder yh_client_builder;
 
 /**
- * A voice callback request (`call/duo_callback`). Made by `yh_duo_callback_new`, filled by the
- * `yh_duo_callback_set_*` functions, sent by `yh_client_duo_callback` (as often as you like),
- * freed once by `yh_duo_callback_free`. Not to be changed while another thread uses it.
- */
-typedef struct yh_duo_callback yh_duo_callback;
-
-/**
  * An error: what failed, with the SDK's kind, message, platform code, HTTP status and field.
  *
  * Made by the library and handed to you through a `yh_error **err_out` parameter; free it once
@@ -232,18 +238,461 @@ typedef struct yh_error yh_error;
 typedef struct yh_event yh_event;
 
 /**
- * A voice notification request (`call/notify_call`). Made by `yh_notify_call_new`, filled by
- * the `yh_notify_call_set_*` and `yh_notify_call_add_play_item` functions, sent by
- * `yh_client_notify_call`, freed once by `yh_notify_call_free`.
+ * A request for one of the platform's operations: the operation and the values of its fields.
+ *
+ * Made by `yh_request_new` (any operation, by name) or by an operation's own `yh_<operation>_new`
+ * (its required fields as typed arguments); filled by `yh_request_set_*` (any field, by name)
+ * or by the operation's `yh_<operation>_set_<field>` functions; sent by `yh_client_send` (as
+ * often as you like); freed once by `yh_request_free`. Not to be changed while another thread
+ * uses it.
+ *
+ * Each operation also names this type after itself (`yh_conf_create` is a `yh_request`), so
+ * that a declaration says which operation a request is for.
  */
-typedef struct yh_notify_call yh_notify_call;
+typedef struct yh_request yh_request;
 
 /**
- * A verification call request (`call/verify_call`). Made by `yh_verify_call_new`, filled by the
- * `yh_verify_call_set_*` functions, sent by `yh_client_verify_call`, freed once by
- * `yh_verify_call_free`.
+ * The answer to a request: the platform's `data`, and the call id for operations that place a
+ * call. Made by `yh_client_send`; free it once with `yh_response_free`. Never changed after it
+ * is made.
  */
-typedef struct yh_verify_call yh_verify_call;
+typedef struct yh_response yh_response;
+
+/**
+ * The request type of `notify_call` (`POST call/notify_call`): a `yh_request`, made by
+ * `yh_notify_call_new`.
+ */
+typedef struct yh_request yh_notify_call;
+
+/**
+ * The request type of `duo_callback` (`POST call/duo_callback`): a `yh_request`, made by
+ * `yh_duo_callback_new`.
+ */
+typedef struct yh_request yh_duo_callback;
+
+/**
+ * The request type of `verify_call` (`POST call/verify_call`): a `yh_request`, made by
+ * `yh_verify_call_new`.
+ */
+typedef struct yh_request yh_verify_call;
+
+/**
+ * The request type of `duo_callback_cancel` (`POST call/duo_callback_cancel`): a `yh_request`,
+ * made by `yh_duo_callback_cancel_new`.
+ */
+typedef struct yh_request yh_duo_callback_cancel;
+
+/**
+ * The request type of `ivr_call` (`POST call/ivr_call`): a `yh_request`, made by
+ * `yh_ivr_call_new`.
+ */
+typedef struct yh_request yh_ivr_call;
+
+/**
+ * The request type of `conf_create` (`POST conf/create`): a `yh_request`, made by
+ * `yh_conf_create_new`.
+ */
+typedef struct yh_request yh_conf_create;
+
+/**
+ * The request type of `conf_dismiss` (`POST conf/dismiss/{id}`): a `yh_request`, made by
+ * `yh_conf_dismiss_new`.
+ */
+typedef struct yh_request yh_conf_dismiss;
+
+/**
+ * The request type of `conf_invite_call` (`POST conf/invite_call/{id}`): a `yh_request`, made by
+ * `yh_conf_invite_call_new`.
+ */
+typedef struct yh_request yh_conf_invite_call;
+
+/**
+ * The request type of `conf_join` (`POST conf/join/{id}`): a `yh_request`, made by
+ * `yh_conf_join_new`.
+ */
+typedef struct yh_request yh_conf_join;
+
+/**
+ * The request type of `conf_quit` (`POST conf/quit/{id}`): a `yh_request`, made by
+ * `yh_conf_quit_new`.
+ */
+typedef struct yh_request yh_conf_quit;
+
+/**
+ * The request type of `conf_start_play` (`POST conf/start_play/{id}`): a `yh_request`, made by
+ * `yh_conf_start_play_new`.
+ */
+typedef struct yh_request yh_conf_start_play;
+
+/**
+ * The request type of `conf_stop_play` (`POST conf/stop_play/{id}`): a `yh_request`, made by
+ * `yh_conf_stop_play_new`.
+ */
+typedef struct yh_request yh_conf_stop_play;
+
+/**
+ * The request type of `conf_start_record` (`POST conf/start_record/{id}`): a `yh_request`, made by
+ * `yh_conf_start_record_new`.
+ */
+typedef struct yh_request yh_conf_start_record;
+
+/**
+ * The request type of `conf_stop_record` (`POST conf/stop_record/{id}`): a `yh_request`, made by
+ * `yh_conf_stop_record_new`.
+ */
+typedef struct yh_request yh_conf_stop_record;
+
+/**
+ * The request type of `conf_set_voice_mode` (`POST conf/set_voice_mode/{id}`): a `yh_request`,
+ * made by `yh_conf_set_voice_mode_new`.
+ */
+typedef struct yh_request yh_conf_set_voice_mode;
+
+/**
+ * The request type of `ext_create` (`POST callcenter/extension`): a `yh_request`, made by
+ * `yh_ext_create_new`.
+ */
+typedef struct yh_request yh_ext_create;
+
+/**
+ * The request type of `ext_delete` (`DELETE callcenter/extension/{extension_id}`): a `yh_request`,
+ * made by `yh_ext_delete_new`.
+ */
+typedef struct yh_request yh_ext_delete;
+
+/**
+ * The request type of `ext_get` (`GET callcenter/extension/{extension_id}`): a `yh_request`, made
+ * by `yh_ext_get_new`.
+ */
+typedef struct yh_request yh_ext_get;
+
+/**
+ * The request type of `ext_list` (`GET callcenter/extension`): a `yh_request`, made by
+ * `yh_ext_list_new`.
+ */
+typedef struct yh_request yh_ext_list;
+
+/**
+ * The request type of `agent_login` (`POST callcenter/agent`): a `yh_request`, made by
+ * `yh_agent_login_new`.
+ */
+typedef struct yh_request yh_agent_login;
+
+/**
+ * The request type of `agent_logout` (`DELETE callcenter/agent/{agent_name}`): a `yh_request`,
+ * made by `yh_agent_logout_new`.
+ */
+typedef struct yh_request yh_agent_logout;
+
+/**
+ * The request type of `agent_keepalive` (`GET callcenter/agent/{agent_name}/keepalive`): a
+ * `yh_request`, made by `yh_agent_keepalive_new`.
+ */
+typedef struct yh_request yh_agent_keepalive;
+
+/**
+ * The request type of `agent_get` (`GET callcenter/agent/{agent_name}`): a `yh_request`, made by
+ * `yh_agent_get_new`.
+ */
+typedef struct yh_request yh_agent_get;
+
+/**
+ * The request type of `agent_list` (`GET callcenter/agent`): a `yh_request`, made by
+ * `yh_agent_list_new`.
+ */
+typedef struct yh_request yh_agent_list;
+
+/**
+ * The request type of `agent_set_extension` (`POST callcenter/agent/{agent_name}/extension`): a
+ * `yh_request`, made by `yh_agent_set_extension_new`.
+ */
+typedef struct yh_request yh_agent_set_extension;
+
+/**
+ * The request type of `agent_set_state` (`POST callcenter/agent/{agent_name}/state`): a
+ * `yh_request`, made by `yh_agent_set_state_new`.
+ */
+typedef struct yh_request yh_agent_set_state;
+
+/**
+ * The request type of `agent_set_skills` (`POST callcenter/agent/{agent_name}/skills`): a
+ * `yh_request`, made by `yh_agent_set_skills_new`.
+ */
+typedef struct yh_request yh_agent_set_skills;
+
+/**
+ * The request type of `agent_reject` (`POST callcenter/agent/{name}/reject`): a `yh_request`, made
+ * by `yh_agent_reject_new`.
+ */
+typedef struct yh_request yh_agent_reject;
+
+/**
+ * The request type of `agent_call_out` (`POST callcenter/agent/{name}/call_out`): a `yh_request`,
+ * made by `yh_agent_call_out_new`.
+ */
+typedef struct yh_request yh_agent_call_out;
+
+/**
+ * The request type of `agent_call_agent` (`POST callcenter/agent/{name}/call_agent`): a
+ * `yh_request`, made by `yh_agent_call_agent_new`.
+ */
+typedef struct yh_request yh_agent_call_agent;
+
+/**
+ * The request type of `agent_fwd_agent` (`POST callcenter/agent/{name}/fwd_agent`): a
+ * `yh_request`, made by `yh_agent_fwd_agent_new`.
+ */
+typedef struct yh_request yh_agent_fwd_agent;
+
+/**
+ * The request type of `agent_xfer_agent` (`POST callcenter/agent/{name}/xfer_agent`): a
+ * `yh_request`, made by `yh_agent_xfer_agent_new`.
+ */
+typedef struct yh_request yh_agent_xfer_agent;
+
+/**
+ * The request type of `agent_xfer_out` (`POST callcenter/agent/{name}/xfer_out`): a `yh_request`,
+ * made by `yh_agent_xfer_out_new`.
+ */
+typedef struct yh_request yh_agent_xfer_out;
+
+/**
+ * The request type of `agent_lsm` (`POST callcenter/agent/{name}/lsm`): a `yh_request`, made by
+ * `yh_agent_lsm_new`.
+ */
+typedef struct yh_request yh_agent_lsm;
+
+/**
+ * The request type of `agent_enter` (`POST callcenter/agent/{name}/enter`): a `yh_request`, made
+ * by `yh_agent_enter_new`.
+ */
+typedef struct yh_request yh_agent_enter;
+
+/**
+ * The request type of `agent_exit` (`POST callcenter/agent/{name}/exit`): a `yh_request`, made by
+ * `yh_agent_exit_new`.
+ */
+typedef struct yh_request yh_agent_exit;
+
+/**
+ * The request type of `agent_merge` (`POST callcenter/agent/{agent_name}/merge`): a `yh_request`,
+ * made by `yh_agent_merge_new`.
+ */
+typedef struct yh_request yh_agent_merge;
+
+/**
+ * The request type of `agent_conversations` (`GET callcenter/agent/{name}/conversation`): a
+ * `yh_request`, made by `yh_agent_conversations_new`.
+ */
+typedef struct yh_request yh_agent_conversations;
+
+/**
+ * The request type of `condition_create` (`POST callcenter/condition`): a `yh_request`, made by
+ * `yh_condition_create_new`.
+ */
+typedef struct yh_request yh_condition_create;
+
+/**
+ * The request type of `condition_modify` (`POST callcenter/condition/{id}`): a `yh_request`, made
+ * by `yh_condition_modify_new`.
+ */
+typedef struct yh_request yh_condition_modify;
+
+/**
+ * The request type of `condition_delete` (`DELETE callcenter/condition/{id}`): a `yh_request`,
+ * made by `yh_condition_delete_new`.
+ */
+typedef struct yh_request yh_condition_delete;
+
+/**
+ * The request type of `condition_list` (`GET callcenter/condition`): a `yh_request`, made by
+ * `yh_condition_list_new`.
+ */
+typedef struct yh_request yh_condition_list;
+
+/**
+ * The request type of `condition_get` (`GET callcenter/condition/{id}`): a `yh_request`, made by
+ * `yh_condition_get_new`.
+ */
+typedef struct yh_request yh_condition_get;
+
+/**
+ * The request type of `conversation_dismiss` (`DELETE callcenter/conversation/{id}`): a
+ * `yh_request`, made by `yh_conversation_dismiss_new`.
+ */
+typedef struct yh_request yh_conversation_dismiss;
+
+/**
+ * The request type of `conversation_lsm` (`POST callcenter/conversation/{id}/agent/{name}/lsm`): a
+ * `yh_request`, made by `yh_conversation_lsm_new`.
+ */
+typedef struct yh_request yh_conversation_lsm;
+
+/**
+ * The request type of `conversation_invite_agent` (`POST
+ * callcenter/conversation/{id}/invite_agent`): a `yh_request`, made by
+ * `yh_conversation_invite_agent_new`.
+ */
+typedef struct yh_request yh_conversation_invite_agent;
+
+/**
+ * The request type of `conversation_invite_out` (`POST callcenter/conversation/{id}/invite_out`):
+ * a `yh_request`, made by `yh_conversation_invite_out_new`.
+ */
+typedef struct yh_request yh_conversation_invite_out;
+
+/**
+ * The request type of `conversation_get` (`GET callcenter/conversation/{id}`): a `yh_request`,
+ * made by `yh_conversation_get_new`.
+ */
+typedef struct yh_request yh_conversation_get;
+
+/**
+ * The request type of `conversation_list` (`GET callcenter/conversation`): a `yh_request`, made by
+ * `yh_conversation_list_new`.
+ */
+typedef struct yh_request yh_conversation_list;
+
+/**
+ * The request type of `subaccount_create` (`POST management/subaccount`): a `yh_request`, made by
+ * `yh_subaccount_create_new`.
+ */
+typedef struct yh_request yh_subaccount_create;
+
+/**
+ * The request type of `subaccount_update` (`PUT management/subaccount/{id}`): a `yh_request`, made
+ * by `yh_subaccount_update_new`.
+ */
+typedef struct yh_request yh_subaccount_update;
+
+/**
+ * The request type of `subaccount_delete` (`DELETE management/subaccount/{id}`): a `yh_request`,
+ * made by `yh_subaccount_delete_new`.
+ */
+typedef struct yh_request yh_subaccount_delete;
+
+/**
+ * The request type of `subaccount_set_quotas` (`PUT management/subaccount/{id}/quotas`): a
+ * `yh_request`, made by `yh_subaccount_set_quotas_new`.
+ */
+typedef struct yh_request yh_subaccount_set_quotas;
+
+/**
+ * The request type of `subaccount_list` (`GET management/subaccount`): a `yh_request`, made by
+ * `yh_subaccount_list_new`.
+ */
+typedef struct yh_request yh_subaccount_list;
+
+/**
+ * The request type of `subaccount_get` (`GET management/subaccount/{id}`): a `yh_request`, made by
+ * `yh_subaccount_get_new`.
+ */
+typedef struct yh_request yh_subaccount_get;
+
+/**
+ * The request type of `telnum_list` (`GET management/telnum`): a `yh_request`, made by
+ * `yh_telnum_list_new`.
+ */
+typedef struct yh_request yh_telnum_list;
+
+/**
+ * The request type of `telnum_bind` (`POST management/telnum/{id}/subaccount`): a `yh_request`,
+ * made by `yh_telnum_bind_new`.
+ */
+typedef struct yh_request yh_telnum_bind;
+
+/**
+ * The request type of `telnum_unbind` (`DELETE management/{id}/subaccount`): a `yh_request`, made
+ * by `yh_telnum_unbind_new`.
+ */
+typedef struct yh_request yh_telnum_unbind;
+
+/**
+ * The request type of `template_create` (`POST msg/template`): a `yh_request`, made by
+ * `yh_template_create_new`.
+ */
+typedef struct yh_request yh_template_create;
+
+/**
+ * The request type of `template_update` (`PUT msg/template/{tempId}`): a `yh_request`, made by
+ * `yh_template_update_new`.
+ */
+typedef struct yh_request yh_template_update;
+
+/**
+ * The request type of `template_delete` (`DELETE msg/template/{tempId}`): a `yh_request`, made by
+ * `yh_template_delete_new`.
+ */
+typedef struct yh_request yh_template_delete;
+
+/**
+ * The request type of `template_get` (`GET msg/template/{tempId}`): a `yh_request`, made by
+ * `yh_template_get_new`.
+ */
+typedef struct yh_request yh_template_get;
+
+/**
+ * The request type of `template_list` (`GET msg/template`): a `yh_request`, made by
+ * `yh_template_list_new`.
+ */
+typedef struct yh_request yh_template_list;
+
+/**
+ * The request type of `ussd_send` (`POST msg/ussd/send`): a `yh_request`, made by
+ * `yh_ussd_send_new`.
+ */
+typedef struct yh_request yh_ussd_send;
+
+/**
+ * The request type of `ussd_mass_task` (`POST msg/ussd/mass/task`): a `yh_request`, made by
+ * `yh_ussd_mass_task_new`.
+ */
+typedef struct yh_request yh_ussd_mass_task;
+
+/**
+ * The request type of `ussd_get` (`GET msg/ussd/{msgKey}`): a `yh_request`, made by
+ * `yh_ussd_get_new`.
+ */
+typedef struct yh_request yh_ussd_get;
+
+/**
+ * The request type of `ussd_list` (`GET msg/ussd`): a `yh_request`, made by `yh_ussd_list_new`.
+ */
+typedef struct yh_request yh_ussd_list;
+
+/**
+ * The request type of `sms_send` (`POST msg/sms/send`): a `yh_request`, made by `yh_sms_send_new`.
+ */
+typedef struct yh_request yh_sms_send;
+
+/**
+ * The request type of `sms_mass_task` (`POST msg/sms/mass/task`): a `yh_request`, made by
+ * `yh_sms_mass_task_new`.
+ */
+typedef struct yh_request yh_sms_mass_task;
+
+/**
+ * The request type of `sms_get` (`GET msg/sms/{msgKey}`): a `yh_request`, made by
+ * `yh_sms_get_new`.
+ */
+typedef struct yh_request yh_sms_get;
+
+/**
+ * The request type of `sms_list` (`GET msg/sms`): a `yh_request`, made by `yh_sms_list_new`.
+ */
+typedef struct yh_request yh_sms_list;
+
+/**
+ * The request type of `recording_list` (`GET recording/plist`): a `yh_request`, made by
+ * `yh_recording_list_new`.
+ */
+typedef struct yh_request yh_recording_list;
+
+/**
+ * The request type of `recording_url_gen` (`GET recording/url/gen`): a `yh_request`, made by
+ * `yh_recording_url_gen_new`.
+ */
+typedef struct yh_request yh_recording_url_gen;
 
 #ifdef __cplusplus
 extern "C" {
@@ -368,52 +817,6 @@ const char *yh_client_account_id(const struct yh_client *client);
 const char *yh_client_api_root(const struct yh_client *client);
 
 /**
- * Places a voice callback (`call/duo_callback`): the platform calls `to1`, then `to2`, and
- * connects them; the end arrives at your webhook as a `duo_callback.end` event. The request is
- * checked first (`YH_ERR_VALIDATION`, nothing sent). Blocks until the platform answers or the
- * timeout passes. Safe to call from several threads on one client.
- *
- * On success writes a new `yh_call_created` to `*call_out` (free it with
- * `yh_call_created_free`). `request` is only read and may be reused.
- */
-enum yh_result yh_client_duo_callback(const struct yh_client *client,
-                                      const struct yh_duo_callback *request,
-                                      struct yh_call_created **call_out,
-                                      struct yh_error **err_out);
-
-/**
- * Cancels a voice callback (`call/duo_callback_cancel`) while party 2 is not yet connected;
- * an end event still follows. An unknown or finished call fails with `YH_ERR_API`, code
- * `020000`.
- */
-enum yh_result yh_client_cancel_duo_callback(const struct yh_client *client,
-                                             const char *call_id,
-                                             struct yh_error **err_out);
-
-/**
- * Places a voice notification (`call/notify_call`): calls a number and plays the content.
- *
- * On success writes a new `yh_call_created` to `*call_out` (free it with
- * `yh_call_created_free`). `request` is only read and may be reused.
- */
-enum yh_result yh_client_notify_call(const struct yh_client *client,
-                                     const struct yh_notify_call *request,
-                                     struct yh_call_created **call_out,
-                                     struct yh_error **err_out);
-
-/**
- * Places a verification call (`call/verify_call`): calls a number and reads out a code.
- *
- * On success writes a new `yh_call_created` to `*call_out` (free it with
- * `yh_call_created_free`); its user data is always NULL. `request` is only read and may be
- * reused.
- */
-enum yh_result yh_client_verify_call(const struct yh_client *client,
-                                     const struct yh_verify_call *request,
-                                     struct yh_call_created **call_out,
-                                     struct yh_error **err_out);
-
-/**
  * Frees a client. NULL is ignored. No thread may be using it, or use it afterwards.
  */
 void yh_client_free(struct yh_client *client);
@@ -425,8 +828,8 @@ void yh_client_free(struct yh_client *client);
 const char *yh_call_created_call_id(const struct yh_call_created *call);
 
 /**
- * The `user_data` the platform echoed back, or NULL when none was given (always NULL for a
- * verification call) or if `call` is NULL. Borrowed from `call`: valid until
+ * The `user_data` the platform echoed back, or NULL when the answer carries none (the
+ * platform's answer to a verification call never does) or if `call` is NULL. Borrowed from `call`: valid until
  * `yh_call_created_free(call)`.
  */
 const char *yh_call_created_user_data(const struct yh_call_created *call);
@@ -435,6 +838,41 @@ const char *yh_call_created_user_data(const struct yh_call_created *call);
  * Frees a placed call's result. NULL is ignored.
  */
 void yh_call_created_free(struct yh_call_created *call);
+
+/**
+ * Appends one item to `play_content` of a voice notification, played after the play file:
+ * `content` read as `play_type`, one of the `YH_PLAY_*` values (0 file, 1 digits, 2 number,
+ * 3 amount, 4 date/time, 5 duration). `yh_notify_call_set_play_content` sets the whole list
+ * at once from JSON text instead.
+ */
+enum yh_result yh_notify_call_add_play_item(yh_notify_call *request,
+                                            const char *content,
+                                            int64_t play_type,
+                                            struct yh_error **err_out);
+
+/**
+ * Frees a voice callback request; the same as `yh_request_free`. NULL is ignored.
+ */
+void yh_duo_callback_free(yh_duo_callback *request);
+
+/**
+ * Frees a voice notification request; the same as `yh_request_free`. NULL is ignored.
+ */
+void yh_notify_call_free(yh_notify_call *request);
+
+/**
+ * Frees a verification call request; the same as `yh_request_free`. NULL is ignored.
+ */
+void yh_verify_call_free(yh_verify_call *request);
+
+/**
+ * Cancels a voice callback (`call/duo_callback_cancel`) while party 2 is not yet connected;
+ * an end event still follows. An unknown or finished call fails with `YH_ERR_API`, code
+ * `020000`.
+ */
+enum yh_result yh_client_cancel_duo_callback(const struct yh_client *client,
+                                             const char *call_id,
+                                             struct yh_error **err_out);
 
 /**
  * The result code this error was returned with, for example `YH_ERR_API`. Returns `YH_OK` if
@@ -697,193 +1135,2798 @@ enum yh_result yh_event_notify_error(const struct yh_event *event, const char **
 enum yh_result yh_event_notify_user_data(const struct yh_event *event, const char **out);
 
 /**
- * Starts a voice callback between `to1` (called first) and `to2` (called once `to1` answers)
- * lasting at most `max_call_duration` seconds (1-21600).
+ * Places a voice callback: the platform calls `to1`, then `to2`, and connects them. (`POST
+ * call/duo_callback`, operation `duo_callback`)
  *
- * On success writes a new request to `*request_out` (free it with `yh_duo_callback_free`).
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_duo_callback_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_duo_callback` (a `yh_call_created`) or `yh_client_send`; free
+ * it with `yh_request_free`.
+ *
+ * Fields:
+ * - `to1`: `const char *`, required, not blank. Party 1's number, called first. "" accepted by the
+ *   gateway; no number-format check.
+ * - `to2`: `const char *`, required, not blank. Party 2's number, called once party 1 answers;
+ *   must differ from `to1`. To1==to2 (exact) → 030500.
+ * - `max_call_duration`: `int64_t`, required, 1-21600. Longest call in seconds.
+ * - `from1`: `const char *`, optional. Caller number shown to party 1 (a hint: the platform may
+ *   choose another).
+ * - `from2`: `const char *`, optional. Caller number shown to party 2 (a hint).
+ * - `ring_tone`: `const char *`, optional. Voice file played to party 1 while party 2 is dialled.
+ *   '|'-separated audited file names; missing file → 010005.
+ * - `ring_tone_mode`: `int64_t`, optional, 0-3, not 1. When the ring tone plays: 0, 2 or 3. Server
+ *   default 0.
+ * - `max_dial_duration`: `int64_t`, optional, 1-300. Longest ringing in seconds. Server default
+ *   45.
+ * - `recording`: `bool`, optional. Record it. Server default false; no effect (platform notes).
+ * - `record_mode`: `int64_t`, optional, 0-3. When recording starts, 0-3. Server default 0.
+ * - `user_data`: `const char *`, optional, at most 128 characters. Your data, echoed in the
+ *   events; at most 128 characters.
+ *
+ * Answers (`yh_response_json`): the call placed, `{"callId": string, "user_data": string or
+ * null}`.
+ *
+ * On success writes a new request to `*request_out`.
  */
 enum yh_result yh_duo_callback_new(const char *to1,
                                    const char *to2,
                                    int64_t max_call_duration,
-                                   struct yh_duo_callback **request_out,
+                                   yh_duo_callback **request_out,
                                    struct yh_error **err_out);
 
 /**
- * Sets `from1`, the caller number shown to party 1 (a hint: the platform may choose another).
+ * Sets `from1` of a `duo_callback` request (`const char *`): Caller number shown to party 1 (a
+ * hint: the platform may choose another).
  */
-enum yh_result yh_duo_callback_set_from1(struct yh_duo_callback *request,
+enum yh_result yh_duo_callback_set_from1(yh_duo_callback *request,
                                          const char *from1,
                                          struct yh_error **err_out);
 
 /**
- * Sets `from2`, the caller number shown to party 2 (a hint).
+ * Sets `from2` of a `duo_callback` request (`const char *`): Caller number shown to party 2 (a
+ * hint).
  */
-enum yh_result yh_duo_callback_set_from2(struct yh_duo_callback *request,
+enum yh_result yh_duo_callback_set_from2(yh_duo_callback *request,
                                          const char *from2,
                                          struct yh_error **err_out);
 
 /**
- * Sets `ring_tone`, an uploaded voice file played to party 1 while party 2 is dialled.
+ * Sets `ring_tone` of a `duo_callback` request (`const char *`): Voice file played to party 1
+ * while party 2 is dialled. '|'-separated audited file names; missing file → 010005.
  */
-enum yh_result yh_duo_callback_set_ring_tone(struct yh_duo_callback *request,
+enum yh_result yh_duo_callback_set_ring_tone(yh_duo_callback *request,
                                              const char *ring_tone,
                                              struct yh_error **err_out);
 
 /**
- * Sets `ring_tone_mode`, when the ring tone plays: 0, 2 or 3 (1 is refused by the platform).
+ * Sets `ring_tone_mode` of a `duo_callback` request (`int64_t`, 0-3, not 1): When the ring tone
+ * plays: 0, 2 or 3. Server default 0.
  */
-enum yh_result yh_duo_callback_set_ring_tone_mode(struct yh_duo_callback *request,
+enum yh_result yh_duo_callback_set_ring_tone_mode(yh_duo_callback *request,
                                                   int64_t ring_tone_mode,
                                                   struct yh_error **err_out);
 
 /**
- * Sets `max_dial_duration`, the longest each party may ring, in seconds (1-300; platform
- * default 45).
+ * Sets `max_dial_duration` of a `duo_callback` request (`int64_t`, 1-300): Longest ringing in
+ * seconds. Server default 45.
  */
-enum yh_result yh_duo_callback_set_max_dial_duration(struct yh_duo_callback *request,
+enum yh_result yh_duo_callback_set_max_dial_duration(yh_duo_callback *request,
                                                      int64_t max_dial_duration,
                                                      struct yh_error **err_out);
 
 /**
- * Sets `recording` (not yet available on the platform).
+ * Sets `recording` of a `duo_callback` request (`bool`): Record it. Server default false; no
+ * effect (platform notes).
  */
-enum yh_result yh_duo_callback_set_recording(struct yh_duo_callback *request,
+enum yh_result yh_duo_callback_set_recording(yh_duo_callback *request,
                                              bool recording,
                                              struct yh_error **err_out);
 
 /**
- * Sets `record_mode`, when recording starts, 0-3 (not yet available on the platform).
+ * Sets `record_mode` of a `duo_callback` request (`int64_t`, 0-3): When recording starts, 0-3.
+ * Server default 0.
  */
-enum yh_result yh_duo_callback_set_record_mode(struct yh_duo_callback *request,
+enum yh_result yh_duo_callback_set_record_mode(yh_duo_callback *request,
                                                int64_t record_mode,
                                                struct yh_error **err_out);
 
 /**
- * Sets `user_data`, your data (at most 128 UTF-16 units), echoed back and sent in the end event.
+ * Sets `user_data` of a `duo_callback` request (`const char *`, at most 128 characters): Your
+ * data, echoed in the events; at most 128 characters.
  */
-enum yh_result yh_duo_callback_set_user_data(struct yh_duo_callback *request,
+enum yh_result yh_duo_callback_set_user_data(yh_duo_callback *request,
                                              const char *user_data,
                                              struct yh_error **err_out);
 
 /**
- * Frees a voice callback request. NULL is ignored.
+ * Sends the `duo_callback` request (`POST call/duo_callback`): Places a voice callback: the
+ * platform calls `to1`, then `to2`, and connects them. Checked first (`YH_ERR_VALIDATION`, nothing
+ * sent); a request of another operation fails with `YH_ERR_VALIDATION`, field `request`. Blocks
+ * until the platform answers or the client's timeout passes; safe to call from several threads on
+ * one client.
+ *
+ * On success writes a new `yh_call_created` to `*call_out` (free it with `yh_call_created_free`).
+ * `request` is only read and may be sent again.
  */
-void yh_duo_callback_free(struct yh_duo_callback *request);
+enum yh_result yh_client_duo_callback(const struct yh_client *client,
+                                      const yh_duo_callback *request,
+                                      struct yh_call_created **call_out,
+                                      struct yh_error **err_out);
 
 /**
- * Starts a voice notification to `to`. Set a play file or add play items before sending.
+ * Cancels a voice callback while party 2 is not yet connected; an end event still follows. (`POST
+ * call/duo_callback_cancel`, operation `duo_callback_cancel`)
  *
- * On success writes a new request to `*request_out` (free it with `yh_notify_call_free`).
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `call_id`: `const char *`, required, not blank. The call id. Read from an untyped map;
+ *   non-string → 000002 (ClassCastException); missing/unknown → 020000.
+ *
+ * Answers (`yh_response_json`): `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_duo_callback_cancel_new(const char *call_id,
+                                          yh_duo_callback_cancel **request_out,
+                                          struct yh_error **err_out);
+
+/**
+ * Calls a number and plays a voice notification. (`POST call/notify_call`, operation
+ * `notify_call`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_notify_call_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_notify_call` (a `yh_call_created`) or `yh_client_send`; free
+ * it with `yh_request_free`.
+ *
+ * Fields:
+ * - `to`: `const char *`, required, not blank. The number to call.
+ * - `from`: `const char *`, optional. Caller number shown (a hint: the platform picks a rented
+ *   number).
+ * - `play_file`: `const char *`, optional. Voice file name(s) to play, several joined with `|`.
+ *   '|'-separated audited files.
+ * - `play_content`: `const char *` JSON text, rows of [content, play_type]: `[["123",1]]` (play
+ *   types: the `YH_PLAY_*` values), optional. Dynamic content played after `play_file`: rows of
+ *   [content, play_type]. Rows [content,type,..]; see platform-notes 2.4.
+ * - `repeat`: `int64_t`, optional, 0-10. Extra repetitions, 0-10. Server default 1.
+ * - `max_dial_duration`: `int64_t`, optional, 1-300. Longest ringing in seconds. Server default
+ *   45.
+ * - `user_data`: `const char *`, optional, at most 128 characters. Your data, echoed in the
+ *   events; at most 128 characters.
+ *
+ * Answers (`yh_response_json`): the call placed, `{"callId": string, "user_data": string or
+ * null}`.
+ *
+ * On success writes a new request to `*request_out`.
  */
 enum yh_result yh_notify_call_new(const char *to,
-                                  struct yh_notify_call **request_out,
+                                  yh_notify_call **request_out,
                                   struct yh_error **err_out);
 
 /**
- * Sets `from`, the caller number (a hint).
+ * Sets `from` of a `notify_call` request (`const char *`): Caller number shown (a hint: the
+ * platform picks a rented number).
  */
-enum yh_result yh_notify_call_set_from(struct yh_notify_call *request,
+enum yh_result yh_notify_call_set_from(yh_notify_call *request,
                                        const char *from,
                                        struct yh_error **err_out);
 
 /**
- * Sets `play_file`, the voice file name(s) to play, several joined with `|`.
+ * Sets `play_file` of a `notify_call` request (`const char *`): Voice file name(s) to play,
+ * several joined with `|`. '|'-separated audited files.
  */
-enum yh_result yh_notify_call_set_play_file(struct yh_notify_call *request,
+enum yh_result yh_notify_call_set_play_file(yh_notify_call *request,
                                             const char *play_file,
                                             struct yh_error **err_out);
 
 /**
- * Appends one item to `play_content`, played after the play file: `content` read as
- * `play_type`, one of the `YH_PLAY_*` values (0 file, 1 digits, 2 number, 3 amount,
- * 4 date/time, 5 duration).
+ * Sets `play_content` of a `notify_call` request (`const char *` JSON text, rows of [content,
+ * play_type]: `[["123",1]]` (play types: the `YH_PLAY_*` values)): Dynamic content played after
+ * `play_file`: rows of [content, play_type]. Rows [content,type,..]; see platform-notes 2.4.
  */
-enum yh_result yh_notify_call_add_play_item(struct yh_notify_call *request,
-                                            const char *content,
-                                            int64_t play_type,
-                                            struct yh_error **err_out);
+enum yh_result yh_notify_call_set_play_content(yh_notify_call *request,
+                                               const char *play_content,
+                                               struct yh_error **err_out);
 
 /**
- * Sets `repeat`, how many extra times the content is played, 0-10 (platform default 1).
+ * Sets `repeat` of a `notify_call` request (`int64_t`, 0-10): Extra repetitions, 0-10. Server
+ * default 1.
  */
-enum yh_result yh_notify_call_set_repeat(struct yh_notify_call *request,
+enum yh_result yh_notify_call_set_repeat(yh_notify_call *request,
                                          int64_t repeat,
                                          struct yh_error **err_out);
 
 /**
- * Sets `max_dial_duration`, the longest the number may ring, in seconds (1-300).
+ * Sets `max_dial_duration` of a `notify_call` request (`int64_t`, 1-300): Longest ringing in
+ * seconds. Server default 45.
  */
-enum yh_result yh_notify_call_set_max_dial_duration(struct yh_notify_call *request,
+enum yh_result yh_notify_call_set_max_dial_duration(yh_notify_call *request,
                                                     int64_t max_dial_duration,
                                                     struct yh_error **err_out);
 
 /**
- * Sets `user_data`, your data (at most 128 UTF-16 units), sent back in the end event.
+ * Sets `user_data` of a `notify_call` request (`const char *`, at most 128 characters): Your data,
+ * echoed in the events; at most 128 characters.
  */
-enum yh_result yh_notify_call_set_user_data(struct yh_notify_call *request,
+enum yh_result yh_notify_call_set_user_data(yh_notify_call *request,
                                             const char *user_data,
                                             struct yh_error **err_out);
 
 /**
- * Frees a voice notification request. NULL is ignored.
+ * Sends the `notify_call` request (`POST call/notify_call`): Calls a number and plays a voice
+ * notification. Checked first (`YH_ERR_VALIDATION`, nothing sent); a request of another operation
+ * fails with `YH_ERR_VALIDATION`, field `request`. Blocks until the platform answers or the
+ * client's timeout passes; safe to call from several threads on one client.
+ *
+ * On success writes a new `yh_call_created` to `*call_out` (free it with `yh_call_created_free`).
+ * `request` is only read and may be sent again.
  */
-void yh_notify_call_free(struct yh_notify_call *request);
+enum yh_result yh_client_notify_call(const struct yh_client *client,
+                                     const yh_notify_call *request,
+                                     struct yh_call_created **call_out,
+                                     struct yh_error **err_out);
 
 /**
- * Starts a verification call to `to`. Set a verify code (or a play file) before sending.
+ * Calls a number and reads out a verification code. (`POST call/verify_call`, operation
+ * `verify_call`)
  *
- * On success writes a new request to `*request_out` (free it with `yh_verify_call_free`).
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_verify_call_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_verify_call` (a `yh_call_created`) or `yh_client_send`; free
+ * it with `yh_request_free`.
+ *
+ * Fields:
+ * - `to`: `const char *`, required, not blank, at most 128 characters. The number to call.
+ * - `from`: `const char *`, optional, at most 128 characters. Caller number shown (a hint: the
+ *   platform picks a rented number).
+ * - `verify_code`: `const char *`, optional, 1-12 decimal digits. The code to read: 1-12 decimal
+ *   digits.
+ * - `play_file`: `const char *`, optional, at most 512 characters. Voice file name(s) to play,
+ *   several joined with `|`.
+ * - `repeat`: `int64_t`, optional, 0-10. Extra repetitions, 0-10.
+ * - `max_dial_duration`: `int64_t`, optional, 1-300. Longest ringing in seconds. No default
+ *   (engine default 50).
+ * - `user_data`: `const char *`, optional, at most 128 characters. Your data, echoed in the
+ *   events; at most 128 characters.
+ *
+ * Answers (`yh_response_json`): the call placed, `{"callId": string, "user_data": string or
+ * null}`.
+ *
+ * On success writes a new request to `*request_out`.
  */
 enum yh_result yh_verify_call_new(const char *to,
-                                  struct yh_verify_call **request_out,
+                                  yh_verify_call **request_out,
                                   struct yh_error **err_out);
 
 /**
- * Sets `from`, the caller number (a hint).
+ * Sets `from` of a `verify_call` request (`const char *`, at most 128 characters): Caller number
+ * shown (a hint: the platform picks a rented number).
  */
-enum yh_result yh_verify_call_set_from(struct yh_verify_call *request,
+enum yh_result yh_verify_call_set_from(yh_verify_call *request,
                                        const char *from,
                                        struct yh_error **err_out);
 
 /**
- * Sets `verify_code`, the code to read out: 1-12 decimal digits.
+ * Sets `verify_code` of a `verify_call` request (`const char *`, 1-12 decimal digits): The code to
+ * read: 1-12 decimal digits.
  */
-enum yh_result yh_verify_call_set_verify_code(struct yh_verify_call *request,
+enum yh_result yh_verify_call_set_verify_code(yh_verify_call *request,
                                               const char *verify_code,
                                               struct yh_error **err_out);
 
 /**
- * Sets `play_file`, prompt file name(s) played first, several joined with `|`.
+ * Sets `play_file` of a `verify_call` request (`const char *`, at most 512 characters): Voice file
+ * name(s) to play, several joined with `|`.
  */
-enum yh_result yh_verify_call_set_play_file(struct yh_verify_call *request,
+enum yh_result yh_verify_call_set_play_file(yh_verify_call *request,
                                             const char *play_file,
                                             struct yh_error **err_out);
 
 /**
- * Sets `repeat`, how many extra times the code is read, 0-10.
+ * Sets `repeat` of a `verify_call` request (`int64_t`, 0-10): Extra repetitions, 0-10.
  */
-enum yh_result yh_verify_call_set_repeat(struct yh_verify_call *request,
+enum yh_result yh_verify_call_set_repeat(yh_verify_call *request,
                                          int64_t repeat,
                                          struct yh_error **err_out);
 
 /**
- * Sets `max_dial_duration`, the longest the number may ring, in seconds (1-300).
+ * Sets `max_dial_duration` of a `verify_call` request (`int64_t`, 1-300): Longest ringing in
+ * seconds. No default (engine default 50).
  */
-enum yh_result yh_verify_call_set_max_dial_duration(struct yh_verify_call *request,
+enum yh_result yh_verify_call_set_max_dial_duration(yh_verify_call *request,
                                                     int64_t max_dial_duration,
                                                     struct yh_error **err_out);
 
 /**
- * Sets `user_data`, your data (at most 128 UTF-16 units), sent back in the end event.
+ * Sets `user_data` of a `verify_call` request (`const char *`, at most 128 characters): Your data,
+ * echoed in the events; at most 128 characters.
  */
-enum yh_result yh_verify_call_set_user_data(struct yh_verify_call *request,
+enum yh_result yh_verify_call_set_user_data(yh_verify_call *request,
                                             const char *user_data,
                                             struct yh_error **err_out);
 
 /**
- * Frees a verification call request. NULL is ignored.
+ * Sends the `verify_call` request (`POST call/verify_call`): Calls a number and reads out a
+ * verification code. Checked first (`YH_ERR_VALIDATION`, nothing sent); a request of another
+ * operation fails with `YH_ERR_VALIDATION`, field `request`. Blocks until the platform answers or
+ * the client's timeout passes; safe to call from several threads on one client.
+ *
+ * On success writes a new `yh_call_created` to `*call_out` (free it with `yh_call_created_free`).
+ * `request` is only read and may be sent again.
  */
-void yh_verify_call_free(struct yh_verify_call *request);
+enum yh_result yh_client_verify_call(const struct yh_client *client,
+                                     const yh_verify_call *request,
+                                     struct yh_call_created **call_out,
+                                     struct yh_error **err_out);
+
+/**
+ * Calls a number and runs your IVR application (the platform POSTs `ivr_start` to your IVR URL).
+ * (`POST call/ivr_call`, operation `ivr_call`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_ivr_call_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_ivr_call` (a `yh_call_created`) or `yh_client_send`; free it
+ * with `yh_request_free`.
+ *
+ * Fields:
+ * - `from`: `const char *`, optional, at most 128 characters. Caller number shown (a hint: the
+ *   platform picks a rented number). Hint only; platform picks a rented number.
+ * - `to`: `const char *`, required, at least 1 characters, at most 128 characters. The number to
+ *   call. Red-listed number → 020001.
+ * - `max_call_duration`: `int64_t`, required, 1-21600. Longest call in seconds.
+ * - `max_dial_duration`: `int64_t`, optional, 1-300. Longest ringing in seconds. No server default
+ *   (docs say 50; engine default applies).
+ * - `user_data`: `const char *`, optional, at most 128 characters. Your data, echoed in the
+ *   events; at most 128 characters. Echoed in ivr_start, ivr.dial_end, ivr.call_end,
+ *   ivr.format_error.
+ *
+ * Answers (`yh_response_json`): the call placed, `{"callId": string, "user_data": string or
+ * null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_ivr_call_new(const char *to,
+                               int64_t max_call_duration,
+                               yh_ivr_call **request_out,
+                               struct yh_error **err_out);
+
+/**
+ * Sets `from` of a `ivr_call` request (`const char *`, at most 128 characters): Caller number
+ * shown (a hint: the platform picks a rented number). Hint only; platform picks a rented number.
+ */
+enum yh_result yh_ivr_call_set_from(yh_ivr_call *request,
+                                    const char *from,
+                                    struct yh_error **err_out);
+
+/**
+ * Sets `max_dial_duration` of a `ivr_call` request (`int64_t`, 1-300): Longest ringing in seconds.
+ * No server default (docs say 50; engine default applies).
+ */
+enum yh_result yh_ivr_call_set_max_dial_duration(yh_ivr_call *request,
+                                                 int64_t max_dial_duration,
+                                                 struct yh_error **err_out);
+
+/**
+ * Sets `user_data` of a `ivr_call` request (`const char *`, at most 128 characters): Your data,
+ * echoed in the events; at most 128 characters. Echoed in ivr_start, ivr.dial_end, ivr.call_end,
+ * ivr.format_error.
+ */
+enum yh_result yh_ivr_call_set_user_data(yh_ivr_call *request,
+                                         const char *user_data,
+                                         struct yh_error **err_out);
+
+/**
+ * Sends the `ivr_call` request (`POST call/ivr_call`): Calls a number and runs your IVR
+ * application (the platform POSTs `ivr_start` to your IVR URL). Checked first
+ * (`YH_ERR_VALIDATION`, nothing sent); a request of another operation fails with
+ * `YH_ERR_VALIDATION`, field `request`. Blocks until the platform answers or the client's timeout
+ * passes; safe to call from several threads on one client.
+ *
+ * On success writes a new `yh_call_created` to `*call_out` (free it with `yh_call_created_free`).
+ * `request` is only read and may be sent again.
+ */
+enum yh_result yh_client_ivr_call(const struct yh_client *client,
+                                  const yh_ivr_call *request,
+                                  struct yh_call_created **call_out,
+                                  struct yh_error **err_out);
+
+/**
+ * Creates a conference; `conf.create.succ` follows when it is ready. (`POST conf/create`,
+ * operation `conf_create`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_conf_create_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `max_duration`: `int64_t`, required, 1-21600. Longest duration in seconds.
+ * - `max_parts`: `int64_t`, optional, at least 1. Most members at once, at most 8. Values >8
+ *   silently capped to 8; absent → 8.
+ * - `recording`: `bool`, optional. Record it. True → recording starts when the first member joins.
+ * - `auto_hangup`: `bool`, optional. Hang up the members when the conference ends. Undocumented
+ *   since 2017-01-18 but still bound: true → members hung up when the conference ends.
+ * - `bgm_file`: `const char *`, optional, at most 128 characters. Background music file. Must be
+ *   an audited file (010005).
+ * - `user_data`: `const char *`, optional, at most 128 characters. Your data, echoed in the
+ *   events; at most 128 characters.
+ *
+ * Answers (`yh_response_json`): an object `{"confId": string}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_create_new(int64_t max_duration,
+                                  yh_conf_create **request_out,
+                                  struct yh_error **err_out);
+
+/**
+ * Sets `max_parts` of a `conf_create` request (`int64_t`, at least 1): Most members at once, at
+ * most 8. Values >8 silently capped to 8; absent → 8.
+ */
+enum yh_result yh_conf_create_set_max_parts(yh_conf_create *request,
+                                            int64_t max_parts,
+                                            struct yh_error **err_out);
+
+/**
+ * Sets `recording` of a `conf_create` request (`bool`): Record it. True → recording starts when
+ * the first member joins.
+ */
+enum yh_result yh_conf_create_set_recording(yh_conf_create *request,
+                                            bool recording,
+                                            struct yh_error **err_out);
+
+/**
+ * Sets `auto_hangup` of a `conf_create` request (`bool`): Hang up the members when the conference
+ * ends. Undocumented since 2017-01-18 but still bound: true → members hung up when the conference
+ * ends.
+ */
+enum yh_result yh_conf_create_set_auto_hangup(yh_conf_create *request,
+                                              bool auto_hangup,
+                                              struct yh_error **err_out);
+
+/**
+ * Sets `bgm_file` of a `conf_create` request (`const char *`, at most 128 characters): Background
+ * music file. Must be an audited file (010005).
+ */
+enum yh_result yh_conf_create_set_bgm_file(yh_conf_create *request,
+                                           const char *bgm_file,
+                                           struct yh_error **err_out);
+
+/**
+ * Sets `user_data` of a `conf_create` request (`const char *`, at most 128 characters): Your data,
+ * echoed in the events; at most 128 characters.
+ */
+enum yh_result yh_conf_create_set_user_data(yh_conf_create *request,
+                                            const char *user_data,
+                                            struct yh_error **err_out);
+
+/**
+ * Ends a conference and releases its members. (`POST conf/dismiss/{id}`, operation `conf_dismiss`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conf_id`: `const char *`, required, not blank. The conference id that `conf_create` answered.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_dismiss_new(const char *conf_id,
+                                   yh_conf_dismiss **request_out,
+                                   struct yh_error **err_out);
+
+/**
+ * Dials a number and joins the answered call to the conference. (`POST conf/invite_call/{id}`,
+ * operation `conf_invite_call`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_conf_invite_call_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_conf_invite_call` (a `yh_call_created`) or
+ * `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conf_id`: `const char *`, required, not blank. The conference id that `conf_create` answered.
+ * - `from`: `const char *`, optional, at most 128 characters. Caller number shown (a hint: the
+ *   platform picks a rented number).
+ * - `to`: `const char *`, required, at least 1 characters, at most 128 characters. The number to
+ *   call.
+ * - `max_duration`: `int64_t`, required, 1-21600. Longest duration in seconds.
+ * - `max_dial_duration`: `int64_t`, optional, 1-300. Longest ringing in seconds. No server
+ *   default.
+ * - `dial_voice_stop_cond`: `int64_t`, optional, 0-1. When the dial tone stops (stored, not used).
+ *   Stored, not used.
+ * - `play_file`: `const char *`, optional, at most 128 characters. Voice file name(s) to play,
+ *   several joined with `|`. Played on join; unaudited → join fails (conf.join.fail).
+ * - `voice_mode`: `int64_t`, optional, 1-4. Voice mode: 1 speak and hear, 2 hear only, 3 speak
+ *   only, 4 neither. Server default 1.
+ *
+ * Answers (`yh_response_json`): the call placed, `{"callId": string, "user_data": string or
+ * null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_invite_call_new(const char *conf_id,
+                                       const char *to,
+                                       int64_t max_duration,
+                                       yh_conf_invite_call **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Sets `from` of a `conf_invite_call` request (`const char *`, at most 128 characters): Caller
+ * number shown (a hint: the platform picks a rented number).
+ */
+enum yh_result yh_conf_invite_call_set_from(yh_conf_invite_call *request,
+                                            const char *from,
+                                            struct yh_error **err_out);
+
+/**
+ * Sets `max_dial_duration` of a `conf_invite_call` request (`int64_t`, 1-300): Longest ringing in
+ * seconds. No server default.
+ */
+enum yh_result yh_conf_invite_call_set_max_dial_duration(yh_conf_invite_call *request,
+                                                         int64_t max_dial_duration,
+                                                         struct yh_error **err_out);
+
+/**
+ * Sets `dial_voice_stop_cond` of a `conf_invite_call` request (`int64_t`, 0-1): When the dial tone
+ * stops (stored, not used). Stored, not used.
+ */
+enum yh_result yh_conf_invite_call_set_dial_voice_stop_cond(yh_conf_invite_call *request,
+                                                            int64_t dial_voice_stop_cond,
+                                                            struct yh_error **err_out);
+
+/**
+ * Sets `play_file` of a `conf_invite_call` request (`const char *`, at most 128 characters): Voice
+ * file name(s) to play, several joined with `|`. Played on join; unaudited → join fails
+ * (conf.join.fail).
+ */
+enum yh_result yh_conf_invite_call_set_play_file(yh_conf_invite_call *request,
+                                                 const char *play_file,
+                                                 struct yh_error **err_out);
+
+/**
+ * Sets `voice_mode` of a `conf_invite_call` request (`int64_t`, 1-4): Voice mode: 1 speak and
+ * hear, 2 hear only, 3 speak only, 4 neither. Server default 1.
+ */
+enum yh_result yh_conf_invite_call_set_voice_mode(yh_conf_invite_call *request,
+                                                  int64_t voice_mode,
+                                                  struct yh_error **err_out);
+
+/**
+ * Sends the `conf_invite_call` request (`POST conf/invite_call/{id}`): Dials a number and joins
+ * the answered call to the conference. Checked first (`YH_ERR_VALIDATION`, nothing sent); a
+ * request of another operation fails with `YH_ERR_VALIDATION`, field `request`. Blocks until the
+ * platform answers or the client's timeout passes; safe to call from several threads on one
+ * client.
+ *
+ * On success writes a new `yh_call_created` to `*call_out` (free it with `yh_call_created_free`).
+ * `request` is only read and may be sent again.
+ */
+enum yh_result yh_client_conf_invite_call(const struct yh_client *client,
+                                          const yh_conf_invite_call *request,
+                                          struct yh_call_created **call_out,
+                                          struct yh_error **err_out);
+
+/**
+ * Joins an existing call (for example an IVR call) to the conference. (`POST conf/join/{id}`,
+ * operation `conf_join`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_conf_join_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conf_id`: `const char *`, required, not blank. The conference id that `conf_create` answered.
+ * - `call_id`: `const char *`, required, at least 1 characters, at most 128 characters. The call
+ *   id. A platform call with live state (e.g. an IVR call); unknown → 020000.
+ * - `max_duration`: `int64_t`, required, 1-21600. Longest duration in seconds.
+ * - `play_file`: `const char *`, optional, at most 128 characters. Voice file name(s) to play,
+ *   several joined with `|`.
+ * - `voice_mode`: `int64_t`, optional, 1-4. Voice mode: 1 speak and hear, 2 hear only, 3 speak
+ *   only, 4 neither. Server default 1.
+ *
+ * The platform marks this operation `developing`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_join_new(const char *conf_id,
+                                const char *call_id,
+                                int64_t max_duration,
+                                yh_conf_join **request_out,
+                                struct yh_error **err_out);
+
+/**
+ * Sets `play_file` of a `conf_join` request (`const char *`, at most 128 characters): Voice file
+ * name(s) to play, several joined with `|`.
+ */
+enum yh_result yh_conf_join_set_play_file(yh_conf_join *request,
+                                          const char *play_file,
+                                          struct yh_error **err_out);
+
+/**
+ * Sets `voice_mode` of a `conf_join` request (`int64_t`, 1-4): Voice mode: 1 speak and hear, 2
+ * hear only, 3 speak only, 4 neither. Server default 1.
+ */
+enum yh_result yh_conf_join_set_voice_mode(yh_conf_join *request,
+                                           int64_t voice_mode,
+                                           struct yh_error **err_out);
+
+/**
+ * Removes a member call from the conference. (`POST conf/quit/{id}`, operation `conf_quit`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conf_id`: `const char *`, required, not blank. The conference id that `conf_create` answered.
+ * - `call_id`: `const char *`, required, at least 1 characters, at most 128 characters. The call
+ *   id.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_quit_new(const char *conf_id,
+                                const char *call_id,
+                                yh_conf_quit **request_out,
+                                struct yh_error **err_out);
+
+/**
+ * Plays voice files to the whole conference. (`POST conf/start_play/{id}`, operation
+ * `conf_start_play`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conf_id`: `const char *`, required, not blank. The conference id that `conf_create` answered.
+ * - `files`: `const char *` JSON text, a list of strings: `["a","b"]`, required. Voice files to
+ *   play, in order. Audited file names; an empty array is not rejected by the gateway.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_start_play_new(const char *conf_id,
+                                      const char *files,
+                                      yh_conf_start_play **request_out,
+                                      struct yh_error **err_out);
+
+/**
+ * Stops what the conference is playing. (`POST conf/stop_play/{id}`, operation `conf_stop_play`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conf_id`: `const char *`, required, not blank. The conference id that `conf_create` answered.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_stop_play_new(const char *conf_id,
+                                     yh_conf_stop_play **request_out,
+                                     struct yh_error **err_out);
+
+/**
+ * Starts recording the conference. (`POST conf/start_record/{id}`, operation `conf_start_record`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_conf_start_record_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conf_id`: `const char *`, required, not blank. The conference id that `conf_create` answered.
+ * - `max_duration`: `int64_t`, optional, 1-21600. Longest duration in seconds. JSON name has a
+ *   TRAILING SPACE in the server DTO; the documented key max_duration is ignored → conference
+ *   max_duration is used.
+ *
+ * The platform marks this operation `developing`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_start_record_new(const char *conf_id,
+                                        yh_conf_start_record **request_out,
+                                        struct yh_error **err_out);
+
+/**
+ * Sets `max_duration` of a `conf_start_record` request (`int64_t`, 1-21600): Longest duration in
+ * seconds. JSON name has a TRAILING SPACE in the server DTO; the documented key max_duration is
+ * ignored → conference max_duration is used.
+ */
+enum yh_result yh_conf_start_record_set_max_duration(yh_conf_start_record *request,
+                                                     int64_t max_duration,
+                                                     struct yh_error **err_out);
+
+/**
+ * Stops recording the conference. (`POST conf/stop_record/{id}`, operation `conf_stop_record`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conf_id`: `const char *`, required, not blank. The conference id that `conf_create` answered.
+ *
+ * The platform marks this operation `developing`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_stop_record_new(const char *conf_id,
+                                       yh_conf_stop_record **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Sets whether a member may speak and hear. (`POST conf/set_voice_mode/{id}`, operation
+ * `conf_set_voice_mode`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conf_id`: `const char *`, required, not blank. The conference id that `conf_create` answered.
+ * - `call_id`: `const char *`, required, at least 1 characters, at most 128 characters. The call
+ *   id.
+ * - `voice_mode`: `int64_t`, required, 1-4. Voice mode: 1 speak and hear, 2 hear only, 3 speak
+ *   only, 4 neither. Docs say optional default 1; server requires it.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conf_set_voice_mode_new(const char *conf_id,
+                                          const char *call_id,
+                                          int64_t voice_mode,
+                                          yh_conf_set_voice_mode **request_out,
+                                          struct yh_error **err_out);
+
+/**
+ * Creates a call-center extension (SIP, gateway or phone number). (`POST callcenter/extension`,
+ * operation `ext_create`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_ext_create_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `type`: `const char *`, required, one of "1", "2", "3". The type. JSON number accepted;
+ *   missing → 000002.
+ * - `user`: `const char *`, optional. SIP user name: 6-12 digits (type "1"). Type 1: required,
+ *   ^\d{6,12}$; stored as <extension prefix>+user.
+ * - `password`: `const char *`, optional. SIP password: 6-12 digits (type "1"). Type 1: required,
+ *   ^\d{6,12}$ (DIGITS ONLY; docs say letters/digits).
+ * - `ipaddr`: `const char *`, optional. Gateway address (type "2"). Type 2: required non-blank,
+ *   then dropped (falls through to type 3 rules).
+ * - `telnum`: `const char *`, optional. Phone number (types "2" and "3"). Type 2 and 3: required
+ *   non-blank.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"id": string, "type": string, "user": string or null,
+ * "password": string or null, "ipaddr": string or null, "telnum": string or null, "enable":
+ * boolean or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_ext_create_new(const char *type,
+                                 yh_ext_create **request_out,
+                                 struct yh_error **err_out);
+
+/**
+ * Sets `user` of a `ext_create` request (`const char *`): SIP user name: 6-12 digits (type "1").
+ * Type 1: required, ^\d{6,12}$; stored as <extension prefix>+user.
+ */
+enum yh_result yh_ext_create_set_user(yh_ext_create *request,
+                                      const char *user,
+                                      struct yh_error **err_out);
+
+/**
+ * Sets `password` of a `ext_create` request (`const char *`): SIP password: 6-12 digits (type
+ * "1"). Type 1: required, ^\d{6,12}$ (DIGITS ONLY; docs say letters/digits).
+ */
+enum yh_result yh_ext_create_set_password(yh_ext_create *request,
+                                          const char *password,
+                                          struct yh_error **err_out);
+
+/**
+ * Sets `ipaddr` of a `ext_create` request (`const char *`): Gateway address (type "2"). Type 2:
+ * required non-blank, then dropped (falls through to type 3 rules).
+ */
+enum yh_result yh_ext_create_set_ipaddr(yh_ext_create *request,
+                                        const char *ipaddr,
+                                        struct yh_error **err_out);
+
+/**
+ * Sets `telnum` of a `ext_create` request (`const char *`): Phone number (types "2" and "3"). Type
+ * 2 and 3: required non-blank.
+ */
+enum yh_result yh_ext_create_set_telnum(yh_ext_create *request,
+                                        const char *telnum,
+                                        struct yh_error **err_out);
+
+/**
+ * Deletes an extension. (`DELETE callcenter/extension/{extension_id}`, operation `ext_delete`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `extension_id`: `const char *`, required, not blank. The extension id.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_ext_delete_new(const char *extension_id,
+                                 yh_ext_delete **request_out,
+                                 struct yh_error **err_out);
+
+/**
+ * Gets one extension. (`GET callcenter/extension/{extension_id}`, operation `ext_get`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `extension_id`: `const char *`, required, not blank. The extension id.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"id": string, "type": string, "user": string or null,
+ * "password": string or null, "ipaddr": string or null, "telnum": string or null, "enable":
+ * boolean or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_ext_get_new(const char *extension_id,
+                              yh_ext_get **request_out,
+                              struct yh_error **err_out);
+
+/**
+ * Lists the extensions, a page at a time. (`GET callcenter/extension`, operation `ext_list`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_ext_list_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `page_no`: `int64_t`, optional, at least 1. Which page, from 1. Server default 1; 1-based; 0
+ *   or negative → 000002 (negative offset); non-numeric → 000002.
+ * - `page_size`: `int64_t`, optional, 1-1000. Items per page, 1-1000. Server default 20; >1000 →
+ *   000002 (PageSizeTooLargeException); 0 → 000002 (division by zero).
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): a page `{"pageSize": integer, "startIndex": integer, "totalCount":
+ * integer, "totalPageCount": integer, "currentPageNo": integer, "result": [{"id": string, "type":
+ * string, "user": string or null, "password": string or null, "ipaddr": string or null, "telnum":
+ * string or null, "enable": boolean or null}]}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_ext_list_new(yh_ext_list **request_out, struct yh_error **err_out);
+
+/**
+ * Sets `page_no` of a `ext_list` request (`int64_t`, at least 1): Which page, from 1. Server
+ * default 1; 1-based; 0 or negative → 000002 (negative offset); non-numeric → 000002.
+ */
+enum yh_result yh_ext_list_set_page_no(yh_ext_list *request,
+                                       int64_t page_no,
+                                       struct yh_error **err_out);
+
+/**
+ * Sets `page_size` of a `ext_list` request (`int64_t`, 1-1000): Items per page, 1-1000. Server
+ * default 20; >1000 → 000002 (PageSizeTooLargeException); 0 → 000002 (division by zero).
+ */
+enum yh_result yh_ext_list_set_page_size(yh_ext_list *request,
+                                         int64_t page_size,
+                                         struct yh_error **err_out);
+
+/**
+ * Logs an agent in (creates it) with its extension and skills. (`POST callcenter/agent`, operation
+ * `agent_login`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_agent_login_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `name`: `const char *`, required, not blank. The name. No length/charset check (docs: <=32,
+ *   [A-Za-z0-9_]).
+ * - `num`: `const char *`, optional. The agent's number.
+ * - `state`: `const char *`, optional, one of "online", "idle", "busy", "away", or starting with
+ *   "busy/", "away/". The agent's state. Server default "online".
+ * - `extension`: `const char *`, required, not blank. The extension id. Extension id; unknown →
+ *   040103; bound to another agent → 040102.
+ * - `skills`: `const char *` JSON text, a list of objects: `[{"name": string (required), "score":
+ *   integer, "enabled": boolean}]`, optional. Skills: objects of `name`, `score`, `enabled`. Items
+ *   {name (required, else 000001), score (default 0), enabled (default false)}.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_login_new(const char *name,
+                                  const char *extension,
+                                  yh_agent_login **request_out,
+                                  struct yh_error **err_out);
+
+/**
+ * Sets `num` of a `agent_login` request (`const char *`): The agent's number.
+ */
+enum yh_result yh_agent_login_set_num(yh_agent_login *request,
+                                      const char *num,
+                                      struct yh_error **err_out);
+
+/**
+ * Sets `state` of a `agent_login` request (`const char *`, one of "online", "idle", "busy",
+ * "away", or starting with "busy/", "away/"): The agent's state. Server default "online".
+ */
+enum yh_result yh_agent_login_set_state(yh_agent_login *request,
+                                        const char *state,
+                                        struct yh_error **err_out);
+
+/**
+ * Sets `skills` of a `agent_login` request (`const char *` JSON text, a list of objects:
+ * `[{"name": string (required), "score": integer, "enabled": boolean}]`): Skills: objects of
+ * `name`, `score`, `enabled`. Items {name (required, else 000001), score (default 0), enabled
+ * (default false)}.
+ */
+enum yh_result yh_agent_login_set_skills(yh_agent_login *request,
+                                         const char *skills,
+                                         struct yh_error **err_out);
+
+/**
+ * Logs an agent out. (`DELETE callcenter/agent/{agent_name}`, operation `agent_logout`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_agent_logout_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `force`: `bool`, optional. Log out even when busy. Server default false; true bypasses the
+ *   busy check but does NOT hang up the extension call.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_logout_new(const char *agent_name,
+                                   yh_agent_logout **request_out,
+                                   struct yh_error **err_out);
+
+/**
+ * Sets `force` of a `agent_logout` request (`bool`): Log out even when busy. Server default false;
+ * true bypasses the busy check but does NOT hang up the extension call.
+ */
+enum yh_result yh_agent_logout_set_force(yh_agent_logout *request,
+                                         bool force,
+                                         struct yh_error **err_out);
+
+/**
+ * Tells the platform the agent is still there. (`GET callcenter/agent/{agent_name}/keepalive`,
+ * operation `agent_keepalive`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_keepalive_new(const char *agent_name,
+                                      yh_agent_keepalive **request_out,
+                                      struct yh_error **err_out);
+
+/**
+ * Gets one agent. (`GET callcenter/agent/{agent_name}`, operation `agent_get`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"name": string, "subaccountId": string or null, "num":
+ * string or null, "state": string or null, "extension": string or null, "skills": [{"name":
+ * string, "score": integer, "enabled": boolean}] or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_get_new(const char *agent_name,
+                                yh_agent_get **request_out,
+                                struct yh_error **err_out);
+
+/**
+ * Lists the agents, a page at a time. (`GET callcenter/agent`, operation `agent_list`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_agent_list_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `page_no`: `int64_t`, optional, at least 1. Which page, from 1. Server default 1; 1-based; 0
+ *   or negative → 000002 (negative offset); non-numeric → 000002.
+ * - `page_size`: `int64_t`, optional, 1-1000. Items per page, 1-1000. Server default 20; >1000 →
+ *   000002 (PageSizeTooLargeException); 0 → 000002 (division by zero).
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): a page `{"pageSize": integer, "startIndex": integer, "totalCount":
+ * integer, "totalPageCount": integer, "currentPageNo": integer, "result": [{"name": string,
+ * "subaccountId": string or null, "num": string or null, "state": string or null, "extension":
+ * string or null, "skills": [{"name": string, "score": integer, "enabled": boolean}] or null}]}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_list_new(yh_agent_list **request_out, struct yh_error **err_out);
+
+/**
+ * Sets `page_no` of a `agent_list` request (`int64_t`, at least 1): Which page, from 1. Server
+ * default 1; 1-based; 0 or negative → 000002 (negative offset); non-numeric → 000002.
+ */
+enum yh_result yh_agent_list_set_page_no(yh_agent_list *request,
+                                         int64_t page_no,
+                                         struct yh_error **err_out);
+
+/**
+ * Sets `page_size` of a `agent_list` request (`int64_t`, 1-1000): Items per page, 1-1000. Server
+ * default 20; >1000 → 000002 (PageSizeTooLargeException); 0 → 000002 (division by zero).
+ */
+enum yh_result yh_agent_list_set_page_size(yh_agent_list *request,
+                                           int64_t page_size,
+                                           struct yh_error **err_out);
+
+/**
+ * Binds the agent to another extension. (`POST callcenter/agent/{agent_name}/extension`, operation
+ * `agent_set_extension`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `id`: `const char *`, required, not blank. The id. Non-string → 000002.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_set_extension_new(const char *agent_name,
+                                          const char *id,
+                                          yh_agent_set_extension **request_out,
+                                          struct yh_error **err_out);
+
+/**
+ * Sets the agent's state (idle, busy, away, ...). (`POST callcenter/agent/{agent_name}/state`,
+ * operation `agent_set_state`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `state`: `const char *`, required, one of "idle", "busy", "away", or starting with "busy/",
+ *   "away/". The agent's state. Anything else (incl. online) → 000001; non-string → 000002.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_set_state_new(const char *agent_name,
+                                      const char *state,
+                                      yh_agent_set_state **request_out,
+                                      struct yh_error **err_out);
+
+/**
+ * Adds, changes or removes the agent's skills. (`POST callcenter/agent/{agent_name}/skills`,
+ * operation `agent_set_skills`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `opts`: `const char *` JSON text, a list of objects: `[{"opt": integer (required, 0-2),
+ *   "name": string, "score": integer, "enabled": boolean}]`, required, at least 1 items. Skill
+ *   changes: objects of `opt` (0 delete all, 1 add or update, 2 delete), `name`, `score`,
+ *   `enabled`. Items {opt: 0 delete-all | 1 upsert | 2 delete, name, score, enabled}; opt null →
+ *   000002; no op effective → 000001.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_set_skills_new(const char *agent_name,
+                                       const char *opts,
+                                       yh_agent_set_skills **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Rejects the queued call ringing the agent. (`POST callcenter/agent/{name}/reject`, operation
+ * `agent_reject`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_agent_reject_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `queue_id`: `const char *`, required, at least 1 characters, at most 128 characters. The queue
+ *   task id.
+ * - `user_data`: `const char *`, optional, at most 128 characters. Your data, echoed in the
+ *   events; at most 128 characters. Docs call it user_data (that key is ignored); value is not
+ *   used by the service.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_reject_new(const char *agent_name,
+                                   const char *queue_id,
+                                   yh_agent_reject **request_out,
+                                   struct yh_error **err_out);
+
+/**
+ * Sets `user_data` of a `agent_reject` request (`const char *`, at most 128 characters): Your
+ * data, echoed in the events; at most 128 characters. Docs call it user_data (that key is
+ * ignored); value is not used by the service.
+ */
+enum yh_result yh_agent_reject_set_user_data(yh_agent_reject *request,
+                                             const char *user_data,
+                                             struct yh_error **err_out);
+
+/**
+ * Calls the agent's extension, then an outside number, and connects them. (`POST
+ * callcenter/agent/{name}/call_out`, operation `agent_call_out`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_agent_call_out_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `to`: `const char *`, required, not blank. The number to call.
+ * - `from`: `const char *`, optional. Caller number shown (a hint: the platform picks a rented
+ *   number).
+ * - `max_dial_seconds`: `int64_t`, optional. Longest ringing in seconds.
+ * - `max_answer_seconds`: `int64_t`, optional. Longest call in seconds. Not required by server
+ *   (docs: required); null or >21600 → 21600.
+ * - `user_data`: `const char *`, optional, at most 128 characters. Your data, echoed in the
+ *   events; at most 128 characters.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_call_out_new(const char *agent_name,
+                                     const char *to,
+                                     yh_agent_call_out **request_out,
+                                     struct yh_error **err_out);
+
+/**
+ * Sets `from` of a `agent_call_out` request (`const char *`): Caller number shown (a hint: the
+ * platform picks a rented number).
+ */
+enum yh_result yh_agent_call_out_set_from(yh_agent_call_out *request,
+                                          const char *from,
+                                          struct yh_error **err_out);
+
+/**
+ * Sets `max_dial_seconds` of a `agent_call_out` request (`int64_t`): Longest ringing in seconds.
+ */
+enum yh_result yh_agent_call_out_set_max_dial_seconds(yh_agent_call_out *request,
+                                                      int64_t max_dial_seconds,
+                                                      struct yh_error **err_out);
+
+/**
+ * Sets `max_answer_seconds` of a `agent_call_out` request (`int64_t`): Longest call in seconds.
+ * Not required by server (docs: required); null or >21600 → 21600.
+ */
+enum yh_result yh_agent_call_out_set_max_answer_seconds(yh_agent_call_out *request,
+                                                        int64_t max_answer_seconds,
+                                                        struct yh_error **err_out);
+
+/**
+ * Sets `user_data` of a `agent_call_out` request (`const char *`, at most 128 characters): Your
+ * data, echoed in the events; at most 128 characters.
+ */
+enum yh_result yh_agent_call_out_set_user_data(yh_agent_call_out *request,
+                                               const char *user_data,
+                                               struct yh_error **err_out);
+
+/**
+ * Calls the agent, then another agent chosen by an `<enqueue>`. (`POST
+ * callcenter/agent/{name}/call_agent`, operation `agent_call_agent`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `enqueue`: `const char *`, required. The `<enqueue>` XML (without `<response>`). <enqueue> XML
+ *   (no <response> wrapper); validated against the IVR XSD (000001).
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_call_agent_new(const char *agent_name,
+                                       const char *enqueue,
+                                       yh_agent_call_agent **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Forwards the agent's call to another agent (a stub on the server: it answers true and does
+ * nothing). (`POST callcenter/agent/{name}/fwd_agent`, operation `agent_fwd_agent`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ *
+ * The platform marks this operation `stub`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_fwd_agent_new(const char *agent_name,
+                                      yh_agent_fwd_agent **request_out,
+                                      struct yh_error **err_out);
+
+/**
+ * Transfers the agent's call to another agent (a stub on the server: it answers true and does
+ * nothing). (`POST callcenter/agent/{name}/xfer_agent`, operation `agent_xfer_agent`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ *
+ * The platform marks this operation `stub`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_xfer_agent_new(const char *agent_name,
+                                       yh_agent_xfer_agent **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Transfers the agent's call to an outside number (a stub on the server: it answers true and does
+ * nothing). (`POST callcenter/agent/{name}/xfer_out`, operation `agent_xfer_out`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ *
+ * The platform marks this operation `stub`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_xfer_out_new(const char *agent_name,
+                                     yh_agent_xfer_out **request_out,
+                                     struct yh_error **err_out);
+
+/**
+ * Sets the agent's listen/speak mode in a conversation. (`POST callcenter/agent/{name}/lsm`,
+ * operation `agent_lsm`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_agent_lsm_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `conversation_id`: `const char *`, required. The conversation id.
+ * - `mode`: `int64_t`, optional, 1-4. Voice mode: 1 listen and speak, 2 listen, 3 speak, 4 none.
+ *   Server default 1.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_lsm_new(const char *agent_name,
+                                const char *conversation_id,
+                                yh_agent_lsm **request_out,
+                                struct yh_error **err_out);
+
+/**
+ * Sets `mode` of a `agent_lsm` request (`int64_t`, 1-4): Voice mode: 1 listen and speak, 2 listen,
+ * 3 speak, 4 none. Server default 1.
+ */
+enum yh_result yh_agent_lsm_set_mode(yh_agent_lsm *request,
+                                     int64_t mode,
+                                     struct yh_error **err_out);
+
+/**
+ * Brings the agent into a conversation. (`POST callcenter/agent/{name}/enter`, operation
+ * `agent_enter`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_agent_enter_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `conversation_id`: `const char *`, required. The conversation id.
+ * - `mode`: `int64_t`, optional, 1-4. Voice mode: 1 listen and speak, 2 listen, 3 speak, 4 none.
+ *   Validated but not applied (member joins with mode 1).
+ * - `holding`: `bool`, optional. Hold (not used by the server). Not used.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_enter_new(const char *agent_name,
+                                  const char *conversation_id,
+                                  yh_agent_enter **request_out,
+                                  struct yh_error **err_out);
+
+/**
+ * Sets `mode` of a `agent_enter` request (`int64_t`, 1-4): Voice mode: 1 listen and speak, 2
+ * listen, 3 speak, 4 none. Validated but not applied (member joins with mode 1).
+ */
+enum yh_result yh_agent_enter_set_mode(yh_agent_enter *request,
+                                       int64_t mode,
+                                       struct yh_error **err_out);
+
+/**
+ * Sets `holding` of a `agent_enter` request (`bool`): Hold (not used by the server). Not used.
+ */
+enum yh_result yh_agent_enter_set_holding(yh_agent_enter *request,
+                                          bool holding,
+                                          struct yh_error **err_out);
+
+/**
+ * Takes the agent out of a conversation. (`POST callcenter/agent/{name}/exit`, operation
+ * `agent_exit`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `conversation_id`: `const char *`, required. The conversation id.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_exit_new(const char *agent_name,
+                                 const char *conversation_id,
+                                 yh_agent_exit **request_out,
+                                 struct yh_error **err_out);
+
+/**
+ * Merges two conversations (documented, but the server has no such route: it answers HTTP 404).
+ * (`POST callcenter/agent/{agent_name}/merge`, operation `agent_merge`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_agent_merge_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `src_conversation_id`: `const char *`, required. The conversation merged away.
+ * - `dst_conversation_id`: `const char *`, required. The conversation merged into.
+ * - `mode`: `int64_t`, optional. Voice mode: 1 listen and speak, 2 listen, 3 speak, 4 none. Server
+ *   default 1.
+ *
+ * The platform marks this operation `documented_only`.
+ *
+ * Answers (`yh_response_json`): what the server answers (not declared).
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_merge_new(const char *agent_name,
+                                  const char *src_conversation_id,
+                                  const char *dst_conversation_id,
+                                  yh_agent_merge **request_out,
+                                  struct yh_error **err_out);
+
+/**
+ * Sets `mode` of a `agent_merge` request (`int64_t`): Voice mode: 1 listen and speak, 2 listen, 3
+ * speak, 4 none. Server default 1.
+ */
+enum yh_result yh_agent_merge_set_mode(yh_agent_merge *request,
+                                       int64_t mode,
+                                       struct yh_error **err_out);
+
+/**
+ * Lists the conversations the agent is in. (`GET callcenter/agent/{name}/conversation`, operation
+ * `agent_conversations`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): a list of objects `{"id": string, "type": string, "subaccount_id":
+ * string or null, "queue_id": string or null, "begin_time": integer or null, "end_time": integer
+ * or null, "end_reason": string or null, "members": [{"name": string or null, "extension_id":
+ * string or null, "telnumber": string or null, "call_id": string or null, "begin_time": integer or
+ * null, "end_time": integer or null, "mode": integer or null}] or null}`, or `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_agent_conversations_new(const char *agent_name,
+                                          yh_agent_conversations **request_out,
+                                          struct yh_error **err_out);
+
+/**
+ * Creates a queue condition: which agents take a queued call, in which order. (`POST
+ * callcenter/condition`, operation `condition_create`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_condition_create_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `where`: `const char *`, required, at most 512 characters. Condition expression choosing the
+ *   agents (must end with `;`).
+ * - `sort`: `const char *`, optional, at most 512 characters. Expression ordering the agents.
+ *   Blank → '1;'.
+ * - `priority`: `int64_t`, optional, 0-99. Priority of the queue condition. Server default 0.
+ * - `queue_timeout`: `int64_t`, required, 1-1000. Longest wait in the queue, seconds.
+ * - `fetch_timeout`: `int64_t`, optional, 1-60. Longest ringing of a chosen agent, seconds. Server
+ *   default 45.
+ * - `remark`: `const char *`, optional, at most 128 characters. A note of yours, at most 128
+ *   characters.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"conditionId": string}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_condition_create_new(const char *where,
+                                       int64_t queue_timeout,
+                                       yh_condition_create **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Sets `sort` of a `condition_create` request (`const char *`, at most 512 characters): Expression
+ * ordering the agents. Blank → '1;'.
+ */
+enum yh_result yh_condition_create_set_sort(yh_condition_create *request,
+                                            const char *sort,
+                                            struct yh_error **err_out);
+
+/**
+ * Sets `priority` of a `condition_create` request (`int64_t`, 0-99): Priority of the queue
+ * condition. Server default 0.
+ */
+enum yh_result yh_condition_create_set_priority(yh_condition_create *request,
+                                                int64_t priority,
+                                                struct yh_error **err_out);
+
+/**
+ * Sets `fetch_timeout` of a `condition_create` request (`int64_t`, 1-60): Longest ringing of a
+ * chosen agent, seconds. Server default 45.
+ */
+enum yh_result yh_condition_create_set_fetch_timeout(yh_condition_create *request,
+                                                     int64_t fetch_timeout,
+                                                     struct yh_error **err_out);
+
+/**
+ * Sets `remark` of a `condition_create` request (`const char *`, at most 128 characters): A note
+ * of yours, at most 128 characters.
+ */
+enum yh_result yh_condition_create_set_remark(yh_condition_create *request,
+                                              const char *remark,
+                                              struct yh_error **err_out);
+
+/**
+ * Changes a queue condition. (`POST callcenter/condition/{id}`, operation `condition_modify`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_condition_modify_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `condition_id`: `const char *`, required, not blank. The queue condition id.
+ * - `where`: `const char *`, required, at most 512 characters. Condition expression choosing the
+ *   agents (must end with `;`).
+ * - `sort`: `const char *`, optional, at most 512 characters. Expression ordering the agents.
+ *   Blank → '1;'.
+ * - `priority`: `int64_t`, optional, 0-99. Priority of the queue condition. No default on modify:
+ *   absent → stored null.
+ * - `queue_timeout`: `int64_t`, required, 1-1000. Longest wait in the queue, seconds.
+ * - `fetch_timeout`: `int64_t`, optional, 1-60. Longest ringing of a chosen agent, seconds. No
+ *   default on modify: absent → stored null.
+ * - `remark`: `const char *`, optional, at most 128 characters. A note of yours, at most 128
+ *   characters.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_condition_modify_new(const char *condition_id,
+                                       const char *where,
+                                       int64_t queue_timeout,
+                                       yh_condition_modify **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Sets `sort` of a `condition_modify` request (`const char *`, at most 512 characters): Expression
+ * ordering the agents. Blank → '1;'.
+ */
+enum yh_result yh_condition_modify_set_sort(yh_condition_modify *request,
+                                            const char *sort,
+                                            struct yh_error **err_out);
+
+/**
+ * Sets `priority` of a `condition_modify` request (`int64_t`, 0-99): Priority of the queue
+ * condition. No default on modify: absent → stored null.
+ */
+enum yh_result yh_condition_modify_set_priority(yh_condition_modify *request,
+                                                int64_t priority,
+                                                struct yh_error **err_out);
+
+/**
+ * Sets `fetch_timeout` of a `condition_modify` request (`int64_t`, 1-60): Longest ringing of a
+ * chosen agent, seconds. No default on modify: absent → stored null.
+ */
+enum yh_result yh_condition_modify_set_fetch_timeout(yh_condition_modify *request,
+                                                     int64_t fetch_timeout,
+                                                     struct yh_error **err_out);
+
+/**
+ * Sets `remark` of a `condition_modify` request (`const char *`, at most 128 characters): A note
+ * of yours, at most 128 characters.
+ */
+enum yh_result yh_condition_modify_set_remark(yh_condition_modify *request,
+                                              const char *remark,
+                                              struct yh_error **err_out);
+
+/**
+ * Deletes a queue condition. (`DELETE callcenter/condition/{id}`, operation `condition_delete`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `condition_id`: `const char *`, required, not blank. The queue condition id.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_condition_delete_new(const char *condition_id,
+                                       yh_condition_delete **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Lists the queue conditions. (`GET callcenter/condition`, operation `condition_list`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields: none.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): a list of objects `{"id": string, "createTime": integer,
+ * "lastTime": integer, "tenantId": string, "appId": string, "subaccount_id": string or null,
+ * "where": string, "sort": string or null, "priority": integer or null, "queue_timeout": integer,
+ * "fetch_timeout": integer or null, "remark": string or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_condition_list_new(yh_condition_list **request_out, struct yh_error **err_out);
+
+/**
+ * Gets one queue condition. (`GET callcenter/condition/{id}`, operation `condition_get`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `condition_id`: `const char *`, required, not blank. The queue condition id.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"id": string, "createTime": integer, "lastTime":
+ * integer, "tenantId": string, "appId": string, "subaccount_id": string or null, "where": string,
+ * "sort": string or null, "priority": integer or null, "queue_timeout": integer, "fetch_timeout":
+ * integer or null, "remark": string or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_condition_get_new(const char *condition_id,
+                                    yh_condition_get **request_out,
+                                    struct yh_error **err_out);
+
+/**
+ * Ends a conversation. (`DELETE callcenter/conversation/{id}`, operation `conversation_dismiss`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conversation_id`: `const char *`, required, not blank. The conversation id.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conversation_dismiss_new(const char *conversation_id,
+                                           yh_conversation_dismiss **request_out,
+                                           struct yh_error **err_out);
+
+/**
+ * Sets one agent's listen/speak mode in a conversation. (`POST
+ * callcenter/conversation/{id}/agent/{name}/lsm`, operation `conversation_lsm`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conversation_id`: `const char *`, required, not blank. The conversation id.
+ * - `agent_name`: `const char *`, required, not blank. The agent's name.
+ * - `mode`: `int64_t`, required, 1-4. Voice mode: 1 listen and speak, 2 listen, 3 speak, 4 none.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conversation_lsm_new(const char *conversation_id,
+                                       const char *agent_name,
+                                       int64_t mode,
+                                       yh_conversation_lsm **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Invites an agent into a conversation (no input succeeds on the server). (`POST
+ * callcenter/conversation/{id}/invite_agent`, operation `conversation_invite_agent`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_conversation_invite_agent_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conversation_id`: `const char *`, required, not blank. The conversation id.
+ * - `enqueue`: `const char *`, required, at most 1024 characters. The `<enqueue>` XML (without
+ *   `<response>`).
+ * - `mode`: `int64_t`, optional, 1-4. Voice mode: 1 listen and speak, 2 listen, 3 speak, 4 none.
+ *
+ * The platform marks this operation `beta_broken`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conversation_invite_agent_new(const char *conversation_id,
+                                                const char *enqueue,
+                                                yh_conversation_invite_agent **request_out,
+                                                struct yh_error **err_out);
+
+/**
+ * Sets `mode` of a `conversation_invite_agent` request (`int64_t`, 1-4): Voice mode: 1 listen and
+ * speak, 2 listen, 3 speak, 4 none.
+ */
+enum yh_result yh_conversation_invite_agent_set_mode(yh_conversation_invite_agent *request,
+                                                     int64_t mode,
+                                                     struct yh_error **err_out);
+
+/**
+ * Dials an outside number into a conversation; answers the new call id. (`POST
+ * callcenter/conversation/{id}/invite_out`, operation `conversation_invite_out`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_conversation_invite_out_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conversation_id`: `const char *`, required, not blank. The conversation id.
+ * - `from`: `const char *`, optional, at most 128 characters. Caller number shown (a hint: the
+ *   platform picks a rented number).
+ * - `to`: `const char *`, required, at least 1 characters, at most 128 characters. The number to
+ *   call.
+ * - `max_answer_seconds`: `int64_t`, required, 1-21600. Longest call in seconds. Docs name:
+ *   max_answer_seconds (ignored).
+ * - `max_dial_seconds`: `int64_t`, optional, 1-300. Longest ringing in seconds. Docs name:
+ *   max_dial_seconds (ignored).
+ * - `mode`: `int64_t`, optional, 1-4. Voice mode: 1 listen and speak, 2 listen, 3 speak, 4 none.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): a string.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conversation_invite_out_new(const char *conversation_id,
+                                              const char *to,
+                                              int64_t max_answer_seconds,
+                                              yh_conversation_invite_out **request_out,
+                                              struct yh_error **err_out);
+
+/**
+ * Sets `from` of a `conversation_invite_out` request (`const char *`, at most 128 characters):
+ * Caller number shown (a hint: the platform picks a rented number).
+ */
+enum yh_result yh_conversation_invite_out_set_from(yh_conversation_invite_out *request,
+                                                   const char *from,
+                                                   struct yh_error **err_out);
+
+/**
+ * Sets `max_dial_seconds` of a `conversation_invite_out` request (`int64_t`, 1-300): Longest
+ * ringing in seconds. Docs name: max_dial_seconds (ignored).
+ */
+enum yh_result yh_conversation_invite_out_set_max_dial_seconds(yh_conversation_invite_out *request,
+                                                               int64_t max_dial_seconds,
+                                                               struct yh_error **err_out);
+
+/**
+ * Sets `mode` of a `conversation_invite_out` request (`int64_t`, 1-4): Voice mode: 1 listen and
+ * speak, 2 listen, 3 speak, 4 none.
+ */
+enum yh_result yh_conversation_invite_out_set_mode(yh_conversation_invite_out *request,
+                                                   int64_t mode,
+                                                   struct yh_error **err_out);
+
+/**
+ * Gets one conversation with its members. (`GET callcenter/conversation/{id}`, operation
+ * `conversation_get`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `conversation_id`: `const char *`, required, not blank. The conversation id.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"id": string, "type": string, "subaccount_id": string
+ * or null, "queue_id": string or null, "begin_time": integer or null, "end_time": integer or null,
+ * "end_reason": string or null, "members": [{"name": string or null, "extension_id": string or
+ * null, "telnumber": string or null, "call_id": string or null, "begin_time": integer or null,
+ * "end_time": integer or null, "mode": integer or null}] or null}`, or `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conversation_get_new(const char *conversation_id,
+                                       yh_conversation_get **request_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Lists the conversations, a page at a time. (`GET callcenter/conversation`, operation
+ * `conversation_list`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_conversation_list_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `page`: `int64_t`, optional, at least 1. Which page, from 1. Server default 1; NOT pageNo.
+ * - `size`: `int64_t`, optional, 1-1000. Items per page, 1-1000. Server default 10; NOT pageSize;
+ *   >1000 → 000002.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): a page `{"pageSize": integer, "startIndex": integer, "totalCount":
+ * integer, "totalPageCount": integer, "currentPageNo": integer, "result": [{"id": string, "type":
+ * string, "subaccount_id": string or null, "queue_id": string or null, "begin_time": integer or
+ * null, "end_time": integer or null, "end_reason": string or null, "members": [{"name": string or
+ * null, "extension_id": string or null, "telnumber": string or null, "call_id": string or null,
+ * "begin_time": integer or null, "end_time": integer or null, "mode": integer or null}] or
+ * null}]}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_conversation_list_new(yh_conversation_list **request_out,
+                                        struct yh_error **err_out);
+
+/**
+ * Sets `page` of a `conversation_list` request (`int64_t`, at least 1): Which page, from 1. Server
+ * default 1; NOT pageNo.
+ */
+enum yh_result yh_conversation_list_set_page(yh_conversation_list *request,
+                                             int64_t page,
+                                             struct yh_error **err_out);
+
+/**
+ * Sets `size` of a `conversation_list` request (`int64_t`, 1-1000): Items per page, 1-1000. Server
+ * default 10; NOT pageSize; >1000 → 000002.
+ */
+enum yh_result yh_conversation_list_set_size(yh_conversation_list *request,
+                                             int64_t size,
+                                             struct yh_error **err_out);
+
+/**
+ * Creates a sub-account with its own certificate and quotas (primary account only). (`POST
+ * management/subaccount`, operation `subaccount_create`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_subaccount_create_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `callback_url`: `const char *`, optional, a URL (scheme://...). Webhook URL for events of this
+ *   sub-account.
+ * - `remark`: `const char *`, optional, at most 128 characters. A note of yours, at most 128
+ *   characters.
+ * - `quotas`: `const char *` JSON text, a list of objects: `[{"type": string (required, one of
+ *   "CallQuota", "AgentQuota", "SmsQuota", "UssdQuota"), "value": integer}]`, optional. Quotas:
+ *   objects of `type` (CallQuota, AgentQuota, SmsQuota, UssdQuota) and `value`. Items {type:
+ *   CallQuota|AgentQuota|SmsQuota|UssdQuota, value: integer}; items not validated.
+ *
+ * Answers (`yh_response_json`): an object `{"id": string, "appId": string, "parentId": string,
+ * "callbackUrl": string or null, "enabled": integer or null, "remark": string or null, "certId":
+ * string, "secretKey": string, "quotas": [{"type": string, "value": integer}] or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_subaccount_create_new(yh_subaccount_create **request_out,
+                                        struct yh_error **err_out);
+
+/**
+ * Sets `callback_url` of a `subaccount_create` request (`const char *`, a URL (scheme://...)):
+ * Webhook URL for events of this sub-account.
+ */
+enum yh_result yh_subaccount_create_set_callback_url(yh_subaccount_create *request,
+                                                     const char *callback_url,
+                                                     struct yh_error **err_out);
+
+/**
+ * Sets `remark` of a `subaccount_create` request (`const char *`, at most 128 characters): A note
+ * of yours, at most 128 characters.
+ */
+enum yh_result yh_subaccount_create_set_remark(yh_subaccount_create *request,
+                                               const char *remark,
+                                               struct yh_error **err_out);
+
+/**
+ * Sets `quotas` of a `subaccount_create` request (`const char *` JSON text, a list of objects:
+ * `[{"type": string (required, one of "CallQuota", "AgentQuota", "SmsQuota", "UssdQuota"),
+ * "value": integer}]`): Quotas: objects of `type` (CallQuota, AgentQuota, SmsQuota, UssdQuota) and
+ * `value`. Items {type: CallQuota|AgentQuota|SmsQuota|UssdQuota, value: integer}; items not
+ * validated.
+ */
+enum yh_result yh_subaccount_create_set_quotas(yh_subaccount_create *request,
+                                               const char *quotas,
+                                               struct yh_error **err_out);
+
+/**
+ * Changes a sub-account's callback URL and enabled state (primary account only). (`PUT
+ * management/subaccount/{id}`, operation `subaccount_update`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_subaccount_update_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `subaccount_id`: `const char *`, required, not blank. The sub-account id.
+ * - `callback_url`: `const char *`, optional, a URL (scheme://...). Webhook URL for events of this
+ *   sub-account. Absent → set to null.
+ * - `enabled`: `int64_t`, optional, 0-1. 1 enabled, 0 disabled. Absent → null is written (no
+ *   default 1).
+ * - `remark`: `const char *`, optional, at most 128 characters. A note of yours, at most 128
+ *   characters. Echoed in the response but NOT persisted.
+ *
+ * Answers (`yh_response_json`): an object `{"id": string, "appId": string, "parentId": string,
+ * "callbackUrl": string or null, "enabled": integer or null, "remark": string or null, "certId":
+ * string, "secretKey": string, "quotas": [{"type": string, "value": integer}] or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_subaccount_update_new(const char *subaccount_id,
+                                        yh_subaccount_update **request_out,
+                                        struct yh_error **err_out);
+
+/**
+ * Sets `callback_url` of a `subaccount_update` request (`const char *`, a URL (scheme://...)):
+ * Webhook URL for events of this sub-account. Absent → set to null.
+ */
+enum yh_result yh_subaccount_update_set_callback_url(yh_subaccount_update *request,
+                                                     const char *callback_url,
+                                                     struct yh_error **err_out);
+
+/**
+ * Sets `enabled` of a `subaccount_update` request (`int64_t`, 0-1): 1 enabled, 0 disabled. Absent
+ * → null is written (no default 1).
+ */
+enum yh_result yh_subaccount_update_set_enabled(yh_subaccount_update *request,
+                                                int64_t enabled,
+                                                struct yh_error **err_out);
+
+/**
+ * Sets `remark` of a `subaccount_update` request (`const char *`, at most 128 characters): A note
+ * of yours, at most 128 characters. Echoed in the response but NOT persisted.
+ */
+enum yh_result yh_subaccount_update_set_remark(yh_subaccount_update *request,
+                                               const char *remark,
+                                               struct yh_error **err_out);
+
+/**
+ * Deletes a sub-account (primary account only). (`DELETE management/subaccount/{id}`, operation
+ * `subaccount_delete`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `subaccount_id`: `const char *`, required, not blank. The sub-account id.
+ *
+ * The platform marks this operation `stable_buggy`.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_subaccount_delete_new(const char *subaccount_id,
+                                        yh_subaccount_delete **request_out,
+                                        struct yh_error **err_out);
+
+/**
+ * Sets a sub-account's quotas (primary account only). (`PUT management/subaccount/{id}/quotas`,
+ * operation `subaccount_set_quotas`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `subaccount_id`: `const char *`, required, not blank. The sub-account id.
+ * - `quotas`: `const char *` JSON text, a list of objects: `[{"type": string (required, one of
+ *   "CallQuota", "AgentQuota", "SmsQuota", "UssdQuota"), "value": integer}]`, required. Quotas:
+ *   objects of `type` (CallQuota, AgentQuota, SmsQuota, UssdQuota) and `value`. Only existing
+ *   quota rows are updated; value null skipped; CallQuota minutes → stored x60.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_subaccount_set_quotas_new(const char *subaccount_id,
+                                            const char *quotas,
+                                            yh_subaccount_set_quotas **request_out,
+                                            struct yh_error **err_out);
+
+/**
+ * Lists the sub-accounts, a page at a time (primary account only). (`GET management/subaccount`,
+ * operation `subaccount_list`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_subaccount_list_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `page_no`: `int64_t`, optional, at least 1. Which page, from 1. Server default 1.
+ * - `page_size`: `int64_t`, optional, 1-1000. Items per page, 1-1000. Server default 10; >1000 →
+ *   000002.
+ *
+ * The platform marks this operation `stable_buggy`.
+ *
+ * Answers (`yh_response_json`): a page `{"pageSize": integer, "startIndex": integer, "totalCount":
+ * integer, "totalPageCount": integer, "currentPageNo": integer, "result": [{"id": string, "appId":
+ * string, "parentId": string, "callbackUrl": string or null, "enabled": integer or null, "remark":
+ * string or null, "certId": string, "secretKey": string, "quotas": [{"type": string, "value":
+ * integer}] or null}]}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_subaccount_list_new(yh_subaccount_list **request_out, struct yh_error **err_out);
+
+/**
+ * Sets `page_no` of a `subaccount_list` request (`int64_t`, at least 1): Which page, from 1.
+ * Server default 1.
+ */
+enum yh_result yh_subaccount_list_set_page_no(yh_subaccount_list *request,
+                                              int64_t page_no,
+                                              struct yh_error **err_out);
+
+/**
+ * Sets `page_size` of a `subaccount_list` request (`int64_t`, 1-1000): Items per page, 1-1000.
+ * Server default 10; >1000 → 000002.
+ */
+enum yh_result yh_subaccount_list_set_page_size(yh_subaccount_list *request,
+                                                int64_t page_size,
+                                                struct yh_error **err_out);
+
+/**
+ * Gets one sub-account with its quotas (primary account only). (`GET management/subaccount/{id}`,
+ * operation `subaccount_get`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `subaccount_id`: `const char *`, required, not blank. The sub-account id.
+ *
+ * Answers (`yh_response_json`): an object `{"id": string, "appId": string, "parentId": string,
+ * "callbackUrl": string or null, "enabled": integer or null, "remark": string or null, "certId":
+ * string, "secretKey": string, "quotas": [{"type": string, "value": integer}] or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_subaccount_get_new(const char *subaccount_id,
+                                     yh_subaccount_get **request_out,
+                                     struct yh_error **err_out);
+
+/**
+ * Lists the numbers the account rents, a page at a time (primary account only). (`GET
+ * management/telnum`, operation `telnum_list`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_telnum_list_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `page_no`: `int64_t`, optional, at least 1. Which page, from 1. Server default 1.
+ * - `page_size`: `int64_t`, optional, 1-1000. Items per page, 1-1000. Server default 10; >1000 →
+ *   000002.
+ *
+ * The platform marks this operation `stable_buggy`.
+ *
+ * Answers (`yh_response_json`): a page `{"pageSize": integer, "startIndex": integer, "totalCount":
+ * integer, "totalPageCount": integer, "currentPageNo": integer, "result": [{"id": string, "appId":
+ * string or null, "subaccountId": string or null, "telnum": string}]}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_telnum_list_new(yh_telnum_list **request_out, struct yh_error **err_out);
+
+/**
+ * Sets `page_no` of a `telnum_list` request (`int64_t`, at least 1): Which page, from 1. Server
+ * default 1.
+ */
+enum yh_result yh_telnum_list_set_page_no(yh_telnum_list *request,
+                                          int64_t page_no,
+                                          struct yh_error **err_out);
+
+/**
+ * Sets `page_size` of a `telnum_list` request (`int64_t`, 1-1000): Items per page, 1-1000. Server
+ * default 10; >1000 → 000002.
+ */
+enum yh_result yh_telnum_list_set_page_size(yh_telnum_list *request,
+                                            int64_t page_size,
+                                            struct yh_error **err_out);
+
+/**
+ * Binds a number to a sub-account (primary account only). (`POST
+ * management/telnum/{id}/subaccount`, operation `telnum_bind`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `telnum_id`: `const char *`, required, not blank. The number's id (from `telnum_list`).
+ * - `subaccount_id`: `const char *`, required. The sub-account id. Existence not checked.
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_telnum_bind_new(const char *telnum_id,
+                                  const char *subaccount_id,
+                                  yh_telnum_bind **request_out,
+                                  struct yh_error **err_out);
+
+/**
+ * Unbinds a number from a sub-account (primary account only). (`DELETE
+ * management/{id}/subaccount`, operation `telnum_unbind`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `telnum_id`: `const char *`, required, not blank. The number's id (from `telnum_list`).
+ * - `subaccount_id`: `const char *`, required. The sub-account id. Server default "1"; must equal
+ *   the current binding, else nothing happens (still true).
+ *
+ * Answers (`yh_response_json`): `true`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_telnum_unbind_new(const char *telnum_id,
+                                    const char *subaccount_id,
+                                    yh_telnum_unbind **request_out,
+                                    struct yh_error **err_out);
+
+/**
+ * Creates a message template; `msg.template_complete` follows its audit. (`POST msg/template`,
+ * operation `template_create`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_template_create_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `name`: `const char *`, required. The name.
+ * - `type`: `const char *`, optional, one of "msg_sms", "msg_ussd". The type. Server default
+ *   "msg_sms".
+ * - `content`: `const char *`, required. Template text with `#*#` placeholders. Placeholders
+ *   '#*#'.
+ * - `remark`: `const char *`, required. A note of yours (the server requires it; the docs say
+ *   optional).
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"name": string, "type": string, "tempId": string,
+ * "content": string, "status": integer, "checkTime": string or null, "reason": string or null,
+ * "remark": string or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_template_create_new(const char *name,
+                                      const char *content,
+                                      const char *remark,
+                                      yh_template_create **request_out,
+                                      struct yh_error **err_out);
+
+/**
+ * Sets `type` of a `template_create` request (`const char *`, one of "msg_sms", "msg_ussd"): The
+ * type. Server default "msg_sms".
+ */
+enum yh_result yh_template_create_set_type(yh_template_create *request,
+                                           const char *type,
+                                           struct yh_error **err_out);
+
+/**
+ * Changes a message template (it is audited again). (`PUT msg/template/{tempId}`, operation
+ * `template_update`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_template_update_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `temp_id`: `const char *`, required, not blank. The template id.
+ * - `name`: `const char *`, required. The name.
+ * - `type`: `const char *`, optional, one of "msg_sms", "msg_ussd". The type.
+ * - `content`: `const char *`, required. Template text with `#*#` placeholders.
+ * - `remark`: `const char *`, required. A note of yours.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"name": string, "type": string, "tempId": string,
+ * "content": string, "status": integer, "checkTime": string or null, "reason": string or null,
+ * "remark": string or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_template_update_new(const char *temp_id,
+                                      const char *name,
+                                      const char *content,
+                                      const char *remark,
+                                      yh_template_update **request_out,
+                                      struct yh_error **err_out);
+
+/**
+ * Sets `type` of a `template_update` request (`const char *`, one of "msg_sms", "msg_ussd"): The
+ * type.
+ */
+enum yh_result yh_template_update_set_type(yh_template_update *request,
+                                           const char *type,
+                                           struct yh_error **err_out);
+
+/**
+ * Deletes a message template. (`DELETE msg/template/{tempId}`, operation `template_delete`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `temp_id`: `const char *`, required, not blank. The template id.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_template_delete_new(const char *temp_id,
+                                      yh_template_delete **request_out,
+                                      struct yh_error **err_out);
+
+/**
+ * Gets one message template. (`GET msg/template/{tempId}`, operation `template_get`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `temp_id`: `const char *`, required, not blank. The template id.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"name": string, "type": string, "tempId": string,
+ * "content": string, "status": integer, "checkTime": string or null, "reason": string or null,
+ * "remark": string or null}`, or `null`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_template_get_new(const char *temp_id,
+                                   yh_template_get **request_out,
+                                   struct yh_error **err_out);
+
+/**
+ * Lists the message templates, a page at a time. (`GET msg/template`, operation `template_list`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_template_list_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `page_no`: `int64_t`, optional, at least 1. Which page, from 1. Server default 1; 1-based; 0
+ *   or negative → 000002 (negative offset); non-numeric → 000002.
+ * - `page_size`: `int64_t`, optional, 1-1000. Items per page, 1-1000. Server default 20; >1000 →
+ *   000002 (PageSizeTooLargeException); 0 → 000002 (division by zero).
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): a page `{"pageSize": integer, "startIndex": integer, "totalCount":
+ * integer, "totalPageCount": integer, "currentPageNo": integer, "result": [{"name": string,
+ * "type": string, "tempId": string, "content": string, "status": integer, "checkTime": string or
+ * null, "reason": string or null, "remark": string or null}]}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_template_list_new(yh_template_list **request_out, struct yh_error **err_out);
+
+/**
+ * Sets `page_no` of a `template_list` request (`int64_t`, at least 1): Which page, from 1. Server
+ * default 1; 1-based; 0 or negative → 000002 (negative offset); non-numeric → 000002.
+ */
+enum yh_result yh_template_list_set_page_no(yh_template_list *request,
+                                            int64_t page_no,
+                                            struct yh_error **err_out);
+
+/**
+ * Sets `page_size` of a `template_list` request (`int64_t`, 1-1000): Items per page, 1-1000.
+ * Server default 20; >1000 → 000002 (PageSizeTooLargeException); 0 → 000002 (division by zero).
+ */
+enum yh_result yh_template_list_set_page_size(yh_template_list *request,
+                                              int64_t page_size,
+                                              struct yh_error **err_out);
+
+/**
+ * Sends one USSD flash message from a template. (`POST msg/ussd/send`, operation `ussd_send`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_ussd_send_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `mobile`: `const char *`, required, a mobile number (1 and ten digits). The mobile number.
+ * - `temp_id`: `const char *`, required. The template id.
+ * - `temp_args`: `const char *`, optional. Values of the placeholders, `;`-separated.
+ *   ';'-separated; count must equal '#*#' count, no empty element (050104).
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"msgKey": string, "state": integer}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_ussd_send_new(const char *mobile,
+                                const char *temp_id,
+                                yh_ussd_send **request_out,
+                                struct yh_error **err_out);
+
+/**
+ * Sets `temp_args` of a `ussd_send` request (`const char *`): Values of the placeholders,
+ * `;`-separated. ';'-separated; count must equal '#*#' count, no empty element (050104).
+ */
+enum yh_result yh_ussd_send_set_temp_args(yh_ussd_send *request,
+                                          const char *temp_args,
+                                          struct yh_error **err_out);
+
+/**
+ * Creates a USSD mass-send task. (`POST msg/ussd/mass/task`, operation `ussd_mass_task`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_ussd_mass_task_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `task_name`: `const char *`, required, not blank. Name of the mass task; blank → 050103.
+ * - `temp_id`: `const char *`, required. The template id.
+ * - `temp_args`: `const char *`, optional. Values of the placeholders, `;`-separated.
+ * - `mobiles`: `const char *`, required. Mobile numbers, `,`-separated, at most 10000.
+ *   ','-separated, >10000 → 050105; China Mobile numbers are reported invalid for SMS/USSD mass
+ *   sends.
+ * - `send_time`: `const char *`, optional. When to send: `yyyy-MM-dd HH:mm:ss` (blank: now).
+ *   'yyyy-MM-dd HH:mm:ss'; blank → now; unparseable → null (050107 never raised); no 10-min/7-day
+ *   window check.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"msgKey": string, "state": integer, "invalidMobiles":
+ * [string] or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_ussd_mass_task_new(const char *task_name,
+                                     const char *temp_id,
+                                     const char *mobiles,
+                                     yh_ussd_mass_task **request_out,
+                                     struct yh_error **err_out);
+
+/**
+ * Sets `temp_args` of a `ussd_mass_task` request (`const char *`): Values of the placeholders,
+ * `;`-separated.
+ */
+enum yh_result yh_ussd_mass_task_set_temp_args(yh_ussd_mass_task *request,
+                                               const char *temp_args,
+                                               struct yh_error **err_out);
+
+/**
+ * Sets `send_time` of a `ussd_mass_task` request (`const char *`): When to send: `yyyy-MM-dd
+ * HH:mm:ss` (blank: now). 'yyyy-MM-dd HH:mm:ss'; blank → now; unparseable → null (050107 never
+ * raised); no 10-min/7-day window check.
+ */
+enum yh_result yh_ussd_mass_task_set_send_time(yh_ussd_mass_task *request,
+                                               const char *send_time,
+                                               struct yh_error **err_out);
+
+/**
+ * Gets the result of a USSD send. (`GET msg/ussd/{msgKey}`, operation `ussd_get`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `msg_key`: `const char *`, required, not blank. The `msgKey` that the send answered.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"msgKey": string, "taskName": string or null,
+ * "tempId": string, "tempArgs": string or null, "sendTime": string or null, "sendType": string,
+ * "isMass": boolean or null, "sumNum": integer or null, "state": integer or null, "succNum":
+ * integer or null, "failNum": integer or null, "pendingNum": integer or null, "mobile": string or
+ * null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_ussd_get_new(const char *msg_key,
+                               yh_ussd_get **request_out,
+                               struct yh_error **err_out);
+
+/**
+ * Lists USSD sends, a page at a time. (`GET msg/ussd`, operation `ussd_list`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_ussd_list_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `page_no`: `int64_t`, optional, at least 1. Which page, from 1. Server default 1.
+ * - `page_size`: `int64_t`, optional, 1-1000. Items per page, 1-1000. Server default 10; docs say
+ *   20; >1000 → 000002.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): a page `{"pageSize": integer, "startIndex": integer, "totalCount":
+ * integer, "totalPageCount": integer, "currentPageNo": integer, "result": [{"msgKey": string,
+ * "taskName": string or null, "tempId": string, "tempArgs": string or null, "sendTime": string or
+ * null, "sendType": string, "isMass": boolean or null, "sumNum": integer or null, "state": integer
+ * or null, "succNum": integer or null, "failNum": integer or null, "pendingNum": integer or null,
+ * "mobile": string or null}]}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_ussd_list_new(yh_ussd_list **request_out, struct yh_error **err_out);
+
+/**
+ * Sets `page_no` of a `ussd_list` request (`int64_t`, at least 1): Which page, from 1. Server
+ * default 1.
+ */
+enum yh_result yh_ussd_list_set_page_no(yh_ussd_list *request,
+                                        int64_t page_no,
+                                        struct yh_error **err_out);
+
+/**
+ * Sets `page_size` of a `ussd_list` request (`int64_t`, 1-1000): Items per page, 1-1000. Server
+ * default 10; docs say 20; >1000 → 000002.
+ */
+enum yh_result yh_ussd_list_set_page_size(yh_ussd_list *request,
+                                          int64_t page_size,
+                                          struct yh_error **err_out);
+
+/**
+ * Sends one SMS from a template. (`POST msg/sms/send`, operation `sms_send`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_sms_send_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `mobile`: `const char *`, required, a mobile number (1 and ten digits). The mobile number.
+ * - `temp_id`: `const char *`, required. The template id.
+ * - `temp_args`: `const char *`, optional. Values of the placeholders, `;`-separated.
+ *   ';'-separated; count must equal '#*#' count, no empty element (050104).
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"msgKey": string, "state": integer}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_sms_send_new(const char *mobile,
+                               const char *temp_id,
+                               yh_sms_send **request_out,
+                               struct yh_error **err_out);
+
+/**
+ * Sets `temp_args` of a `sms_send` request (`const char *`): Values of the placeholders,
+ * `;`-separated. ';'-separated; count must equal '#*#' count, no empty element (050104).
+ */
+enum yh_result yh_sms_send_set_temp_args(yh_sms_send *request,
+                                         const char *temp_args,
+                                         struct yh_error **err_out);
+
+/**
+ * Creates an SMS mass-send task. (`POST msg/sms/mass/task`, operation `sms_mass_task`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_sms_mass_task_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `task_name`: `const char *`, required, not blank. Name of the mass task; blank → 050103.
+ * - `temp_id`: `const char *`, required. The template id.
+ * - `temp_args`: `const char *`, optional. Values of the placeholders, `;`-separated.
+ * - `mobiles`: `const char *`, required. Mobile numbers, `,`-separated, at most 10000.
+ *   ','-separated, >10000 → 050105; China Mobile numbers are reported invalid for SMS/USSD mass
+ *   sends.
+ * - `send_time`: `const char *`, optional. When to send: `yyyy-MM-dd HH:mm:ss` (blank: now).
+ *   'yyyy-MM-dd HH:mm:ss'; blank → now; unparseable → null (050107 never raised); no 10-min/7-day
+ *   window check.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"msgKey": string, "state": integer, "invalidMobiles":
+ * [string] or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_sms_mass_task_new(const char *task_name,
+                                    const char *temp_id,
+                                    const char *mobiles,
+                                    yh_sms_mass_task **request_out,
+                                    struct yh_error **err_out);
+
+/**
+ * Sets `temp_args` of a `sms_mass_task` request (`const char *`): Values of the placeholders,
+ * `;`-separated.
+ */
+enum yh_result yh_sms_mass_task_set_temp_args(yh_sms_mass_task *request,
+                                              const char *temp_args,
+                                              struct yh_error **err_out);
+
+/**
+ * Sets `send_time` of a `sms_mass_task` request (`const char *`): When to send: `yyyy-MM-dd
+ * HH:mm:ss` (blank: now). 'yyyy-MM-dd HH:mm:ss'; blank → now; unparseable → null (050107 never
+ * raised); no 10-min/7-day window check.
+ */
+enum yh_result yh_sms_mass_task_set_send_time(yh_sms_mass_task *request,
+                                              const char *send_time,
+                                              struct yh_error **err_out);
+
+/**
+ * Gets the result of an SMS send. (`GET msg/sms/{msgKey}`, operation `sms_get`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `msg_key`: `const char *`, required, not blank. The `msgKey` that the send answered.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): an object `{"msgKey": string, "taskName": string or null,
+ * "tempId": string, "tempArgs": string or null, "sendTime": string or null, "sendType": string,
+ * "isMass": boolean or null, "sumNum": integer or null, "state": integer or null, "succNum":
+ * integer or null, "failNum": integer or null, "pendingNum": integer or null, "mobile": string or
+ * null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_sms_get_new(const char *msg_key,
+                              yh_sms_get **request_out,
+                              struct yh_error **err_out);
+
+/**
+ * Lists SMS sends, a page at a time. (`GET msg/sms`, operation `sms_list`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_sms_list_set_*` functions. Any field can also be set by name with the `yh_request_set_*`
+ * functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `page_no`: `int64_t`, optional, at least 1. Which page, from 1. Server default 1.
+ * - `page_size`: `int64_t`, optional, 1-1000. Items per page, 1-1000. Server default 10; docs say
+ *   20; >1000 → 000002.
+ *
+ * The platform marks this operation `beta`.
+ *
+ * Answers (`yh_response_json`): a page `{"pageSize": integer, "startIndex": integer, "totalCount":
+ * integer, "totalPageCount": integer, "currentPageNo": integer, "result": [{"msgKey": string,
+ * "taskName": string or null, "tempId": string, "tempArgs": string or null, "sendTime": string or
+ * null, "sendType": string, "isMass": boolean or null, "sumNum": integer or null, "state": integer
+ * or null, "succNum": integer or null, "failNum": integer or null, "pendingNum": integer or null,
+ * "mobile": string or null}]}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_sms_list_new(yh_sms_list **request_out, struct yh_error **err_out);
+
+/**
+ * Sets `page_no` of a `sms_list` request (`int64_t`, at least 1): Which page, from 1. Server
+ * default 1.
+ */
+enum yh_result yh_sms_list_set_page_no(yh_sms_list *request,
+                                       int64_t page_no,
+                                       struct yh_error **err_out);
+
+/**
+ * Sets `page_size` of a `sms_list` request (`int64_t`, 1-1000): Items per page, 1-1000. Server
+ * default 10; docs say 20; >1000 → 000002.
+ */
+enum yh_result yh_sms_list_set_page_size(yh_sms_list *request,
+                                         int64_t page_size,
+                                         struct yh_error **err_out);
+
+/**
+ * Lists recordings made between two times, a page at a time. (`GET recording/plist`, operation
+ * `recording_list`)
+ *
+ * Starts the request with its required fields as arguments. Set optional fields with the
+ * `yh_recording_list_set_*` functions. Any field can also be set by name with the
+ * `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `page_no`: `int64_t`, optional, at least 1. Which page, from 1. Server default 1.
+ * - `page_size`: `int64_t`, optional, 1-1000. Items per page, 1-1000. Server default 10; >1000 →
+ *   000002.
+ * - `start`: `const char *`, required, not blank. From: `yyyy-MM-dd HH:mm:ss`. 'yyyy-MM-dd
+ *   HH:mm:ss'; missing → 000002; blank → 000001; unparseable → treated as null (empty result, no
+ *   error).
+ * - `end`: `const char *`, required, not blank. To: `yyyy-MM-dd HH:mm:ss`. As start.
+ *
+ * Answers (`yh_response_json`): a page `{"pageSize": integer, "startIndex": integer, "totalCount":
+ * integer, "totalPageCount": integer, "currentPageNo": integer, "result": [{"id": string, "date":
+ * string, "duration": integer or null, "size": integer or null}]}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_recording_list_new(const char *start,
+                                     const char *end,
+                                     yh_recording_list **request_out,
+                                     struct yh_error **err_out);
+
+/**
+ * Sets `page_no` of a `recording_list` request (`int64_t`, at least 1): Which page, from 1. Server
+ * default 1.
+ */
+enum yh_result yh_recording_list_set_page_no(yh_recording_list *request,
+                                             int64_t page_no,
+                                             struct yh_error **err_out);
+
+/**
+ * Sets `page_size` of a `recording_list` request (`int64_t`, 1-1000): Items per page, 1-1000.
+ * Server default 10; >1000 → 000002.
+ */
+enum yh_result yh_recording_list_set_page_size(yh_recording_list *request,
+                                               int64_t page_size,
+                                               struct yh_error **err_out);
+
+/**
+ * Asks for a download URL of a recording; `recording.url_generate` follows. (`GET
+ * recording/url/gen`, operation `recording_url_gen`)
+ *
+ * Starts the request with its required fields as arguments. Any field can also be set by name with
+ * the `yh_request_set_*` functions. Send it with `yh_client_send`; free it with `yh_request_free`.
+ *
+ * Fields:
+ * - `id`: `const char *`, required. The id. Recording id (= record_id of IVR <record>); missing →
+ *   000002.
+ *
+ * Answers (`yh_response_json`): an object `{"state": integer, "url": string or null}`.
+ *
+ * On success writes a new request to `*request_out`.
+ */
+enum yh_result yh_recording_url_gen_new(const char *id,
+                                        yh_recording_url_gen **request_out,
+                                        struct yh_error **err_out);
+
+/**
+ * How many operations the platform has (73): the names `yh_operation_name` lists.
+ */
+size_t yh_operation_count(void);
+
+/**
+ * The name of the operation at `index` (0 to `yh_operation_count() - 1`), such as
+ * `"conf_create"`: what `yh_request_new` takes. NULL when `index` is out of range. The string is
+ * static: it never needs freeing.
+ */
+const char *yh_operation_name(size_t index);
+
+/**
+ * Starts a request for the operation called `operation` (`"conf_create"`, or an alias such as
+ * `"cancel_duo_callback"`), with no field set. An unknown name fails with
+ * `YH_ERR_VALIDATION`, field `operation`. `yh_operation_name` lists the names; each operation's
+ * `yh_<operation>_new` documents its fields and answer.
+ *
+ * On success writes a new request to `*request_out` (free it with `yh_request_free`).
+ */
+enum yh_result yh_request_new(const char *operation,
+                              struct yh_request **request_out,
+                              struct yh_error **err_out);
+
+/**
+ * The name of the request's operation (`"duo_callback_cancel"` for a request made as
+ * `"cancel_duo_callback"`). Static: never free it. NULL if `request` is NULL.
+ */
+const char *yh_request_operation(const struct yh_request *request);
+
+/**
+ * Sets the field called `name` (snake_case, as the operation's `yh_<operation>_new` lists it)
+ * to the string `value`.
+ *
+ * Fails with `YH_ERR_VALIDATION`, the field named, when the operation has no such field or the
+ * field is not a string; a NULL or non-UTF-8 `value` fails naming the field (`name` itself is
+ * reported as `name`). The request is unchanged on failure. The server's rules are checked
+ * when the request is sent.
+ */
+enum yh_result yh_request_set_str(struct yh_request *request,
+                                  const char *name,
+                                  const char *value,
+                                  struct yh_error **err_out);
+
+/**
+ * Sets the integer field called `name` (snake_case). The server reads 32-bit integers: a value
+ * outside that range, a field that is not an integer, or an unknown field fails with
+ * `YH_ERR_VALIDATION` naming the field. The request is unchanged on failure.
+ */
+enum yh_result yh_request_set_int(struct yh_request *request,
+                                  const char *name,
+                                  int64_t value,
+                                  struct yh_error **err_out);
+
+/**
+ * Sets the boolean field called `name` (snake_case). A field that is not a boolean, or an
+ * unknown field, fails with `YH_ERR_VALIDATION` naming the field. The request is unchanged on
+ * failure.
+ */
+enum yh_result yh_request_set_bool(struct yh_request *request,
+                                   const char *name,
+                                   bool value,
+                                   struct yh_error **err_out);
+
+/**
+ * Sets the field called `name` (snake_case) from text read as the field's declared type, as a
+ * command line gives it: strings as they are, integers in decimal (`"30"`), booleans `true`,
+ * `false`, `1` or `0`, lists as JSON text (a list of strings also as `a,b,c`). Text that is not
+ * of the field's type fails with `YH_ERR_VALIDATION` naming the field. The request is
+ * unchanged on failure.
+ */
+enum yh_result yh_request_set_text(struct yh_request *request,
+                                   const char *name,
+                                   const char *text,
+                                   struct yh_error **err_out);
+
+/**
+ * Sets the field called `name` (snake_case) from JSON text: any value, and the only way (with
+ * the typed setters, which also take JSON text) to give lists and objects, for example
+ * `[["123",1],["hello.wav",0]]` for `play_content` or `[{"name":"sales","score":5}]` for
+ * `skills`. JSON `null` unsets the field. Text that is not JSON, or a value of the wrong type
+ * (a list item included), fails with `YH_ERR_VALIDATION` naming the field
+ * (`play_content[1]`, `skills[0].score`). The request is unchanged on failure.
+ */
+enum yh_result yh_request_set_json(struct yh_request *request,
+                                   const char *name,
+                                   const char *json,
+                                   struct yh_error **err_out);
+
+/**
+ * Unsets the field called `name` (snake_case): it is left out of the request, as if never
+ * set. An unknown field fails with `YH_ERR_VALIDATION` naming it.
+ */
+enum yh_result yh_request_unset(struct yh_request *request,
+                                const char *name,
+                                struct yh_error **err_out);
+
+/**
+ * Frees a request. NULL is ignored.
+ */
+void yh_request_free(struct yh_request *request);
+
+/**
+ * Sends a request of any operation and waits for the answer. The request is checked first: a
+ * missing required field or a broken rule fails with `YH_ERR_VALIDATION` naming the field, and
+ * nothing is sent. Blocks until the platform answers or the client's timeout passes. Safe to
+ * call from several threads on one client; `request` is only read and may be sent again.
+ *
+ * On success writes a new `yh_response` to `*response_out` (free it with `yh_response_free`).
+ * For an operation that places a call, an answer without a call id fails with
+ * `YH_ERR_DECODE`.
+ */
+enum yh_result yh_client_send(const struct yh_client *client,
+                              const struct yh_request *request,
+                              struct yh_response **response_out,
+                              struct yh_error **err_out);
+
+/**
+ * The answer's `data` as compact JSON text (`null`, `true`, a string, an object or a list, as
+ * the operation's `yh_<operation>_new` describes it). Writes its length in bytes to `*len_out`
+ * unless `len_out` is NULL. Borrowed from `response`: valid until `yh_response_free(response)`.
+ * NULL if `response` is NULL.
+ */
+const char *yh_response_json(const struct yh_response *response, size_t *len_out);
+
+/**
+ * The id of the call the platform placed, for the operations that place one (`duo_callback`,
+ * `notify_call`, `verify_call`, `ivr_call`, `conf_invite_call`); NULL for other operations or if
+ * `response` is NULL. Borrowed from `response`: valid until `yh_response_free(response)`.
+ */
+const char *yh_response_call_id(const struct yh_response *response);
+
+/**
+ * Frees a response. NULL is ignored.
+ */
+void yh_response_free(struct yh_response *response);
 
 /**
  * The canonical string the platform signs for a request: `METHOD`, `CONTENT_MD5`,

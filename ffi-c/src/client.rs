@@ -1,11 +1,8 @@
-//! Client settings, the client, and the calls it places.
+//! Client settings, the client, and the result of a placed call.
 
-use crate::error::yh_error;
-use crate::error::yh_result;
-use crate::requests::{yh_duo_callback, yh_notify_call, yh_verify_call};
-use crate::util::{
-    arg_mut, arg_out, arg_ref, arg_str, c_string, free_box, guard, opt_ptr, value_guard,
-};
+use crate::boundary::{arg_mut, arg_out, arg_ref, arg_str, guard};
+use crate::error::{yh_error, yh_result};
+use crate::util::{c_string, free_box, opt_ptr, value_guard};
 use std::ffi::{c_char, CString};
 use std::ptr;
 use std::time::Duration;
@@ -32,7 +29,7 @@ impl yh_client_builder {
 /// locking on your side; every `yh_client_*` function only reads it. Free it once, with
 /// `yh_client_free`, after every thread is done with it.
 pub struct yh_client {
-    inner: Client,
+    pub(crate) inner: Client,
     app_id: CString,
     cert_id: CString,
     account_id: CString,
@@ -53,8 +50,9 @@ impl From<Client> for yh_client {
 
 /// A call the platform accepted: its id and the `user_data` echoed back.
 ///
-/// Made by `yh_client_duo_callback`, `yh_client_notify_call` and `yh_client_verify_call`; free it
-/// once with `yh_call_created_free`.
+/// Made by the `yh_client_<operation>` functions of the operations that place a call
+/// (`yh_client_duo_callback`, `yh_client_notify_call`, `yh_client_verify_call`,
+/// `yh_client_ivr_call`, `yh_client_conf_invite_call`); free it once with `yh_call_created_free`.
 pub struct yh_call_created {
     call_id: CString,
     user_data: Option<CString>,
@@ -280,87 +278,6 @@ pub extern "C" fn yh_client_api_root(client: *const yh_client) -> *const c_char 
     })
 }
 
-/// Places a voice callback (`call/duo_callback`): the platform calls `to1`, then `to2`, and
-/// connects them; the end arrives at your webhook as a `duo_callback.end` event. The request is
-/// checked first (`YH_ERR_VALIDATION`, nothing sent). Blocks until the platform answers or the
-/// timeout passes. Safe to call from several threads on one client.
-///
-/// On success writes a new `yh_call_created` to `*call_out` (free it with
-/// `yh_call_created_free`). `request` is only read and may be reused.
-#[no_mangle]
-pub extern "C" fn yh_client_duo_callback(
-    client: *const yh_client,
-    request: *const yh_duo_callback,
-    call_out: *mut *mut yh_call_created,
-    err_out: *mut *mut yh_error,
-) -> yh_result {
-    guard(err_out, || {
-        let client = arg_ref(client, "client")?;
-        let request = arg_ref(request, "request")?;
-        let out = arg_out(call_out, "call_out")?;
-        out.write_box(client.inner.duo_callback(&request.inner)?.into());
-        Ok(())
-    })
-}
-
-/// Cancels a voice callback (`call/duo_callback_cancel`) while party 2 is not yet connected;
-/// an end event still follows. An unknown or finished call fails with `YH_ERR_API`, code
-/// `020000`.
-#[no_mangle]
-pub extern "C" fn yh_client_cancel_duo_callback(
-    client: *const yh_client,
-    call_id: *const c_char,
-    err_out: *mut *mut yh_error,
-) -> yh_result {
-    guard(err_out, || {
-        let client = arg_ref(client, "client")?;
-        let call_id = arg_str(call_id, "call_id")?;
-        client.inner.cancel_duo_callback(call_id)?;
-        Ok(())
-    })
-}
-
-/// Places a voice notification (`call/notify_call`): calls a number and plays the content.
-///
-/// On success writes a new `yh_call_created` to `*call_out` (free it with
-/// `yh_call_created_free`). `request` is only read and may be reused.
-#[no_mangle]
-pub extern "C" fn yh_client_notify_call(
-    client: *const yh_client,
-    request: *const yh_notify_call,
-    call_out: *mut *mut yh_call_created,
-    err_out: *mut *mut yh_error,
-) -> yh_result {
-    guard(err_out, || {
-        let client = arg_ref(client, "client")?;
-        let request = arg_ref(request, "request")?;
-        let out = arg_out(call_out, "call_out")?;
-        out.write_box(client.inner.notify_call(&request.inner)?.into());
-        Ok(())
-    })
-}
-
-/// Places a verification call (`call/verify_call`): calls a number and reads out a code.
-///
-/// On success writes a new `yh_call_created` to `*call_out` (free it with
-/// `yh_call_created_free`); its user data is always NULL. `request` is only read and may be
-/// reused.
-#[no_mangle]
-pub extern "C" fn yh_client_verify_call(
-    client: *const yh_client,
-    request: *const yh_verify_call,
-    call_out: *mut *mut yh_call_created,
-    err_out: *mut *mut yh_error,
-) -> yh_result {
-    guard(err_out, || {
-        let client = arg_ref(client, "client")?;
-        let request = arg_ref(request, "request")?;
-        let out = arg_out(call_out, "call_out")?;
-        out.write_box(client.inner.verify_call(&request.inner)?.into());
-        Ok(())
-    })
-}
-
 /// Frees a client. NULL is ignored. No thread may be using it, or use it afterwards.
 #[no_mangle]
 pub extern "C" fn yh_client_free(client: *mut yh_client) {
@@ -376,8 +293,8 @@ pub extern "C" fn yh_call_created_call_id(call: *const yh_call_created) -> *cons
     })
 }
 
-/// The `user_data` the platform echoed back, or NULL when none was given (always NULL for a
-/// verification call) or if `call` is NULL. Borrowed from `call`: valid until
+/// The `user_data` the platform echoed back, or NULL when the answer carries none (the
+/// platform's answer to a verification call never does) or if `call` is NULL. Borrowed from `call`: valid until
 /// `yh_call_created_free(call)`.
 #[no_mangle]
 pub extern "C" fn yh_call_created_user_data(call: *const yh_call_created) -> *const c_char {

@@ -5,8 +5,9 @@
 //! `YH_ERR_WRONG_EVENT` when the event is of another type, and `YH_ERR_NULL_ARGUMENT` when a
 //! pointer is NULL. They make no error object.
 
+use crate::boundary::{arg_bytes, arg_out, guard};
 use crate::error::{yh_error, yh_result};
-use crate::util::{arg_bytes, arg_out, c_string, free_box, guard, value_guard};
+use crate::util::{c_string, free_box, value_guard};
 use std::ffi::{c_char, CString};
 use std::ptr;
 use yunhuni::{DuoCallbackEnd, Event, NotifyCallEnd};

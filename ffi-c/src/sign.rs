@@ -1,7 +1,8 @@
 //! Signing, the platform's code table, the version, and library-owned strings.
 
+use crate::boundary::{arg_bytes, arg_out, arg_str, guard, Res};
 use crate::error::{yh_error, yh_result};
-use crate::util::{arg_bytes, arg_out, arg_str, c_string, guard, value_guard, Res};
+use crate::util::{c_string, value_guard};
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;

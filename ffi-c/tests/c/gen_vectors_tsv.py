@@ -8,10 +8,17 @@ events.tsv: name, "ok" or the expected error kind, body hex, then for "ok" the h
 canonical `expect` JSON with keys sorted and with keys in the order the vector lists them (the
 library's serialisation is compact and may use either order), and the hex of the body as text
 (UTF-8 when valid, else ISO-8859-1, without a byte order mark) encoded as UTF-8.
-requests.tsv: a first line "count", N; then one line per case: hex of the name, the operation,
-"body" or "error", hex of the expected body or of the expected field, then one field per
-parameter in the vector's order: "KEY=s:HEX" (string), "KEY=i:DECIMAL" (integer),
+requests.tsv (the first, typed API: the operations it has, duo_callback, cancel_duo_callback,
+notify_call and verify_call): a first line "count", N; then one line per case: hex of the name,
+the operation, "body" or "error", hex of the expected body or of the expected field, then one
+field per parameter in the vector's order: "KEY=s:HEX" (string), "KEY=i:DECIMAL" (integer),
 "KEY=b:0" / "KEY=b:1" (boolean), and one "play_content=p:HEX:PLAY_TYPE" per play item.
+requests_by_name.tsv (every case, for requests made by name): a first line "count", N; then one
+line per case: hex of the name, hex of the operation, then "wire" followed by the expected
+method, hex of the path, hex of the query and hex of the body ("-" for each the vector does not
+give, "null" for a request without a body), or "error" followed by the expected kind and hex of
+the field; then one "HEX(KEY)=HEX(JSON)" per parameter in the vector's order, the value as
+compact JSON text.
 """
 import re
 import json
@@ -35,16 +42,43 @@ def compact(value, sort):
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=sort)
 
 
-def request_params(params):
+# The parameters the first API's typed C calls take: s string, i integer, b boolean, p play items.
+FIRST_API = {
+    "duo_callback": {"to1": "s", "to2": "s", "max_call_duration": "i", "from1": "s", "from2": "s",
+                     "ring_tone": "s", "ring_tone_mode": "i", "max_dial_duration": "i", "recording": "b",
+                     "record_mode": "i", "user_data": "s"},
+    "cancel_duo_callback": {"call_id": "s"},
+    "notify_call": {"to": "s", "from": "s", "play_file": "s", "play_content": "p", "repeat": "i",
+                    "max_dial_duration": "i", "user_data": "s"},
+    "verify_call": {"to": "s", "from": "s", "verify_code": "s", "play_file": "s", "repeat": "i",
+                    "max_dial_duration": "i", "user_data": "s"},
+}
+
+
+class Inexpressible(Exception):
+    """A parameter the typed calls cannot carry (an unknown field, or a value of another type):
+    such cases are run by name only."""
+
+
+def request_params(operation, params):
     out = []
     for key, value in params.items():
         if not re.fullmatch(r"[a-z0-9_]+", key):
             raise SystemExit(f"requests.json: unexpected parameter name {key!r}")
+        kind = FIRST_API[operation].get(key)
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        if kind is None or (kind == "s" and not isinstance(value, str)) or (kind == "i" and not is_int) \
+                or (kind == "b" and not isinstance(value, bool)):
+            raise Inexpressible(key)
         if key == "play_content":
+            if not isinstance(value, list):
+                raise Inexpressible(key)
             for item in value:
+                if not isinstance(item, list) or len(item) != 2:
+                    raise Inexpressible(key)
                 content, play_type = item
                 if not isinstance(content, str) or isinstance(play_type, bool) or not isinstance(play_type, int):
-                    raise SystemExit(f"requests.json: unexpected play item {item!r}")
+                    raise Inexpressible(key)
                 out.append(f"{key}=p:{hx(content)}:{play_type}")
         elif isinstance(value, bool):
             out.append(f"{key}=b:{int(value)}")
@@ -53,8 +87,23 @@ def request_params(params):
         elif isinstance(value, str):
             out.append(f"{key}=s:{hx(value)}")
         else:
-            raise SystemExit(f"requests.json: unexpected value of {key}: {value!r}")
+            raise Inexpressible(key)
     return out
+
+
+def typed_row(c):
+    """The requests.tsv line of a case of the first API, or None when its C calls cannot carry it."""
+    expect = c["expect"]
+    if expect.get("error") is None and isinstance(expect.get("body"), str):
+        row = [hx(c["name"]), c["operation"], "body", hx(expect["body"])]
+    elif expect.get("error") == "validation" and expect.get("field"):
+        row = [hx(c["name"]), c["operation"], "error", hx(expect["field"])]
+    else:
+        return None
+    try:
+        return row + request_params(c["operation"], c["params"])
+    except Inexpressible:
+        return None
 
 
 def main():
@@ -78,19 +127,28 @@ def main():
                 row.append(hx(as_text(bytes.fromhex(c["body_hex"]))))
             f.write("\t".join(row) + "\n")
     requests = json.loads((vectors / "requests.json").read_text(encoding="utf-8"))
+    cases = requests["cases"]
+    first = [row for row in (typed_row(c) for c in cases if c["operation"] in FIRST_API) if row is not None]
     with open(out / "requests.tsv", "w", encoding="utf-8") as f:
-        f.write(f"count\t{len(requests['cases'])}\n")
-        for c in requests["cases"]:
+        f.write(f"count\t{len(first)}\n")
+        for row in first:
+            f.write("\t".join(row) + "\n")
+    with open(out / "requests_by_name.tsv", "w", encoding="utf-8") as f:
+        f.write(f"count\t{len(cases)}\n")
+        for c in cases:
             expect = c["expect"]
-            if "body" in expect:
-                row = [hx(c["name"]), c["operation"], "body", hx(expect["body"])]
-            elif expect.get("error") == "validation":
-                row = [hx(c["name"]), c["operation"], "error", hx(expect["field"])]
+            row = [hx(c["name"]), hx(c["operation"])]
+            if "error" in expect:
+                row += ["error", expect["error"], hx(expect.get("field") or "")]
             else:
-                raise SystemExit(f"requests.json: unexpected expect in {c['name']}: {expect!r}")
-            f.write("\t".join(row + request_params(c["params"])) + "\n")
-    print(f"{len(signing['cases'])} signing, {len(events['cases'])} event and {len(requests['cases'])} request vectors "
-          f"written to {out}")
+                def given(key):
+                    return hx(expect[key]) if expect.get(key) is not None else "-"
+                body = "-" if "body" not in expect else ("null" if expect["body"] is None else hx(expect["body"]))
+                row += ["wire", expect.get("method") or "-", given("path"), given("query"), body]
+            row += [f"{hx(k)}={hx(compact(v, False))}" for k, v in c["params"].items()]
+            f.write("\t".join(row) + "\n")
+    print(f"{len(signing['cases'])} signing, {len(events['cases'])} event and {len(cases)} request vectors "
+          f"({len(first)} for the typed calls of the first API) written to {out}")
 
 
 if __name__ == "__main__":

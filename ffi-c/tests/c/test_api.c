@@ -1,8 +1,10 @@
 /* The C API without the sandbox: NULL in every pointer argument, invalid UTF-8 in every string
- * argument, validation, the wire format of every request, every transport-level error kind
- * against loopback stubs, error accessors, signing vectors, the code table and the version.
+ * argument, validation, the wire format of every request, requests made by name and by the
+ * generated typed functions, every transport-level error kind against loopback stubs, error
+ * accessors, signing vectors, every request vector (through the typed calls of the first API and
+ * by name), the code table and the version.
  *
- *   test_api SIGNING_TSV REQUESTS_TSV
+ *   test_api SIGNING_TSV REQUESTS_TSV REQUESTS_BY_NAME_TSV
  */
 #include "testlib.h"
 
@@ -439,7 +441,7 @@ static void test_wire_format(void) {
   check_wire(s, 0, "call/duo_callback",
              "{\"to1\":\"13800000001\",\"to2\":\"13800000002\",\"max_call_duration\":600,\"from1\":\"02000000001\","
              "\"from2\":\"02000000002\",\"ring_tone\":\"ring.wav\",\"ring_tone_mode\":2,\"max_dial_duration\":30,"
-             "\"recording\":true,\"record_mode\":3,\"user_data\":\"订单-42 \\\"q\\\"\"}");
+             "\"recording\":true,\"record_mode\":3,\"user_data\":\"\\u8ba2\\u5355-42 \\\"q\\\"\"}"); /* bodies are ASCII */
   yh_duo_callback_free(d);
 
   /* optional fields never set are left out */
@@ -482,7 +484,8 @@ static void test_wire_format(void) {
   yh_verify_call_set_max_dial_duration(v, 50, &err);
   yh_verify_call_set_user_data(v, "v-1", &err);
   r = yh_client_verify_call(c, v, &call, &err);
-  check(r == YH_OK && yh_call_created_user_data(call) == NULL, "verify_call (no user data echoed)");
+  /* The platform's answer to a verification call carries no user data; this stub's does. */
+  check(r == YH_OK && str_eq(yh_call_created_user_data(call), "ud-echo"), "verify_call: the answer's user data");
   yh_call_created_free(call);
   check_wire(s, 4, "call/verify_call",
              "{\"to\":\"13800000004\",\"from\":\"02000000001\",\"verify_code\":\"759345\",\"play_file\":\"prompt.wav\","
@@ -709,10 +712,10 @@ static yh_result send_request(const char *name, const char *op, const req_param 
  * the exact body for a body case; for an error case a validation error naming the field, and
  * nothing sent. */
 static void test_request_vectors(const char *path) {
-  group("request vectors");
+  group("request vectors through the typed calls of the first API");
   FILE *f = fopen(path, "r");
   if (!check(f != NULL, "open %s", path)) {
-    group_end("request vectors");
+    group_end("request vectors through the typed calls of the first API");
     return;
   }
   stub *s = stub_start(0, STUB_ANSWER, "200 OK",
@@ -799,12 +802,478 @@ static void test_request_vectors(const char *path) {
   free(line);
   fclose(f);
   check(declared > 0 && cases == declared, "read %d of %d request vectors", cases, declared);
-  printf("# %d request vectors: %d bodies, %d validation errors\n", cases, bodies, errors);
+  printf("# %d request vectors through the typed calls of the first API: %d bodies, %d validation errors\n", cases,
+         bodies, errors);
   yh_client_free(c);
   yh_client_free(cc);
   stub_stop(s);
   stub_stop(cs);
-  group_end("request vectors");
+  group_end("request vectors through the typed calls of the first API");
+}
+
+/* ---- requests by name and the generated typed functions --------------------------------- */
+
+#define STUB_CALL_ID "0123456789abcdef0123456789abcdef"
+#define STUB_DATA "{\"callId\":\"" STUB_CALL_ID "\",\"user_data\":null}"
+#define STUB_ANSWER_BODY "{\"code\":\"000000\",\"msg\":\"请求成功\",\"data\":" STUB_DATA "}"
+
+/* Every operation is listed once, by a static name that yh_request_new takes back. */
+static void test_operations(void) {
+  group("operations are listed");
+  size_t n = yh_operation_count();
+  check(n == 73, "73 operations, got %zu", n);
+  int accepted = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *name = yh_operation_name(i);
+    if (!check(name != NULL && name[0] != '\0', "operation %zu has a name", i)) continue;
+    for (size_t j = 0; j < i; j++) {
+      check(!str_eq(name, yh_operation_name(j)), "operation %s listed twice", name);
+    }
+    check(yh_operation_name(i) == name, "operation %s: the name is static", name);
+    yh_request *r = NULL;
+    yh_error *err = NULL;
+    if (check(yh_request_new(name, &r, &err) == YH_OK, "yh_request_new(\"%s\"): %s", name, show(yh_error_message(err)))) {
+      accepted++;
+      check(str_eq(yh_request_operation(r), name), "yh_request_operation gives %s", name);
+    }
+    yh_error_free(err);
+    yh_request_free(r);
+  }
+  check(accepted == (int)n, "every listed name makes a request (%d of %zu)", accepted, n);
+  check(yh_operation_name(n) == NULL && yh_operation_name((size_t)-1) == NULL, "past the end: NULL");
+  /* The alias of the first API's cancel. */
+  yh_request *r = NULL;
+  check(yh_request_new("cancel_duo_callback", &r, NULL) == YH_OK &&
+            str_eq(yh_request_operation(r), "duo_callback_cancel"),
+        "the alias cancel_duo_callback is duo_callback_cancel");
+  yh_request_free(r);
+  group_end("operations are listed");
+}
+
+/* NULL, invalid UTF-8, unknown operations and fields, wrong types: each names what was wrong. */
+static void test_by_name_arguments(void) {
+  group("by name: bad arguments are named and change nothing");
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
+  yh_client *client = client_for(url, 2000);
+  yh_request *req = NULL;
+  check(yh_request_new("duo_callback", &req, NULL) == YH_OK, "fixture made");
+  yh_request *req_out = SENTINEL;
+  yh_response *resp_out = SENTINEL;
+  yh_call_created *call_out = SENTINEL;
+
+  /* yh_request_new */
+  ARG_CASE(NUL_ARG, "operation", yh_request_new(NULL, &req_out, &err));
+  ARG_CASE(BAD_UTF8, "operation", yh_request_new(BAD, &req_out, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "operation", yh_request_new("no_such_operation", &req_out, &err));
+  ARG_CASE(NUL_ARG, "request_out", yh_request_new("conf_create", NULL, &err));
+  {
+    yh_error *err = NULL;
+    yh_request_new("no_such_operation", &req_out, &err);
+    check(strstr(show(yh_error_message(err)), "no_such_operation") != NULL, "the unknown operation is quoted: %s",
+          show(yh_error_message(err)));
+    yh_error_free(err);
+  }
+
+  /* the setters: NULL and invalid UTF-8 */
+  ARG_CASE(NUL_ARG, "request", yh_request_set_str(NULL, "to1", "1", &err));
+  ARG_CASE(NUL_ARG, "name", yh_request_set_str(req, NULL, "1", &err));
+  ARG_CASE(BAD_UTF8, "name", yh_request_set_str(req, BAD, "1", &err));
+  ARG_CASE(NUL_ARG, "to1", yh_request_set_str(req, "to1", NULL, &err));
+  ARG_CASE(BAD_UTF8, "to1", yh_request_set_str(req, "to1", BAD, &err));
+  ARG_CASE(NUL_ARG, "request", yh_request_set_int(NULL, "max_call_duration", 1, &err));
+  ARG_CASE(NUL_ARG, "name", yh_request_set_int(req, NULL, 1, &err));
+  ARG_CASE(NUL_ARG, "request", yh_request_set_bool(NULL, "recording", true, &err));
+  ARG_CASE(BAD_UTF8, "name", yh_request_set_bool(req, BAD, true, &err));
+  ARG_CASE(NUL_ARG, "request", yh_request_set_text(NULL, "to1", "1", &err));
+  ARG_CASE(NUL_ARG, "user_data", yh_request_set_text(req, "user_data", NULL, &err));
+  ARG_CASE(BAD_UTF8, "user_data", yh_request_set_text(req, "user_data", BAD, &err));
+  ARG_CASE(NUL_ARG, "request", yh_request_set_json(NULL, "to1", "\"1\"", &err));
+  ARG_CASE(NUL_ARG, "to1", yh_request_set_json(req, "to1", NULL, &err));
+  ARG_CASE(BAD_UTF8, "to1", yh_request_set_json(req, "to1", BAD, &err));
+  ARG_CASE(NUL_ARG, "request", yh_request_unset(NULL, "to1", &err));
+  ARG_CASE(NUL_ARG, "name", yh_request_unset(req, NULL, &err));
+
+  /* unknown fields and wrong types, checked by the core */
+  ARG_CASE(YH_ERR_VALIDATION, "colour", yh_request_set_str(req, "colour", "red", &err));
+  ARG_CASE(YH_ERR_VALIDATION, "colour", yh_request_unset(req, "colour", &err));
+  ARG_CASE(YH_ERR_VALIDATION, "maxCallDuration", yh_request_set_int(req, "maxCallDuration", 60, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "max_call_duration", yh_request_set_str(req, "max_call_duration", "60", &err));
+  ARG_CASE(YH_ERR_VALIDATION, "to1", yh_request_set_int(req, "to1", 1, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "to1", yh_request_set_bool(req, "to1", true, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "recording", yh_request_set_int(req, "recording", 1, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "max_call_duration", yh_request_set_int(req, "max_call_duration", 1LL << 40, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "max_call_duration", yh_request_set_text(req, "max_call_duration", "sixty", &err));
+  ARG_CASE(YH_ERR_VALIDATION, "recording", yh_request_set_text(req, "recording", "maybe", &err));
+  ARG_CASE(YH_ERR_VALIDATION, "to1", yh_request_set_json(req, "to1", "{not json", &err));
+  ARG_CASE(YH_ERR_VALIDATION, "to1", yh_request_set_json(req, "to1", "13800000001", &err));
+  {
+    yh_error *err = NULL;
+    yh_request_set_str(req, "colour", "red", &err);
+    const char *m = show(yh_error_message(err));
+    check(strstr(m, "duo_callback") != NULL && strstr(m, "to1") != NULL, "the unknown field's message lists the fields: %s", m);
+    yh_error_free(err);
+    yh_request_set_str(req, "max_call_duration", "60", &err);
+    check(strstr(show(yh_error_message(err)), "integer") != NULL, "the wrong type's message says what was expected: %s",
+          show(yh_error_message(err)));
+    yh_error_free(err);
+  }
+
+  /* list items are checked and named by position */
+  yh_request *notify = NULL;
+  yh_request_new("notify_call", &notify, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "play_content[1]", yh_request_set_json(notify, "play_content", "[[\"1\",1],[2,1]]", &err));
+  ARG_CASE(YH_ERR_VALIDATION, "play_content", yh_request_set_json(notify, "play_content", "{\"a\":1}", &err));
+  yh_request *skills = NULL;
+  yh_request_new("agent_set_skills", &skills, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "opts[0].score",
+           yh_request_set_json(skills, "opts", "[{\"opt\":1,\"name\":\"a\",\"score\":\"high\"}]", &err));
+  ARG_CASE(YH_ERR_VALIDATION, "opts[0].level", yh_request_set_json(skills, "opts", "[{\"opt\":1,\"level\":2}]", &err));
+
+  /* yh_client_send and the typed sends */
+  ARG_CASE(NUL_ARG, "client", yh_client_send(NULL, req, &resp_out, &err));
+  ARG_CASE(NUL_ARG, "request", yh_client_send(client, NULL, &resp_out, &err));
+  ARG_CASE(NUL_ARG, "response_out", yh_client_send(client, req, NULL, &err));
+  ARG_CASE(NUL_ARG, "client", yh_client_ivr_call(NULL, req, &call_out, &err));
+  ARG_CASE(NUL_ARG, "request", yh_client_ivr_call(client, NULL, &call_out, &err));
+  ARG_CASE(NUL_ARG, "call_out", yh_client_ivr_call(client, req, NULL, &err));
+  /* a request of another operation, refused before anything is sent */
+  ARG_CASE(YH_ERR_VALIDATION, "request", yh_client_ivr_call(client, req, &call_out, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "request", yh_client_notify_call(client, req, &call_out, &err));
+  /* the generated constructors and setters */
+  ARG_CASE(NUL_ARG, "conf_id", yh_conf_start_play_new(NULL, "[]", &req_out, &err));
+  ARG_CASE(NUL_ARG, "files", yh_conf_start_play_new("c1", NULL, &req_out, &err));
+  ARG_CASE(BAD_UTF8, "conf_id", yh_conf_start_play_new(BAD, "[]", &req_out, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "files[0]", yh_conf_start_play_new("c1", "[1]", &req_out, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "files", yh_conf_start_play_new("c1", "a.wav", &req_out, &err));
+  ARG_CASE(NUL_ARG, "request_out", yh_conf_create_new(60, NULL, &err));
+  ARG_CASE(YH_ERR_VALIDATION, "max_duration", yh_conf_create_new(1LL << 33, &req_out, &err));
+  ARG_CASE(NUL_ARG, "request", yh_conf_create_set_max_parts(NULL, 5, &err));
+  ARG_CASE(NUL_ARG, "bgm_file", yh_conf_create_set_bgm_file(req, NULL, &err));
+  ARG_CASE(BAD_UTF8, "bgm_file", yh_conf_create_set_bgm_file(req, BAD, &err));
+  /* a setter of one operation on a request of another: the field is not one of its fields */
+  ARG_CASE(YH_ERR_VALIDATION, "max_parts", yh_conf_create_set_max_parts(req, 5, &err));
+
+  /* response accessors and frees with NULL */
+  size_t len = 99;
+  check(yh_response_json(NULL, &len) == NULL && len == 99 && yh_response_call_id(NULL) == NULL &&
+            yh_request_operation(NULL) == NULL,
+        "response and request accessors give NULL for NULL");
+  yh_response_free(NULL);
+  yh_request_free(NULL);
+  check(req_out == SENTINEL && resp_out == SENTINEL && call_out == SENTINEL, "no output written on failure");
+
+  /* nothing of the above changed the request: sending it finds its required fields missing */
+  ARG_CASE(YH_ERR_VALIDATION, "to1", yh_client_send(client, req, &resp_out, &err));
+  check(resp_out == SENTINEL, "no response written on failure");
+  yh_request_free(skills);
+  yh_request_free(notify);
+  yh_request_free(req);
+  yh_client_free(client);
+  group_end("by name: bad arguments are named and change nothing");
+}
+
+/* The request line, body and signature of the stub's i-th request, for any method. */
+static void check_request(stub *s, int i, const char *what, const char *method, const char *path, const char *query,
+                          const char *body) {
+  char *line = stub_request_line(s, i);
+  char want[1024];
+  snprintf(want, sizeof want, "%s /v1/account/%s/%s%s%s HTTP/1.1", method, CERT, path, query[0] ? "?" : "", query);
+  check(str_eq(line, want), "%s: request line\n  got  %s\n  want %s", what, show(line), want);
+  char *got = stub_body(s, i);
+  check(str_eq(got, body), "%s: body\n  got  %s\n  want %s", what, show(got), body);
+  char *ts = stub_header(s, i, "Timestamp"), *sig = stub_header(s, i, "Signature");
+  char *ctype = stub_header(s, i, "Content-Type");
+  char signed_path[512];
+  snprintf(signed_path, sizeof signed_path, "/v1/account/%s/%s", CERT, path);
+  char *mine = NULL;
+  yh_result r = yh_sign(method, signed_path, ctype ? ctype : "", ts ? ts : "", APP, (const uint8_t *)show(got),
+                        got ? strlen(got) : 0, SECRET, &mine, NULL);
+  check(r == YH_OK && sig != NULL && str_eq(mine, sig), "%s: Signature %s matches yh_sign %s", what, show(sig), show(mine));
+  yh_string_free(mine);
+  free(line);
+  free(got);
+  free(ts);
+  free(sig);
+  free(ctype);
+}
+
+/* The generated typed functions and the by-name ones on the wire, for each method. */
+static void test_by_name_requests(void) {
+  group("by name and typed: every method on the wire, the answer as JSON");
+  stub *s = stub_start(0, STUB_ANSWER, "200 OK", STUB_ANSWER_BODY);
+  char url[64];
+  stub_url(s, url, sizeof url);
+  yh_client *c = client_for(url, 5000);
+  yh_error *err = NULL;
+  yh_response *resp = NULL;
+  int sent = 0;
+
+  /* POST, typed: required fields as arguments, optional ones by typed setters */
+  yh_conf_create *conf = NULL;
+  yh_conf_create_new(600, &conf, &err);
+  yh_conf_create_set_max_parts(conf, 5, &err);
+  yh_conf_create_set_recording(conf, true, &err);
+  yh_conf_create_set_bgm_file(conf, "bgm.wav", &err);
+  yh_conf_create_set_user_data(conf, "会议-1", &err);
+  check(err == NULL, "typed conf_create made: %s", show(yh_error_message(err)));
+  yh_result r = yh_client_send(c, conf, &resp, &err);
+  check(r == YH_OK, "conf_create sent: %s", show(yh_error_message(err)));
+  size_t len = 0;
+  check(str_eq(yh_response_json(resp, &len), STUB_DATA) && len == strlen(STUB_DATA), "the answer's data as JSON: %s",
+        show(yh_response_json(resp, NULL)));
+  check(yh_response_call_id(resp) == NULL, "no call id for an operation that places no call");
+  yh_response_free(resp);
+  check_request(s, sent++, "conf_create", "POST", "conf/create", "",
+                "{\"max_duration\":600,\"max_parts\":5,\"recording\":true,\"bgm_file\":\"bgm.wav\",\"user_data\":\"\\u4f1a\\u8bae-1\"}");
+  /* unset by name: left out */
+  yh_request_unset(conf, "bgm_file", &err);
+  yh_request_unset(conf, "recording", &err);
+  yh_client_send(c, conf, &resp, &err);
+  yh_response_free(resp);
+  check_request(s, sent++, "conf_create after unset", "POST", "conf/create", "",
+                "{\"max_duration\":600,\"max_parts\":5,\"user_data\":\"\\u4f1a\\u8bae-1\"}");
+  yh_request_free(conf);
+
+  /* POST with a path parameter and a JSON list; by name with every setter kind */
+  yh_conf_start_play *play = NULL;
+  yh_conf_start_play_new("c/1 2", "[\"a.wav\",\"b.wav\"]", &play, &err);
+  ARG_CASE(YH_ERR_VALIDATION, "conf_id", yh_client_send(c, play, &resp, &err));
+  yh_request_set_text(play, "conf_id", "conf 1", &err);
+  yh_request_set_text(play, "files", "x.wav,y.wav", &err);
+  r = yh_client_send(c, play, &resp, &err);
+  check(r == YH_OK, "conf_start_play sent: %s", show(yh_error_message(err)));
+  yh_response_free(resp);
+  check_request(s, sent++, "conf_start_play", "POST", "conf/start_play/conf%201", "", "{\"files\":[\"x.wav\",\"y.wav\"]}");
+  yh_request_free(play);
+
+  /* GET with query parameters, by name */
+  yh_request *list = NULL;
+  yh_request_new("ext_list", &list, &err);
+  yh_request_set_int(list, "page_no", 2, &err);
+  yh_request_set_text(list, "page_size", "50", &err);
+  r = yh_client_send(c, list, &resp, &err);
+  check(r == YH_OK, "ext_list sent: %s", show(yh_error_message(err)));
+  yh_response_free(resp);
+  check_request(s, sent++, "ext_list", "GET", "callcenter/extension", "pageNo=2&pageSize=50", "");
+  /* the rules are checked when sending: 1001 is set, then refused */
+  check(yh_request_set_int(list, "page_size", 1001, &err) == YH_OK, "page_size 1001 is set");
+  ARG_CASE(YH_ERR_VALIDATION, "page_size", yh_client_send(c, list, &resp, &err));
+  yh_request_free(list);
+
+  /* DELETE, path and query from one field */
+  yh_subaccount_delete *del = NULL;
+  yh_subaccount_delete_new("sub-9", &del, &err);
+  r = yh_client_send(c, del, &resp, &err);
+  check(r == YH_OK, "subaccount_delete sent: %s", show(yh_error_message(err)));
+  yh_response_free(resp);
+  check_request(s, sent++, "subaccount_delete", "DELETE", "management/subaccount/sub-9", "subaccountId=sub-9", "");
+  yh_request_free(del);
+
+  /* a list of objects, by JSON */
+  yh_agent_set_skills *skills = NULL;
+  yh_agent_set_skills_new("agent-1", "[{\"opt\":1,\"name\":\"sales\",\"score\":5,\"enabled\":true},{\"opt\":2,\"name\":\"old\"}]",
+                          &skills, &err);
+  r = yh_client_send(c, skills, &resp, &err);
+  check(r == YH_OK, "agent_set_skills sent: %s", show(yh_error_message(err)));
+  yh_response_free(resp);
+  check_request(s, sent++, "agent_set_skills", "POST", "callcenter/agent/agent-1/skills", "",
+                "{\"opts\":[{\"opt\":1,\"name\":\"sales\",\"score\":5,\"enabled\":true},{\"opt\":2,\"name\":\"old\"}]}");
+  yh_request_free(skills);
+
+  /* operations that place a call: the call id, by yh_client_send and by the typed send */
+  yh_ivr_call *ivr = NULL;
+  yh_ivr_call_new("13800000001", 600, &ivr, &err);
+  yh_ivr_call_set_user_data(ivr, "ivr-1", &err);
+  r = yh_client_send(c, ivr, &resp, &err);
+  check(r == YH_OK && str_eq(yh_response_call_id(resp), STUB_CALL_ID), "ivr_call by yh_client_send: call id %s",
+        r == YH_OK ? show(yh_response_call_id(resp)) : "-");
+  yh_response_free(resp);
+  check_request(s, sent++, "ivr_call", "POST", "call/ivr_call", "",
+                "{\"to\":\"13800000001\",\"max_call_duration\":600,\"user_data\":\"ivr-1\"}");
+  yh_call_created *call = NULL;
+  r = yh_client_ivr_call(c, ivr, &call, &err);
+  check(r == YH_OK && str_eq(yh_call_created_call_id(call), STUB_CALL_ID), "ivr_call by yh_client_ivr_call");
+  yh_call_created_free(call);
+  sent++;
+  yh_request_free(ivr);
+
+  /* the first API's typed request is a yh_request too */
+  yh_duo_callback *duo = NULL;
+  yh_duo_callback_new("13800000001", "13800000002", 60, &duo, &err);
+  yh_request_set_json(duo, "user_data", "\"by json\"", &err);
+  r = yh_client_send(c, duo, &resp, &err);
+  check(r == YH_OK && str_eq(yh_response_call_id(resp), STUB_CALL_ID), "duo_callback by yh_client_send");
+  yh_response_free(resp);
+  check_request(s, sent++, "duo_callback", "POST", "call/duo_callback", "",
+                "{\"to1\":\"13800000001\",\"to2\":\"13800000002\",\"max_call_duration\":60,\"user_data\":\"by json\"}");
+  yh_duo_callback_free(duo);
+  check(err == NULL, "no error along the way: %s", show(yh_error_message(err)));
+  yh_error_free(err);
+  check(stub_count(s) == sent, "%d requests reached the stub, %d expected", stub_count(s), sent);
+
+  /* an answer without a call id, for an operation that places a call, is a decode error */
+  stub *odd = stub_start(0, STUB_ANSWER, "200 OK", "{\"code\":\"000000\",\"msg\":\"ok\",\"data\":{\"confId\":\"c\"}}");
+  char odd_url[64];
+  stub_url(odd, odd_url, sizeof odd_url);
+  yh_client *oc = client_for(odd_url, 5000);
+  yh_request *v = NULL;
+  yh_request_new("verify_call", &v, NULL);
+  yh_request_set_str(v, "to", "13800000001", NULL);
+  yh_request_set_str(v, "verify_code", "1234", NULL);
+  yh_response *none = SENTINEL;
+  err = NULL;
+  r = yh_client_send(oc, v, &none, &err);
+  check_error(r, err, YH_ERR_DECODE, "decode", NULL, "a call answer without callId");
+  check(none == SENTINEL, "no response written on failure");
+  yh_request_free(v);
+  yh_client_free(oc);
+  stub_stop(odd);
+
+  yh_client_free(c);
+  stub_stop(s);
+  group_end("by name and typed: every method on the wire, the answer as JSON");
+}
+
+/* Every request vector by name: yh_request_new, yh_request_set_json per parameter, yh_client_send;
+ * method, path, query and body as the vector gives them, or a validation error naming the field
+ * with nothing sent. */
+static void test_request_vectors_by_name(const char *path) {
+  group("request vectors by name");
+  FILE *f = fopen(path, "r");
+  if (!check(f != NULL, "open %s", path)) {
+    group_end("request vectors by name");
+    return;
+  }
+  stub *s = stub_start(0, STUB_ANSWER, "200 OK", STUB_ANSWER_BODY);
+  char url[64];
+  stub_url(s, url, sizeof url);
+  yh_client *c = client_for(url, 10000);
+  char *line = NULL;
+  size_t cap = 0;
+  int declared = -1, cases = 0, wires = 0, errors = 0, operations = 0;
+  char seen[128][64];
+  while (getline(&line, &cap, f) > 0) {
+    char *fld[MAX_PARAMS + 8];
+    int nf = split_tabs(line, fld, MAX_PARAMS + 8);
+    if (declared < 0) {
+      if (!check(nf == 2 && strcmp(fld[0], "count") == 0, "%s: first line is the count", path)) break;
+      declared = atoi(fld[1]);
+      continue;
+    }
+    cases++;
+    char *name = unhex(fld[0], NULL);
+    if (!check(nf >= 5, "request %s: %d fields", name, nf)) {
+      free(name);
+      continue;
+    }
+    char *op = unhex(fld[1], NULL);
+    bool wire = strcmp(fld[2], "wire") == 0;
+    int first_param = wire ? 7 : 5;
+    if (!check((wire && nf >= 7) || (!wire && strcmp(fld[2], "error") == 0), "request %s: expect %s", name, fld[2])) {
+      free(op);
+      free(name);
+      continue;
+    }
+    int before = stub_count(s);
+    yh_request *req = NULL;
+    yh_response *resp = SENTINEL;
+    yh_error *err = NULL;
+    yh_result r = yh_request_new(op, &req, &err);
+    const char *canonical = yh_request_operation(req); /* an alias counts as its operation */
+    bool known = canonical == NULL;
+    for (int i = 0; i < operations && !known; i++) known = strcmp(seen[i], canonical) == 0;
+    if (!known && operations < 128) snprintf(seen[operations++], sizeof seen[0], "%s", canonical);
+    for (int i = first_param; i < nf && r == YH_OK; i++) {
+      char *eq = strchr(fld[i], '=');
+      if (!check(eq != NULL, "request %s: parameter %d is KEY=JSON", name, i)) {
+        r = YH_ERR_PANIC;
+        break;
+      }
+      *eq = '\0';
+      char *key = unhex(fld[i], NULL), *json = unhex(eq + 1, NULL);
+      r = yh_request_set_json(req, key, json, &err);
+      free(key);
+      free(json);
+    }
+    if (r == YH_OK) r = yh_client_send(c, req, &resp, &err);
+    int sent = stub_count(s) - before;
+    if (wire) {
+      wires++;
+      check(r == YH_OK, "request %s (%s): succeeds (result %d: %s)", name, op, (int)r, show(yh_error_message(err)));
+      if (r == YH_OK) {
+        check(str_eq(yh_response_json(resp, NULL), STUB_DATA), "request %s: the answer's data", name);
+        const char *id = yh_response_call_id(resp);
+        check(id == NULL || str_eq(id, STUB_CALL_ID), "request %s: call id %s", name, show(id));
+        yh_response_free(resp);
+      }
+      yh_error_free(err);
+      if (check(sent == 1, "request %s: one request reached the stub (%d)", name, sent)) {
+        char *rl = stub_request_line(s, before);
+        char *got_body = stub_body(s, before);
+        /* the request line: METHOD /v1/account/CERT/PATH[?QUERY] HTTP/1.1 */
+        char *sp1 = rl ? strchr(rl, ' ') : NULL;
+        char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+        if (check(sp1 && sp2, "request %s: request line %s", name, show(rl))) {
+          *sp1 = '\0';
+          *sp2 = '\0';
+          char *target = sp1 + 1, *q = strchr(target, '?');
+          if (q) *q++ = '\0';
+          char prefix[128];
+          snprintf(prefix, sizeof prefix, "/v1/account/%s/", CERT);
+          bool in_account = strncmp(target, prefix, strlen(prefix)) == 0;
+          check(in_account, "request %s: path %s under %s", name, target, prefix);
+          const char *got_path = in_account ? target + strlen(prefix) : target;
+          const char *got_query = q ? q : "";
+          if (strcmp(fld[3], "-") != 0) {
+            check(strcmp(rl, fld[3]) == 0, "request %s: method %s, expected %s", name, rl, fld[3]);
+          }
+          if (strcmp(fld[4], "-") != 0) {
+            char *want_path = unhex(fld[4], NULL);
+            check(str_eq(got_path, want_path), "request %s: path %s, expected %s", name, got_path, want_path);
+            free(want_path);
+          }
+          if (strcmp(fld[5], "-") != 0) {
+            char *want_query = unhex(fld[5], NULL);
+            check(str_eq(got_query, want_query), "request %s: query %s, expected %s", name, got_query, want_query);
+            free(want_query);
+          }
+        }
+        if (strcmp(fld[6], "null") == 0) {
+          check(got_body != NULL && got_body[0] == '\0', "request %s: no body, got %s", name, show(got_body));
+        } else if (strcmp(fld[6], "-") != 0) {
+          size_t want_len = 0;
+          char *want = unhex(fld[6], &want_len);
+          check(got_body != NULL && strlen(got_body) == want_len && memcmp(got_body, want, want_len) == 0,
+                "request %s: body byte for byte\n  got  %s\n  want %s", name, show(got_body), want);
+          free(want);
+        }
+        free(rl);
+        free(got_body);
+      }
+    } else {
+      errors++;
+      char *want_field = unhex(fld[4], NULL);
+      char what[512];
+      snprintf(what, sizeof what, "request %s (%s)", name, op);
+      check(strcmp(fld[3], "validation") == 0, "%s: expects kind %s", what, fld[3]);
+      check_error(r, err, YH_ERR_VALIDATION, fld[3], want_field, what);
+      check(resp == SENTINEL, "%s: no response written", what);
+      check(sent == 0, "%s: nothing reached the stub (%d requests)", what, sent);
+      free(want_field);
+    }
+    yh_request_free(req);
+    free(op);
+    free(name);
+  }
+  free(line);
+  fclose(f);
+  check(declared > 0 && cases == declared, "read %d of %d request vectors", cases, declared);
+  printf("# %d request vectors by name over %d operations: %d on the wire, %d validation errors\n", cases,
+         operations, wires, errors);
+  yh_client_free(c);
+  stub_stop(s);
+  group_end("request vectors by name");
 }
 
 /* Runs one duo_callback against a stub answering `response` and checks the error. */
@@ -900,8 +1369,8 @@ static void test_signing(const char *path) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: %s SIGNING_TSV REQUESTS_TSV\n", argv[0]);
+  if (argc != 4) {
+    fprintf(stderr, "usage: %s SIGNING_TSV REQUESTS_TSV REQUESTS_BY_NAME_TSV\n", argv[0]);
     return 2;
   }
   test_version_and_codes();
@@ -912,5 +1381,9 @@ int main(int argc, char **argv) {
   test_error_kinds();
   test_signing(argv[1]);
   test_request_vectors(argv[2]);
+  test_operations();
+  test_by_name_arguments();
+  test_by_name_requests();
+  test_request_vectors_by_name(argv[3]);
   return finish("test_api");
 }

@@ -155,8 +155,9 @@ typedef struct {
   char *response;
   pthread_t thread;
   pthread_mutex_t lock;
-  stub_request requests[256];
+  stub_request *requests; /* every request received, grown as needed */
   int count;
+  int cap;
   volatile int stopping;
 } stub;
 
@@ -203,11 +204,11 @@ static void *stub_main(void *arg) {
     }
     stub_request r = read_request(conn);
     pthread_mutex_lock(&s->lock);
-    if (s->count < 256) {
-      s->requests[s->count++] = r;
-    } else {
-      free(r.data);
+    if (s->count == s->cap) {
+      s->cap = s->cap ? 2 * s->cap : 64;
+      s->requests = realloc(s->requests, (size_t)s->cap * sizeof *s->requests);
     }
+    s->requests[s->count++] = r;
     pthread_mutex_unlock(&s->lock);
     if (s->mode == STUB_ANSWER) {
       size_t off = 0, n = strlen(s->response);
@@ -279,6 +280,7 @@ static void stub_stop(stub *s) {
   close(s->fd);
   pthread_join(s->thread, NULL);
   for (int i = 0; i < s->count; i++) free(s->requests[i].data);
+  free(s->requests);
   pthread_mutex_destroy(&s->lock);
   free(s->response);
   free(s);
