@@ -102,7 +102,11 @@ fn record_struct(
     if let Some(op) = wire_name {
         let _ = writeln!(out, "///\n/// Sent by [`Client::{op}`]; [`{name}::to_request`] gives the generic [`Request`].");
     }
-    let default = if fields.iter().any(|f| f.required) { "" } else { ", Default" };
+    let default = if fields.iter().any(|f| f.required) {
+        ""
+    } else {
+        ", Default"
+    };
     let _ = writeln!(out, "#[derive(Debug, Clone, PartialEq, Eq{default})]");
     let _ = writeln!(out, "pub struct {name} {{");
     for f in fields {
