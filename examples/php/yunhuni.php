@@ -17,6 +17,7 @@ require_once __DIR__ . '/src/Exception.php';
 require_once __DIR__ . '/src/Convert.php';
 require_once __DIR__ . '/src/CallCreated.php';
 require_once __DIR__ . '/src/Event.php';
+require_once __DIR__ . '/src/Operations.php';
 require_once __DIR__ . '/src/Client.php';
 require_once __DIR__ . '/src/functions.php';
 require_once __DIR__ . '/src/SapiSdk.php';

@@ -10,12 +10,18 @@ namespace Yunhuni;
  *     $client = new Yunhuni\Client($appId, $certId, $secretKey, ['base_url' => 'http://127.0.0.1:8080']);
  *     $call = $client->duoCallback('13800000001', '13800000002', 600, ['user_data' => 'order-42']);
  *     echo $call->callId;
+ *     $conf = $client->confCreate(600, ['max_parts' => 5]);     // ['confId' => '...']
+ *     $page = $client->request('ext_list', ['page_size' => 50]); // any operation by name
  *
- * Every method throws Yunhuni\Exception on failure. Optional request fields are passed in an
- * array by their platform names; a field that is absent or null is not sent.
+ * Every operation of the platform has a method (from the trait Operations, generated from the
+ * core's declarations): required fields as arguments, optional ones in an array by their
+ * snake_case names; a field that is absent or null is not sent. Every method throws
+ * Yunhuni\Exception on failure.
  */
 final class Client
 {
+    use Operations;
+
     private const SETTINGS = ['base_url', 'account_id', 'timeout', 'connect_timeout', 'user_agent', 'connect_retries'];
 
     private \FFI\CData $client;
@@ -121,110 +127,64 @@ final class Client
         return (string) Ffi::get()->yh_client_api_root($this->client);
     }
 
-    /** The optional fields of each request, with how each value is converted for C. */
-    private const FIELDS = [
-        'duo_callback' => [
-            'from1' => 'cstr', 'from2' => 'cstr', 'ring_tone' => 'cstr', 'ring_tone_mode' => 'int',
-            'max_dial_duration' => 'int', 'recording' => 'bool', 'record_mode' => 'int', 'user_data' => 'cstr',
-        ],
-        'notify_call' => [
-            'from' => 'cstr', 'play_file' => 'cstr', 'play_content' => 'playItems', 'repeat' => 'int',
-            'max_dial_duration' => 'int', 'user_data' => 'cstr',
-        ],
-        'verify_call' => [
-            'from' => 'cstr', 'verify_code' => 'cstr', 'play_file' => 'cstr', 'repeat' => 'int',
-            'max_dial_duration' => 'int', 'user_data' => 'cstr',
-        ],
-    ];
-
     /**
-     * Places a voice callback: the platform calls `$to1`, then `$to2`, and connects them.
+     * Sends the operation called `$name` (for example 'conf_create', or an alias such as
+     * 'cancel_duo_callback') with `$fields` by their snake_case names, and returns the answer's
+     * data as PHP values (objects as arrays), or a CallCreated for an operation that places a call.
+     * A field whose value is null is not sent. The typed methods (confCreate(), ...) call this.
      *
-     * @param array{from1?: string, from2?: string, ring_tone?: string, ring_tone_mode?: int,
-     *              max_dial_duration?: int, recording?: bool, record_mode?: int,
-     *              user_data?: string} $options
-     */
-    public function duoCallback(string $to1, string $to2, int $maxCallDuration, array $options = []): CallCreated
-    {
-        return $this->place('duo_callback', [Ffi::str($to1, 'to1'), Ffi::str($to2, 'to2'), $maxCallDuration], $options);
-    }
-
-    /** Cancels a voice callback while party 2 is not yet connected. */
-    public function cancelDuoCallback(string $callId): void
-    {
-        $err = Ffi::out('yh_error*');
-        Ffi::check(Ffi::get()->yh_client_cancel_duo_callback($this->client, Ffi::str($callId, 'call_id'), \FFI::addr($err)), $err);
-    }
-
-    /**
-     * Calls `$to` and plays a voice notification.
+     * Each value goes to the library by its PHP type: a string as a string, an int as an
+     * integer, a bool as a boolean, anything else (arrays: lists, play_content rows, lists of
+     * objects; floats) as JSON. The library checks everything: an unknown field, a value of the
+     * wrong type ('30' for an integer field), a missing required field or a broken rule throws
+     * kind `validation` naming the field, and nothing is sent.
      *
-     * @param array{from?: string, play_file?: string, play_content?: list<array{0: string, 1: int}>,
-     *              repeat?: int, max_dial_duration?: int, user_data?: string} $options
-     *        play_content items are [content, type] with type 0 file, 1 digits, 2 number,
-     *        3 amount, 4 date/time, 5 duration
+     * @param array<string, mixed> $fields
+     * @throws Exception
      */
-    public function notifyCall(string $to, array $options = []): CallCreated
-    {
-        return $this->place('notify_call', [Ffi::str($to, 'to')], $options);
-    }
-
-    /**
-     * Calls `$to` and reads out a verification code.
-     *
-     * @param array{from?: string, verify_code?: string, play_file?: string, repeat?: int,
-     *              max_dial_duration?: int, user_data?: string} $options
-     */
-    public function verifyCall(string $to, array $options = []): CallCreated
-    {
-        return $this->place('verify_call', [Ffi::str($to, 'to')], $options);
-    }
-
-    /**
-     * Makes a request with `yh_{$kind}_new($required...)`, sets each given option with its
-     * `yh_{$kind}_set_*` (or adds play items), sends it with `yh_client_{$kind}`, frees it.
-     */
-    private function place(string $kind, array $required, array $options): CallCreated
+    public function request(string $name, array $fields = []): mixed
     {
         $ffi = Ffi::get();
-        $fields = self::FIELDS[$kind];
-        $request = Ffi::out("yh_{$kind}*");
+        $request = Ffi::out('yh_request*');
         $err = Ffi::out('yh_error*');
-        Ffi::check($ffi->{"yh_{$kind}_new"}(...$required, ...[\FFI::addr($request), \FFI::addr($err)]), $err);
+        Ffi::check($ffi->yh_request_new(Ffi::str($name, 'operation'), \FFI::addr($request), \FFI::addr($err)), $err);
         try {
-            foreach ($options as $name => $value) {
-                if ($value === null) {
-                    continue;
+            foreach ($fields as $key => $value) {
+                if ($value !== null) {
+                    self::set($request, (string) $key, $value);
                 }
-                $convert = $fields[$name] ?? throw Convert::unknown($name, array_keys($fields));
-                if ($convert === 'playItems') {
-                    foreach (Convert::playItems($value) as [$content, $type]) {
-                        $err = Ffi::out('yh_error*');
-                        Ffi::check($ffi->{"yh_{$kind}_add_play_item"}($request, $content, $type, \FFI::addr($err)), $err);
-                    }
-                    continue;
-                }
-                $err = Ffi::out('yh_error*');
-                $setter = "yh_{$kind}_set_{$name}";
-                Ffi::check($ffi->$setter($request, Convert::$convert($value, $name), \FFI::addr($err)), $err);
             }
-            $call = Ffi::out('yh_call_created*');
+            $response = Ffi::out('yh_response*');
             $err = Ffi::out('yh_error*');
-            Ffi::check($ffi->{"yh_client_{$kind}"}($this->client, $request, \FFI::addr($call), \FFI::addr($err)), $err);
-            return self::created($call);
+            Ffi::check($ffi->yh_client_send($this->client, $request, \FFI::addr($response), \FFI::addr($err)), $err);
         } finally {
-            $ffi->{"yh_{$kind}_free"}($request);
+            $ffi->yh_request_free($request);
         }
+        try {
+            $data = json_decode((string) $ffi->yh_response_json($response, null), true, 512, JSON_THROW_ON_ERROR);
+            $callId = $ffi->yh_response_call_id($response);
+        } finally {
+            $ffi->yh_response_free($response);
+        }
+        if ($callId === null) {
+            return $data;
+        }
+        $userData = is_array($data) ? ($data['user_data'] ?? null) : null;
+        return new CallCreated((string) $callId, is_string($userData) ? $userData : null);
     }
 
-    /** Copies a `yh_call_created *` into PHP and frees it. */
-    private static function created(\FFI\CData $call): CallCreated
+    /** Sets one field of a `yh_request *`: one conversion per PHP type (see request()). */
+    private static function set(\FFI\CData $request, string $key, mixed $value): void
     {
         $ffi = Ffi::get();
-        try {
-            return new CallCreated((string) $ffi->yh_call_created_call_id($call), $ffi->yh_call_created_user_data($call));
-        } finally {
-            $ffi->yh_call_created_free($call);
-        }
+        $name = Ffi::str($key, $key);
+        $err = Ffi::out('yh_error*');
+        $result = match (true) {
+            is_string($value) => $ffi->yh_request_set_str($request, $name, Ffi::str($value, $key), \FFI::addr($err)),
+            is_int($value) => $ffi->yh_request_set_int($request, $name, $value, \FFI::addr($err)),
+            is_bool($value) => $ffi->yh_request_set_bool($request, $name, $value, \FFI::addr($err)),
+            default => $ffi->yh_request_set_json($request, $name, Convert::json($value, $key), \FFI::addr($err)),
+        };
+        Ffi::check($result, $err);
     }
 }

@@ -5,8 +5,8 @@ declare(strict_types=1);
 namespace Yunhuni;
 
 /**
- * PHP values to the C API's argument types. Only conversion: the platform's rules are checked
- * by the library when a request is sent.
+ * PHP values to the C API's argument types, one conversion per type. Only conversion: the
+ * platform's rules are checked by the library.
  *
  * @internal
  */
@@ -27,12 +27,6 @@ final class Convert
             return (string) $value;
         }
         throw self::invalid($field, 'must be a string, not ' . get_debug_type($value));
-    }
-
-    /** A string option as a C string argument. */
-    public static function cstr(mixed $value, string $field): string
-    {
-        return Ffi::str(self::str($value, $field), $field);
     }
 
     /** An integer option: an int, or a string of decimal digits such as '30'. */
@@ -67,26 +61,14 @@ final class Convert
         return (int) round($value * 1000);
     }
 
-    /**
-     * `play_content` as a list of [content, type] pairs.
-     *
-     * @return list<array{0: string, 1: int}>
-     */
-    public static function playItems(mixed $items): array
+    /** A value as JSON text for the library (arrays, floats, objects), refused if it has none. */
+    public static function json(mixed $value, string $field): string
     {
-        if (!is_array($items)) {
-            throw self::invalid('play_content', 'must be a list of [content, type] pairs');
+        try {
+            return json_encode($value, JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_PRESERVE_ZERO_FRACTION);
+        } catch (\JsonException $e) {
+            throw self::invalid($field, 'cannot be sent as JSON: ' . $e->getMessage());
         }
-        $out = [];
-        foreach (array_values($items) as $i => $item) {
-            $field = "play_content[$i]";
-            if (!is_array($item) || count($item) < 2) {
-                throw self::invalid($field, 'must be a [content, type] pair');
-            }
-            $item = array_values($item);
-            $out[] = [self::cstr($item[0], $field), self::int($item[1], $field)];
-        }
-        return $out;
     }
 
     public static function unknown(string|int $name, array $known): Exception

@@ -53,16 +53,22 @@ class SapiSdk
             if (!self::given($max_call_duration)) {
                 throw new Yunhuni\Exception('validation', 'max_call_duration: is required', null, 0, 'max_call_duration', 1);
             }
-            $options = array_filter([
-                'from1' => $from1,
-                'from2' => $from2,
-                'ring_tone' => $ring_tone,
-                'ring_tone_mode' => $ring_tone_mode,
-                'max_dial_duration' => $max_dial_duration,
-                'recording' => $recording,
-                'record_mode' => $record_mode,
-                'user_data' => $user_data,
-            ], [self::class, 'given']);
+            // The demo passes numbers as strings ('30') and booleans as 0/1: each argument is
+            // read as the type of its place in the vendor's signature.
+            $options = [];
+            foreach (['from1' => $from1, 'from2' => $from2, 'ring_tone' => $ring_tone, 'user_data' => $user_data] as $name => $value) {
+                if (self::given($value)) {
+                    $options[$name] = Yunhuni\Convert::str($value, $name);
+                }
+            }
+            foreach (['ring_tone_mode' => $ring_tone_mode, 'max_dial_duration' => $max_dial_duration, 'record_mode' => $record_mode] as $name => $value) {
+                if (self::given($value)) {
+                    $options[$name] = Yunhuni\Convert::int($value, $name);
+                }
+            }
+            if (self::given($recording)) {
+                $options['recording'] = Yunhuni\Convert::bool($recording, 'recording');
+            }
             $call = $client->duoCallback(
                 (string) $to1,
                 (string) $to2,

@@ -168,54 +168,70 @@ function start_request_stub(string $log, string $serverLog): array
     return [$proc, "http://127.0.0.1:$port"];
 }
 
-/** The requests the stub recorded: [method, path, body] each. */
+/** The requests the stub recorded: [method, path, query, body] each. */
 function stub_requests(string $log): array
 {
     $lines = array_filter(explode("\n", (string) file_get_contents($log)), fn ($l) => $l !== '');
     return array_values(array_map(function ($l) {
-        [$method, $path, $body] = explode(' ', $l, 3) + ['', '', ''];
-        return [$method, (string) hex2bin($path), (string) hex2bin($body)];
+        [$method, $path, $query, $body] = explode(' ', $l, 4) + ['', '', '', ''];
+        return [$method, (string) hex2bin($path), (string) hex2bin($query), (string) hex2bin($body)];
     }, $lines));
 }
 
-/** Sends one request vector through `$client`: params by their platform names, options as given. */
-function send_vector(Yunhuni\Client $client, string $operation, array $params): ?Yunhuni\CallCreated
+/**
+ * Sends one vector through the typed method of its operation (duoCallback(), confCreate(), ...):
+ * the required fields as arguments in the method's order, the rest as options. Returns null,
+ * without sending, when the method's signature cannot carry the vector's values (a required
+ * field missing or of another PHP type: such cases are run by name only).
+ *
+ * @return array{0: mixed}|null the method's result
+ */
+function send_typed(Yunhuni\Client $client, string $operation, array $params): ?array
 {
-    $take = function (string $name) use (&$params) {
-        if (!array_key_exists($name, $params)) {
-            throw new LogicException("the vector has no $name");
-        }
-        $value = $params[$name];
-        unset($params[$name]);
-        return $value;
-    };
-    switch ($operation) {
-        case 'duo_callback':
-            $to1 = $take('to1');
-            $to2 = $take('to2');
-            $maxCallDuration = $take('max_call_duration');
-            return $client->duoCallback($to1, $to2, $maxCallDuration, $params);
-        case 'cancel_duo_callback':
-            $callId = $take('call_id');
-            if ($params !== []) {
-                throw new LogicException('unexpected parameters: ' . implode(', ', array_keys($params)));
-            }
-            $client->cancelDuoCallback($callId);
-            return null;
-        case 'notify_call':
-            $to = $take('to');
-            return $client->notifyCall($to, $params);
-        case 'verify_call':
-            $to = $take('to');
-            return $client->verifyCall($to, $params);
-        default:
-            throw new LogicException("unknown operation $operation");
+    $method = lcfirst(str_replace('_', '', ucwords($operation, '_')));
+    if (!method_exists($client, $method)) {
+        throw new LogicException("Yunhuni\\Client has no method $method() for $operation");
     }
+    $args = [];
+    $options = false;
+    foreach ((new ReflectionMethod($client, $method))->getParameters() as $p) {
+        if ($p->getName() === 'options') {
+            $options = true;
+            break;
+        }
+        $field = strtolower((string) preg_replace('/[A-Z]/', '_$0', $p->getName()));
+        $type = (string) $p->getType();
+        $value = $params[$field] ?? null;
+        $fits = match ($type) {
+            'string' => is_string($value),
+            'int' => is_int($value),
+            'bool' => is_bool($value),
+            'array' => is_array($value),
+            default => false,
+        };
+        if (!$fits) {
+            return null;
+        }
+        $args[] = $value;
+        unset($params[$field]);
+    }
+    if ($options) {
+        $args[] = $params;
+    } elseif ($params !== []) {
+        return null; // fields left over, and no options to carry them
+    }
+    return [$client->$method(...$args)];
 }
 
-group('request vectors: exact bodies, and validation errors that send nothing', function () use ($vectors) {
+/**
+ * Runs every request vector through `$send` against the recording stub: method, path, query and
+ * body as the vector gives them (each checked when given), or a validation error naming the field
+ * with nothing sent. `$send` returns null when it cannot carry a case (then it is skipped).
+ */
+function run_request_vectors(string $vectors, string $how, callable $send): void
+{
     $cases = json_decode((string) file_get_contents("$vectors/requests.json"), true, 512, JSON_THROW_ON_ERROR)['cases'];
-    $paths = [
+    $firstApiPaths = [
         'duo_callback' => 'call/duo_callback',
         'cancel_duo_callback' => 'call/duo_callback_cancel',
         'notify_call' => 'call/notify_call',
@@ -228,46 +244,68 @@ group('request vectors: exact bodies, and validation errors that send nothing', 
     try {
         $client = new Yunhuni\Client('b0a5d1e5a2c64f0e9a7e3c1d5f000001', $cert, '5d8f2a7c9e1b4d6fa3c0e8b7d9000001',
             ['base_url' => $url, 'timeout' => 10, 'connect_timeout' => 5]);
-        $bodies = 0;
+        $wires = 0;
         $errors = 0;
+        $skipped = 0;
+        $operations = [];
         foreach ($cases as $c) {
-            $name = $c['name'];
+            $name = "{$c['name']} ({$c['operation']}, $how)";
             $expect = $c['expect'];
             $before = count(stub_requests($log));
-            $created = null;
+            $result = null;
             $error = null;
             try {
-                $created = send_vector($client, $c['operation'], $c['params']);
+                $result = $send($client, $c['operation'], $c['params']);
+                if ($result === null) {
+                    $skipped++;
+                    continue;
+                }
+                $result = $result[0];
             } catch (Yunhuni\Exception $e) {
                 $error = $e;
             } catch (Throwable $e) {
                 check(false, "request $name: unexpected " . get_class($e) . ': ' . $e->getMessage());
                 continue;
             }
+            $operations[$c['operation']] = true;
             $sent = array_slice(stub_requests($log), $before);
-            if (array_key_exists('body', $expect)) {
-                $bodies++;
+            if (!array_key_exists('error', $expect)) {
+                $wires++;
                 check($error === null, "request $name: succeeds" . ($error ? " ({$error->kind}: {$error->getMessage()})" : ''));
-                if ($c['operation'] !== 'cancel_duo_callback') {
-                    check($created?->callId === '0123456789abcdef0123456789abcdef', "request $name: call id");
+                if ($result instanceof Yunhuni\CallCreated) {
+                    check($result->callId === '0123456789abcdef0123456789abcdef', "request $name: call id");
+                }
+                if (in_array($c['operation'], ['duo_callback', 'notify_call', 'verify_call', 'ivr_call', 'conf_invite_call'], true)) {
+                    check($result instanceof Yunhuni\CallCreated, "request $name: a CallCreated");
                 }
                 if (check(count($sent) === 1, "request $name: one request reached the stub (" . count($sent) . ')')) {
-                    [$method, $path, $body] = $sent[0];
-                    $want = "/v1/account/$cert/" . ($paths[$c['operation']] ?? '?');
-                    check($method === 'POST' && $path === $want, "request $name: $method $path, expected POST $want");
-                    check($body === $expect['body'], "request $name: body byte for byte\n  got  $body\n  want {$expect['body']}");
+                    [$method, $path, $query, $body] = $sent[0];
+                    $wantPath = $expect['path'] ?? $firstApiPaths[$c['operation']] ?? null;
+                    if ($wantPath !== null) {
+                        check($path === "/v1/account/$cert/$wantPath", "request $name: path $path, expected $wantPath");
+                    }
+                    if (isset($expect['method'])) {
+                        check($method === $expect['method'], "request $name: method $method, expected {$expect['method']}");
+                    }
+                    if (array_key_exists('query', $expect)) {
+                        check($query === (string) $expect['query'], "request $name: query '$query', expected '{$expect['query']}'");
+                    }
+                    if (array_key_exists('body', $expect)) {
+                        $want = $expect['body'] ?? '';
+                        check($body === $want, "request $name: body byte for byte\n  got  $body\n  want $want");
+                    }
                 }
             } else {
                 $errors++;
-                check(($expect['error'] ?? null) === 'validation', "request $name: expects a validation error");
+                check($expect['error'] === 'validation', "request $name: expects a validation error");
                 check($error !== null, "request $name: fails");
-                check($error?->kind === 'validation' && $error->getField() === $expect['field'],
-                    "request $name: kind " . ($error?->kind ?? '-') . ', field ' . ($error?->getField() ?? '-') . ", expected validation, {$expect['field']}");
+                check($error?->kind === $expect['error'] && $error->getField() === $expect['field'],
+                    "request $name: kind " . ($error?->kind ?? '-') . ', field ' . ($error?->getField() ?? '-') . ", expected {$expect['error']}, {$expect['field']}");
                 check($sent === [], "request $name: nothing reached the stub (" . count($sent) . ' requests)');
             }
         }
-        check(count($cases) > 0 && $bodies + $errors === count($cases), "$bodies bodies and $errors validation errors of " . count($cases) . ' request vectors');
-        echo '# ' . count($cases) . " request vectors: $bodies bodies, $errors validation errors\n";
+        check(count($cases) > 0 && $wires + $errors + $skipped === count($cases), "$wires sent and $errors validation errors of " . count($cases) . ' request vectors');
+        echo '# ' . count($cases) . " request vectors $how over " . count($operations) . " operation names: $wires sent, $errors validation errors, $skipped not expressible\n";
     } finally {
         proc_terminate($proc);
         proc_close($proc);
@@ -277,6 +315,45 @@ group('request vectors: exact bodies, and validation errors that send nothing', 
         @unlink($log);
         @unlink($serverLog);
     }
+}
+
+group('request vectors by name: $client->request()', function () use ($vectors) {
+    run_request_vectors($vectors, 'by name', fn (Yunhuni\Client $client, string $op, array $params) => [$client->request($op, $params)]);
+});
+
+group('request vectors through the typed methods', function () use ($vectors) {
+    run_request_vectors($vectors, 'typed', 'send_typed');
+});
+
+group('request(): bad input is refused naming what was wrong, before anything is sent', function () {
+    $closed = stream_socket_server('tcp://127.0.0.1:0');
+    $port = (int) substr(strrchr(stream_socket_get_name($closed, false), ':'), 1);
+    fclose($closed);
+    // Nothing listens there: a validation error is the only way these calls can end.
+    $client = new Yunhuni\Client('a', 'b', 'c', ['base_url' => "http://127.0.0.1:$port", 'connect_timeout' => 2]);
+    $cases = [
+        'unknown operation' => [fn () => $client->request('no_such_operation'), 'operation'],
+        'unknown field' => [fn () => $client->request('conf_create', ['max_duration' => 60, 'colour' => 'red']), 'colour'],
+        'camelCase key' => [fn () => $client->request('conf_create', ['maxDuration' => 60]), 'maxDuration'],
+        'string for an integer' => [fn () => $client->request('conf_create', ['max_duration' => '60']), 'max_duration'],
+        'int for a string' => [fn () => $client->request('conf_dismiss', ['conf_id' => 5]), 'conf_id'],
+        'bool for an integer' => [fn () => $client->request('conf_create', ['max_duration' => true]), 'max_duration'],
+        'fraction for an integer' => [fn () => $client->request('conf_create', ['max_duration' => 1.5]), 'max_duration'],
+        'item of a list' => [fn () => $client->request('conf_start_play', ['conf_id' => 'c1', 'files' => ['a.wav', 2]]), 'files[1]'],
+        'key of an object in a list' => [fn () => $client->agentSetSkills('agent01', [['opt' => 1, 'name' => 'a', 'score' => 'high']]), 'opts[0].score'],
+        'missing required field' => [fn () => $client->request('conf_create', ['max_parts' => 5]), 'max_duration'],
+        'broken rule' => [fn () => $client->confCreate(0), 'max_duration'],
+        'NUL byte in a value' => [fn () => $client->request('conf_dismiss', ['conf_id' => "c\0d"]), 'conf_id'],
+        'invalid UTF-8 in a value' => [fn () => $client->request('conf_dismiss', ['conf_id' => "\xff"]), 'conf_id'],
+        'invalid UTF-8 inside a list' => [fn () => $client->request('conf_start_play', ['conf_id' => 'c1', 'files' => ["\xff"]]), 'files'],
+        'option of a typed method' => [fn () => $client->extList(['page_size' => 0]), 'page_size'],
+    ];
+    foreach ($cases as $what => [$call, $field]) {
+        $e = expect_exception($call, "$what: refused");
+        check($e?->kind === 'validation' && $e->getField() === $field,
+            "$what: kind " . ($e?->kind ?? '-') . ', field ' . ($e?->getField() ?? '-') . ", expected validation, $field (" . ($e?->getMessage() ?? '') . ')');
+    }
+    check(method_exists($client, 'cancelDuoCallback') && method_exists($client, 'duoCallbackCancel'), 'the alias and the operation both have a method');
 });
 
 group('code table and version', function () {

@@ -1,19 +1,20 @@
 <?php
 // Router for PHP's built-in server, started by client_test.php as a stand-in for the platform:
 // appends each request to the file named by YUNHUNI_STUB_LOG as one line
-// "METHOD HEX(PATH) HEX(BODY)" and answers the platform's success envelope (data null for the
-// cancel).
+// "METHOD HEX(PATH) HEX(QUERY) HEX(BODY)" and answers the platform's success envelope (data null
+// for the cancel, a placed call's data for everything else).
 //
 //   YUNHUNI_STUB_LOG=/tmp/requests.log php -S 127.0.0.1:PORT request_stub.php
 
 declare(strict_types=1);
 
 $body = (string) file_get_contents('php://input');
-$path = (string) parse_url((string) ($_SERVER['REQUEST_URI'] ?? ''), PHP_URL_PATH);
+$uri = (string) ($_SERVER['REQUEST_URI'] ?? '');
+[$path, $query] = explode('?', $uri, 2) + ['', ''];
 $method = (string) ($_SERVER['REQUEST_METHOD'] ?? '');
 file_put_contents(
     (string) getenv('YUNHUNI_STUB_LOG'),
-    $method . ' ' . bin2hex($path) . ' ' . bin2hex($body) . "\n",
+    $method . ' ' . bin2hex($path) . ' ' . bin2hex($query) . ' ' . bin2hex($body) . "\n",
     FILE_APPEND | LOCK_EX,
 );
 
