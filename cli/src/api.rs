@@ -252,13 +252,7 @@ fn send(op: &'static Operation, fields: &[String], conn: &Connection) -> Result<
 }
 
 fn print_data(data: &Value, compact: bool) {
-    let text = if compact {
-        serde_json::to_string(data)
-    } else {
-        serde_json::to_string_pretty(data)
-    };
-    // Serializing a `Value` cannot fail.
-    print_text(&(text.unwrap_or_default() + "\n"));
+    print_text(&(output::json_text(data, !compact) + "\n"));
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.

@@ -1,7 +1,7 @@
 //! `yunhuni demo`: a whole voice callback against the built-in sandbox, with its events.
 
 use crate::listen;
-use crate::output::{self, Spinner};
+use crate::output::{self, clean, Spinner};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use std::process::ExitCode;
@@ -98,9 +98,9 @@ fn step_words(entry: &TimelineEntry, call: &DuoCallback) -> Option<String> {
 
 fn fail(message: &str, json_out: bool) -> ExitCode {
     if json_out {
-        println!("{}", json!({"error": {"kind": "demo", "message": message}}));
+        output::print_json(&json!({"error": {"kind": "demo", "message": message}}));
     } else {
-        eprintln!("error: {message}");
+        eprintln!("error: {}", clean(message));
     }
     ExitCode::from(1)
 }
@@ -146,7 +146,7 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
     } = plan(&sandbox, args.scenario);
     let say = |line: String| {
         if !json_out {
-            println!("{line}");
+            println!("{}", clean(&line));
         }
     };
     say(format!(
@@ -157,8 +157,10 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
     say(format!("webhook listener at {webhook_url}"));
 
     // 3. Place the callback with the SDK, as an application would.
+    // The sandbox is on loopback in this process: no proxy of the environment applies.
     let client = Client::builder(sandbox.app_id(), sandbox.cert_id(), sandbox.secret_key())
         .base_url(sandbox.base_url())
+        .no_proxy()
         .user_agent(format!("yunhuni-cli/{}", env!("CARGO_PKG_VERSION")))
         .build()
         .and_then(|c| c.duo_callback(&request).map(|created| (c, created)));
@@ -235,10 +237,9 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
         Err(e) => return ExitCode::from(output::report(&e, json_out)),
     };
     if json_out {
-        println!(
-            "{}",
-            json!({"call_id": created.call_id, "scenario": format!("{:?}", args.scenario),
-                   "timeline": timeline, "event": event.to_value(), "raw": event.raw_json()})
+        output::print_json(
+            &json!({"call_id": created.call_id, "scenario": format!("{:?}", args.scenario),
+                   "timeline": timeline, "event": event.to_value(), "raw": event.raw_json()}),
         );
         return ExitCode::SUCCESS;
     }
@@ -250,13 +251,13 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
         let by = end.hung_up_by().map_or("unknown", |by| by.describe());
         println!("  hung up by   {by}");
         if let Some(error) = &end.error {
-            println!("  error        {error}");
+            println!("  error        {}", clean(error));
         }
         println!(
             "  user_data    {}",
-            end.user_data.as_deref().unwrap_or("(none)")
+            clean(end.user_data.as_deref().unwrap_or("(none)"))
         );
     }
-    println!("  raw body     {}", event.raw_json());
+    println!("  raw body     {}", clean(event.raw_json()));
     ExitCode::SUCCESS
 }

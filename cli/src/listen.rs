@@ -1,5 +1,6 @@
 //! `yunhuni listen`: a webhook receiver for development.
 
+use crate::output::{self, clean};
 use clap::Args;
 use serde_json::json;
 use std::collections::HashSet;
@@ -42,8 +43,12 @@ impl Seen {
     }
 }
 
-/// One readable line about an event.
+/// One readable line about an event, with no control character of its text left raw.
 pub fn describe(event: &Event) -> String {
+    clean(&describe_raw(event)).into_owned()
+}
+
+fn describe_raw(event: &Event) -> String {
     match event {
         Event::DuoCallbackEnd(e) => format!(
             "duo_callback.end id={} outcome={} talk={}s hangup_by={} user_data={}{}",
@@ -98,20 +103,26 @@ pub fn run(args: &ListenArgs, json_out: bool) -> ExitCode {
         let parsed = Event::parse(&req.body);
         let first = seen.first_time(parsed.as_ref().ok(), &req.body);
         let line = if json_out {
-            match &parsed {
-                Ok(event) => json!({"received_ms": now_ms(), "path": req.path, "duplicate": !first,
-                                    "event": event.to_value(), "raw": event.raw_json()}),
-                Err(e) => json!({"received_ms": now_ms(), "path": req.path, "duplicate": !first,
-                                 "error": e.message(), "raw": String::from_utf8_lossy(&req.body)}),
-            }
-            .to_string()
+            output::json_text(
+                &match &parsed {
+                    Ok(event) => {
+                        json!({"received_ms": now_ms(), "path": req.path, "duplicate": !first,
+                               "event": event.to_value(), "raw": event.raw_json()})
+                    }
+                    Err(e) => {
+                        json!({"received_ms": now_ms(), "path": req.path, "duplicate": !first,
+                               "error": e.message(), "raw": String::from_utf8_lossy(&req.body)})
+                    }
+                },
+                false,
+            )
         } else {
             let text = match &parsed {
                 Ok(event) => describe(event),
                 Err(e) => format!(
                     "unparseable body ({}): {}",
-                    e.message(),
-                    String::from_utf8_lossy(&req.body)
+                    clean(e.message()),
+                    clean(&String::from_utf8_lossy(&req.body))
                 ),
             };
             format!("{text}{}", if first { "" } else { " [duplicate]" })
@@ -127,7 +138,12 @@ pub fn run(args: &ListenArgs, json_out: bool) -> ExitCode {
     let server = match Server::start(&format!("{}:{}", args.host, args.port), handler) {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("error: cannot listen on {}:{}: {e}", args.host, args.port);
+            eprintln!(
+                "error: cannot listen on {}:{}: {}",
+                clean(&args.host),
+                args.port,
+                clean(&e.to_string())
+            );
             return ExitCode::from(1);
         }
     };

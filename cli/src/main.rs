@@ -6,6 +6,7 @@
 mod api;
 mod demo;
 mod listen;
+mod logging;
 mod ops;
 mod output;
 
@@ -23,7 +24,15 @@ Examples:
   yunhuni sign --uri /v1/account/ID/call/duo_callback --body '{...}'
 
 Credentials come from --app-id/--cert-id/--secret-key or YUNHUNI_APP_ID, YUNHUNI_CERT_ID,
-YUNHUNI_SECRET_KEY (and YUNHUNI_BASE_URL, YUNHUNI_ACCOUNT_ID).";
+YUNHUNI_SECRET_KEY (and YUNHUNI_BASE_URL, YUNHUNI_ACCOUNT_ID).
+
+Proxy: --proxy URL or YUNHUNI_PROXY (http://host:port, https://..., socks5://...); without them
+ALL_PROXY, HTTPS_PROXY or HTTP_PROXY (or lower-case; the first one set) is used, except for the
+hosts in NO_PROXY; --no-proxy connects straight to the server whatever they say.
+
+Logging: YUNHUNI_LOG=debug (or --verbose) prints each request (method, path, status, platform
+code, duration; never the secret key or the signature) and each parsed event to stderr.
+YUNHUNI_LOG takes off, error, warn, info, debug or trace; it is off by default.";
 
 /// Voice callback (语音回拨) and every other operation of the Yunhuni (oneyun.com) platform,
 /// from the shell.
@@ -33,6 +42,10 @@ struct Cli {
     /// Machine-readable JSON output
     #[arg(long, global = true)]
     json: bool,
+
+    /// Print each request and each parsed event to stderr (as YUNHUNI_LOG=debug does)
+    #[arg(long, short = 'v', global = true)]
+    verbose: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -129,12 +142,30 @@ Example:
         #[command(flatten)]
         sign: ops::SignArgs,
         #[command(flatten)]
-        conn: ops::Connection,
+        conn: ops::Credentials,
     },
 }
 
+/// The parsed command line; on a usage error, the error printed with any control character of
+/// the arguments escaped, and its exit code (2).
+fn parse() -> Result<Cli, ExitCode> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        // Help and version go to stdout as clap writes them.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            eprint!("{}", output::clean_lines(&e.render().to_string()));
+            Err(ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)))
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    logging::init(cli.verbose);
     let json = cli.json;
     let result = match &cli.command {
         Command::Demo(args) => return demo::run(args, json),
@@ -148,9 +179,9 @@ fn main() -> ExitCode {
             conn.client()?.send(&request)?;
             let call_id = request.get_str("call_id").unwrap_or_default();
             if json {
-                println!("{}", serde_json::json!({"cancelled": call_id}));
+                output::print_json(&serde_json::json!({"cancelled": call_id}));
             } else {
-                println!("cancelled {call_id}");
+                println!("cancelled {}", output::clean(call_id));
             }
             Ok(())
         }),

@@ -1,5 +1,6 @@
 //! `call`, `cancel`, `notify`, `verify` and `sign`: the platform's operations from the shell.
 
+use crate::output;
 use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches};
 use serde_json::json;
 use std::marker::PhantomData;
@@ -7,9 +8,9 @@ use std::time::Duration;
 use yunhuni::ops::{operation, Field, Request, Rule, Type};
 use yunhuni::{CallCreated, Client, Error, PlayItem, SignInput};
 
-/// Credentials and connection settings, from flags or the `YUNHUNI_*` environment variables.
+/// Credentials, from flags or the `YUNHUNI_*` environment variables.
 #[derive(Args, Debug, Clone)]
-pub struct Connection {
+pub struct Credentials {
     /// App id (AppID header) [env: YUNHUNI_APP_ID]
     #[arg(long, env = "YUNHUNI_APP_ID", hide_env = true)]
     pub app_id: Option<String>,
@@ -19,15 +20,49 @@ pub struct Connection {
     /// Secret key; prefer the environment variable, flags are visible to other users of the machine [env: YUNHUNI_SECRET_KEY]
     #[arg(long, env = "YUNHUNI_SECRET_KEY", hide_env = true)]
     pub secret_key: Option<String>,
+}
+
+/// Credentials and connection settings of the commands that talk to the API.
+#[derive(Args, Debug, Clone)]
+pub struct Connection {
+    #[command(flatten)]
+    pub credentials: Credentials,
     /// API base URL (default https://api.yunhuni.com) [env: YUNHUNI_BASE_URL]
     #[arg(long, env = "YUNHUNI_BASE_URL", hide_env = true)]
     pub base_url: Option<String>,
     /// Account id in /v1/account/{id}/ (default: the cert id) [env: YUNHUNI_ACCOUNT_ID]
     #[arg(long, env = "YUNHUNI_ACCOUNT_ID", hide_env = true)]
     pub account_id: Option<String>,
-    /// Whole-request timeout in seconds
-    #[arg(long, default_value_t = 30.0)]
+    /// Whole-request timeout in seconds, connecting included (above 0, at most 86400)
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
+    /// Send requests through this proxy: http://host:port, https://..., socks5://...
+    /// (user:password@ allowed). Without it, ALL_PROXY, HTTPS_PROXY or HTTP_PROXY (or their
+    /// lower-case forms; the first one set) names the proxy, and hosts in NO_PROXY go direct
+    /// [env: YUNHUNI_PROXY]
+    #[arg(long, value_name = "URL", env = "YUNHUNI_PROXY", hide_env = true)]
+    pub proxy: Option<String>,
+    /// Connect straight to the server, whatever --proxy, YUNHUNI_PROXY or the *_PROXY
+    /// variables say
+    #[arg(long)]
+    pub no_proxy: bool,
+}
+
+/// The timeout given in seconds, or a validation error naming `timeout` when it cannot be
+/// honoured (not a number, not above 0, or longer than the client's 24 hours).
+pub fn timeout_of(seconds: f64) -> Result<Duration, Error> {
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|d| !d.is_zero() && *d <= yunhuni::MAX_TIMEOUT)
+        .ok_or_else(|| {
+            Error::validation(
+                "timeout",
+                format!(
+                    "{seconds} is not a number of seconds above 0 and at most {} (24 hours)",
+                    yunhuni::MAX_TIMEOUT.as_secs()
+                ),
+            )
+        })
 }
 
 impl Connection {
@@ -37,27 +72,27 @@ impl Connection {
                 Error::validation(var, format!("is not set; pass {flag} or set {var}"))
             })
         };
+        let timeout = timeout_of(self.timeout)?;
+        let creds = &self.credentials;
         let mut builder = Client::builder(
-            required(&self.app_id, "--app-id", "YUNHUNI_APP_ID")?,
-            required(&self.cert_id, "--cert-id", "YUNHUNI_CERT_ID")?,
-            required(&self.secret_key, "--secret-key", "YUNHUNI_SECRET_KEY")?,
+            required(&creds.app_id, "--app-id", "YUNHUNI_APP_ID")?,
+            required(&creds.cert_id, "--cert-id", "YUNHUNI_CERT_ID")?,
+            required(&creds.secret_key, "--secret-key", "YUNHUNI_SECRET_KEY")?,
         )
-        .user_agent(format!("yunhuni-cli/{}", env!("CARGO_PKG_VERSION")));
+        .user_agent(format!("yunhuni-cli/{}", env!("CARGO_PKG_VERSION")))
+        .timeout(timeout);
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
         }
         if let Some(id) = &self.account_id {
             builder = builder.account_id(id);
         }
-        if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout < 86_400.0) {
-            return Err(Error::validation(
-                "timeout",
-                "must be a number of seconds between 0 and 86400",
-            ));
+        match self.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+            _ if self.no_proxy => builder = builder.no_proxy(),
+            Some(url) => builder = builder.proxy(url),
+            None => {}
         }
-        builder
-            .timeout(Duration::from_secs_f64(self.timeout))
-            .build()
+        builder.build()
     }
 }
 
@@ -277,12 +312,9 @@ pub fn place(request: Result<Request, Error>, conn: &Connection) -> Result<CallC
 /// Prints a placed call: the id alone, or JSON.
 pub fn print_created(call: &CallCreated, json_out: bool) {
     if json_out {
-        println!(
-            "{}",
-            json!({"call_id": call.call_id, "user_data": call.user_data})
-        );
+        output::print_json(&json!({"call_id": call.call_id, "user_data": call.user_data}));
     } else {
-        println!("{}", call.call_id);
+        println!("{}", output::clean(&call.call_id));
     }
 }
 
@@ -309,7 +341,7 @@ pub struct SignArgs {
     pub content_type: String,
 }
 
-pub fn sign(args: &SignArgs, conn: &Connection, json_out: bool) -> Result<(), Error> {
+pub fn sign(args: &SignArgs, conn: &Credentials, json_out: bool) -> Result<(), Error> {
     let app_id = conn.app_id.clone().ok_or_else(|| {
         Error::validation(
             "YUNHUNI_APP_ID",
@@ -350,17 +382,16 @@ pub fn sign(args: &SignArgs, conn: &Connection, json_out: bool) -> Result<(), Er
     let string_to_sign = yunhuni::string_to_sign(&input);
     let signature = yunhuni::sign(&input, &secret);
     if json_out {
-        println!(
-            "{}",
-            json!({"string_to_sign": string_to_sign, "signature": signature, "timestamp": timestamp,
-                   "body_md5": yunhuni::content_md5(&body)})
+        output::print_json(
+            &json!({"string_to_sign": string_to_sign, "signature": signature, "timestamp": timestamp,
+                   "body_md5": yunhuni::content_md5(&body)}),
         );
     } else {
         println!("string to sign (between the lines; each part on its own line):");
         println!("----");
-        println!("{string_to_sign}");
+        println!("{}", output::clean_lines(&string_to_sign));
         println!("----");
-        println!("timestamp: {timestamp}");
+        println!("timestamp: {}", output::clean(&timestamp));
         println!("signature: {signature}");
     }
     Ok(())

@@ -1,6 +1,11 @@
 //! How the command speaks: plain or JSON output, errors with a hint, exit codes, a spinner.
+//!
+//! Text that comes from outside (the server's answers, webhooks, the caller's own arguments)
+//! never reaches the terminal raw: [`clean`] writes its control characters (escape sequences
+//! among them) as `\u{..}`, and [`json_text`] leaves none in JSON output either.
 
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,13 +32,82 @@ pub const EXIT_CODES_HELP: &str =
     "Exit codes: 0 success, 1 other failure, 2 bad usage, 10 validation, 11 api (platform code), \
 12 auth (401), 13 http (other status), 14 timeout, 15 transport, 16 decode.";
 
+/// True for characters a terminal may act on rather than show: control characters (C0, DEL,
+/// C1: escape sequences start with them), line and paragraph separators, and the marks that
+/// reorder text (bidirectional overrides and isolates).
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Outside text as the terminal may show it: every unsafe character written as `\u{1b}`, the
+/// way core's messages write them (so text that core already escaped comes out unchanged).
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`clean`] for text of several lines: each line cleaned, the line breaks kept.
+pub fn clean_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| clean(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A value as JSON text (one line, or indented when `pretty`) with no character a terminal
+/// acts on: serde already writes C0 controls as `\u00XX`; DEL, C1 controls and the separators
+/// and reordering marks are written as `\uXXXX` too. The value read back is the same.
+pub fn json_text(value: &Value, pretty: bool) -> String {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    // Serializing a `Value` cannot fail.
+    let text = text.unwrap_or_default();
+    if !text.chars().any(is_unsafe) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        // Outside strings JSON text is ASCII without controls (the indentation's line breaks
+        // aside), so every such character is inside a string, where `\uXXXX` means it.
+        if is_unsafe(c) && c != '\n' {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Prints a value as one line of JSON on stdout.
+pub fn print_json(value: &Value) {
+    println!("{}", json_text(value, false));
+}
+
 /// What to do about an error.
 pub fn hint(err: &Error) -> String {
     match err.kind() {
         ErrorKind::Validation => match err.field() {
             Some(f) if f.starts_with("YUNHUNI_") => format!("set {f}, or pass the matching flag (see --help)"),
             Some("operation") => "`yunhuni api --list` lists the operations; nothing was sent".into(),
-            Some(f) => format!("fix the value of `{f}`; nothing was sent"),
+            Some("timeout") => "give --timeout as seconds above 0 and at most 86400; nothing was sent".into(),
+            Some("proxy") => "give --proxy as http://host:port, https://... or socks5://..., or pass \
+--no-proxy; nothing was sent"
+                .into(),
+            Some(f) => format!("fix the value of `{}`; nothing was sent", clean(&cut(f))),
             None => "fix the arguments; nothing was sent".into(),
         },
         ErrorKind::Api => match err.code() {
@@ -51,10 +125,16 @@ pub fn hint(err: &Error) -> String {
 (requests older than 5 minutes are refused)"
             .into(),
         ErrorKind::Http => "the server is not the platform's API, or it failed; check --base-url".into(),
-        ErrorKind::Timeout => "the server did not answer in time; the request may have reached it, so check \
-before trying again (a callback placed twice rings twice)"
+        ErrorKind::Timeout | ErrorKind::Transport if err.maybe_sent() => "the request was sent and may have \
+reached the platform, so the call may have been placed: check its events (`yunhuni listen`, or the call \
+records in the platform's console) before retrying; a callback placed twice rings twice"
             .into(),
-        ErrorKind::Transport => "could not talk to the server; check --base-url and the network".into(),
+        ErrorKind::Timeout => "nothing was sent (the connection was not made in time); retrying is safe; \
+check --base-url, the proxy (--proxy, HTTPS_PROXY) and the network"
+            .into(),
+        ErrorKind::Transport => "nothing was sent (could not connect); retrying is safe; check --base-url, \
+the proxy (--proxy, HTTPS_PROXY) and the network"
+            .into(),
         ErrorKind::Decode => "the answer was not what the platform sends; check --base-url".into(),
     }
 }
@@ -71,17 +151,27 @@ pub fn error_json(err: &Error) -> Value {
             "code_meaning_zh": meaning.map(|m| m.zh),
             "status": err.status(),
             "field": err.field(),
+            "platform_message": err.platform_message(),
+            "maybe_sent": err.maybe_sent(),
             "hint": hint(err),
         }
     })
 }
 
+/// A field name as a hint shows it: at most 200 characters.
+fn cut(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(200) {
+        Some((at, _)) => Cow::Owned(format!("{}...", &text[..at])),
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// Prints an error (to stderr, or as JSON on stdout) and returns its exit code.
 pub fn report(err: &Error, json_out: bool) -> u8 {
     if json_out {
-        println!("{}", error_json(err));
+        print_json(&error_json(err));
     } else {
-        eprintln!("error ({}): {}", err.kind(), err.message());
+        eprintln!("error ({}): {}", err.kind(), clean(err.message()));
         if let Some(info) = err.code().and_then(yunhuni::codes::lookup) {
             eprintln!("  code {}: {} ({})", info.code, info.zh, info.en);
         }
@@ -126,7 +216,7 @@ impl Spinner {
 
     pub fn set(&self, text: impl Into<String>) {
         if let Ok(mut t) = self.text.lock() {
-            *t = text.into();
+            *t = clean(&text.into()).into_owned();
         }
     }
 
@@ -135,7 +225,7 @@ impl Spinner {
         if self.handle.is_some() {
             let _ = write!(std::io::stderr(), "\r\x1b[K");
         }
-        println!("{line}");
+        println!("{}", clean(line));
     }
 
     /// Stops and clears the spinner.

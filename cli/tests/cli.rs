@@ -15,6 +15,14 @@ fn yunhuni() -> Command {
         "YUNHUNI_SECRET_KEY",
         "YUNHUNI_BASE_URL",
         "YUNHUNI_ACCOUNT_ID",
+        "YUNHUNI_PROXY",
+        "YUNHUNI_LOG",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
     ] {
         cmd.env_remove(var);
     }
