@@ -217,8 +217,9 @@ impl std::error::Error for Error {}
 /// Text from outside (a server's answer, a caller's value) as a message may show it: control
 /// characters (terminal escape sequences among them) written as `\u{..}`, and cut after
 /// `MAX_SHOWN` characters with a note of the full length. The raw text stays available as data
-/// where it matters (`platform_message`).
-pub(crate) fn escape_text(text: &str) -> String {
+/// where it matters (`platform_message`). Bindings use it for the outside text they show
+/// (an event's name and id in their log records).
+pub fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_SHOWN * 2));
     for (shown, c) in text.chars().enumerate() {
         if shown == MAX_SHOWN {

@@ -58,7 +58,7 @@ pub use client::{
     CallCreated, CallOptions, Client, ClientBuilder, RequestLog, RequestObserver, DEFAULT_BASE_URL,
     MAX_TIMEOUT,
 };
-pub use error::{Error, ErrorKind, Result};
+pub use error::{escape_text, Error, ErrorKind, Result};
 pub use events::{
     DuoCallbackEnd, EndedBy, Event, HungUpBy, NotifyCallEnd, OtherEvent, Outcome, VerifyCallEnd,
 };
