@@ -119,7 +119,10 @@ pub fn hint(err: &Error) -> String {
                 "an app that is not online may only call its bound test numbers; bind them in the console".into()
             }
             Some("010003") | Some("010006") => "top up the account or raise the quota in the console".into(),
-            _ => "see the platform's meaning of this code above".into(),
+            Some(code) if yunhuni::codes::lookup(code).is_some() => {
+                "see the platform's meaning of this code above".into()
+            }
+            _ => "the platform's table has no such code; read the platform's message above".into(),
         },
         ErrorKind::Auth => "check the app id, cert id and secret key, and that this machine's clock is right \
 (requests older than 5 minutes are refused)"

@@ -298,6 +298,11 @@ fn server_text_never_reaches_the_terminal_raw() {
                 } else {
                     assert!(v["error"]["message"].is_string(), "{what}: {shown}");
                 }
+                if what == "platform code" {
+                    // A code the platform's table lacks gets no meaning to point at.
+                    let hint = v["error"]["hint"].as_str().unwrap();
+                    assert!(hint.contains("no such code"), "{hint}");
+                }
             }
         }
     }
