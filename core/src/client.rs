@@ -102,13 +102,13 @@ pub struct RequestLog {
 
 impl fmt::Display for RequestLog {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method, self.path)?;
+        write!(f, "{} {}", self.method, escape_text(&self.path))?;
         match self.status {
             Some(status) => write!(f, " -> {status}")?,
             None => f.write_str(" -> no answer")?,
         }
         if let Some(code) = &self.code {
-            write!(f, " {code}")?;
+            write!(f, " {}", escape_text(code))?;
         }
         if let Some(kind) = self.error {
             write!(f, " ({kind} error)")?;

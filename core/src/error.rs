@@ -144,10 +144,11 @@ impl Error {
             .map(|c| c.en)
             .unwrap_or("unknown code");
         let shown = escape_text(msg);
+        let shown_code = escape_text(code);
         let message = if msg.is_empty() {
-            format!("platform returned {code}: {meaning}")
+            format!("platform returned {shown_code}: {meaning}")
         } else {
-            format!("platform returned {code} {shown}: {meaning}")
+            format!("platform returned {shown_code} {shown}: {meaning}")
         };
         Error {
             code: Some(code.to_owned()),
@@ -257,7 +258,7 @@ mod tests {
         assert!(shown.len() < 300, "{}", shown.len());
         assert!(shown.ends_with("(10000000 bytes in all)"));
         assert_eq!(quote_text("a\"b"), "\"a\"b\"");
-        let e = Error::api("000002", "\u{1b}]0;pwned\u{7}");
+        let e = Error::api("\u{1b}[2J0002", "\u{1b}]0;pwned\u{7}");
         assert!(!e.message().contains('\u{1b}'), "{}", e.message());
         assert_eq!(e.platform_message(), Some("\u{1b}]0;pwned\u{7}"));
     }
