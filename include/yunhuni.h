@@ -49,9 +49,19 @@
  * names) must not be changed while another thread uses them. Free an object only once no thread
  * uses it.
  *
- * Network calls (`yh_client_send`, the `yh_client_<operation>` functions of the operations that
- * place a call, `yh_client_cancel_duo_callback`) block until the platform answers or the
- * client's timeout passes. A request that may have reached the server is never sent twice.
+ * Network calls (`yh_client_send`, `yh_client_send_with`, the `yh_client_<operation>` functions
+ * of the operations that place a call, `yh_client_cancel_duo_callback`) block until the platform
+ * answers or the timeout passes (the client's, or one request's with `yh_client_send_with`). A
+ * request that may have reached the server is never sent twice: when a `YH_ERR_TRANSPORT` or
+ * `YH_ERR_TIMEOUT` error says `yh_error_maybe_sent`, check the call's events before trying again.
+ *
+ * Proxies: `yh_client_builder_set_proxy` (or `_set_no_proxy`); by default the variables
+ * `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY` (or their lower-case forms) name one.
+ *
+ * Logging: `yh_client_builder_set_log` sets a function called after each request (method, path,
+ * status, platform code, duration, attempts; never the secret key or the signature), on the
+ * thread that made it. Without one, `YUNHUNI_LOG=debug` in the environment prints a line per
+ * request and per parsed event to stderr; nothing is printed by default.
  */
 
 #ifndef YUNHUNI_H
@@ -205,6 +215,15 @@ typedef enum yh_event_type {
 typedef struct yh_call_created yh_call_created;
 
 /**
+ * Settings of one request that override the client's: its timeout.
+ *
+ * Made by `yh_call_options_new`, changed by `yh_call_options_set_*`, given to
+ * `yh_client_send_with` (as often as you like, from any thread while nobody changes it), freed
+ * once by `yh_call_options_free`.
+ */
+typedef struct yh_call_options yh_call_options;
+
+/**
  * A client of the platform's REST API. It signs every request and keeps connections alive.
  *
  * Thread safety: one client may be used by any number of threads at the same time, with no
@@ -214,7 +233,8 @@ typedef struct yh_call_created yh_call_created;
 typedef struct yh_client yh_client;
 
 /**
- * Settings for a client: credentials, base URL, account id, timeouts, user agent, retries.
+ * Settings for a client: credentials, base URL, account id, timeouts, user agent, retries,
+ * proxy, and the function told of each request.
  *
  * Made by `yh_client_builder_new` or `yh_client_builder_from_env`, changed by the
  * `yh_client_builder_set_*` functions, turned into clients by `yh_client_builder_build` (as many
@@ -252,11 +272,29 @@ typedef struct yh_event yh_event;
 typedef struct yh_request yh_request;
 
 /**
+ * What one request did, handed to the callback set by `yh_client_builder_set_log`: method,
+ * path, HTTP status, platform code, error kind, duration and attempts. It never holds the
+ * secret key or the signature.
+ *
+ * Borrowed by the callback: the object and every string read from it are valid only until the
+ * callback returns. Copy what you keep; never free it.
+ */
+typedef struct yh_request_log yh_request_log;
+
+/**
  * The answer to a request: the platform's `data`, and the call id for operations that place a
  * call. Made by `yh_client_send`; free it once with `yh_response_free`. Never changed after it
  * is made.
  */
 typedef struct yh_response yh_response;
+
+/**
+ * A function the library calls after each request a client made (see
+ * `yh_client_builder_set_log`), with what the request did and the `user` pointer given with it.
+ * It is called on the thread that made the request, before the `yh_client_*` call returns; a
+ * client shared by several threads calls it from each of them, possibly at the same time.
+ */
+typedef void (*yh_log_fn)(const struct yh_request_log *log, void *user);
 
 /**
  * The request type of `notify_call` (`POST call/notify_call`): a `yh_request`, made by
@@ -739,16 +777,18 @@ enum yh_result yh_client_builder_set_account_id(struct yh_client_builder *builde
 
 /**
  * Sets the longest a whole request may take, connecting included, in milliseconds (default
- * 30000). 0 is refused by `yh_client_builder_build`. A request that takes longer fails with
- * `YH_ERR_TIMEOUT`.
+ * 30000). `yh_client_builder_build` refuses 0 and anything above 86400000 (24 hours) with
+ * `YH_ERR_VALIDATION`, field `timeout`. A request that takes longer fails with
+ * `YH_ERR_TIMEOUT`; `yh_client_send_with` sets another limit for one request.
  */
 enum yh_result yh_client_builder_set_timeout_ms(struct yh_client_builder *builder,
                                                 uint64_t timeout_ms,
                                                 struct yh_error **err_out);
 
 /**
- * Sets the longest connecting may take, in milliseconds (default 5000). 0 is refused by
- * `yh_client_builder_build`.
+ * Sets the longest connecting may take, in milliseconds (default 5000). `yh_client_builder_build`
+ * refuses 0 and anything above 86400000 (24 hours) with `YH_ERR_VALIDATION`, field
+ * `connect_timeout`.
  */
 enum yh_result yh_client_builder_set_connect_timeout_ms(struct yh_client_builder *builder,
                                                         uint64_t connect_timeout_ms,
@@ -770,9 +810,46 @@ enum yh_result yh_client_builder_set_connect_retries(struct yh_client_builder *b
                                                      struct yh_error **err_out);
 
 /**
+ * Sends every request through the proxy at `url`: `http://host:port`, `https://...` or
+ * `socks5://...`, `user:password@` allowed (never shown in messages). Without this setting the
+ * client uses the proxy named by the environment variable `HTTPS_PROXY`, `HTTP_PROXY` or
+ * `ALL_PROXY` (or their lower-case forms), read when the client is built, if one is set.
+ * A URL that is not a proxy URL is refused by `yh_client_builder_build` with
+ * `YH_ERR_VALIDATION`, field `proxy`.
+ */
+enum yh_result yh_client_builder_set_proxy(struct yh_client_builder *builder,
+                                           const char *url,
+                                           struct yh_error **err_out);
+
+/**
+ * Connects straight to the server, whatever `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY` say
+ * (and undoes `yh_client_builder_set_proxy`).
+ */
+enum yh_result yh_client_builder_set_no_proxy(struct yh_client_builder *builder,
+                                              struct yh_error **err_out);
+
+/**
+ * Sets the function told of every request the clients built from these settings make:
+ * `callback(log, user)` runs after each request (success or failure, never for a request
+ * refused before sending) on the thread that made it, before the `yh_client_*` call returns,
+ * with a `yh_request_log` (method, path, status, platform code, error kind, duration,
+ * attempts; never the secret key or the signature) valid only during the call. A client shared
+ * by several threads calls it from each of them, possibly at the same time: `callback` and
+ * whatever `user` points to must allow that. `callback` must not free the client.
+ *
+ * `callback` NULL removes the function. While one is set, `YUNHUNI_LOG` does not print these
+ * requests to stderr (it still prints parsed events).
+ */
+enum yh_result yh_client_builder_set_log(struct yh_client_builder *builder,
+                                         yh_log_fn callback,
+                                         void *user,
+                                         struct yh_error **err_out);
+
+/**
  * Checks the settings and makes a client. Fails with `YH_ERR_VALIDATION` (the field names the
- * setting) when a credential is empty or not printable ASCII, a timeout is 0, or the base URL or
- * account id is malformed. The builder is not consumed: free it with `yh_client_builder_free`.
+ * setting) when a credential is empty or not printable ASCII, a timeout is 0 or above 24 hours,
+ * or the base URL, account id or proxy URL is malformed. The builder is not consumed: free it
+ * with `yh_client_builder_free`.
  *
  * On success writes a new client to `*client_out` (free it with `yh_client_free`).
  */
@@ -928,6 +1005,16 @@ uint16_t yh_error_status(const struct yh_error *err);
 const char *yh_error_field(const struct yh_error *err);
 
 /**
+ * For `YH_ERR_TRANSPORT` and `YH_ERR_TIMEOUT`: true when bytes of the request were written
+ * before the failure, so the platform may have received it and acted on it (placed the call).
+ * Such a request must not simply be sent again, or a person may be called twice: check the
+ * call's events (or query it) first. The library itself never sends it again. False when the
+ * request certainly did not leave (the connection was refused, the host not found, connecting
+ * timed out), for every other kind of error, and if `err` is NULL.
+ */
+bool yh_error_maybe_sent(const struct yh_error *err);
+
+/**
  * Frees an error. NULL is ignored. Do not use `err`, or any string read from it, afterwards.
  */
 void yh_error_free(struct yh_error *err);
@@ -936,7 +1023,8 @@ void yh_error_free(struct yh_error *err);
  * Parses a webhook body: the `len` bytes at `body`, exactly as POSTed (UTF-8, or the ISO-8859-1
  * the platform really sends). Bodies that are not a JSON object with a string `event`, or whose
  * fields have the wrong types, fail with `YH_ERR_DECODE` (the field, when known, names the key).
- * Never crashes on any input.
+ * Never crashes on any input. With `YUNHUNI_LOG=debug` in the environment each parsed event is
+ * logged to stderr (its name and id).
  *
  * On success writes a new event to `*event_out` (free it with `yh_event_free`). The bytes are
  * copied; they need not outlive the call.
@@ -1133,6 +1221,54 @@ enum yh_result yh_event_notify_error(const struct yh_event *event, const char **
  * Borrowed from `event`.
  */
 enum yh_result yh_event_notify_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * The request as one line: `POST call/duo_callback -> 200 000000 in 12.3 ms` (the path after
+ * `/v1/account/{id}/` with its query; `-> no answer` when the server did not answer; the error
+ * kind in parentheses when the request failed; `after N attempts` when connecting was tried
+ * again). The same line `YUNHUNI_LOG=debug` prints. NULL if `log` is NULL.
+ */
+const char *yh_request_log_line(const struct yh_request_log *log);
+
+/**
+ * The HTTP method: `"GET"`, `"POST"`, `"PUT"` or `"DELETE"`. NULL if `log` is NULL.
+ */
+const char *yh_request_log_method(const struct yh_request_log *log);
+
+/**
+ * The path after `/v1/account/{account_id}/`, with its query string (`"call/duo_callback"`,
+ * `"callcenter/extension?pageNo=2"`). NULL if `log` is NULL.
+ */
+const char *yh_request_log_path(const struct yh_request_log *log);
+
+/**
+ * The HTTP status the server answered with; 0 when it did not answer (or if `log` is NULL).
+ */
+uint16_t yh_request_log_status(const struct yh_request_log *log);
+
+/**
+ * The platform code of the answer (`"000000"` on success, `"020000"`, ...); NULL when the
+ * answer had none (or if `log` is NULL).
+ */
+const char *yh_request_log_code(const struct yh_request_log *log);
+
+/**
+ * The kind of the error the request failed with (`"api"`, `"auth"`, `"http"`, `"timeout"`,
+ * `"transport"`, `"decode"`), as `yh_error_kind` gives it; NULL when it succeeded (or if `log`
+ * is NULL). A request refused by validation is never sent, so never logged. Static.
+ */
+const char *yh_request_log_error_kind(const struct yh_request_log *log);
+
+/**
+ * How long the request took, every attempt included, in microseconds. 0 if `log` is NULL.
+ */
+uint64_t yh_request_log_duration_us(const struct yh_request_log *log);
+
+/**
+ * How many times the request was tried: 1, or more when connecting failed and the client's
+ * connect retries allowed another try. 0 if `log` is NULL.
+ */
+uint32_t yh_request_log_attempts(const struct yh_request_log *log);
 
 /**
  * Places a voice callback: the platform calls `to1`, then `to2`, and connects them. (`POST
@@ -3901,12 +4037,46 @@ void yh_request_free(struct yh_request *request);
  *
  * On success writes a new `yh_response` to `*response_out` (free it with `yh_response_free`).
  * For an operation that places a call, an answer without a call id fails with
- * `YH_ERR_DECODE`.
+ * `YH_ERR_DECODE`. A `YH_ERR_TRANSPORT` or `YH_ERR_TIMEOUT` for which `yh_error_maybe_sent`
+ * is true may have reached the platform: do not simply send it again.
  */
 enum yh_result yh_client_send(const struct yh_client *client,
                               const struct yh_request *request,
                               struct yh_response **response_out,
                               struct yh_error **err_out);
+
+/**
+ * `yh_client_send` with settings for this request only (`yh_call_options`): its own timeout
+ * instead of the client's. A timeout of 0 or above 24 hours fails with `YH_ERR_VALIDATION`,
+ * field `timeout`, and nothing is sent.
+ */
+enum yh_result yh_client_send_with(const struct yh_client *client,
+                                   const struct yh_request *request,
+                                   const struct yh_call_options *options,
+                                   struct yh_response **response_out,
+                                   struct yh_error **err_out);
+
+/**
+ * Makes settings for one request, with nothing set: the client's apply.
+ *
+ * On success writes a new `yh_call_options` to `*options_out` (free it with
+ * `yh_call_options_free`).
+ */
+enum yh_result yh_call_options_new(struct yh_call_options **options_out, struct yh_error **err_out);
+
+/**
+ * Sets the longest the request may take, connecting included, in milliseconds, instead of the
+ * client's timeout. 0 and values above 86400000 (24 hours) are refused when the request is
+ * sent (`YH_ERR_VALIDATION`, field `timeout`; nothing is sent).
+ */
+enum yh_result yh_call_options_set_timeout_ms(struct yh_call_options *options,
+                                              uint64_t timeout_ms,
+                                              struct yh_error **err_out);
+
+/**
+ * Frees settings for one request. NULL is ignored.
+ */
+void yh_call_options_free(struct yh_call_options *options);
 
 /**
  * The answer's `data` as compact JSON text (`null`, `true`, a string, an object or a list, as

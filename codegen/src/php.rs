@@ -211,6 +211,11 @@ fn method(out: &mut String, op: &Operation, name: &str, alias_of: Option<&str>) 
             7,
         );
     }
+    lines(
+        out,
+        "@param array{timeout?: int|float} $callOptions for this call only: timeout in seconds",
+        7,
+    );
     let words = answer_words(op.data);
     if words.is_empty() {
         lines(out, &format!("@return {doc_ret}"), 8);
@@ -230,6 +235,7 @@ fn method(out: &mut String, op: &Operation, name: &str, alias_of: Option<&str>) 
     if !optional.is_empty() {
         params.push("array $options = []".into());
     }
+    params.push("array $callOptions = []".into());
     let _ = writeln!(
         out,
         "    public function {name}({}): {native_ret}\n    {{",
@@ -247,7 +253,7 @@ fn method(out: &mut String, op: &Operation, name: &str, alias_of: Option<&str>) 
             format!("{args} + $options")
         };
     }
-    let call = format!("$this->request('{}', {args});", op.name);
+    let call = format!("$this->request('{}', {args}, $callOptions);", op.name);
     if native_ret == "void" {
         let _ = writeln!(out, "        {call}");
     } else {
@@ -264,8 +270,9 @@ fn operations() -> String {
          namespace Yunhuni;\n\n\
          /**\n \
          * One method per operation of the platform, used by Yunhuni\\Client: required fields as\n \
-         * arguments, optional ones in `$options` by their snake_case names. Each method is a call of\n \
-         * request(), which sends any operation by name; the core checks every field before sending.\n \
+         * arguments, optional ones in `$options` by their snake_case names, settings of the call in\n \
+         * `$callOptions`. Each method is a call of request(), which sends any operation by name; the\n \
+         * core checks every field before sending.\n \
          */\n\
          trait Operations\n{\n",
     );
@@ -273,12 +280,13 @@ fn operations() -> String {
         "    /**\n\
          \x20    * Sends the operation called `$name` with `$fields` (snake_case keys; a null value is not\n\
          \x20    * sent) and returns the answer's data as PHP arrays, or a CallCreated for an operation that\n\
-         \x20    * places a call.\n\
+         \x20    * places a call. `$callOptions` apply to this call only ('timeout' in seconds).\n\
          \x20    *\n\
          \x20    * @param array<string, mixed> $fields\n\
+         \x20    * @param array{timeout?: int|float} $callOptions\n\
          \x20    * @throws Exception\n\
          \x20    */\n\
-         \x20   abstract public function request(string $name, array $fields = []): mixed;\n",
+         \x20   abstract public function request(string $name, array $fields = [], array $callOptions = []): mixed;\n",
     );
     for op in OPERATIONS {
         out.push('\n');

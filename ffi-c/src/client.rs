@@ -1,25 +1,42 @@
 //! Client settings, the client, and the result of a placed call.
 
-use crate::boundary::{arg_mut, arg_out, arg_ref, arg_str, guard};
+use crate::boundary::{arg_mut, arg_out, arg_ref, arg_str, guard, Res};
 use crate::error::{yh_error, yh_result};
+use crate::logging::{init_from_env, quietly, yh_log_fn, LogCallback};
 use crate::util::{c_string, free_box, opt_ptr, value_guard};
-use std::ffi::{c_char, CString};
+use serde_json::Value;
+use std::ffi::{c_char, c_void, CString};
 use std::ptr;
 use std::time::Duration;
-use yunhuni::{CallCreated, Client, ClientBuilder};
+use yunhuni::{CallCreated, CallOptions, Client, ClientBuilder, Request};
 
-/// Settings for a client: credentials, base URL, account id, timeouts, user agent, retries.
+/// Settings for a client: credentials, base URL, account id, timeouts, user agent, retries,
+/// proxy, and the function told of each request.
 ///
 /// Made by `yh_client_builder_new` or `yh_client_builder_from_env`, changed by the
 /// `yh_client_builder_set_*` functions, turned into clients by `yh_client_builder_build` (as many
 /// as you like), freed once by `yh_client_builder_free`. Not to be changed by two threads at once.
 pub struct yh_client_builder {
     inner: ClientBuilder,
+    log: Option<LogCallback>,
 }
 
 impl yh_client_builder {
+    fn new(inner: ClientBuilder) -> Self {
+        yh_client_builder { inner, log: None }
+    }
+
     fn update(&mut self, f: impl FnOnce(ClientBuilder) -> ClientBuilder) {
         self.inner = f(self.inner.clone());
+    }
+
+    fn build(&self) -> Res<yh_client> {
+        init_from_env();
+        let mut builder = self.inner.clone();
+        if let Some(callback) = self.log {
+            builder = builder.on_request(move |log| callback.call(log));
+        }
+        Ok(yh_client::new(builder.build()?, self.log.is_some()))
     }
 }
 
@@ -34,17 +51,25 @@ pub struct yh_client {
     cert_id: CString,
     account_id: CString,
     api_root: CString,
+    /// A callback receives the request log: `YUNHUNI_LOG` does not print it.
+    quiet: bool,
 }
 
-impl From<Client> for yh_client {
-    fn from(inner: Client) -> Self {
+impl yh_client {
+    fn new(inner: Client, quiet: bool) -> Self {
         yh_client {
             app_id: c_string(inner.app_id()),
             cert_id: c_string(inner.cert_id()),
             account_id: c_string(inner.account_id()),
             api_root: c_string(inner.api_root()),
             inner,
+            quiet,
         }
+    }
+
+    /// Sends `request` with `options`: every network call of the library goes through here.
+    pub(crate) fn send(&self, request: &Request, options: &CallOptions) -> yunhuni::Result<Value> {
+        quietly(self.quiet, || self.inner.send_with(request, options))
     }
 }
 
@@ -86,9 +111,9 @@ pub extern "C" fn yh_client_builder_new(
         let cert_id = arg_str(cert_id, "cert_id")?;
         let secret_key = arg_str(secret_key, "secret_key")?;
         let out = arg_out(builder_out, "builder_out")?;
-        out.write_box(yh_client_builder {
-            inner: Client::builder(app_id, cert_id, secret_key),
-        });
+        out.write_box(yh_client_builder::new(Client::builder(
+            app_id, cert_id, secret_key,
+        )));
         Ok(())
     })
 }
@@ -105,9 +130,7 @@ pub extern "C" fn yh_client_builder_from_env(
 ) -> yh_result {
     guard(err_out, || {
         let out = arg_out(builder_out, "builder_out")?;
-        out.write_box(yh_client_builder {
-            inner: Client::builder_from_env()?,
-        });
+        out.write_box(yh_client_builder::new(Client::builder_from_env()?));
         Ok(())
     })
 }
@@ -144,8 +167,9 @@ pub extern "C" fn yh_client_builder_set_account_id(
 }
 
 /// Sets the longest a whole request may take, connecting included, in milliseconds (default
-/// 30000). 0 is refused by `yh_client_builder_build`. A request that takes longer fails with
-/// `YH_ERR_TIMEOUT`.
+/// 30000). `yh_client_builder_build` refuses 0 and anything above 86400000 (24 hours) with
+/// `YH_ERR_VALIDATION`, field `timeout`. A request that takes longer fails with
+/// `YH_ERR_TIMEOUT`; `yh_client_send_with` sets another limit for one request.
 #[no_mangle]
 pub extern "C" fn yh_client_builder_set_timeout_ms(
     builder: *mut yh_client_builder,
@@ -158,8 +182,9 @@ pub extern "C" fn yh_client_builder_set_timeout_ms(
     })
 }
 
-/// Sets the longest connecting may take, in milliseconds (default 5000). 0 is refused by
-/// `yh_client_builder_build`.
+/// Sets the longest connecting may take, in milliseconds (default 5000). `yh_client_builder_build`
+/// refuses 0 and anything above 86400000 (24 hours) with `YH_ERR_VALIDATION`, field
+/// `connect_timeout`.
 #[no_mangle]
 pub extern "C" fn yh_client_builder_set_connect_timeout_ms(
     builder: *mut yh_client_builder,
@@ -202,9 +227,66 @@ pub extern "C" fn yh_client_builder_set_connect_retries(
     })
 }
 
+/// Sends every request through the proxy at `url`: `http://host:port`, `https://...` or
+/// `socks5://...`, `user:password@` allowed (never shown in messages). Without this setting the
+/// client uses the proxy named by the environment variable `HTTPS_PROXY`, `HTTP_PROXY` or
+/// `ALL_PROXY` (or their lower-case forms), read when the client is built, if one is set.
+/// A URL that is not a proxy URL is refused by `yh_client_builder_build` with
+/// `YH_ERR_VALIDATION`, field `proxy`.
+#[no_mangle]
+pub extern "C" fn yh_client_builder_set_proxy(
+    builder: *mut yh_client_builder,
+    url: *const c_char,
+    err_out: *mut *mut yh_error,
+) -> yh_result {
+    guard(err_out, || {
+        let builder = arg_mut(builder, "builder")?;
+        let url = arg_str(url, "url")?;
+        builder.update(|b| b.proxy(url));
+        Ok(())
+    })
+}
+
+/// Connects straight to the server, whatever `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY` say
+/// (and undoes `yh_client_builder_set_proxy`).
+#[no_mangle]
+pub extern "C" fn yh_client_builder_set_no_proxy(
+    builder: *mut yh_client_builder,
+    err_out: *mut *mut yh_error,
+) -> yh_result {
+    guard(err_out, || {
+        arg_mut(builder, "builder")?.update(ClientBuilder::no_proxy);
+        Ok(())
+    })
+}
+
+/// Sets the function told of every request the clients built from these settings make:
+/// `callback(log, user)` runs after each request (success or failure, never for a request
+/// refused before sending) on the thread that made it, before the `yh_client_*` call returns,
+/// with a `yh_request_log` (method, path, status, platform code, error kind, duration,
+/// attempts; never the secret key or the signature) valid only during the call. A client shared
+/// by several threads calls it from each of them, possibly at the same time: `callback` and
+/// whatever `user` points to must allow that. `callback` must not free the client.
+///
+/// `callback` NULL removes the function. While one is set, `YUNHUNI_LOG` does not print these
+/// requests to stderr (it still prints parsed events).
+#[no_mangle]
+pub extern "C" fn yh_client_builder_set_log(
+    builder: *mut yh_client_builder,
+    callback: yh_log_fn,
+    user: *mut c_void,
+    err_out: *mut *mut yh_error,
+) -> yh_result {
+    guard(err_out, || {
+        arg_mut(builder, "builder")?.log = LogCallback::new(callback, user);
+        Ok(())
+    })
+}
+
 /// Checks the settings and makes a client. Fails with `YH_ERR_VALIDATION` (the field names the
-/// setting) when a credential is empty or not printable ASCII, a timeout is 0, or the base URL or
-/// account id is malformed. The builder is not consumed: free it with `yh_client_builder_free`.
+/// setting) when a credential is empty or not printable ASCII, a timeout is 0 or above 24 hours,
+/// or the base URL, account id or proxy URL is malformed. The builder is not consumed: free it
+/// with `yh_client_builder_free`.
 ///
 /// On success writes a new client to `*client_out` (free it with `yh_client_free`).
 #[no_mangle]
@@ -216,7 +298,7 @@ pub extern "C" fn yh_client_builder_build(
     guard(err_out, || {
         let builder = arg_ref(builder, "builder")?;
         let out = arg_out(client_out, "client_out")?;
-        out.write_box(yh_client::from(builder.inner.clone().build()?));
+        out.write_box(builder.build()?);
         Ok(())
     })
 }
@@ -237,7 +319,7 @@ pub extern "C" fn yh_client_from_env(
 ) -> yh_result {
     guard(err_out, || {
         let out = arg_out(client_out, "client_out")?;
-        out.write_box(yh_client::from(Client::from_env()?));
+        out.write_box(yh_client_builder::new(Client::builder_from_env()?).build()?);
         Ok(())
     })
 }

@@ -10,7 +10,7 @@ use crate::ops::{yh_duo_callback, yh_notify_call, yh_verify_call};
 use crate::request::{change, yh_request_free};
 use serde_json::Value;
 use std::ffi::c_char;
-use yunhuni::PlayItem;
+use yunhuni::{CallOptions, PlayItem, Request};
 
 /// Play type of a notification item: an uploaded voice file.
 pub const YH_PLAY_FILE: i64 = 0;
@@ -78,7 +78,8 @@ pub extern "C" fn yh_client_cancel_duo_callback(
     guard(err_out, || {
         let client = arg_ref(client, "client")?;
         let call_id = arg_str(call_id, "call_id")?;
-        client.inner.cancel_duo_callback(call_id)?;
+        let request = Request::new("duo_callback_cancel")?.with("call_id", call_id)?;
+        client.send(&request, &CallOptions::default())?;
         Ok(())
     })
 }

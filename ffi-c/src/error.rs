@@ -51,9 +51,11 @@ pub(crate) struct Fail {
     kind: &'static CStr,
     message: String,
     code: Option<String>,
-    status: Option<u16>,
+    /// The HTTP status; 0 when none (kept small: every fallible function returns this type).
+    status: u16,
     field: Option<String>,
     platform_message: Option<String>,
+    maybe_sent: bool,
 }
 
 impl From<yunhuni::Error> for Fail {
@@ -72,9 +74,10 @@ impl From<yunhuni::Error> for Fail {
             kind: kind_name(e.kind()),
             message: e.message().to_owned(),
             code: e.code().map(str::to_owned),
-            status: e.status(),
+            status: e.status().unwrap_or(0),
             field: e.field().map(str::to_owned),
             platform_message: e.platform_message().map(str::to_owned),
+            maybe_sent: e.maybe_sent(),
         }
     }
 }
@@ -86,9 +89,10 @@ impl Fail {
             kind: kind_name(ErrorKind::Validation),
             message: format!("{arg}: {what}"),
             code: None,
-            status: None,
+            status: 0,
             field: Some(arg.to_owned()),
             platform_message: None,
+            maybe_sent: false,
         }
     }
 
@@ -114,9 +118,10 @@ impl Fail {
             kind: c"panic",
             message: format!("internal error in the yunhuni library (panic: {what})"),
             code: None,
-            status: None,
+            status: 0,
             field: None,
             platform_message: None,
+            maybe_sent: false,
         }
     }
 
@@ -126,7 +131,7 @@ impl Fail {
 }
 
 /// The static C string of an error kind, made from core's own names.
-fn kind_name(kind: ErrorKind) -> &'static CStr {
+pub(crate) fn kind_name(kind: ErrorKind) -> &'static CStr {
     static NAMES: OnceLock<Vec<(ErrorKind, CString)>> = OnceLock::new();
     let names = NAMES.get_or_init(|| {
         ErrorKind::ALL
@@ -152,6 +157,7 @@ pub struct yh_error {
     status: u16,
     field: Option<CString>,
     platform_message: Option<CString>,
+    maybe_sent: bool,
 }
 
 impl From<Fail> for yh_error {
@@ -161,9 +167,10 @@ impl From<Fail> for yh_error {
             kind: f.kind,
             message: c_string(&f.message),
             code: f.code.as_deref().map(c_string),
-            status: f.status.unwrap_or(0),
+            status: f.status,
             field: f.field.as_deref().map(c_string),
             platform_message: f.platform_message.as_deref().map(c_string),
+            maybe_sent: f.maybe_sent,
         }
     }
 }
@@ -243,6 +250,19 @@ pub extern "C" fn yh_error_field(err: *const yh_error) -> *const c_char {
         unsafe { err.as_ref() }
             .and_then(|e| e.field.as_ref())
             .map_or(ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// For `YH_ERR_TRANSPORT` and `YH_ERR_TIMEOUT`: true when bytes of the request were written
+/// before the failure, so the platform may have received it and acted on it (placed the call).
+/// Such a request must not simply be sent again, or a person may be called twice: check the
+/// call's events (or query it) first. The library itself never sends it again. False when the
+/// request certainly did not leave (the connection was refused, the host not found, connecting
+/// timed out), for every other kind of error, and if `err` is NULL.
+#[no_mangle]
+pub extern "C" fn yh_error_maybe_sent(err: *const yh_error) -> bool {
+    value_guard(false, || {
+        unsafe { err.as_ref() }.is_some_and(|e| e.maybe_sent)
     })
 }
 

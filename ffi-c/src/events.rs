@@ -7,6 +7,7 @@
 
 use crate::boundary::{arg_bytes, arg_out, guard};
 use crate::error::{yh_error, yh_result};
+use crate::logging::init_from_env;
 use crate::util::{c_string, free_box, value_guard};
 use std::ffi::{c_char, CString};
 use std::ptr;
@@ -112,7 +113,8 @@ impl From<Event> for yh_event {
 /// Parses a webhook body: the `len` bytes at `body`, exactly as POSTed (UTF-8, or the ISO-8859-1
 /// the platform really sends). Bodies that are not a JSON object with a string `event`, or whose
 /// fields have the wrong types, fail with `YH_ERR_DECODE` (the field, when known, names the key).
-/// Never crashes on any input.
+/// Never crashes on any input. With `YUNHUNI_LOG=debug` in the environment each parsed event is
+/// logged to stderr (its name and id).
 ///
 /// On success writes a new event to `*event_out` (free it with `yh_event_free`). The bytes are
 /// copied; they need not outlive the call.
@@ -126,6 +128,7 @@ pub extern "C" fn yh_event_parse(
     guard(err_out, || {
         let body = arg_bytes(body, len, "body")?;
         let out = arg_out(event_out, "event_out")?;
+        init_from_env();
         out.write_box(yh_event::from(Event::parse(body)?));
         Ok(())
     })

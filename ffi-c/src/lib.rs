@@ -16,12 +16,14 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 // Dependencies run one way: compat -> ops -> request -> client -> boundary -> error -> util;
-// events and sign -> boundary. No module imports one that imports it.
+// client -> logging -> error; events -> logging; events and sign -> boundary. No module imports
+// one that imports it.
 mod boundary;
 mod client;
 mod compat;
 mod error;
 mod events;
+mod logging;
 mod ops;
 mod request;
 mod sign;
@@ -31,6 +33,7 @@ pub use client::*;
 pub use compat::*;
 pub use error::*;
 pub use events::*;
+pub use logging::*;
 pub use ops::*;
 pub use request::*;
 pub use sign::*;

@@ -15,8 +15,9 @@ use serde_json::Value;
 use std::ffi::{c_char, CString};
 use std::ptr;
 use std::sync::OnceLock;
+use std::time::Duration;
 use yunhuni::ops::{Data, OPERATIONS};
-use yunhuni::{CallCreated, Request};
+use yunhuni::{CallCreated, CallOptions, Request};
 
 /// A request for one of the platform's operations: the operation and the values of its fields.
 ///
@@ -39,6 +40,15 @@ pub struct yh_response {
     json: CString,
     len: usize,
     call_id: Option<CString>,
+}
+
+/// Settings of one request that override the client's: its timeout.
+///
+/// Made by `yh_call_options_new`, changed by `yh_call_options_set_*`, given to
+/// `yh_client_send_with` (as often as you like, from any thread while nobody changes it), freed
+/// once by `yh_call_options_free`.
+pub struct yh_call_options {
+    inner: CallOptions,
 }
 
 /// The operations' names as static C strings, in the order of the platform's route list.
@@ -271,7 +281,8 @@ pub extern "C" fn yh_request_free(request: *mut yh_request) {
 ///
 /// On success writes a new `yh_response` to `*response_out` (free it with `yh_response_free`).
 /// For an operation that places a call, an answer without a call id fails with
-/// `YH_ERR_DECODE`.
+/// `YH_ERR_DECODE`. A `YH_ERR_TRANSPORT` or `YH_ERR_TIMEOUT` for which `yh_error_maybe_sent`
+/// is true may have reached the platform: do not simply send it again.
 #[no_mangle]
 pub extern "C" fn yh_client_send(
     client: *const yh_client,
@@ -279,23 +290,86 @@ pub extern "C" fn yh_client_send(
     response_out: *mut *mut yh_response,
     err_out: *mut *mut yh_error,
 ) -> yh_result {
+    guard(err_out, || send(client, request, None, response_out))
+}
+
+/// `yh_client_send` with settings for this request only (`yh_call_options`): its own timeout
+/// instead of the client's. A timeout of 0 or above 24 hours fails with `YH_ERR_VALIDATION`,
+/// field `timeout`, and nothing is sent.
+#[no_mangle]
+pub extern "C" fn yh_client_send_with(
+    client: *const yh_client,
+    request: *const yh_request,
+    options: *const yh_call_options,
+    response_out: *mut *mut yh_response,
+    err_out: *mut *mut yh_error,
+) -> yh_result {
     guard(err_out, || {
-        let client = arg_ref(client, "client")?;
-        let request = arg_ref(request, "request")?;
-        let out = arg_out(response_out, "response_out")?;
-        let data = client.inner.send(&request.inner)?;
-        let call_id = match request.inner.operation().data {
-            Data::Call => Some(c_string(&CallCreated::from_data(data.clone())?.call_id)),
-            _ => None,
-        };
-        let json = c_string(&data.to_string());
-        out.write_box(yh_response {
-            len: json.as_bytes().len(),
-            json,
-            call_id,
+        let options = arg_ref(options, "options")?;
+        send(client, request, Some(&options.inner), response_out)
+    })
+}
+
+/// The body of `yh_client_send` and `yh_client_send_with`.
+fn send(
+    client: *const yh_client,
+    request: *const yh_request,
+    options: Option<&CallOptions>,
+    response_out: *mut *mut yh_response,
+) -> Res {
+    let client = arg_ref(client, "client")?;
+    let request = arg_ref(request, "request")?;
+    let out = arg_out(response_out, "response_out")?;
+    let data = client.send(&request.inner, options.unwrap_or(&CallOptions::default()))?;
+    let call_id = match request.inner.operation().data {
+        Data::Call => Some(c_string(&CallCreated::from_data(data.clone())?.call_id)),
+        _ => None,
+    };
+    let json = c_string(&data.to_string());
+    out.write_box(yh_response {
+        len: json.as_bytes().len(),
+        json,
+        call_id,
+    });
+    Ok(())
+}
+
+/// Makes settings for one request, with nothing set: the client's apply.
+///
+/// On success writes a new `yh_call_options` to `*options_out` (free it with
+/// `yh_call_options_free`).
+#[no_mangle]
+pub extern "C" fn yh_call_options_new(
+    options_out: *mut *mut yh_call_options,
+    err_out: *mut *mut yh_error,
+) -> yh_result {
+    guard(err_out, || {
+        arg_out(options_out, "options_out")?.write_box(yh_call_options {
+            inner: CallOptions::default(),
         });
         Ok(())
     })
+}
+
+/// Sets the longest the request may take, connecting included, in milliseconds, instead of the
+/// client's timeout. 0 and values above 86400000 (24 hours) are refused when the request is
+/// sent (`YH_ERR_VALIDATION`, field `timeout`; nothing is sent).
+#[no_mangle]
+pub extern "C" fn yh_call_options_set_timeout_ms(
+    options: *mut yh_call_options,
+    timeout_ms: u64,
+    err_out: *mut *mut yh_error,
+) -> yh_result {
+    guard(err_out, || {
+        arg_mut(options, "options")?.inner.timeout = Some(Duration::from_millis(timeout_ms));
+        Ok(())
+    })
+}
+
+/// Frees settings for one request. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn yh_call_options_free(options: *mut yh_call_options) {
+    free_box(options);
 }
 
 /// Sends a request of an operation that places a call (run by the typed `yh_client_<operation>`
@@ -319,7 +393,7 @@ pub(crate) fn place_call(
             )
             .into());
         }
-        let data = client.inner.send(&request.inner)?;
+        let data = client.send(&request.inner, &CallOptions::default())?;
         out.write_box(CallCreated::from_data(data)?.into());
         Ok(())
     })

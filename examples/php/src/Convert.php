@@ -12,7 +12,7 @@ namespace Yunhuni;
  */
 final class Convert
 {
-    private static function invalid(string $field, string $why): Exception
+    public static function invalid(string $field, string $why): Exception
     {
         return new Exception('validation', "$field: $why", null, 0, $field, 1);
     }
@@ -52,13 +52,28 @@ final class Convert
         };
     }
 
-    /** Seconds (int or float) as whole milliseconds, at least 0. */
+    /**
+     * Seconds (int or float) as whole milliseconds for the library, which checks the range (above
+     * 0, at most 24 hours) and names the field: a fraction of a millisecond counts as one, and a
+     * value too large for a PHP int is given as PHP_INT_MAX (casting it would wrap around).
+     */
     public static function millis(mixed $value, string $field): int
     {
         if ((!is_int($value) && !is_float($value)) || $value < 0 || !is_finite((float) $value)) {
             throw self::invalid($field, 'must be a number of seconds, not ' . var_export($value, true));
         }
-        return (int) round($value * 1000);
+        $millis = ceil($value * 1000.0);
+        return $millis >= (float) PHP_INT_MAX ? PHP_INT_MAX : (int) $millis;
+    }
+
+    /** A count for an unsigned 32-bit setting (connect_retries), refused outside 0..4294967295. */
+    public static function u32(mixed $value, string $field): int
+    {
+        $int = self::int($value, $field);
+        if ($int < 0 || $int > 0xFFFFFFFF) {
+            throw self::invalid($field, "must be between 0 and 4294967295, not $int");
+        }
+        return $int;
     }
 
     /** A value as JSON text for the library (arrays, floats, objects), refused if it has none. */

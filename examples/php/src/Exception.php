@@ -14,6 +14,11 @@ namespace Yunhuni;
  * - `platformMessage`: the server's own `msg` text for `api` errors, exactly as received.
  * - `status` (getStatus()): the HTTP status the server answered with, 0 if none.
  * - `field` (getField()): the request field or argument at fault, for `validation` errors.
+ * - `maybeSent` (maybeSent()): for `transport` and `timeout` errors, true when bytes of the
+ *   request were written before the failure, so the platform may have received it and acted on
+ *   it (placed the call). Do not simply send it again, or a person may be called twice: check
+ *   the call's events (or query it) first. The library never sends it again itself. False when
+ *   the request certainly did not leave (connection refused, host not found) and for other kinds.
  * - getCode() is the C library's result code (`YH_ERR_API` = 2, ...), getMessage() a readable
  *   English description. No message ever contains a secret key.
  */
@@ -27,6 +32,7 @@ class Exception extends \RuntimeException
         public readonly ?string $field = null,
         int $result = 0,
         public readonly ?string $platformMessage = null,
+        public readonly bool $maybeSent = false,
     ) {
         parent::__construct($message, $result);
     }
@@ -47,6 +53,7 @@ class Exception extends \RuntimeException
                 $ffi->yh_error_field($err),
                 $result,
                 $ffi->yh_error_platform_message($err),
+                (bool) $ffi->yh_error_maybe_sent($err),
             );
         } finally {
             $ffi->yh_error_free($err);
@@ -71,5 +78,11 @@ class Exception extends \RuntimeException
     public function getField(): ?string
     {
         return $this->field;
+    }
+
+    /** See `maybeSent`: the request may have reached the platform; do not simply retry it. */
+    public function maybeSent(): bool
+    {
+        return $this->maybeSent;
     }
 }

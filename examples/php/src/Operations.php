@@ -8,20 +8,22 @@ namespace Yunhuni;
 
 /**
  * One method per operation of the platform, used by Yunhuni\Client: required fields as
- * arguments, optional ones in `$options` by their snake_case names. Each method is a call of
- * request(), which sends any operation by name; the core checks every field before sending.
+ * arguments, optional ones in `$options` by their snake_case names, settings of the call in
+ * `$callOptions`. Each method is a call of request(), which sends any operation by name; the
+ * core checks every field before sending.
  */
 trait Operations
 {
     /**
      * Sends the operation called `$name` with `$fields` (snake_case keys; a null value is not
      * sent) and returns the answer's data as PHP arrays, or a CallCreated for an operation that
-     * places a call.
+     * places a call. `$callOptions` apply to this call only ('timeout' in seconds).
      *
      * @param array<string, mixed> $fields
+     * @param array{timeout?: int|float} $callOptions
      * @throws Exception
      */
-    abstract public function request(string $name, array $fields = []): mixed;
+    abstract public function request(string $name, array $fields = [], array $callOptions = []): mixed;
 
     /**
      * Places a voice callback: the platform calls `to1`, then `to2`, and connects them.
@@ -48,13 +50,14 @@ trait Operations
      * @param array{from1?: string, from2?: string, ring_tone?: string, ring_tone_mode?: int,
      *        max_dial_duration?: int, recording?: bool, record_mode?: int, user_data?: string}
      *        $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return CallCreated the call the platform placed
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function duoCallback(string $to1, string $to2, int $maxCallDuration, array $options = []): CallCreated
+    public function duoCallback(string $to1, string $to2, int $maxCallDuration, array $options = [], array $callOptions = []): CallCreated
     {
-        return $this->request('duo_callback', ['to1' => $to1, 'to2' => $to2, 'max_call_duration' => $maxCallDuration] + $options);
+        return $this->request('duo_callback', ['to1' => $to1, 'to2' => $to2, 'max_call_duration' => $maxCallDuration] + $options, $callOptions);
     }
 
     /**
@@ -64,13 +67,14 @@ trait Operations
      *
      * @param string $callId The call id. Read from an untyped map; non-string → 000002
      *        (ClassCastException); missing/unknown → 020000. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function duoCallbackCancel(string $callId): void
+    public function duoCallbackCancel(string $callId, array $callOptions = []): void
     {
-        $this->request('duo_callback_cancel', ['call_id' => $callId]);
+        $this->request('duo_callback_cancel', ['call_id' => $callId], $callOptions);
     }
 
     /**
@@ -81,13 +85,14 @@ trait Operations
      *
      * @param string $callId The call id. Read from an untyped map; non-string → 000002
      *        (ClassCastException); missing/unknown → 020000. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function cancelDuoCallback(string $callId): void
+    public function cancelDuoCallback(string $callId, array $callOptions = []): void
     {
-        $this->request('duo_callback_cancel', ['call_id' => $callId]);
+        $this->request('duo_callback_cancel', ['call_id' => $callId], $callOptions);
     }
 
     /**
@@ -109,13 +114,14 @@ trait Operations
      * @param string $to The number to call. (not blank)
      * @param array{from?: string, play_file?: string, play_content?: list<array{0: string, 1: int,
      *        2?: string}>, repeat?: int, max_dial_duration?: int, user_data?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return CallCreated the call the platform placed
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function notifyCall(string $to, array $options = []): CallCreated
+    public function notifyCall(string $to, array $options = [], array $callOptions = []): CallCreated
     {
-        return $this->request('notify_call', ['to' => $to] + $options);
+        return $this->request('notify_call', ['to' => $to] + $options, $callOptions);
     }
 
     /**
@@ -138,13 +144,14 @@ trait Operations
      * @param string $to The number to call. (not blank, at most 128 characters)
      * @param array{from?: string, verify_code?: string, play_file?: string, repeat?: int,
      *        max_dial_duration?: int, user_data?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return CallCreated the call the platform placed
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function verifyCall(string $to, array $options = []): CallCreated
+    public function verifyCall(string $to, array $options = [], array $callOptions = []): CallCreated
     {
-        return $this->request('verify_call', ['to' => $to] + $options);
+        return $this->request('verify_call', ['to' => $to] + $options, $callOptions);
     }
 
     /**
@@ -165,13 +172,14 @@ trait Operations
      *        most 128 characters)
      * @param int $maxCallDuration Longest call in seconds. (1-21600)
      * @param array{from?: string, max_dial_duration?: int, user_data?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return CallCreated the call the platform placed
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function ivrCall(string $to, int $maxCallDuration, array $options = []): CallCreated
+    public function ivrCall(string $to, int $maxCallDuration, array $options = [], array $callOptions = []): CallCreated
     {
-        return $this->request('ivr_call', ['to' => $to, 'max_call_duration' => $maxCallDuration] + $options);
+        return $this->request('ivr_call', ['to' => $to, 'max_call_duration' => $maxCallDuration] + $options, $callOptions);
     }
 
     /**
@@ -193,13 +201,14 @@ trait Operations
      * @param int $maxDuration Longest duration in seconds. (1-21600)
      * @param array{max_parts?: int, recording?: bool, auto_hangup?: bool, bgm_file?: string,
      *        user_data?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{confId: string} the answer's data, {"confId": string}
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confCreate(int $maxDuration, array $options = []): mixed
+    public function confCreate(int $maxDuration, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('conf_create', ['max_duration' => $maxDuration] + $options);
+        return $this->request('conf_create', ['max_duration' => $maxDuration] + $options, $callOptions);
     }
 
     /**
@@ -208,13 +217,14 @@ trait Operations
      * `POST conf/dismiss/{id}` (operation `conf_dismiss`).
      *
      * @param string $confId The conference id that `conf_create` answered. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confDismiss(string $confId): mixed
+    public function confDismiss(string $confId, array $callOptions = []): mixed
     {
-        return $this->request('conf_dismiss', ['conf_id' => $confId]);
+        return $this->request('conf_dismiss', ['conf_id' => $confId], $callOptions);
     }
 
     /**
@@ -238,13 +248,14 @@ trait Operations
      * @param int $maxDuration Longest duration in seconds. (1-21600)
      * @param array{from?: string, max_dial_duration?: int, dial_voice_stop_cond?: int, play_file?:
      *        string, voice_mode?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return CallCreated the call the platform placed
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confInviteCall(string $confId, string $to, int $maxDuration, array $options = []): CallCreated
+    public function confInviteCall(string $confId, string $to, int $maxDuration, array $options = [], array $callOptions = []): CallCreated
     {
-        return $this->request('conf_invite_call', ['conf_id' => $confId, 'to' => $to, 'max_duration' => $maxDuration] + $options);
+        return $this->request('conf_invite_call', ['conf_id' => $confId, 'to' => $to, 'max_duration' => $maxDuration] + $options, $callOptions);
     }
 
     /**
@@ -263,13 +274,14 @@ trait Operations
      *        unknown → 020000. (at least 1 characters, at most 128 characters)
      * @param int $maxDuration Longest duration in seconds. (1-21600)
      * @param array{play_file?: string, voice_mode?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confJoin(string $confId, string $callId, int $maxDuration, array $options = []): mixed
+    public function confJoin(string $confId, string $callId, int $maxDuration, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('conf_join', ['conf_id' => $confId, 'call_id' => $callId, 'max_duration' => $maxDuration] + $options);
+        return $this->request('conf_join', ['conf_id' => $confId, 'call_id' => $callId, 'max_duration' => $maxDuration] + $options, $callOptions);
     }
 
     /**
@@ -279,13 +291,14 @@ trait Operations
      *
      * @param string $confId The conference id that `conf_create` answered. (not blank)
      * @param string $callId The call id. (at least 1 characters, at most 128 characters)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confQuit(string $confId, string $callId): mixed
+    public function confQuit(string $confId, string $callId, array $callOptions = []): mixed
     {
-        return $this->request('conf_quit', ['conf_id' => $confId, 'call_id' => $callId]);
+        return $this->request('conf_quit', ['conf_id' => $confId, 'call_id' => $callId], $callOptions);
     }
 
     /**
@@ -296,13 +309,14 @@ trait Operations
      * @param string $confId The conference id that `conf_create` answered. (not blank)
      * @param list<string> $files Voice files to play, in order. Audited file names; an empty array
      *        is not rejected by the gateway.
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confStartPlay(string $confId, array $files): mixed
+    public function confStartPlay(string $confId, array $files, array $callOptions = []): mixed
     {
-        return $this->request('conf_start_play', ['conf_id' => $confId, 'files' => $files]);
+        return $this->request('conf_start_play', ['conf_id' => $confId, 'files' => $files], $callOptions);
     }
 
     /**
@@ -311,13 +325,14 @@ trait Operations
      * `POST conf/stop_play/{id}` (operation `conf_stop_play`).
      *
      * @param string $confId The conference id that `conf_create` answered. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confStopPlay(string $confId): mixed
+    public function confStopPlay(string $confId, array $callOptions = []): mixed
     {
-        return $this->request('conf_stop_play', ['conf_id' => $confId]);
+        return $this->request('conf_stop_play', ['conf_id' => $confId], $callOptions);
     }
 
     /**
@@ -333,13 +348,14 @@ trait Operations
      *
      * @param string $confId The conference id that `conf_create` answered. (not blank)
      * @param array{max_duration?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confStartRecord(string $confId, array $options = []): mixed
+    public function confStartRecord(string $confId, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('conf_start_record', ['conf_id' => $confId] + $options);
+        return $this->request('conf_start_record', ['conf_id' => $confId] + $options, $callOptions);
     }
 
     /**
@@ -349,13 +365,14 @@ trait Operations
      * `developing`.
      *
      * @param string $confId The conference id that `conf_create` answered. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confStopRecord(string $confId): mixed
+    public function confStopRecord(string $confId, array $callOptions = []): mixed
     {
-        return $this->request('conf_stop_record', ['conf_id' => $confId]);
+        return $this->request('conf_stop_record', ['conf_id' => $confId], $callOptions);
     }
 
     /**
@@ -367,13 +384,14 @@ trait Operations
      * @param string $callId The call id. (at least 1 characters, at most 128 characters)
      * @param int $voiceMode Voice mode: 1 speak and hear, 2 hear only, 3 speak only, 4 neither.
      *        Docs say optional default 1; server requires it. (1-4)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function confSetVoiceMode(string $confId, string $callId, int $voiceMode): mixed
+    public function confSetVoiceMode(string $confId, string $callId, int $voiceMode, array $callOptions = []): mixed
     {
-        return $this->request('conf_set_voice_mode', ['conf_id' => $confId, 'call_id' => $callId, 'voice_mode' => $voiceMode]);
+        return $this->request('conf_set_voice_mode', ['conf_id' => $confId, 'call_id' => $callId, 'voice_mode' => $voiceMode], $callOptions);
     }
 
     /**
@@ -392,6 +410,7 @@ trait Operations
      *
      * @param string $type The type. JSON number accepted; missing → 000002. (one of "1", "2", "3")
      * @param array{user?: string, password?: string, ipaddr?: string, telnum?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{id: string, type: string, user: string|null, password: string|null, ipaddr:
      *         string|null, telnum: string|null, enable: bool|null} the answer's data, {"id":
      *         string, "type": string, "user": string or null, "password": string or null,
@@ -399,9 +418,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function extCreate(string $type, array $options = []): mixed
+    public function extCreate(string $type, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('ext_create', ['type' => $type] + $options);
+        return $this->request('ext_create', ['type' => $type] + $options, $callOptions);
     }
 
     /**
@@ -411,13 +430,14 @@ trait Operations
      * `beta`.
      *
      * @param string $extensionId The extension id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function extDelete(string $extensionId): void
+    public function extDelete(string $extensionId, array $callOptions = []): void
     {
-        $this->request('ext_delete', ['extension_id' => $extensionId]);
+        $this->request('ext_delete', ['extension_id' => $extensionId], $callOptions);
     }
 
     /**
@@ -427,6 +447,7 @@ trait Operations
      * `beta`.
      *
      * @param string $extensionId The extension id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{id: string, type: string, user: string|null, password: string|null, ipaddr:
      *         string|null, telnum: string|null, enable: bool|null} the answer's data, {"id":
      *         string, "type": string, "user": string or null, "password": string or null,
@@ -434,9 +455,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function extGet(string $extensionId): mixed
+    public function extGet(string $extensionId, array $callOptions = []): mixed
     {
-        return $this->request('ext_get', ['extension_id' => $extensionId]);
+        return $this->request('ext_get', ['extension_id' => $extensionId], $callOptions);
     }
 
     /**
@@ -451,6 +472,7 @@ trait Operations
      *   (PageSizeTooLargeException); 0 → 000002 (division by zero). (1-1000)
      *
      * @param array{page_no?: int, page_size?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{pageSize: int, startIndex: int, totalCount: int, totalPageCount: int,
      *         currentPageNo: int, result: list<array{id: string, type: string, user: string|null,
      *         password: string|null, ipaddr: string|null, telnum: string|null, enable:
@@ -460,9 +482,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function extList(array $options = []): mixed
+    public function extList(array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('ext_list', $options);
+        return $this->request('ext_list', $options, $callOptions);
     }
 
     /**
@@ -484,13 +506,14 @@ trait Operations
      *        agent → 040102. (not blank)
      * @param array{num?: string, state?: string, skills?: list<array{name: string, score?: int,
      *        enabled?: bool}>} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentLogin(string $name, string $extension, array $options = []): void
+    public function agentLogin(string $name, string $extension, array $options = [], array $callOptions = []): void
     {
-        $this->request('agent_login', ['name' => $name, 'extension' => $extension] + $options);
+        $this->request('agent_login', ['name' => $name, 'extension' => $extension] + $options, $callOptions);
     }
 
     /**
@@ -505,13 +528,14 @@ trait Operations
      *
      * @param string $agentName The agent's name. (not blank)
      * @param array{force?: bool} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentLogout(string $agentName, array $options = []): void
+    public function agentLogout(string $agentName, array $options = [], array $callOptions = []): void
     {
-        $this->request('agent_logout', ['agent_name' => $agentName] + $options);
+        $this->request('agent_logout', ['agent_name' => $agentName] + $options, $callOptions);
     }
 
     /**
@@ -521,13 +545,14 @@ trait Operations
      * marks it `beta`.
      *
      * @param string $agentName The agent's name. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentKeepalive(string $agentName): void
+    public function agentKeepalive(string $agentName, array $callOptions = []): void
     {
-        $this->request('agent_keepalive', ['agent_name' => $agentName]);
+        $this->request('agent_keepalive', ['agent_name' => $agentName], $callOptions);
     }
 
     /**
@@ -536,6 +561,7 @@ trait Operations
      * `GET callcenter/agent/{agent_name}` (operation `agent_get`). The platform marks it `beta`.
      *
      * @param string $agentName The agent's name. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{name: string, subaccountId: string|null, num: string|null, state: string|null,
      *         extension: string|null, skills: list<array{name: string, score: int, enabled:
      *         bool}>|null} the answer's data, {"name": string, "subaccountId": string or null,
@@ -544,9 +570,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentGet(string $agentName): mixed
+    public function agentGet(string $agentName, array $callOptions = []): mixed
     {
-        return $this->request('agent_get', ['agent_name' => $agentName]);
+        return $this->request('agent_get', ['agent_name' => $agentName], $callOptions);
     }
 
     /**
@@ -561,6 +587,7 @@ trait Operations
      *   (PageSizeTooLargeException); 0 → 000002 (division by zero). (1-1000)
      *
      * @param array{page_no?: int, page_size?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{pageSize: int, startIndex: int, totalCount: int, totalPageCount: int,
      *         currentPageNo: int, result: list<array{name: string, subaccountId: string|null, num:
      *         string|null, state: string|null, extension: string|null, skills: list<array{name:
@@ -571,9 +598,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentList(array $options = []): mixed
+    public function agentList(array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('agent_list', $options);
+        return $this->request('agent_list', $options, $callOptions);
     }
 
     /**
@@ -584,13 +611,14 @@ trait Operations
      *
      * @param string $agentName The agent's name. (not blank)
      * @param string $id The id. Non-string → 000002. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentSetExtension(string $agentName, string $id): void
+    public function agentSetExtension(string $agentName, string $id, array $callOptions = []): void
     {
-        $this->request('agent_set_extension', ['agent_name' => $agentName, 'id' => $id]);
+        $this->request('agent_set_extension', ['agent_name' => $agentName, 'id' => $id], $callOptions);
     }
 
     /**
@@ -602,13 +630,14 @@ trait Operations
      * @param string $agentName The agent's name. (not blank)
      * @param string $state The agent's state. Anything else (incl. online) → 000001; non-string →
      *        000002. (one of "idle", "busy", "away", or starting with "busy/", "away/")
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentSetState(string $agentName, string $state): void
+    public function agentSetState(string $agentName, string $state, array $callOptions = []): void
     {
-        $this->request('agent_set_state', ['agent_name' => $agentName, 'state' => $state]);
+        $this->request('agent_set_state', ['agent_name' => $agentName, 'state' => $state], $callOptions);
     }
 
     /**
@@ -622,13 +651,14 @@ trait Operations
      *        changes: objects of `opt` (0 delete all, 1 add or update, 2 delete), `name`, `score`,
      *        `enabled`. Items {opt: 0 delete-all | 1 upsert | 2 delete, name, score, enabled}; opt
      *        null → 000002; no op effective → 000001. (at least 1 items)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentSetSkills(string $agentName, array $opts): void
+    public function agentSetSkills(string $agentName, array $opts, array $callOptions = []): void
     {
-        $this->request('agent_set_skills', ['agent_name' => $agentName, 'opts' => $opts]);
+        $this->request('agent_set_skills', ['agent_name' => $agentName, 'opts' => $opts], $callOptions);
     }
 
     /**
@@ -645,13 +675,14 @@ trait Operations
      * @param string $agentName The agent's name. (not blank)
      * @param string $queueId The queue task id. (at least 1 characters, at most 128 characters)
      * @param array{user_data?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentReject(string $agentName, string $queueId, array $options = []): mixed
+    public function agentReject(string $agentName, string $queueId, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('agent_reject', ['agent_name' => $agentName, 'queue_id' => $queueId] + $options);
+        return $this->request('agent_reject', ['agent_name' => $agentName, 'queue_id' => $queueId] + $options, $callOptions);
     }
 
     /**
@@ -672,13 +703,14 @@ trait Operations
      * @param string $to The number to call. (not blank)
      * @param array{from?: string, max_dial_seconds?: int, max_answer_seconds?: int, user_data?:
      *        string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentCallOut(string $agentName, string $to, array $options = []): mixed
+    public function agentCallOut(string $agentName, string $to, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('agent_call_out', ['agent_name' => $agentName, 'to' => $to] + $options);
+        return $this->request('agent_call_out', ['agent_name' => $agentName, 'to' => $to] + $options, $callOptions);
     }
 
     /**
@@ -690,13 +722,14 @@ trait Operations
      * @param string $agentName The agent's name. (not blank)
      * @param string $enqueue The `<enqueue>` XML (without `<response>`). <enqueue> XML (no
      *        <response> wrapper); validated against the IVR XSD (000001).
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentCallAgent(string $agentName, string $enqueue): mixed
+    public function agentCallAgent(string $agentName, string $enqueue, array $callOptions = []): mixed
     {
-        return $this->request('agent_call_agent', ['agent_name' => $agentName, 'enqueue' => $enqueue]);
+        return $this->request('agent_call_agent', ['agent_name' => $agentName, 'enqueue' => $enqueue], $callOptions);
     }
 
     /**
@@ -707,13 +740,14 @@ trait Operations
      * it `stub`.
      *
      * @param string $agentName The agent's name. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentFwdAgent(string $agentName): mixed
+    public function agentFwdAgent(string $agentName, array $callOptions = []): mixed
     {
-        return $this->request('agent_fwd_agent', ['agent_name' => $agentName]);
+        return $this->request('agent_fwd_agent', ['agent_name' => $agentName], $callOptions);
     }
 
     /**
@@ -724,13 +758,14 @@ trait Operations
      * it `stub`.
      *
      * @param string $agentName The agent's name. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentXferAgent(string $agentName): mixed
+    public function agentXferAgent(string $agentName, array $callOptions = []): mixed
     {
-        return $this->request('agent_xfer_agent', ['agent_name' => $agentName]);
+        return $this->request('agent_xfer_agent', ['agent_name' => $agentName], $callOptions);
     }
 
     /**
@@ -741,13 +776,14 @@ trait Operations
      * `stub`.
      *
      * @param string $agentName The agent's name. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentXferOut(string $agentName): mixed
+    public function agentXferOut(string $agentName, array $callOptions = []): mixed
     {
-        return $this->request('agent_xfer_out', ['agent_name' => $agentName]);
+        return $this->request('agent_xfer_out', ['agent_name' => $agentName], $callOptions);
     }
 
     /**
@@ -762,13 +798,14 @@ trait Operations
      * @param string $agentName The agent's name. (not blank)
      * @param string $conversationId The conversation id.
      * @param array{mode?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentLsm(string $agentName, string $conversationId, array $options = []): mixed
+    public function agentLsm(string $agentName, string $conversationId, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('agent_lsm', ['agent_name' => $agentName, 'conversation_id' => $conversationId] + $options);
+        return $this->request('agent_lsm', ['agent_name' => $agentName, 'conversation_id' => $conversationId] + $options, $callOptions);
     }
 
     /**
@@ -785,13 +822,14 @@ trait Operations
      * @param string $agentName The agent's name. (not blank)
      * @param string $conversationId The conversation id.
      * @param array{mode?: int, holding?: bool} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentEnter(string $agentName, string $conversationId, array $options = []): mixed
+    public function agentEnter(string $agentName, string $conversationId, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('agent_enter', ['agent_name' => $agentName, 'conversation_id' => $conversationId] + $options);
+        return $this->request('agent_enter', ['agent_name' => $agentName, 'conversation_id' => $conversationId] + $options, $callOptions);
     }
 
     /**
@@ -801,13 +839,14 @@ trait Operations
      *
      * @param string $agentName The agent's name. (not blank)
      * @param string $conversationId The conversation id.
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentExit(string $agentName, string $conversationId): mixed
+    public function agentExit(string $agentName, string $conversationId, array $callOptions = []): mixed
     {
-        return $this->request('agent_exit', ['agent_name' => $agentName, 'conversation_id' => $conversationId]);
+        return $this->request('agent_exit', ['agent_name' => $agentName, 'conversation_id' => $conversationId], $callOptions);
     }
 
     /**
@@ -824,13 +863,14 @@ trait Operations
      * @param string $srcConversationId The conversation merged away.
      * @param string $dstConversationId The conversation merged into.
      * @param array{mode?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return mixed the answer's data
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentMerge(string $agentName, string $srcConversationId, string $dstConversationId, array $options = []): mixed
+    public function agentMerge(string $agentName, string $srcConversationId, string $dstConversationId, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('agent_merge', ['agent_name' => $agentName, 'src_conversation_id' => $srcConversationId, 'dst_conversation_id' => $dstConversationId] + $options);
+        return $this->request('agent_merge', ['agent_name' => $agentName, 'src_conversation_id' => $srcConversationId, 'dst_conversation_id' => $dstConversationId] + $options, $callOptions);
     }
 
     /**
@@ -840,6 +880,7 @@ trait Operations
      * marks it `beta`.
      *
      * @param string $agentName The agent's name. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return list<array{id: string, type: string, subaccount_id: string|null, queue_id:
      *         string|null, begin_time: int|null, end_time: int|null, end_reason: string|null,
      *         members: list<array{name: string|null, extension_id: string|null, telnumber:
@@ -853,9 +894,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function agentConversations(string $agentName): mixed
+    public function agentConversations(string $agentName, array $callOptions = []): mixed
     {
-        return $this->request('agent_conversations', ['agent_name' => $agentName]);
+        return $this->request('agent_conversations', ['agent_name' => $agentName], $callOptions);
     }
 
     /**
@@ -873,13 +914,14 @@ trait Operations
      *        512 characters)
      * @param int $queueTimeout Longest wait in the queue, seconds. (1-1000)
      * @param array{sort?: string, priority?: int, fetch_timeout?: int, remark?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{conditionId: string} the answer's data, {"conditionId": string}
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conditionCreate(string $where, int $queueTimeout, array $options = []): mixed
+    public function conditionCreate(string $where, int $queueTimeout, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('condition_create', ['where' => $where, 'queue_timeout' => $queueTimeout] + $options);
+        return $this->request('condition_create', ['where' => $where, 'queue_timeout' => $queueTimeout] + $options, $callOptions);
     }
 
     /**
@@ -901,13 +943,14 @@ trait Operations
      *        512 characters)
      * @param int $queueTimeout Longest wait in the queue, seconds. (1-1000)
      * @param array{sort?: string, priority?: int, fetch_timeout?: int, remark?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conditionModify(string $conditionId, string $where, int $queueTimeout, array $options = []): mixed
+    public function conditionModify(string $conditionId, string $where, int $queueTimeout, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('condition_modify', ['condition_id' => $conditionId, 'where' => $where, 'queue_timeout' => $queueTimeout] + $options);
+        return $this->request('condition_modify', ['condition_id' => $conditionId, 'where' => $where, 'queue_timeout' => $queueTimeout] + $options, $callOptions);
     }
 
     /**
@@ -917,13 +960,14 @@ trait Operations
      * `beta`.
      *
      * @param string $conditionId The queue condition id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conditionDelete(string $conditionId): mixed
+    public function conditionDelete(string $conditionId, array $callOptions = []): mixed
     {
-        return $this->request('condition_delete', ['condition_id' => $conditionId]);
+        return $this->request('condition_delete', ['condition_id' => $conditionId], $callOptions);
     }
 
     /**
@@ -931,6 +975,7 @@ trait Operations
      *
      * `GET callcenter/condition` (operation `condition_list`). The platform marks it `beta`.
      *
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return list<array{id: string, createTime: int, lastTime: int, tenantId: string, appId:
      *         string, subaccount_id: string|null, where: string, sort: string|null, priority:
      *         int|null, queue_timeout: int, fetch_timeout: int|null, remark: string|null}> a list
@@ -941,9 +986,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conditionList(): mixed
+    public function conditionList(array $callOptions = []): mixed
     {
-        return $this->request('condition_list', []);
+        return $this->request('condition_list', [], $callOptions);
     }
 
     /**
@@ -952,6 +997,7 @@ trait Operations
      * `GET callcenter/condition/{id}` (operation `condition_get`). The platform marks it `beta`.
      *
      * @param string $conditionId The queue condition id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{id: string, createTime: int, lastTime: int, tenantId: string, appId: string,
      *         subaccount_id: string|null, where: string, sort: string|null, priority: int|null,
      *         queue_timeout: int, fetch_timeout: int|null, remark: string|null} the answer's data,
@@ -962,9 +1008,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conditionGet(string $conditionId): mixed
+    public function conditionGet(string $conditionId, array $callOptions = []): mixed
     {
-        return $this->request('condition_get', ['condition_id' => $conditionId]);
+        return $this->request('condition_get', ['condition_id' => $conditionId], $callOptions);
     }
 
     /**
@@ -974,13 +1020,14 @@ trait Operations
      * it `beta`.
      *
      * @param string $conversationId The conversation id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conversationDismiss(string $conversationId): mixed
+    public function conversationDismiss(string $conversationId, array $callOptions = []): mixed
     {
-        return $this->request('conversation_dismiss', ['conversation_id' => $conversationId]);
+        return $this->request('conversation_dismiss', ['conversation_id' => $conversationId], $callOptions);
     }
 
     /**
@@ -992,13 +1039,14 @@ trait Operations
      * @param string $conversationId The conversation id. (not blank)
      * @param string $agentName The agent's name. (not blank)
      * @param int $mode Voice mode: 1 listen and speak, 2 listen, 3 speak, 4 none. (1-4)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conversationLsm(string $conversationId, string $agentName, int $mode): mixed
+    public function conversationLsm(string $conversationId, string $agentName, int $mode, array $callOptions = []): mixed
     {
-        return $this->request('conversation_lsm', ['conversation_id' => $conversationId, 'agent_name' => $agentName, 'mode' => $mode]);
+        return $this->request('conversation_lsm', ['conversation_id' => $conversationId, 'agent_name' => $agentName, 'mode' => $mode], $callOptions);
     }
 
     /**
@@ -1013,13 +1061,14 @@ trait Operations
      * @param string $conversationId The conversation id. (not blank)
      * @param string $enqueue The `<enqueue>` XML (without `<response>`). (at most 1024 characters)
      * @param array{mode?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conversationInviteAgent(string $conversationId, string $enqueue, array $options = []): mixed
+    public function conversationInviteAgent(string $conversationId, string $enqueue, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('conversation_invite_agent', ['conversation_id' => $conversationId, 'enqueue' => $enqueue] + $options);
+        return $this->request('conversation_invite_agent', ['conversation_id' => $conversationId, 'enqueue' => $enqueue] + $options, $callOptions);
     }
 
     /**
@@ -1040,13 +1089,14 @@ trait Operations
      * @param int $maxAnswerSeconds Longest call in seconds. Docs name: max_answer_seconds
      *        (ignored). (1-21600)
      * @param array{from?: string, max_dial_seconds?: int, mode?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return string a string
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conversationInviteOut(string $conversationId, string $to, int $maxAnswerSeconds, array $options = []): mixed
+    public function conversationInviteOut(string $conversationId, string $to, int $maxAnswerSeconds, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('conversation_invite_out', ['conversation_id' => $conversationId, 'to' => $to, 'max_answer_seconds' => $maxAnswerSeconds] + $options);
+        return $this->request('conversation_invite_out', ['conversation_id' => $conversationId, 'to' => $to, 'max_answer_seconds' => $maxAnswerSeconds] + $options, $callOptions);
     }
 
     /**
@@ -1056,6 +1106,7 @@ trait Operations
      * `beta`.
      *
      * @param string $conversationId The conversation id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{id: string, type: string, subaccount_id: string|null, queue_id: string|null,
      *         begin_time: int|null, end_time: int|null, end_reason: string|null, members:
      *         list<array{name: string|null, extension_id: string|null, telnumber: string|null,
@@ -1069,9 +1120,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conversationGet(string $conversationId): mixed
+    public function conversationGet(string $conversationId, array $callOptions = []): mixed
     {
-        return $this->request('conversation_get', ['conversation_id' => $conversationId]);
+        return $this->request('conversation_get', ['conversation_id' => $conversationId], $callOptions);
     }
 
     /**
@@ -1085,6 +1136,7 @@ trait Operations
      *   (1-1000)
      *
      * @param array{page?: int, size?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{pageSize: int, startIndex: int, totalCount: int, totalPageCount: int,
      *         currentPageNo: int, result: list<array{id: string, type: string, subaccount_id:
      *         string|null, queue_id: string|null, begin_time: int|null, end_time: int|null,
@@ -1099,9 +1151,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function conversationList(array $options = []): mixed
+    public function conversationList(array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('conversation_list', $options);
+        return $this->request('conversation_list', $options, $callOptions);
     }
 
     /**
@@ -1118,6 +1170,7 @@ trait Operations
      *
      * @param array{callback_url?: string, remark?: string, quotas?: list<array{type: string,
      *        value?: int}>} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{id: string, appId: string, parentId: string, callbackUrl: string|null,
      *         enabled: int|null, remark: string|null, certId: string, secretKey: string, quotas:
      *         list<array{type: string, value: int}>|null} the answer's data, {"id": string,
@@ -1127,9 +1180,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function subaccountCreate(array $options = []): mixed
+    public function subaccountCreate(array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('subaccount_create', $options);
+        return $this->request('subaccount_create', $options, $callOptions);
     }
 
     /**
@@ -1146,6 +1199,7 @@ trait Operations
      *
      * @param string $subaccountId The sub-account id. (not blank)
      * @param array{callback_url?: string, enabled?: int, remark?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{id: string, appId: string, parentId: string, callbackUrl: string|null,
      *         enabled: int|null, remark: string|null, certId: string, secretKey: string, quotas:
      *         list<array{type: string, value: int}>|null} the answer's data, {"id": string,
@@ -1155,9 +1209,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function subaccountUpdate(string $subaccountId, array $options = []): mixed
+    public function subaccountUpdate(string $subaccountId, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('subaccount_update', ['subaccount_id' => $subaccountId] + $options);
+        return $this->request('subaccount_update', ['subaccount_id' => $subaccountId] + $options, $callOptions);
     }
 
     /**
@@ -1167,13 +1221,14 @@ trait Operations
      * `stable_buggy`.
      *
      * @param string $subaccountId The sub-account id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function subaccountDelete(string $subaccountId): mixed
+    public function subaccountDelete(string $subaccountId, array $callOptions = []): mixed
     {
-        return $this->request('subaccount_delete', ['subaccount_id' => $subaccountId]);
+        return $this->request('subaccount_delete', ['subaccount_id' => $subaccountId], $callOptions);
     }
 
     /**
@@ -1185,13 +1240,14 @@ trait Operations
      * @param list<array{type: string, value?: int}> $quotas Quotas: objects of `type` (CallQuota,
      *        AgentQuota, SmsQuota, UssdQuota) and `value`. Only existing quota rows are updated;
      *        value null skipped; CallQuota minutes → stored x60.
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function subaccountSetQuotas(string $subaccountId, array $quotas): mixed
+    public function subaccountSetQuotas(string $subaccountId, array $quotas, array $callOptions = []): mixed
     {
-        return $this->request('subaccount_set_quotas', ['subaccount_id' => $subaccountId, 'quotas' => $quotas]);
+        return $this->request('subaccount_set_quotas', ['subaccount_id' => $subaccountId, 'quotas' => $quotas], $callOptions);
     }
 
     /**
@@ -1205,6 +1261,7 @@ trait Operations
      * - page_size (int): Items per page, 1-1000. Server default 10; >1000 → 000002. (1-1000)
      *
      * @param array{page_no?: int, page_size?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{pageSize: int, startIndex: int, totalCount: int, totalPageCount: int,
      *         currentPageNo: int, result: list<array{id: string, appId: string, parentId: string,
      *         callbackUrl: string|null, enabled: int|null, remark: string|null, certId: string,
@@ -1215,9 +1272,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function subaccountList(array $options = []): mixed
+    public function subaccountList(array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('subaccount_list', $options);
+        return $this->request('subaccount_list', $options, $callOptions);
     }
 
     /**
@@ -1226,6 +1283,7 @@ trait Operations
      * `GET management/subaccount/{id}` (operation `subaccount_get`).
      *
      * @param string $subaccountId The sub-account id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{id: string, appId: string, parentId: string, callbackUrl: string|null,
      *         enabled: int|null, remark: string|null, certId: string, secretKey: string, quotas:
      *         list<array{type: string, value: int}>|null} the answer's data, {"id": string,
@@ -1235,9 +1293,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function subaccountGet(string $subaccountId): mixed
+    public function subaccountGet(string $subaccountId, array $callOptions = []): mixed
     {
-        return $this->request('subaccount_get', ['subaccount_id' => $subaccountId]);
+        return $this->request('subaccount_get', ['subaccount_id' => $subaccountId], $callOptions);
     }
 
     /**
@@ -1250,6 +1308,7 @@ trait Operations
      * - page_size (int): Items per page, 1-1000. Server default 10; >1000 → 000002. (1-1000)
      *
      * @param array{page_no?: int, page_size?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{pageSize: int, startIndex: int, totalCount: int, totalPageCount: int,
      *         currentPageNo: int, result: list<array{id: string, appId: string|null, subaccountId:
      *         string|null, telnum: string}>} a page of {"id": string, "appId": string or null,
@@ -1257,9 +1316,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function telnumList(array $options = []): mixed
+    public function telnumList(array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('telnum_list', $options);
+        return $this->request('telnum_list', $options, $callOptions);
     }
 
     /**
@@ -1269,13 +1328,14 @@ trait Operations
      *
      * @param string $telnumId The number's id (from `telnum_list`). (not blank)
      * @param string $subaccountId The sub-account id. Existence not checked.
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function telnumBind(string $telnumId, string $subaccountId): mixed
+    public function telnumBind(string $telnumId, string $subaccountId, array $callOptions = []): mixed
     {
-        return $this->request('telnum_bind', ['telnum_id' => $telnumId, 'subaccount_id' => $subaccountId]);
+        return $this->request('telnum_bind', ['telnum_id' => $telnumId, 'subaccount_id' => $subaccountId], $callOptions);
     }
 
     /**
@@ -1286,13 +1346,14 @@ trait Operations
      * @param string $telnumId The number's id (from `telnum_list`). (not blank)
      * @param string $subaccountId The sub-account id. Server default "1"; must equal the current
      *        binding, else nothing happens (still true).
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return bool true
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function telnumUnbind(string $telnumId, string $subaccountId): mixed
+    public function telnumUnbind(string $telnumId, string $subaccountId, array $callOptions = []): mixed
     {
-        return $this->request('telnum_unbind', ['telnum_id' => $telnumId, 'subaccount_id' => $subaccountId]);
+        return $this->request('telnum_unbind', ['telnum_id' => $telnumId, 'subaccount_id' => $subaccountId], $callOptions);
     }
 
     /**
@@ -1307,6 +1368,7 @@ trait Operations
      * @param string $content Template text with `#*#` placeholders. Placeholders '#*#'.
      * @param string $remark A note of yours (the server requires it; the docs say optional).
      * @param array{type?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{name: string, type: string, tempId: string, content: string, status: int,
      *         checkTime: string|null, reason: string|null, remark: string|null} the answer's data,
      *         {"name": string, "type": string, "tempId": string, "content": string, "status":
@@ -1315,9 +1377,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function templateCreate(string $name, string $content, string $remark, array $options = []): mixed
+    public function templateCreate(string $name, string $content, string $remark, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('template_create', ['name' => $name, 'content' => $content, 'remark' => $remark] + $options);
+        return $this->request('template_create', ['name' => $name, 'content' => $content, 'remark' => $remark] + $options, $callOptions);
     }
 
     /**
@@ -1333,6 +1395,7 @@ trait Operations
      * @param string $content Template text with `#*#` placeholders.
      * @param string $remark A note of yours.
      * @param array{type?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{name: string, type: string, tempId: string, content: string, status: int,
      *         checkTime: string|null, reason: string|null, remark: string|null} the answer's data,
      *         {"name": string, "type": string, "tempId": string, "content": string, "status":
@@ -1341,9 +1404,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function templateUpdate(string $tempId, string $name, string $content, string $remark, array $options = []): mixed
+    public function templateUpdate(string $tempId, string $name, string $content, string $remark, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('template_update', ['temp_id' => $tempId, 'name' => $name, 'content' => $content, 'remark' => $remark] + $options);
+        return $this->request('template_update', ['temp_id' => $tempId, 'name' => $name, 'content' => $content, 'remark' => $remark] + $options, $callOptions);
     }
 
     /**
@@ -1352,13 +1415,14 @@ trait Operations
      * `DELETE msg/template/{tempId}` (operation `template_delete`). The platform marks it `beta`.
      *
      * @param string $tempId The template id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return void
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function templateDelete(string $tempId): void
+    public function templateDelete(string $tempId, array $callOptions = []): void
     {
-        $this->request('template_delete', ['temp_id' => $tempId]);
+        $this->request('template_delete', ['temp_id' => $tempId], $callOptions);
     }
 
     /**
@@ -1367,6 +1431,7 @@ trait Operations
      * `GET msg/template/{tempId}` (operation `template_get`). The platform marks it `beta`.
      *
      * @param string $tempId The template id. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{name: string, type: string, tempId: string, content: string, status: int,
      *         checkTime: string|null, reason: string|null, remark: string|null}|null the answer's
      *         data, {"name": string, "type": string, "tempId": string, "content": string,
@@ -1375,9 +1440,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function templateGet(string $tempId): mixed
+    public function templateGet(string $tempId, array $callOptions = []): mixed
     {
-        return $this->request('template_get', ['temp_id' => $tempId]);
+        return $this->request('template_get', ['temp_id' => $tempId], $callOptions);
     }
 
     /**
@@ -1392,6 +1457,7 @@ trait Operations
      *   (PageSizeTooLargeException); 0 → 000002 (division by zero). (1-1000)
      *
      * @param array{page_no?: int, page_size?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{pageSize: int, startIndex: int, totalCount: int, totalPageCount: int,
      *         currentPageNo: int, result: list<array{name: string, type: string, tempId: string,
      *         content: string, status: int, checkTime: string|null, reason: string|null, remark:
@@ -1401,9 +1467,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function templateList(array $options = []): mixed
+    public function templateList(array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('template_list', $options);
+        return $this->request('template_list', $options, $callOptions);
     }
 
     /**
@@ -1418,14 +1484,15 @@ trait Operations
      * @param string $mobile The mobile number. (a mobile number (1 and ten digits))
      * @param string $tempId The template id.
      * @param array{temp_args?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{msgKey: string, state: int} the answer's data, {"msgKey": string, "state":
      *         integer}
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function ussdSend(string $mobile, string $tempId, array $options = []): mixed
+    public function ussdSend(string $mobile, string $tempId, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('ussd_send', ['mobile' => $mobile, 'temp_id' => $tempId] + $options);
+        return $this->request('ussd_send', ['mobile' => $mobile, 'temp_id' => $tempId] + $options, $callOptions);
     }
 
     /**
@@ -1444,14 +1511,15 @@ trait Operations
      * @param string $mobiles Mobile numbers, `,`-separated, at most 10000. ','-separated, >10000 →
      *        050105; China Mobile numbers are reported invalid for SMS/USSD mass sends.
      * @param array{temp_args?: string, send_time?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{msgKey: string, state: int, invalidMobiles: list<string>|null} the answer's
      *         data, {"msgKey": string, "state": integer, "invalidMobiles": [string] or null}
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function ussdMassTask(string $taskName, string $tempId, string $mobiles, array $options = []): mixed
+    public function ussdMassTask(string $taskName, string $tempId, string $mobiles, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('ussd_mass_task', ['task_name' => $taskName, 'temp_id' => $tempId, 'mobiles' => $mobiles] + $options);
+        return $this->request('ussd_mass_task', ['task_name' => $taskName, 'temp_id' => $tempId, 'mobiles' => $mobiles] + $options, $callOptions);
     }
 
     /**
@@ -1460,6 +1528,7 @@ trait Operations
      * `GET msg/ussd/{msgKey}` (operation `ussd_get`). The platform marks it `beta`.
      *
      * @param string $msgKey The `msgKey` that the send answered. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{msgKey: string, taskName: string|null, tempId: string, tempArgs: string|null,
      *         sendTime: string|null, sendType: string, isMass: bool|null, sumNum: int|null, state:
      *         int|null, succNum: int|null, failNum: int|null, pendingNum: int|null, mobile:
@@ -1471,9 +1540,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function ussdGet(string $msgKey): mixed
+    public function ussdGet(string $msgKey, array $callOptions = []): mixed
     {
-        return $this->request('ussd_get', ['msg_key' => $msgKey]);
+        return $this->request('ussd_get', ['msg_key' => $msgKey], $callOptions);
     }
 
     /**
@@ -1487,6 +1556,7 @@ trait Operations
      *   (1-1000)
      *
      * @param array{page_no?: int, page_size?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{pageSize: int, startIndex: int, totalCount: int, totalPageCount: int,
      *         currentPageNo: int, result: list<array{msgKey: string, taskName: string|null,
      *         tempId: string, tempArgs: string|null, sendTime: string|null, sendType: string,
@@ -1499,9 +1569,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function ussdList(array $options = []): mixed
+    public function ussdList(array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('ussd_list', $options);
+        return $this->request('ussd_list', $options, $callOptions);
     }
 
     /**
@@ -1516,14 +1586,15 @@ trait Operations
      * @param string $mobile The mobile number. (a mobile number (1 and ten digits))
      * @param string $tempId The template id.
      * @param array{temp_args?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{msgKey: string, state: int} the answer's data, {"msgKey": string, "state":
      *         integer}
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function smsSend(string $mobile, string $tempId, array $options = []): mixed
+    public function smsSend(string $mobile, string $tempId, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('sms_send', ['mobile' => $mobile, 'temp_id' => $tempId] + $options);
+        return $this->request('sms_send', ['mobile' => $mobile, 'temp_id' => $tempId] + $options, $callOptions);
     }
 
     /**
@@ -1542,14 +1613,15 @@ trait Operations
      * @param string $mobiles Mobile numbers, `,`-separated, at most 10000. ','-separated, >10000 →
      *        050105; China Mobile numbers are reported invalid for SMS/USSD mass sends.
      * @param array{temp_args?: string, send_time?: string} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{msgKey: string, state: int, invalidMobiles: list<string>|null} the answer's
      *         data, {"msgKey": string, "state": integer, "invalidMobiles": [string] or null}
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function smsMassTask(string $taskName, string $tempId, string $mobiles, array $options = []): mixed
+    public function smsMassTask(string $taskName, string $tempId, string $mobiles, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('sms_mass_task', ['task_name' => $taskName, 'temp_id' => $tempId, 'mobiles' => $mobiles] + $options);
+        return $this->request('sms_mass_task', ['task_name' => $taskName, 'temp_id' => $tempId, 'mobiles' => $mobiles] + $options, $callOptions);
     }
 
     /**
@@ -1558,6 +1630,7 @@ trait Operations
      * `GET msg/sms/{msgKey}` (operation `sms_get`). The platform marks it `beta`.
      *
      * @param string $msgKey The `msgKey` that the send answered. (not blank)
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{msgKey: string, taskName: string|null, tempId: string, tempArgs: string|null,
      *         sendTime: string|null, sendType: string, isMass: bool|null, sumNum: int|null, state:
      *         int|null, succNum: int|null, failNum: int|null, pendingNum: int|null, mobile:
@@ -1569,9 +1642,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function smsGet(string $msgKey): mixed
+    public function smsGet(string $msgKey, array $callOptions = []): mixed
     {
-        return $this->request('sms_get', ['msg_key' => $msgKey]);
+        return $this->request('sms_get', ['msg_key' => $msgKey], $callOptions);
     }
 
     /**
@@ -1585,6 +1658,7 @@ trait Operations
      *   (1-1000)
      *
      * @param array{page_no?: int, page_size?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{pageSize: int, startIndex: int, totalCount: int, totalPageCount: int,
      *         currentPageNo: int, result: list<array{msgKey: string, taskName: string|null,
      *         tempId: string, tempArgs: string|null, sendTime: string|null, sendType: string,
@@ -1597,9 +1671,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function smsList(array $options = []): mixed
+    public function smsList(array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('sms_list', $options);
+        return $this->request('sms_list', $options, $callOptions);
     }
 
     /**
@@ -1615,6 +1689,7 @@ trait Operations
      *        blank → 000001; unparseable → treated as null (empty result, no error). (not blank)
      * @param string $end To: `yyyy-MM-dd HH:mm:ss`. As start. (not blank)
      * @param array{page_no?: int, page_size?: int} $options
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{pageSize: int, startIndex: int, totalCount: int, totalPageCount: int,
      *         currentPageNo: int, result: list<array{id: string, date: string, duration: int|null,
      *         size: int|null}>} a page of {"id": string, "date": string, "duration": integer or
@@ -1622,9 +1697,9 @@ trait Operations
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function recordingList(string $start, string $end, array $options = []): mixed
+    public function recordingList(string $start, string $end, array $options = [], array $callOptions = []): mixed
     {
-        return $this->request('recording_list', ['start' => $start, 'end' => $end] + $options);
+        return $this->request('recording_list', ['start' => $start, 'end' => $end] + $options, $callOptions);
     }
 
     /**
@@ -1633,13 +1708,14 @@ trait Operations
      * `GET recording/url/gen` (operation `recording_url_gen`).
      *
      * @param string $id The id. Recording id (= record_id of IVR <record>); missing → 000002.
+     * @param array{timeout?: int|float} $callOptions for this call only: timeout in seconds
      * @return array{state: int, url: string|null} the answer's data, {"state": integer, "url":
      *         string or null}
      * @throws Exception kind `validation` (a field unknown, of the wrong type, missing or breaking
      *         a rule; nothing sent), or how the exchange failed
      */
-    public function recordingUrlGen(string $id): mixed
+    public function recordingUrlGen(string $id, array $callOptions = []): mixed
     {
-        return $this->request('recording_url_gen', ['id' => $id]);
+        return $this->request('recording_url_gen', ['id' => $id], $callOptions);
     }
 }

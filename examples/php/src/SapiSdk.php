@@ -13,8 +13,9 @@ declare(strict_types=1);
  * `{"code":"000000","msg":"请求成功","data":{"callId":"...","user_data":...}}` on success,
  * `{"code":"020000","msg":"呼叫不存在","data":null}` when the platform refuses. A failure with no
  * platform code (a rule checked before sending, credentials refused, a timeout, ...) gives
- * `"code":null`, the SDK's message in `msg`, and an extra `error` object with its `kind`, `field`
- * and `status`. lastError() returns the Yunhuni\Exception of the last failed call.
+ * `"code":null`, the SDK's message in `msg`, and an extra `error` object with its `kind`, `field`,
+ * `status` and `maybe_sent` (true when a failed request may have reached the platform: do not
+ * simply send it again). lastError() returns the Yunhuni\Exception of the last failed call.
  *
  * Arguments that are null or '' are "not given" and left out of the request; numeric strings
  * are accepted for the numeric arguments.
@@ -117,7 +118,7 @@ class SapiSdk
                 'code' => null,
                 'msg' => $e->getMessage(),
                 'data' => null,
-                'error' => ['kind' => $e->kind, 'field' => $e->field, 'status' => $e->status],
+                'error' => ['kind' => $e->kind, 'field' => $e->field, 'status' => $e->status, 'maybe_sent' => $e->maybeSent],
             ]);
         }
     }

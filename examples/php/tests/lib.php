@@ -81,3 +81,54 @@ function log_lines(string $needle): array
     $log = (string) @file_get_contents(env('YUNHUNI_WEBHOOK_LOG'));
     return array_values(array_filter(explode("\n", $log), fn ($l) => $needle !== '' && str_contains($l, $needle)));
 }
+
+/**
+ * Starts request_stub.php under PHP's built-in server on a free loopback port, logging to `$log`.
+ *
+ * @return array{0: resource, 1: string} the process and its base URL
+ */
+function start_request_stub(string $log, string $serverLog): array
+{
+    $probe = stream_socket_server('tcp://127.0.0.1:0');
+    $port = (int) substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
+    fclose($probe);
+    $env = getenv();
+    $env['YUNHUNI_STUB_LOG'] = $log;
+    $proc = proc_open(
+        [PHP_BINARY, '-d', 'display_errors=stderr', '-S', "127.0.0.1:$port", __DIR__ . '/request_stub.php'],
+        [0 => ['file', '/dev/null', 'r'], 1 => ['file', $serverLog, 'a'], 2 => ['file', $serverLog, 'a']],
+        $pipes,
+        __DIR__,
+        $env,
+    );
+    if ($proc === false) {
+        throw new RuntimeException('cannot start PHP\'s built-in server');
+    }
+    $up = wait_for(function () use ($port, $proc) {
+        if (!proc_get_status($proc)['running']) {
+            return false;
+        }
+        $s = @stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 1);
+        if ($s === false) {
+            return null;
+        }
+        fclose($s);
+        return true;
+    }, 10);
+    if ($up !== true) {
+        proc_terminate($proc);
+        proc_close($proc);
+        throw new RuntimeException("the stub server did not start: " . (string) @file_get_contents($serverLog));
+    }
+    return [$proc, "http://127.0.0.1:$port"];
+}
+
+/** The requests the stub recorded: [method, path, query, body] each. */
+function stub_requests(string $log): array
+{
+    $lines = array_filter(explode("\n", (string) file_get_contents($log)), fn ($l) => $l !== '');
+    return array_values(array_map(function ($l) {
+        [$method, $path, $query, $body] = explode(' ', $l, 4) + ['', '', '', ''];
+        return [$method, (string) hex2bin($path), (string) hex2bin($query), (string) hex2bin($body)];
+    }, $lines));
+}

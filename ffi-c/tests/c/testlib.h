@@ -140,7 +140,10 @@ static double now_s(void) {
 /* What the stub does with each connection. */
 typedef enum {
   STUB_ANSWER, /* read the request, write `response`, close */
-  STUB_HANG    /* read the request, never answer; close when the peer does */
+  STUB_HANG,   /* read the request, never answer; close when the peer does */
+  STUB_RESET,  /* read the request, write the start of `response`, then reset the connection */
+  STUB_PROXY   /* an HTTP CONNECT proxy: record the CONNECT, then the request sent through the
+                  tunnel, and write `response` to it */
 } stub_mode;
 
 typedef struct {
@@ -159,7 +162,28 @@ typedef struct {
   int count;
   int cap;
   volatile int stopping;
+  volatile int delay_ms; /* how long to wait before answering */
 } stub;
+
+/* Appends a request to what the stub captured. */
+static void stub_record(stub *s, stub_request r) {
+  pthread_mutex_lock(&s->lock);
+  if (s->count == s->cap) {
+    s->cap = s->cap ? 2 * s->cap : 64;
+    s->requests = realloc(s->requests, (size_t)s->cap * sizeof *s->requests);
+  }
+  s->requests[s->count++] = r;
+  pthread_mutex_unlock(&s->lock);
+}
+
+static void send_all(int conn, const char *data, size_t n) {
+  size_t off = 0;
+  while (off < n) {
+    ssize_t w = send(conn, data + off, n - off, MSG_NOSIGNAL);
+    if (w <= 0) break;
+    off += (size_t)w;
+  }
+}
 
 /* Reads one HTTP request (headers and a Content-Length body) from `fd`. */
 static stub_request read_request(int fd) {
@@ -203,20 +227,24 @@ static void *stub_main(void *arg) {
       break;
     }
     stub_request r = read_request(conn);
-    pthread_mutex_lock(&s->lock);
-    if (s->count == s->cap) {
-      s->cap = s->cap ? 2 * s->cap : 64;
-      s->requests = realloc(s->requests, (size_t)s->cap * sizeof *s->requests);
+    bool empty = r.len == 0;
+    stub_record(s, r);
+    if (empty) {
+      close(conn);
+      continue;
     }
-    s->requests[s->count++] = r;
-    pthread_mutex_unlock(&s->lock);
+    if (s->delay_ms > 0) sleep_ms(s->delay_ms);
     if (s->mode == STUB_ANSWER) {
-      size_t off = 0, n = strlen(s->response);
-      while (off < n) {
-        ssize_t w = send(conn, s->response + off, n - off, MSG_NOSIGNAL);
-        if (w <= 0) break;
-        off += (size_t)w;
-      }
+      send_all(conn, s->response, strlen(s->response));
+    } else if (s->mode == STUB_RESET) {
+      send_all(conn, s->response, strlen(s->response) / 2);
+      struct linger lg = {1, 0};
+      setsockopt(conn, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    } else if (s->mode == STUB_PROXY) {
+      const char *ok = "HTTP/1.1 200 Connection established\r\n\r\n";
+      send_all(conn, ok, strlen(ok));
+      stub_record(s, read_request(conn));
+      send_all(conn, s->response, strlen(s->response));
     } else {
       char sink[256];
       while (recv(conn, sink, sizeof sink, 0) > 0) {
@@ -245,6 +273,22 @@ static int listen_on(int port, int *bound) {
   getsockname(fd, (struct sockaddr *)&a, &alen);
   *bound = ntohs(a.sin_port);
   return fd;
+}
+
+/* Starts a stub on `port` (0: any free port) answering every request with the HTTP response
+ * `response` as it is (NULL for STUB_HANG). */
+static stub *stub_start_raw(int port, stub_mode mode, const char *response) {
+  stub *s = calloc(1, sizeof *s);
+  s->mode = mode;
+  s->response = response ? strdup(response) : NULL;
+  pthread_mutex_init(&s->lock, NULL);
+  s->fd = listen_on(port, &s->port);
+  if (s->fd < 0) {
+    printf("FAIL cannot listen on port %d: %s\n", port, strerror(errno));
+    exit(2);
+  }
+  pthread_create(&s->thread, NULL, stub_main, s);
+  return s;
 }
 
 /* Starts a stub on `port` (0: any free port) answering every request with `status` (for
