@@ -1,5 +1,6 @@
 //! The sandbox's own endpoints under `/sandbox/` (they do not exist on the real platform and
-//! need no signature): health, inspection of calls and webhook attempts, scripting of numbers.
+//! need no signature): health, inspection of calls and webhook attempts, scripting of numbers
+//! and of apps' business settings.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::behavior::{Behavior, RESERVED_NUMBERS};
+use crate::business::AppSettings;
 use crate::http::{Request, Response};
 use crate::sim::{read, write, Shared};
 
@@ -95,6 +97,31 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
         ("GET", ["callback_url"]) => json(200, &serde_json::json!({ "url": default_url(shared) })),
         ("PUT", ["callback_url"]) => set_callback_url(shared, &request.body),
         (_, ["callback_url"]) => method_not_allowed("GET, PUT"),
+        ("GET", ["apps"]) => {
+            let all: BTreeMap<String, AppSettings> = read(&shared.app_settings)
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            json(200, &all)
+        }
+        (_, ["apps"]) => method_not_allowed("GET"),
+        ("GET", ["apps", app]) => match read(&shared.app_settings).get(*app) {
+            Some(settings) => json(200, settings),
+            None => error(404, "no such app"),
+        },
+        ("PUT", ["apps", app]) => {
+            if shared.credentials.app(app).is_none() {
+                return error(404, "no such app");
+            }
+            match serde_json::from_slice::<AppSettings>(&request.body) {
+                Ok(settings) => {
+                    write(&shared.app_settings).insert((*app).to_owned(), settings.clone());
+                    json(200, &settings)
+                }
+                Err(e) => error(400, &format!("invalid app settings: {e}")),
+            }
+        }
+        (_, ["apps", _]) => method_not_allowed("GET, PUT"),
         _ => error(404, "no such sandbox endpoint"),
     }
 }
@@ -188,6 +215,7 @@ fn info(shared: &Shared) -> serde_json::Value {
         "time_scale": shared.settings.time_scale,
         "sim_now_ms": shared.clock.now_ms(),
         "expiry_minutes": shared.settings.expiry_minutes,
+        "confirm_delay_ms": shared.settings.confirm_delay_ms,
         "utf8_webhooks": shared.settings.utf8_webhooks,
         "running_calls": shared.engine_now().running(),
     })

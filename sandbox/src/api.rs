@@ -1,11 +1,13 @@
 //! The platform's call endpoints (platform notes §2): routing, body binding, validation in the
-//! server's order, and the response envelope.
+//! server's order, the call service's business checks, and the response envelope.
 
+use crate::business::{BusinessCode, Service};
 use crate::events::json_string;
 use crate::gateway::{self, Caller};
 use crate::http::{Request, Response};
 use crate::inspect::CallKind;
-use crate::lenient::{self, is_blank, parse_object, platform_trim, BindError, Item, JsonObject};
+use crate::lenient::{self, is_blank, parse_object, BindError, Item, JsonObject, Kind, Schema};
+use crate::negotiate;
 use crate::sim::{CancelOutcome, NewCall, Plan, Shared};
 
 /// The ring timeout the call engine uses when a request sets none (or sets `null`).
@@ -16,39 +18,20 @@ const PLAY_ITEM_MS: i64 = 2000;
 const PLAY_DIGIT_MS: i64 = 1000;
 
 /// A business outcome, returned with HTTP 200.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Code {
-    Success,
-    IllegalArgument,
-    UnknownFail,
-    CallNotExists,
-    SameNumber,
-}
-
-impl Code {
-    fn parts(self) -> (&'static str, &'static str) {
-        match self {
-            Code::Success => ("000000", "请求成功"),
-            Code::IllegalArgument => ("000001", "参数错误"),
-            Code::UnknownFail => ("000002", "未知错误"),
-            Code::CallNotExists => ("020000", "呼叫不存在"),
-            Code::SameNumber => ("030500", "双向回拔的号码不能是同一号码"),
-        }
-    }
-}
+type Code = BusinessCode;
 
 impl From<BindError> for Code {
     fn from(e: BindError) -> Self {
         match e {
-            BindError::Parse => Code::UnknownFail,
-            BindError::Mapping => Code::IllegalArgument,
+            BindError::Parse => Code::UNKNOWN_FAIL,
+            BindError::Mapping => Code::ILLEGAL_ARGUMENT,
         }
     }
 }
 
 /// The envelope `{"code":..,"msg":..,"data":..}` with `data` already rendered as JSON.
 fn envelope(code: Code, data: &str) -> Response {
-    let (code, msg) = code.parts();
+    let (code, msg) = (code.code(), code.msg());
     let body = format!(
         "{{\"code\":\"{code}\",\"msg\":{},\"data\":{data}}}",
         json_string(msg)
@@ -77,11 +60,19 @@ enum Operation {
     VerifyCall,
 }
 
+/// The segments of a path as the server maps it: empty segments (`//`) dropped and every
+/// `;parameter` removed.
+fn mapped_segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/')
+        .map(|s| s.split(';').next().unwrap_or(""))
+        .filter(|s| !s.is_empty())
+}
+
+/// The operation of a path. As the server's mapping does, a trailing `/` and any `.suffix` on
+/// the last segment (`duo_callback.json`, `duo_callback.x.y`) still match, but not both.
 fn route(path: &str) -> Option<Operation> {
-    let path = path.strip_suffix('/').unwrap_or(path);
-    let mut segments = path.split('/');
-    let (Some(""), Some("v1"), Some("account"), Some(account), Some("call"), Some(op), None) = (
-        segments.next(),
+    let mut segments = mapped_segments(path);
+    let (Some("v1"), Some("account"), Some(_account), Some("call"), Some(last), None) = (
         segments.next(),
         segments.next(),
         segments.next(),
@@ -91,9 +82,11 @@ fn route(path: &str) -> Option<Operation> {
     ) else {
         return None;
     };
-    if account.is_empty() {
-        return None;
-    }
+    let op = match last.split_once('.') {
+        Some(_) if path.ends_with('/') => return None,
+        Some((op, _suffix)) => op,
+        None => last,
+    };
     match op {
         "duo_callback" => Some(Operation::DuoCallback),
         "duo_callback_cancel" => Some(Operation::DuoCallbackCancel),
@@ -105,11 +98,14 @@ fn route(path: &str) -> Option<Operation> {
 
 /// Whether a path is behind the gateway's signature filter (Ant pattern `/v*/**`).
 pub(crate) fn is_gateway_path(path: &str) -> bool {
-    path.strip_prefix('/')
-        .is_some_and(|rest| rest.starts_with('v'))
+    path.starts_with('/')
+        && mapped_segments(path)
+            .next()
+            .is_some_and(|s| s.starts_with('v'))
 }
 
-/// Serves a request behind the gateway: authentication first, then routing and the endpoint.
+/// Serves a request behind the gateway: authentication first, then routing and the endpoint,
+/// then the content negotiation of the answer.
 pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
     let caller = match gateway::authenticate(
         &shared.credentials,
@@ -120,28 +116,73 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
         Ok(caller) => caller,
         Err(failure) => return failure.response(),
     };
+    let accept = request.header("Accept");
     let Some(operation) = route(&request.path) else {
-        return error_page(404, "No message available", &request.path);
+        let page = error_page(404, "No message available", &request.path);
+        return negotiate::error_page(accept, page);
     };
     if request.method != "POST" {
         let message = format!("Request method '{}' not supported", request.method);
-        return error_page(405, &message, &request.path).header("Allow", "POST");
+        let page = error_page(405, &message, &request.path).header("Allow", "POST");
+        return negotiate::error_page(accept, page);
     }
-    let result = bind_body(request).and_then(|body| match operation {
+    let result = bind_body(request, operation).and_then(|body| match operation {
         Operation::DuoCallback => duo_callback(shared, &caller, &body),
-        Operation::DuoCallbackCancel => cancel(shared, &body),
+        Operation::DuoCallbackCancel => cancel(shared, &caller, &body),
         Operation::NotifyCall => notify_call(shared, &caller, &body),
         Operation::VerifyCall => verify_call(shared, &caller, &body),
     });
-    match result {
-        Ok(data) => envelope(Code::Success, &data),
+    // The handler has run (a call may have been placed) before the answer is negotiated.
+    let response = match result {
+        Ok(data) => envelope(Code::SUCCESS, &data),
         Err(code) => envelope(code, "null"),
+    };
+    negotiate::envelope(&request.path, accept, response)
+}
+
+/// The fields of each operation's request, with their types.
+fn schema(operation: Operation) -> Schema {
+    use Kind::{Bool, Int, Rows, Text};
+    match operation {
+        Operation::DuoCallback => Some(&[
+            ("from1", Text),
+            ("to1", Text),
+            ("from2", Text),
+            ("to2", Text),
+            ("ring_tone", Text),
+            ("ring_tone_mode", Int),
+            ("max_dial_duration", Int),
+            ("max_call_duration", Int),
+            ("recording", Bool),
+            ("record_mode", Int),
+            ("user_data", Text),
+        ]),
+        Operation::NotifyCall => Some(&[
+            ("from", Text),
+            ("to", Text),
+            ("play_file", Text),
+            ("play_content", Rows),
+            ("repeat", Int),
+            ("max_dial_duration", Int),
+            ("user_data", Text),
+        ]),
+        Operation::VerifyCall => Some(&[
+            ("from", Text),
+            ("to", Text),
+            ("max_dial_duration", Int),
+            ("play_file", Text),
+            ("verify_code", Text),
+            ("repeat", Int),
+            ("user_data", Text),
+        ]),
+        // An untyped map.
+        Operation::DuoCallbackCancel => None,
     }
 }
 
 /// Reads the body as a JSON object: JSON content types only (`application/json` or
 /// `application/*+json`), else `000002`.
-fn bind_body(request: &Request) -> Result<JsonObject, Code> {
+fn bind_body(request: &Request, operation: Operation) -> Result<JsonObject, Code> {
     let media = request.header("Content-Type").map(|ct| {
         ct.split(';')
             .next()
@@ -153,9 +194,27 @@ fn bind_body(request: &Request) -> Result<JsonObject, Code> {
         m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
     });
     if !is_json {
-        return Err(Code::UnknownFail);
+        return Err(Code::UNKNOWN_FAIL);
     }
-    Ok(parse_object(&request.body)?)
+    Ok(parse_object(&request.body, schema(operation))?)
+}
+
+/// The call service's checks before it picks numbers and files: a callee with a forced code
+/// (the red list's place), then the app's settings.
+fn service_checks(
+    shared: &Shared,
+    caller: &Caller,
+    service: Service,
+    callees: &[&str],
+) -> Result<crate::business::AppSettings, Code> {
+    for number in callees {
+        if let Some(code) = shared.behavior_of(number).code {
+            return Err(code);
+        }
+    }
+    let settings = shared.app_settings_of(&caller.app_id);
+    settings.check_call(service, caller.subaccount.is_some(), callees)?;
+    Ok(settings)
 }
 
 fn utf16_len(s: &str) -> usize {
@@ -232,16 +291,20 @@ fn duo_callback(shared: &Shared, caller: &Caller, body: &JsonObject) -> Result<S
         && within(record_mode, 0, 3)
         && max_len(&user_data, 128);
     if !valid {
-        return Err(Code::IllegalArgument);
+        return Err(Code::ILLEGAL_ARGUMENT);
     }
     let (Some(to1), Some(to2), Some(max_call)) = (to1, to2, max_call) else {
-        return Err(Code::IllegalArgument);
+        return Err(Code::ILLEGAL_ARGUMENT);
     };
     if to1 == to2 {
-        return Err(Code::SameNumber);
+        return Err(Code::SAME_NUMBER);
     }
     if ring_tone_mode == Some(1) {
-        return Err(Code::IllegalArgument);
+        return Err(Code::ILLEGAL_ARGUMENT);
+    }
+    let settings = service_checks(shared, caller, Service::DuoCallback, &[&to1, &to2])?;
+    if let Some(ring_tone) = &ring_tone {
+        settings.check_files(ring_tone)?;
     }
     // With a ring tone, mode 3 (also the engine's default when the mode is null) plays it to
     // leg 1 before leg 2 is dialled. Without one, leg 2's ringback passes through.
@@ -268,19 +331,23 @@ fn duo_callback(shared: &Shared, caller: &Caller, body: &JsonObject) -> Result<S
 }
 
 /// `call/duo_callback_cancel` (§2.3).
-fn cancel(shared: &Shared, body: &JsonObject) -> Result<String, Code> {
+fn cancel(shared: &Shared, caller: &Caller, body: &JsonObject) -> Result<String, Code> {
     // The body is an untyped map; `callId` is cast to a string (anything else fails).
-    let call_id = match body.first_byte("callId") {
-        None | Some(b'n') => None,
-        Some(b'"') => body.string("callId")?.value(),
-        Some(_) => return Err(Code::UnknownFail),
+    let call_id = match body.untyped_text("callId") {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(())) => return Err(Code::UNKNOWN_FAIL),
     };
+    if let Some(code) = shared.app_settings_of(&caller.app_id).code {
+        return Err(code);
+    }
     let Some(call_id) = call_id else {
-        return Err(Code::CallNotExists);
+        return Err(Code::CALL_NOT_EXISTS);
     };
     match shared.cancel(&call_id) {
         CancelOutcome::Cancelled | CancelOutcome::Ignored => Ok("null".into()),
-        CancelOutcome::NotExists => Err(Code::CallNotExists),
+        CancelOutcome::Unconfirmed => Err(Code::SYSTEM_BUSY),
+        CancelOutcome::NotExists => Err(Code::CALL_NOT_EXISTS),
     }
 }
 
@@ -301,15 +368,35 @@ const DATE_FORMATS: [&str; 6] = [
 ];
 const TIME_FORMATS: [&str; 2] = ["HH:mm:ss", "HH:mm"];
 
-/// Checks one kept `play_content` row: its type (0–5) and its content for that type.
-fn valid_row(content: &str, kind: &str) -> bool {
-    match lenient::parse_int(platform_trim(kind)) {
-        Some(0) => true,
-        Some(1) => lenient::parse_int(content).is_some(),
-        Some(2 | 3) => lenient::parse_double(content).is_some(),
-        Some(4) => lenient::matches_date_patterns(content, &DATE_FORMATS),
-        Some(5) => lenient::matches_date_patterns(content, &TIME_FORMATS),
-        _ => false,
+/// A row's type as the call service reads it: the text of item 1 through Java's
+/// `Integer.valueOf` (an optional sign and digits, nothing else: `" 4"` and `4.0` are not
+/// types), then 0 to 5, or 7 (a file, the type the platform gives `play_file`).
+fn row_type(kind: &Item) -> Option<i32> {
+    let text = match kind {
+        Item::Text(_) | Item::Integer(_) => kind.text()?,
+        _ => return None,
+    };
+    lenient::parse_int(&text).filter(|t| (0..=5).contains(t) || *t == 7)
+}
+
+/// Checks one kept `play_content` row (content, type) in the service's order: the type, then
+/// the content for that type (files must be audited: `010005`).
+fn check_row(
+    settings: &crate::business::AppSettings,
+    content: &str,
+    kind: &Item,
+) -> Result<(), Code> {
+    let valid = match row_type(kind).ok_or(Code::ILLEGAL_ARGUMENT)? {
+        0 | 7 => return settings.check_files(content),
+        1 => lenient::parse_int(content).is_some(),
+        2 | 3 => lenient::parse_double(content).is_some(),
+        4 => lenient::matches_date_patterns(content, &DATE_FORMATS),
+        _ => lenient::matches_date_patterns(content, &TIME_FORMATS),
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(Code::ILLEGAL_ARGUMENT)
     }
 }
 
@@ -328,30 +415,36 @@ fn notify_call(shared: &Shared, caller: &Caller, body: &JsonObject) -> Result<St
         && within(max_dial, 1, 300)
         && max_len(&user_data, 128);
     if !valid {
-        return Err(Code::IllegalArgument);
+        return Err(Code::ILLEGAL_ARGUMENT);
     }
-    // Rows with fewer than two items or a blank first or second item are dropped.
-    let rows: Vec<(String, String)> = play_content
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .filter(|row| row.len() >= 2)
-        .filter_map(|row| {
-            let text = |i: &Item| i.text().filter(|t| !is_blank(t));
-            Some((text(&row[0])?, text(&row[1])?))
-        })
-        .collect();
+    // The controller drops rows with fewer than two items or a null or empty ("") first or
+    // second item; a null row fails it (000002).
+    let empty = |i: &Item| matches!(i, Item::Null) || *i == Item::Text(String::new());
+    let mut rows: Vec<Vec<Item>> = Vec::new();
+    for row in play_content.unwrap_or_default() {
+        let Some(row) = row else {
+            return Err(Code::UNKNOWN_FAIL);
+        };
+        if row.len() >= 2 && !empty(&row[0]) && !empty(&row[1]) {
+            rows.push(row);
+        }
+    }
     if !present(&play_file) && rows.is_empty() {
-        return Err(Code::IllegalArgument);
+        return Err(Code::ILLEGAL_ARGUMENT);
     }
-    if !rows.iter().all(|(content, kind)| valid_row(content, kind)) {
-        return Err(Code::IllegalArgument);
+    let Some(to) = to else {
+        return Err(Code::ILLEGAL_ARGUMENT);
+    };
+    let settings = service_checks(shared, caller, Service::NotifyCall, &[&to])?;
+    // The service checks `play_file` first, as a row of type 7, then each row in order.
+    if let Some(files) = &play_file {
+        settings.check_files(files)?;
+    }
+    for row in &rows {
+        check_row(&settings, &row[0].text().unwrap_or_default(), &row[1])?;
     }
     let items = rows.len() as i64 + file_count(&play_file);
     let play_ms = items * PLAY_ITEM_MS * (i64::from(repeat.unwrap_or(0)) + 1);
-    let Some(to) = to else {
-        return Err(Code::IllegalArgument);
-    };
     let plan = Plan::Single {
         to,
         max_dial_ms: seconds_to_ms(max_dial),
@@ -389,14 +482,18 @@ fn verify_call(shared: &Shared, caller: &Caller, body: &JsonObject) -> Result<St
         && within(repeat, 0, 10)
         && max_len(&user_data, 128);
     if !valid || (!present(&play_file) && !present(&verify_code)) {
-        return Err(Code::IllegalArgument);
+        return Err(Code::ILLEGAL_ARGUMENT);
+    }
+    let Some(to) = to else {
+        return Err(Code::ILLEGAL_ARGUMENT);
+    };
+    let settings = service_checks(shared, caller, Service::VerifyCall, &[&to])?;
+    if let Some(files) = &play_file {
+        settings.check_files(files)?;
     }
     let digits = verify_code.as_deref().map_or(0, str::len) as i64;
     let play_ms = (file_count(&play_file) * PLAY_ITEM_MS + digits * PLAY_DIGIT_MS)
         * (i64::from(repeat.unwrap_or(0)) + 1);
-    let Some(to) = to else {
-        return Err(Code::IllegalArgument);
-    };
     let plan = Plan::Single {
         to,
         max_dial_ms: seconds_to_ms(max_dial),
@@ -434,15 +531,71 @@ mod tests {
     }
 
     #[test]
+    fn suffixes_and_slashes() {
+        for path in [
+            "/v1/account/abc/call/duo_callback.json",
+            "/v1/account/abc/call/duo_callback.x.y",
+            "/v1/account/abc/call/duo_callback.",
+            "/v1/account/abc/call/duo_callback//",
+            "/v1//account/abc/call/duo_callback",
+            "/v1/account/abc/call/duo_callback;jsessionid=1.xml",
+            "/v1/account/a.b/call/duo_callback",
+        ] {
+            assert_eq!(route(path), Some(Operation::DuoCallback), "{path}");
+        }
+        for path in [
+            "/v1/account/abc/call/duo_callback.json/",
+            "/v1/account/abc/call/duo_callback/.json",
+            "/v1/account/abc/call/duo_callbackx",
+            "/v1/account/abc/call/duo_callback_cancelx.json",
+        ] {
+            assert_eq!(route(path), None, "{path}");
+        }
+        assert_eq!(
+            route("/v1/account/abc/call/duo_callback_cancel.json"),
+            Some(Operation::DuoCallbackCancel)
+        );
+        assert!(is_gateway_path("//v1/account"));
+    }
+
+    #[test]
     fn rows() {
-        assert!(valid_row("hello", "0"));
-        assert!(valid_row("12", "1"));
-        assert!(!valid_row("1.5", "1"));
-        assert!(valid_row("1.5", "2"));
-        assert!(valid_row("2017-03-01 12:00", "4"));
-        assert!(valid_row("12:00", "5"));
-        assert!(!valid_row("2017-03-01", "5"));
-        assert!(!valid_row("x", "6"));
-        assert!(!valid_row("x", "a"));
+        let text = |s: &str| Item::Text(s.into());
+        let int = |s: &str| Item::Integer(s.into());
+        let settings = crate::business::AppSettings::default();
+        let ok = |content: &str, kind: Item| check_row(&settings, content, &kind).is_ok();
+        assert!(ok("hello", int("0")));
+        assert!(ok("hello", text("0")));
+        assert!(ok("hello", text("+0")));
+        assert!(ok("a.wav", int("7")));
+        assert!(ok("a.wav", text("7")));
+        assert!(!ok("x", text(" 4")));
+        assert!(!ok("x", text("4 ")));
+        assert!(!ok("x", Item::Float(4.0)));
+        assert!(!ok("x", Item::Bool(true)));
+        assert!(!ok("x", int("6")));
+        assert!(!ok("x", int("-1")));
+        assert!(!ok("x", int("8")));
+        assert!(!ok("x", int("99999999999")));
+        assert!(ok("12", int("1")));
+        assert!(!ok("1.5", int("1")));
+        assert!(ok("1.5", int("2")));
+        assert!(ok("2017-03-01 12:00", int("4")));
+        assert!(ok("12:00", int("5")));
+        assert!(!ok("2017-03-01", int("5")));
+        assert!(!ok("x", text("a")));
+        let audited = crate::business::AppSettings {
+            audited_files: Some(vec!["a.wav".into()]),
+            ..Default::default()
+        };
+        assert_eq!(check_row(&audited, "a.wav", &int("7")), Ok(()));
+        assert_eq!(
+            check_row(&audited, "b.wav", &int("0")),
+            Err(Code::PLAY_FILE_NOT_EXISTS)
+        );
+        assert_eq!(
+            check_row(&audited, "b.wav", &int("6")),
+            Err(Code::ILLEGAL_ARGUMENT)
+        );
     }
 }

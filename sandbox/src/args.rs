@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::config::{DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY};
-use crate::{SandboxBuilder, RESERVED_NUMBERS};
+use crate::{reserved_behavior, AppSettings, BusinessCode, SandboxBuilder, RESERVED_NUMBERS};
 
 /// The sandbox's options, to flatten into a command line parser.
 ///
@@ -34,14 +34,52 @@ pub struct SandboxArgs {
     )]
     pub time_scale: f64,
 
-    /// Minutes a request's Timestamp stays valid (future timestamps are always accepted)
+    /// Minutes a request's Timestamp stays valid (the server's production setting; future
+    /// timestamps are always accepted)
     #[arg(
         long,
         id = "sandbox_expiry_minutes",
         value_name = "MIN",
-        default_value_t = 5
+        default_value_t = 50
     )]
     pub expiry_minutes: u64,
+
+    /// Simulated milliseconds before the call engine confirms a call; a cancel before then
+    /// gets 000004
+    #[arg(
+        long,
+        id = "sandbox_confirm_delay_ms",
+        value_name = "MS",
+        default_value_t = 0
+    )]
+    pub confirm_delay_ms: u64,
+
+    /// The default app is not online: it may only call its test numbers (others get 020001)
+    #[arg(long, id = "sandbox_app_offline")]
+    pub app_offline: bool,
+
+    /// A test number of the default app (repeatable)
+    #[arg(long, id = "sandbox_test_number", value_name = "NUMBER")]
+    pub test_number: Vec<String>,
+
+    /// Business settings of the default app as JSON, e.g. '{"balance_exhausted":true}' (the
+    /// other app options apply on top)
+    #[arg(long, id = "sandbox_app_settings", value_name = "JSON", value_parser = parse_app_settings)]
+    pub app_settings: Option<AppSettings>,
+
+    /// Answer every request of the default app with this code of the platform's table
+    /// (CODE or CODE:MSG)
+    #[arg(long, id = "sandbox_app_code", value_name = "CODE", value_parser = parse_code)]
+    pub app_code: Option<BusinessCode>,
+
+    /// Answer every call to NUMBER with this code of the platform's table (repeatable)
+    #[arg(
+        long,
+        id = "sandbox_number_code",
+        value_name = "NUMBER=CODE",
+        value_parser = parse_number_code
+    )]
+    pub number_code: Vec<(String, BusinessCode)>,
 
     /// Send webhook bodies as UTF-8 instead of the platform's ISO-8859-1 (`?` for non-Latin-1)
     #[arg(long, id = "sandbox_utf8_webhooks")]
@@ -88,7 +126,13 @@ impl Default for SandboxArgs {
             listen: "127.0.0.1:8080".into(),
             callback_url: None,
             time_scale: 1.0,
-            expiry_minutes: 5,
+            expiry_minutes: 50,
+            confirm_delay_ms: 0,
+            app_offline: false,
+            test_number: Vec::new(),
+            app_settings: None,
+            app_code: None,
+            number_code: Vec::new(),
             utf8_webhooks: false,
             webhook_timeout_ms: 5000,
             api_delay_ms: 0,
@@ -116,6 +160,26 @@ impl SandboxArgs {
             .log(!self.no_log);
         if let Some(url) = &self.callback_url {
             builder = builder.callback_url(url.clone());
+        }
+        builder = builder.confirm_delay(Duration::from_millis(self.confirm_delay_ms));
+        let mut settings = self.app_settings.clone().unwrap_or_default();
+        if self.app_offline {
+            settings.online = false;
+        }
+        settings
+            .test_numbers
+            .extend(self.test_number.iter().cloned());
+        if let Some(code) = self.app_code {
+            settings.code = Some(code);
+        }
+        if settings != AppSettings::default() {
+            builder = builder.default_app_settings(settings);
+        }
+        for (number, code) in &self.number_code {
+            let behavior = reserved_behavior(number)
+                .unwrap_or_default()
+                .with_code(*code);
+            builder = builder.behavior(number.clone(), behavior);
         }
         builder
     }
@@ -203,6 +267,24 @@ impl SandboxArgs {
     }
 }
 
+fn parse_app_settings(json: &str) -> Result<AppSettings, String> {
+    serde_json::from_str(json).map_err(|e| format!("not app settings: {e}"))
+}
+
+fn parse_code(text: &str) -> Result<BusinessCode, String> {
+    text.parse().map_err(|e: crate::CodeError| e.to_string())
+}
+
+fn parse_number_code(text: &str) -> Result<(String, BusinessCode), String> {
+    let (number, code) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NUMBER=CODE, not {text:?}"))?;
+    if number.is_empty() {
+        return Err(format!("expected NUMBER=CODE, not {text:?}"));
+    }
+    Ok((number.to_owned(), parse_code(code)?))
+}
+
 /// Serves until Ctrl-C (SIGINT) or SIGTERM, then shuts the sandbox down.
 fn wait_for_interrupt(sandbox: crate::Sandbox) -> std::process::ExitCode {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -246,5 +328,56 @@ mod tests {
         assert_eq!(cli.args.time_scale, 100.0);
         assert!(cli.args.utf8_webhooks);
         assert_eq!(cli.args.callback_url.as_deref(), Some("http://h/"));
+        assert_eq!(cli.args.expiry_minutes, 50);
+    }
+
+    #[test]
+    fn business_options() {
+        let cli = Cli::try_parse_from([
+            "x",
+            "--app-offline",
+            "--test-number",
+            "13800000001",
+            "--test-number",
+            "13800000002",
+            "--app-settings",
+            r#"{"balance_exhausted":true}"#,
+            "--number-code",
+            "13800000003=020002:用户号码没有可用线路",
+            "--number-code",
+            "13900000001=010003",
+            "--confirm-delay-ms",
+            "500",
+        ])
+        .unwrap();
+        let args = &cli.args;
+        assert!(args.app_offline);
+        assert_eq!(args.test_number, ["13800000001", "13800000002"]);
+        assert!(args.app_settings.as_ref().unwrap().balance_exhausted);
+        assert_eq!(args.number_code[0].0, "13800000003");
+        assert_eq!(args.number_code[0].1.msg(), "用户号码没有可用线路");
+        assert_eq!(args.confirm_delay_ms, 500);
+        let sb = args
+            .builder()
+            .listen("127.0.0.1:0")
+            .log(false)
+            .start()
+            .unwrap();
+        let settings = sb.app_settings(sb.app_id()).unwrap();
+        assert!(!settings.online && settings.balance_exhausted);
+        assert_eq!(settings.test_numbers, ["13800000001", "13800000002"]);
+        // The reserved behaviour stays, with the code added.
+        let busy = sb.behavior("13900000001");
+        assert_eq!(busy.answer, crate::Answer::Busy);
+        assert_eq!(busy.code.unwrap().code(), "010003");
+        for bad in [
+            &["x", "--app-code", "999999"][..],
+            &["x", "--app-code", "000000"],
+            &["x", "--number-code", "13800000001"],
+            &["x", "--number-code", "=010003"],
+            &["x", "--app-settings", "{\"x\":1}"],
+        ] {
+            assert!(Cli::try_parse_from(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use crate::business::{code_from_json, BusinessCode};
+
 /// What a called number does when it is dialled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
@@ -35,7 +37,9 @@ pub enum Answer {
 ///
 /// `ms` is required with `"after"` and refused otherwise; `hangup_after_ms` is optional
 /// (absent or `null`: never hangs up); `"bridge_error": true` (optional, default `false`) makes
-/// the bridge of a callback fail once this leg is connected. Unknown keys are refused.
+/// the bridge of a callback fail once this leg is connected. `"code"` (optional, with an
+/// optional `"msg"`) forces a code of the platform's table on every call to this number
+/// (`{"code":"020001"}`; `answer` may then be left out). Unknown keys are refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "BehaviorJson", into = "BehaviorJson")]
 pub struct Behavior {
@@ -50,6 +54,10 @@ pub struct Behavior {
     /// connected: the call ends with `error` `connect error` and `hangup_by` `"0"`. Ignored by
     /// notify and verify calls.
     pub bridge_error: bool,
+    /// A code of the platform's table that every call naming this number as a callee gets
+    /// instead of being placed (where the server checks its red list: after validation,
+    /// before every other business check). `None` by default.
+    pub code: Option<BusinessCode>,
 }
 
 impl Behavior {
@@ -59,6 +67,7 @@ impl Behavior {
             answer: Answer::After(ms),
             hangup_after_ms: None,
             bridge_error: false,
+            code: None,
         }
     }
 
@@ -68,6 +77,7 @@ impl Behavior {
             answer: Answer::Busy,
             hangup_after_ms: None,
             bridge_error: false,
+            code: None,
         }
     }
 
@@ -77,6 +87,7 @@ impl Behavior {
             answer: Answer::NoAnswer,
             hangup_after_ms: None,
             bridge_error: false,
+            code: None,
         }
     }
 
@@ -86,6 +97,7 @@ impl Behavior {
             answer: Answer::Unreachable,
             hangup_after_ms: None,
             bridge_error: false,
+            code: None,
         }
     }
 
@@ -95,6 +107,7 @@ impl Behavior {
             answer: Answer::EngineFailure,
             hangup_after_ms: None,
             bridge_error: false,
+            code: None,
         }
     }
 
@@ -107,6 +120,13 @@ impl Behavior {
     /// The same behaviour, making the bridge of a callback fail once connected.
     pub const fn with_bridge_error(mut self) -> Self {
         self.bridge_error = true;
+        self
+    }
+
+    /// The same behaviour, with every call to this number refused with `code` (see
+    /// [`Behavior::code`]).
+    pub const fn with_code(mut self, code: BusinessCode) -> Self {
+        self.code = Some(code);
         self
     }
 
@@ -161,13 +181,18 @@ pub fn reserved_behavior(number: &str) -> Option<Behavior> {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BehaviorJson {
-    answer: String,
+    #[serde(default)]
+    answer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ms: Option<u64>,
     #[serde(default)]
     hangup_after_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     bridge_error: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    msg: Option<String>,
 }
 
 /// Why a behaviour's JSON was refused.
@@ -184,7 +209,26 @@ impl TryFrom<BehaviorJson> for Behavior {
     type Error = BehaviorError;
 
     fn try_from(json: BehaviorJson) -> Result<Self, Self::Error> {
-        let answer = match (json.answer.as_str(), json.ms) {
+        let code = code_from_json(json.code.as_deref(), json.msg.as_deref())
+            .map_err(|e| BehaviorError(e.to_string()))?;
+        let Some(answer) = json.answer else {
+            if code.is_none() {
+                return Err(BehaviorError("missing field `answer`".into()));
+            }
+            if json.ms.is_some() {
+                return Err(BehaviorError(
+                    "\"ms\" is only allowed with \"answer\":\"after\"".into(),
+                ));
+            }
+            let default = Behavior::default();
+            return Ok(Behavior {
+                hangup_after_ms: json.hangup_after_ms.or(default.hangup_after_ms),
+                bridge_error: json.bridge_error,
+                code,
+                ..default
+            });
+        };
+        let answer = match (answer.as_str(), json.ms) {
             ("after", Some(ms)) => Answer::After(ms),
             ("after", None) => return Err(BehaviorError("\"after\" needs \"ms\"".into())),
             (_, Some(_)) => {
@@ -204,6 +248,7 @@ impl TryFrom<BehaviorJson> for Behavior {
             answer,
             hangup_after_ms: json.hangup_after_ms,
             bridge_error: json.bridge_error,
+            code,
         })
     }
 }
@@ -218,10 +263,12 @@ impl From<Behavior> for BehaviorJson {
             Answer::EngineFailure => ("engine_failure", None),
         };
         BehaviorJson {
-            answer: answer.to_owned(),
+            answer: Some(answer.to_owned()),
             ms,
             hangup_after_ms: b.hangup_after_ms,
             bridge_error: b.bridge_error,
+            code: b.code.map(|c| c.code().to_owned()),
+            msg: b.code.map(|c| c.msg().to_owned()),
         }
     }
 }
@@ -268,8 +315,20 @@ mod tests {
             r#"{"answer":"x"}"#,
             r#"{"answer":"busy","y":1}"#,
             r#"{}"#,
+            r#"{"code":"000000"}"#,
+            r#"{"code":"123456"}"#,
+            r#"{"msg":"余额不足"}"#,
+            r#"{"code":"020001","ms":5}"#,
         ] {
             assert!(serde_json::from_str::<Behavior>(bad).is_err(), "{bad}");
         }
+        // A forced code, with or without an answer.
+        let refused: Behavior = serde_json::from_str(r#"{"code":"020001"}"#).unwrap();
+        let code = BusinessCode::new("020001").unwrap();
+        assert_eq!(refused, Behavior::default().with_code(code));
+        let json = r#"{"answer":"busy","hangup_after_ms":null,"code":"020002","msg":"用户号码没有可用线路"}"#;
+        let b: Behavior = serde_json::from_str(json).unwrap();
+        assert_eq!(b.code.unwrap().msg(), "用户号码没有可用线路");
+        assert_eq!(serde_json::to_string(&b).unwrap(), json);
     }
 }

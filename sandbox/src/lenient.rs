@@ -1,12 +1,17 @@
-//! Reading request bodies as leniently as the platform's JSON binding does (platform notes §2.1).
+//! Reading request bodies as the platform's JSON binding does (platform notes §2.1).
 //!
 //! Unknown fields are ignored; numbers and booleans are accepted for string fields; numeric
 //! strings for integer fields (trimmed; empty or `"null"` meaning null); floats are truncated
 //! for integer fields; `0`/`1` for booleans; an explicit `null` replaces the field's default.
 //! A value of the wrong shape (an object for a string, `"abc"` for an integer) is a mapping
-//! error (`000001`); JSON that cannot be parsed at all is a parse error (`000002`).
+//! error (`000001`); malformed JSON is a parse error (`000002`), except where the binding reads
+//! it: the body is read field by field in order, and the text of a string value is only
+//! decoded when a field of the request reads it, so a syntax error inside the string value of
+//! a known field (a bad escape, a raw control character, invalid UTF-8, the end of the body)
+//! is a mapping error, as is any syntax error inside a known list field (`play_content`). The
+//! first error in the body decides. Untyped bodies (`duo_callback_cancel`) have no known
+//! field. Anything after the object is ignored.
 
-use serde_json::value::RawValue;
 use std::collections::HashMap;
 
 /// Why a body could not be bound.
@@ -69,20 +74,71 @@ impl Item {
                 s.parse::<i128>()
                     .map_or_else(|_| s.clone(), |n| n.to_string()),
             ),
-            Item::Float(f) => Some(if f.fract() == 0.0 && f.abs() < 1.0e7 {
-                format!("{f:.1}")
-            } else {
-                format!("{f}")
-            }),
+            Item::Float(f) => Some(java_double_text(*f)),
             Item::Bool(b) => Some(b.to_string()),
         }
     }
 }
 
-/// A JSON object body, its values kept as raw JSON text.
+/// A double as Java's `Double.toString` writes it: plain decimals with at least one digit after
+/// the point from 10^-3 to 10^7, `1.0E7` notation outside.
+fn java_double_text(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let plain = f == 0.0 || (1.0e-3..1.0e7).contains(&f.abs());
+    if plain {
+        let text = format!("{f}");
+        if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        }
+    } else {
+        let text = format!("{f:e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        if mantissa.contains('.') {
+            format!("{mantissa}E{exponent}")
+        } else {
+            format!("{mantissa}.0E{exponent}")
+        }
+    }
+}
+
+/// A JSON value as the binding keeps it. Arrays are kept as values two levels deep (a
+/// list of rows of items); deeper arrays and every object are kept as their text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Bool(bool),
+    /// A number, as written.
+    Number(String),
+    Text(String),
+    Array(Vec<Value>),
+    /// An object, or an array nested too deep to matter, as its JSON text.
+    Composite(String),
+}
+
+/// The type of a known field of a request DTO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Text,
+    Int,
+    Bool,
+    /// A list of lists of untyped items (`play_content`).
+    Rows,
+}
+
+/// The known fields of a request body, or `None` for an untyped map.
+pub(crate) type Schema = Option<&'static [(&'static str, Kind)]>;
+
+/// A JSON object body.
 #[derive(Debug)]
 pub(crate) struct JsonObject {
-    fields: HashMap<String, Box<RawValue>>,
+    fields: HashMap<String, Value>,
 }
 
 /// Trims as the platform does: every char up to U+0020 at either end.
@@ -93,40 +149,6 @@ pub(crate) fn platform_trim(s: &str) -> &str {
 /// Whether a string is blank in the platform's sense (empty after `platform_trim`).
 pub(crate) fn is_blank(s: &str) -> bool {
     platform_trim(s).is_empty()
-}
-
-/// Parses a body that must be a JSON object.
-///
-/// Like the platform: an empty body, malformed JSON or a bare `null` is [`BindError::Parse`];
-/// whitespace only or any other JSON value (array, string, number) is [`BindError::Mapping`].
-/// Anything after the first complete JSON value is ignored.
-pub(crate) fn parse_object(body: &[u8]) -> Result<JsonObject, BindError> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    if body.is_empty() {
-        return Err(BindError::Parse);
-    }
-    if body
-        .iter()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-    {
-        return Err(BindError::Mapping);
-    }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let raw: Box<RawValue> =
-        serde::Deserialize::deserialize(&mut de).map_err(|_| BindError::Parse)?;
-    match raw.get().as_bytes().first() {
-        Some(b'{') => {
-            let fields: HashMap<String, Box<RawValue>> =
-                serde_json::from_str(raw.get()).map_err(|_| BindError::Parse)?;
-            Ok(JsonObject { fields })
-        }
-        Some(b'n') => Err(BindError::Parse),
-        _ => Err(BindError::Mapping),
-    }
-}
-
-fn first_byte(raw: &RawValue) -> u8 {
-    raw.get().as_bytes().first().copied().unwrap_or(b'n')
 }
 
 fn is_float_text(text: &str) -> bool {
@@ -162,132 +184,508 @@ pub(crate) fn parse_double(s: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
-impl JsonObject {
-    fn raw(&self, key: &str) -> Option<&RawValue> {
-        self.fields.get(key).map(|b| &**b)
+/// Parses a body that must be a JSON object with the given known fields.
+///
+/// Like the platform: an empty body, a bare `null` or malformed JSON outside the known fields
+/// is [`BindError::Parse`]; whitespace only or any other JSON value (array, string, number) is
+/// [`BindError::Mapping`], as is a value a known field cannot take.
+pub(crate) fn parse_object(body: &[u8], schema: Schema) -> Result<JsonObject, BindError> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if body.is_empty() {
+        return Err(BindError::Parse);
     }
-
-    /// The first byte of a value's JSON text (`"`, `{`, `n`, ...), `None` when absent.
-    pub(crate) fn first_byte(&self, key: &str) -> Option<u8> {
-        self.raw(key).map(first_byte)
-    }
-
-    /// A string field: strings as they are, numbers as written, booleans as `true`/`false`.
-    pub(crate) fn string(&self, key: &str) -> Result<Field<String>, BindError> {
-        let Some(raw) = self.raw(key) else {
-            return Ok(Field::Absent);
-        };
-        match first_byte(raw) {
-            b'"' => serde_json::from_str(raw.get())
-                .map(Field::Value)
-                .map_err(|_| BindError::Parse),
-            b'n' => Ok(Field::Null),
-            b't' => Ok(Field::Value("true".into())),
-            b'f' => Ok(Field::Value("false".into())),
-            b'{' | b'[' => Err(BindError::Mapping),
-            _ => Ok(Field::Value(raw.get().to_owned())),
+    let mut sc = Scanner { b: body, i: 0 };
+    sc.ws();
+    let parse = |_: Syntax| BindError::Parse;
+    match sc.peek() {
+        None => Err(BindError::Mapping),
+        Some(b'{') => sc.object(schema),
+        Some(b'[') => Err(BindError::Mapping),
+        Some(b'"') => {
+            sc.string().map_err(parse)?;
+            Err(BindError::Mapping)
         }
-    }
-
-    /// An integer field (32-bit): integers, truncated floats, numeric strings.
-    pub(crate) fn int(&self, key: &str) -> Result<Field<i32>, BindError> {
-        let Some(raw) = self.raw(key) else {
-            return Ok(Field::Absent);
-        };
-        match first_byte(raw) {
-            b'n' => Ok(Field::Null),
-            b'"' => {
-                let s: String = serde_json::from_str(raw.get()).map_err(|_| BindError::Parse)?;
-                let t = platform_trim(&s);
-                if t.is_empty() || t == "null" {
-                    return Ok(Field::Null);
-                }
-                parse_int(t).map(Field::Value).ok_or(BindError::Mapping)
-            }
-            b'-' | b'0'..=b'9' => {
-                let text = raw.get();
-                if is_float_text(text) {
-                    let f: f64 = text.parse().map_err(|_| BindError::Parse)?;
-                    if !(-2_147_483_648.0..=2_147_483_647.0).contains(&f) {
-                        return Err(BindError::Mapping);
-                    }
-                    Ok(Field::Value(f.trunc() as i32))
-                } else {
-                    text.parse::<i32>()
-                        .map(Field::Value)
-                        .map_err(|_| BindError::Mapping)
-                }
-            }
-            _ => Err(BindError::Mapping),
-        }
-    }
-
-    /// A boolean field: `true`/`false`, integers (non-zero is true), `"true"`/`"false"`.
-    pub(crate) fn boolean(&self, key: &str) -> Result<Field<bool>, BindError> {
-        let Some(raw) = self.raw(key) else {
-            return Ok(Field::Absent);
-        };
-        match first_byte(raw) {
-            b'n' => Ok(Field::Null),
-            b't' => Ok(Field::Value(true)),
-            b'f' => Ok(Field::Value(false)),
-            b'"' => {
-                let s: String = serde_json::from_str(raw.get()).map_err(|_| BindError::Parse)?;
-                match platform_trim(&s) {
-                    "" | "null" => Ok(Field::Null),
-                    "true" | "True" => Ok(Field::Value(true)),
-                    "false" | "False" => Ok(Field::Value(false)),
-                    _ => Err(BindError::Mapping),
-                }
-            }
-            b'-' | b'0'..=b'9' if !is_float_text(raw.get()) => Ok(Field::Value(
-                !raw.get().trim_start_matches(['-', '0']).is_empty(),
-            )),
-            _ => Err(BindError::Mapping),
-        }
-    }
-
-    /// A list of lists of untyped items; `None` rows are JSON nulls.
-    pub(crate) fn rows(&self, key: &str) -> Result<Field<Vec<Option<Vec<Item>>>>, BindError> {
-        let Some(raw) = self.raw(key) else {
-            return Ok(Field::Absent);
-        };
-        match first_byte(raw) {
-            b'n' => return Ok(Field::Null),
-            b'[' => {}
-            _ => return Err(BindError::Mapping),
-        }
-        let rows: Vec<Box<RawValue>> =
-            serde_json::from_str(raw.get()).map_err(|_| BindError::Parse)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            match first_byte(&row) {
-                b'n' => out.push(None),
-                b'[' => {
-                    let items: Vec<Box<RawValue>> =
-                        serde_json::from_str(row.get()).map_err(|_| BindError::Parse)?;
-                    out.push(Some(
-                        items.iter().map(|i| item(i)).collect::<Result<_, _>>()?,
-                    ));
-                }
-                _ => return Err(BindError::Mapping),
+        Some(b'-' | b'0'..=b'9') => {
+            sc.number().map_err(parse)?;
+            // A number at the top level must be followed by whitespace or the end.
+            match sc.peek() {
+                None | Some(b' ' | b'\t' | b'\r' | b'\n') => Err(BindError::Mapping),
+                Some(_) => Err(BindError::Parse),
             }
         }
-        Ok(Field::Value(out))
+        Some(b't' | b'f' | b'n') => {
+            let null = sc.peek() == Some(b'n');
+            sc.literal().map_err(parse)?;
+            // A word character right after the literal makes it an unknown word.
+            match sc.peek() {
+                Some(b) if b >= 0x80 || b.is_ascii_alphanumeric() || b == b'_' || b == b'$' => {
+                    Err(BindError::Parse)
+                }
+                // A `null` body is a missing body.
+                _ if null => Err(BindError::Parse),
+                _ => Err(BindError::Mapping),
+            }
+        }
+        Some(_) => Err(BindError::Parse),
     }
 }
 
-fn item(raw: &RawValue) -> Result<Item, BindError> {
-    let text = raw.get();
-    Ok(match first_byte(raw) {
-        b'n' => Item::Null,
-        b't' => Item::Bool(true),
-        b'f' => Item::Bool(false),
-        b'"' => Item::Text(serde_json::from_str(text).map_err(|_| BindError::Parse)?),
-        b'{' | b'[' => Item::Composite(text.to_owned()),
-        _ if is_float_text(text) => Item::Float(text.parse().map_err(|_| BindError::Parse)?),
-        _ => Item::Integer(text.to_owned()),
-    })
+/// A syntax error; whether it is a parse or a mapping error depends on where it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Syntax;
+
+/// A reader of JSON bytes with the platform parser's grammar: whitespace is space, tab, CR and
+/// LF; strings reject raw control characters and unknown escapes, decode UTF-8 as the parser
+/// does (overlong forms and encoded surrogates pass; a lone surrogate becomes U+FFFD here);
+/// numbers have no leading zeros, no lone `-`, no `.` or exponent without digits.
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            self.i += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), Syntax> {
+        if self.peek() == Some(byte) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(Syntax)
+        }
+    }
+
+    /// The top-level object, field by field.
+    fn object(&mut self, schema: Schema) -> Result<JsonObject, BindError> {
+        let parse = |_: Syntax| BindError::Parse;
+        let mut fields = HashMap::new();
+        self.i += 1;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            return Ok(JsonObject { fields });
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(BindError::Parse);
+            }
+            let key = self.string().map_err(parse)?;
+            self.ws();
+            self.expect(b':').map_err(parse)?;
+            self.ws();
+            let kind = schema.and_then(|s| s.iter().find(|(k, _)| *k == key).map(|(_, k)| *k));
+            let value = match kind {
+                None => self.value(2).map_err(parse)?,
+                Some(kind) => self.known_value(kind)?,
+            };
+            fields.insert(key, value);
+            self.ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    self.ws();
+                }
+                Some(b'}') => return Ok(JsonObject { fields }),
+                _ => return Err(BindError::Parse),
+            }
+        }
+    }
+
+    /// The value of a known field: its first token is read by the parser (errors are parse
+    /// errors), the rest by the field's binding (errors are mapping errors).
+    fn known_value(&mut self, kind: Kind) -> Result<Value, BindError> {
+        let mapping = |_: Syntax| BindError::Mapping;
+        let value = match self.peek() {
+            Some(b'"') => Value::Text(self.string().map_err(mapping)?),
+            Some(b'[') if kind == Kind::Rows => self.value(2).map_err(mapping)?,
+            // An object or a list for a scalar (or an object for a list) fails at its first
+            // token, before anything inside it is read.
+            Some(b'{' | b'[') => return Err(BindError::Mapping),
+            _ => self.value(0).map_err(|_| BindError::Parse)?,
+        };
+        check(kind, &value)?;
+        Ok(value)
+    }
+
+    /// Any value; arrays are kept as values `depth` levels deep.
+    fn value(&mut self, depth: usize) -> Result<Value, Syntax> {
+        match self.peek() {
+            Some(b'"') => Ok(Value::Text(self.string()?)),
+            Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
+            Some(b't' | b'f' | b'n') => {
+                let first = self.peek();
+                self.literal()?;
+                Ok(match first {
+                    Some(b't') => Value::Bool(true),
+                    Some(b'f') => Value::Bool(false),
+                    _ => Value::Null,
+                })
+            }
+            Some(b'[') if depth > 0 => {
+                self.i += 1;
+                self.ws();
+                let mut items = Vec::new();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth - 1)?);
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => {
+                            self.i += 1;
+                            self.ws();
+                        }
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(Value::Array(items));
+                        }
+                        _ => return Err(Syntax),
+                    }
+                }
+            }
+            Some(b'[' | b'{') => {
+                let start = self.i;
+                self.skip_composite()?;
+                Ok(Value::Composite(
+                    String::from_utf8_lossy(&self.b[start..self.i]).into_owned(),
+                ))
+            }
+            _ => Err(Syntax),
+        }
+    }
+
+    /// Skips an array or object of any depth (without recursion), checking its syntax.
+    fn skip_composite(&mut self) -> Result<(), Syntax> {
+        let mut closers: Vec<u8> = Vec::new();
+        'value: loop {
+            // A value is expected here.
+            match self.peek() {
+                Some(b'[') => {
+                    self.i += 1;
+                    closers.push(b']');
+                    self.ws();
+                    if self.peek() != Some(b']') {
+                        continue 'value;
+                    }
+                    self.i += 1;
+                    closers.pop();
+                }
+                Some(b'{') => {
+                    self.i += 1;
+                    closers.push(b'}');
+                    self.ws();
+                    if self.peek() != Some(b'}') {
+                        self.member_name()?;
+                        continue 'value;
+                    }
+                    self.i += 1;
+                    closers.pop();
+                }
+                _ => {
+                    self.value(0)?;
+                }
+            }
+            // After a value: a comma or the closer of the innermost open composite.
+            loop {
+                let Some(&closer) = closers.last() else {
+                    return Ok(());
+                };
+                self.ws();
+                match self.peek() {
+                    Some(b',') => {
+                        self.i += 1;
+                        self.ws();
+                        if closer == b'}' {
+                            self.member_name()?;
+                        }
+                        continue 'value;
+                    }
+                    Some(b) if b == closer => {
+                        self.i += 1;
+                        closers.pop();
+                    }
+                    _ => return Err(Syntax),
+                }
+            }
+        }
+    }
+
+    /// `"name"` and the colon of an object member, and the whitespace after them.
+    fn member_name(&mut self) -> Result<(), Syntax> {
+        if self.peek() != Some(b'"') {
+            return Err(Syntax);
+        }
+        self.string()?;
+        self.ws();
+        self.expect(b':')?;
+        self.ws();
+        Ok(())
+    }
+
+    fn literal(&mut self) -> Result<(), Syntax> {
+        let word: &[u8] = match self.peek() {
+            Some(b't') => b"true",
+            Some(b'f') => b"false",
+            _ => b"null",
+        };
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(Syntax)
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<String, Syntax> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let n = self.digits();
+        if n == 0 || (n > 1 && self.b[int_start] == b'0') {
+            return Err(Syntax);
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(Syntax);
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(Syntax);
+            }
+        }
+        Ok(String::from_utf8_lossy(&self.b[start..self.i]).into_owned())
+    }
+
+    fn hex4(&mut self) -> Result<u32, Syntax> {
+        let mut v = 0;
+        for _ in 0..4 {
+            let d = self
+                .peek()
+                .and_then(|b| char::from(b).to_digit(16))
+                .ok_or(Syntax)?;
+            v = v * 16 + d;
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    /// A string, from its opening quote; decoded as the platform's parser decodes it.
+    fn string(&mut self) -> Result<String, Syntax> {
+        self.i += 1;
+        let mut units: Vec<u16> = Vec::new();
+        let mut out = String::new();
+        let flush = |units: &mut Vec<u16>, out: &mut String| {
+            out.extend(char::decode_utf16(units.drain(..)).map(|c| c.unwrap_or('\u{FFFD}')));
+        };
+        loop {
+            let b = self.peek().ok_or(Syntax)?;
+            self.i += 1;
+            let code = match b {
+                b'"' => break,
+                0..=0x1F => return Err(Syntax),
+                b'\\' => {
+                    let e = self.peek().ok_or(Syntax)?;
+                    self.i += 1;
+                    match e {
+                        b'"' => 0x22,
+                        b'\\' => 0x5C,
+                        b'/' => 0x2F,
+                        b'b' => 0x08,
+                        b'f' => 0x0C,
+                        b'n' => 0x0A,
+                        b'r' => 0x0D,
+                        b't' => 0x09,
+                        b'u' => self.hex4()?,
+                        _ => return Err(Syntax),
+                    }
+                }
+                0x20..=0x7F => u32::from(b),
+                0xC0..=0xDF => self.continuation(u32::from(b & 0x1F), 1)?,
+                0xE0..=0xEF => self.continuation(u32::from(b & 0x0F), 2)?,
+                0xF0..=0xF7 => self.continuation(u32::from(b & 0x07), 3)?,
+                _ => return Err(Syntax),
+            };
+            if code <= 0xFFFF {
+                units.push(code as u16);
+            } else {
+                flush(&mut units, &mut out);
+                out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+            }
+        }
+        flush(&mut units, &mut out);
+        Ok(out)
+    }
+
+    /// The continuation bytes of a UTF-8 sequence (each `10xxxxxx`).
+    fn continuation(&mut self, mut code: u32, n: usize) -> Result<u32, Syntax> {
+        for _ in 0..n {
+            let b = self.peek().ok_or(Syntax)?;
+            if b & 0xC0 != 0x80 {
+                return Err(Syntax);
+            }
+            self.i += 1;
+            code = (code << 6) | u32::from(b & 0x3F);
+        }
+        Ok(code)
+    }
+}
+
+/// Whether a known field can take a value, as its binding decides (the value is bound again,
+/// the same way, when the request reads the field).
+fn check(kind: Kind, value: &Value) -> Result<(), BindError> {
+    match kind {
+        Kind::Text => to_string(value).map(drop),
+        Kind::Int => to_int(value).map(drop),
+        Kind::Bool => to_bool(value).map(drop),
+        Kind::Rows => to_rows(value).map(drop),
+    }
+}
+
+/// A string field: strings as they are, numbers as written, booleans as `true`/`false`.
+fn to_string(value: &Value) -> Result<Field<String>, BindError> {
+    match value {
+        Value::Text(s) | Value::Number(s) => Ok(Field::Value(s.clone())),
+        Value::Null => Ok(Field::Null),
+        Value::Bool(b) => Ok(Field::Value(b.to_string())),
+        Value::Array(_) | Value::Composite(_) => Err(BindError::Mapping),
+    }
+}
+
+/// An integer field (32-bit): integers, truncated floats, numeric strings.
+fn to_int(value: &Value) -> Result<Field<i32>, BindError> {
+    match value {
+        Value::Null => Ok(Field::Null),
+        Value::Text(s) => {
+            let t = platform_trim(s);
+            if t.is_empty() || t == "null" {
+                return Ok(Field::Null);
+            }
+            parse_int(t).map(Field::Value).ok_or(BindError::Mapping)
+        }
+        Value::Number(text) => {
+            if is_float_text(text) {
+                let f: f64 = text.parse().map_err(|_| BindError::Mapping)?;
+                if !(-2_147_483_648.0..=2_147_483_647.0).contains(&f) {
+                    return Err(BindError::Mapping);
+                }
+                Ok(Field::Value(f.trunc() as i32))
+            } else {
+                text.parse::<i32>()
+                    .map(Field::Value)
+                    .map_err(|_| BindError::Mapping)
+            }
+        }
+        _ => Err(BindError::Mapping),
+    }
+}
+
+/// A boolean field: `true`/`false`, integers (non-zero is true), `"true"`/`"false"`.
+fn to_bool(value: &Value) -> Result<Field<bool>, BindError> {
+    match value {
+        Value::Null => Ok(Field::Null),
+        Value::Bool(b) => Ok(Field::Value(*b)),
+        Value::Text(s) => match platform_trim(s) {
+            "" | "null" => Ok(Field::Null),
+            "true" | "True" => Ok(Field::Value(true)),
+            "false" | "False" => Ok(Field::Value(false)),
+            _ => Err(BindError::Mapping),
+        },
+        Value::Number(text) if !is_float_text(text) => Ok(Field::Value(
+            !text.trim_start_matches(['-', '0']).is_empty(),
+        )),
+        _ => Err(BindError::Mapping),
+    }
+}
+
+/// A list of lists of untyped items; `None` rows are JSON nulls.
+fn to_rows(value: &Value) -> Result<Field<Vec<Option<Vec<Item>>>>, BindError> {
+    let rows = match value {
+        Value::Null => return Ok(Field::Null),
+        Value::Array(rows) => rows,
+        _ => return Err(BindError::Mapping),
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row {
+            Value::Null => out.push(None),
+            Value::Array(items) => out.push(Some(items.iter().map(item).collect())),
+            _ => return Err(BindError::Mapping),
+        }
+    }
+    Ok(Field::Value(out))
+}
+
+fn item(value: &Value) -> Item {
+    match value {
+        Value::Null => Item::Null,
+        Value::Bool(b) => Item::Bool(*b),
+        Value::Text(s) => Item::Text(s.clone()),
+        Value::Number(text) if is_float_text(text) => Item::Float(text.parse().unwrap_or(0.0)),
+        Value::Number(text) => Item::Integer(text.clone()),
+        Value::Array(_) => Item::Composite(String::new()),
+        Value::Composite(text) => Item::Composite(text.clone()),
+    }
+}
+
+impl JsonObject {
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.get(key)
+    }
+
+    /// A string field.
+    pub(crate) fn string(&self, key: &str) -> Result<Field<String>, BindError> {
+        self.get(key).map_or(Ok(Field::Absent), to_string)
+    }
+
+    /// An integer field.
+    pub(crate) fn int(&self, key: &str) -> Result<Field<i32>, BindError> {
+        self.get(key).map_or(Ok(Field::Absent), to_int)
+    }
+
+    /// A boolean field.
+    pub(crate) fn boolean(&self, key: &str) -> Result<Field<bool>, BindError> {
+        self.get(key).map_or(Ok(Field::Absent), to_bool)
+    }
+
+    /// A list of lists of untyped items.
+    pub(crate) fn rows(&self, key: &str) -> Result<Field<Vec<Option<Vec<Item>>>>, BindError> {
+        self.get(key).map_or(Ok(Field::Absent), to_rows)
+    }
+
+    /// A value of an untyped body: `None` when absent or null, `Some(Ok(text))` for a
+    /// string, `Some(Err(()))` for any other value.
+    pub(crate) fn untyped_text(&self, key: &str) -> Option<Result<String, ()>> {
+        match self.get(key)? {
+            Value::Null => None,
+            Value::Text(s) => Some(Ok(s.clone())),
+            _ => Some(Err(())),
+        }
+    }
 }
 
 /// Whether `text` parses with one of the date patterns (`yyyy-MM-dd HH:mm:ss` style) leniently:
@@ -330,19 +728,22 @@ mod tests {
     use super::*;
 
     fn obj(json: &str) -> JsonObject {
-        parse_object(json.as_bytes()).unwrap()
+        parse_object(json.as_bytes(), None).unwrap()
     }
 
     #[test]
     fn top_level() {
-        assert_eq!(parse_object(b"").unwrap_err(), BindError::Parse);
-        assert_eq!(parse_object(b"{").unwrap_err(), BindError::Parse);
-        assert_eq!(parse_object(b"null").unwrap_err(), BindError::Parse);
-        assert_eq!(parse_object(b"  \n").unwrap_err(), BindError::Mapping);
-        assert_eq!(parse_object(b"[1]").unwrap_err(), BindError::Mapping);
-        assert_eq!(parse_object(b"\"x\"").unwrap_err(), BindError::Mapping);
-        assert_eq!(parse_object(b"12").unwrap_err(), BindError::Mapping);
-        assert!(parse_object(b"{\"a\":1} trailing").is_ok());
+        assert_eq!(parse_object(b"", None).unwrap_err(), BindError::Parse);
+        assert_eq!(parse_object(b"{", None).unwrap_err(), BindError::Parse);
+        assert_eq!(parse_object(b"null", None).unwrap_err(), BindError::Parse);
+        assert_eq!(parse_object(b"  \n", None).unwrap_err(), BindError::Mapping);
+        assert_eq!(parse_object(b"[1]", None).unwrap_err(), BindError::Mapping);
+        assert_eq!(
+            parse_object(b"\"x\"", None).unwrap_err(),
+            BindError::Mapping
+        );
+        assert_eq!(parse_object(b"12", None).unwrap_err(), BindError::Mapping);
+        assert!(parse_object(b"{\"a\":1} trailing", None).is_ok());
         assert_eq!(obj(r#"{"a":1,"a":2}"#).int("a"), Ok(Field::Value(2)));
     }
 
@@ -394,6 +795,26 @@ mod tests {
     fn rows_and_dates() {
         let o = obj(r#"{"p":[["a",0],null,[1.0,"2"]],"q":"x","r":[1]}"#);
         let rows = o.rows("p").unwrap().value().unwrap();
+        assert_eq!(
+            item(&Value::Number("1.5e3".into())).text().as_deref(),
+            Some("1500.0")
+        );
+        assert_eq!(
+            item(&Value::Number("1e7".into())).text().as_deref(),
+            Some("1.0E7")
+        );
+        assert_eq!(
+            item(&Value::Number("-1.5e-4".into())).text().as_deref(),
+            Some("-1.5E-4")
+        );
+        assert_eq!(
+            item(&Value::Number("0.001".into())).text().as_deref(),
+            Some("0.001")
+        );
+        assert_eq!(
+            item(&Value::Number("-0".into())).text().as_deref(),
+            Some("0")
+        );
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].as_ref().unwrap()[0], Item::Text("a".into()));
         assert_eq!(rows[2].as_ref().unwrap()[0].text().as_deref(), Some("1.0"));
@@ -405,5 +826,173 @@ mod tests {
         assert!(matches_date_patterns("12:30", &formats));
         assert!(!matches_date_patterns("12:30:", &formats));
         assert!(!matches_date_patterns("tomorrow", &formats));
+    }
+
+    const DUO: Schema = Some(&[
+        ("from1", Kind::Text),
+        ("to1", Kind::Text),
+        ("to2", Kind::Text),
+        ("max_call_duration", Kind::Int),
+        ("recording", Kind::Bool),
+    ]);
+    const NOTIFY: Schema = Some(&[("to", Kind::Text), ("play_content", Kind::Rows)]);
+
+    /// Outcomes computed with the server's JSON binding (its parser and data-binding versions,
+    /// the DTOs' field types): `Ok`, or 000001 (`Mapping`) / 000002 (`Parse`).
+    #[test]
+    fn errors_where_the_binding_reads_them() {
+        use BindError::{Mapping as M, Parse as P};
+        let duo: &[(&[u8], Option<BindError>)] = &[
+            (br#"{"to1":"138","to2":"139","max_call_duration":60}"#, None),
+            (br#"{"to1":"a\x","to2":"139"}"#, Some(M)),
+            (br#"{"zz":"a\x","to1":"138"}"#, Some(P)),
+            (b"{\"to1\":\"a\x01b\"}", Some(M)),
+            (b"{\"zz\":\"a\x01b\"}", Some(P)),
+            (b"{\"to1\":\"tab\tin\"}", Some(M)),
+            (b"{\"to1\":\"del\x7f\"}", None),
+            (br#"{"to1":"\ud800"}"#, None),
+            (b"{\"to1\":\"\xc0\x80\"}", None),
+            (b"{\"to1\":\"\xed\xa0\x80\"}", None),
+            (b"{\"to1\":\"\xf4\x90\x80\x80\"}", None),
+            (b"{\"to1\":\"\xff\"}", Some(M)),
+            (b"{\"zz\":\"\xff\"}", Some(P)),
+            (b"{\"to1\":\"\x80\"}", Some(M)),
+            (b"{\"to1\":\"\xf8\x80\"}", Some(M)),
+            (b"{\"to1\":\"\xc3x\"}", Some(M)),
+            (b"{\"to1\":\"\xe4\xbd\"}", Some(M)),
+            (b"{\"to1\xc3x\":\"x\"}", Some(P)),
+            (br#"{"to1":"abc"#, Some(M)),
+            (br#"{"to1":"x\u12"}"#, Some(M)),
+            (br#"{"to1":"x\u12zz"}"#, Some(M)),
+            (br#"{"to1":"x\'"}"#, Some(M)),
+            (br#"{"to1":"\/\b\f\n\r\t\"\\\u00e9"}"#, None),
+            (br#"{"max_call_duration":"6\q0"}"#, Some(M)),
+            (br#"{"recording":"tr\ue"}"#, Some(M)),
+            (br#"{"max_call_duration":01}"#, Some(P)),
+            (br#"{"max_call_duration":-01}"#, Some(P)),
+            (br#"{"max_call_duration":1.}"#, Some(P)),
+            (br#"{"max_call_duration":1e}"#, Some(P)),
+            (br#"{"max_call_duration":tru}"#, Some(P)),
+            (br#"{"to1":-}"#, Some(P)),
+            (br#"{"to1":x}"#, Some(P)),
+            (br#"{"to1":truex}"#, Some(P)),
+            (br#"{"to1":'x'}"#, Some(P)),
+            (br#"{"to1":"x"/*c*/}"#, Some(P)),
+            (br#"{"max_call_duration":0.5e-3}"#, None),
+            (br#"{"max_call_duration":1E+2}"#, None),
+            (br#"{"max_call_duration":99999999999}"#, Some(M)),
+            (br#"{"max_call_duration":1e400}"#, Some(M)),
+            (br#"{"max_call_duration":"abc","zz":"\q"}"#, Some(M)),
+            (br#"{"zz":"\q","max_call_duration":"abc"}"#, Some(P)),
+            (
+                br#"{"max_call_duration":"abc","max_call_duration":60}"#,
+                Some(M),
+            ),
+            (
+                br#"{"max_call_duration":60,"max_call_duration":"abc"}"#,
+                Some(M),
+            ),
+            (br#"{"to1":"x","to1":"y\q"}"#, Some(M)),
+            (br#"{"to1":{"a":"\q"}}"#, Some(M)),
+            (br#"{"to1":[1,}"#, Some(M)),
+            (br#"{"max_call_duration":[1]}"#, Some(M)),
+            (br#"{"recording":[1,}"#, Some(M)),
+            (br#"{"zz":[1,}"#, Some(P)),
+            (br#"{"zz":{"a":"\q"}}"#, Some(P)),
+            (br#"{"zz":{"a":1},"to1":"x"}"#, None),
+            (br#"{"to1":"x","zz":[[[[[[[[[[1]]]]]]]]]]}"#, None),
+            (br#"{"t\o1":"x"}"#, Some(P)),
+            (br#"{"to1":"x",}"#, Some(P)),
+            (br#"{"to1":"x" "to2":"y"}"#, Some(P)),
+            (b"{\"to1\":\"x\",\x0c\"to2\":\"y\"}", Some(P)),
+            (br#"{"to1":"x""#, Some(P)),
+            (br#"{"to1":"#, Some(P)),
+            (br#"{"to1""#, Some(P)),
+            (b"{", Some(P)),
+            (br#"{"to1":"x"} garbage"#, None),
+            (b"{\"to1\":\"x\"}\x00", None),
+            (b"\xef\xbb\xbf{\"to1\":\"bom\"}", None),
+            (br#"{"to1":true}"#, None),
+            (br#"{"to1":1.5}"#, None),
+            (b"[1,", Some(M)),
+            (b"[", Some(M)),
+            (br#""x\q""#, Some(P)),
+            (br#""x"#, Some(P)),
+            (br#""x""#, Some(M)),
+            (b"01", Some(P)),
+            (b"12", Some(M)),
+            (b"12x", Some(P)),
+            (b"12 x", Some(M)),
+            (b"1.5", Some(M)),
+            (b"-", Some(P)),
+            (b"true", Some(M)),
+            (b"truex", Some(P)),
+            (b"null", Some(P)),
+            (b"nullx", Some(P)),
+            (b"nul", Some(P)),
+            (b"x", Some(P)),
+            (b"]", Some(P)),
+            (b"}", Some(P)),
+            (b"\x0c{}", Some(P)),
+            (b"   ", Some(M)),
+            (b"{}", None),
+        ];
+        for (body, expected) in duo {
+            let got = parse_object(body, DUO).err();
+            assert_eq!(got, *expected, "{}", String::from_utf8_lossy(body));
+        }
+        let notify: &[(&[u8], Option<BindError>)] = &[
+            (br#"{"to":"1","play_content":[["a",0],["b",1,]]}"#, Some(M)),
+            (br#"{"to":"1","play_content":[["a",0],["b\q",1]]}"#, Some(M)),
+            (br#"{"to":"1","play_content":[["a",0],[01,1]]}"#, Some(M)),
+            (br#"{"to":"1","play_content":[["a",0],{"x":1}]}"#, Some(M)),
+            (br#"{"to":"1","play_content":["a"]}"#, Some(M)),
+            (
+                br#"{"to":"1","play_content":[["a",[1,{"b":2}]],[1.5e3,true,null]]}"#,
+                None,
+            ),
+            (
+                br#"{"to":"1","play_content":[["a",0]] ,"zz": "\q"}"#,
+                Some(P),
+            ),
+            (br#"{"play_content":[["a",0]]x}"#, Some(P)),
+            (br#"{"play_content":[["a",0]],}"#, Some(P)),
+            (br#"{"play_content":[["a",0]]"#, Some(P)),
+            (br#"{"play_content":[["a",0],"#, Some(M)),
+            (br#"{"play_content":"x"}"#, Some(M)),
+            (br#"{"play_content":{}}"#, Some(M)),
+            (br#"{"play_content":[[01]]}"#, Some(M)),
+            (br#"{"play_content":[[1,2] [3]]}"#, Some(M)),
+            (br#"{"to":"1","play_content":null}"#, None),
+            (br#"{"to":"1","play_content":[null,["a",0]]}"#, None),
+        ];
+        for (body, expected) in notify {
+            let got = parse_object(body, NOTIFY).err();
+            assert_eq!(got, *expected, "{}", String::from_utf8_lossy(body));
+        }
+        // An untyped body (the cancel's map) has no known field.
+        let untyped: &[(&[u8], Option<BindError>)] = &[
+            (br#"{"callId":"ab\q"}"#, Some(P)),
+            (br#"{"zz":{"a":[1,}}"#, Some(P)),
+            (br#"{"zz":01}"#, Some(P)),
+            (b"{\"callId\":\"\xff\"}", Some(P)),
+            (br#"{"callId":"x""#, Some(P)),
+            (b"[1,", Some(M)),
+            (b"12", Some(M)),
+            (br#""x\q""#, Some(P)),
+            (br#"{"a":[1,2,{"b":"c"}],"callId":"x"}"#, None),
+            (br#"{"callId":{"a":1}}"#, None),
+        ];
+        for (body, expected) in untyped {
+            let got = parse_object(body, None).err();
+            assert_eq!(got, *expected, "{}", String::from_utf8_lossy(body));
+        }
+        let o = parse_object(br#"{"to1":"\ud83d\ude00\ud800x","from1":"\u00e9"}"#, DUO).unwrap();
+        assert_eq!(o.string("to1"), Ok(Field::Value("😀\u{FFFD}x".into())));
+        assert_eq!(o.string("from1"), Ok(Field::Value("é".into())));
+        let o = parse_object(br#"{"callId":"x","n":1}"#, None).unwrap();
+        assert_eq!(o.untyped_text("callId"), Some(Ok("x".into())));
+        assert_eq!(o.untyped_text("n"), Some(Err(())));
+        assert_eq!(o.untyped_text("missing"), None);
     }
 }

@@ -82,6 +82,16 @@
 //! | `GET /sandbox/numbers` | default, reserved and scripted behaviours |
 //! | `GET, PUT, DELETE /sandbox/numbers/{number}` | a number's behaviour; `PUT` takes [`Behavior`] JSON |
 //! | `GET, PUT /sandbox/callback_url` | the default app's callback URL, `{"url":"..."}` or `{"url":null}` |
+//! | `GET /sandbox/apps` | every app's [`AppSettings`], by app id |
+//! | `GET, PUT /sandbox/apps/{app_id}` | one app's [`AppSettings`]; `PUT` takes its JSON |
+//!
+//! ## Business errors
+//!
+//! After validation, each call goes through the server's business checks in its order: a
+//! callee with a forced code ([`Behavior::code`]), then the app's [`AppSettings`] (a forced
+//! code, services `010002`, balance `010003`, quota `010006`, line `020002` or test numbers
+//! `020001`, audited files `010005`). A cancel before the engine confirms the call
+//! ([`SandboxBuilder::confirm_delay`]) gets `000004`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -90,12 +100,14 @@ mod admin;
 mod api;
 mod args;
 mod behavior;
+mod business;
 mod config;
 mod events;
 mod gateway;
 pub mod http;
 mod inspect;
 mod lenient;
+mod negotiate;
 pub mod signing;
 mod sim;
 mod time;
@@ -109,6 +121,7 @@ use std::time::Duration;
 
 pub use args::SandboxArgs;
 pub use behavior::{reserved_behavior, Answer, Behavior, RESERVED_NUMBERS};
+pub use business::{AppSettings, BusinessCode, CodeError, Service};
 pub use config::{
     App, SubAccount, DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY, DEV_SUB_ACCOUNT_ID, DEV_SUB_CERT_ID,
     DEV_SUB_SECRET_KEY,
@@ -136,6 +149,9 @@ pub struct SandboxBuilder {
     apps: Vec<App>,
     sub_accounts: Vec<SubAccount>,
     log: bool,
+    confirm_delay: Duration,
+    app_settings: Vec<(Option<String>, AppSettings)>,
+    behaviors: Vec<(String, Behavior)>,
 }
 
 impl Default for SandboxBuilder {
@@ -144,7 +160,7 @@ impl Default for SandboxBuilder {
             listen: "127.0.0.1:0".into(),
             callback_url: None,
             time_scale: 1.0,
-            expiry_minutes: 5,
+            expiry_minutes: 50,
             utf8_webhooks: false,
             webhook_timeout: Duration::from_secs(5),
             api_delay: Duration::ZERO,
@@ -154,6 +170,9 @@ impl Default for SandboxBuilder {
             apps: Vec::new(),
             sub_accounts: Vec::new(),
             log: false,
+            confirm_delay: Duration::ZERO,
+            app_settings: Vec::new(),
+            behaviors: Vec::new(),
         }
     }
 }
@@ -179,7 +198,8 @@ impl SandboxBuilder {
         self
     }
 
-    /// How old (in minutes of the wall clock) a request's `Timestamp` may be; default 5.
+    /// How old (in minutes of the wall clock) a request's `Timestamp` may be; default 50, the
+    /// server's production configuration (its code's default and its docs say 5).
     /// Timestamps in the future are always accepted, as on the platform.
     pub fn expiry_minutes(mut self, minutes: u64) -> Self {
         self.expiry_minutes = minutes;
@@ -236,6 +256,34 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long (simulated time) after accepting a call the call engine confirms it; a cancel
+    /// before then gets `000004` (`系统繁忙`) and changes nothing. Default zero: every call is
+    /// confirmed at once.
+    pub fn confirm_delay(mut self, delay: Duration) -> Self {
+        self.confirm_delay = delay;
+        self
+    }
+
+    /// The business settings of the default app (online or not, test numbers, services,
+    /// balance, quota, lines, audited files, a forced code): see [`AppSettings`].
+    pub fn default_app_settings(mut self, settings: AppSettings) -> Self {
+        self.app_settings.push((None, settings));
+        self
+    }
+
+    /// The business settings of an app (the default app or one added with [`Self::app`]);
+    /// [`Self::start`] fails for an unknown app id.
+    pub fn app_settings(mut self, app_id: impl Into<String>, settings: AppSettings) -> Self {
+        self.app_settings.push((Some(app_id.into()), settings));
+        self
+    }
+
+    /// Scripts a number's behaviour from the start, as [`Sandbox::set_behavior`] does.
+    pub fn behavior(mut self, number: impl Into<String>, behavior: Behavior) -> Self {
+        self.behaviors.push((number.into(), behavior));
+        self
+    }
+
     /// Logs one line per request and per webhook attempt to stderr; default off.
     pub fn log(mut self, log: bool) -> Self {
         self.log = log;
@@ -273,6 +321,18 @@ impl SandboxBuilder {
             .chain(self.sub_accounts)
             .collect();
         let credentials = Credentials::new(apps, subs)?;
+        let mut app_settings = Vec::new();
+        for (app_id, settings) in self.app_settings {
+            let app_id = app_id.unwrap_or_else(|| self.app_id.clone());
+            if credentials.app(&app_id).is_none() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("settings for unknown app {app_id:?}"),
+                ));
+            }
+            app_settings.push((app_id, settings));
+        }
+        let confirm_delay_ms = i64::try_from(self.confirm_delay.as_millis()).unwrap_or(i64::MAX);
         let settings = Settings {
             time_scale: self.time_scale,
             expiry_minutes: self.expiry_minutes,
@@ -280,12 +340,15 @@ impl SandboxBuilder {
             webhook_timeout: self.webhook_timeout,
             api_delay: self.api_delay,
             log: self.log,
+            confirm_delay_ms,
         };
         let shared = Arc::new(Shared::new(
             settings,
             credentials,
             time::SimClock::new(self.time_scale),
         ));
+        write(&shared.app_settings).extend(app_settings);
+        write(&shared.behaviors).extend(self.behaviors);
 
         let handler: http::Handler = {
             let shared = Arc::clone(&shared);
@@ -359,7 +422,7 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// A builder with the defaults: `127.0.0.1:0`, no callback URL, time scale 1, 5-minute
+    /// A builder with the defaults: `127.0.0.1:0`, no callback URL, time scale 1, 50-minute
     /// expiry, faithful ISO-8859-1 webhooks, 5 s webhook timeout, no API delay, the development
     /// credentials.
     pub fn builder() -> SandboxBuilder {
@@ -442,6 +505,24 @@ impl Sandbox {
     /// The behaviour a number has now.
     pub fn behavior(&self, number: &str) -> Behavior {
         self.shared.behavior_of(number)
+    }
+
+    /// The business settings of an app now; `None` for an unknown app id.
+    pub fn app_settings(&self, app_id: &str) -> Option<AppSettings> {
+        read(&self.shared.app_settings).get(app_id).cloned()
+    }
+
+    /// Replaces the business settings of an app (see [`AppSettings`]) for requests from now.
+    /// Fails (`InvalidInput`) for an app id the sandbox does not know.
+    pub fn set_app_settings(&self, app_id: &str, settings: AppSettings) -> io::Result<()> {
+        if self.shared.credentials.app(app_id).is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("no app {app_id:?} in this sandbox"),
+            ));
+        }
+        write(&self.shared.app_settings).insert(app_id.to_owned(), settings);
+        Ok(())
     }
 
     /// Changes the default app's callback URL (`None` or blank: no events) for calls placed

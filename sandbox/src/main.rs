@@ -15,9 +15,13 @@ Examples:
   # Run on port 8080, POSTing end events to a local listener, 10x faster than real time:
   yunhuni-sandbox --listen 127.0.0.1:8080 --callback-url http://127.0.0.1:9000/hook --time-scale 10
 
-  # Print a signed curl command that places a callback (run it within 5 minutes):
+  # Print a signed curl command that places a callback (run it within 50 minutes):
   yunhuni-sandbox sign --path call/duo_callback \\
       --body '{\"to1\":\"13800000001\",\"to2\":\"13800000002\",\"max_call_duration\":60}'
+
+  # An app that is not online, with two test numbers, and a number refused with 010003:
+  yunhuni-sandbox --app-offline --test-number 13800000001 --test-number 13800000002 \\
+      --number-code 13800000003=010003
 
   # Script a number while the sandbox runs:
   curl -X PUT http://127.0.0.1:8080/sandbox/numbers/13800000002 -d '{\"answer\":\"busy\"}'";

@@ -73,8 +73,11 @@ pub fn timestamp_now() -> String {
     format_timestamp(crate::time::wall_clock_ms())
 }
 
-/// Parses a `yyyyMMddHHmmss` timestamp (UTC+8) as the gateway does: exactly 14 ASCII digits,
-/// out-of-range fields rolling over into the next larger field. Returns epoch milliseconds.
+/// Parses a `yyyyMMddHHmmss` timestamp (UTC+8) as the gateway does, leniently: the first five
+/// fields take at most 4, 2, 2, 2 and 2 characters, the seconds take the rest (so 13 and 15
+/// digits parse), spaces and tabs before a field are skipped, a field may carry a `-` sign or
+/// an exponent, and out-of-range fields roll over into the next larger field. Returns epoch
+/// milliseconds, or `None` when the server refuses it (`时间戳参数不正确`).
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     crate::time::parse_timestamp_utc8(text)
 }

@@ -75,30 +75,132 @@ pub(crate) fn http_date(epoch_secs: i64) -> String {
     )
 }
 
-/// Parses a `yyyyMMddHHmmss` timestamp interpreted in UTC+8 into epoch milliseconds.
+/// Parses a `Timestamp` header as the gateway does (commons-lang `DateUtils.parseDate` with the
+/// pattern `yyyyMMddHHmmss`, that is a lenient `SimpleDateFormat`), in UTC+8, into epoch
+/// milliseconds.
 ///
-/// Exactly 14 ASCII digits are required. Out-of-range fields roll over into the next larger
-/// field (month 13 is January of the next year, second 60 is the next minute, day 0 is the last
-/// day of the previous month), as a lenient calendar does.
+/// The six fields are read in turn. Before each one, spaces and tabs are skipped (reaching the
+/// end there fails). The first five fields are bounded by the pattern's widths counted from
+/// where the field started (4, 2, 2, 2, 2 characters, spaces included); the last field, the
+/// seconds, takes every character that is left. So a 14-digit timestamp reads as expected, a
+/// 13-digit one has a one-digit second, and a 15-digit one a three-digit second
+/// (`201703011200100` is 12:01:40). Each field is a decimal number as `DecimalFormat` reads
+/// it: an optional `-`, digits, and an optional exponent (`E`, an optional `-`, digits); a
+/// value that is not a whole number or does not fit is converted to a 32-bit integer the way
+/// Java does (wrapping for whole numbers up to 19 digits, saturating beyond). Every field may
+/// be out of range: the calendar rolls it over (month 13 is January of the next year, second
+/// 100 is 1 minute 40 seconds). The whole text must be consumed.
+///
+/// Dates before the Gregorian reform and the zone's historical offsets are not reproduced (the
+/// server's JVM uses the Julian calendar before 1582 and Asia/Shanghai's old offsets); such
+/// timestamps are decades or centuries in the past, so only the expiry check reads them.
 pub(crate) fn parse_timestamp_utc8(text: &str) -> Option<i64> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 14 || !bytes.iter().all(u8::is_ascii_digit) {
+    // Header values reach the server as ISO-8859-1, whose only decimal digits are ASCII.
+    let chars: Vec<char> = text.chars().collect();
+    const WIDTHS: [usize; 6] = [4, 2, 2, 2, 2, 0];
+    let mut fields = [0i64; 6];
+    let mut pos = 0;
+    for (i, &width) in WIDTHS.iter().enumerate() {
+        let start = pos;
+        while pos < chars.len() && (chars[pos] == ' ' || chars[pos] == '\t') {
+            pos += 1;
+        }
+        if pos >= chars.len() {
+            return None;
+        }
+        let limit = if width == 0 {
+            chars.len()
+        } else {
+            if start + width > chars.len() {
+                return None;
+            }
+            start + width
+        };
+        let (value, end) = java_decimal_int(&chars[..limit], pos)?;
+        fields[i] = i64::from(value);
+        pos = end;
+    }
+    if pos != chars.len() {
         return None;
     }
-    let field = |from: usize, to: usize| -> i64 {
-        bytes[from..to]
-            .iter()
-            .fold(0, |acc, b| acc * 10 + i64::from(b - b'0'))
-    };
-    let (year, month, day) = (field(0, 4), field(4, 6), field(6, 8));
-    let (hour, minute, second) = (field(8, 10), field(10, 12), field(12, 14));
-    // Month 0 is December of the previous year, month 13 January of the next.
-    let month0 = month - 1;
+    let [year, month, day, hour, minute, second] = fields;
+    // The month field is stored as `value - 1` in 32-bit arithmetic.
+    let month0 = i64::from((month as i32).wrapping_sub(1));
     let year = year + month0.div_euclid(12);
     let month = month0.rem_euclid(12) + 1;
     let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second - UTC8_OFFSET_SECS;
     Some(secs * 1000)
+}
+
+/// Reads a number as Java's integer `DecimalFormat` does, from `pos` to at most the end of
+/// `text`: an optional `-`, one or more ASCII digits, then an optional exponent (`E`, an
+/// optional `-`, one or more digits; left unread when malformed). Returns the value as Java's
+/// `Number.intValue()` gives it and the position after the number, or `None` without digits.
+fn java_decimal_int(text: &[char], pos: usize) -> Option<(i32, usize)> {
+    let mut i = pos;
+    let negative = text.get(i) == Some(&'-');
+    if negative {
+        i += 1;
+    }
+    let digits_start = i;
+    while i < text.len() && text[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i == digits_start {
+        return None;
+    }
+    let mantissa: String = text[digits_start..i].iter().collect();
+    let mut exponent: i64 = 0;
+    if text.get(i) == Some(&'E') {
+        let mut j = i + 1;
+        let exp_negative = text.get(j) == Some(&'-');
+        if exp_negative {
+            j += 1;
+        }
+        let exp_start = j;
+        while j < text.len() && text[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j > exp_start {
+            let exp_text: String = text[exp_start..j].iter().collect();
+            // An exponent that does not fit a long leaves the `E` unread.
+            if let Ok(e) = exp_text.parse::<i64>() {
+                exponent = if exp_negative { -e } else { e };
+                i = j;
+            }
+        }
+    }
+    Some((java_int_value(negative, &mantissa, exponent), i))
+}
+
+/// `intValue()` of the number `±0.mantissa × 10^(len + exponent)` as `DecimalFormat` returns
+/// it: a `Long` (then wrapped to 32 bits) when it is a whole number that fits, else a `Double`
+/// (then truncated and saturated).
+fn java_int_value(negative: bool, mantissa: &str, exponent: i64) -> i32 {
+    let significant = mantissa.trim_start_matches('0');
+    let integer_digits = significant.len() as i64;
+    let digits = significant.trim_end_matches('0');
+    if digits.is_empty() {
+        return 0;
+    }
+    let decimal_at = integer_digits.saturating_add(exponent);
+    let count = digits.len() as i64;
+    if decimal_at >= count && decimal_at <= 19 {
+        let mut text = digits.to_owned();
+        text.extend(std::iter::repeat_n('0', (decimal_at - count) as usize));
+        if let Ok(v) = text.parse::<i128>() {
+            let v = if negative { -v } else { v };
+            if let Ok(long) = i64::try_from(v) {
+                return long as i32;
+            }
+        }
+    }
+    // A double: whole numbers beyond a long saturate; fractions truncate toward zero.
+    let value: f64 = format!("{}0.{digits}e{decimal_at}", if negative { "-" } else { "" })
+        .parse()
+        .unwrap_or(0.0);
+    value as i32
 }
 
 /// Milliseconds since the Unix epoch of the wall clock.
@@ -190,19 +292,58 @@ mod tests {
         );
     }
 
+    /// Expected values computed with the server's parser (a lenient `SimpleDateFormat` with
+    /// the pattern `yyyyMMddHHmmss`, time zone Asia/Shanghai).
     #[test]
-    fn malformed_timestamps_are_rejected() {
+    fn timestamps_read_as_the_server_reads_them() {
+        let cases: [(&str, Option<i64>); 30] = [
+            ("20170301120000", Some(1_488_340_800_000)),
+            ("2017030112000", Some(1_488_340_800_000)),
+            ("2017030112005", Some(1_488_340_805_000)),
+            ("201703011200000", Some(1_488_340_800_000)),
+            ("201703011200059", Some(1_488_340_859_000)),
+            ("201703011200100", Some(1_488_340_900_000)),
+            ("2017030112000000000000", Some(1_488_340_800_000)),
+            ("20170301120099999999", Some(1_588_340_799_000)),
+            ("2017030112009999999999", Some(2_898_406_207_000)),
+            ("20170301120099999999999999999999", Some(3_635_824_447_000)),
+            ("201703011200001E2", Some(1_488_340_900_000)),
+            ("2017030112001E99", Some(3_635_824_447_000)),
+            ("2017030112005E-1", Some(1_488_340_800_000)),
+            ("201703011200-5", Some(1_488_340_795_000)),
+            ("2017030112-0100", Some(1_488_340_900_000)),
+            ("201703011200-2147483648", Some(-659_142_848_000)),
+            ("201703011200-9223372036854775808", Some(1_488_340_800_000)),
+            ("2017-3-01120000", Some(1_472_613_600_000)),
+            ("2017 30112000", Some(1_488_340_800_000)),
+            ("2017 3 1 2 0 0", Some(1_488_304_800_000)),
+            ("20170301 120000", Some(1_488_302_400_000)),
+            ("20170301\t120000", Some(1_488_302_400_000)),
+            ("99999999999999", Some(253_637_124_039_000)),
+            ("20170301120", None),
+            ("201703011200", None),
+            ("20170301120000 ", None),
+            ("2017030112000-5", None),
+            ("2017030112001.5", None),
+            ("2017030112001E", None),
+            ("2017030112000a", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_timestamp_utc8(text), expected, "{text:?}");
+        }
         for bad in [
             "",
-            "2017030112000",
-            "201703011200000",
-            "2017-3-01120000",
-            "2017030112000a",
-            " 20170301120000",
+            "2017-03-01 12:00",
+            "abcdefghijklmn",
+            " ",
+            "+0170301120000",
             "２０１７０３０１１２００００",
         ] {
             assert_eq!(parse_timestamp_utc8(bad), None, "{bad:?}");
         }
+        // Epoch milliseconds (13 digits) read as the year 1488: parsed, and long expired.
+        let ms = parse_timestamp_utc8("1488340800000").unwrap();
+        assert!(ms < -15_000_000_000_000, "{ms}");
     }
 
     #[test]

@@ -179,3 +179,78 @@ fn binary_serves_signs_and_stops_on_sigint() {
     );
     assert!(log.contains("shutting down"), "{log}");
 }
+
+#[test]
+fn binary_flags_set_the_default_app_and_numbers() {
+    let mut child = Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--json",
+            "--no-log",
+            "--app-offline",
+            "--test-number",
+            "13800000001",
+            "--test-number",
+            "13800000002",
+            "--number-code",
+            "13800000002=020002:用户号码没有可用线路",
+            "--app-settings",
+            r#"{"audited_files":["welcome.wav"]}"#,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let banner: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let addr = banner["base_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let creds = Creds {
+        account: yunhuni_sandbox::DEV_CERT_ID.into(),
+        app_id: yunhuni_sandbox::DEV_APP_ID.into(),
+        cert_id: yunhuni_sandbox::DEV_CERT_ID.into(),
+        secret: yunhuni_sandbox::DEV_SECRET_KEY.into(),
+    };
+    let code = |op: &str, body: &str| post(addr, &creds, op, body).json();
+    // A test number: placed; another number: 020001; the number with a forced code: its code.
+    let v = code(
+        "notify_call",
+        r#"{"to":"13800000001","play_file":"welcome.wav"}"#,
+    );
+    assert_eq!(v["code"], "000000", "{v}");
+    let v = code(
+        "notify_call",
+        r#"{"to":"13800000003","play_file":"welcome.wav"}"#,
+    );
+    assert_eq!(
+        (v["code"].as_str(), v["msg"].as_str()),
+        (Some("020001"), Some("号码不允许呼叫"))
+    );
+    let v = code(
+        "notify_call",
+        r#"{"to":"13800000002","play_file":"welcome.wav"}"#,
+    );
+    assert_eq!(v["msg"], "用户号码没有可用线路", "{v}");
+    let v = code(
+        "notify_call",
+        r#"{"to":"13800000001","play_file":"other.wav"}"#,
+    );
+    assert_eq!(v["code"], "010005", "{v}");
+    let (status, apps) = admin_get(addr, "/sandbox/apps");
+    assert_eq!(status, 200);
+    assert_eq!(apps[yunhuni_sandbox::DEV_APP_ID]["online"], false, "{apps}");
+
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+}

@@ -775,9 +775,11 @@ fn validation_table() {
         (r#"{"to":"1"}"#, "000001"),
         (r#"{"to":"1","play_file":" "}"#, "000001"),
         (
-            r#"{"to":"1","play_content":[["",0],["x"],null,["y",null]]}"#,
+            r#"{"to":"1","play_content":[["",0],["x"],["y",null]]}"#,
             "000001",
         ),
+        // A null row fails the controller's loop (a null dereference): 000002.
+        (r#"{"to":"1","play_content":[["x",0],null]}"#, "000002"),
         (r#"{"to":"1","play_content":[["",0],["x",0]]}"#, "000000"),
         (r#"{"to":"1","play_content":[["x",6]]}"#, "000001"),
         (r#"{"to":"1","play_content":[["x","0"]]}"#, "000000"),

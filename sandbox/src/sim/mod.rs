@@ -39,6 +39,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::behavior::{reserved_behavior, Behavior};
+use crate::business::AppSettings;
 use crate::config::Credentials;
 use crate::inspect::WebhookAttempt;
 use crate::time::SimClock;
@@ -55,6 +56,9 @@ pub(crate) struct Settings {
     pub(crate) webhook_timeout: Duration,
     pub(crate) api_delay: Duration,
     pub(crate) log: bool,
+    /// Simulated milliseconds between accepting a call and the engine confirming it; a cancel
+    /// before then gets `000004`.
+    pub(crate) confirm_delay_ms: i64,
 }
 
 /// A webhook delivery waiting for a worker.
@@ -78,6 +82,8 @@ pub(crate) struct Shared {
     pub(crate) app_urls: RwLock<HashMap<String, Option<String>>>,
     /// Behaviours scripted through the library or the admin endpoint.
     pub(crate) behaviors: RwLock<HashMap<String, Behavior>>,
+    /// The business settings of each app (every app of the credentials has an entry).
+    pub(crate) app_settings: RwLock<HashMap<String, AppSettings>>,
     pub(crate) engine: Mutex<Engine>,
     /// Wakes the scheduler when a timer is added or the sandbox stops.
     pub(crate) scheduler_wake: Condvar,
@@ -98,6 +104,11 @@ impl Shared {
             .iter()
             .map(|a| (a.app_id.clone(), a.callback_url.clone()))
             .collect();
+        let app_settings = credentials
+            .apps
+            .iter()
+            .map(|a| (a.app_id.clone(), AppSettings::default()))
+            .collect();
         Shared {
             settings,
             base_url: std::sync::OnceLock::new(),
@@ -105,6 +116,7 @@ impl Shared {
             clock,
             app_urls: RwLock::new(app_urls),
             behaviors: RwLock::new(HashMap::new()),
+            app_settings: RwLock::new(app_settings),
             engine: Mutex::new(Engine::new()),
             scheduler_wake: Condvar::new(),
             ended: Condvar::new(),
@@ -133,6 +145,14 @@ impl Shared {
             return *b;
         }
         reserved_behavior(number).unwrap_or_default()
+    }
+
+    /// The business settings of an app now (the defaults for an unknown one).
+    pub(crate) fn app_settings_of(&self, app_id: &str) -> AppSettings {
+        read(&self.app_settings)
+            .get(app_id)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Where events of a call placed by this app (and sub-account) go; `None` when blank.

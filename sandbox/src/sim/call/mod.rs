@@ -68,6 +68,8 @@ pub(crate) enum CancelOutcome {
     Cancelled,
     /// Accepted by the API but ignored by the engine (already connected, or not a callback).
     Ignored,
+    /// The engine has not confirmed the call yet (`000004`).
+    Unconfirmed,
     /// Unknown id, or the call is already over (`020000`).
     NotExists,
 }
@@ -86,6 +88,8 @@ struct Call {
     state: CallState,
     /// Bumped to invalidate the pending timer (on cancel).
     generation: u64,
+    /// When the engine confirms the call (before then a cancel gets `000004`).
+    confirmed_at: i64,
     timeline: Vec<TimelineEntry>,
     begin: i64,
     answer1: Option<i64>,
@@ -211,7 +215,7 @@ impl Shared {
         let id = {
             let mut engine = self.engine_now();
             let now = self.clock.now_ms();
-            engine.create(new, behaviors, now)
+            engine.create(new, behaviors, now, self.settings.confirm_delay_ms)
         };
         self.scheduler_wake.notify_one();
         id
@@ -327,7 +331,13 @@ impl Engine {
         }
     }
 
-    fn create(&mut self, new: NewCall, behaviors: Vec<Behavior>, now: i64) -> String {
+    fn create(
+        &mut self,
+        new: NewCall,
+        behaviors: Vec<Behavior>,
+        now: i64,
+        confirm_delay_ms: i64,
+    ) -> String {
         let id: Arc<str> = loop {
             let id = self.ids.next();
             if !self.calls.map.contains_key(id.as_str()) {
@@ -345,6 +355,7 @@ impl Engine {
             behaviors,
             state: CallState::Dialing1,
             generation: 0,
+            confirmed_at: now.saturating_add(confirm_delay_ms),
             timeline: Vec::new(),
             begin: now,
             answer1: None,
@@ -387,7 +398,9 @@ impl Engine {
         let Some(mut call) = self.calls.map.remove(call_id) else {
             return CancelOutcome::NotExists;
         };
+        // The server checks that the engine has confirmed the call before that it has ended.
         let outcome = match (call.kind, call.state) {
+            _ if now < call.confirmed_at => CancelOutcome::Unconfirmed,
             (_, CallState::Closed) => CancelOutcome::NotExists,
             (
                 CallKind::DuoCallback,
@@ -440,6 +453,7 @@ mod tests {
             webhook_timeout: Duration::from_secs(1),
             api_delay: Duration::ZERO,
             log: false,
+            confirm_delay_ms: 0,
         };
         Shared::new(
             settings,
@@ -485,6 +499,7 @@ mod tests {
             },
             vec![Behavior::no_answer(), Behavior::default()],
             t0,
+            0,
         );
         let ids: Vec<String> = (0..20)
             .map(|i| {
@@ -492,6 +507,7 @@ mod tests {
                     duo_call("1"),
                     vec![Behavior::busy(), Behavior::default()],
                     t0 + i,
+                    0,
                 )
             })
             .collect();
