@@ -6,11 +6,13 @@ Against the real platform, export YUNHUNI_APP_ID, YUNHUNI_CERT_ID and YUNHUNI_SE
 
 Without those variables (or with ``--sandbox``) it starts the sandbox in-process, places the
 call there, and waits for the end event that the platform would POST to your webhook.
+``--verbose`` logs each request and event (as ``YUNHUNI_LOG=debug`` does).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from typing import List, Optional
@@ -30,7 +32,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("party1", nargs="?", default="13800000001")
     parser.add_argument("party2", nargs="?", default="13800000002")
     parser.add_argument("--sandbox", action="store_true", help="use the in-process sandbox")
+    parser.add_argument("--verbose", action="store_true", help="log each request and event")
     args = parser.parse_args(argv)
+    if args.verbose:
+        # The SDK's records go to the standard logger "yunhuni", at DEBUG level.
+        logging.basicConfig(format="%(name)s: %(message)s")
+        logging.getLogger("yunhuni").setLevel(logging.DEBUG)
 
     try:
         if os.environ.get("YUNHUNI_APP_ID") and not args.sandbox:
@@ -48,6 +55,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 0
     except yunhuni.YunhuniError as e:
         print(f"voice callback failed ({e.kind}): {e}", file=sys.stderr)
+        if e.maybe_sent:
+            # The request was written before the connection broke: the platform may have placed
+            # the call. Placing it again could ring the parties twice; wait for its end event
+            # (its user_data says which order it was) instead.
+            return 2
         return 1
 
 

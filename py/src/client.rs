@@ -2,14 +2,16 @@
 //! `yunhuni.CallCreated` and `yunhuni.PlayItem`.
 
 use crate::convert::{
-    field_value, integer, opt_integer, opt_text, py_to_value, seconds, text, value_to_py,
+    field_value, integer, opt_integer, opt_text, py_to_value, seconds, text, type_name, value_to_py,
 };
 use crate::errors::{invalid, IntoPyResult};
+use crate::logging;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyBool, PyDict, PyString};
 use serde_json::Value;
+use std::sync::Arc;
 use yunhuni::ops::{Casing, Data};
-use yunhuni::PlayItem;
+use yunhuni::{CallOptions, PlayItem};
 
 /// Python's `repr` of an optional string: `'text'` or `None`.
 pub(crate) fn repr_str(py: Python<'_>, value: Option<&str>) -> String {
@@ -164,49 +166,80 @@ impl PyPlayItem {
 /// `timeout` bounds a whole request in seconds, `connect_timeout` the connection;
 /// `connect_retries` retries only connections that could not be made. `base_url` defaults to
 /// the production API; a URL ending in `/v1/account/{id}/` also sets the account id, which
-/// otherwise defaults to `cert_id`.
+/// otherwise defaults to `cert_id`. `proxy` is a proxy URL, `False` for none, or `None` for
+/// the one the environment names (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+/// `with_options(timeout=...)` is a view of the same client whose calls have their own
+/// settings.
 #[pyclass(frozen, module = "yunhuni._native", name = "Client")]
 pub struct PyClient {
-    inner: yunhuni::Client,
+    /// Shared by the views that `with_options` makes.
+    inner: Arc<yunhuni::Client>,
+    /// This view's settings for each call.
+    options: CallOptions,
 }
 
-/// Applies the keyword settings shared by `Client(...)` and `Client.from_env(...)`.
-fn configure(
-    py: Python<'_>,
-    mut builder: yunhuni::ClientBuilder,
-    timeout: Option<&Bound<'_, PyAny>>,
-    connect_timeout: Option<&Bound<'_, PyAny>>,
-    user_agent: Option<&Bound<'_, PyAny>>,
-    connect_retries: Option<&Bound<'_, PyAny>>,
-) -> PyResult<yunhuni::Client> {
-    if let Some(t) = timeout.filter(|t| !t.is_none()) {
-        builder = builder.timeout(seconds(py, "timeout", t)?);
+/// The keyword settings shared by `Client(...)` and `Client.from_env(...)`.
+struct Settings<'a, 'py> {
+    timeout: Option<&'a Bound<'py, PyAny>>,
+    connect_timeout: Option<&'a Bound<'py, PyAny>>,
+    user_agent: Option<&'a Bound<'py, PyAny>>,
+    connect_retries: Option<&'a Bound<'py, PyAny>>,
+    proxy: Option<&'a Bound<'py, PyAny>>,
+}
+
+impl Settings<'_, '_> {
+    /// Applies the settings to `builder` and makes the client.
+    fn build(self, py: Python<'_>, mut builder: yunhuni::ClientBuilder) -> PyResult<PyClient> {
+        if let Some(t) = self.timeout.filter(|t| !t.is_none()) {
+            builder = builder.timeout(seconds(py, "timeout", t)?);
+        }
+        if let Some(t) = self.connect_timeout.filter(|t| !t.is_none()) {
+            builder = builder.connect_timeout(seconds(py, "connect_timeout", t)?);
+        }
+        if let Some(ua) = opt_text(py, "user_agent", self.user_agent)? {
+            builder = builder.user_agent(ua);
+        }
+        if let Some(n) = opt_integer(py, "connect_retries", self.connect_retries)? {
+            let n = u32::try_from(n).map_err(|_| {
+                invalid(
+                    py,
+                    "connect_retries",
+                    format!("{n} is out of range 0-4294967295"),
+                )
+            })?;
+            builder = builder.connect_retries(n);
+        }
+        match self.proxy.filter(|p| !p.is_none()) {
+            None => {}
+            Some(p) if p.is(PyBool::new(py, false).as_any()) => builder = builder.no_proxy(),
+            Some(p) if p.is_instance_of::<PyString>() => {
+                builder = builder.proxy(text(py, "proxy", p)?);
+            }
+            Some(p) => {
+                return Err(invalid(
+                    py,
+                    "proxy",
+                    format!(
+                        "expected a proxy URL (str), False or None, got {}",
+                        type_name(p)
+                    ),
+                ))
+            }
+        }
+        let inner = builder.on_request(logging::observe).build().or_raise(py)?;
+        Ok(PyClient {
+            inner: Arc::new(inner),
+            options: CallOptions::default(),
+        })
     }
-    if let Some(t) = connect_timeout.filter(|t| !t.is_none()) {
-        builder = builder.connect_timeout(seconds(py, "connect_timeout", t)?);
-    }
-    if let Some(ua) = opt_text(py, "user_agent", user_agent)? {
-        builder = builder.user_agent(ua);
-    }
-    if let Some(n) = opt_integer(py, "connect_retries", connect_retries)? {
-        let n = u32::try_from(n).map_err(|_| {
-            invalid(
-                py,
-                "connect_retries",
-                format!("{n} is out of range 0-4294967295"),
-            )
-        })?;
-        builder = builder.connect_retries(n);
-    }
-    builder.build().or_raise(py)
 }
 
 #[pymethods]
 impl PyClient {
     #[new]
     #[pyo3(
-        signature = (app_id, cert_id, secret_key, *, base_url = None, account_id = None, timeout = None, connect_timeout = None, user_agent = None, connect_retries = None),
-        text_signature = "(app_id, cert_id, secret_key, *, base_url=None, account_id=None, timeout=30.0, connect_timeout=5.0, user_agent=None, connect_retries=0)"
+        signature = (app_id, cert_id, secret_key, *, base_url = None, account_id = None, timeout = None, connect_timeout = None, user_agent = None, connect_retries = None, proxy = None),
+        text_signature = "(app_id, cert_id, secret_key, *, base_url=None, account_id=None, timeout=30.0, connect_timeout=5.0, user_agent=None, connect_retries=0, proxy=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -220,6 +253,7 @@ impl PyClient {
         connect_timeout: Option<&Bound<'_, PyAny>>,
         user_agent: Option<&Bound<'_, PyAny>>,
         connect_retries: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut builder = yunhuni::Client::builder(
             text(py, "app_id", app_id)?,
@@ -232,15 +266,14 @@ impl PyClient {
         if let Some(id) = opt_text(py, "account_id", account_id)? {
             builder = builder.account_id(id);
         }
-        let inner = configure(
-            py,
-            builder,
+        Settings {
             timeout,
             connect_timeout,
             user_agent,
             connect_retries,
-        )?;
-        Ok(PyClient { inner })
+            proxy,
+        }
+        .build(py, builder)
     }
 
     /// A client from the environment: `YUNHUNI_APP_ID`, `YUNHUNI_CERT_ID` and
@@ -248,8 +281,8 @@ impl PyClient {
     /// A missing variable raises `ValidationError` naming it.
     #[staticmethod]
     #[pyo3(
-        signature = (*, timeout = None, connect_timeout = None, user_agent = None, connect_retries = None),
-        text_signature = "(*, timeout=30.0, connect_timeout=5.0, user_agent=None, connect_retries=0)"
+        signature = (*, timeout = None, connect_timeout = None, user_agent = None, connect_retries = None, proxy = None),
+        text_signature = "(*, timeout=30.0, connect_timeout=5.0, user_agent=None, connect_retries=0, proxy=None)"
     )]
     fn from_env(
         py: Python<'_>,
@@ -257,17 +290,33 @@ impl PyClient {
         connect_timeout: Option<&Bound<'_, PyAny>>,
         user_agent: Option<&Bound<'_, PyAny>>,
         connect_retries: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let builder = yunhuni::Client::builder_from_env().or_raise(py)?;
-        let inner = configure(
-            py,
-            builder,
+        Settings {
             timeout,
             connect_timeout,
             user_agent,
             connect_retries,
-        )?;
-        Ok(PyClient { inner })
+            proxy,
+        }
+        .build(py, builder)
+    }
+
+    /// A view of this client (the same connections and settings) whose calls have their own
+    /// `timeout` in seconds, the whole call included (`None`: the client's own). A timeout
+    /// core refuses (0, more than 24 hours) raises `ValidationError` naming `timeout` when a
+    /// call is made, before anything is sent.
+    #[pyo3(signature = (*, timeout = None))]
+    fn with_options(&self, py: Python<'_>, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let timeout = match timeout.filter(|t| !t.is_none()) {
+            Some(t) => Some(seconds(py, "timeout", t)?),
+            None => None,
+        };
+        Ok(PyClient {
+            inner: Arc::clone(&self.inner),
+            options: CallOptions { timeout },
+        })
     }
 
     /// The `AppID` this client sends.
@@ -315,10 +364,15 @@ impl PyClient {
             let value = field_value(py, &key, &value)?;
             values.push((key, value));
         }
-        let client = &self.inner;
-        let data = py
-            .detach(|| client.call(&name, values, Casing::Python))
-            .or_raise(py)?;
+        let (client, options) = (&*self.inner, &self.options);
+        let logger = logging::debug_logger(py);
+        let (result, log) = logging::capturing(logger.is_some(), || {
+            py.detach(|| client.call_with(&name, values, Casing::Python, options))
+        });
+        if let (Some(logger), Some(log)) = (&logger, &log) {
+            logging::request(logger, log);
+        }
+        let data = result.or_raise(py)?;
         if yunhuni::ops::operation(&name).is_some_and(|op| op.data == Data::Call) {
             let created = yunhuni::CallCreated::from_data(data).or_raise(py)?;
             return Ok(Bound::new(py, PyCallCreated::from(created))?.into_any());
@@ -329,23 +383,48 @@ impl PyClient {
     /// Sends a signed POST of `body` (plain JSON data: dict, list, str, int, float, bool,
     /// None) to `operation`, a path relative to `api_root` such as `"call/duo_callback"`, and
     /// returns the response's `data` once its `code` is `000000`. For operations this SDK has
-    /// no method for; nothing is validated before sending.
+    /// no method for; nothing is validated before sending. It always has the client's own
+    /// timeout: on a view with its own, it raises `ValidationError` naming `timeout`.
     fn post<'py>(
         &self,
         py: Python<'py>,
         operation: &Bound<'py, PyAny>,
         body: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if self.options.timeout.is_some() {
+            return Err(invalid(
+                py,
+                "timeout",
+                "post() has no timeout of its own: call it on the client, not on a view of \
+                 with_options()",
+            ));
+        }
         let operation = text(py, "operation", operation)?;
         let body = py_to_value(py, "body", body, 0)?;
-        let client = &self.inner;
-        let data = py.detach(|| client.post(&operation, &body)).or_raise(py)?;
-        value_to_py(py, &data)
+        let client = &*self.inner;
+        let logger = logging::debug_logger(py);
+        let (result, log) = logging::capturing(logger.is_some(), || {
+            py.detach(|| client.post(&operation, &body))
+        });
+        if let (Some(logger), Some(log)) = (&logger, &log) {
+            logging::request(logger, log);
+        }
+        value_to_py(py, &result.or_raise(py)?)
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
+        let timeout = match self.options.timeout {
+            Some(t) => format!(
+                ", timeout={}",
+                pyo3::types::PyFloat::new(py, t.as_secs_f64())
+                    .repr()
+                    .map(|r| r.to_string())
+                    .unwrap_or_default()
+            ),
+            None => String::new(),
+        };
         format!(
-            "Client(app_id={}, cert_id={}, api_root={})",
+            "Client(app_id={}, cert_id={}, api_root={}{timeout})",
             repr_str(py, Some(self.inner.app_id())),
             repr_str(py, Some(self.inner.cert_id())),
             repr_str(py, Some(self.inner.api_root()))

@@ -12,7 +12,7 @@ use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::time::Duration;
 
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
         .map(|n| n.to_string())
@@ -90,8 +90,10 @@ pub(crate) fn opt_integer(
     }
 }
 
-/// A duration in seconds (`int` or `float`). Zero goes to the core, which refuses it with its
-/// own message; what cannot be a `Duration` at all (negative, NaN, infinite) is refused here.
+/// A duration in seconds (`int` or `float`), converted without loss of range: what cannot be
+/// a duration at all (negative, NaN, infinite) is refused here, naming `field`; a finite value
+/// too large for a `Duration` becomes the largest one. Core refuses what it cannot honour
+/// (zero, more than `yunhuni::MAX_TIMEOUT`) with its own message, naming the same field.
 pub(crate) fn seconds(py: Python<'_>, field: &str, obj: &Bound<'_, PyAny>) -> PyResult<Duration> {
     if obj.is_instance_of::<PyBool>()
         || !(obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>())
@@ -102,14 +104,29 @@ pub(crate) fn seconds(py: Python<'_>, field: &str, obj: &Bound<'_, PyAny>) -> Py
             format!("expected a number of seconds, got {}", type_name(obj)),
         ));
     }
-    let secs: f64 = obj.extract()?;
-    Duration::try_from_secs_f64(secs).map_err(|_| {
+    let refuse = || {
+        let shown = obj.repr().map(|r| r.to_string()).unwrap_or_default();
         invalid(
             py,
             field,
-            format!("{secs} is not a finite, non-negative number of seconds"),
+            format!(
+                "{} is not a finite, non-negative number of seconds",
+                yunhuni::escape_text(&shown)
+            ),
         )
-    })
+    };
+    if obj.is_instance_of::<PyInt>() {
+        return match obj.extract::<u64>() {
+            Ok(secs) => Ok(Duration::from_secs(secs)),
+            Err(_) if obj.lt(0).unwrap_or(true) => Err(refuse()),
+            Err(_) => Ok(Duration::MAX),
+        };
+    }
+    let secs: f64 = obj.extract()?;
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(refuse());
+    }
+    Ok(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }
 
 /// Bytes of a `bytes`, `bytearray`, `memoryview` or `str` (encoded as UTF-8). Anything else is

@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyString};
 static BY_KIND: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 
 /// The Python exception for a core error: the class of its kind, with the core message as its
-/// text and `.kind`, `.code`, `.status`, `.field` and `.platform_message` set.
+/// text and `.kind`, `.code`, `.status`, `.field`, `.platform_message` and `.maybe_sent` set.
 pub(crate) fn to_py(py: Python<'_>, error: &yunhuni::Error) -> PyErr {
     match build(py, error) {
         Ok(err) => err,
@@ -35,6 +35,7 @@ fn build(py: Python<'_>, error: &yunhuni::Error) -> PyResult<PyErr> {
     kwargs.set_item("status", error.status())?;
     kwargs.set_item("field", error.field())?;
     kwargs.set_item("platform_message", error.platform_message())?;
+    kwargs.set_item("maybe_sent", error.maybe_sent())?;
     let exception = class.call((PyString::new(py, error.message()),), Some(&kwargs))?;
     Ok(PyErr::from_value(exception))
 }

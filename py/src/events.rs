@@ -3,6 +3,7 @@
 use crate::client::repr_str;
 use crate::convert::{body_bytes, map_to_py, value_to_py};
 use crate::errors::IntoPyResult;
+use crate::logging;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
@@ -10,33 +11,43 @@ use yunhuni::{DuoCallbackEnd, Event, NotifyCallEnd, OtherEvent};
 
 /// `datetime.timedelta`.
 static TIMEDELTA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-/// 1970-01-01 08:00 in UTC+8, i.e. the Unix epoch as an aware datetime in the platform's zone.
-static EPOCH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// The Unix epoch as aware datetimes: in UTC+8 (1970-01-01 08:00, the platform's zone), and in
+/// UTC.
+static EPOCHS: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
 
 /// Epoch milliseconds as an aware `datetime` in UTC+8 (China Standard Time, the platform's
 /// zone). Exact: no float rounding.
+///
+/// Every time of a parsed event is within `yunhuni::events::TIME_RANGE_MS` (1970 to the end of
+/// 9999, UTC). The last eight hours of that range are in the year 10000 in UTC+8, which a
+/// `datetime` cannot hold: those few are given in UTC (the same instant, also aware), so that
+/// no property of a parsed event ever raises.
 fn datetime_from_ms<'py>(py: Python<'py>, ms: Option<i64>) -> PyResult<Option<Bound<'py, PyAny>>> {
     let Some(ms) = ms else { return Ok(None) };
     let timedelta = TIMEDELTA.import(py, "datetime", "timedelta")?;
-    let epoch = EPOCH.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+    let (utc8, utc) = EPOCHS.get_or_try_init(py, || -> PyResult<(Py<PyAny>, Py<PyAny>)> {
         let datetime = py.import("datetime")?;
+        let timezone = datetime.getattr("timezone")?;
         let kwargs = PyDict::new(py);
         kwargs.set_item("hours", 8)?;
-        let tz = datetime
-            .getattr("timezone")?
-            .call1((timedelta.call((), Some(&kwargs))?,))?;
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("tzinfo", tz)?;
-        Ok(datetime
-            .getattr("datetime")?
-            .call((1970, 1, 1, 8), Some(&kwargs))?
-            .unbind())
+        let tz8 = timezone.call1((timedelta.call((), Some(&kwargs))?,))?;
+        let epoch = |hour: i32, tz: Bound<'py, PyAny>| -> PyResult<Py<PyAny>> {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("tzinfo", tz)?;
+            Ok(datetime
+                .getattr("datetime")?
+                .call((1970, 1, 1, hour), Some(&kwargs))?
+                .unbind())
+        };
+        Ok((epoch(8, tz8)?, epoch(0, timezone.getattr("utc")?)?))
     })?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("milliseconds", ms)?;
-    Ok(Some(
-        epoch.bind(py).add(timedelta.call((), Some(&kwargs))?)?,
-    ))
+    let delta = timedelta.call((), Some(&kwargs))?;
+    match utc8.bind(py).add(&delta) {
+        Ok(at) => Ok(Some(at)),
+        Err(_) => utc.bind(py).add(&delta).map(Some),
+    }
 }
 
 fn to_dict<'py>(py: Python<'py>, event: Event) -> PyResult<Bound<'py, PyAny>> {
@@ -418,12 +429,16 @@ impl PyEvent {
 /// Returns a `DuoCallbackEnd`, `NotifyCallEnd` or `VerifyCallEnd`, or an `Event` for any other
 /// event name. Accepts what the real server sends (ISO-8859-1 bytes, numbers as strings,
 /// absent keys) as well as what the docs show. A body that is not a JSON object with a string
-/// `event`, or whose fields have impossible types, raises `DecodeError`.
+/// `event`, or whose fields have impossible types or times outside 1970-9999, raises
+/// `DecodeError` naming the key. Each parsed event is a DEBUG record of the `yunhuni` logger.
 #[pyfunction]
 pub fn parse_event(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let bytes = body_bytes(body, "body")?;
     let bytes: &[u8] = &bytes;
     let event = py.detach(|| Event::parse(bytes)).or_raise(py)?;
+    if let Some(logger) = logging::debug_logger(py) {
+        logging::event(&logger, &event);
+    }
     Ok(match event {
         Event::DuoCallbackEnd(e) => Py::new(py, PyDuoCallbackEnd(e))?.into_any(),
         Event::NotifyCallEnd(e) => Py::new(py, PyNotifyCallEnd(e))?.into_any(),

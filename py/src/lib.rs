@@ -11,6 +11,7 @@ mod client;
 mod convert;
 mod errors;
 mod events;
+mod logging;
 mod sandbox;
 
 use convert::{body_bytes, text};

@@ -18,12 +18,16 @@ pub struct PySandbox {
     inner: Sandbox,
 }
 
+/// A setting of the sandbox in seconds: finite, non-negative and at most a day (longer ones
+/// would overflow the clock arithmetic of the sandbox's threads).
 fn duration(field: &str, secs: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(secs).map_err(|_| {
-        PyValueError::new_err(format!(
-            "{field} must be a finite, non-negative number of seconds, not {secs}"
-        ))
-    })
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) if d <= yunhuni::MAX_TIMEOUT => Ok(d),
+        _ => Err(PyValueError::new_err(format!(
+            "{field} must be a number of seconds from 0 to {} (a day), not {secs:?}",
+            yunhuni::MAX_TIMEOUT.as_secs()
+        ))),
+    }
 }
 
 fn attempt_dict<'py>(py: Python<'py>, a: &WebhookAttempt) -> PyResult<Bound<'py, PyDict>> {
@@ -192,7 +196,16 @@ impl PySandbox {
         call_id: String,
         timeout: f64,
     ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let timeout = duration("timeout", timeout)?;
+        // Any wait from 0 to forever (inf, or a time too long to matter).
+        let timeout = match Duration::try_from_secs_f64(timeout) {
+            Ok(d) => d,
+            Err(_) if timeout > 0.0 => Duration::MAX,
+            Err(_) => {
+                return Err(PyValueError::new_err(format!(
+                    "timeout must be a non-negative number of seconds, not {timeout:?}"
+                )))
+            }
+        };
         let inner = &self.inner;
         let delivery = py.detach(|| inner.wait_for_end(&call_id, timeout));
         delivery.map(|d| delivery_dict(py, &d)).transpose()

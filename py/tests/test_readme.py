@@ -41,3 +41,29 @@ def test_client_section_example_type_checks(tmp_path: pathlib.Path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed")
+def test_option_error_and_logging_examples_type_check(tmp_path: pathlib.Path) -> None:
+    """The examples of the proxy, a call's own timeout, ``maybe_sent`` and logging are checked
+    with ``mypy --strict``."""
+    text = README.read_text(encoding="utf-8")
+    code = [
+        "import yunhuni",
+        'client = yunhuni.Client("app", "cert", "secret")',
+        'to1, to2, order_id = "13800000001", "13800000002", "order-42"',
+        "def remember_uncertain(order_id: str) -> None: ...",
+    ]
+    for heading in ["### Proxy", "### A call's own timeout", "## Errors", "## Logging"]:
+        snippet = re.search(r"```python\n(.*?)```", text.split("\n" + heading + "\n", 1)[1], re.S)
+        assert snippet is not None, heading
+        code.append(snippet.group(1))
+    assert "maybe_sent" in code[-2] and "with_options" in code[-3] and "proxy=" in code[-4]
+    path = tmp_path / "examples.py"
+    path.write_text("\n".join(code))
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / ".cache"), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -10,6 +10,9 @@ callback (``call/duo_callback``).
 - ``sign`` / ``string_to_sign``: the platform's request signature, as pure functions.
 - ``YunhuniError`` and one subclass per error kind.
 - ``yunhuni.testing.Sandbox``: the platform simulator, in-process, for your tests.
+- Logging: one DEBUG record per request and per parsed event on the standard ``logging``
+  logger ``yunhuni``; off unless your logging configuration enables it, or ``YUNHUNI_LOG=debug``
+  is in the environment.
 
 Example::
 
@@ -46,6 +49,15 @@ from ._native import (
     timestamp_now,
 )
 from ._native import VERSION as _VERSION
+
+import os as _os
+
+if (_os.environ.get("YUNHUNI_LOG") or "").strip():
+    from ._log import configure_from_env as _configure_from_env
+
+    _configure_from_env(_os.environ["YUNHUNI_LOG"])
+    del _configure_from_env
+del _os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

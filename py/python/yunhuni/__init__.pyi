@@ -23,6 +23,8 @@ _Outcome = Literal[
 ]
 _EndedBy = Literal["user", "platform"]
 _Bytes = Union[bytes, bytearray, memoryview]
+#: A proxy URL, ``False`` for none, or ``None`` for the environment's.
+_Proxy = Union[str, Literal[False], None]
 
 @final
 class CallCreated:
@@ -85,6 +87,11 @@ class Client(ClientOps):
     name. Every method raises a subclass of ``YunhuniError`` on failure. A request is checked
     against the platform's rules before it is sent (``ValidationError``: nothing sent) and is
     never sent twice.
+
+    ``timeout`` (at most 24 hours) and ``connect_timeout`` are in seconds. ``proxy`` is a proxy
+    URL, ``False`` to connect directly, or ``None`` for the environment's (``ALL_PROXY``,
+    ``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``). ``with_options(timeout=...)`` gives a view
+    whose calls have their own timeout.
     """
 
     def __init__(
@@ -99,6 +106,7 @@ class Client(ClientOps):
         connect_timeout: float = 5.0,
         user_agent: str | None = None,
         connect_retries: int = 0,
+        proxy: _Proxy = None,
     ) -> None: ...
     @classmethod
     def from_env(
@@ -108,9 +116,15 @@ class Client(ClientOps):
         connect_timeout: float = 5.0,
         user_agent: str | None = None,
         connect_retries: int = 0,
+        proxy: _Proxy = None,
     ) -> Client:
         """A client from ``YUNHUNI_APP_ID``, ``YUNHUNI_CERT_ID``, ``YUNHUNI_SECRET_KEY``
         (required), ``YUNHUNI_BASE_URL`` and ``YUNHUNI_ACCOUNT_ID`` (optional)."""
+
+    def with_options(self, *, timeout: float | None = None) -> Client:
+        """A view of this client (the same connections and settings) whose calls have their
+        own ``timeout`` in seconds (``None``: the client's own):
+        ``client.with_options(timeout=5.0).conf_create(3600)``."""
 
     @property
     def app_id(self) -> str:
@@ -154,6 +168,7 @@ class AsyncClient(AsyncClientOps):
         connect_timeout: float = 5.0,
         user_agent: str | None = None,
         connect_retries: int = 0,
+        proxy: _Proxy = None,
         max_workers: int = 64,
     ) -> None: ...
     @classmethod
@@ -164,9 +179,14 @@ class AsyncClient(AsyncClientOps):
         connect_timeout: float = 5.0,
         user_agent: str | None = None,
         connect_retries: int = 0,
+        proxy: _Proxy = None,
         max_workers: int = 64,
     ) -> AsyncClient:
         """A client from the environment, like ``Client.from_env()``."""
+
+    def with_options(self, *, timeout: float | None = None) -> AsyncClient:
+        """A view of this client whose calls have their own ``timeout`` in seconds; it shares
+        the client's connections and worker threads (closing either closes both)."""
 
     @classmethod
     def from_client(cls, client: Client, *, max_workers: int = 64) -> AsyncClient:
@@ -210,7 +230,8 @@ class AsyncClient(AsyncClientOps):
 @final
 class DuoCallbackEnd:
     """The end of a voice callback (``duo_callback.end``). Times are epoch milliseconds
-    (``begin_time``, ...) and aware datetimes in UTC+8 (``begin_at``, ...)."""
+    (``begin_time``, ...) and aware datetimes in UTC+8 (``begin_at``, ...; in UTC for the last
+    eight hours of 9999, which UTC+8 cannot show). Reading a property never raises."""
 
     @property
     def event(self) -> Literal["duo_callback.end"]:
@@ -305,7 +326,8 @@ class DuoCallbackEnd:
 @final
 class NotifyCallEnd:
     """The end of a voice notification (``notify_call.end``); also the normal end of a
-    verification call. Times are epoch milliseconds and aware datetimes in UTC+8."""
+    verification call. Times are epoch milliseconds and aware datetimes in UTC+8 (in UTC for
+    the last eight hours of 9999). Reading a property never raises."""
 
     @property
     def event(self) -> Literal["notify_call.end"]:
@@ -533,6 +555,10 @@ class YunhuniError(Exception):
     field: str | None
     #: The server's ``msg`` as it sent it, for ``api`` errors.
     platform_message: str | None
+    #: For ``transport`` and ``timeout`` errors: whether bytes of the request were written, so
+    #: that the server may have acted on it (check the call's events before sending it again).
+    #: False for every other error.
+    maybe_sent: bool
     def __init__(
         self,
         message: str,
@@ -541,6 +567,7 @@ class YunhuniError(Exception):
         status: int | None = None,
         field: str | None = None,
         platform_message: str | None = None,
+        maybe_sent: bool = False,
     ) -> None: ...
 
 class ValidationError(YunhuniError, ValueError):

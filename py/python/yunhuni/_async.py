@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Literal, Optional, TypeVar, Union
 
 from ._client import Client
 from ._ops import AsyncClientOps
@@ -27,6 +27,9 @@ class AsyncClient(AsyncClientOps):
     at once, started on demand) with the GIL released while it waits on the network, so the
     event loop is never blocked. Cancelling an awaiting task does not recall a request that
     was already sent. Use ``async with`` or ``close()`` to stop the pool's threads.
+
+    ``proxy`` and the other settings are those of ``Client``; ``with_options(timeout=...)``
+    gives a view whose calls have their own timeout.
     """
 
     def __init__(
@@ -41,6 +44,7 @@ class AsyncClient(AsyncClientOps):
         connect_timeout: float = 5.0,
         user_agent: Optional[str] = None,
         connect_retries: int = 0,
+        proxy: Union[str, Literal[False], None] = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
     ) -> None:
         client = Client(
@@ -53,6 +57,7 @@ class AsyncClient(AsyncClientOps):
             connect_timeout=connect_timeout,
             user_agent=user_agent,
             connect_retries=connect_retries,
+            proxy=proxy,
         )
         self._setup(client, max_workers)
 
@@ -68,6 +73,7 @@ class AsyncClient(AsyncClientOps):
         connect_timeout: float = 5.0,
         user_agent: Optional[str] = None,
         connect_retries: int = 0,
+        proxy: Union[str, Literal[False], None] = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
     ) -> "AsyncClient":
         """A client from the environment, like ``Client.from_env()``."""
@@ -76,8 +82,22 @@ class AsyncClient(AsyncClientOps):
             connect_timeout=connect_timeout,
             user_agent=user_agent,
             connect_retries=connect_retries,
+            proxy=proxy,
         )
         return cls.from_client(client, max_workers=max_workers)
+
+    def with_options(self, *, timeout: Optional[float] = None) -> "AsyncClient":
+        """A view of this client whose calls have their own ``timeout`` in seconds (``None``:
+        the client's own); see ``Client.with_options``::
+
+            await client.with_options(timeout=5.0).conf_create(3600)
+
+        The view shares this client's connections and worker threads: closing either closes
+        both."""
+        view = type(self).__new__(type(self))
+        view._client = self._client.with_options(timeout=timeout)
+        view._executor = self._executor
+        return view
 
     @classmethod
     def from_client(cls, client: Client, *, max_workers: int = DEFAULT_MAX_WORKERS) -> "AsyncClient":

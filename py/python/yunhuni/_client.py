@@ -7,7 +7,7 @@ from ._ops import ClientOps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing would double the package's import time
-    from typing import Any, Optional
+    from typing import Any, Literal, Optional, Union
 
 __all__ = ["Client"]
 
@@ -24,10 +24,19 @@ class Client(ClientOps):
     It has a method for each operation of the platform (``conf_create``, ``ext_list``, ...,
     from core's declarations) and ``request(name, **fields)`` for any of them by name.
 
-    ``timeout`` bounds a whole request in seconds, ``connect_timeout`` the connection;
-    ``connect_retries`` retries only connections that could not be made. ``base_url`` defaults
-    to the production API; a URL ending in ``/v1/account/{id}/`` also sets the account id,
-    which otherwise defaults to ``cert_id``.
+    ``timeout`` bounds a whole request in seconds (at most 24 hours), ``connect_timeout`` the
+    connection; ``connect_retries`` retries only connections that could not be made.
+    ``base_url`` defaults to the production API; a URL ending in ``/v1/account/{id}/`` also
+    sets the account id, which otherwise defaults to ``cert_id``.
+
+    ``proxy`` is the proxy every request goes through (``http://host:port``, ``https://...``,
+    ``socks5://...``; ``user:password@`` allowed), or ``False`` to connect straight to the
+    server. By default (``None``) the environment decides, when the client is made:
+    ``ALL_PROXY``, ``HTTPS_PROXY`` or ``HTTP_PROXY`` (or their lower-case forms; the first one
+    set) names the proxy, and the hosts in ``NO_PROXY`` are reached directly.
+
+    ``with_options(timeout=...)`` gives a view of the client whose calls have their own
+    timeout.
     """
 
     __slots__ = ("_native",)
@@ -44,6 +53,7 @@ class Client(ClientOps):
         connect_timeout: float = 5.0,
         user_agent: Optional[str] = None,
         connect_retries: int = 0,
+        proxy: Union[str, Literal[False], None] = None,
     ) -> None:
         self._native = _NativeClient(
             app_id,
@@ -55,6 +65,7 @@ class Client(ClientOps):
             connect_timeout=connect_timeout,
             user_agent=user_agent,
             connect_retries=connect_retries,
+            proxy=proxy,
         )
 
     @classmethod
@@ -65,18 +76,37 @@ class Client(ClientOps):
         connect_timeout: float = 5.0,
         user_agent: Optional[str] = None,
         connect_retries: int = 0,
+        proxy: Union[str, Literal[False], None] = None,
     ) -> Client:
         """A client from the environment: ``YUNHUNI_APP_ID``, ``YUNHUNI_CERT_ID`` and
         ``YUNHUNI_SECRET_KEY`` (required), ``YUNHUNI_BASE_URL`` and ``YUNHUNI_ACCOUNT_ID``
-        (optional). A missing variable raises ``ValidationError`` naming it."""
+        (optional). A missing variable raises ``ValidationError`` naming it. ``proxy`` as for
+        ``Client(...)`` (by default, ``ALL_PROXY``, ``HTTPS_PROXY``, ``HTTP_PROXY``,
+        ``NO_PROXY``)."""
         self = cls.__new__(cls)
         self._native = _NativeClient.from_env(
             timeout=timeout,
             connect_timeout=connect_timeout,
             user_agent=user_agent,
             connect_retries=connect_retries,
+            proxy=proxy,
         )
         return self
+
+    def with_options(self, *, timeout: Optional[float] = None) -> Client:
+        """A view of this client whose calls have their own settings: ``timeout`` bounds each
+        whole call in seconds (``None``: the client's own)::
+
+            client.with_options(timeout=5.0).conf_create(3600)
+
+        The view shares the client's connections and settings and costs little to make: make
+        one per call, or keep it. A timeout the client cannot honour (``0``, more than 24
+        hours) raises ``ValidationError`` naming ``timeout``, before anything is sent.
+        ``post`` has no timeout of its own: on a view with one it raises
+        ``ValidationError``."""
+        view = type(self).__new__(type(self))
+        view._native = self._native.with_options(timeout=timeout)
+        return view
 
     @property
     def app_id(self) -> str:

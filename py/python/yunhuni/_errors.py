@@ -31,7 +31,12 @@ class YunhuniError(Exception):
     ``code`` is the platform's six-digit code (``ApiError`` only), ``status`` the HTTP status
     when the server answered, ``field`` the field at fault (``ValidationError``, and
     ``DecodeError`` for an event field), ``platform_message`` the server's own ``msg``
-    (``ApiError`` only). ``str(error)`` is the message. No error ever contains a secret key.
+    (``ApiError`` only). ``maybe_sent`` is true for a ``TransportError`` or ``TimeoutError``
+    whose request was written, at least in part: the server may have received it and acted on
+    it (placed the call), so check the call's events (or query it) before sending it again;
+    the SDK never sends it again itself. It is false for every other error, and when nothing
+    of the request was written (the connection could not be made). ``str(error)`` is the
+    message. No error ever contains a secret key.
     """
 
     kind: str = ""
@@ -44,6 +49,7 @@ class YunhuniError(Exception):
         status: Optional[int] = None,
         field: Optional[str] = None,
         platform_message: Optional[str] = None,
+        maybe_sent: bool = False,
     ) -> None:
         super().__init__(message)
         #: What went wrong, for people.
@@ -56,6 +62,9 @@ class YunhuniError(Exception):
         self.field: Optional[str] = field
         #: The server's ``msg`` as it sent it, for ``api`` errors.
         self.platform_message: Optional[str] = platform_message
+        #: Whether bytes of the request were written (``transport`` and ``timeout`` errors): the
+        #: server may have acted on it. Check before sending it again.
+        self.maybe_sent: bool = maybe_sent
 
     def __str__(self) -> str:
         return self.message
@@ -68,6 +77,7 @@ class YunhuniError(Exception):
                 ("status", self.status),
                 ("field", self.field),
                 ("platform_message", self.platform_message),
+                ("maybe_sent", self.maybe_sent or None),
             )
             if value is not None
         )
@@ -102,14 +112,17 @@ class HttpError(YunhuniError):
 
 
 class TimeoutError(YunhuniError, builtins.TimeoutError):
-    """The request did not complete within the client's timeout. Also the builtin
-    ``TimeoutError``. The request may have reached the platform: it is not sent again."""
+    """The request did not complete within the client's timeout (or the call's own, see
+    ``Client.with_options``). Also the builtin ``TimeoutError``. When ``maybe_sent`` is true
+    the request may have reached the platform: it is not sent again."""
 
     kind = "timeout"
 
 
 class TransportError(YunhuniError):
-    """The connection could not be made or broke, or the peer did not speak HTTP."""
+    """The connection could not be made or broke, or the peer did not speak HTTP. When
+    ``maybe_sent`` is true it broke after the request was written: the platform may have
+    acted on it."""
 
     kind = "transport"
 

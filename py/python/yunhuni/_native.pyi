@@ -1,7 +1,7 @@
 """The native half of the package; import ``yunhuni`` instead. Its public classes and
 functions are declared in ``yunhuni/__init__.pyi`` and re-exported here."""
 
-from typing import Any, final
+from typing import Any, Literal, final
 
 from . import CallCreated as CallCreated
 from . import DuoCallbackEnd as DuoCallbackEnd
@@ -34,6 +34,7 @@ class Client:
         connect_timeout: float = 5.0,
         user_agent: str | None = None,
         connect_retries: int = 0,
+        proxy: str | Literal[False] | None = None,
     ) -> Client: ...
     @staticmethod
     def from_env(
@@ -42,7 +43,9 @@ class Client:
         connect_timeout: float = 5.0,
         user_agent: str | None = None,
         connect_retries: int = 0,
+        proxy: str | Literal[False] | None = None,
     ) -> Client: ...
+    def with_options(self, *, timeout: float | None = None) -> Client: ...
     @property
     def app_id(self) -> str: ...
     @property

@@ -118,7 +118,9 @@ class Sandbox:
     ``time_scale`` makes simulated time run faster (at 100, a 60 s call takes 0.6 s).
     ``api_delay`` makes every API response wait that many seconds in real time (requests are
     served concurrently). ``utf8_webhooks`` sends UTF-8 instead of the platform's ISO-8859-1.
-    ``webhook_timeout`` bounds each delivery attempt. ``log`` prints one line per request.
+    ``webhook_timeout`` bounds each delivery attempt. ``api_delay`` and ``webhook_timeout``
+    are at most a day (``ValueError`` naming the setting otherwise). ``log`` prints one line
+    per request.
 
     The credentials are the fixed development ones: use ``client()``, or ``base_url``,
     ``app_id``, ``cert_id`` and ``secret_key``.
@@ -280,7 +282,8 @@ class Sandbox:
         failed four times, or not sent for lack of a callback URL; returns it.
 
         Raises ``KeyError`` for an unknown call id and the builtin ``TimeoutError`` if the
-        event does not settle within ``timeout`` seconds of real time.
+        event does not settle within ``timeout`` seconds of real time (``float("inf")``: no
+        limit).
         """
         delivery = self._native.wait_for_end(call_id, float(timeout))
         if delivery is None:
