@@ -312,11 +312,14 @@ impl ClientBuilder {
                     .build(),
             )
             .build();
+        let quick_closes = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
         let agent = ureq::Agent::with_parts(
             config,
             ureq::unversioned::transport::Connector::chain(
                 ureq::unversioned::transport::DefaultConnector::default(),
-                crate::coalesce::CoalescingConnector,
+                crate::coalesce::CoalescingConnector {
+                    quick_closes: quick_closes.clone(),
+                },
             ),
             crate::resolver::CachingResolver::default(),
         );
@@ -332,6 +335,7 @@ impl ClientBuilder {
             connect_retries: self.connect_retries,
             connect_timeout: self.connect_timeout,
             on_request: self.on_request,
+            quick_closes,
         })
     }
 }
@@ -411,6 +415,11 @@ pub struct Client {
     connect_retries: u32,
     connect_timeout: Duration,
     on_request: Option<RequestObserver>,
+    /// Pooled connections found closed right after an answer. Once the server is seen closing
+    /// connections after each answer, requests ask for `Connection: close` and go on fresh
+    /// connections: reusing one races the server's close, and a request lost in that race may
+    /// not be sent again.
+    quick_closes: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl fmt::Debug for Client {
@@ -511,6 +520,17 @@ impl Client {
     /// Sends a signed POST of `body` to `operation` (relative to [`Client::api_root`]) and
     /// returns the response's `data` once `code` is `000000`.
     pub fn post<T: Serialize + ?Sized>(&self, operation: &str, body: &T) -> Result<Value> {
+        self.post_with(operation, body, &CallOptions::default())
+    }
+
+    /// [`Client::post`] with settings for this call only.
+    pub fn post_with<T: Serialize + ?Sized>(
+        &self,
+        operation: &str,
+        body: &T,
+        options: &CallOptions,
+    ) -> Result<Value> {
+        check_call_options(options)?;
         let body = crate::ops::to_ascii_json(body).map_err(|e| {
             Error::new(
                 ErrorKind::Validation,
@@ -523,7 +543,7 @@ impl Client {
             query: String::new(),
             body: Some(body),
         };
-        self.execute(&wire, None)
+        self.execute(&wire, options.timeout)
     }
 
     /// Checks `request` against its declaration, sends it, and returns the response's `data`
@@ -534,14 +554,7 @@ impl Client {
 
     /// [`Client::send`] with settings for this call only (its own timeout).
     pub fn send_with(&self, request: &Request, options: &CallOptions) -> Result<Value> {
-        if let Some(timeout) = options.timeout {
-            if timeout.is_zero() || timeout > MAX_TIMEOUT {
-                return Err(Error::validation(
-                    "timeout",
-                    format!("{timeout:?} is not between 1 ns and {MAX_TIMEOUT:?} (24 hours)"),
-                ));
-            }
-        }
+        check_call_options(options)?;
         let wire = request.to_wire()?;
         self.execute(&wire, options.timeout)
     }
@@ -677,12 +690,27 @@ impl Client {
                 .build(),
             None => builder,
         };
+        let builder = if self.quick_closes.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+            builder.header("Connection", "close")
+        } else {
+            builder
+        };
         builder
             .header("AppID", &self.app_id)
             .header("CertID", &self.cert_id)
             .header("Signature", signature)
             .header("Timestamp", timestamp)
             .header("Accept", "application/json")
+    }
+}
+
+fn check_call_options(options: &CallOptions) -> Result<()> {
+    match options.timeout {
+        Some(timeout) if timeout.is_zero() || timeout > MAX_TIMEOUT => Err(Error::validation(
+            "timeout",
+            format!("{timeout:?} is not between 1 ns and {MAX_TIMEOUT:?} (24 hours)"),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -6,14 +6,25 @@
 //! sends it together with the first piece of the body, or before waiting for the response
 //! when there is no body.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
 /// Heads larger than this are sent at once.
 const HOLD_MAX: usize = 16 * 1024;
 
+/// A pooled connection found closed this soon after its last answer means the server closes
+/// connections after each answer (without saying `Connection: close`).
+const QUICK_CLOSE: Duration = Duration::from_secs(2);
+
 /// Wraps the transport that another connector made.
 #[derive(Debug, Default)]
-pub(crate) struct CoalescingConnector;
+pub(crate) struct CoalescingConnector {
+    /// Counts pooled connections found closed within [`QUICK_CLOSE`] of their last answer; the
+    /// client reads it to stop reusing connections to a server that closes them.
+    pub(crate) quick_closes: Arc<AtomicU32>,
+}
 
 impl Connector<Box<dyn Transport>> for CoalescingConnector {
     type Out = Box<dyn Transport>;
@@ -27,6 +38,8 @@ impl Connector<Box<dyn Transport>> for CoalescingConnector {
             Box::new(Coalescing {
                 inner,
                 held: Vec::new(),
+                last_answer: None,
+                quick_closes: self.quick_closes.clone(),
             }) as Box<dyn Transport>
         }))
     }
@@ -37,6 +50,9 @@ struct Coalescing {
     inner: Box<dyn Transport>,
     /// Output written by the agent and not yet sent.
     held: Vec<u8>,
+    /// When input last arrived (the end of the last answer, for a pooled connection).
+    last_answer: Option<Instant>,
+    quick_closes: Arc<AtomicU32>,
 }
 
 impl Coalescing {
@@ -84,11 +100,17 @@ impl Transport for Coalescing {
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         self.flush(timeout)?;
-        self.inner.await_input(timeout)
+        let arrived = self.inner.await_input(timeout)?;
+        self.last_answer = Some(Instant::now());
+        Ok(arrived)
     }
 
     fn is_open(&mut self) -> bool {
-        self.held.is_empty() && self.inner.is_open()
+        let open = self.held.is_empty() && self.inner.is_open();
+        if !open && self.last_answer.is_some_and(|t| t.elapsed() < QUICK_CLOSE) {
+            self.quick_closes.fetch_add(1, Ordering::Relaxed);
+        }
+        open
     }
 
     fn is_tls(&self) -> bool {

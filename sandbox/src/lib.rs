@@ -133,6 +133,9 @@ pub use inspect::{
 use config::Credentials;
 use sim::{lock, read, write, Settings, Shared};
 
+/// The longest real-time wait a builder setting takes: longer ones are taken as this.
+const LONGEST_WAIT: Duration = Duration::from_secs(24 * 3600);
+
 /// Configures and starts a [`Sandbox`]. Made by [`Sandbox::builder`].
 #[derive(Debug, Clone)]
 pub struct SandboxBuilder {
@@ -213,16 +216,18 @@ impl SandboxBuilder {
         self
     }
 
-    /// Connect and read timeout of each webhook attempt; default 5 s, as the platform.
+    /// Connect and read timeout of each webhook attempt; default 5 s, as the platform. Longer
+    /// than a day is taken as a day (clock arithmetic cannot honour any length).
     pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
-        self.webhook_timeout = timeout;
+        self.webhook_timeout = timeout.min(LONGEST_WAIT);
         self
     }
 
     /// Makes every REST API response (`/v...` paths) wait this long in real time; default
-    /// zero. Requests are served concurrently, so parallel clients wait in parallel.
+    /// zero. Requests are served concurrently, so parallel clients wait in parallel. Longer
+    /// than a day is taken as a day.
     pub fn api_delay(mut self, delay: Duration) -> Self {
-        self.api_delay = delay;
+        self.api_delay = delay.min(LONGEST_WAIT);
         self
     }
 

@@ -1535,3 +1535,40 @@ fn http_details() {
     // Still healthy.
     assert_eq!(admin_get(addr, "/sandbox/health").0, 200);
 }
+
+#[test]
+fn waits_longer_than_a_day_are_taken_as_a_day() {
+    // Duration::MAX used to overflow the webhook thread's clock arithmetic and kill it.
+    // A webhook listener that answers 200 to every delivery.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 8192];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let sandbox = Sandbox::builder()
+        .webhook_timeout(Duration::MAX)
+        .api_delay(Duration::MAX)
+        .api_delay(Duration::ZERO)
+        .time_scale(1000.0)
+        .callback_url(hook)
+        .start()
+        .unwrap();
+    let creds = Creds::of(&sandbox);
+    let id = place(
+        sandbox.local_addr(),
+        &creds,
+        "duo_callback",
+        &duo("13800000001", "13800000002", 2, None),
+    );
+    let delivery = sandbox.wait_for_end(&id, Duration::from_secs(20));
+    assert!(delivery.is_some(), "the end event was not delivered");
+    sandbox.shutdown();
+}
