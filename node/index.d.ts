@@ -16,9 +16,9 @@ export type ErrorKind =
   | 'auth'
   /** The server answered with another HTTP status; `status` has it. */
   | 'http'
-  /** The request did not complete within `timeoutMs` (or `connectTimeoutMs`). */
+  /** The request did not complete within `timeoutMs` (the call's or the client's) or `connectTimeoutMs`; see `maybeSent`. */
   | 'timeout'
-  /** The connection failed or broke, or the peer did not speak HTTP. */
+  /** The connection failed or broke, or the peer did not speak HTTP; see `maybeSent`. */
   | 'transport'
   /** A body was not what the platform sends: a response that is not the expected JSON, or a webhook body that cannot be parsed. */
   | 'decode';
@@ -42,10 +42,17 @@ export declare class YunhuniError extends Error {
   readonly field: string | null;
   /** The server's own `msg` (Chinese), exactly as received, for `api` errors. */
   readonly platformMessage: string | null;
+  /**
+   * For `transport` and `timeout` errors: `true` when bytes of the request were written, so
+   * the server may have received it and acted on it (a call may have been placed). Check the
+   * call's events (or query it) before trying again; the SDK never sends such a request
+   * twice itself. `false` for every other error, and when nothing reached the server.
+   */
+  readonly maybeSent: boolean;
   constructor(
     kind: ErrorKind,
     message: string,
-    details?: { code?: string | null; status?: number | null; field?: string | null; platformMessage?: string | null },
+    details?: { code?: string | null; status?: number | null; field?: string | null; platformMessage?: string | null; maybeSent?: boolean },
   );
 }
 
@@ -63,6 +70,38 @@ export interface ClientSettings {
   userAgent?: string;
   /** How many times a request is tried again when the connection could not be made; default 0. Nothing that may have reached the server is ever sent again. */
   connectRetries?: number;
+  /**
+   * The proxy every request goes through: `http://host:port`, `https://...` or
+   * `socks5://...` (`user:password@` allowed), or `false` to connect directly whatever the
+   * environment says. Default: the proxy named by `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`
+   * (or their lower-case forms), if any.
+   */
+  proxy?: string | false;
+  /**
+   * Called on the JavaScript thread after each request the client sent, before the call's
+   * Promise settles (never for a request refused before sending). An exception it throws
+   * becomes an uncaught exception; the call settles as usual. With a hook, `YUNHUNI_LOG`
+   * writes nothing about this client's requests.
+   */
+  onRequest?: (log: RequestLog) => void;
+}
+
+/** What a request did, as {@link ClientSettings.onRequest} hears of it. Never the secret key or the signature. */
+export interface RequestLog {
+  /** `GET`, `POST`, `PUT` or `DELETE`. */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The path after `/v1/account/{accountId}/`, with its query string: `call/duo_callback`, `callcenter/extension?pageNo=2`. */
+  path: string;
+  /** The HTTP status, when the server answered. */
+  status: number | null;
+  /** The platform's code, when the answer had one (`000000` on success). */
+  code: string | null;
+  /** The kind of the error the call rejects with, or `null` when it succeeded. */
+  errorKind: Exclude<ErrorKind, 'validation'> | null;
+  /** How long it took, in milliseconds, every attempt included. */
+  durationMs: number;
+  /** How many times it was tried (more than 1 only when connecting failed and `connectRetries` allowed another try). */
+  attempts: number;
 }
 
 /** Options of `new Client()`. */
@@ -107,12 +146,13 @@ export declare class Client {
   readonly apiRoot: string;
   /**
    * Any operation by its name (`'conf_create'`, as core declares it), with its fields in
-   * camelCase: what every method of {@link Operations} calls. Core checks every field (unknown
-   * ones, types, required ones, the server's rules) before anything is sent. Resolves to
-   * `{ callId, userData }` for operations that place a call, `undefined` when the answer is
-   * `null`, else the answer's `data` with the server's keys.
+   * camelCase and the options of this call (`{ timeoutMs }`): what every method of
+   * {@link Operations} calls. Core checks every field (unknown ones, types, required ones, the
+   * server's rules) and option before anything is sent. Resolves to `{ callId, userData }` for
+   * operations that place a call, `undefined` when the answer is `null`, else the answer's
+   * `data` with the server's keys.
    */
-  request<N extends OperationName>(name: N, ...fields: FieldsArgument<N>): Promise<OperationTypes[N]['data']>;
+  request<N extends OperationName>(name: N, ...args: FieldsArgument<N>): Promise<OperationTypes[N]['data']>;
 }
 /** Every operation of the platform is a method of `Client`: `client.confCreate({ maxDuration: 600 })`. */
 export interface Client extends Operations {}
@@ -220,8 +260,11 @@ export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEven
 /**
  * Parses a webhook body as the platform sends it (UTF-8, or ISO-8859-1 when not valid UTF-8).
  * Pass the raw bytes (a Buffer) when you can.
- * @throws {YunhuniError} `decode` for a body that is not an event (`field` names a bad field);
- *   `validation` when `body` is not a string, Buffer or Uint8Array.
+ * Every number comes out exactly as sent: a number beyond `Number.MAX_SAFE_INTEGER` in size
+ * anywhere in the body (which no event of the platform carries) makes it a `decode` error.
+ * @throws {YunhuniError} `decode` for a body that is not an event (`field` names a bad field:
+ *   `endTime`, or the key path in `fields` as sent); `validation` when `body` is not a string,
+ *   Buffer or Uint8Array, or is a string with a lone surrogate.
  */
 export declare function parseEvent(body: string | Uint8Array): Event;
 

@@ -12,28 +12,58 @@ const operations = require('./ops.js');
  * its errors with `new YunhuniError(kind, message)` and sets the other properties itself.
  */
 class YunhuniError extends Error {
-  constructor(kind, message, { code = null, status = null, field = null, platformMessage = null } = {}) {
+  constructor(kind, message, { code = null, status = null, field = null, platformMessage = null, maybeSent = false } = {}) {
     super(message);
     this.kind = kind;
     this.code = code;
     this.status = status;
     this.field = field;
     this.platformMessage = platformMessage;
+    this.maybeSent = maybeSent;
   }
 }
 YunhuniError.prototype.name = 'YunhuniError';
 binding.__setErrorClass(YunhuniError);
 
+// YUNHUNI_LOG=debug: each request and each parsed event on stderr (clients without a hook).
+const badLevel = binding.__initLog();
+if (badLevel !== null) {
+  process.emitWarning(`YUNHUNI_LOG=${badLevel} is not one of off, error, warn, info, debug, trace; ignored`, 'YunhuniWarning');
+}
+
+/**
+ * The options with `onRequest` made safe to call from the addon: an exception the hook
+ * throws is handed on as an uncaught exception (as one thrown by an event listener would be),
+ * and the call it reports settles as usual.
+ */
+function withSafeHook(options) {
+  if (options === null || typeof options !== 'object' || typeof options.onRequest !== 'function') return options;
+  const hook = options.onRequest;
+  // The same options (own keys, prototype) with only the hook replaced.
+  const safe = Object.create(Object.getPrototypeOf(options), Object.getOwnPropertyDescriptors(options));
+  Object.defineProperty(safe, 'onRequest', {
+    enumerable: true,
+    value(log) {
+      try {
+        hook(log);
+      } catch (err) {
+        process.nextTick(() => { throw err; });
+      }
+    },
+  });
+  return safe;
+}
+
 class Client {
   #native;
 
   constructor(options) {
-    this.#native = options instanceof binding.NativeClient ? options : new binding.NativeClient(options);
+    this.#native = options instanceof binding.NativeClient ? options : new binding.NativeClient(withSafeHook(options));
   }
 
   /** From YUNHUNI_APP_ID, YUNHUNI_CERT_ID, YUNHUNI_SECRET_KEY (and YUNHUNI_BASE_URL, YUNHUNI_ACCOUNT_ID). */
   static fromEnv(options) {
-    return new Client(binding.NativeClient.fromEnv(options));
+    return new Client(binding.NativeClient.fromEnv(withSafeHook(options)));
   }
 
   get appId() { return this.#native.appId; }
@@ -41,8 +71,8 @@ class Client {
   get accountId() { return this.#native.accountId; }
   get apiRoot() { return this.#native.apiRoot; }
 
-  /** Any operation by its name (`conf_create`), with its fields in camelCase. */
-  async request(name, fields) { return this.#native.request(name, fields); }
+  /** Any operation by its name (`conf_create`), with its fields in camelCase and the options of this call (`{ timeoutMs }`). */
+  async request(name, fields, options) { return this.#native.request(name, fields, options); }
 
   [inspect.custom](depth, options, inspectFn = inspect) {
     const shown = { appId: this.appId, certId: this.certId, apiRoot: this.apiRoot };

@@ -42,6 +42,15 @@ export interface PlayItem {
 /** One item of dynamic voice content as the platform's row: `[content, playType, options?]`. */
 export type PlayRow = [content: string, playType: PlayTypeValue, options?: string];
 
+/** Settings of one call, the second argument of every method (the third of `client.request`). */
+export interface CallOptions {
+  /**
+   * The longest this call may take, connecting included, in milliseconds (default: the
+   * client's `timeoutMs`); 1 to 86400000 (24 hours).
+   */
+  timeoutMs?: number;
+}
+
 /** An agent's skill. */
 export interface Skill {
   /** The skill's name. */
@@ -1728,10 +1737,10 @@ export interface OperationTypes {
 /** The name of an operation, as `client.request` takes it. */
 export type OperationName = keyof OperationTypes;
 
-/** The arguments after the name of `client.request(name, fields)`: `fields` may be left out when nothing is required. */
+/** The arguments after the name of `client.request(name, fields, options)`: `fields` may be left out when nothing is required. */
 export type FieldsArgument<N extends OperationName> = {} extends OperationTypes[N]['fields']
-  ? [fields?: OperationTypes[N]['fields']]
-  : [fields: OperationTypes[N]['fields']];
+  ? [fields?: OperationTypes[N]['fields'], options?: CallOptions]
+  : [fields: OperationTypes[N]['fields'], options?: CallOptions];
 
 /**
  * One method per operation of the platform, each resolving to the answer's `data`.
@@ -1742,367 +1751,367 @@ export interface Operations {
    * Places a voice callback: the platform calls `to1`, then `to2`, and connects them.
    * `POST call/duo_callback` (`duo_callback`).
    */
-  duoCallback(fields: DuoCallbackRequest): Promise<CallCreated>;
+  duoCallback(fields: DuoCallbackRequest, options?: CallOptions): Promise<CallCreated>;
   /**
    * Cancels a voice callback while party 2 is not yet connected; an end event still follows.
    * `POST call/duo_callback_cancel` (`duo_callback_cancel`).
    */
-  duoCallbackCancel(fields: DuoCallbackCancelRequest): Promise<void>;
+  duoCallbackCancel(fields: DuoCallbackCancelRequest, options?: CallOptions): Promise<void>;
   /** `duoCallbackCancel` under its former name, taking the `callId` alone. */
-  cancelDuoCallback(callId: string): Promise<void>;
+  cancelDuoCallback(callId: string, options?: CallOptions): Promise<void>;
   /**
    * Calls a number and plays a voice notification.
    * `POST call/notify_call` (`notify_call`).
    */
-  notifyCall(fields: NotifyCallRequest): Promise<CallCreated>;
+  notifyCall(fields: NotifyCallRequest, options?: CallOptions): Promise<CallCreated>;
   /**
    * Calls a number and reads out a verification code.
    * `POST call/verify_call` (`verify_call`).
    */
-  verifyCall(fields: VerifyCallRequest): Promise<CallCreated>;
+  verifyCall(fields: VerifyCallRequest, options?: CallOptions): Promise<CallCreated>;
   /**
    * Calls a number and runs your IVR application (the platform POSTs `ivr_start` to your IVR URL).
    * `POST call/ivr_call` (`ivr_call`).
    */
-  ivrCall(fields: IvrCallRequest): Promise<CallCreated>;
+  ivrCall(fields: IvrCallRequest, options?: CallOptions): Promise<CallCreated>;
   /**
    * Creates a conference; `conf.create.succ` follows when it is ready.
    * `POST conf/create` (`conf_create`).
    */
-  confCreate(fields: ConfCreateRequest): Promise<ConfCreated>;
+  confCreate(fields: ConfCreateRequest, options?: CallOptions): Promise<ConfCreated>;
   /**
    * Ends a conference and releases its members.
    * `POST conf/dismiss/{id}` (`conf_dismiss`).
    */
-  confDismiss(fields: ConfDismissRequest): Promise<boolean>;
+  confDismiss(fields: ConfDismissRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Dials a number and joins the answered call to the conference.
    * `POST conf/invite_call/{id}` (`conf_invite_call`).
    */
-  confInviteCall(fields: ConfInviteCallRequest): Promise<CallCreated>;
+  confInviteCall(fields: ConfInviteCallRequest, options?: CallOptions): Promise<CallCreated>;
   /**
    * Joins an existing call (for example an IVR call) to the conference.
    * `POST conf/join/{id}` (`conf_join`).
    */
-  confJoin(fields: ConfJoinRequest): Promise<boolean>;
+  confJoin(fields: ConfJoinRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Removes a member call from the conference.
    * `POST conf/quit/{id}` (`conf_quit`).
    */
-  confQuit(fields: ConfQuitRequest): Promise<boolean>;
+  confQuit(fields: ConfQuitRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Plays voice files to the whole conference.
    * `POST conf/start_play/{id}` (`conf_start_play`).
    */
-  confStartPlay(fields: ConfStartPlayRequest): Promise<boolean>;
+  confStartPlay(fields: ConfStartPlayRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Stops what the conference is playing.
    * `POST conf/stop_play/{id}` (`conf_stop_play`).
    */
-  confStopPlay(fields: ConfStopPlayRequest): Promise<boolean>;
+  confStopPlay(fields: ConfStopPlayRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Starts recording the conference.
    * `POST conf/start_record/{id}` (`conf_start_record`).
    */
-  confStartRecord(fields: ConfStartRecordRequest): Promise<boolean>;
+  confStartRecord(fields: ConfStartRecordRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Stops recording the conference.
    * `POST conf/stop_record/{id}` (`conf_stop_record`).
    */
-  confStopRecord(fields: ConfStopRecordRequest): Promise<boolean>;
+  confStopRecord(fields: ConfStopRecordRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Sets whether a member may speak and hear.
    * `POST conf/set_voice_mode/{id}` (`conf_set_voice_mode`).
    */
-  confSetVoiceMode(fields: ConfSetVoiceModeRequest): Promise<boolean>;
+  confSetVoiceMode(fields: ConfSetVoiceModeRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Creates a call-center extension (SIP, gateway or phone number).
    * `POST callcenter/extension` (`ext_create`).
    */
-  extCreate(fields: ExtCreateRequest): Promise<Extension>;
+  extCreate(fields: ExtCreateRequest, options?: CallOptions): Promise<Extension>;
   /**
    * Deletes an extension.
    * `DELETE callcenter/extension/{extension_id}` (`ext_delete`).
    */
-  extDelete(fields: ExtDeleteRequest): Promise<void>;
+  extDelete(fields: ExtDeleteRequest, options?: CallOptions): Promise<void>;
   /**
    * Gets one extension.
    * `GET callcenter/extension/{extension_id}` (`ext_get`).
    */
-  extGet(fields: ExtGetRequest): Promise<Extension>;
+  extGet(fields: ExtGetRequest, options?: CallOptions): Promise<Extension>;
   /**
    * Lists the extensions, a page at a time.
    * `GET callcenter/extension` (`ext_list`).
    */
-  extList(fields?: ExtListRequest): Promise<Page<Extension>>;
+  extList(fields?: ExtListRequest, options?: CallOptions): Promise<Page<Extension>>;
   /**
    * Logs an agent in (creates it) with its extension and skills.
    * `POST callcenter/agent` (`agent_login`).
    */
-  agentLogin(fields: AgentLoginRequest): Promise<void>;
+  agentLogin(fields: AgentLoginRequest, options?: CallOptions): Promise<void>;
   /**
    * Logs an agent out.
    * `DELETE callcenter/agent/{agent_name}` (`agent_logout`).
    */
-  agentLogout(fields: AgentLogoutRequest): Promise<void>;
+  agentLogout(fields: AgentLogoutRequest, options?: CallOptions): Promise<void>;
   /**
    * Tells the platform the agent is still there.
    * `GET callcenter/agent/{agent_name}/keepalive` (`agent_keepalive`).
    */
-  agentKeepalive(fields: AgentKeepaliveRequest): Promise<void>;
+  agentKeepalive(fields: AgentKeepaliveRequest, options?: CallOptions): Promise<void>;
   /**
    * Gets one agent.
    * `GET callcenter/agent/{agent_name}` (`agent_get`).
    */
-  agentGet(fields: AgentGetRequest): Promise<Agent>;
+  agentGet(fields: AgentGetRequest, options?: CallOptions): Promise<Agent>;
   /**
    * Lists the agents, a page at a time.
    * `GET callcenter/agent` (`agent_list`).
    */
-  agentList(fields?: AgentListRequest): Promise<Page<Agent>>;
+  agentList(fields?: AgentListRequest, options?: CallOptions): Promise<Page<Agent>>;
   /**
    * Binds the agent to another extension.
    * `POST callcenter/agent/{agent_name}/extension` (`agent_set_extension`).
    */
-  agentSetExtension(fields: AgentSetExtensionRequest): Promise<void>;
+  agentSetExtension(fields: AgentSetExtensionRequest, options?: CallOptions): Promise<void>;
   /**
    * Sets the agent's state (idle, busy, away, ...).
    * `POST callcenter/agent/{agent_name}/state` (`agent_set_state`).
    */
-  agentSetState(fields: AgentSetStateRequest): Promise<void>;
+  agentSetState(fields: AgentSetStateRequest, options?: CallOptions): Promise<void>;
   /**
    * Adds, changes or removes the agent's skills.
    * `POST callcenter/agent/{agent_name}/skills` (`agent_set_skills`).
    */
-  agentSetSkills(fields: AgentSetSkillsRequest): Promise<void>;
+  agentSetSkills(fields: AgentSetSkillsRequest, options?: CallOptions): Promise<void>;
   /**
    * Rejects the queued call ringing the agent.
    * `POST callcenter/agent/{name}/reject` (`agent_reject`).
    */
-  agentReject(fields: AgentRejectRequest): Promise<boolean>;
+  agentReject(fields: AgentRejectRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Calls the agent's extension, then an outside number, and connects them.
    * `POST callcenter/agent/{name}/call_out` (`agent_call_out`).
    */
-  agentCallOut(fields: AgentCallOutRequest): Promise<boolean>;
+  agentCallOut(fields: AgentCallOutRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Calls the agent, then another agent chosen by an `<enqueue>`.
    * `POST callcenter/agent/{name}/call_agent` (`agent_call_agent`).
    */
-  agentCallAgent(fields: AgentCallAgentRequest): Promise<boolean>;
+  agentCallAgent(fields: AgentCallAgentRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Forwards the agent's call to another agent (a stub on the server: it answers true and does nothing).
    * `POST callcenter/agent/{name}/fwd_agent` (`agent_fwd_agent`).
    */
-  agentFwdAgent(fields: AgentFwdAgentRequest): Promise<boolean>;
+  agentFwdAgent(fields: AgentFwdAgentRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Transfers the agent's call to another agent (a stub on the server: it answers true and does nothing).
    * `POST callcenter/agent/{name}/xfer_agent` (`agent_xfer_agent`).
    */
-  agentXferAgent(fields: AgentXferAgentRequest): Promise<boolean>;
+  agentXferAgent(fields: AgentXferAgentRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Transfers the agent's call to an outside number (a stub on the server: it answers true and does nothing).
    * `POST callcenter/agent/{name}/xfer_out` (`agent_xfer_out`).
    */
-  agentXferOut(fields: AgentXferOutRequest): Promise<boolean>;
+  agentXferOut(fields: AgentXferOutRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Sets the agent's listen/speak mode in a conversation.
    * `POST callcenter/agent/{name}/lsm` (`agent_lsm`).
    */
-  agentLsm(fields: AgentLsmRequest): Promise<boolean>;
+  agentLsm(fields: AgentLsmRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Brings the agent into a conversation.
    * `POST callcenter/agent/{name}/enter` (`agent_enter`).
    */
-  agentEnter(fields: AgentEnterRequest): Promise<boolean>;
+  agentEnter(fields: AgentEnterRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Takes the agent out of a conversation.
    * `POST callcenter/agent/{name}/exit` (`agent_exit`).
    */
-  agentExit(fields: AgentExitRequest): Promise<boolean>;
+  agentExit(fields: AgentExitRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Merges two conversations (documented, but the server has no such route: it answers HTTP 404).
    * `POST callcenter/agent/{agent_name}/merge` (`agent_merge`).
    */
-  agentMerge(fields: AgentMergeRequest): Promise<unknown>;
+  agentMerge(fields: AgentMergeRequest, options?: CallOptions): Promise<unknown>;
   /**
    * Lists the conversations the agent is in.
    * `GET callcenter/agent/{name}/conversation` (`agent_conversations`).
    */
-  agentConversations(fields: AgentConversationsRequest): Promise<Conversation[] | null>;
+  agentConversations(fields: AgentConversationsRequest, options?: CallOptions): Promise<Conversation[] | null>;
   /**
    * Creates a queue condition: which agents take a queued call, in which order.
    * `POST callcenter/condition` (`condition_create`).
    */
-  conditionCreate(fields: ConditionCreateRequest): Promise<ConditionCreated>;
+  conditionCreate(fields: ConditionCreateRequest, options?: CallOptions): Promise<ConditionCreated>;
   /**
    * Changes a queue condition.
    * `POST callcenter/condition/{id}` (`condition_modify`).
    */
-  conditionModify(fields: ConditionModifyRequest): Promise<boolean>;
+  conditionModify(fields: ConditionModifyRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Deletes a queue condition.
    * `DELETE callcenter/condition/{id}` (`condition_delete`).
    */
-  conditionDelete(fields: ConditionDeleteRequest): Promise<boolean>;
+  conditionDelete(fields: ConditionDeleteRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Lists the queue conditions.
    * `GET callcenter/condition` (`condition_list`).
    */
-  conditionList(fields?: ConditionListRequest): Promise<Condition[]>;
+  conditionList(fields?: ConditionListRequest, options?: CallOptions): Promise<Condition[]>;
   /**
    * Gets one queue condition.
    * `GET callcenter/condition/{id}` (`condition_get`).
    */
-  conditionGet(fields: ConditionGetRequest): Promise<Condition>;
+  conditionGet(fields: ConditionGetRequest, options?: CallOptions): Promise<Condition>;
   /**
    * Ends a conversation.
    * `DELETE callcenter/conversation/{id}` (`conversation_dismiss`).
    */
-  conversationDismiss(fields: ConversationDismissRequest): Promise<boolean>;
+  conversationDismiss(fields: ConversationDismissRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Sets one agent's listen/speak mode in a conversation.
    * `POST callcenter/conversation/{id}/agent/{name}/lsm` (`conversation_lsm`).
    */
-  conversationLsm(fields: ConversationLsmRequest): Promise<boolean>;
+  conversationLsm(fields: ConversationLsmRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Invites an agent into a conversation (no input succeeds on the server).
    * `POST callcenter/conversation/{id}/invite_agent` (`conversation_invite_agent`).
    */
-  conversationInviteAgent(fields: ConversationInviteAgentRequest): Promise<boolean>;
+  conversationInviteAgent(fields: ConversationInviteAgentRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Dials an outside number into a conversation; answers the new call id.
    * `POST callcenter/conversation/{id}/invite_out` (`conversation_invite_out`).
    */
-  conversationInviteOut(fields: ConversationInviteOutRequest): Promise<string>;
+  conversationInviteOut(fields: ConversationInviteOutRequest, options?: CallOptions): Promise<string>;
   /**
    * Gets one conversation with its members.
    * `GET callcenter/conversation/{id}` (`conversation_get`).
    */
-  conversationGet(fields: ConversationGetRequest): Promise<Conversation | null>;
+  conversationGet(fields: ConversationGetRequest, options?: CallOptions): Promise<Conversation | null>;
   /**
    * Lists the conversations, a page at a time.
    * `GET callcenter/conversation` (`conversation_list`).
    */
-  conversationList(fields?: ConversationListRequest): Promise<Page<Conversation>>;
+  conversationList(fields?: ConversationListRequest, options?: CallOptions): Promise<Page<Conversation>>;
   /**
    * Creates a sub-account with its own certificate and quotas (primary account only).
    * `POST management/subaccount` (`subaccount_create`).
    */
-  subaccountCreate(fields?: SubaccountCreateRequest): Promise<Subaccount>;
+  subaccountCreate(fields?: SubaccountCreateRequest, options?: CallOptions): Promise<Subaccount>;
   /**
    * Changes a sub-account's callback URL and enabled state (primary account only).
    * `PUT management/subaccount/{id}` (`subaccount_update`).
    */
-  subaccountUpdate(fields: SubaccountUpdateRequest): Promise<Subaccount>;
+  subaccountUpdate(fields: SubaccountUpdateRequest, options?: CallOptions): Promise<Subaccount>;
   /**
    * Deletes a sub-account (primary account only).
    * `DELETE management/subaccount/{id}` (`subaccount_delete`).
    */
-  subaccountDelete(fields: SubaccountDeleteRequest): Promise<boolean>;
+  subaccountDelete(fields: SubaccountDeleteRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Sets a sub-account's quotas (primary account only).
    * `PUT management/subaccount/{id}/quotas` (`subaccount_set_quotas`).
    */
-  subaccountSetQuotas(fields: SubaccountSetQuotasRequest): Promise<boolean>;
+  subaccountSetQuotas(fields: SubaccountSetQuotasRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Lists the sub-accounts, a page at a time (primary account only).
    * `GET management/subaccount` (`subaccount_list`).
    */
-  subaccountList(fields?: SubaccountListRequest): Promise<Page<Subaccount>>;
+  subaccountList(fields?: SubaccountListRequest, options?: CallOptions): Promise<Page<Subaccount>>;
   /**
    * Gets one sub-account with its quotas (primary account only).
    * `GET management/subaccount/{id}` (`subaccount_get`).
    */
-  subaccountGet(fields: SubaccountGetRequest): Promise<Subaccount>;
+  subaccountGet(fields: SubaccountGetRequest, options?: CallOptions): Promise<Subaccount>;
   /**
    * Lists the numbers the account rents, a page at a time (primary account only).
    * `GET management/telnum` (`telnum_list`).
    */
-  telnumList(fields?: TelnumListRequest): Promise<Page<Telnum>>;
+  telnumList(fields?: TelnumListRequest, options?: CallOptions): Promise<Page<Telnum>>;
   /**
    * Binds a number to a sub-account (primary account only).
    * `POST management/telnum/{id}/subaccount` (`telnum_bind`).
    */
-  telnumBind(fields: TelnumBindRequest): Promise<boolean>;
+  telnumBind(fields: TelnumBindRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Unbinds a number from a sub-account (primary account only).
    * `DELETE management/{id}/subaccount` (`telnum_unbind`).
    */
-  telnumUnbind(fields: TelnumUnbindRequest): Promise<boolean>;
+  telnumUnbind(fields: TelnumUnbindRequest, options?: CallOptions): Promise<boolean>;
   /**
    * Creates a message template; `msg.template_complete` follows its audit.
    * `POST msg/template` (`template_create`).
    */
-  templateCreate(fields: TemplateCreateRequest): Promise<Template>;
+  templateCreate(fields: TemplateCreateRequest, options?: CallOptions): Promise<Template>;
   /**
    * Changes a message template (it is audited again).
    * `PUT msg/template/{tempId}` (`template_update`).
    */
-  templateUpdate(fields: TemplateUpdateRequest): Promise<Template>;
+  templateUpdate(fields: TemplateUpdateRequest, options?: CallOptions): Promise<Template>;
   /**
    * Deletes a message template.
    * `DELETE msg/template/{tempId}` (`template_delete`).
    */
-  templateDelete(fields: TemplateDeleteRequest): Promise<void>;
+  templateDelete(fields: TemplateDeleteRequest, options?: CallOptions): Promise<void>;
   /**
    * Gets one message template.
    * `GET msg/template/{tempId}` (`template_get`).
    */
-  templateGet(fields: TemplateGetRequest): Promise<Template | null>;
+  templateGet(fields: TemplateGetRequest, options?: CallOptions): Promise<Template | null>;
   /**
    * Lists the message templates, a page at a time.
    * `GET msg/template` (`template_list`).
    */
-  templateList(fields?: TemplateListRequest): Promise<Page<Template>>;
+  templateList(fields?: TemplateListRequest, options?: CallOptions): Promise<Page<Template>>;
   /**
    * Sends one USSD flash message from a template.
    * `POST msg/ussd/send` (`ussd_send`).
    */
-  ussdSend(fields: UssdSendRequest): Promise<MsgSent>;
+  ussdSend(fields: UssdSendRequest, options?: CallOptions): Promise<MsgSent>;
   /**
    * Creates a USSD mass-send task.
    * `POST msg/ussd/mass/task` (`ussd_mass_task`).
    */
-  ussdMassTask(fields: UssdMassTaskRequest): Promise<MsgTask>;
+  ussdMassTask(fields: UssdMassTaskRequest, options?: CallOptions): Promise<MsgTask>;
   /**
    * Gets the result of a USSD send.
    * `GET msg/ussd/{msgKey}` (`ussd_get`).
    */
-  ussdGet(fields: UssdGetRequest): Promise<MsgRequest>;
+  ussdGet(fields: UssdGetRequest, options?: CallOptions): Promise<MsgRequest>;
   /**
    * Lists USSD sends, a page at a time.
    * `GET msg/ussd` (`ussd_list`).
    */
-  ussdList(fields?: UssdListRequest): Promise<Page<MsgRequest>>;
+  ussdList(fields?: UssdListRequest, options?: CallOptions): Promise<Page<MsgRequest>>;
   /**
    * Sends one SMS from a template.
    * `POST msg/sms/send` (`sms_send`).
    */
-  smsSend(fields: SmsSendRequest): Promise<MsgSent>;
+  smsSend(fields: SmsSendRequest, options?: CallOptions): Promise<MsgSent>;
   /**
    * Creates an SMS mass-send task.
    * `POST msg/sms/mass/task` (`sms_mass_task`).
    */
-  smsMassTask(fields: SmsMassTaskRequest): Promise<MsgTask>;
+  smsMassTask(fields: SmsMassTaskRequest, options?: CallOptions): Promise<MsgTask>;
   /**
    * Gets the result of an SMS send.
    * `GET msg/sms/{msgKey}` (`sms_get`).
    */
-  smsGet(fields: SmsGetRequest): Promise<MsgRequest>;
+  smsGet(fields: SmsGetRequest, options?: CallOptions): Promise<MsgRequest>;
   /**
    * Lists SMS sends, a page at a time.
    * `GET msg/sms` (`sms_list`).
    */
-  smsList(fields?: SmsListRequest): Promise<Page<MsgRequest>>;
+  smsList(fields?: SmsListRequest, options?: CallOptions): Promise<Page<MsgRequest>>;
   /**
    * Lists recordings made between two times, a page at a time.
    * `GET recording/plist` (`recording_list`).
    */
-  recordingList(fields: RecordingListRequest): Promise<Page<Recording>>;
+  recordingList(fields: RecordingListRequest, options?: CallOptions): Promise<Page<Recording>>;
   /**
    * Asks for a download URL of a recording; `recording.url_generate` follows.
    * `GET recording/url/gen` (`recording_url_gen`).
    */
-  recordingUrlGen(fields: RecordingUrlGenRequest): Promise<DownloadUrl>;
+  recordingUrlGen(fields: RecordingUrlGenRequest, options?: CallOptions): Promise<DownloadUrl>;
 }

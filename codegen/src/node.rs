@@ -1,5 +1,5 @@
 //! Node: one method per operation on `Client` (`node/ops.js`, each calling
-//! `this.request(name, fields)`) and their TypeScript declarations (`node/ops.d.ts`: the fields
+//! `this.request(name, fields, options)`) and their TypeScript declarations (`node/ops.d.ts`: the fields
 //! of each operation, the shapes of the answers, the record types, `Page<T>`), merged into
 //! `Client` by `node/index.d.ts`.
 
@@ -10,6 +10,7 @@ use std::fmt::Write;
 use yunhuni::ops::{
     Data, DataType, Field, Operation, Rule, Shape, Type, OPERATIONS, RECORDS, SHAPES,
 };
+use yunhuni::MAX_TIMEOUT;
 
 /// The members `Client` has besides the generated methods (node/index.js): a method of an
 /// operation must not take one of these names.
@@ -59,6 +60,7 @@ fn check_names() {
         "PlayItem",
         "PlayRow",
         "PlayTypeValue",
+        "CallOptions",
     ];
     let fixed = fixed.iter().map(|s| (*s).to_owned());
     let records = RECORDS.iter().map(|r| r.name.to_owned());
@@ -100,14 +102,14 @@ fn ops_js() -> String {
     out.push_str(
         "'use strict';\n\
          // One method per operation of the platform, added to `Client.prototype` by index.js.\n\
-         // Each calls `this.request(name, fields)`; the types are in ops.d.ts.\n\n\
+         // Each calls `this.request(name, fields, options)`; the types are in ops.d.ts.\n\n\
          module.exports = {\n",
     );
     for op in OPERATIONS {
         let _ = writeln!(out, "  /** {} */", js_doc_text(op.doc));
         let _ = writeln!(
             out,
-            "  {}(fields) {{ return this.request({}, fields); }},",
+            "  {}(fields, options) {{ return this.request({}, fields, options); }},",
             method(op),
             quoted(op.name)
         );
@@ -120,7 +122,7 @@ fn ops_js() -> String {
             );
             let _ = writeln!(
                 out,
-                "  {}({field}) {{ return this.request({}, {{ {field} }}); }},",
+                "  {}({field}, options) {{ return this.request({}, {{ {field} }}, options); }},",
                 camel(alias),
                 quoted(op.name)
             );
@@ -355,6 +357,22 @@ export type PlayRow = [content: string, playType: PlayTypeValue, options?: strin
 
 "#;
 
+/// The options of one call, after [`PRELUDE`].
+fn call_options() -> String {
+    format!(
+        "/** Settings of one call, the second argument of every method (the third of `client.request`). */\n\
+         export interface CallOptions {{\n  \
+         /**\n   \
+         * The longest this call may take, connecting included, in milliseconds (default: the\n   \
+         * client's `timeoutMs`); 1 to {} ({} hours).\n   \
+         */\n  \
+         timeoutMs?: number;\n\
+         }}\n\n",
+        MAX_TIMEOUT.as_millis(),
+        MAX_TIMEOUT.as_secs() / 3600
+    )
+}
+
 fn ops_dts() -> String {
     let mut out = String::new();
     let _ = writeln!(out, "// {GENERATED}");
@@ -363,6 +381,7 @@ fn ops_dts() -> String {
          // fields each takes (camelCase), and the shapes of what they resolve to (the server's keys).\n\n",
     );
     out.push_str(PRELUDE);
+    out.push_str(&call_options());
 
     for record in RECORDS {
         fields_interface(
@@ -408,10 +427,10 @@ fn ops_dts() -> String {
     out.push_str(
         "/** The name of an operation, as `client.request` takes it. */\n\
          export type OperationName = keyof OperationTypes;\n\n\
-         /** The arguments after the name of `client.request(name, fields)`: `fields` may be left out when nothing is required. */\n\
+         /** The arguments after the name of `client.request(name, fields, options)`: `fields` may be left out when nothing is required. */\n\
          export type FieldsArgument<N extends OperationName> = {} extends OperationTypes[N]['fields']\n  \
-         ? [fields?: OperationTypes[N]['fields']]\n  \
-         : [fields: OperationTypes[N]['fields']];\n\n",
+         ? [fields?: OperationTypes[N]['fields'], options?: CallOptions]\n  \
+         : [fields: OperationTypes[N]['fields'], options?: CallOptions];\n\n",
     );
 
     out.push_str(
@@ -431,7 +450,7 @@ fn ops_dts() -> String {
         };
         let _ = writeln!(
             out,
-            "  {}(fields{optional}: {}): Promise<{}>;",
+            "  {}(fields{optional}: {}, options?: CallOptions): Promise<{}>;",
             method(op),
             request_type(op),
             answer_type(op.data)
@@ -449,7 +468,7 @@ fn ops_dts() -> String {
             );
             let _ = writeln!(
                 out,
-                "  {}({}: {}): Promise<{}>;",
+                "  {}({}: {}, options?: CallOptions): Promise<{}>;",
                 camel(alias),
                 camel(field.name),
                 field_type(field.ty),
@@ -473,7 +492,7 @@ mod tests {
         assert!(dts.starts_with(&format!("// {GENERATED}\n")));
         for op in OPERATIONS {
             let call = format!(
-                "{}(fields) {{ return this.request({}, fields); }}",
+                "{}(fields, options) {{ return this.request({}, fields, options); }}",
                 method(op),
                 quoted(op.name)
             );
@@ -490,10 +509,15 @@ mod tests {
             );
         }
         assert!(js.contains(
-            "cancelDuoCallback(callId) { return this.request(\"duo_callback_cancel\", { callId }); }"
+            "cancelDuoCallback(callId, options) { return this.request(\"duo_callback_cancel\", { callId }, options); }"
         ));
-        assert!(dts.contains("  cancelDuoCallback(callId: string): Promise<void>;"));
-        assert!(dts.contains("  duoCallback(fields: DuoCallbackRequest): Promise<CallCreated>;"));
+        assert!(dts.contains(
+            "  cancelDuoCallback(callId: string, options?: CallOptions): Promise<void>;"
+        ));
+        assert!(dts.contains(
+            "  duoCallback(fields: DuoCallbackRequest, options?: CallOptions): Promise<CallCreated>;"
+        ));
+        assert!(dts.contains("  extList(fields?: ExtListRequest, options?: CallOptions)"));
     }
 
     #[test]

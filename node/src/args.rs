@@ -13,7 +13,7 @@ use napi::{JsValue, ValueType};
 type R<T> = std::result::Result<T, JsError>;
 
 /// The largest integer a JavaScript number holds exactly.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+pub(crate) const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// A short name of a JavaScript value's type, for error messages. Never the value itself:
 /// it may be a secret.
@@ -26,6 +26,7 @@ pub(crate) fn type_name(value: &Unknown<'_>) -> &'static str {
         Ok(ValueType::String) => "a string",
         Ok(ValueType::Symbol) => "a symbol",
         Ok(ValueType::Function) => "a function",
+        Ok(ValueType::BigInt) => "a bigint",
         Ok(ValueType::Object) if value.is_array().unwrap_or(false) => "an array",
         Ok(ValueType::Object) => "an object",
         _ => "a value of another type",
@@ -53,9 +54,64 @@ pub(crate) fn opt_string(field: &str, value: Option<Unknown<'_>>) -> R<Option<St
             format!("expected a string, got {}", type_name(&value)),
         ));
     }
-    // SAFETY: the type was checked just above.
-    let s = unsafe { value.cast::<String>() }.map_err(|e| JsError::validation(field, e.reason))?;
-    Ok(Some(s))
+    text(field, &value).map(Some)
+}
+
+/// A JavaScript string as Rust text. A string holding a lone surrogate (`'\ud800'`) is not
+/// text: N-API would hand it over with U+FFFD in its place, so it is refused naming `field`,
+/// as every language of the SDK refuses it, before anything is sent.
+pub(crate) fn text(field: &str, value: &Unknown<'_>) -> R<String> {
+    let napi = |e: napi::Error| JsError::validation(field, e.reason);
+    // SAFETY (both casts): the callers checked that the value is a string.
+    let s = unsafe { value.cast::<String>() }.map_err(napi)?;
+    // Only a string with U+FFFD in it can hide a lone surrogate: read those again as UTF-16,
+    // which keeps the surrogates as they are.
+    if s.contains('\u{fffd}') {
+        let units = unsafe { value.cast::<Utf16String>() }.map_err(napi)?;
+        if String::from_utf16(&units).is_err() {
+            return Err(JsError::validation(
+                field,
+                "is not valid Unicode text (it contains a lone surrogate)",
+            ));
+        }
+    }
+    Ok(s)
+}
+
+/// A JavaScript number as a message shows it: `Infinity`, `-Infinity`, `NaN`, `1.5`, `1e+21`.
+pub(crate) fn shown_number(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".to_owned()
+    } else if n.is_infinite() {
+        if n > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+    } else {
+        n.to_string()
+    }
+}
+
+/// The object's own enumerable string keys, in order: what `Object.keys` gives. (N-API's
+/// plain list of property names also has the enumerable keys of the prototype chain: a
+/// prototype's getters would be read as fields.) A key with a lone surrogate is refused.
+pub(crate) fn own_keys(object: &Object<'_>, field: &str) -> R<Vec<String>> {
+    let napi = |e: napi::Error| JsError::validation(field, e.reason);
+    let names = object
+        .get_all_property_names(
+            KeyCollectionMode::OwnOnly,
+            KeyFilter::Enumerable,
+            KeyConversion::NumbersToStrings,
+        )
+        .map_err(napi)?;
+    // SAFETY: N-API returns an array.
+    let names = unsafe { names.to_unknown().cast::<Array>() }.map_err(napi)?;
+    let mut keys = Vec::with_capacity(names.len() as usize);
+    for i in 0..names.len() {
+        let name = names.get::<Unknown>(i).map_err(napi)?;
+        // Symbols are no fields.
+        if let Some(name) = name.filter(|n| ty(n) == Some(ValueType::String)) {
+            keys.push(text(field, &name)?);
+        }
+    }
+    Ok(keys)
 }
 
 /// Reads an integral number. `None` when absent.
@@ -74,10 +130,20 @@ pub(crate) fn opt_int(field: &str, value: Option<Unknown<'_>>) -> R<Option<i64>>
     }
     // SAFETY: the type was checked just above.
     let n = unsafe { value.cast::<f64>() }.map_err(|e| JsError::validation(field, e.reason))?;
-    if !n.is_finite() || n.fract() != 0.0 || n.abs() > MAX_SAFE_INTEGER {
+    if !n.is_finite() || n.fract() != 0.0 {
         return Err(JsError::validation(
             field,
-            format!("expected an integer, got {n}"),
+            format!("expected an integer, got {}", shown_number(n)),
+        ));
+    }
+    if n.abs() > MAX_SAFE_INTEGER {
+        return Err(JsError::validation(
+            field,
+            format!(
+                "expected an integer of at most {MAX_SAFE_INTEGER} in size \
+                 (Number.MAX_SAFE_INTEGER), got {}",
+                shown_number(n)
+            ),
         ));
     }
     Ok(Some(n as i64))
@@ -226,8 +292,7 @@ impl<'e> Args<'e> {
         let Some(obj) = &self.obj else {
             return Ok(());
         };
-        let keys = Object::keys(obj)
-            .map_err(|e| JsError::validation(self.prefix.trim_end_matches('.'), e.reason))?;
+        let keys = own_keys(obj, self.prefix.trim_end_matches('.'))?;
         for key in keys {
             if self.known.contains(&key.as_str()) {
                 continue;

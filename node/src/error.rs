@@ -2,8 +2,8 @@
 //!
 //! Every error crosses as a structured value: Rust creates the JavaScript error object (a
 //! `YunhuniError`, the class `index.js` registers with [`register_error_class`]) and sets its
-//! `kind`, `code`, `status`, `field` and `platformMessage` properties. The message is core's,
-//! unchanged.
+//! `kind`, `code`, `status`, `field`, `platformMessage` and `maybeSent` properties. The
+//! message is core's, unchanged.
 
 use crate::names::js_field;
 use napi::bindgen_prelude::*;
@@ -35,6 +35,9 @@ pub(crate) struct JsError {
     pub(crate) status: Option<u16>,
     pub(crate) field: Option<String>,
     pub(crate) platform_message: Option<String>,
+    /// For `transport` and `timeout` errors: bytes of the request were written, so the server
+    /// may have acted on it (core's `Error::maybe_sent`).
+    pub(crate) maybe_sent: bool,
 }
 
 impl JsError {
@@ -53,6 +56,7 @@ impl JsError {
             status: None,
             field: None,
             platform_message: None,
+            maybe_sent: false,
         }
     }
 
@@ -87,6 +91,7 @@ impl JsError {
         object.set("status", self.status.map(u32::from))?;
         object.set("field", self.field.as_deref())?;
         object.set("platformMessage", self.platform_message.as_deref())?;
+        object.set("maybeSent", self.maybe_sent)?;
         Ok(object)
     }
 }
@@ -101,6 +106,7 @@ impl From<yunhuni::Error> for JsError {
             status: e.status(),
             field: e.field().map(str::to_owned),
             platform_message: e.platform_message().map(str::to_owned),
+            maybe_sent: e.maybe_sent(),
         }
     }
 }

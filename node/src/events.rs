@@ -1,12 +1,13 @@
 //! `parseEvent`, `sign` and `stringToSign`: pure functions of core, converted.
 
-use crate::args::{opt_string, present, ty, type_name, Args};
+use crate::args::{opt_string, present, ty, type_name, Args, MAX_SAFE_INTEGER};
 use crate::error::{JsError, OrThrow};
 use crate::names::camel_case;
 use napi::bindgen_prelude::*;
 use napi::{JsValue, ValueType};
 use napi_derive::napi;
 use serde_json::{Map, Value};
+use std::fmt::Write;
 use yunhuni::{Event, SignInput};
 
 type R<T> = std::result::Result<T, JsError>;
@@ -61,6 +62,79 @@ fn camel_view(value: Value) -> Value {
     }
 }
 
+/// Every number of the view must reach JavaScript as the same number: one beyond
+/// `Number.MAX_SAFE_INTEGER` in size (which `JSON.parse` would round, and which no event of
+/// the platform carries) makes the body a `decode` error naming its key (`duration`, or the
+/// path of a key of `fields` as sent: `conf.parts[2]`), never a silently different value.
+fn exact_numbers(view: &Value) -> R<()> {
+    let Value::Object(map) = view else {
+        return Ok(());
+    };
+    for (key, value) in map {
+        let mut path = if key == "fields" {
+            String::new()
+        } else {
+            key.clone()
+        };
+        exact(value, &mut path)?;
+    }
+    Ok(())
+}
+
+/// Refuses a number that a JavaScript number cannot hold exactly anywhere in `value`; `path`
+/// is where `value` is (its key path).
+fn exact(value: &Value, path: &mut String) -> R<()> {
+    match value {
+        Value::Number(n) => {
+            let safe = match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => i.unsigned_abs() <= MAX_SAFE_INTEGER as u64,
+                (None, Some(u), _) => u <= MAX_SAFE_INTEGER as u64,
+                (None, None, Some(f)) => f.abs() <= MAX_SAFE_INTEGER,
+                (None, None, None) => false,
+            };
+            if safe {
+                return Ok(());
+            }
+            // The key comes from outside: escaped (as `Debug` escapes) and cut in the message.
+            let cut: String = path.chars().take(100).collect();
+            let shown = format!("{cut:?}");
+            let shown = &shown[1..shown.len() - 1];
+            Err(JsError {
+                field: Some(path.clone()),
+                ..JsError::other(
+                    "decode",
+                    format!(
+                        "`{shown}` is {n}, beyond the integers a JavaScript number holds \
+                         exactly (Number.MAX_SAFE_INTEGER, {MAX_SAFE_INTEGER})"
+                    ),
+                )
+            })
+        }
+        Value::Array(items) => {
+            let len = path.len();
+            for (i, item) in items.iter().enumerate() {
+                let _ = write!(path, "[{i}]");
+                exact(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(map) => {
+            let len = path.len();
+            for (key, item) in map {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                exact(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => Ok(()),
+    }
+}
+
 /// Parses a webhook body (a string, `Buffer` or `Uint8Array`) into the JSON text of a plain
 /// object, which `index.js` hands to `JSON.parse` (much faster than building the object through
 /// N-API property by property): `event` and `type` discriminate; `duo_callback.end` also has
@@ -70,7 +144,9 @@ pub fn parse_event(env: &Env, body: Option<Unknown>) -> Result<String> {
     let parse = || -> R<String> {
         let body = bytes("body", body, true)?;
         let event = Event::parse(&body).map_err(JsError::renamed)?;
-        Ok(camel_view(event.to_value()).to_string())
+        let view = camel_view(event.to_value());
+        exact_numbers(&view)?;
+        Ok(view.to_string())
     };
     parse().or_throw(env)
 }
@@ -137,4 +213,72 @@ pub fn lookup_code(env: &Env, code: Option<Unknown>) -> Result<Value> {
         Value::Null,
         |c| serde_json::json!({ "code": c.code, "name": c.name, "zh": c.zh, "en": c.en }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn refused(body: &str) -> Option<String> {
+        let view = camel_view(Event::parse(body.as_bytes()).unwrap().to_value());
+        exact_numbers(&view).err().map(|e| {
+            assert_eq!(e.kind, "decode");
+            e.field.unwrap()
+        })
+    }
+
+    #[test]
+    fn numbers_beyond_the_exact_integers_are_refused_naming_the_key() {
+        let big = "9007199254740992";
+        let field = |body: String| refused(&body);
+        assert_eq!(
+            field(format!(
+                r#"{{"event":"duo_callback.end","duration":{big}}}"#
+            ))
+            .as_deref(),
+            Some("duration")
+        );
+        assert_eq!(
+            field(format!(
+                r#"{{"event":"duo_callback.end","hangup_by":-{big}}}"#
+            ))
+            .as_deref(),
+            Some("hangupBy")
+        );
+        assert_eq!(
+            field(format!(r#"{{"event":"conf.end","a":{{"b_c":[1,{big}]}}}}"#)).as_deref(),
+            Some("a.b_c[1]")
+        );
+        assert_eq!(
+            field(r#"{"event":"x.y","f":1e300}"#.to_owned()).as_deref(),
+            Some("f")
+        );
+        assert_eq!(
+            field(r#"{"event":"x.y","u":18446744073709551615}"#.to_owned()).as_deref(),
+            Some("u")
+        );
+    }
+
+    #[test]
+    fn exact_numbers_pass() {
+        let max = MAX_SAFE_INTEGER as i64;
+        for body in [
+            format!(r#"{{"event":"duo_callback.end","duration":{max}}}"#),
+            format!(r#"{{"event":"conf.end","a":[-{max},0.5,-0.0,1e15]}}"#),
+            r#"{"event":"notify_call.end","end_time":253402300799999}"#.to_owned(),
+        ] {
+            assert_eq!(refused(&body), None, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_key_from_outside_is_escaped_and_cut_in_the_message() {
+        let key = format!("\u{1b}[2J{}", "k".repeat(500));
+        let value = json!({ "event": "x.y", "fields": { key.clone(): 9007199254740993u64 } });
+        let err = exact_numbers(&value).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some(key.as_str()));
+        assert!(!err.message.contains('\u{1b}'), "{}", err.message);
+        assert!(err.message.len() < 400, "{}", err.message.len());
+    }
 }

@@ -5,10 +5,11 @@
 //! strings and lists of records are JSON values whose types core checks (an integral number
 //! becomes a JSON integer; `1.5` stays a number and core refuses it for an integer field).
 //! Play rows also come as `{ content, playType, options? }` objects. `undefined` and `null`
-//! mean "not given". What JSON cannot carry (NaN, Infinity, a symbol, a function...) is
-//! refused here, naming the field; every other mistake is core's to name.
+//! mean "not given". What JSON cannot carry (NaN, Infinity, a symbol, a function, a string
+//! with a lone surrogate...) is refused here, naming the field; every other mistake is core's
+//! to name.
 
-use crate::args::{present, ty, type_name};
+use crate::args::{own_keys, present, shown_number, text, ty, type_name, MAX_SAFE_INTEGER};
 use crate::error::JsError;
 use napi::bindgen_prelude::*;
 use napi::{JsValue, ValueType};
@@ -16,9 +17,6 @@ use serde_json::{Map, Number, Value};
 use yunhuni::ops::{Casing, Operation, Type};
 
 type R<T> = std::result::Result<T, JsError>;
-
-/// The largest integer a JavaScript number holds exactly.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// Objects and arrays nested deeper than this are refused (a cycle would never end).
 const MAX_DEPTH: usize = 32;
@@ -118,9 +116,7 @@ fn json(value: Unknown<'_>, path: &str, depth: usize) -> R<Value> {
         Some(ValueType::Undefined | ValueType::Null) => Ok(Value::Null),
         // SAFETY (each cast): the type was checked by the match.
         Some(ValueType::Boolean) => Ok(Value::Bool(unsafe { value.cast::<bool>() }.map_err(napi)?)),
-        Some(ValueType::String) => Ok(Value::String(
-            unsafe { value.cast::<String>() }.map_err(napi)?,
-        )),
+        Some(ValueType::String) => Ok(Value::String(text(path, &value)?)),
         Some(ValueType::Number) => number(unsafe { value.cast::<f64>() }.map_err(napi)?, path),
         Some(ValueType::Object) if value.is_array().unwrap_or(false) => {
             let items = array_items(&value, path)?;
@@ -155,19 +151,10 @@ fn number(n: f64, path: &str) -> R<Value> {
     }
     match Number::from_f64(n) {
         Some(n) => Ok(Value::Number(n)),
-        None => {
-            let shown = if n.is_nan() {
-                "NaN"
-            } else if n > 0.0 {
-                "Infinity"
-            } else {
-                "-Infinity"
-            };
-            Err(JsError::validation(
-                path,
-                format!("expected a finite number, got {shown}"),
-            ))
-        }
+        None => Err(JsError::validation(
+            path,
+            format!("expected a finite number, got {}", shown_number(n)),
+        )),
     }
 }
 
@@ -201,10 +188,10 @@ fn plain_object<'e>(value: &Unknown<'e>, path: &str) -> R<Object<'e>> {
         .map_err(|e| JsError::validation(path, e.reason))
 }
 
-/// The enumerable string keys of an object and their values.
+/// The own enumerable string keys of an object and their values.
 fn entries<'e>(object: &Object<'e>, path: &str) -> R<Vec<(String, Option<Unknown<'e>>)>> {
     let napi = |e: napi::Error| JsError::validation(path, e.reason);
-    let keys = Object::keys(object).map_err(napi)?;
+    let keys = own_keys(object, path)?;
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
         let value = object.get::<Unknown>(&key).map_err(napi)?;

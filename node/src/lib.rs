@@ -8,7 +8,8 @@
 //! pool of [`pool`] and settle a Promise, so the event loop never waits for the network.
 //!
 //! Modules depend one way, and none on this file: `names` ← `error` ← `args` ← `fields`;
-//! `error` ← `pool`; `client`, `events` and `sandbox` use those; this file declares them all.
+//! `error` ← `pool`; `logging`; `client`, `events` and `sandbox` use those; this file
+//! declares them all.
 
 #![deny(clippy::all)]
 // The napi macros register nothing in unit-test builds, so the exported functions look unused.
@@ -19,6 +20,7 @@ mod client;
 mod error;
 mod events;
 mod fields;
+mod logging;
 mod names;
 mod pool;
 mod sandbox;
@@ -41,6 +43,14 @@ pub fn set_error_class(
     class: Function<'_, FnArgs<(String, String)>, Unknown<'static>>,
 ) -> Result<()> {
     error::register_error_class(env, class)
+}
+
+/// Called once by `index.js` when the addon loads: reads `YUNHUNI_LOG` and writes the SDK's
+/// log records to stderr when it names a level ([`logging::init`]). Returns the value when it
+/// is not a level (for a warning), else `null`.
+#[napi(catch_unwind, js_name = "__initLog")]
+pub fn init_log() -> Option<String> {
+    logging::init()
 }
 
 /// Throws an error that carries `kind` etc. like every error of this module; used by the

@@ -101,6 +101,10 @@ fn worker() {
     }
 }
 
+/// Something to do on the JavaScript thread just before a Promise settles (call a client's
+/// `onRequest` hook).
+pub(crate) type Before = Box<dyn FnOnce(&Env) + Send>;
+
 /// Runs `job` on a worker and returns a Promise of its result. An `Err` rejects the Promise
 /// with the `YunhuniError` it stands for (made on the JavaScript thread); a panic rejects it
 /// with a plain `Error`.
@@ -108,6 +112,16 @@ pub(crate) fn promise<'e, T, F>(env: &'e Env, job: F) -> Result<Object<'e>>
 where
     T: ToNapiValue + Send + 'static,
     F: FnOnce() -> std::result::Result<T, JsError> + Send + 'static,
+{
+    promise_before(env, move || (job(), None))
+}
+
+/// [`promise`] of a job that also says what to do on the JavaScript thread before its Promise
+/// settles.
+pub(crate) fn promise_before<'e, T, F>(env: &'e Env, job: F) -> Result<Object<'e>>
+where
+    T: ToNapiValue + Send + 'static,
+    F: FnOnce() -> (std::result::Result<T, JsError>, Option<Before>) + Send + 'static,
 {
     let (deferred, promise) = env.create_deferred()?;
     submit(Box::new(move |on_worker: bool| {
@@ -118,7 +132,12 @@ where
             return;
         }
         match catch_unwind(AssertUnwindSafe(job)) {
-            Ok(result) => deferred.resolve(move |env| result.map_err(|e| e.to_js(&env))),
+            Ok((result, before)) => deferred.resolve(move |env| {
+                if let Some(before) = before {
+                    before(&env);
+                }
+                result.map_err(|e| e.to_js(&env))
+            }),
             Err(panic) => deferred.reject(napi::Error::from_reason(format!(
                 "yunhuni: internal error (a worker thread panicked: {}); please report it",
                 panic_message(panic.as_ref())
@@ -142,6 +161,23 @@ where
 {
     match args {
         Ok(args) => promise(env, move || job(args)),
+        Err(error) => rejected(env, error),
+    }
+}
+
+/// [`promise_with`] of a job that also says what to do before its Promise settles.
+pub(crate) fn promise_with_before<'e, A, T, F>(
+    env: &'e Env,
+    args: std::result::Result<A, JsError>,
+    job: F,
+) -> Result<Object<'e>>
+where
+    A: Send + 'static,
+    T: ToNapiValue + Send + 'static,
+    F: FnOnce(A) -> (std::result::Result<T, JsError>, Option<Before>) + Send + 'static,
+{
+    match args {
+        Ok(args) => promise_before(env, move || job(args)),
         Err(error) => rejected(env, error),
     }
 }

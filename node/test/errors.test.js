@@ -20,7 +20,10 @@ async function expectKind(promise, kind) {
   assert.ok(err instanceof Error);
   assert.equal(err.name, 'YunhuniError');
   assert.ok(KINDS.includes(err.kind));
-  for (const key of ['kind', 'code', 'status', 'field', 'platformMessage']) assert.ok(Object.hasOwn(err, key), key);
+  for (const key of ['kind', 'code', 'status', 'field', 'platformMessage', 'maybeSent']) assert.ok(Object.hasOwn(err, key), key);
+  assert.equal(typeof err.maybeSent, 'boolean');
+  // Only a request that was written may have reached the server.
+  if (!['transport', 'timeout'].includes(kind)) assert.equal(err.maybeSent, false, err.message);
   return err;
 }
 
@@ -122,8 +125,9 @@ test('timeout: a server that accepts and never answers (timeoutMs 300)', async (
   try {
     const client = new Client({ appId: 'a', certId: 'c', secretKey: SECRET, baseUrl: server.url, timeoutMs: 300 });
     const started = Date.now();
-    await expectKind(client.duoCallback(CALL), 'timeout');
+    const err = await expectKind(client.duoCallback(CALL), 'timeout');
     const elapsed = Date.now() - started;
+    assert.equal(err.maybeSent, true, 'the request was written before the wait');
     assert.ok(elapsed >= 250 && elapsed < 5000, `${elapsed} ms`);
   } finally {
     await server.close();
@@ -133,7 +137,8 @@ test('timeout: a server that accepts and never answers (timeoutMs 300)', async (
 test('transport: a closed port', async () => {
   const port = await closedPort();
   const client = new Client({ appId: 'a', certId: 'c', secretKey: SECRET, baseUrl: `http://127.0.0.1:${port}` });
-  await expectKind(client.duoCallback(CALL), 'transport');
+  const err = await expectKind(client.duoCallback(CALL), 'transport');
+  assert.equal(err.maybeSent, false, 'nothing was written');
 });
 
 test('constructor and options: synchronous validation errors naming the option', () => {

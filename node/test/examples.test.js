@@ -4,6 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 const readline = require('node:readline');
 const { spawn, spawnSync } = require('node:child_process');
@@ -51,6 +52,29 @@ test.describe('examples', () => {
     const r = run([path.join(EXAMPLES, 'place_callback.js'), '13800000001', '13800000001'], { env });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^validation error: .*\(field to2\)/);
+  });
+
+  test('place_callback.js says when the callback may have been placed', async () => {
+    // A server that reads the request and breaks the connection instead of answering.
+    const server = net.createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.resetAndDestroy());
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const child = spawn(process.execPath, [path.join(EXAMPLES, 'place_callback.js'), '13800000001', '13800000002'], {
+        env: { ...env, YUNHUNI_BASE_URL: `http://127.0.0.1:${server.address().port}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => { stderr += chunk; });
+      const status = await new Promise((resolve) => child.on('close', resolve));
+      assert.equal(status, 1, stderr);
+      assert.match(stderr, /^transport error: /);
+      assert.match(stderr, /the callback may have been placed: wait for its end event before trying again/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test('webhook_receiver.js parses each event, answers 200 at once and drops repeated deliveries', async () => {

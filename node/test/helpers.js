@@ -53,6 +53,33 @@ async function closedPort() {
   return port;
 }
 
+/** A stub of the platform that records every request and answers with `answer(request)` as `data`. */
+async function recordingStub() {
+  const received = [];
+  let answer = () => ({ callId: '0123456789abcdef0123456789abcdef', user_data: null });
+  let reply = null;
+  const server = await httpServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const [path, query = ''] = req.url.split(/\?(.*)/s);
+      const got = { method: req.method, path, query, body: Buffer.concat(chunks) };
+      received.push(got);
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(reply ?? { code: '000000', msg: '请求成功', data: answer(got) }));
+    });
+  });
+  return {
+    received,
+    url: server.url,
+    close: server.close,
+    /** Answers every request with `data` made by `fn` until changed. */
+    answerWith(fn) { answer = fn; reply = null; },
+    /** Answers every request with this whole body until changed. */
+    replyWith(body) { reply = body; },
+  };
+}
+
 /** Rejects unless `promise` rejects with a YunhuniError of `kind`; resolves to the error. */
 async function rejectsWith(promise, kind, YunhuniError) {
   try {
@@ -65,4 +92,4 @@ async function rejectsWith(promise, kind, YunhuniError) {
   throw new Error(`expected a rejection of kind ${kind}, but it resolved`);
 }
 
-module.exports = { REPO, loadVectors, camelKeys, httpServer, silentServer, closedPort, rejectsWith };
+module.exports = { REPO, loadVectors, camelKeys, httpServer, recordingStub, silentServer, closedPort, rejectsWith };

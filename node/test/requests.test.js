@@ -8,7 +8,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { Client, YunhuniError } = require('yunhuni');
-const { loadVectors, httpServer, rejectsWith } = require('./helpers.js');
+const { loadVectors, recordingStub, rejectsWith } = require('./helpers.js');
 
 const cases = loadVectors('requests.json');
 
@@ -31,33 +31,6 @@ function camelParams(value) {
 /** A field path of the vectors (`skills[0].max_score`) as the binding reports it (`skills[0].maxScore`). */
 function jsField(path) {
   return path.replace(/[A-Za-z0-9_]+/g, camel);
-}
-
-/** A stub of the platform that records every request and answers with `answer(request)` as `data`. */
-async function recordingStub() {
-  const received = [];
-  let answer = () => ({ callId: CALL_ID, user_data: null });
-  let reply = null;
-  const server = await httpServer((req, res) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      const [path, query = ''] = req.url.split(/\?(.*)/s);
-      const got = { method: req.method, path, query, body: Buffer.concat(chunks) };
-      received.push(got);
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify(reply ?? { code: '000000', msg: '请求成功', data: answer(got) }));
-    });
-  });
-  return {
-    received,
-    url: server.url,
-    close: server.close,
-    /** Answers every request with `data` made by `fn` until changed. */
-    answerWith(fn) { answer = fn; reply = null; },
-    /** Answers every request with this whole body until changed. */
-    replyWith(body) { reply = body; },
-  };
 }
 
 test.describe('request vectors through client.request against a stub server', () => {

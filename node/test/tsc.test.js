@@ -80,3 +80,13 @@ test("the README's example of every operation type-checks with tsc --strict", { 
   const r = tsc(`${PRELUDE}\nexport async function readme(): Promise<void> {\n${example}}\n`);
   assert.equal(r.status, 0, r.output);
 });
+
+test("the README's example of timeouts, a proxy and a hook type-checks with tsc --strict", { skip: !fs.existsSync(TSC) && 'typescript is not installed' }, () => {
+  const readme = fs.readFileSync(path.join(PACKAGE, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Timeouts, proxies and logging'));
+  const example = section.match(/```ts\n([\s\S]*?)```/)[1];
+  assert.match(example, /onRequest/);
+  assert.match(example, /\{ timeoutMs: 5000 \}/);
+  const r = tsc(`${PRELUDE}\nexport async function readme(): Promise<void> {\n${example}}\n`);
+  assert.equal(r.status, 0, r.output);
+});

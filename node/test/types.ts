@@ -6,7 +6,7 @@ import {
   type CallCreated, type ClientOptions, type DuoCallbackRequest, type ErrorKind, type Event,
   type NotifyCallRequest, type Outcome, type VerifyCallRequest, type CodeInfo,
   type ConfCreated, type ConfCreateRequest, type Extension, type Page, type Skill, type Quota, type SkillChange,
-  type Conversation, type OperationName,
+  type Conversation, type OperationName, type CallOptions, type RequestLog, type ClientSettings,
 } from 'yunhuni';
 import { Sandbox, type Behavior, type CallInfo, type Delivery, type WebhookAttempt } from 'yunhuni/testing';
 
@@ -81,15 +81,49 @@ function errors(err: unknown): string | null {
     const status: number | null = err.status;
     const field: string | null = err.field;
     const platformMessage: string | null = err.platformMessage;
+    const maybeSent: boolean = err.maybeSent;
     const message: string = err.message;
     // @ts-expect-error not a kind
     const bad: ErrorKind = 'network';
-    void [kind, code, status, platformMessage, message, bad];
+    void [kind, code, status, platformMessage, maybeSent, message, bad];
     return field;
   }
   return null;
 }
 const made = new YunhuniError('api', 'platform returned 020000', { code: '020000', status: 200 });
+const sentMaybe = new YunhuniError('transport', 'reset', { maybeSent: true });
+
+// Logging, a proxy, and a call's own timeout.
+const heard: RequestLog[] = [];
+const settings: ClientSettings = {
+  proxy: 'http://proxy.example:3128',
+  onRequest(log: RequestLog) {
+    const line: string = `${log.method} ${log.path} ${log.status ?? '-'} ${log.code ?? '-'} ${log.errorKind ?? 'ok'} ${log.durationMs.toFixed(1)} ${log.attempts}`;
+    heard.push(log);
+    void line;
+  },
+};
+const direct = new Client({ appId: 'a', certId: 'c', secretKey: 's', proxy: false, ...settings });
+// @ts-expect-error proxy is a URL or false
+new Client({ appId: 'a', certId: 'c', secretKey: 's', proxy: true });
+// @ts-expect-error onRequest is a function
+new Client({ appId: 'a', certId: 'c', secretKey: 's', onRequest: 'log' });
+// @ts-expect-error a log is not a string
+new Client({ appId: 'a', certId: 'c', secretKey: 's', onRequest: (log: string) => void log });
+async function callOptions(): Promise<void> {
+  const options: CallOptions = { timeoutMs: 2000 };
+  await direct.duoCallback({ to1: '1', to2: '2', maxCallDuration: 60 }, options);
+  await direct.cancelDuoCallback('x', { timeoutMs: 500 });
+  await direct.extList(undefined, { timeoutMs: 500 });
+  await direct.request('ext_list', {}, { timeoutMs: 500 });
+  await direct.request('conf_create', { maxDuration: 60 }, options);
+  // @ts-expect-error timeoutMs is a number
+  await direct.extList({}, { timeoutMs: '500' });
+  // @ts-expect-error the option is timeoutMs
+  await direct.extList({}, { timeout: 500 });
+  // @ts-expect-error the fields come before the options
+  await direct.request('conf_create', options);
+}
 
 function events(body: Buffer | string | Uint8Array): number {
   const ev: Event = parseEvent(body);
@@ -159,4 +193,4 @@ async function sandbox(): Promise<void> {
   void [strings, url, b, reserved, calls, one, attempts, body, again, delivery, now];
 }
 
-void [roots, operations, everyOperation, errors, made, events, byType, signature, toSign, info, v, sandbox];
+void [roots, operations, everyOperation, errors, made, sentMaybe, callOptions, events, byType, signature, toSign, info, v, sandbox];
