@@ -60,6 +60,16 @@ fn delivery_dict<'py>(py: Python<'py>, d: &Delivery) -> PyResult<Bound<'py, PyDi
     Ok(out)
 }
 
+/// App settings from their JSON form.
+fn settings_from(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<yunhuni_sandbox::AppSettings> {
+    let value = crate::convert::py_to_value(py, "app_settings", value, 0)?;
+    serde_json::from_value(value)
+        .map_err(|e| PyValueError::new_err(format!("not sandbox app settings: {e}")))
+}
+
 fn json<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
     let value = serde_json::to_value(value).map_err(|e| PyValueError::new_err(e.to_string()))?;
     value_to_py(py, &value)
@@ -68,7 +78,7 @@ fn json<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<
 #[pymethods]
 impl PySandbox {
     #[new]
-    #[pyo3(signature = (*, listen, callback_url, time_scale, api_delay, utf8_webhooks, webhook_timeout, log))]
+    #[pyo3(signature = (*, listen, callback_url, time_scale, api_delay, utf8_webhooks, webhook_timeout, log, app_settings, confirm_delay, expiry_minutes))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -79,6 +89,9 @@ impl PySandbox {
         utf8_webhooks: bool,
         webhook_timeout: f64,
         log: bool,
+        app_settings: Option<&Bound<'_, PyAny>>,
+        confirm_delay: f64,
+        expiry_minutes: u64,
     ) -> PyResult<Self> {
         let mut builder = Sandbox::builder()
             .listen(listen)
@@ -86,7 +99,12 @@ impl PySandbox {
             .api_delay(duration("api_delay", api_delay)?)
             .utf8_webhooks(utf8_webhooks)
             .webhook_timeout(duration("webhook_timeout", webhook_timeout)?)
+            .confirm_delay(duration("confirm_delay", confirm_delay)?)
+            .expiry_minutes(expiry_minutes)
             .log(log);
+        if let Some(settings) = app_settings.filter(|s| !s.is_none()) {
+            builder = builder.default_app_settings(settings_from(py, settings)?);
+        }
         if let Some(url) = callback_url {
             builder = builder.callback_url(url);
         }
@@ -146,6 +164,28 @@ impl PySandbox {
             .map_err(|e| PyValueError::new_err(format!("not a sandbox behaviour: {e}")))?;
         self.inner.set_behavior(&number, behavior);
         Ok(())
+    }
+
+    /// `settings` is the sandbox's JSON form, e.g. `{"online": false, "test_numbers": [...]}`.
+    fn set_app_settings(
+        &self,
+        py: Python<'_>,
+        app_id: String,
+        settings: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let settings = settings_from(py, settings)?;
+        self.inner
+            .set_app_settings(&app_id, settings)
+            .map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    fn app_settings<'py>(&self, py: Python<'py>, app_id: String) -> PyResult<Bound<'py, PyAny>> {
+        match self.inner.app_settings(&app_id) {
+            Some(settings) => json(py, &settings),
+            None => Err(PyValueError::new_err(format!(
+                "no app {app_id:?} in this sandbox"
+            ))),
+        }
     }
 
     fn clear_behavior(&self, number: String) {

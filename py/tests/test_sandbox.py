@@ -149,3 +149,36 @@ def test_close_is_idempotent_and_bad_settings_fail() -> None:
         Sandbox(api_delay=-1)
     with pytest.raises(OSError):
         Sandbox(listen="256.0.0.1:0")
+
+
+def test_business_errors_can_be_scripted() -> None:
+    with Sandbox(
+        time_scale=100,
+        app_settings={"online": False, "test_numbers": ["13800000001", "13800000002"]},
+        confirm_delay=60.0,
+    ) as sandbox:
+        client = sandbox.client()
+        assert sandbox.app_settings()["online"] is False
+        # An app that is not online may call only its test numbers.
+        with pytest.raises(yunhuni.ApiError) as info:
+            client.duo_callback("13800000001", "13900000003", 60)
+        assert info.value.code == "020001"
+        call = client.duo_callback("13800000001", "13800000002", 60)
+        # The switch has not confirmed the call yet: a cancel gets 000004.
+        with pytest.raises(yunhuni.ApiError) as info:
+            client.cancel_duo_callback(call.call_id)
+        assert info.value.code == "000004"
+        sandbox.set_app_settings({"balance_exhausted": True})
+        with pytest.raises(yunhuni.ApiError) as info:
+            client.duo_callback("13800000001", "13800000002", 60)
+        assert info.value.code == "010003"
+        sandbox.set_app_settings({})
+        sandbox.set_behavior("13800000009", code="020002")
+        assert sandbox.behavior("13800000009")["code"] == "020002"
+        with pytest.raises(yunhuni.ApiError) as info:
+            client.duo_callback("13800000001", "13800000009", 60)
+        assert info.value.code == "020002"
+        with pytest.raises(ValueError):
+            sandbox.set_app_settings({"code": "999999"})
+        with pytest.raises(ValueError):
+            sandbox.set_app_settings({}, app_id="nope")

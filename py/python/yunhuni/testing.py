@@ -120,7 +120,11 @@ class Sandbox:
     served concurrently). ``utf8_webhooks`` sends UTF-8 instead of the platform's ISO-8859-1.
     ``webhook_timeout`` bounds each delivery attempt. ``api_delay`` and ``webhook_timeout``
     are at most a day (``ValueError`` naming the setting otherwise). ``log`` prints one line
-    per request.
+    per request. ``app_settings`` sets the app's state as the platform sees it (online or
+    not, test numbers, disabled services, balance, quota, lines, audited files, or a forced
+    code: the sandbox's JSON form, see ``set_app_settings``). ``confirm_delay`` is how long (in
+    simulated seconds) the switch takes to confirm a call; a cancel before then gets
+    ``000004``. ``expiry_minutes`` is how old a request's timestamp may be (the server's 50).
 
     The credentials are the fixed development ones: use ``client()``, or ``base_url``,
     ``app_id``, ``cert_id`` and ``secret_key``.
@@ -136,6 +140,9 @@ class Sandbox:
         webhook_timeout: float = 5.0,
         listen: str = "127.0.0.1:0",
         log: bool = False,
+        app_settings: Optional[Mapping[str, Any]] = None,
+        confirm_delay: float = 0.0,
+        expiry_minutes: int = 50,
     ) -> None:
         self._native = _Sandbox(
             listen=listen,
@@ -145,6 +152,9 @@ class Sandbox:
             utf8_webhooks=bool(utf8_webhooks),
             webhook_timeout=float(webhook_timeout),
             log=bool(log),
+            app_settings=app_settings,
+            confirm_delay=float(confirm_delay),
+            expiry_minutes=int(expiry_minutes),
         )
 
     @property
@@ -228,8 +238,12 @@ class Sandbox:
         *,
         ms: Optional[int] = None,
         hangup_after_ms: Optional[int] = None,
+        code: Optional[str] = None,
     ) -> None:
         """Scripts how ``number`` behaves in calls placed from now.
+
+        ``code`` makes every call to the number answer that platform code instead (for
+        example ``'020001'``, or ``'020002:用户号码没有可用线路'`` with the server's message).
 
         ``answer`` is ``'busy'``, ``'no_answer'``, ``'unreachable'``, ``'engine_failure'`` or
         ``'after'`` (answers after ``ms`` milliseconds of ringing); ``hangup_after_ms`` hangs
@@ -238,20 +252,41 @@ class Sandbox:
         behaviour the sandbox does not know.
         """
         if isinstance(answer, Mapping):
-            if ms is not None or hangup_after_ms is not None:
+            if ms is not None or hangup_after_ms is not None or code is not None:
                 raise TypeError("give either a behaviour dict or keywords, not both")
             behavior: Dict[str, Any] = dict(answer)
+        elif code is not None and answer is None and ms is None and hangup_after_ms is None:
+            behavior = {"code": code}
         else:
             if answer is None:
                 answer = "after" if ms is not None else None
             if answer is None:
-                raise TypeError("set_behavior() needs answer= (or ms= for 'after')")
+                raise TypeError("set_behavior() needs answer= (or ms= for 'after', or code=)")
             behavior = {"answer": answer}
+            if code is not None:
+                behavior["code"] = code
             if ms is not None:
                 behavior["ms"] = ms
             if hangup_after_ms is not None:
                 behavior["hangup_after_ms"] = hangup_after_ms
         self._native.set_behavior(number, behavior)
+
+    def set_app_settings(
+        self, settings: Mapping[str, Any], *, app_id: Optional[str] = None
+    ) -> None:
+        """Sets the app's state as the platform sees it (default: the sandbox's own app).
+
+        ``settings`` is the sandbox's JSON form, for example ``{"online": False,
+        "test_numbers": ["13800000001"]}``, ``{"disabled_services": ["notify_call"]}``,
+        ``{"balance_exhausted": True}``, ``{"audited_files": ["welcome.wav"]}`` or
+        ``{"code": "010003"}``. Raises ``ValueError`` for settings or an app it does not know.
+        """
+        self._native.set_app_settings(app_id or self.app_id, dict(settings))
+
+    def app_settings(self, *, app_id: Optional[str] = None) -> Dict[str, Any]:
+        """The app's settings now, in the sandbox's JSON form."""
+        result: Dict[str, Any] = self._native.app_settings(app_id or self.app_id)
+        return result
 
     def clear_behavior(self, number: str) -> None:
         """Removes a number's script: it behaves as reserved or by default again."""

@@ -57,6 +57,9 @@ class Sandbox:
         webhook_timeout: float = 5.0,
         listen: str = "127.0.0.1:0",
         log: bool = False,
+        app_settings: Mapping[str, Any] | None = None,
+        confirm_delay: float = 0.0,
+        expiry_minutes: int = 50,
     ) -> None: ...
     @property
     def base_url(self) -> str:
@@ -109,8 +112,17 @@ class Sandbox:
         *,
         ms: int | None = None,
         hangup_after_ms: int | None = None,
+        code: str | None = None,
     ) -> None:
         """Scripts how ``number`` behaves in calls placed from now."""
+
+    def set_app_settings(
+        self, settings: Mapping[str, Any], *, app_id: str | None = None
+    ) -> None:
+        """Sets the app's state as the platform sees it."""
+
+    def app_settings(self, *, app_id: str | None = None) -> dict[str, Any]:
+        """The app's settings now."""
 
     def clear_behavior(self, number: str) -> None:
         """Removes a number's script."""
