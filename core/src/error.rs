@@ -113,7 +113,9 @@ impl Error {
         }
     }
 
-    pub(crate) fn decode(message: impl Into<String>) -> Self {
+    /// A decode error: a body that is not what the platform sends (for bindings that find one
+    /// while converting a body they were given).
+    pub fn decode(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Decode, message)
     }
 

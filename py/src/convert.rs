@@ -139,7 +139,15 @@ pub(crate) fn body_bytes<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<
         return Ok(Cow::Owned(b.to_vec()));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return match s.to_cow()? {
+        let text = s.to_cow().map_err(|_| {
+            crate::errors::to_py(
+                obj.py(),
+                &yunhuni::Error::decode(format!(
+                    "{what} is text with a lone surrogate, which no JSON text can hold"
+                )),
+            )
+        })?;
+        return match text {
             Cow::Borrowed(s) => Ok(Cow::Borrowed(s.as_bytes())),
             Cow::Owned(s) => Ok(Cow::Owned(s.into_bytes())),
         };

@@ -115,3 +115,8 @@ def test_decode_errors() -> None:
     for body in [b"", b"null", b"[]", b'{"id":"x"}', b'{"event":5}', b"\xff\xfe{", b" " * (1024 * 1024 + 1)]:
         with pytest.raises(yunhuni.DecodeError):
             yunhuni.parse_event(body)
+
+
+def test_text_with_a_lone_surrogate_is_a_decode_error() -> None:
+    with pytest.raises(yunhuni.DecodeError):
+        yunhuni.parse_event('{"event":"x","a":"\ud800"}')
