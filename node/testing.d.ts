@@ -17,10 +17,32 @@ export interface SandboxOptions {
   webhookTimeoutMs?: number;
   /** Makes every API response wait this long (real time); default 0. */
   apiDelayMs?: number;
-  /** How old a request's `Timestamp` may be, in minutes; default 5. */
+  /** How old a request's `Timestamp` may be, in minutes; default 50, as the server's production configuration. */
   expiryMinutes?: number;
   /** Logs one line per request and webhook attempt to stderr; default false. */
   log?: boolean;
+  /** How long (simulated time) the switch takes to confirm a call; a cancel before then gets `000004`. Default 0. */
+  confirmDelayMs?: number;
+  /** The app's state as the platform sees it (see {@link AppSettings}). */
+  appSettings?: AppSettings;
+}
+
+/**
+ * An app's state as the platform sees it. An app that is not `online` may only call its
+ * `testNumbers` (others get `020001`); `disabledServices` get `010002`; `balanceExhausted`
+ * `010003`; `quotaExhausted` `010006` for sub-account calls; `noLine` `020002`; a file not in
+ * `auditedFiles` (when given) `010005`; `code` forces that code (`'CODE'` or `'CODE:message'`)
+ * on every request of the app.
+ */
+export interface AppSettings {
+  online?: boolean;
+  testNumbers?: string[];
+  disabledServices?: Array<'duo_callback' | 'notify_call' | 'verify_call'>;
+  balanceExhausted?: boolean;
+  quotaExhausted?: boolean;
+  noLine?: boolean;
+  auditedFiles?: string[] | null;
+  code?: string | null;
 }
 
 /**
@@ -30,8 +52,10 @@ export interface SandboxOptions {
  * connected (absent or `null`: never).
  */
 export type Behavior =
-  | { answer: 'after'; ms: number; hangupAfterMs?: number | null }
-  | { answer: 'busy' | 'no_answer' | 'unreachable' | 'engine_failure'; hangupAfterMs?: number | null };
+  | { answer: 'after'; ms: number; hangupAfterMs?: number | null; code?: string | null }
+  | { answer: 'busy' | 'no_answer' | 'unreachable' | 'engine_failure'; hangupAfterMs?: number | null; code?: string | null }
+  /** Every call to the number answers this platform code (`'020001'`, or `'020002:message'`). */
+  | { code: string };
 
 /** One step of a call's life. */
 export interface TimelineEntry {
@@ -128,6 +152,10 @@ export declare class Sandbox {
   clearBehavior(number: string): void;
   /** The behaviour a number has now. */
   behavior(number: string): Behavior;
+  /** Sets an app's state as the platform sees it (default: the sandbox's own app). */
+  setAppSettings(settings: AppSettings, appId?: string): void;
+  /** An app's settings now (default: the sandbox's own app); `null` for an unknown app. */
+  appSettings(appId?: string): AppSettings | null;
   /** Simulated now, in epoch milliseconds. */
   simNowMs(): number;
   /** Every call kept, oldest first. */

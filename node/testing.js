@@ -46,6 +46,8 @@ class Sandbox {
   setBehavior(number, behavior) { this.#native.setBehavior(number, behavior); }
   clearBehavior(number) { this.#native.clearBehavior(number); }
   behavior(number) { return this.#native.behavior(number); }
+  setAppSettings(settings, appId) { this.#native.setAppSettings(settings, appId); }
+  appSettings(appId) { return this.#native.appSettings(appId); }
   simNowMs() { return this.#native.simNowMs(); }
   calls() { return this.#native.calls(); }
   call(callId) { return this.#native.call(callId); }

@@ -10,7 +10,7 @@ use napi_derive::napi;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use yunhuni_sandbox::{Behavior, Sandbox};
+use yunhuni_sandbox::{AppSettings, Behavior, Sandbox};
 
 type R<T> = std::result::Result<T, JsError>;
 
@@ -59,6 +59,17 @@ fn behavior(value: Option<Unknown>) -> R<Behavior> {
     };
     let json = Value::Object(map.into_iter().map(|(k, v)| (snake_case(&k), v)).collect());
     serde_json::from_value::<Behavior>(json).map_err(|e| bad(e.to_string()))
+}
+
+/// App settings as JavaScript gives them (`{ online: false, testNumbers: [...] }`), read by the
+/// sandbox's own JSON form.
+fn app_settings(value: Value) -> R<AppSettings> {
+    let bad = |why: String| JsError::validation("appSettings", why);
+    let Value::Object(map) = value else {
+        return Err(bad("expected an object such as { online: false }".into()));
+    };
+    let json = Value::Object(map.into_iter().map(|(k, v)| (snake_case(&k), v)).collect());
+    serde_json::from_value::<AppSettings>(json).map_err(|e| bad(e.to_string()))
 }
 
 fn behavior_js(b: Behavior) -> Value {
@@ -119,6 +130,15 @@ impl NativeSandbox {
             }
             if let Some(log) = a.bool("log")? {
                 b = b.log(log);
+            }
+            if let Some(t) = a.millis("confirmDelayMs")? {
+                b = b.confirm_delay(t);
+            }
+            if let Some(settings) = crate::args::present(a.raw("appSettings")?) {
+                // SAFETY: any JavaScript value converts to JSON or fails with an error.
+                let json: Value = unsafe { settings.cast::<Value>() }
+                    .map_err(|e| JsError::validation("appSettings", e.reason))?;
+                b = b.default_app_settings(app_settings(json)?);
             }
             a.finish()?;
             Ok(b)
@@ -212,6 +232,38 @@ impl NativeSandbox {
         self.inner
             .clear_behavior(&required_number(number).or_throw(env)?);
         Ok(())
+    }
+
+    /// Sets an app's state as the platform sees it (default: the sandbox's own app).
+    #[napi(catch_unwind)]
+    pub fn set_app_settings(
+        &self,
+        env: &Env,
+        settings: Option<Unknown>,
+        app_id: Option<String>,
+    ) -> Result<()> {
+        let set = || -> R<()> {
+            let value =
+                settings.ok_or_else(|| JsError::validation("appSettings", "is required"))?;
+            // SAFETY: any JavaScript value converts to JSON or fails with an error.
+            let json: Value = unsafe { value.cast::<Value>() }
+                .map_err(|e| JsError::validation("appSettings", e.reason))?;
+            let settings = app_settings(json)?;
+            let app_id = app_id.unwrap_or_else(|| self.inner.app_id().to_owned());
+            self.inner
+                .set_app_settings(&app_id, settings)
+                .map_err(|e| JsError::validation("appId", e.to_string()))
+        };
+        set().or_throw(env)
+    }
+
+    /// An app's settings now (default: the sandbox's own app), or `null` for an unknown app.
+    #[napi(catch_unwind)]
+    pub fn app_settings(&self, app_id: Option<String>) -> Value {
+        let app_id = app_id.unwrap_or_else(|| self.inner.app_id().to_owned());
+        self.inner
+            .app_settings(&app_id)
+            .map_or(Value::Null, |s| camel_json(&s))
     }
 
     /// The behaviour a number has now.

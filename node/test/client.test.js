@@ -199,3 +199,36 @@ test('lookupCode and version', () => {
   assert.equal(lookupCode('999999'), null);
   assert.match(version, /^\d+\.\d+\.\d+/);
 });
+
+test('sandbox: business errors are scriptable per app and per number', async () => {
+  const sandbox = await Sandbox.start({
+    timeScale: 100,
+    appSettings: { online: false, testNumbers: ['13800000001', '13800000002'] },
+    confirmDelayMs: 60000,
+  });
+  try {
+    const client = new Client(sandbox.clientOptions());
+    assert.equal(sandbox.appSettings().online, false);
+    const code = async (promise) => {
+      const err = await promise.then(() => null, (e) => e);
+      assert.ok(err instanceof YunhuniError, String(err));
+      return err.code;
+    };
+    // An app that is not online may call only its test numbers.
+    assert.equal(await code(client.duoCallback({ to1: '13800000001', to2: '13900000003', maxCallDuration: 60 })), '020001');
+    const { callId } = await client.duoCallback({ to1: '13800000001', to2: '13800000002', maxCallDuration: 60 });
+    // The switch has not confirmed the call yet.
+    assert.equal(await code(client.cancelDuoCallback(callId)), '000004');
+    sandbox.setAppSettings({ balanceExhausted: true });
+    assert.equal(await code(client.duoCallback({ to1: '13800000001', to2: '13800000002', maxCallDuration: 60 })), '010003');
+    sandbox.setAppSettings({});
+    sandbox.setBehavior('13800000009', { code: '020002' });
+    assert.equal(sandbox.behavior('13800000009').code, '020002');
+    assert.equal(await code(client.duoCallback({ to1: '13800000001', to2: '13800000009', maxCallDuration: 60 })), '020002');
+    assert.throws(() => sandbox.setAppSettings({ code: '999999' }), (e) => e.kind === 'validation' && e.field === 'appSettings');
+    assert.throws(() => sandbox.setAppSettings({}, 'nope'), (e) => e.kind === 'validation');
+    assert.equal(sandbox.appSettings('nope'), null);
+  } finally {
+    await sandbox.close();
+  }
+});
