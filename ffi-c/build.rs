@@ -12,7 +12,10 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    let elf = !matches!(os.as_str(), "macos" | "ios" | "windows" | "tvos" | "watchos" | "visionos");
+    let elf = !matches!(
+        os.as_str(),
+        "macos" | "ios" | "windows" | "tvos" | "watchos" | "visionos"
+    );
     if !elf {
         return;
     }
@@ -21,8 +24,12 @@ fn main() {
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
 
     // OUT_DIR is <profile dir>/build/<package>-<hash>/out; the library lands in <profile dir>.
-    let Some(out_dir) = env::var_os("OUT_DIR").map(PathBuf::from) else { return };
-    let Some(profile_dir) = out_dir.ancestors().nth(3) else { return };
+    let Some(out_dir) = env::var_os("OUT_DIR").map(PathBuf::from) else {
+        return;
+    };
+    let Some(profile_dir) = out_dir.ancestors().nth(3) else {
+        return;
+    };
     let link = profile_dir.join(&soname);
     if std::fs::symlink_metadata(&link).is_err() {
         // Best effort: a read-only or unusual target directory only loses the convenience.
