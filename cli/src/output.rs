@@ -32,13 +32,9 @@ pub const EXIT_CODES_HELP: &str =
     "Exit codes: 0 success, 1 other failure, 2 bad usage, 10 validation, 11 api (platform code), \
 12 auth (401), 13 http (other status), 14 timeout, 15 transport, 16 decode.";
 
-/// True for characters a terminal may act on rather than show: control characters (C0, DEL,
-/// C1: escape sequences start with them), line and paragraph separators, and the marks that
-/// reorder text (bidirectional overrides and isolates).
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
+// Characters a terminal may act on rather than show (control characters, separators, direction
+// marks): core decides which, for its messages and for this output alike.
+use yunhuni::is_unsafe_char as is_unsafe;
 
 /// Outside text as the terminal may show it: every unsafe character written as `\u{1b}`, the
 /// way core's messages write them (so text that core already escaped comes out unchanged).
@@ -46,15 +42,7 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    Cow::Owned(yunhuni::escape_control(text))
 }
 
 /// [`clean`] for text of several lines: each line cleaned, the line breaks kept.

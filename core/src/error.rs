@@ -223,21 +223,36 @@ impl std::error::Error for Error {}
 /// where it matters (`platform_message`). Bindings use it for the outside text they show
 /// (an event's name and id in their log records).
 pub fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(MAX_SHOWN * 2));
-    for (shown, c) in text.chars().enumerate() {
-        if shown == MAX_SHOWN {
-            out.push_str(&format!("... ({} bytes in all)", text.len()));
-            break;
-        }
-        if c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        {
+    let mut end = text.len();
+    if let Some((at, _)) = text.char_indices().nth(MAX_SHOWN) {
+        end = at;
+    }
+    let mut out = escape_control(&text[..end]);
+    if end < text.len() {
+        out.push_str(&format!("... ({} bytes in all)", text.len()));
+    }
+    out
+}
+
+/// Text with every character a terminal would act on written as `\u{..}`: control characters
+/// (escape sequences among them), the line and paragraph separators, and the direction marks
+/// and overrides. Nothing is cut (see [`escape_text`]).
+pub fn escape_control(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe_char(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// True for the characters [`escape_control`] escapes.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// [`escape_text`] in double quotes, for values quoted in messages.

@@ -48,6 +48,7 @@ mod error;
 pub mod event_decls;
 pub mod events;
 mod events_typed;
+pub mod logging;
 pub mod ops;
 mod requests;
 mod resolver;
@@ -58,7 +59,7 @@ pub use client::{
     CallCreated, CallOptions, Client, ClientBuilder, RequestLog, RequestObserver, DEFAULT_BASE_URL,
     MAX_TIMEOUT,
 };
-pub use error::{escape_text, Error, ErrorKind, Result};
+pub use error::{escape_control, escape_text, is_unsafe_char, Error, ErrorKind, Result};
 pub use events::{
     DuoCallbackEnd, EndedBy, Event, HungUpBy, NotifyCallEnd, OtherEvent, Outcome, VerifyCallEnd,
 };

@@ -4,7 +4,6 @@
 
 use crate::error::kind_name;
 use crate::util::{c_string, opt_ptr, value_guard};
-use std::cell::Cell;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::io::Write;
 use std::ptr;
@@ -12,7 +11,7 @@ use std::sync::Once;
 use yunhuni::RequestLog;
 
 /// The environment variable that turns the library's stderr log on.
-const VARIABLE: &str = "YUNHUNI_LOG";
+use yunhuni::logging::VARIABLE;
 
 /// What one request did, handed to the callback set by `yh_client_builder_set_log`: method,
 /// path, HTTP status, platform code, error kind, duration and attempts. It never holds the
@@ -34,7 +33,7 @@ pub struct yh_request_log {
 impl From<&RequestLog> for yh_request_log {
     fn from(log: &RequestLog) -> Self {
         yh_request_log {
-            line: c_string(&clean(&log.to_string())),
+            line: c_string(&yunhuni::escape_control(&log.to_string())),
             method: c_string(log.method),
             path: c_string(&log.path),
             status: log.status.unwrap_or(0),
@@ -82,46 +81,8 @@ impl LogCallback {
     }
 }
 
-thread_local! {
-    /// Set while a client with a callback sends: its request lines go to the callback instead
-    /// of stderr.
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `body` with this thread's stderr log of requests turned off when `quiet`.
-pub(crate) fn quietly<T>(quiet: bool, body: impl FnOnce() -> T) -> T {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            QUIET.with(|q| q.set(self.0));
-        }
-    }
-    let _restore = Restore(QUIET.with(|q| q.replace(quiet)));
-    body()
-}
-
-/// Writes the core's records (target `yunhuni`) to stderr, one line each, control characters
-/// escaped. Records of other crates (the HTTP library's, which may show headers) never are.
-struct StderrLog;
-
-impl log::Log for StderrLog {
-    fn enabled(&self, metadata: &log::Metadata) -> bool {
-        let target = metadata.target();
-        metadata.level() <= log::max_level()
-            && (target == "yunhuni" || target.starts_with("yunhuni::"))
-    }
-
-    fn log(&self, record: &log::Record) {
-        if self.enabled(record.metadata()) && !QUIET.with(Cell::get) {
-            let level = record.level().as_str().to_ascii_lowercase();
-            let text = clean(&record.args().to_string());
-            // Never panics, whatever stderr is.
-            let _ = writeln!(std::io::stderr().lock(), "[yunhuni {level}] {text}");
-        }
-    }
-
-    fn flush(&self) {}
-}
+/// Runs `body` with this thread's stderr log of requests turned off when `quiet` (core's).
+pub(crate) use yunhuni::logging::quietly;
 
 /// Turns the stderr log on, once per process, when `YUNHUNI_LOG` names a level (`debug` shows
 /// each request and each parsed event); called when a client is built and when an event is
@@ -129,43 +90,13 @@ impl log::Log for StderrLog {
 pub(crate) fn init_from_env() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let Some(value) = std::env::var_os(VARIABLE) else {
-            return;
-        };
-        let text = value.to_string_lossy();
-        let text = text.trim();
-        if text.is_empty() {
-            return;
-        }
-        match text.parse::<log::LevelFilter>() {
-            Ok(log::LevelFilter::Off) => {}
-            Ok(level) => {
-                if log::set_logger(&StderrLog).is_ok() {
-                    log::set_max_level(level);
-                }
-            }
-            Err(_) => {
-                let _ = writeln!(
-                    std::io::stderr().lock(),
-                    "[yunhuni warn] {VARIABLE}={} is not one of off, error, warn, info, debug, trace; ignored",
-                    clean(text)
-                );
-            }
+        if let Err(bad) = yunhuni::logging::init_from_env() {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "[yunhuni warn] {VARIABLE}={bad} is not one of off, error, warn, info, debug, trace; ignored"
+            );
         }
     });
-}
-
-/// Text as a log line may show it: control characters written as `\u{..}`.
-fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The request as one line: `POST call/duo_callback -> 200 000000 in 12.3 ms` (the path after
@@ -276,15 +207,5 @@ mod tests {
         assert_eq!(yh_request_log_attempts(&view), 2);
         assert!(yh_request_log_line(ptr::null()).is_null());
         assert_eq!(yh_request_log_status(ptr::null()), 0);
-    }
-
-    #[test]
-    fn quiet_is_restored_after_the_body() {
-        quietly(true, || {
-            assert!(QUIET.with(Cell::get));
-            quietly(false, || assert!(!QUIET.with(Cell::get)));
-            assert!(QUIET.with(Cell::get));
-        });
-        assert!(!QUIET.with(Cell::get));
     }
 }

@@ -14,15 +14,11 @@
 //! clients that have a hook. Nothing is written otherwise. No record holds the secret key or a
 //! signature.
 
-use log::{LevelFilter, Log, Metadata, Record};
 use napi::bindgen_prelude::*;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::sync::Arc;
 use yunhuni::RequestLog;
-
-/// The variable that turns logging to stderr on.
-pub(crate) const VARIABLE: &str = "YUNHUNI_LOG";
 
 /// A client's hook: `onRequest(log)`, called with the object of [`js_log`].
 pub(crate) type Hook = Arc<FunctionRef<Value, Unknown<'static>>>;
@@ -49,7 +45,8 @@ pub(crate) fn capture<T>(hooked: bool, call: impl FnOnce() -> T) -> (T, Option<V
         return (call(), None);
     }
     CAPTURED.with(|slot| *slot.borrow_mut() = Some(None));
-    let result = call();
+    // The hook has the report: core's stderr logger keeps this request's line to itself.
+    let result = yunhuni::logging::quietly(true, call);
     let seen = CAPTURED.with(|slot| slot.borrow_mut().take()).flatten();
     (result, seen)
 }
@@ -77,77 +74,17 @@ fn js_log(log: &RequestLog) -> Value {
     })
 }
 
-/// Writes the SDK's records (target `yunhuni`) to stderr, control characters escaped; the
-/// records of other crates (the HTTP library's among them) never.
-struct Stderr;
-
-impl Log for Stderr {
-    fn enabled(&self, metadata: &Metadata) -> bool {
-        let target = metadata.target();
-        metadata.level() <= log::max_level()
-            && (target == "yunhuni" || target.starts_with("yunhuni::"))
-    }
-
-    fn log(&self, record: &Record) {
-        let hooked = CAPTURED.with(|slot| slot.borrow().is_some());
-        if hooked || !self.enabled(record.metadata()) {
-            return;
-        }
-        let level = record.level().as_str().to_ascii_lowercase();
-        eprintln!("[yunhuni {level}] {}", clean(&record.args().to_string()));
-    }
-
-    fn flush(&self) {}
-}
-
-/// Text with its control and direction characters escaped (`\u{1b}`), safe on a terminal.
-fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Reads `YUNHUNI_LOG` and installs the stderr logger when it names a level (`off`, `error`,
-/// `warn`, `info`, `debug`, `trace`; core logs at debug). Returns the value when it is not a
-/// level, for `index.js` to warn about; `None` otherwise.
+/// Reads `YUNHUNI_LOG` and installs core's stderr logger when it names a level (`off`,
+/// `error`, `warn`, `info`, `debug`, `trace`; core logs at debug). Returns the value when it is
+/// not a level, for `index.js` to warn about; `None` otherwise. A second load of the addon (a
+/// worker thread) finds the logger already installed.
 pub(crate) fn init() -> Option<String> {
-    let value = std::env::var_os(VARIABLE)?;
-    let text = value.to_string_lossy();
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let Ok(level) = text.parse::<LevelFilter>() else {
-        return Some(clean(&text.chars().take(100).collect::<String>()));
-    };
-    // A second load of the addon (a worker thread) finds the logger already installed.
-    if level != LevelFilter::Off && log::set_logger(&Stderr).is_ok() {
-        log::set_max_level(level);
-    }
-    None
+    yunhuni::logging::init_from_env().err()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clean_escapes_what_a_terminal_would_obey() {
-        assert_eq!(clean("ok \u{1b}[2J\r\n"), "ok \\u{1b}[2J\\u{d}\\u{a}");
-        assert_eq!(clean("a\u{202e}b"), "a\\u{202e}b");
-        assert_eq!(
-            clean("POST call/duo_callback -> 200"),
-            "POST call/duo_callback -> 200"
-        );
-    }
 
     #[test]
     fn a_report_has_the_keys_of_the_hook() {
