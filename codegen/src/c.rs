@@ -18,7 +18,7 @@ use yunhuni::ops::{Data, DataType, Field, Operation, Rule, Shape, Type, OPERATIO
 pub fn outputs() -> Vec<Output> {
     vec![Output {
         path: "ffi-c/src/ops.rs",
-        text: rustfmt(&ops()),
+        text: crate::rust::rustfmt(&ops()),
     }]
 }
 
@@ -42,41 +42,6 @@ const TAKEN: &[&str] = &[
 
 /// Parameter names of the generated functions besides the fields.
 const PARAMS: &[&str] = &["request", "request_out", "client", "call_out", "err_out"];
-
-/// The text as `rustfmt` lays it out, so that `cargo fmt --check` and the generator agree.
-fn rustfmt(text: &str) -> String {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--emit", "stdout"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("rustfmt runs (rustup component add rustfmt)");
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let input = text.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().expect("rustfmt finishes");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("write to rustfmt");
-    assert!(output.status.success(), "rustfmt failed on generated Rust");
-    String::from_utf8(output.stdout).expect("rustfmt writes UTF-8")
-}
-
-/// A Rust identifier for a field name (`type` → `r#type`).
-fn ident(name: &str) -> String {
-    const KEYWORDS: [&str; 12] = [
-        "type", "where", "match", "mod", "ref", "move", "loop", "use", "fn", "impl", "self",
-        "static",
-    ];
-    if KEYWORDS.contains(&name) {
-        format!("r#{name}")
-    } else {
-        name.to_owned()
-    }
-}
 
 /// The Rust parameter type of a field, and the C crate's conversion that sets it.
 fn param(ty: Type) -> (&'static str, &'static str) {
@@ -366,7 +331,12 @@ fn operation(out: &mut String, op: &Operation, claim: &mut impl FnMut(String) ->
     }
     let _ = writeln!(out, "#[no_mangle]\npub extern \"C\" fn {new}(");
     for f in &required {
-        let _ = writeln!(out, "    {}: {},", ident(f.name), param(f.ty).0);
+        let _ = writeln!(
+            out,
+            "    {}: {},",
+            crate::rust::ident(f.name),
+            param(f.ty).0
+        );
     }
     let _ = writeln!(
         out,
@@ -390,7 +360,7 @@ fn operation(out: &mut String, op: &Operation, claim: &mut impl FnMut(String) ->
                 "        {}(r, {}, {})?;",
                 param(f.ty).1,
                 quoted(f.name),
-                ident(f.name)
+                crate::rust::ident(f.name)
             );
         }
         let _ = writeln!(out, "        Ok(())\n    }})");
@@ -420,11 +390,11 @@ fn operation(out: &mut String, op: &Operation, claim: &mut impl FnMut(String) ->
         let _ = writeln!(
             out,
             "#[no_mangle]\npub extern \"C\" fn {name}(\n    request: *mut {ty},\n    {}: {},\n    err_out: *mut *mut yh_error,\n) -> yh_result {{\n    change(request, err_out, |r| {}(r, {}, {}))\n}}\n",
-            ident(f.name),
+            crate::rust::ident(f.name),
             param(f.ty).0,
             param(f.ty).1,
             quoted(f.name),
-            ident(f.name)
+            crate::rust::ident(f.name)
         );
     }
 

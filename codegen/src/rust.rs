@@ -36,9 +36,10 @@ pub fn rustfmt(text: &str) -> String {
 }
 
 /// A Rust identifier for a field name (`type` → `r#type`).
-fn ident(name: &str) -> String {
-    const KEYWORDS: [&str; 8] = [
-        "type", "where", "match", "mod", "ref", "move", "loop", "use",
+pub fn ident(name: &str) -> String {
+    const KEYWORDS: [&str; 12] = [
+        "type", "where", "match", "mod", "ref", "move", "loop", "use", "fn", "impl", "self",
+        "static",
     ];
     if KEYWORDS.contains(&name) {
         format!("r#{name}")
