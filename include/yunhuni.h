@@ -1072,75 +1072,6 @@ const char *yh_event_raw_json(const struct yh_event *event, size_t *len_out);
 const char *yh_event_json(const struct yh_event *event, size_t *len_out);
 
 /**
- * `duo_callback.end` `id`: the call id returned when the callback was placed. Borrowed from
- * `event`.
- */
-enum yh_result yh_event_duo_id(const struct yh_event *event, const char **out);
-
-/**
- * `duo_callback.end` `subaccount_id`: the sub-account that placed the call. Borrowed from
- * `event`.
- */
-enum yh_result yh_event_duo_subaccount_id(const struct yh_event *event, const char **out);
-
-/**
- * `duo_callback.end` `begin_time`: when dialling party 1 started, epoch milliseconds.
- */
-enum yh_result yh_event_duo_begin_time(const struct yh_event *event, int64_t *out);
-
-/**
- * `duo_callback.end` `answer_time1`: when party 1 answered, epoch milliseconds.
- */
-enum yh_result yh_event_duo_answer_time1(const struct yh_event *event, int64_t *out);
-
-/**
- * `duo_callback.end` `answer_time2`: when party 2 answered (the two were connected), epoch
- * milliseconds.
- */
-enum yh_result yh_event_duo_answer_time2(const struct yh_event *event, int64_t *out);
-
-/**
- * `duo_callback.end` `end_time`: when the conversation ended, epoch milliseconds (only sent when
- * the parties were connected).
- */
-enum yh_result yh_event_duo_end_time(const struct yh_event *event, int64_t *out);
-
-/**
- * `duo_callback.end` `hangup_by`: who hung up, 0 the platform, 1 party 1, 2 party 2.
- */
-enum yh_result yh_event_duo_hangup_by(const struct yh_event *event, int64_t *out);
-
-/**
- * `duo_callback.end` `duration`: conversation seconds as the docs show it (the real server does
- * not send it; see `yh_event_duo_talk_seconds`).
- */
-enum yh_result yh_event_duo_duration(const struct yh_event *event, int64_t *out);
-
-/**
- * `duo_callback.end` `reason`: failure reason (documented, never sent in practice). Borrowed
- * from `event`.
- */
-enum yh_result yh_event_duo_reason(const struct yh_event *event, const char **out);
-
-/**
- * `duo_callback.end` `error`: `"connect timeout"`, `"connect error"`, or `"????"` when the
- * platform could not start the call. Borrowed from `event`.
- */
-enum yh_result yh_event_duo_error(const struct yh_event *event, const char **out);
-
-/**
- * `duo_callback.end` `user_data`: the data given when the call was placed. Borrowed from
- * `event`.
- */
-enum yh_result yh_event_duo_user_data(const struct yh_event *event, const char **out);
-
-/**
- * `duo_callback.end` `record_file`: recording file name (documented, never sent in practice).
- * Borrowed from `event`.
- */
-enum yh_result yh_event_duo_record_file(const struct yh_event *event, const char **out);
-
-/**
  * How the voice callback ended, always present: `"connected"`, `"party1_not_reached"`,
  * `"party2_not_reached"`, `"max_duration_reached"`, `"bridge_error"` or `"platform_failure"`.
  * Borrowed from `event`.
@@ -1154,71 +1085,140 @@ enum yh_result yh_event_duo_outcome(const struct yh_event *event, const char **o
 enum yh_result yh_event_duo_talk_seconds(const struct yh_event *event, int64_t *out);
 
 /**
- * `notify_call.end` / `verify_call.end` `id`: the call id. Borrowed from `event`.
- */
-enum yh_result yh_event_notify_id(const struct yh_event *event, const char **out);
-
-/**
- * `notify_call.end` / `verify_call.end` `subaccount_id`. Borrowed from `event`.
- */
-enum yh_result yh_event_notify_subaccount_id(const struct yh_event *event, const char **out);
-
-/**
- * `notify_call.end` / `verify_call.end` `begin_time`: when dialling started, epoch milliseconds.
- */
-enum yh_result yh_event_notify_begin_time(const struct yh_event *event, int64_t *out);
-
-/**
- * `notify_call.end` / `verify_call.end` `answer_time`: when the call was answered, epoch
- * milliseconds.
- */
-enum yh_result yh_event_notify_answer_time(const struct yh_event *event, int64_t *out);
-
-/**
- * `notify_call.end` / `verify_call.end` `end_time` (or the docs' spelling `end_tinme`): when the
- * call ended, epoch milliseconds.
- */
-enum yh_result yh_event_notify_end_time(const struct yh_event *event, int64_t *out);
-
-/**
- * `notify_call.end` / `verify_call.end` `duration`: call seconds as the docs show it (the real
- * server does not send it).
- */
-enum yh_result yh_event_notify_duration(const struct yh_event *event, int64_t *out);
-
-/**
- * `notify_call.end` / `verify_call.end` `hangup_by` as sent: `"usr"`/`"sys"` from the server
- * for a verification call, `"0"`/`"1"` in the docs. Borrowed from `event`.
- */
-enum yh_result yh_event_notify_hangup_by(const struct yh_event *event, const char **out);
-
-/**
- * `notify_call.end` / `verify_call.end` `dropped_by` as sent by the server for a notification:
- * `"usr"` or `"sys"`. Borrowed from `event`.
- */
-enum yh_result yh_event_notify_dropped_by(const struct yh_event *event, const char **out);
-
-/**
  * Who ended the call, from `dropped_by` (else `hangup_by`): `"user"` or `"platform"`;
  * `YH_ABSENT` when neither says. Borrowed from `event`.
  */
 enum yh_result yh_event_notify_ended_by(const struct yh_event *event, const char **out);
 
 /**
- * `notify_call.end` / `verify_call.end` `reason` (documented, never sent in practice).
+ * `duo_callback.end` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_duo_id(const struct yh_event *event, const char **out);
+
+/**
+ * `duo_callback.end` `subaccount_id`: the sub-account that placed the call, if any. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_duo_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `duo_callback.end` `begin_time`: when dialling party 1 started. Epoch milliseconds.
+ */
+enum yh_result yh_event_duo_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `duo_callback.end` `answer_time1`: when party 1 answered. Epoch milliseconds.
+ */
+enum yh_result yh_event_duo_answer_time1(const struct yh_event *event, int64_t *out);
+
+/**
+ * `duo_callback.end` `answer_time2`: when party 2 answered, which is when the two were connected.
+ * Epoch milliseconds.
+ */
+enum yh_result yh_event_duo_answer_time2(const struct yh_event *event, int64_t *out);
+
+/**
+ * `duo_callback.end` `end_time`: when the conversation ended (only sent when the parties were
+ * connected). Epoch milliseconds.
+ */
+enum yh_result yh_event_duo_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `duo_callback.end` `hangup_by`: who hung up: 0 the platform, 1 party 1, 2 party 2.
+ */
+enum yh_result yh_event_duo_hangup_by(const struct yh_event *event, int64_t *out);
+
+/**
+ * `duo_callback.end` `duration`: conversation seconds, as the docs show it (the real server does
+ * not send it).
+ */
+enum yh_result yh_event_duo_duration(const struct yh_event *event, int64_t *out);
+
+/**
+ * `duo_callback.end` `reason`: failure reason (documented, never sent in practice). Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_duo_reason(const struct yh_event *event, const char **out);
+
+/**
+ * `duo_callback.end` `error`: `connect timeout`, `connect error`, or `????` when the platform
+ * failed to start the call. Borrowed from `event`.
+ */
+enum yh_result yh_event_duo_error(const struct yh_event *event, const char **out);
+
+/**
+ * `duo_callback.end` `user_data`: the `user_data` given when the call was placed. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_duo_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `duo_callback.end` `record_file`: recording file name (documented, never sent in practice).
  * Borrowed from `event`.
+ */
+enum yh_result yh_event_duo_record_file(const struct yh_event *event, const char **out);
+
+/**
+ * `notify_call.end` / `verify_call.end` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_notify_id(const struct yh_event *event, const char **out);
+
+/**
+ * `notify_call.end` / `verify_call.end` `subaccount_id`: the sub-account that placed the call, if
+ * any. Borrowed from `event`.
+ */
+enum yh_result yh_event_notify_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `notify_call.end` / `verify_call.end` `begin_time`: when dialling started. Epoch milliseconds.
+ */
+enum yh_result yh_event_notify_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `notify_call.end` / `verify_call.end` `answer_time`: when the call was answered. Epoch
+ * milliseconds.
+ */
+enum yh_result yh_event_notify_answer_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `notify_call.end` / `verify_call.end` `end_time`: when it ended (`end_time`, or the docs'
+ * spelling `end_tinme`). Epoch milliseconds.
+ */
+enum yh_result yh_event_notify_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `notify_call.end` / `verify_call.end` `duration`: call seconds, as the docs show it (the real
+ * server does not send it).
+ */
+enum yh_result yh_event_notify_duration(const struct yh_event *event, int64_t *out);
+
+/**
+ * `notify_call.end` / `verify_call.end` `hangup_by`: as sent: `usr`/`sys` from the server for a
+ * verification call, `0`/`1` in the docs. Borrowed from `event`.
+ */
+enum yh_result yh_event_notify_hangup_by(const struct yh_event *event, const char **out);
+
+/**
+ * `notify_call.end` / `verify_call.end` `dropped_by`: as sent by the server for a notification:
+ * `usr` or `sys`. Borrowed from `event`.
+ */
+enum yh_result yh_event_notify_dropped_by(const struct yh_event *event, const char **out);
+
+/**
+ * `notify_call.end` / `verify_call.end` `reason`: failure reason (documented, never sent in
+ * practice). Borrowed from `event`.
  */
 enum yh_result yh_event_notify_reason(const struct yh_event *event, const char **out);
 
 /**
- * `notify_call.end` / `verify_call.end` `error`: `"ring timeout"`, `"dial failed"`,
- * `"dial error"`, `"play error"` or `"????"`. Borrowed from `event`.
+ * `notify_call.end` / `verify_call.end` `error`: `ring timeout`, `dial failed`, `dial error`,
+ * `play error`, or `????`. Borrowed from `event`.
  */
 enum yh_result yh_event_notify_error(const struct yh_event *event, const char **out);
 
 /**
- * `notify_call.end` / `verify_call.end` `user_data`: the data given when the call was placed.
- * Borrowed from `event`.
+ * `notify_call.end` / `verify_call.end` `user_data`: the `user_data` given when the call was
+ * placed. Borrowed from `event`.
  */
 enum yh_result yh_event_notify_user_data(const struct yh_event *event, const char **out);
 

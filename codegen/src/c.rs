@@ -7,19 +7,30 @@
 //! The bodies only call the C crate's per-type conversions (`put_str`, `put_int`, `put_bool`,
 //! `put_json`).
 //!
+//! And the accessor of each key of the typed webhook events (`ffi-c/src/events_gen.rs`):
+//! `yh_event_<event>_<key>`, documented from the key's declaration, its body one call of the C
+//! crate's per-type readers (`str_key`, `int_key`).
+//!
 //! The text helpers for rules and answers are shared with the PHP generator.
 
 use crate::names::{quoted, GENERATED};
 use crate::Output;
 use std::collections::HashSet;
 use std::fmt::Write;
+use yunhuni::event_decls::{EventDecl, KeyType, EVENTS};
 use yunhuni::ops::{Data, DataType, Field, Operation, Rule, Shape, Type, OPERATIONS};
 
 pub fn outputs() -> Vec<Output> {
-    vec![Output {
-        path: "ffi-c/src/ops.rs",
-        text: crate::rust::rustfmt(&ops()),
-    }]
+    vec![
+        Output {
+            path: "ffi-c/src/ops.rs",
+            text: crate::rust::rustfmt(&ops()),
+        },
+        Output {
+            path: "ffi-c/src/events_gen.rs",
+            text: crate::rust::rustfmt(&events()),
+        },
+    ]
 }
 
 /// Names the C crate already exports, which a generated name must not take.
@@ -424,4 +435,123 @@ fn operation(out: &mut String, op: &Operation, claim: &mut impl FnMut(String) ->
             quoted(op.name)
         );
     }
+}
+
+/// Names of the C crate's hand-written event functions, which a generated accessor must not take.
+const EVENT_TAKEN: &[&str] = &[
+    "yh_event_parse",
+    "yh_event_free",
+    "yh_event_get_type",
+    "yh_event_name",
+    "yh_event_id",
+    "yh_event_raw_json",
+    "yh_event_json",
+    "yh_event_duo_outcome",
+    "yh_event_duo_talk_seconds",
+    "yh_event_notify_ended_by",
+];
+
+/// The accessors' infix of the typed events that had C accessors before the declarations
+/// (their exported names stay); any later typed event takes its Rust type in snake_case.
+const EVENT_PREFIXES: &[(&str, &str)] = &[("DuoCallbackEnd", "duo"), ("NotifyCallEnd", "notify")];
+
+/// `yh_event_<prefix>_`: `DuoCallbackEnd` → `duo`, `ConfJoined` → `conf_joined`.
+fn event_prefix(rust_type: &str) -> String {
+    if let Some((_, prefix)) = EVENT_PREFIXES.iter().find(|(t, _)| *t == rust_type) {
+        return (*prefix).to_owned();
+    }
+    let mut snake = String::new();
+    for c in rust_type.chars() {
+        if c.is_ascii_uppercase() && !snake.is_empty() {
+            snake.push('_');
+        }
+        snake.push(c.to_ascii_lowercase());
+    }
+    snake
+}
+
+/// A declaration's doc sentence continuing a line: its first letter lower-cased unless the first
+/// word is an acronym (`SMS`).
+fn continuing(doc: &str) -> String {
+    let mut chars = doc.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second))
+            if first.is_ascii_uppercase() && !second.is_ascii_uppercase() =>
+        {
+            format!("{}{second}{}", first.to_ascii_lowercase(), chars.as_str())
+        }
+        _ => doc.to_owned(),
+    }
+}
+
+fn events() -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "// {GENERATED}");
+    out.push_str(
+        "//! The accessor of each key of the typed webhook events, from core's event declarations.\n\
+         //! Each reads the key through the per-type readers of `events.rs`.\n\n\
+         use crate::error::yh_result;\n\
+         use crate::events::{int_key, str_key, yh_event};\n\
+         use std::ffi::c_char;\n\n",
+    );
+    let mut names: HashSet<String> = EVENT_TAKEN.iter().map(|s| s.to_string()).collect();
+    let mut done: Vec<&str> = Vec::new();
+    for decl in EVENTS {
+        let Some(rust_type) = decl.rust_type else {
+            continue;
+        };
+        if done.contains(&rust_type) {
+            continue;
+        }
+        done.push(rust_type);
+        let same: Vec<&EventDecl> = EVENTS
+            .iter()
+            .filter(|e| e.rust_type == Some(rust_type))
+            .collect();
+        for e in &same {
+            assert_eq!(
+                e.keys, decl.keys,
+                "{} and {} share {rust_type} but not their keys",
+                e.name, decl.name
+            );
+        }
+        let events: Vec<String> = same.iter().map(|e| format!("`{}`", e.name)).collect();
+        let events = events.join(" / ");
+        let prefix = event_prefix(rust_type);
+        for k in decl.keys {
+            let name = format!("yh_event_{prefix}_{}", k.name);
+            assert!(
+                names.insert(name.clone()),
+                "generated C name {name} is taken twice"
+            );
+            let mut text = format!("{events} `{}`: {}", k.name, continuing(k.doc));
+            if let Some(fallback) = k.fallback {
+                if !k.doc.contains(fallback) {
+                    let _ = write!(text, " Read from `{fallback}` when absent.");
+                }
+            }
+            let (c_out, reader) = match k.ty {
+                KeyType::Str => {
+                    text.push_str(" Borrowed from `event`.");
+                    ("*mut *const c_char", "str_key")
+                }
+                KeyType::Int => ("*mut i64", "int_key"),
+                KeyType::Time => {
+                    text.push_str(" Epoch milliseconds.");
+                    ("*mut i64", "int_key")
+                }
+            };
+            out.push('\n');
+            doc(&mut out, &text, 0);
+            let _ = writeln!(
+                out,
+                "#[no_mangle]\n\
+                 pub extern \"C\" fn {name}(event: *const yh_event, out: {c_out}) -> yh_result {{\n\
+                 {reader}(event, out, {}, {})\n}}",
+                quoted(rust_type),
+                quoted(k.name)
+            );
+        }
+    }
+    out
 }

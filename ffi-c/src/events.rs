@@ -1,4 +1,8 @@
-//! Webhook events: parsing, the generic view, and typed accessors for the simple-call events.
+//! Webhook events: parsing, the generic view, and typed accessors for the typed events.
+//!
+//! The accessor of each key of a typed event (`events_gen.rs`) is generated from core's event
+//! declarations and calls one of the per-type readers here (`str_key`, `int_key`); the derived
+//! values (outcome, talk seconds, ended by) are written here.
 //!
 //! Typed accessors share one convention: they return `YH_OK` and write `*out` when the field is
 //! present, `YH_ABSENT` (nothing written) when the event does not carry it,
@@ -9,9 +13,11 @@ use crate::boundary::{arg_bytes, arg_out, guard};
 use crate::error::{yh_error, yh_result};
 use crate::logging::init_from_env;
 use crate::util::{c_string, free_box, value_guard};
+use serde_json::Value;
 use std::ffi::{c_char, CString};
 use std::ptr;
-use yunhuni::{DuoCallbackEnd, Event, NotifyCallEnd};
+use yunhuni::event_decls::{self, KeyType};
+use yunhuni::{DuoCallbackEnd, Event};
 
 /// The type of a parsed event, from `yh_event_get_type`.
 #[repr(C)]
@@ -40,71 +46,61 @@ pub struct yh_event {
     raw: CString,
     json: CString,
     id: Option<CString>,
-    text: Text,
-}
-
-/// C copies of the string fields of a typed event.
-enum Text {
-    Duo(DuoText),
-    Notify(NotifyText),
-    Other,
-}
-
-struct DuoText {
-    id: Option<CString>,
-    subaccount_id: Option<CString>,
-    reason: Option<CString>,
-    error: Option<CString>,
-    user_data: Option<CString>,
-    record_file: Option<CString>,
-    outcome: CString,
-}
-
-struct NotifyText {
-    id: Option<CString>,
-    subaccount_id: Option<CString>,
-    hangup_by: Option<CString>,
-    dropped_by: Option<CString>,
-    reason: Option<CString>,
-    error: Option<CString>,
-    user_data: Option<CString>,
+    /// The Rust type of a typed event (`DuoCallbackEnd`) from its declaration, else `None`.
+    rust_type: Option<&'static str>,
+    /// The keys of a typed event that it carries, from core's canonical view.
+    keys: Vec<(&'static str, KeyValue)>,
+    /// `duo_callback.end`'s outcome.
+    outcome: Option<CString>,
+    /// `notify_call.end` / `verify_call.end`'s ended-by, when known.
     ended_by: Option<CString>,
 }
 
-fn opt(s: &Option<String>) -> Option<CString> {
-    s.as_deref().map(c_string)
+/// A key of a typed event as C reads it: a C copy of its text, or its integer (times included).
+enum KeyValue {
+    Str(CString),
+    Int(i64),
+}
+
+impl KeyValue {
+    /// The value of a key of type `ty` in core's canonical view; `None` when it is absent.
+    fn from_view(ty: KeyType, value: &Value) -> Option<Self> {
+        match ty {
+            KeyType::Str => value.as_str().map(|s| KeyValue::Str(c_string(s))),
+            KeyType::Int | KeyType::Time => value.as_i64().map(KeyValue::Int),
+        }
+    }
 }
 
 impl From<Event> for yh_event {
     fn from(inner: Event) -> Self {
-        let text = match &inner {
-            Event::DuoCallbackEnd(e) => Text::Duo(DuoText {
-                id: opt(&e.id),
-                subaccount_id: opt(&e.subaccount_id),
-                reason: opt(&e.reason),
-                error: opt(&e.error),
-                user_data: opt(&e.user_data),
-                record_file: opt(&e.record_file),
-                outcome: c_string(e.outcome().as_str()),
-            }),
-            Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => Text::Notify(NotifyText {
-                id: opt(&e.id),
-                subaccount_id: opt(&e.subaccount_id),
-                hangup_by: opt(&e.hangup_by),
-                dropped_by: opt(&e.dropped_by),
-                reason: opt(&e.reason),
-                error: opt(&e.error),
-                user_data: opt(&e.user_data),
-                ended_by: e.ended_by().map(|b| c_string(b.as_str())),
-            }),
-            Event::Other(_) => Text::Other,
+        let view = inner.to_value();
+        let decl = match &inner {
+            Event::Other(_) => None,
+            typed => event_decls::event(typed.name()),
+        };
+        let keys = decl.map_or_else(Vec::new, |d| {
+            d.keys
+                .iter()
+                .filter_map(|k| Some((k.name, KeyValue::from_view(k.ty, view.get(k.name)?)?)))
+                .collect()
+        });
+        let (outcome, ended_by) = match &inner {
+            Event::DuoCallbackEnd(e) => (Some(c_string(e.outcome().as_str())), None),
+            Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => {
+                (None, e.ended_by().map(|b| c_string(b.as_str())))
+            }
+            Event::Other(_) => (None, None),
         };
         yh_event {
             name: c_string(inner.name()),
             raw: c_string(inner.raw_json()),
-            json: c_string(&inner.to_value().to_string()),
+            json: c_string(&view.to_string()),
             id: inner.id().map(c_string),
-            text,
+            rust_type: decl.and_then(|d| d.rust_type),
+            keys,
+            outcome,
+            ended_by,
             inner,
         }
     }
@@ -208,7 +204,7 @@ fn text_with_len(
 }
 
 /// Reads a field of a typed event into `*out`.
-fn read<T, V>(
+fn read<T: ?Sized, V>(
     event: *const yh_event,
     out: *mut V,
     pick: impl FnOnce(&yh_event) -> Option<&T>,
@@ -232,6 +228,53 @@ fn read<T, V>(
     })
 }
 
+/// Reads the key `key` of a typed event whose Rust type is `rust_type` into `*out`: the
+/// `yh_event_<event>_<key>` accessors of the keys of every type. `pick` takes the value when it
+/// is of the accessor's C type.
+fn read_key<V>(
+    event: *const yh_event,
+    out: *mut V,
+    rust_type: &str,
+    key: &str,
+    pick: impl FnOnce(&KeyValue) -> Option<V>,
+) -> yh_result {
+    read(
+        event,
+        out,
+        |e| (e.rust_type == Some(rust_type)).then_some(e),
+        |e| {
+            let (_, value) = e.keys.iter().find(|(name, _)| *name == key)?;
+            pick(value)
+        },
+    )
+}
+
+/// The accessor of a text key: borrowed from `event`.
+pub(crate) fn str_key(
+    event: *const yh_event,
+    out: *mut *const c_char,
+    rust_type: &str,
+    key: &str,
+) -> yh_result {
+    read_key(event, out, rust_type, key, |v| match v {
+        KeyValue::Str(s) => Some(s.as_ptr()),
+        KeyValue::Int(_) => None,
+    })
+}
+
+/// The accessor of an integer key, and of a time key (epoch milliseconds).
+pub(crate) fn int_key(
+    event: *const yh_event,
+    out: *mut i64,
+    rust_type: &str,
+    key: &str,
+) -> yh_result {
+    read_key(event, out, rust_type, key, |v| match v {
+        KeyValue::Int(i) => Some(*i),
+        KeyValue::Str(_) => None,
+    })
+}
+
 fn duo(e: &yh_event) -> Option<&DuoCallbackEnd> {
     match &e.inner {
         Event::DuoCallbackEnd(d) => Some(d),
@@ -239,123 +282,15 @@ fn duo(e: &yh_event) -> Option<&DuoCallbackEnd> {
     }
 }
 
-fn duo_text(e: &yh_event) -> Option<&DuoText> {
-    match &e.text {
-        Text::Duo(t) => Some(t),
-        _ => None,
-    }
-}
-
-fn notify(e: &yh_event) -> Option<&NotifyCallEnd> {
+fn notify(e: &yh_event) -> Option<&yh_event> {
     match &e.inner {
-        Event::NotifyCallEnd(n) | Event::VerifyCallEnd(n) => Some(n),
+        Event::NotifyCallEnd(_) | Event::VerifyCallEnd(_) => Some(e),
         _ => None,
     }
 }
 
-fn notify_text(e: &yh_event) -> Option<&NotifyText> {
-    match &e.text {
-        Text::Notify(t) => Some(t),
-        _ => None,
-    }
-}
-
-fn c(s: &Option<CString>) -> Option<*const c_char> {
-    s.as_ref().map(|s| s.as_ptr())
-}
-
-/// `duo_callback.end` `id`: the call id returned when the callback was placed. Borrowed from
-/// `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_id(event: *const yh_event, out: *mut *const c_char) -> yh_result {
-    read(event, out, duo_text, |t| c(&t.id))
-}
-
-/// `duo_callback.end` `subaccount_id`: the sub-account that placed the call. Borrowed from
-/// `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_subaccount_id(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, duo_text, |t| c(&t.subaccount_id))
-}
-
-/// `duo_callback.end` `begin_time`: when dialling party 1 started, epoch milliseconds.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_begin_time(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, duo, |d| d.begin_time)
-}
-
-/// `duo_callback.end` `answer_time1`: when party 1 answered, epoch milliseconds.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_answer_time1(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, duo, |d| d.answer_time1)
-}
-
-/// `duo_callback.end` `answer_time2`: when party 2 answered (the two were connected), epoch
-/// milliseconds.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_answer_time2(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, duo, |d| d.answer_time2)
-}
-
-/// `duo_callback.end` `end_time`: when the conversation ended, epoch milliseconds (only sent when
-/// the parties were connected).
-#[no_mangle]
-pub extern "C" fn yh_event_duo_end_time(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, duo, |d| d.end_time)
-}
-
-/// `duo_callback.end` `hangup_by`: who hung up, 0 the platform, 1 party 1, 2 party 2.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_hangup_by(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, duo, |d| d.hangup_by)
-}
-
-/// `duo_callback.end` `duration`: conversation seconds as the docs show it (the real server does
-/// not send it; see `yh_event_duo_talk_seconds`).
-#[no_mangle]
-pub extern "C" fn yh_event_duo_duration(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, duo, |d| d.duration)
-}
-
-/// `duo_callback.end` `reason`: failure reason (documented, never sent in practice). Borrowed
-/// from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_reason(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, duo_text, |t| c(&t.reason))
-}
-
-/// `duo_callback.end` `error`: `"connect timeout"`, `"connect error"`, or `"????"` when the
-/// platform could not start the call. Borrowed from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_error(event: *const yh_event, out: *mut *const c_char) -> yh_result {
-    read(event, out, duo_text, |t| c(&t.error))
-}
-
-/// `duo_callback.end` `user_data`: the data given when the call was placed. Borrowed from
-/// `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_user_data(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, duo_text, |t| c(&t.user_data))
-}
-
-/// `duo_callback.end` `record_file`: recording file name (documented, never sent in practice).
-/// Borrowed from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_duo_record_file(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, duo_text, |t| c(&t.record_file))
-}
+// The accessors of each key of the typed events (`yh_event_duo_begin_time`, ...) are generated
+// into `events_gen.rs`; the derived values below call core's methods.
 
 /// How the voice callback ended, always present: `"connected"`, `"party1_not_reached"`,
 /// `"party2_not_reached"`, `"max_duration_reached"`, `"bridge_error"` or `"platform_failure"`.
@@ -365,7 +300,12 @@ pub extern "C" fn yh_event_duo_outcome(
     event: *const yh_event,
     out: *mut *const c_char,
 ) -> yh_result {
-    read(event, out, duo_text, |t| Some(t.outcome.as_ptr()))
+    read(
+        event,
+        out,
+        |e| duo(e).and(e.outcome.as_ref()),
+        |s| Some(s.as_ptr()),
+    )
 }
 
 /// Seconds the two parties talked, always present: `duration` when sent, else
@@ -375,68 +315,6 @@ pub extern "C" fn yh_event_duo_talk_seconds(event: *const yh_event, out: *mut i6
     read(event, out, duo, |d| Some(d.talk_seconds()))
 }
 
-/// `notify_call.end` / `verify_call.end` `id`: the call id. Borrowed from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_id(event: *const yh_event, out: *mut *const c_char) -> yh_result {
-    read(event, out, notify_text, |t| c(&t.id))
-}
-
-/// `notify_call.end` / `verify_call.end` `subaccount_id`. Borrowed from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_subaccount_id(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, notify_text, |t| c(&t.subaccount_id))
-}
-
-/// `notify_call.end` / `verify_call.end` `begin_time`: when dialling started, epoch milliseconds.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_begin_time(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, notify, |n| n.begin_time)
-}
-
-/// `notify_call.end` / `verify_call.end` `answer_time`: when the call was answered, epoch
-/// milliseconds.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_answer_time(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, notify, |n| n.answer_time)
-}
-
-/// `notify_call.end` / `verify_call.end` `end_time` (or the docs' spelling `end_tinme`): when the
-/// call ended, epoch milliseconds.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_end_time(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, notify, |n| n.end_time)
-}
-
-/// `notify_call.end` / `verify_call.end` `duration`: call seconds as the docs show it (the real
-/// server does not send it).
-#[no_mangle]
-pub extern "C" fn yh_event_notify_duration(event: *const yh_event, out: *mut i64) -> yh_result {
-    read(event, out, notify, |n| n.duration)
-}
-
-/// `notify_call.end` / `verify_call.end` `hangup_by` as sent: `"usr"`/`"sys"` from the server
-/// for a verification call, `"0"`/`"1"` in the docs. Borrowed from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_hangup_by(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, notify_text, |t| c(&t.hangup_by))
-}
-
-/// `notify_call.end` / `verify_call.end` `dropped_by` as sent by the server for a notification:
-/// `"usr"` or `"sys"`. Borrowed from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_dropped_by(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, notify_text, |t| c(&t.dropped_by))
-}
-
 /// Who ended the call, from `dropped_by` (else `hangup_by`): `"user"` or `"platform"`;
 /// `YH_ABSENT` when neither says. Borrowed from `event`.
 #[no_mangle]
@@ -444,35 +322,7 @@ pub extern "C" fn yh_event_notify_ended_by(
     event: *const yh_event,
     out: *mut *const c_char,
 ) -> yh_result {
-    read(event, out, notify_text, |t| c(&t.ended_by))
-}
-
-/// `notify_call.end` / `verify_call.end` `reason` (documented, never sent in practice).
-/// Borrowed from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_reason(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, notify_text, |t| c(&t.reason))
-}
-
-/// `notify_call.end` / `verify_call.end` `error`: `"ring timeout"`, `"dial failed"`,
-/// `"dial error"`, `"play error"` or `"????"`. Borrowed from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_error(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, notify_text, |t| c(&t.error))
-}
-
-/// `notify_call.end` / `verify_call.end` `user_data`: the data given when the call was placed.
-/// Borrowed from `event`.
-#[no_mangle]
-pub extern "C" fn yh_event_notify_user_data(
-    event: *const yh_event,
-    out: *mut *const c_char,
-) -> yh_result {
-    read(event, out, notify_text, |t| c(&t.user_data))
+    read(event, out, notify, |e| {
+        e.ended_by.as_ref().map(|s| s.as_ptr())
+    })
 }
