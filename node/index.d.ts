@@ -1,9 +1,12 @@
 /// <reference types="node" />
 // Types of the npm package `yunhuni`. Checked by compiling test/types.ts and the TypeScript
 // examples with `tsc --noEmit --strict` (scripts/test-node). The operations, their fields and
-// their answers are in ops.d.ts, generated from core's declarations.
+// their answers are in ops.d.ts, and the parsed webhook events (`Event` and its members) in
+// events.d.ts, both generated from core's declarations.
 
+import type { Event } from './events';
 import type { FieldsArgument, OperationName, OperationTypes, Operations } from './ops';
+export * from './events';
 export * from './ops';
 
 /** The stable category of a {@link YunhuniError}; the same string in every language of the SDK. */
@@ -171,91 +174,6 @@ export type Outcome =
   | 'bridge_error'
   /** The platform could not start the call at all. */
   | 'platform_failure';
-
-/** `duo_callback.end`. Times are epoch milliseconds; every key is present, `null` when not sent. */
-export interface DuoCallbackEndEvent {
-  type: 'duo_callback.end';
-  event: 'duo_callback.end';
-  /** The call id (`callId` of the placed callback). */
-  id: string | null;
-  subaccountId: string | null;
-  /** When dialling party 1 started. */
-  beginTime: number | null;
-  /** When party 1 answered. */
-  answerTime1: number | null;
-  /** When party 2 answered: when the two were connected. */
-  answerTime2: number | null;
-  /** When the conversation ended. */
-  endTime: number | null;
-  /** Who hung up: 0 the platform, 1 party 1, 2 party 2. */
-  hangupBy: number | null;
-  /** Conversation seconds as the docs show it (the real server does not send it). */
-  duration: number | null;
-  reason: string | null;
-  /** `connect timeout`, `connect error`, or `????` when the platform failed to start the call. */
-  error: string | null;
-  userData: string | null;
-  recordFile: string | null;
-  /** How the call ended. */
-  outcome: Outcome;
-  /** Seconds the parties talked: `duration`, else `(endTime - answerTime2) / 1000`, else 0. */
-  talkSeconds: number;
-}
-
-/** `notify_call.end` (also the normal end of a verification call). */
-export interface NotifyCallEndEvent {
-  type: 'notify_call.end';
-  event: 'notify_call.end';
-  id: string | null;
-  subaccountId: string | null;
-  beginTime: number | null;
-  answerTime: number | null;
-  /** `end_time`, or the docs' spelling `end_tinme`. */
-  endTime: number | null;
-  duration: number | null;
-  /** As sent: `usr`/`sys`, or `0`/`1` in the docs. */
-  hangupBy: string | null;
-  /** As sent: `usr` or `sys`. */
-  droppedBy: string | null;
-  /** Who ended the call, from `droppedBy` (else `hangupBy`). */
-  endedBy: 'user' | 'platform' | null;
-  reason: string | null;
-  /** `ring timeout`, `dial failed`, `dial error`, `play error`, or `????`. */
-  error: string | null;
-  userData: string | null;
-}
-
-/** `verify_call.end`: the same fields as `notify_call.end`. */
-export interface VerifyCallEndEvent extends Omit<NotifyCallEndEvent, 'type' | 'event'> {
-  type: 'verify_call.end';
-  event: 'verify_call.end';
-}
-
-/** The documented event names other than the three simple-call end events. */
-export type OtherEventName =
-  | 'ivr.call_end' | 'ivr.play_end' | 'ivr.record_end' | 'ivr.get_end' | 'ivr.put_end'
-  | 'ivr.dial_end' | 'ivr.connect_begin' | 'ivr.connect_end'
-  | 'conf.create.succ' | 'conf.end' | 'conf.joined' | 'conf.join.fail' | 'conf.quit'
-  | 'conf.play_end' | 'conf.record_end'
-  | 'callcenter.queue.select' | 'callcenter.queue.success' | 'callcenter.queue.fail'
-  | 'callcenter.agent.state_changed' | 'callcenter.agent.conversation_changed'
-  | 'callcenter.conversation.begin' | 'callcenter.conversation.end'
-  | 'callcenter.conversation.parts_changed'
-  | 'recording.url_generate' | 'msg.sending_complete' | 'msg.template_complete';
-
-/**
- * Any other event, its body kept whole in `fields` (keys as sent). Event names the platform
- * does not document arrive here too; to compare one, widen the name first:
- * `(ev.event as string) === 'x.y'`.
- */
-export interface OtherEvent {
-  type: 'event';
-  event: OtherEventName;
-  fields: Record<string, unknown>;
-}
-
-/** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}). */
-export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | OtherEvent;
 
 /**
  * Parses a webhook body as the platform sends it (UTF-8, or ISO-8859-1 when not valid UTF-8).

@@ -1,12 +1,16 @@
 //! Node: one method per operation on `Client` (`node/ops.js`, each calling
 //! `this.request(name, fields, options)`) and their TypeScript declarations (`node/ops.d.ts`: the fields
 //! of each operation, the shapes of the answers, the record types, `Page<T>`), merged into
-//! `Client` by `node/index.d.ts`.
+//! `Client` by `node/index.d.ts`; and the parsed webhook events (`node/events.d.ts`: an
+//! interface per typed event of core's `EVENTS`, `OtherEvent`, the union `Event`), which
+//! `parseEvent` returns as core's canonical view with camelCase keys.
 
 use crate::names::{camel, pascal, quoted, GENERATED};
 use crate::Output;
 use std::collections::BTreeSet;
 use std::fmt::Write;
+use yunhuni::event_decls::{EventDecl, KeyType, EVENTS};
+use yunhuni::events::DOCUMENTED_EVENTS;
 use yunhuni::ops::{
     Data, DataType, Field, Operation, Rule, Shape, Type, OPERATIONS, RECORDS, SHAPES,
 };
@@ -37,6 +41,10 @@ pub fn outputs() -> Vec<Output> {
         Output {
             path: "node/ops.d.ts",
             text: ops_dts(),
+        },
+        Output {
+            path: "node/events.d.ts",
+            text: events_dts(),
         },
     ]
 }
@@ -480,6 +488,176 @@ fn ops_dts() -> String {
     out
 }
 
+/// Derived values: each key (as core's view names it), its TypeScript type and its doc.
+type DerivedKeys = &'static [(&'static str, &'static str, &'static str)];
+
+/// What core's canonical view of a typed event adds to its keys (`Event::to_value`, written by
+/// hand in core beside the typed structs), by its Rust type: the key, its TypeScript type and
+/// its doc. `events_dts` checks this against core's view, so a derived value core adds or
+/// drops fails `scripts/codegen` until it is stated here; a typed event without one needs
+/// nothing here.
+const DERIVED: &[(&str, DerivedKeys)] = &[
+    (
+        "DuoCallbackEnd",
+        &[
+            ("outcome", "Outcome", "How the call ended."),
+            (
+                "talk_seconds",
+                "number",
+                "Seconds the parties talked: `duration`, else `(endTime - answerTime2) / 1000`, else 0.",
+            ),
+        ],
+    ),
+    (
+        "NotifyCallEnd",
+        &[(
+            "ended_by",
+            "'user' | 'platform' | null",
+            "Who ended the call, from `droppedBy` (else `hangupBy`).",
+        )],
+    ),
+];
+
+/// The name of the interface of an event (`DuoCallbackEndEvent`).
+fn event_type(decl: &EventDecl) -> String {
+    format!("{}Event", crate::events::variant(decl.name))
+}
+
+/// The derived values of a typed event, checked against the keys of core's canonical view of
+/// the event (parsed from a body with its name alone): every key of the view is `type`,
+/// `event`, a declared key or one of these.
+fn derived(decl: &EventDecl, rust_type: &str, table: &[(&str, DerivedKeys)]) -> DerivedKeys {
+    let derived = table
+        .iter()
+        .find(|(ty, _)| *ty == rust_type)
+        .map_or(&[][..], |(_, d)| *d);
+    let body = format!("{{\"event\":{}}}", quoted(decl.name));
+    let view = yunhuni::Event::parse(body.as_bytes())
+        .unwrap_or_else(|e| panic!("{}: core does not parse its own event: {e}", decl.name))
+        .to_value();
+    let mut in_view: Vec<&str> = view
+        .as_object()
+        .expect("core's canonical view is an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut stated: Vec<&str> = ["type", "event"]
+        .into_iter()
+        .chain(decl.keys.iter().map(|k| k.name))
+        .chain(derived.iter().map(|(k, _, _)| *k))
+        .collect();
+    in_view.sort_unstable();
+    stated.sort_unstable();
+    assert_eq!(
+        in_view, stated,
+        "{}: the keys of core's view differ from its declared keys and DERIVED in codegen/src/node.rs",
+        decl.name
+    );
+    derived
+}
+
+/// `node/events.d.ts`: the parsed webhook events, from core's `EVENTS`.
+fn events_dts() -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "// {GENERATED}");
+    out.push_str(
+        "// The parsed webhook events, as `parseEvent` returns them (index.d.ts): one interface per\n\
+         // typed event of core (its keys in camelCase, `null` when not sent, and the values core\n\
+         // derives), `OtherEvent` for every other event, and their union `Event`.\n\n\
+         import type { Outcome } from './index';\n\n",
+    );
+    let typed: Vec<(&EventDecl, &str)> = EVENTS
+        .iter()
+        .filter_map(|e| e.rust_type.map(|t| (e, t)))
+        .collect();
+    let mut first_of_type: Vec<(&str, &EventDecl)> = Vec::new();
+    for &(decl, rust_type) in &typed {
+        let name = event_type(decl);
+        let derived = derived(decl, rust_type, DERIVED);
+        let tag = single_quoted(decl.name);
+        if let Some((_, first)) = first_of_type.iter().find(|(t, _)| *t == rust_type) {
+            js_doc(
+                &mut out,
+                "",
+                &[format!(
+                    "`{}`: {} The same keys as `{}`.",
+                    decl.name, decl.doc, first.name
+                )],
+            );
+            let _ = writeln!(
+                out,
+                "export interface {name} extends Omit<{}, 'type' | 'event'> {{\n  type: {tag};\n  event: {tag};\n}}\n",
+                event_type(first)
+            );
+            continue;
+        }
+        first_of_type.push((rust_type, decl));
+        js_doc(
+            &mut out,
+            "",
+            &[format!(
+                "`{}`: {} Times are epoch milliseconds; every key is present, `null` when not sent.",
+                decl.name, decl.doc
+            )],
+        );
+        let _ = writeln!(out, "export interface {name} {{");
+        let _ = writeln!(out, "  type: {tag};\n  event: {tag};");
+        for key in decl.keys {
+            js_doc(&mut out, "  ", &[key.doc.to_owned()]);
+            let ty = match key.ty {
+                KeyType::Str => "string",
+                KeyType::Int | KeyType::Time => "number",
+            };
+            let _ = writeln!(out, "  {}: {ty} | null;", property(&camel(key.name)));
+        }
+        for (key, ty, doc) in derived {
+            js_doc(&mut out, "  ", &[(*doc).to_owned()]);
+            let _ = writeln!(out, "  {}: {ty};", property(&camel(key)));
+        }
+        out.push_str("}\n\n");
+    }
+
+    let typed_names: Vec<String> = typed.iter().map(|(d, _)| format!("`{}`", d.name)).collect();
+    js_doc(
+        &mut out,
+        "",
+        &[format!(
+            "The documented event names other than the typed ones ({}).",
+            typed_names.join(", ")
+        )],
+    );
+    out.push_str("export type OtherEventName =\n");
+    for decl in EVENTS {
+        if decl.rust_type.is_none() && DOCUMENTED_EVENTS.contains(&decl.name) {
+            let _ = writeln!(out, "  | {}", single_quoted(decl.name));
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out.push_str(";\n\n");
+    js_doc(
+        &mut out,
+        "",
+        &[
+            "Any other event, its body kept whole in `fields` (keys as sent). Event names the platform".into(),
+            "does not document arrive here too; to compare one, widen the name first:".into(),
+            "`(ev.event as string) === 'x.y'`.".into(),
+        ],
+    );
+    out.push_str(
+        "export interface OtherEvent {\n  type: 'event';\n  event: OtherEventName;\n  fields: Record<string, unknown>;\n}\n\n",
+    );
+    out.push_str(
+        "/** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}). */\n",
+    );
+    let members: Vec<String> = typed
+        .iter()
+        .map(|(d, _)| event_type(d))
+        .chain(["OtherEvent".to_owned()])
+        .collect();
+    let _ = writeln!(out, "export type Event = {};", members.join(" | "));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,5 +713,59 @@ mod tests {
         assert_eq!(property("confId"), "confId");
         assert_eq!(property("conf id"), "\"conf id\"");
         assert_eq!(property("1a"), "\"1a\"");
+    }
+
+    #[test]
+    fn every_typed_event_has_an_interface_with_its_keys() {
+        let dts = events_dts();
+        assert!(dts.starts_with(&format!("// {GENERATED}\n")));
+        let typed: Vec<_> = EVENTS.iter().filter(|e| e.rust_type.is_some()).collect();
+        for decl in &typed {
+            assert!(
+                dts.contains(&format!("  event: '{}';", decl.name)),
+                "{}",
+                decl.name
+            );
+            assert!(
+                dts.contains(&format!(" {} ", event_type(decl))),
+                "{}",
+                decl.name
+            );
+        }
+        assert!(dts.contains("  answerTime1: number | null;"));
+        assert!(dts.contains("  droppedBy: string | null;"));
+        assert!(dts.contains("  talkSeconds: number;"));
+        assert!(dts.contains(
+            "export interface VerifyCallEndEvent extends Omit<NotifyCallEndEvent, 'type' | 'event'> {"
+        ));
+        assert!(dts.contains("  | 'conf.joined'\n"));
+        assert!(!dts.contains("  | 'duo_callback.end'"));
+        let union: Vec<String> = typed
+            .iter()
+            .map(|d| event_type(d))
+            .chain(["OtherEvent".to_owned()])
+            .collect();
+        assert!(dts.contains(&format!("export type Event = {};\n", union.join(" | "))));
+    }
+
+    #[test]
+    #[should_panic(expected = "the keys of core's view differ")]
+    fn a_derived_value_not_stated_fails_the_generation() {
+        let decl = EVENTS
+            .iter()
+            .find(|e| e.name == "duo_callback.end")
+            .unwrap();
+        derived(decl, "DuoCallbackEnd", &[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "the keys of core's view differ")]
+    fn a_derived_value_core_lacks_fails_the_generation() {
+        let decl = EVENTS.iter().find(|e| e.name == "verify_call.end").unwrap();
+        derived(
+            decl,
+            "NotifyCallEnd",
+            &[("NotifyCallEnd", &[("x", "number", "")])],
+        );
     }
 }

@@ -137,8 +137,10 @@ fn exact(value: &Value, path: &mut String) -> R<()> {
 
 /// Parses a webhook body (a string, `Buffer` or `Uint8Array`) into the JSON text of a plain
 /// object, which `index.js` hands to `JSON.parse` (much faster than building the object through
-/// N-API property by property): `event` and `type` discriminate; `duo_callback.end` also has
-/// `outcome` and `talkSeconds`.
+/// N-API property by property): core's canonical view, keys in camelCase, with no code per
+/// event or per key here. `event` and `type` discriminate; a typed event has every declared
+/// key and the values core derives (`outcome`, ...), as `events.d.ts` (generated from core's
+/// event declarations) types them.
 #[napi(catch_unwind)]
 pub fn parse_event(env: &Env, body: Option<Unknown>) -> Result<String> {
     let parse = || -> R<String> {
