@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 use yunhuni::ops::{operation, BodyKind, Data, Field, Operation, Request, Shape, OPERATIONS};
-use yunhuni::Error;
+use yunhuni::{CallCreated, Error};
 
 /// Arguments of `yunhuni api`.
 #[derive(Args, Debug)]
@@ -245,10 +245,22 @@ fn send(op: &'static Operation, fields: &[String], conn: &Connection) -> Result<
                 format!("has no value; write {arg}=VALUE"),
             ));
         };
+        if key.is_empty() {
+            return Err(Error::validation(
+                arg.as_str(),
+                "has no field name; write FIELD=VALUE",
+            ));
+        }
         request.set_text(&key.replace('-', "_"), text)?;
     }
     request.validate()?;
-    conn.client()?.send(&request)
+    let data = conn.client()?.send(&request)?;
+    if op.data == Data::Call {
+        // A call was placed only if the answer names it: one without a call id is a decode
+        // error, as every language's typed surface makes it.
+        CallCreated::from_data(data.clone())?;
+    }
+    Ok(data)
 }
 
 fn print_data(data: &Value, compact: bool) {

@@ -854,8 +854,9 @@ fn api_sends_each_method_path_query_and_body() {
 fn api_refuses_bad_input_naming_it_before_sending() {
     let stub = RecordingStub::start("null");
     // (arguments, the field named)
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["no_such_operation", "a=1"], "operation"),
+        (&["conf_create", "=60"], "=60"),
         (&["conf_create", "max_duration=60", "colour=red"], "colour"),
         (&["conf_create", "max_duration=sixty"], "max_duration"),
         (
@@ -882,6 +883,43 @@ fn api_refuses_bad_input_naming_it_before_sending() {
     assert!(stub.take().is_empty(), "a refused request was sent");
     let (_, _, err) = run(stub.command().args(["api", "no_such_operation"]));
     assert!(err.contains("yunhuni api --list"), "{err}");
+}
+
+#[test]
+fn api_refuses_a_placed_call_answer_without_a_call_id() {
+    // The platform placed the call only if it answered a call id: an answer without one is a
+    // decode error, as the typed surface of every language makes it, never a success.
+    for data in ["null", r#""surprise""#, "{}"] {
+        let stub = RecordingStub::start(data);
+        let args = [
+            "api",
+            "duo_callback",
+            "to1=13800000001",
+            "to2=13800000002",
+            "max_call_duration=60",
+        ];
+        let (code, out, err) = run(stub.command().args(args));
+        assert_eq!(code, 16, "{data}: {out} {err}");
+        assert!(
+            err.contains("callId") && out.is_empty(),
+            "{data}: {out} {err}"
+        );
+        assert_eq!(stub.take().len(), 1, "{data}: sent once");
+    }
+    let stub = RecordingStub::start(r#"{"callId":"c-9","user_data":"u"}"#);
+    let (code, out, err) = run(stub.command().args([
+        "api",
+        "duo_callback",
+        "to1=13800000001",
+        "to2=13800000002",
+        "max_call_duration=60",
+        "--compact",
+    ]));
+    assert_eq!(
+        (code, out.trim()),
+        (0, r#"{"callId":"c-9","user_data":"u"}"#),
+        "{err}"
+    );
 }
 
 /// A vector parameter as command-line text, or `None` when text cannot carry its JSON type
