@@ -202,7 +202,12 @@ impl NativeClient {
     ) -> Result<Object<'e>> {
         type Read = (&'static Operation, Vec<(String, Value)>, CallOptions);
         let read = || -> R<Read> {
-            let name = opt_string("operation", name)?.unwrap_or_default();
+            let name = opt_string("operation", name)?.ok_or_else(|| {
+                JsError::validation(
+                    "operation",
+                    "is required: an operation's name, such as 'conf_create'",
+                )
+            })?;
             let op = Request::new(&name)?.operation();
             let fields = fields::read(op, fields)?;
             Ok((op, fields, call_options(options)?))

@@ -228,6 +228,14 @@ test.describe('typed methods (ops.js) against a stub server', () => {
     assert.equal(stub.received.length, before, 'nothing was sent');
   });
 
+  test('a missing operation name is refused as missing, not as the name ""', async () => {
+    for (const call of [() => client.request(), () => client.request(undefined, {}), () => client.request(null)]) {
+      const err = await rejectsWith(call(), 'validation', YunhuniError);
+      assert.equal(err.field, 'operation');
+      assert.match(err.message, /^operation: is required/);
+    }
+  });
+
   test('undefined and null mean "not given"', async () => {
     const { body } = await one(() => client.confCreate({ maxDuration: 60, maxParts: undefined, bgmFile: null }), { confId: 'c' });
     assert.deepEqual(body, { max_duration: 60 });
