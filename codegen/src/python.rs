@@ -2,7 +2,10 @@
 //! (`py/python/yunhuni/_ops.py`), and the `TypedDict`s of what they answer and of the objects
 //! that list fields take (`py/python/yunhuni/types.py`). Both are plain, annotated Python: type
 //! checkers read them as they are, and each method only calls the native
-//! `request(name, **fields)`, which converts the values by type and hands them to core.
+//! `request(name, **fields)`, which converts the values by type and hands them to core. The
+//! typed webhook event classes are [`events`]'s.
+
+mod events;
 
 use crate::names::{quoted, GENERATED};
 use crate::Output;
@@ -23,6 +26,9 @@ pub fn outputs() -> Vec<Output> {
             text: types_module(),
         },
     ]
+    .into_iter()
+    .chain(events::outputs())
+    .collect()
 }
 
 /// Optional fields that stay positional-or-keyword (after the required ones), as the methods

@@ -11,6 +11,7 @@ mod client;
 mod convert;
 mod errors;
 mod events;
+mod events_gen;
 mod logging;
 mod sandbox;
 
@@ -127,9 +128,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyClient>()?;
     m.add_class::<client::PyCallCreated>()?;
     m.add_class::<client::PyPlayItem>()?;
-    m.add_class::<events::PyDuoCallbackEnd>()?;
-    m.add_class::<events::PyNotifyCallEnd>()?;
-    m.add_class::<events::PyVerifyCallEnd>()?;
+    events_gen::add_classes(m)?;
     m.add_class::<events::PyEvent>()?;
     m.add_function(wrap_pyfunction!(events::parse_event, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;

@@ -38,17 +38,15 @@ from ._native import (
     CONTENT_TYPE,
     DEFAULT_BASE_URL,
     CallCreated,
-    DuoCallbackEnd,
     Event,
-    NotifyCallEnd,
     PlayItem,
-    VerifyCallEnd,
-    parse_event,
     sign,
     string_to_sign,
     timestamp_now,
 )
 from ._native import VERSION as _VERSION
+from . import _events
+from ._events import *  # the typed event classes and parse_event (generated)
 
 import os as _os
 
@@ -85,10 +83,6 @@ __all__ = [
     "AsyncClient",
     "CallCreated",
     "PlayItem",
-    "parse_event",
-    "DuoCallbackEnd",
-    "NotifyCallEnd",
-    "VerifyCallEnd",
     "Event",
     "sign",
     "string_to_sign",
@@ -103,3 +97,4 @@ __all__ = [
     "TransportError",
     "DecodeError",
 ]
+__all__ += _events.__all__

@@ -2,9 +2,10 @@
 callback (``call/duo_callback``). Type stub for the whole public API."""
 
 import builtins
-from datetime import datetime
 from typing import Any, ClassVar, Literal, Union, final
 
+from ._events import *
+from ._events import __all__ as __all__
 from ._ops import AsyncClientOps, ClientOps
 
 __version__: str
@@ -13,15 +14,6 @@ CONTENT_TYPE: str
 #: The platform's production API, ``https://api.yunhuni.com``.
 DEFAULT_BASE_URL: str
 
-_Outcome = Literal[
-    "connected",
-    "party1_not_reached",
-    "party2_not_reached",
-    "max_duration_reached",
-    "bridge_error",
-    "platform_failure",
-]
-_EndedBy = Literal["user", "platform"]
 _Bytes = Union[bytes, bytearray, memoryview]
 #: A proxy URL, ``False`` for none, or ``None`` for the environment's.
 _Proxy = Union[str, Literal[False], None]
@@ -228,260 +220,6 @@ class AsyncClient(AsyncClientOps):
     async def __aexit__(self, *exc_info: object) -> None: ...
 
 @final
-class DuoCallbackEnd:
-    """The end of a voice callback (``duo_callback.end``). Times are epoch milliseconds
-    (``begin_time``, ...) and aware datetimes in UTC+8 (``begin_at``, ...; in UTC for the last
-    eight hours of 9999, which UTC+8 cannot show). Reading a property never raises."""
-
-    @property
-    def event(self) -> Literal["duo_callback.end"]:
-        """The event name."""
-
-    @property
-    def id(self) -> str | None:
-        """The call id (the ``call_id`` returned when the callback was placed)."""
-
-    @property
-    def subaccount_id(self) -> str | None:
-        """The sub-account that placed the call, if any."""
-
-    @property
-    def begin_time(self) -> int | None:
-        """When dialling party 1 started, in epoch milliseconds."""
-
-    @property
-    def answer_time1(self) -> int | None:
-        """When party 1 answered, in epoch milliseconds."""
-
-    @property
-    def answer_time2(self) -> int | None:
-        """When party 2 answered (the two were connected), in epoch milliseconds."""
-
-    @property
-    def end_time(self) -> int | None:
-        """When the conversation ended, in epoch milliseconds."""
-
-    @property
-    def begin_at(self) -> datetime | None:
-        """``begin_time`` as an aware datetime in UTC+8."""
-
-    @property
-    def answer1_at(self) -> datetime | None:
-        """``answer_time1`` as an aware datetime in UTC+8."""
-
-    @property
-    def answer2_at(self) -> datetime | None:
-        """``answer_time2`` as an aware datetime in UTC+8."""
-
-    @property
-    def end_at(self) -> datetime | None:
-        """``end_time`` as an aware datetime in UTC+8."""
-
-    @property
-    def hangup_by(self) -> int | None:
-        """Who hung up: 0 the platform, 1 party 1, 2 party 2."""
-
-    @property
-    def duration(self) -> int | None:
-        """Conversation seconds as the docs show it (the real server does not send it)."""
-
-    @property
-    def reason(self) -> str | None:
-        """Failure reason (documented, never sent in practice)."""
-
-    @property
-    def error(self) -> str | None:
-        """``'connect timeout'``, ``'connect error'``, or ``'????'`` when the call could not
-        start."""
-
-    @property
-    def user_data(self) -> str | None:
-        """The ``user_data`` given when the call was placed."""
-
-    @property
-    def record_file(self) -> str | None:
-        """Recording file name (documented, never sent in practice)."""
-
-    @property
-    def outcome(self) -> _Outcome:
-        """How the call ended."""
-
-    @property
-    def outcome_text(self) -> str:
-        """``outcome`` as a short English sentence."""
-
-    @property
-    def talk_seconds(self) -> int:
-        """Seconds the two parties talked (0 when they were never connected)."""
-
-    @property
-    def raw(self) -> str:
-        """The body as text."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The canonical view shared by every language of the SDK."""
-
-    def __eq__(self, value: object, /) -> bool: ...
-
-@final
-class NotifyCallEnd:
-    """The end of a voice notification (``notify_call.end``); also the normal end of a
-    verification call. Times are epoch milliseconds and aware datetimes in UTC+8 (in UTC for
-    the last eight hours of 9999). Reading a property never raises."""
-
-    @property
-    def event(self) -> Literal["notify_call.end"]:
-        """The event name."""
-
-    @property
-    def id(self) -> str | None:
-        """The call id."""
-
-    @property
-    def subaccount_id(self) -> str | None:
-        """The sub-account that placed the call, if any."""
-
-    @property
-    def begin_time(self) -> int | None:
-        """When dialling started, in epoch milliseconds."""
-
-    @property
-    def answer_time(self) -> int | None:
-        """When the call was answered, in epoch milliseconds."""
-
-    @property
-    def end_time(self) -> int | None:
-        """When it ended, in epoch milliseconds."""
-
-    @property
-    def begin_at(self) -> datetime | None:
-        """``begin_time`` as an aware datetime in UTC+8."""
-
-    @property
-    def answer_at(self) -> datetime | None:
-        """``answer_time`` as an aware datetime in UTC+8."""
-
-    @property
-    def end_at(self) -> datetime | None:
-        """``end_time`` as an aware datetime in UTC+8."""
-
-    @property
-    def duration(self) -> int | None:
-        """Call seconds as the docs show it (the real server does not send it)."""
-
-    @property
-    def hangup_by(self) -> str | None:
-        """As sent: ``'usr'``/``'sys'``, or ``'0'``/``'1'`` in the docs."""
-
-    @property
-    def dropped_by(self) -> str | None:
-        """As sent by the server for a notification: ``'usr'`` or ``'sys'``."""
-
-    @property
-    def ended_by(self) -> _EndedBy | None:
-        """Who ended the call, when said."""
-
-    @property
-    def reason(self) -> str | None:
-        """Failure reason (documented, never sent in practice)."""
-
-    @property
-    def error(self) -> str | None:
-        """``'ring timeout'``, ``'dial failed'``, ``'dial error'``, ``'play error'`` or
-        ``'????'``."""
-
-    @property
-    def user_data(self) -> str | None:
-        """The ``user_data`` given when the call was placed."""
-
-    @property
-    def raw(self) -> str:
-        """The body as text."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The canonical view shared by every language of the SDK."""
-
-    def __eq__(self, value: object, /) -> bool: ...
-
-@final
-class VerifyCallEnd:
-    """The end of a verification call (``verify_call.end``), in practice only sent when the
-    call could not start. Same fields as ``NotifyCallEnd``."""
-
-    @property
-    def event(self) -> Literal["verify_call.end"]:
-        """The event name."""
-
-    @property
-    def id(self) -> str | None:
-        """The call id."""
-
-    @property
-    def subaccount_id(self) -> str | None:
-        """The sub-account that placed the call, if any."""
-
-    @property
-    def begin_time(self) -> int | None:
-        """When dialling started, in epoch milliseconds."""
-
-    @property
-    def answer_time(self) -> int | None:
-        """When the call was answered, in epoch milliseconds."""
-
-    @property
-    def end_time(self) -> int | None:
-        """When it ended, in epoch milliseconds."""
-
-    @property
-    def begin_at(self) -> datetime | None:
-        """``begin_time`` as an aware datetime in UTC+8."""
-
-    @property
-    def answer_at(self) -> datetime | None:
-        """``answer_time`` as an aware datetime in UTC+8."""
-
-    @property
-    def end_at(self) -> datetime | None:
-        """``end_time`` as an aware datetime in UTC+8."""
-
-    @property
-    def duration(self) -> int | None:
-        """Call seconds as the docs show it."""
-
-    @property
-    def hangup_by(self) -> str | None:
-        """As sent."""
-
-    @property
-    def dropped_by(self) -> str | None:
-        """As sent."""
-
-    @property
-    def ended_by(self) -> _EndedBy | None:
-        """Who ended the call, when said."""
-
-    @property
-    def reason(self) -> str | None:
-        """Failure reason (documented, never sent in practice)."""
-
-    @property
-    def error(self) -> str | None:
-        """Why the call failed (``'????'`` when it could not start)."""
-
-    @property
-    def user_data(self) -> str | None:
-        """The ``user_data`` given when the call was placed."""
-
-    @property
-    def raw(self) -> str:
-        """The body as text."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The canonical view shared by every language of the SDK."""
-
-    def __eq__(self, value: object, /) -> bool: ...
-
-@final
 class Event:
     """Any other event, documented or not, kept whole."""
 
@@ -508,10 +246,6 @@ class Event:
         """The canonical view: ``{'type': 'event', 'event': name, 'fields': {...}}``."""
 
     def __eq__(self, value: object, /) -> bool: ...
-
-def parse_event(body: _Bytes | str) -> DuoCallbackEnd | NotifyCallEnd | VerifyCallEnd | Event:
-    """Parses a webhook body as the platform POSTs it. Raises ``DecodeError`` for a body
-    that is not a JSON object with a string ``event``."""
 
 def sign(
     method: str,
@@ -591,7 +325,7 @@ class TransportError(YunhuniError):
 class DecodeError(YunhuniError):
     """A body was not what the platform sends (a response or a webhook body)."""
 
-__all__ = [
+__all__ += [
     "__version__",
     "CONTENT_TYPE",
     "DEFAULT_BASE_URL",
@@ -599,10 +333,6 @@ __all__ = [
     "AsyncClient",
     "CallCreated",
     "PlayItem",
-    "parse_event",
-    "DuoCallbackEnd",
-    "NotifyCallEnd",
-    "VerifyCallEnd",
     "Event",
     "sign",
     "string_to_sign",

@@ -4,15 +4,13 @@ functions are declared in ``yunhuni/__init__.pyi`` and re-exported here."""
 from typing import Any, Literal, Mapping, final
 
 from . import CallCreated as CallCreated
-from . import DuoCallbackEnd as DuoCallbackEnd
 from . import Event as Event
-from . import NotifyCallEnd as NotifyCallEnd
 from . import PlayItem as PlayItem
-from . import VerifyCallEnd as VerifyCallEnd
-from . import parse_event as parse_event
 from . import sign as sign
 from . import string_to_sign as string_to_sign
 from . import timestamp_now as timestamp_now
+from ._events import *
+from ._events import __all__ as __all__
 
 VERSION: str
 CONTENT_TYPE: str
@@ -101,18 +99,14 @@ class _Sandbox:
     def wait_for_end(self, call_id: str, timeout: float) -> dict[str, Any] | None: ...
     def close(self) -> None: ...
 
-__all__ = [
+__all__ += [
     "VERSION",
     "CONTENT_TYPE",
     "DEFAULT_BASE_URL",
     "Client",
     "CallCreated",
     "PlayItem",
-    "DuoCallbackEnd",
-    "NotifyCallEnd",
-    "VerifyCallEnd",
     "Event",
-    "parse_event",
     "sign",
     "string_to_sign",
     "timestamp_now",
