@@ -296,6 +296,9 @@ impl ClientBuilder {
                 )
             })?),
         };
+        let proxy_shown = proxy
+            .as_ref()
+            .map(|p| escape_text(&redact_userinfo(&p.uri().to_string())));
         let config = ureq::Agent::config_builder()
             .proxy(proxy)
             .http_status_as_error(false)
@@ -336,6 +339,7 @@ impl ClientBuilder {
             connect_timeout: self.connect_timeout,
             on_request: self.on_request,
             quick_closes,
+            proxy_shown,
         })
     }
 }
@@ -360,7 +364,13 @@ fn split_base_url(url: &str) -> Result<(String, String, Option<String>)> {
         return Err(bad("must not contain a query, a fragment or spaces"));
     }
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    if host.is_empty() || host.contains('@') {
+    if host.contains('@') {
+        return Err(bad(
+            "must not carry user:password@: the platform authenticates by signature, and a \
+             password in a URL would be sent to it",
+        ));
+    }
+    if host.is_empty() {
         return Err(bad("must name a host"));
     }
     let mut path = path.trim_end_matches('/').to_owned();
@@ -420,6 +430,8 @@ pub struct Client {
     /// connections: reusing one races the server's close, and a request lost in that race may
     /// not be sent again.
     quick_closes: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    /// The proxy requests go through (its password redacted), named in transport errors.
+    proxy_shown: Option<String>,
 }
 
 impl fmt::Debug for Client {
@@ -556,7 +568,9 @@ impl Client {
     pub fn send_with(&self, request: &Request, options: &CallOptions) -> Result<Value> {
         check_call_options(options)?;
         let wire = request.to_wire()?;
-        self.execute(&wire, options.timeout)
+        let data = self.execute(&wire, options.timeout)?;
+        check_data(request.operation(), &data)?;
+        Ok(data)
     }
 
     /// The operation called `name` (or its alias) with `fields` named in `casing`: what the
@@ -670,7 +684,7 @@ impl Client {
             match result {
                 Ok(response) => return read_response(response, limit),
                 Err(e) if *attempts <= self.connect_retries && not_sent(&e) => {}
-                Err(e) => return Err(transport_error(e, limit)),
+                Err(e) => return Err(transport_error(e, limit, self.proxy_shown.as_deref())),
             }
         }
     }
@@ -704,6 +718,44 @@ impl Client {
     }
 }
 
+/// The answer's `data` against what the operation declares it to be: a value of another type is
+/// a `decode` error rather than something the typed surfaces would mislabel. `null` is let
+/// through for every declaration (an answer with nothing in it), and the keys inside objects
+/// are not checked (the server adds and drops them between versions).
+fn check_data(op: &crate::ops::Operation, data: &Value) -> Result<()> {
+    use crate::ops::Data;
+    let ok = match op.data {
+        _ if data.is_null() => true,
+        Data::Null | Data::Unknown => true,
+        Data::Bool => data.is_boolean(),
+        Data::Str => data.is_string(),
+        Data::Call | Data::Object(_) | Data::ObjectOrNull(_) => data.is_object(),
+        Data::List(_) | Data::ListOrNull(_) => data.is_array(),
+        Data::Page(_) => {
+            data.is_object()
+                && data
+                    .get("result")
+                    .is_none_or(|r| r.is_array() || r.is_null())
+        }
+    };
+    if ok {
+        return Ok(());
+    }
+    let found = match data {
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+        Value::Null => "null",
+    };
+    Err(Error::decode(format!(
+        "the answer to {} has {found} as its data, not what the operation answers",
+        op.name
+    ))
+    .with_status(200))
+}
+
 fn check_call_options(options: &CallOptions) -> Result<()> {
     match options.timeout {
         Some(timeout) if timeout.is_zero() || timeout > MAX_TIMEOUT => Err(Error::validation(
@@ -731,8 +783,11 @@ fn not_sent(e: &ureq::Error) -> bool {
     }
 }
 
-fn transport_error(e: ureq::Error, timeout: Duration) -> Error {
-    let error = transport_error_text(&e, timeout);
+fn transport_error(e: ureq::Error, timeout: Duration, proxy: Option<&str>) -> Error {
+    let mut error = transport_error_text(&e, timeout);
+    if let Some(proxy) = proxy {
+        error = error.with_note(&format!(" (through the proxy {proxy})"));
+    }
     if not_sent(&e) {
         error
     } else {
@@ -807,11 +862,15 @@ fn read_response(
                 "response body is larger than {MAX_RESPONSE_BYTES} bytes"
             ))
             .with_status(200),
-            other => transport_error(other, timeout).with_status(200),
+            other => transport_error(other, timeout, None).with_status(200),
         })?;
     let envelope: Value = serde_json::from_slice(&bytes).map_err(|e| {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
-        Error::decode(format!("response is not JSON ({e}): {}", quote_text(&head))).with_status(200)
+        Error::decode(format!(
+            "response could not be read as JSON ({e}): {}",
+            quote_text(&head)
+        ))
+        .with_status(200)
     })?;
     let code = envelope.get("code").and_then(Value::as_str);
     let Some(code) = code else {

@@ -129,6 +129,12 @@ impl Error {
         self
     }
 
+    /// The same error with `note` added to its message.
+    pub(crate) fn with_note(mut self, note: &str) -> Self {
+        self.message.push_str(note);
+        self
+    }
+
     /// Marks a transport or timeout error whose request may have reached the server, and says
     /// so in its message.
     pub(crate) fn sent_maybe(mut self) -> Self {

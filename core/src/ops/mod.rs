@@ -388,7 +388,7 @@ fn type_name(value: &Value) -> &'static str {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
-        Value::Number(_) => "a number",
+        Value::Number(_) => "a number with a fraction",
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
@@ -425,6 +425,18 @@ fn convert(field: &Field, value: Value, path: &str, casing: Casing) -> Result<Va
         },
         Type::Int => {
             let Some(i) = as_integer(&value).filter(|_| value.is_number()) else {
+                // A whole number too large for any integer type (u64 above i64, or a float
+                // beyond 2^53) is out of range, not of the wrong type.
+                let whole = value.is_u64()
+                    || value
+                        .as_f64()
+                        .is_some_and(|f| f.is_finite() && f.fract() == 0.0);
+                if whole {
+                    return Err(Error::validation(
+                        path,
+                        format!("{value} does not fit the server's 32-bit integer"),
+                    ));
+                }
                 return Err(wrong_type(path, "an integer", &value));
             };
             if !(I32_MIN..=I32_MAX).contains(&i) {

@@ -322,3 +322,21 @@ fn bodies_are_ascii_with_escapes() {
         r#"{"callId":"\u8ba2\u5355-42 \ud83d\ude00 caf\u00e9"}"#
     );
 }
+
+#[test]
+fn whole_numbers_beyond_any_integer_are_out_of_range() {
+    let mut r = Request::new("conf_create").unwrap();
+    for v in [
+        json!(u64::MAX),
+        json!(1e20),
+        json!(9_007_199_254_740_993u64),
+    ] {
+        let e = r.set("max_duration", v).unwrap_err();
+        assert!(e.message().contains("does not fit"), "{}", e.message());
+    }
+    let e = r.set("max_duration", json!(1.5)).unwrap_err();
+    assert_eq!(
+        e.detail(),
+        "expected an integer, got a number with a fraction"
+    );
+}
