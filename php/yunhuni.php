@@ -1,13 +1,15 @@
 <?php
 
 /**
- * Loads the yunhuni PHP library: Yunhuni\Client, Yunhuni\Exception, Yunhuni\parse_event() and
- * friends, and the drop-in SapiSdk class of the platform's demo.
+ * Loads the yunhuni PHP library without Composer: Yunhuni\Client, Yunhuni\Exception,
+ * Yunhuni\parse_event() and friends, and the drop-in SapiSdk class of the platform's demo.
  *
- *     require_once '/path/to/examples/php/yunhuni.php';
+ *     require_once '/path/to/yunhuni/php/yunhuni.php';
  *
- * Needs PHP 8.1+ with FFI (Debian's php-cli has it; run scripts with `php -d ffi.enable=1` where
- * FFI is restricted to preloading) and libyunhuni.so (see README.md).
+ * With Composer (`composer require yunhuni/yunhuni`), `require 'vendor/autoload.php'` loads the
+ * same classes and functions instead. Needs PHP 8.1+ with FFI (Debian's php-cli has it; run
+ * scripts with `php -d ffi.enable=1` where FFI is restricted to preloading) and libyunhuni (see
+ * README.md: how the library is found).
  */
 
 declare(strict_types=1);

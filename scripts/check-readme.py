@@ -3,10 +3,14 @@
 
 The C, PHP, Python and Node snippets are extracted from README.md and run as a user would run
 them, with the YUNHUNI_* variables of a sandbox started here. It uses what the language suites
-built before it: target/release/libyunhuni.so (c), py/.venv (python), node/yunhuni.node (node).
+built before it: target/release/libyunhuni.so (c, and php), py/.venv (python), node/yunhuni.node
+(node), and composer (php: scripts/test-php installs it). The PHP snippet runs in a fresh Composer
+project that requires yunhuni/yunhuni from a path repository on php/ (no network).
 """
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +38,26 @@ def start_sandbox():
     return proc, env
 
 
+def composer_project(tmp):
+    """A Composer project in `tmp` with yunhuni/yunhuni installed from this checkout's php/."""
+    app = os.path.join(tmp, "php-app")
+    if os.path.isdir(os.path.join(app, "vendor")):
+        return app
+    os.makedirs(app, exist_ok=True)
+    with open(os.path.join(app, "composer.json"), "w") as f:
+        json.dump({"name": "readme/app", "repositories": [
+            {"packagist.org": False}, {"type": "path", "url": os.path.join(ROOT, "php")}]}, f)
+    if shutil.which("composer") is None:
+        raise RuntimeError("composer is not installed (scripts/test-php installs it)")
+    env = dict(os.environ, COMPOSER_HOME=os.path.join(tmp, "composer-home"), COMPOSER_DISABLE_NETWORK="1",
+               COMPOSER_NO_INTERACTION="1")
+    out = subprocess.run(["composer", "require", "--working-dir", app, "yunhuni/yunhuni"],
+                         env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("composer require yunhuni/yunhuni failed:\n" + out.stdout + out.stderr)
+    return app
+
+
 def main():
     blocks = [(lang, code) for lang, code in snippets() if lang in ("c", "php", "python", "js")]
     proc, sandbox_env = start_sandbox()
@@ -42,6 +66,7 @@ def main():
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for i, (lang, code) in enumerate(blocks):
+                cwd = ROOT
                 if lang == "c":
                     src, exe = os.path.join(tmp, f"s{i}.c"), os.path.join(tmp, f"s{i}")
                     open(src, "w").write(code)
@@ -50,9 +75,15 @@ def main():
                     cmd = [exe]
                     run_env = dict(env, LD_LIBRARY_PATH=os.path.join(ROOT, "target", "release"))
                 elif lang == "php":
-                    src = os.path.join(tmp, f"s{i}.php")
+                    try:
+                        app = composer_project(tmp)
+                    except RuntimeError as e:
+                        print(f"FAIL README {lang} snippet #{i}: {e}")
+                        failed += 1
+                        continue
+                    src = os.path.join(app, f"s{i}.php")
                     open(src, "w").write(code)
-                    cmd, run_env = ["php", "-d", "ffi.enable=1", src], env
+                    cmd, run_env, cwd = ["php", "-d", "ffi.enable=1", src], env, app
                 elif lang == "python":
                     src = os.path.join(tmp, f"s{i}.py")
                     open(src, "w").write(code)
@@ -63,7 +94,7 @@ def main():
                     open(src, "w").write(code)
                     cmd, run_env = ["node", src], env
                 try:
-                    out = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=120)
+                    out = subprocess.run(cmd, cwd=cwd, env=run_env, capture_output=True, text=True, timeout=120)
                 finally:
                     if lang == "js":
                         os.remove(src)

@@ -1,5 +1,5 @@
 <?php
-// PHP: Yunhuni\Client (examples/php, over FFI and libyunhuni) against the curl baseline, both
+// PHP: Yunhuni\Client (the package in php/, over FFI and libyunhuni) against the curl baseline, both
 // sending the same duo_callback to the same sandbox, one request after the other. The two are
 // interleaved, one repetition each in turn, after a warm-up of each. Prints one JSON row.
 //
@@ -7,7 +7,7 @@
 
 declare(strict_types=1);
 
-require_once dirname(__DIR__, 2) . '/examples/php/yunhuni.php';
+require_once dirname(__DIR__, 2) . '/php/yunhuni.php';
 require_once dirname(__DIR__) . '/baselines/php_curl.php';
 
 [$baseUrl, $n, $reps] = [$argv[1] ?? '', (int) ($argv[2] ?? 0), (int) ($argv[3] ?? 0)];

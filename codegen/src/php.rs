@@ -1,4 +1,4 @@
-//! PHP: the trait `Yunhuni\Operations` (`examples/php/src/Operations.php`) that `Yunhuni\Client`
+//! PHP: the trait `Yunhuni\Operations` (`php/src/Operations.php`) that `Yunhuni\Client`
 //! uses: one camelCase method per operation (and per alias), required fields as typed
 //! parameters, optional ones in `array $options` by their snake_case names, with a docblock
 //! giving each field's type, rules and doc, an array shape of the options for static analysers,
@@ -12,7 +12,7 @@ use yunhuni::ops::{Data, DataType, Field, Operation, Shape, Type, OPERATIONS};
 
 pub fn outputs() -> Vec<Output> {
     vec![Output {
-        path: "examples/php/src/Operations.php",
+        path: "php/src/Operations.php",
         text: operations(),
     }]
 }

@@ -5,6 +5,26 @@ declare(strict_types=1);
 namespace Yunhuni;
 
 /**
+ * Names the C library to load (and, optionally, the header that declares it), in place of the
+ * search of the library's own (the environment variable YUNHUNI_LIB, a checkout's build, the
+ * installed libyunhuni.so.0). Call it before the first use of the library, for example in a
+ * bootstrap file where the environment cannot be set (PHP-FPM clears it by default):
+ *
+ *     Yunhuni\use_library('/opt/yunhuni/lib/libyunhuni.so.0');
+ *
+ * @param string $library a path to libyunhuni.so (or .so.0, .so.0.1.0), or a file name for the
+ *                        system's loader
+ * @param string|null $header a path to yunhuni.h of the same version; by default the one the
+ *                            library would use otherwise, or include/yunhuni.h next to lib/
+ * @throws \InvalidArgumentException when the path is not a file
+ * @throws \LogicException when another library is already loaded
+ */
+function use_library(string $library, ?string $header = null): void
+{
+    Ffi::configure($library, $header);
+}
+
+/**
  * Parses a webhook body exactly as received (for example `file_get_contents('php://input')`).
  *
  * @throws Exception kind `decode` when the body is not an event

@@ -10,7 +10,7 @@ declare(strict_types=1);
 
 require_once __DIR__ . '/lib.php';
 
-$vectors = $argv[1] ?? dirname(__DIR__, 3) . '/tests/vectors';
+$vectors = $argv[1] ?? dirname(__DIR__, 2) . '/tests/vectors';
 $base = env('YUNHUNI_BASE_URL');
 
 group('a client from the environment places every kind of call', function () {

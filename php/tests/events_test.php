@@ -8,7 +8,7 @@ declare(strict_types=1);
 
 require_once __DIR__ . '/lib.php';
 
-$vectors = $argv[1] ?? dirname(__DIR__, 3) . '/tests/vectors';
+$vectors = $argv[1] ?? dirname(__DIR__, 2) . '/tests/vectors';
 $cases = json_decode((string) file_get_contents("$vectors/events.json"), true)['cases'];
 
 /** Equal as JSON values: same keys with equal values, whatever the key order. */

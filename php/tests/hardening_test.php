@@ -13,7 +13,7 @@ declare(strict_types=1);
 
 require_once __DIR__ . '/lib.php';
 
-$vectors = $argv[1] ?? dirname(__DIR__, 3) . '/tests/vectors';
+$vectors = $argv[1] ?? dirname(__DIR__, 2) . '/tests/vectors';
 
 const APP = 'b0a5d1e5a2c64f0e9a7e3c1d5f000001';
 const CERT = 'c3e7a9f1d2b44e8c8a6b1f0e2d000001';

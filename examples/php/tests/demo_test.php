@@ -7,7 +7,7 @@
 
 declare(strict_types=1);
 
-require_once __DIR__ . '/lib.php';
+require_once dirname(__DIR__, 3) . '/php/tests/lib.php';
 
 $demo = dirname(__DIR__) . '/demo.php';
 $php = PHP_BINARY . ' -d ffi.enable=1';
