@@ -451,7 +451,7 @@ fn errors_have_distinct_exit_codes_and_hints() {
             )],
             call.to_vec(),
             16,
-            "not JSON",
+            "could not be read as JSON",
         ),
         (
             true,
