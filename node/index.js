@@ -72,7 +72,14 @@ class Client {
   get apiRoot() { return this.#native.apiRoot; }
 
   /** Any operation by its name (`conf_create`), with its fields in camelCase and the options of this call (`{ timeoutMs }`). */
-  async request(name, fields, options) { return this.#native.request(name, fields, options); }
+  async request(name, fields, options) {
+    // A Map or Set has no own keys for the addon to read: refuse it rather than send nothing.
+    if (fields instanceof Map || fields instanceof Set) {
+      const what = fields instanceof Map ? 'a Map' : 'a Set';
+      throw new YunhuniError('validation', `fields: expected an object of fields, got ${what}`, { field: 'fields' });
+    }
+    return this.#native.request(name, fields, options);
+  }
 
   [inspect.custom](depth, options, inspectFn = inspect) {
     const shown = { appId: this.appId, certId: this.certId, apiRoot: this.apiRoot };

@@ -271,3 +271,13 @@ test('api errors carry kind, code, status, field and platformMessage as properti
     await stub.close();
   }
 });
+
+test('a Map or Set of fields is refused, not read as empty', async () => {
+  const client = new Client({ appId: 'a', certId: 'c', secretKey: 's', baseUrl: 'http://127.0.0.1:9' });
+  for (const fields of [new Map([['pageNo', 2]]), new Set(['pageNo'])]) {
+    const err = await client.extList(fields).then(() => null, (e) => e);
+    assert.ok(err instanceof YunhuniError, String(err));
+    assert.equal(err.kind, 'validation');
+    assert.equal(err.field, 'fields');
+  }
+});

@@ -91,8 +91,13 @@ impl PySandbox {
         log: bool,
         app_settings: Option<&Bound<'_, PyAny>>,
         confirm_delay: f64,
-        expiry_minutes: u64,
+        expiry_minutes: i64,
     ) -> PyResult<Self> {
+        let expiry_minutes = u64::try_from(expiry_minutes).map_err(|_| {
+            PyValueError::new_err(format!(
+                "expiry_minutes: {expiry_minutes} is not a number of minutes (0 or more)"
+            ))
+        })?;
         let mut builder = Sandbox::builder()
             .listen(listen)
             .time_scale(time_scale)

@@ -182,3 +182,8 @@ def test_business_errors_can_be_scripted() -> None:
             sandbox.set_app_settings({"code": "999999"})
         with pytest.raises(ValueError):
             sandbox.set_app_settings({}, app_id="nope")
+
+
+def test_a_negative_expiry_is_a_value_error_naming_it() -> None:
+    with pytest.raises(ValueError, match="expiry_minutes"):
+        Sandbox(expiry_minutes=-1)
