@@ -307,7 +307,7 @@ pub(crate) fn put<T: Clone + Into<Value>>(m: &mut Map<String, Value>, key: &str,
 }
 
 /// UTF-8 when valid, else ISO-8859-1 (each byte is the code point of the same value).
-fn decode_text(body: &[u8]) -> String {
+pub(crate) fn decode_text(body: &[u8]) -> String {
     match std::str::from_utf8(body) {
         Ok(s) => s.strip_prefix('\u{feff}').unwrap_or(s).to_owned(),
         Err(_) => body.iter().map(|&b| char::from(b)).collect(),
@@ -326,7 +326,7 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// Lenient typed access to an event's fields: absent, `null` and `""` are all "not given".
-pub(crate) struct Fields<'a>(&'a Map<String, Value>);
+pub(crate) struct Fields<'a>(pub(crate) &'a Map<String, Value>);
 
 impl Fields<'_> {
     fn wrong(&self, key: &str, v: &Value, expected: &str) -> Error {
