@@ -7,7 +7,7 @@
 This is an independent implementation of the platform's request signing, of the
 platform's webhook wire format and of the requests its server accepts (shared spec
 platform-notes.md §1, §2, §4, §5, platform-notes-2.md §1-§7, routes.json, events.md
-§1, §3, §9). It deliberately uses only the Python standard library and never imports
+§1, §2, §3, §9, ivr.md). It deliberately uses only the Python standard library and never imports
 project code, so the vectors can be used to test every SDK. The server's routes are
 restated below (SPEC_ROUTES); when ../shared/spec/routes.json exists beside the
 repository it is read and must agree with the restatement.
@@ -18,6 +18,9 @@ Files written:
   tests/vectors/requests.json  for each of the 73 operations: request parameters, and the
                                exact method, path, query and JSON body sent, or the field
                                that breaks a rule the server enforces
+  tests/vectors/ivr.json       IVR documents (builder input -> exact XML, or the refused
+                               element and attribute), ivr_start bodies and <next> queries
+                               -> their canonical typed views
 
 Output is deterministic: 2-space indented JSON, ensure_ascii=False, trailing
 newline, keys in the order they are built here.
@@ -2472,6 +2475,1236 @@ def build_requests():
 
 
 # ---------------------------------------------------------------------------
+# 4. IVR: the documents an application answers with, and the platform's requests
+# ---------------------------------------------------------------------------
+#
+# platform-notes-2 §2.3-§2.7: the schema the platform validates replies against (ivraction.xsd,
+# restated below), what its handlers read of each element, the ivr_start body and the query
+# of the request to a <next> URL. The SDK's builder refuses every document the platform would
+# refuse or misread; a document case gives the builder's neutral description and either the
+# exact XML or the field (element path and attribute) it refuses.
+
+IVR_PATH = os.path.join(ROOT, "tests", "vectors", "ivr.json")
+
+XSD_INT_MAX = 2 ** 31 - 1
+XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def _attr(name, ty, required=False):
+    return {"name": name, "ty": ty, "required": required}
+
+
+def _child(name, lo, hi, keeps=None, implicit=False):
+    return {"name": name, "min": lo, "max": hi, "keeps": keeps, "implicit": implicit}
+
+
+POS = ("int", 1, XSD_INT_MAX)
+REP = ("int", 1, 10)
+KEYS = ("keys",)
+FILE = ("file",)
+BOOL = ("bool",)
+
+# The schema's elements (the root aside), with the limits of the handlers where they are
+# narrower: pause duration is multiplied by 1000 in a Java int; enqueue conversation_timeout is
+# capped at 21600; choice is read as "lru" or random; reserve_state is set on the agent as is;
+# a condition without id makes the queue fail; dial reads only its first number and first
+# play; the attributes of a <play>/<playlist> inside <get>, <playlist> or <dial> are never read
+# (inside <connect>, only repeat is).
+IVR_ELEMENTS = {
+    "play": {"action": True, "content": ("file", FILE),
+             "attrs": [_attr("finish_keys", KEYS), _attr("repeat", REP)], "children": None},
+    "playlist": {"action": True, "content": None,
+                 "attrs": [_attr("finish_keys", KEYS), _attr("repeat", REP)],
+                 "children": ("each", [_child("play", 1, 10, keeps=[])])},
+    "record": {"action": True, "content": None,
+               "attrs": [_attr("max_duration", POS), _attr("beeping", BOOL),
+                         _attr("finish_keys", KEYS)], "children": None},
+    "send_dtmf": {"action": True, "content": ("keys", KEYS), "attrs": [], "children": None},
+    "get": {"action": True, "content": None,
+            "attrs": [_attr("valid_keys", KEYS), _attr("max_keys", POS), _attr("finish_keys", KEYS),
+                      _attr("first_key_timeout", POS), _attr("continues_keys_timeout", POS),
+                      _attr("play_repeat", REP), _attr("if_break_on_key", BOOL)],
+            "children": ("oneof", [_child("play", 1, 1, keeps=[]),
+                                   _child("playlist", 1, 1, keeps=[])])},
+    "hangup": {"action": True, "content": None, "attrs": [], "children": None},
+    "pause": {"action": True, "content": None,
+              "attrs": [_attr("duration", ("int", 1, 2147483), required=True)], "children": None},
+    "dial": {"action": True, "content": None,
+             "attrs": [_attr("from", ("text", 1, None)), _attr("max_call_duration", POS),
+                       _attr("max_dial_duration", POS), _attr("dial_voice_stop_cond", ("int", 0, 1))],
+             "children": ("each", [_child("number", 1, 1), _child("play", 0, 1, keeps=[]),
+                                   _child("connect", 0, 1, implicit=True)])},
+    "enqueue": {"action": True, "content": None,
+                "attrs": [_attr("conversation_level", POS),
+                          _attr("conversation_timeout", ("int", 1, 21600)),
+                          _attr("choice", ("oneof", ["random", "lru"], [])),
+                          _attr("reserve_state", ("oneof", ["idle", "busy", "away"],
+                                                  ["busy/", "away/"])),
+                          _attr("fail_overflow", BOOL), _attr("wait_voice", FILE),
+                          _attr("ring_mode", ("int", 1, 4)), _attr("ring_voice", FILE),
+                          _attr("hold_voice", FILE), _attr("play_num", BOOL),
+                          _attr("pre_num_voice", FILE), _attr("post_num_voice", FILE),
+                          _attr("user_data", ("text", 1, 128))],
+                "children": ("each", [_child("route", 1, 1)])},
+    "number": {"action": False, "content": ("number", ("text", 1, 128)), "attrs": [],
+               "children": None},
+    "connect": {"action": False, "content": None,
+                "attrs": [_attr("max_duration", POS), _attr("mode", ("int", 1, 3)),
+                          _attr("recording", BOOL), _attr("volume1", POS), _attr("volume2", POS),
+                          _attr("play_time", POS)],
+                "children": ("each", [_child("play", 0, 1, keeps=["repeat"])])},
+    "route": {"action": False, "content": None, "attrs": [],
+              "children": ("oneof", [_child("condition", 1, 1), _child("agent", 1, 1)])},
+    "condition": {"action": False, "content": None,
+                  "attrs": [_attr("id", ("text", 32, 32), required=True)], "children": None},
+    "agent": {"action": False, "content": None,
+              "attrs": [_attr("name", ("text", 1, 128), required=True),
+                        _attr("priority", ("int", 0, XSD_INT_MAX)), _attr("queue_timeout", POS),
+                        _attr("fetch_timeout", POS)], "children": None},
+    "next": {"action": False, "content": ("url", ("url",)), "attrs": [], "children": None},
+}
+IVR_ACTIONS = [n for n, e in IVR_ELEMENTS.items() if e["action"]]
+
+
+class IvrRefusal(Exception):
+    """The builder refuses the document; `field` names the element path and attribute."""
+
+    def __init__(self, field):
+        Exception.__init__(self, field)
+        self.field = field
+
+
+def _join(at, name):
+    return name if at == "" else at + "." + name
+
+
+def _kids(decl):
+    return decl["children"][1] if decl["children"] else []
+
+
+def _kid(decl, name):
+    for c in _kids(decl):
+        if c["name"] == name:
+            return c
+    return None
+
+
+# Parsing a neutral description into a tree: {"el", "attrs", "text", "children"}.
+
+def _convert(ty, v):
+    """The stored value, or None when the JSON type is wrong (null is handled by the caller)."""
+    if ty[0] == "int":
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, int):
+            return v if -2 ** 63 <= v < 2 ** 63 else None
+        if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")) \
+                and v.is_integer() and abs(v) < 9.0e15:
+            return int(v)
+        return None
+    if ty[0] == "bool":
+        return v if isinstance(v, bool) else None
+    return v if isinstance(v, str) else None
+
+
+def ivr_parse_node(v, at):
+    if not isinstance(v, dict):
+        raise IvrRefusal(at if at else "element")
+    name = v.get("name")
+    if not isinstance(name, str) or name not in IVR_ELEMENTS:
+        raise IvrRefusal(_join(at, "name"))
+    decl = IVR_ELEMENTS[name]
+    here = _join(at, name)
+    for k in sorted(v):
+        if k not in ("name", "attrs", "text", "children"):
+            raise IvrRefusal(_join(here, k))
+    node = {"el": name, "attrs": {}, "text": None, "children": []}
+    attrs = v.get("attrs")
+    if attrs is not None:
+        if not isinstance(attrs, dict):
+            raise IvrRefusal(_join(here, "attrs"))
+        known = {a["name"]: a for a in decl["attrs"]}
+        for k in sorted(attrs):
+            if k not in known:
+                raise IvrRefusal(_join(here, k))
+            if attrs[k] is None:
+                node["attrs"].pop(k, None)
+                continue
+            value = _convert(known[k]["ty"], attrs[k])
+            if value is None:
+                raise IvrRefusal(_join(here, k))
+            node["attrs"][k] = value
+    text = v.get("text")
+    if text is not None:
+        if not isinstance(text, str) or decl["content"] is None:
+            raise IvrRefusal(here)
+        node["text"] = text
+    children = v.get("children")
+    if children is not None:
+        if not isinstance(children, list):
+            raise IvrRefusal(_join(here, "children"))
+        for item in children:
+            child = ivr_parse_node(item, here)
+            if _kid(decl, child["el"]) is None:
+                raise IvrRefusal(_join(here, child["el"]))
+            node["children"].append(child)
+    return node
+
+
+def ivr_parse_response(desc):
+    if not isinstance(desc, dict):
+        raise IvrRefusal("response")
+    for k in sorted(desc):
+        if k not in ("actions", "next", "end_call"):
+            raise IvrRefusal(k)
+    resp = {"actions": [], "next": None, "end_call": False}
+    actions = desc.get("actions")
+    if actions is not None:
+        if not isinstance(actions, list):
+            raise IvrRefusal("actions")
+        resp["actions"] = [ivr_parse_node(a, "") for a in actions]
+    nxt = desc.get("next")
+    if nxt is not None:
+        if not isinstance(nxt, str):
+            raise IvrRefusal("next")
+        resp["next"] = nxt
+    end = desc.get("end_call")
+    if end is not None:
+        if not isinstance(end, bool):
+            raise IvrRefusal("end_call")
+        resp["end_call"] = end
+    return resp
+
+
+# What the platform refuses or misreads.
+
+IVR_WHITE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | \
+    set(chr(c) for c in range(0x2000, 0x200B))
+
+
+def _ws_or_control(c):
+    o = ord(c)
+    return c in IVR_WHITE or o < 0x20 or 0x7F <= o <= 0x9F
+
+
+def _xml_illegal(c):
+    o = ord(c)
+    return (o <= 0x08 or o in (0x0B, 0x0C) or 0x0E <= o <= 0x1F or o in (0xFFFE, 0xFFFF))
+
+
+ASCII_ALNUM = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+IVR_UNRESERVED = ASCII_ALNUM | set("-._~")
+URL_TAIL_OK = ASCII_ALNUM | set("-._~!$&'()*+,;=:@/?#%")
+NEXT_PLATFORM_PARAMS = ("call_id", "type", "keys", "record_id", "error")
+
+
+def _hexval(b):
+    return int(chr(b), 16) if chr(b) in "0123456789abcdefABCDEF" else None
+
+
+def _is_host(host):
+    if host.endswith("."):
+        host = host[:-1]
+    if host == "":
+        return False
+    labels = host.split(".")
+    if len(labels) == 4 and all(1 <= len(l) <= 3 and all(c in "0123456789" for c in l)
+                                and int(l) <= 255 for l in labels):
+        return True
+    for l in labels:
+        if l == "" or not all(c in ASCII_ALNUM or c == "-" for c in l) \
+                or l.startswith("-") or l.endswith("-"):
+            return False
+    return labels[-1][0].isascii() and labels[-1][0].isalpha()
+
+
+def _url_ok(url):
+    """Whether java.net.URI, and the platform's rebuilding of the URL, keep it as written."""
+    if len(url) == 0 or len(url) > 1024:
+        return False
+    if any(_ws_or_control(c) for c in url):
+        return False
+    if "://" not in url:
+        return False
+    scheme, rest = url.split("://", 1)
+    if not scheme.isascii() or scheme.lower() not in ("http", "https"):
+        return False
+    end = min([i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0] or [len(rest)])
+    authority, tail = rest[:end], rest[end:]
+    if authority == "" or "@" in authority:
+        return False
+    if authority.startswith("["):
+        close = authority.find("]")
+        if close < 0:
+            return False
+        v6, after = authority[1:close], authority[close + 1:]
+        if v6 == "" or not all(c in "0123456789abcdefABCDEF:." for c in v6):
+            return False
+        if after == "":
+            port = None
+        elif after.startswith(":"):
+            port = after[1:]
+        else:
+            return False
+    else:
+        if ":" in authority:
+            host, port = authority.rsplit(":", 1)
+        else:
+            host, port = authority, None
+        if not _is_host(host):
+            return False
+    if port is not None:
+        if not (1 <= len(port) <= 5 and all(c in "0123456789" for c in port)
+                and 1 <= int(port) <= 65535):
+            return False
+    before, sep, fragment = tail.partition("#")
+    if sep and "#" in fragment:
+        return False
+    for c in tail:
+        if c.isascii() and c not in URL_TAIL_OK:
+            return False
+    raw = tail.encode("utf-8")
+    i = 0
+    while i < len(raw):
+        if raw[i] != 0x25:
+            i += 1
+            continue
+        run = []
+        while i < len(raw) and raw[i] == 0x25:
+            h = _hexval(raw[i + 1]) if i + 1 < len(raw) else None
+            l = _hexval(raw[i + 2]) if i + 2 < len(raw) else None
+            if h is None or l is None:
+                return False
+            run.append(h * 16 + l)
+            i += 3
+        j = 0
+        while j < len(run):
+            b = run[j]
+            if b < 0x80:
+                if chr(b) not in IVR_UNRESERVED:
+                    return False
+                j += 1
+                continue
+            n = 2 if 0xC2 <= b <= 0xDF else 3 if 0xE0 <= b <= 0xEF else 4 if 0xF0 <= b <= 0xF4 else 0
+            piece = bytes(run[j:j + n])
+            if n == 0 or len(piece) != n:
+                return False
+            try:
+                c = piece.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+            if _ws_or_control(c):
+                return False
+            j += n
+    if "?" in before:
+        query = before.split("?", 1)[1]
+        for pair in query.split("&"):
+            name = pair.split("=", 1)[0]
+            decoded = re.sub(r"%([0-9A-Fa-f]{2})",
+                             lambda m: chr(int(m.group(1), 16))
+                             if chr(int(m.group(1), 16)) in IVR_UNRESERVED else m.group(0), name)
+            if decoded in NEXT_PLATFORM_PARAMS:
+                return False
+    return True
+
+
+def _text_ok(ty, s):
+    if any(_xml_illegal(c) for c in s):
+        return False
+    if all(ord(c) <= 0x20 for c in s):
+        return False  # empty or blank
+    kind = ty[0]
+    if kind == "keys":
+        return all(c in "0123456789*#ABCD" for c in s)
+    if kind == "file":
+        return not any(c in " \t\n\r" for c in s) and s.endswith(".wav") and len(s) >= 5
+    if kind == "text":
+        lo, hi = ty[1], ty[2]
+        return lo <= len(s) and (hi is None or len(s) <= hi)
+    if kind == "oneof":
+        return s in ty[1] or any(s.startswith(p) and len(s) > len(p) for p in ty[2])
+    if kind == "url":
+        return _url_ok(s)
+    raise VectorError("no text type %r" % (ty,))
+
+
+def _value_ok(ty, v):
+    if ty[0] == "int":
+        return ty[1] <= v <= ty[2]
+    if ty[0] == "bool":
+        return True
+    return _text_ok(ty, v)
+
+
+def _child_paths(node, path):
+    counts = {}
+    for c in node["children"]:
+        counts[c["el"]] = counts.get(c["el"], 0) + 1
+    seen = {}
+    out = []
+    for c in node["children"]:
+        i = seen.get(c["el"], 0)
+        seen[c["el"]] = i + 1
+        out.append("%s.%s[%d]" % (path, c["el"], i) if counts[c["el"]] > 1
+                   else "%s.%s" % (path, c["el"]))
+    return out
+
+
+def ivr_check_node(node, path, inside):
+    decl = IVR_ELEMENTS[node["el"]]
+    if decl["content"] is not None:
+        if node["text"] is None or not _text_ok(decl["content"][1], node["text"]):
+            raise IvrRefusal(path)
+    for a in decl["attrs"]:
+        field = path + "." + a["name"]
+        if a["name"] not in node["attrs"]:
+            if a["required"]:
+                raise IvrRefusal(field)
+            continue
+        if inside is not None and inside["keeps"] is not None and a["name"] not in inside["keeps"]:
+            raise IvrRefusal(field)
+        if not _value_ok(a["ty"], node["attrs"][a["name"]]):
+            raise IvrRefusal(field)
+    paths = _child_paths(node, path)
+    if decl["children"] is not None:
+        kind, kids = decl["children"]
+        if kind == "each":
+            for k in kids:
+                mine = [p for c, p in zip(node["children"], paths) if c["el"] == k["name"]]
+                if len(mine) < k["min"] and not k["implicit"]:
+                    raise IvrRefusal(path + "." + k["name"])
+                if len(mine) > k["max"]:
+                    raise IvrRefusal(mine[k["max"]])
+        else:
+            if len(node["children"]) == 0:
+                raise IvrRefusal(path + "." + kids[0]["name"])
+            if len(node["children"]) > 1:
+                raise IvrRefusal(paths[1])
+    for c, p in zip(node["children"], paths):
+        ivr_check_node(c, p, _kid(decl, c["el"]))
+
+
+def ivr_check(resp):
+    for a in resp["actions"]:
+        if not IVR_ELEMENTS[a["el"]]["action"]:
+            raise IvrRefusal(a["el"])
+    if not resp["actions"]:
+        raise IvrRefusal("response")
+    if len(resp["actions"]) > 1:
+        raise IvrRefusal(resp["actions"][1]["el"])
+    action = resp["actions"][0]
+    ivr_check_node(action, action["el"], None)
+    hangup = action["el"] == "hangup"
+    if resp["next"] is not None:
+        if hangup:
+            raise IvrRefusal("next")
+        if resp["end_call"]:
+            raise IvrRefusal("end_call")
+        if not _text_ok(("url",), resp["next"]):
+            raise IvrRefusal("next")
+    elif not hangup and not resp["end_call"]:
+        raise IvrRefusal("next")
+
+
+# Writing.
+
+def _esc_text(s):
+    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def _esc_attr(s):
+    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+            .replace("\r", "&#13;"))
+
+
+def _attr_text(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return v
+
+
+def _written_children(node):
+    decl = IVR_ELEMENTS[node["el"]]
+    if decl["children"] is None:
+        return []
+    kind, kids = decl["children"]
+    if kind == "oneof":
+        return list(node["children"])
+    out = []
+    for k in kids:
+        mine = [c for c in node["children"] if c["el"] == k["name"]]
+        if not mine and k["implicit"]:
+            mine = [{"el": k["name"], "attrs": {}, "text": None, "children": []}]
+        out.extend(mine)
+    return out
+
+
+def ivr_write_node(node):
+    decl = IVR_ELEMENTS[node["el"]]
+    out = "<" + node["el"]
+    for a in decl["attrs"]:
+        if a["name"] in node["attrs"]:
+            out += ' %s="%s"' % (a["name"], _esc_attr(_attr_text(node["attrs"][a["name"]])))
+    kids = _written_children(node)
+    if node["text"] is None and not kids:
+        return out + "/>"
+    out += ">"
+    if node["text"] is not None:
+        out += _esc_text(node["text"])
+    for k in kids:
+        out += ivr_write_node(k)
+    return out + "</" + node["el"] + ">"
+
+
+def ivr_write(resp):
+    out = XML_DECL + "<response>"
+    for a in resp["actions"]:
+        out += ivr_write_node(a)
+    if resp["next"] is not None:
+        out += "<next>" + _esc_text(resp["next"]) + "</next>"
+    return out + "</response>"
+
+
+def ivr_expect(desc):
+    try:
+        resp = ivr_parse_response(desc)
+        ivr_check(resp)
+    except IvrRefusal as exc:
+        return {"error": "validation", "field": exc.field}
+    xml = ivr_write(resp)
+    _xml_round_trip(xml, resp)
+    return {"xml": xml}
+
+
+def _xml_round_trip(xml, resp):
+    """The standard library's XML parser reads back exactly the tree that was written."""
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(xml.encode("utf-8"))
+    require(root.tag == "response", "root")
+    kids = list(root)
+    action = resp["actions"][0]
+
+    def same(el, node):
+        require(el.tag == node["el"], "tag %s != %s" % (el.tag, node["el"]))
+        want = {k: _attr_text(v) for k, v in node["attrs"].items()}
+        require(el.attrib == want, "attributes of <%s>: %r != %r" % (el.tag, el.attrib, want))
+        require((el.text or None) == node["text"], "text of <%s>: %r" % (el.tag, el.text))
+        written = _written_children(node)
+        require(len(list(el)) == len(written), "children of <%s>" % el.tag)
+        for e, n in zip(list(el), written):
+            require(e.tail is None, "no text between elements")
+            same(e, n)
+
+    same(kids[0], action)
+    if resp["next"] is None:
+        require(len(kids) == 1, "no <next>")
+    else:
+        require(len(kids) == 2 and kids[1].tag == "next" and kids[1].text == resp["next"], "next")
+
+
+# The document cases.
+
+NEXT_URL = "https://app.example.com/ivr/next"
+COND_ID = "8a2bc6725b1d2e3f015b1d2f40a1c0d1"
+
+
+def el(tag_, text_=None, children=None, **attrs):
+    """An element description; attribute names lose a trailing '_' (from_)."""
+    out = {"name": tag_}
+    if attrs:
+        out["attrs"] = {k.rstrip("_"): v for k, v in attrs.items()}
+    if text_ is not None:
+        out["text"] = text_
+    if children is not None:
+        out["children"] = children
+    return out
+
+
+def doc(action, nxt=NEXT_URL, end_call=None, actions=None):
+    out = {"actions": actions if actions is not None else [action]}
+    if nxt is not None:
+        out["next"] = nxt
+    if end_call is not None:
+        out["end_call"] = end_call
+    return out
+
+
+def end(action):
+    return doc(action, nxt=None, end_call=True)
+
+
+def play(f, **a):
+    return el("play", f, **a)
+
+
+def dial(number="13800000002", children=None, **a):
+    return el("dial", children=[el("number", number)] + (children or []), **a)
+
+
+def enq(target, **a):
+    return el("enqueue", children=[el("route", children=[target])], **a)
+
+
+def agent(**a):
+    a.setdefault("name", "2019")
+    return el("agent", **a)
+
+
+def condition(i=COND_ID):
+    return el("condition", id=i)
+
+
+def ivr_document_specs():
+    """(name, description, expected field or None)."""
+    ok = [
+        ("play-with-next", doc(play("welcome.wav"))),
+        ("play-every-attribute", doc(play("welcome.wav", finish_keys="0123456789*#ABCD", repeat=10))),
+        ("play-ends-the-call", end(play("bye.wav"))),
+        ("play-repeat-as-whole-number", end(play("bye.wav", repeat=2.0))),
+        ("playlist", doc(el("playlist", finish_keys="#", repeat=2,
+                            children=[play("welcome.wav"), play("menu.wav")]))),
+        ("playlist-ten-files", end(el("playlist", children=[play("%d.wav" % i)
+                                                             for i in range(10)]))),
+        ("record-every-attribute", doc(el("record", max_duration=30, beeping=True,
+                                          finish_keys="#"))),
+        ("record-engine-defaults", doc(el("record"))),
+        ("record-largest-duration", doc(el("record", max_duration=XSD_INT_MAX, beeping=False))),
+        ("send-dtmf-every-key", doc(el("send_dtmf", "0123456789*#ABCD"))),
+        ("get-menu", doc(el("get", max_keys=1, finish_keys="#", children=[play("menu.wav")]),
+                         nxt="https://app.example.com/ivr/menu")),
+        ("get-every-attribute", doc(el("get", valid_keys="0123456789#", max_keys=4,
+                                       finish_keys="#", first_key_timeout=10,
+                                       continues_keys_timeout=5, play_repeat=3,
+                                       if_break_on_key=False,
+                                       children=[el("playlist", children=[play("please.wav"),
+                                                                          play("input.wav")])]))),
+        ("get-attributes-given-in-another-order", doc(el(
+            "get", if_break_on_key=True, play_repeat=1, finish_keys="*", max_keys=11,
+            children=[play("menu.wav")]))),
+        ("hangup", {"actions": [el("hangup")]}),
+        ("hangup-marked-end-call", end(el("hangup"))),
+        ("pause", doc(el("pause", duration=5))),
+        ("pause-longest", doc(el("pause", duration=2147483))),
+        ("dial-number-only-gets-an-empty-connect", doc(dial())),
+        ("dial-every-attribute", doc(dial(
+            "13800000002",
+            children=[play("ring.wav"),
+                      el("connect", max_duration=600, mode=2, recording=True, volume1=3,
+                         volume2=4, play_time=540, children=[play("warning.wav", repeat=3)])],
+            from_="4008000000", max_call_duration=3600, max_dial_duration=45,
+            dial_voice_stop_cond=1))),
+        ("dial-children-written-in-schema-order", doc(el("dial", children=[
+            el("connect", mode=1), play("ring.wav"), el("number", "13800000002")]))),
+        ("enqueue-condition-every-attribute", end(enq(
+            condition(), conversation_level=2, conversation_timeout=21600, choice="lru",
+            reserve_state="busy/after-call", fail_overflow=False, wait_voice="wait.wav",
+            ring_mode=1, ring_voice="ring.wav", hold_voice="hold.wav", play_num=True,
+            pre_num_voice="agent.wav", post_num_voice="at_your_service.wav",
+            user_data="your data whatever here!"))),
+        ("enqueue-agent-every-attribute", doc(enq(agent(name="2019", priority=11,
+                                                        queue_timeout=60, fetch_timeout=50),
+                                                  choice="random", reserve_state="idle"))),
+        ("enqueue-agent-priority-zero", doc(enq(agent(priority=0)))),
+        ("escaping-in-text", end(play("a&b<c>\"d\"'e.wav"))),
+        ("escaping-in-attributes", end(enq(agent(name="A&<\"'>\t\n\r"),
+                                           user_data="x=\"1\" & y<2>"))),
+        ("escaping-cr-in-text", end(dial("138 0000 0002\r"))),
+        ("non-ascii-text-and-attributes", doc(enq(agent(name="客服 小王"),
+                                                  user_data="订单-42 café 😀"),
+                                              nxt="https://app.example.com/菜单?lang=中文")),
+        ("non-ascii-file-name", end(play("欢迎.wav"))),
+        ("next-with-query-ampersand-escaped", doc(play("a.wav"),
+                                                  nxt="https://app.example.com/ivr?step=menu&lang=zh")),
+        ("next-url-1024-characters", doc(play("a.wav"),
+                                         nxt="https://app.example.com/" + "a" * 1000)),
+        ("next-url-port-ipv4-escapes", doc(play("a.wav"),
+                                           nxt="http://10.0.0.7:8080/%E8%8F%9C%41?x=%7E")),
+        ("text-128-characters", end(enq(condition(), user_data="订" * 128))),
+    ]
+    refused = [
+        ("refused-no-action", doc(None, actions=[]), "response"),
+        ("refused-only-next", {"next": NEXT_URL}, "response"),
+        ("refused-second-action", doc(None, actions=[play("a.wav"), el("hangup")]), "hangup"),
+        ("refused-number-is-not-an-action", end(el("number", "1")), "number"),
+        ("refused-no-next-without-end-call", doc(play("a.wav"), nxt=None), "next"),
+        ("refused-hangup-with-next", doc(el("hangup")), "next"),
+        ("refused-end-call-and-next", doc(play("a.wav"), end_call=True), "end_call"),
+        ("refused-next-tag", dict(doc(play("a.wav")), tag="menu"), "tag"),
+        ("refused-unknown-element-create-conf", end(el("create_conf")), "name"),
+        ("refused-skill-route", end(el("enqueue", children=[el("route", children=[
+            el("skill", name="after-sales")])])), "enqueue.route.name"),
+        ("refused-play-mp3", end(play("menu.mp3")), "play"),
+        ("refused-play-upper-case-wav", end(play("menu.WAV")), "play"),
+        ("refused-play-bare-extension", end(play(".wav")), "play"),
+        ("refused-play-space", end(play("my menu.wav")), "play"),
+        ("refused-play-surrounding-space", end(play(" menu.wav ")), "play"),
+        ("refused-play-empty", end(play("")), "play"),
+        ("refused-play-no-file", end(el("play")), "play"),
+        ("refused-play-control-character", end(play("a\u0001.wav")), "play"),
+        ("refused-play-repeat-0", end(play("a.wav", repeat=0)), "play.repeat"),
+        ("refused-play-repeat-11", end(play("a.wav", repeat=11)), "play.repeat"),
+        ("refused-play-repeat-string", end(play("a.wav", repeat="2")), "play.repeat"),
+        ("refused-play-repeat-fraction", end(play("a.wav", repeat=1.5)), "play.repeat"),
+        ("refused-play-finish-keys-letter", end(play("a.wav", finish_keys="x")), "play.finish_keys"),
+        ("refused-play-finish-keys-empty", end(play("a.wav", finish_keys="")), "play.finish_keys"),
+        ("refused-play-unknown-attribute", end(play("a.wav", loop=2)), "play.loop"),
+        ("refused-play-holds-number", end(el("play", "a.wav", children=[el("number", "1")])),
+         "play.number"),
+        ("refused-playlist-empty", end(el("playlist")), "playlist.play"),
+        ("refused-playlist-eleven", end(el("playlist", children=[play("%d.wav" % i)
+                                                                 for i in range(11)])),
+         "playlist.play[10]"),
+        ("refused-playlist-play-attribute", end(el("playlist", children=[
+            play("a.wav"), play("b.wav", repeat=2)])), "playlist.play[1].repeat"),
+        ("refused-record-duration-0", end(el("record", max_duration=0)), "record.max_duration"),
+        ("refused-record-duration-beyond-int", end(el("record", max_duration=XSD_INT_MAX + 1)),
+         "record.max_duration"),
+        ("refused-record-beeping-string", end(el("record", beeping="true")), "record.beeping"),
+        ("refused-record-text", end(el("record", "x")), "record"),
+        ("refused-send-dtmf-letter", end(el("send_dtmf", "12x")), "send_dtmf"),
+        ("refused-send-dtmf-empty", end(el("send_dtmf", "")), "send_dtmf"),
+        ("refused-get-no-prompt", end(el("get", max_keys=1)), "get.play"),
+        ("refused-get-two-prompts", end(el("get", children=[play("a.wav"), el(
+            "playlist", children=[play("b.wav")])])), "get.playlist"),
+        ("refused-get-two-plays", end(el("get", children=[play("a.wav"), play("b.wav")])),
+         "get.play[1]"),
+        ("refused-get-play-attribute", end(el("get", children=[play("a.wav", finish_keys="#")])),
+         "get.play.finish_keys"),
+        ("refused-get-playlist-attribute", end(el("get", children=[el(
+            "playlist", repeat=2, children=[play("a.wav")])])), "get.playlist.repeat"),
+        ("refused-get-max-keys-0", end(el("get", max_keys=0, children=[play("a.wav")])),
+         "get.max_keys"),
+        ("refused-get-play-repeat-11", end(el("get", play_repeat=11, children=[play("a.wav")])),
+         "get.play_repeat"),
+        ("refused-get-valid-keys-range", end(el("get", valid_keys="0-9", children=[play("a.wav")])),
+         "get.valid_keys"),
+        ("refused-get-first-key-timeout-0", end(el("get", first_key_timeout=0,
+                                                   children=[play("a.wav")])),
+         "get.first_key_timeout"),
+        ("refused-get-continues-keys-timeout-negative", end(el(
+            "get", continues_keys_timeout=-1, children=[play("a.wav")])),
+         "get.continues_keys_timeout"),
+        ("refused-get-break-on-key-number", end(el("get", if_break_on_key=1,
+                                                   children=[play("a.wav")])),
+         "get.if_break_on_key"),
+        ("refused-pause-without-duration", doc(el("pause")), "pause.duration"),
+        ("refused-pause-0", doc(el("pause", duration=0)), "pause.duration"),
+        ("refused-pause-overflows-milliseconds", doc(el("pause", duration=2147484)),
+         "pause.duration"),
+        ("refused-dial-without-number", end(el("dial", children=[el("connect")])), "dial.number"),
+        ("refused-dial-two-numbers", end(el("dial", children=[el("number", "1"),
+                                                              el("number", "2")])),
+         "dial.number[1]"),
+        ("refused-dial-two-ring-tones", end(dial(children=[play("a.wav"), play("b.wav")])),
+         "dial.play[1]"),
+        ("refused-dial-ring-tone-attribute", end(dial(children=[play("a.wav", repeat=2)])),
+         "dial.play.repeat"),
+        ("refused-dial-blank-number", end(dial("   ")), "dial.number"),
+        ("refused-dial-number-129", end(dial("1" * 129)), "dial.number"),
+        ("refused-dial-empty-from", end(dial(from_="")), "dial.from"),
+        ("refused-dial-voice-stop-cond-2", end(dial(dial_voice_stop_cond=2)),
+         "dial.dial_voice_stop_cond"),
+        ("refused-dial-max-call-duration-0", end(dial(max_call_duration=0)),
+         "dial.max_call_duration"),
+        ("refused-connect-mode-4", end(dial(children=[el("connect", mode=4)])),
+         "dial.connect.mode"),
+        ("refused-connect-volume-0", end(dial(children=[el("connect", volume1=0)])),
+         "dial.connect.volume1"),
+        ("refused-connect-play-finish-keys", end(dial(children=[el("connect", children=[
+            play("w.wav", finish_keys="#")])])), "dial.connect.play.finish_keys"),
+        ("refused-enqueue-without-route", end(el("enqueue")), "enqueue.route"),
+        ("refused-enqueue-two-routes", end(el("enqueue", children=[
+            el("route", children=[condition()]), el("route", children=[agent()])])),
+         "enqueue.route[1]"),
+        ("refused-route-empty", end(el("enqueue", children=[el("route")])),
+         "enqueue.route.condition"),
+        ("refused-route-condition-and-agent", end(el("enqueue", children=[
+            el("route", children=[condition(), agent()])])), "enqueue.route.agent"),
+        ("refused-condition-without-id", end(enq(el("condition"))), "enqueue.route.condition.id"),
+        ("refused-condition-id-31", end(enq(condition("a" * 31))), "enqueue.route.condition.id"),
+        ("refused-agent-without-name", end(enq(el("agent", priority=1))),
+         "enqueue.route.agent.name"),
+        ("refused-agent-priority-negative", end(enq(agent(priority=-1))),
+         "enqueue.route.agent.priority"),
+        ("refused-agent-queue-timeout-0", end(enq(agent(queue_timeout=0))),
+         "enqueue.route.agent.queue_timeout"),
+        ("refused-enqueue-choice-upper-case", end(enq(condition(), choice="LRU")),
+         "enqueue.choice"),
+        ("refused-enqueue-reserve-state", end(enq(condition(), reserve_state="Idle")),
+         "enqueue.reserve_state"),
+        ("refused-enqueue-reserve-state-bare-prefix", end(enq(condition(), reserve_state="busy/")),
+         "enqueue.reserve_state"),
+        ("refused-enqueue-conversation-timeout-capped", end(enq(condition(),
+                                                                conversation_timeout=21601)),
+         "enqueue.conversation_timeout"),
+        ("refused-enqueue-ring-mode-5", end(enq(condition(), ring_mode=5)), "enqueue.ring_mode"),
+        ("refused-enqueue-wait-voice-mp3", end(enq(condition(), wait_voice="wait.mp3")),
+         "enqueue.wait_voice"),
+        ("refused-enqueue-user-data-129", end(enq(condition(), user_data="x" * 129)),
+         "enqueue.user_data"),
+        ("refused-enqueue-user-data-nul", end(enq(condition(), user_data="a\u0000b")),
+         "enqueue.user_data"),
+        ("refused-next-relative", doc(play("a.wav"), nxt="/ivr/next"), "next"),
+        ("refused-next-empty", doc(play("a.wav"), nxt=""), "next"),
+        ("refused-next-ftp", doc(play("a.wav"), nxt="ftp://app.example.com/ivr"), "next"),
+        ("refused-next-user-info", doc(play("a.wav"), nxt="https://u:p@app.example.com/ivr"),
+         "next"),
+        ("refused-next-underscore-host", doc(play("a.wav"), nxt="http://my_app.local/ivr"), "next"),
+        ("refused-next-space", doc(play("a.wav"), nxt="https://app.example.com/ivr next"), "next"),
+        ("refused-next-escaped-ampersand", doc(play("a.wav"),
+                                               nxt="https://app.example.com/ivr?x=a%26b"), "next"),
+        ("refused-next-escaped-space", doc(play("a.wav"), nxt="https://app.example.com/a%20b"),
+         "next"),
+        ("refused-next-own-type-parameter", doc(play("a.wav"),
+                                                nxt="https://app.example.com/ivr?type=menu"),
+         "next"),
+        ("refused-next-own-call-id-parameter", doc(play("a.wav"),
+                                                   nxt="https://app.example.com/ivr?call_id=1"),
+         "next"),
+        ("refused-next-1025-characters", doc(play("a.wav"),
+                                             nxt="https://app.example.com/" + "a" * 1001), "next"),
+        ("refused-next-not-a-string", dict(doc(play("a.wav")), next={"url": NEXT_URL}), "next"),
+        ("refused-actions-not-a-list", {"actions": el("hangup")}, "actions"),
+        ("refused-element-not-an-object", {"actions": ["hangup"]}, "element"),
+    ]
+    return [(n, d, None) for n, d in ok] + refused
+
+
+def build_ivr_documents():
+    cases = []
+    for name, desc, field in ivr_document_specs():
+        expect = ivr_expect(desc)
+        if field is None:
+            require("xml" in expect, "%s: must be accepted, got %r" % (name, expect))
+        else:
+            require(expect == {"error": "validation", "field": field},
+                    "%s: must be refused naming %s, got %r" % (name, field, expect))
+        cases.append({"name": name, "response": desc, "expect": expect})
+    by = {c["name"]: c["expect"] for c in cases}
+    # Hand-checked bytes.
+    require(by["get-menu"]["xml"] == XML_DECL + '<response><get max_keys="1" finish_keys="#">'
+            '<play>menu.wav</play></get><next>https://app.example.com/ivr/menu</next></response>',
+            "get-menu bytes")
+    require(by["dial-number-only-gets-an-empty-connect"]["xml"] == XML_DECL +
+            "<response><dial><number>13800000002</number><connect/></dial>"
+            "<next>" + NEXT_URL + "</next></response>", "dial bytes")
+    require(by["hangup"]["xml"] == XML_DECL + "<response><hangup/></response>", "hangup bytes")
+    require('name="A&amp;&lt;&quot;\'&gt;&#9;&#10;&#13;"' in by["escaping-in-attributes"]["xml"],
+            "attribute escaping")
+    require("<play>a&amp;b&lt;c&gt;\"d\"'e.wav</play>" in by["escaping-in-text"]["xml"],
+            "text escaping")
+    require("?step=menu&amp;lang=zh</next>" in by["next-with-query-ampersand-escaped"]["xml"],
+            "next escaping")
+    require(by["dial-children-written-in-schema-order"]["xml"].find(
+        "<number>13800000002</number><play>ring.wav</play><connect mode=\"1\"/>") > 0,
+        "dial order")
+    require(sum(1 for c in cases if "xml" in c["expect"]) >= 20, "at least 20 documents")
+    return cases
+
+
+# ivr_start (platform-notes-2 §2.3): a JSON body, each key only when non-blank, Java HashMap
+# order, ISO-8859-1 with '?' for characters outside Latin-1; no event, no "event_notify".
+
+IVR_START_ORDER = ["action", "subaccount_id", "from", "user_data", "type", "call_id"]
+IVR_KINDS = ("ivr_call", "ivr_incoming")
+MAX_BODY = 1024 * 1024
+
+
+class IvrDecodeError(Exception):
+    def __init__(self, field=None):
+        Exception.__init__(self, field)
+        self.field = field
+
+
+def _ivr_str(obj, key):
+    """Fields::string: absent, null and "" are absent; a number is its decimal text."""
+    v = obj.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        raise IvrDecodeError(key)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return v if v != "" else None
+    raise IvrDecodeError(key)
+
+
+def canon_ivr_start(raw):
+    try:
+        if not raw or len(raw) > MAX_BODY:
+            raise IvrDecodeError()
+        try:
+            text = raw.decode("utf-8")
+            if text.startswith("\ufeff"):
+                text = text[1:]
+        except UnicodeDecodeError:
+            text = raw.decode("iso-8859-1")
+        try:
+            obj = json.loads(text, parse_constant=_reject_constant)
+        except (ValueError, RecursionError, DecodeError):
+            raise IvrDecodeError()
+        if not isinstance(obj, dict):
+            raise IvrDecodeError()
+        if _ivr_str(obj, "action") != "ivr_start":
+            raise IvrDecodeError("action")
+        kind = _ivr_str(obj, "type")
+        if kind is not None and kind not in IVR_KINDS:
+            raise IvrDecodeError("type")
+        return {"type": "ivr_start", "call_id": _ivr_str(obj, "call_id"), "kind": kind,
+                "from": _ivr_str(obj, "from"), "subaccount_id": _ivr_str(obj, "subaccount_id"),
+                "user_data": _ivr_str(obj, "user_data")}
+    except IvrDecodeError as exc:
+        return {"error": "decode", "field": exc.field}
+
+
+def ivr_start_server(**values):
+    return server_body(IVR_START_ORDER, dict(values, action="ivr_start"))
+
+
+def ivr_start_specs():
+    sub = SUBACC
+    server = [
+        ("server-ivr-call", ivr_start_server(type="ivr_call", call_id=call_id(101),
+                                             **{"from": "13800000001"}, user_data="order-42")),
+        ("server-ivr-call-sub-account", ivr_start_server(
+            type="ivr_call", call_id=call_id(102), subaccount_id=sub,
+            **{"from": "13800000001"}, user_data="order-43")),
+        ("server-ivr-call-chinese-user-data", ivr_start_server(
+            type="ivr_call", call_id=call_id(103), **{"from": "13800000001"},
+            user_data="订单-42")),
+        ("server-ivr-call-latin1-user-data", ivr_start_server(
+            type="ivr_call", call_id=call_id(104), **{"from": "13800000001"}, user_data="café")),
+        ("server-ivr-call-no-user-data", ivr_start_server(type="ivr_call", call_id=call_id(105),
+                                                          **{"from": "13800000001"})),
+        ("server-ivr-incoming", ivr_start_server(type="ivr_incoming", call_id=call_id(106),
+                                                 **{"from": "13692206627"})),
+        ("server-ivr-incoming-sub-account", ivr_start_server(
+            type="ivr_incoming", call_id=call_id(107), subaccount_id=sub,
+            **{"from": "02088880000"})),
+    ]
+    docs = [
+        ("docs-ivr-start-example", (
+            '{"action": "ivr_start", "type": "ivr_incoming", "call_id": '
+            '"8a2bc67258d1c8720158d1f85aec000b", "subaccount_id": null, "from": "13692206627", '
+            '"user_data": null}').encode("utf-8")),
+        ("docs-ivr-start-pretty-numbers", (
+            '{\n  "action": "ivr_start",\n  "type": "ivr_call",\n  "call_id": "c-1",\n'
+            '  "from": 13800000001,\n  "user_data": "",\n  "extra": [1, {"x": 2}]\n}\n'
+        ).encode("utf-8")),
+        ("docs-ivr-start-utf8-bom-chinese", ('\ufeff{"action":"ivr_start","type":"ivr_call",'
+                                             '"call_id":"c-2","user_data":"订单-42"}').encode("utf-8")),
+        ("docs-ivr-start-minimal", b'{"action":"ivr_start"}'),
+    ]
+    malformed = [
+        ("malformed-ivr-start-empty", b""),
+        ("malformed-ivr-start-not-json", b"action=ivr_start"),
+        ("malformed-ivr-start-array", b'[{"action":"ivr_start"}]'),
+        ("malformed-ivr-start-string", b'"ivr_start"'),
+        ("malformed-ivr-start-no-action", b'{"type":"ivr_call","call_id":"c"}'),
+        ("malformed-ivr-start-event-body", b'{"action":"event_notify","event":"ivr.play_end",'
+                                           b'"id":"c"}'),
+        ("malformed-ivr-start-action-number", b'{"action":5}'),
+        ("malformed-ivr-start-unknown-type", b'{"action":"ivr_start","type":"ivr_callback"}'),
+        ("malformed-ivr-start-from-boolean", b'{"action":"ivr_start","from":true}'),
+        ("malformed-ivr-start-user-data-list", b'{"action":"ivr_start","user_data":[]}'),
+        ("malformed-ivr-start-call-id-object", b'{"action":"ivr_start","call_id":{}}'),
+        ("malformed-ivr-start-trailing-data", b'{"action":"ivr_start"} x'),
+    ]
+    return ([(n, "server", b) for n, b in server] + [(n, "docs", b) for n, b in docs]
+            + [(n, "malformed", b) for n, b in malformed])
+
+
+def build_ivr_starts():
+    cases = []
+    for name, source, raw in ivr_start_specs():
+        case = {"name": name, "source": source, "body_hex": raw.hex()}
+        try:
+            case["body"] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        case["expect"] = canon_ivr_start(raw)
+        require((source == "malformed") == ("type" not in case["expect"]),
+                "%s: %r" % (name, case["expect"]))
+        cases.append(case)
+    by = {c["name"]: c for c in cases}
+    require(by["server-ivr-call"]["body"] == '{"action":"ivr_start","from":"13800000001",'
+            '"user_data":"order-42","type":"ivr_call","call_id":"' + call_id(101) + '"}',
+            "ivr_start wire form")
+    require(by["server-ivr-call-chinese-user-data"]["expect"]["user_data"] == "??-42", "??-42")
+    require("body" not in by["server-ivr-call-latin1-user-data"]
+            and by["server-ivr-call-latin1-user-data"]["expect"]["user_data"] == "café", "café")
+    require(by["malformed-ivr-start-unknown-type"]["expect"] == {"error": "decode",
+                                                                 "field": "type"}, "type")
+    require(by["docs-ivr-start-pretty-numbers"]["expect"]["from"] == "13800000001", "number")
+    return cases
+
+
+# The request to a <next> URL (platform-notes-2 §2.7): a GET of the URL rebuilt by the server
+# from java.net.URI parts, with call_id, type and the results appended one by one, each value
+# form-encoded (URLEncoder) and the query decoded again (URI.getQuery) at each step.
+
+def java_urlencode(s):
+    out = []
+    for b in s.encode("utf-8"):
+        c = chr(b)
+        if c in ASCII_ALNUM or c in ".-*_":
+            out.append(c)
+        elif c == " ":
+            out.append("+")
+        else:
+            out.append("%%%02X" % b)
+    return "".join(out)
+
+
+def _uri_decode(s):
+    """URI.getPath/getQuery/getFragment: %XX sequences decoded as UTF-8, '+' kept."""
+    data = bytearray()
+    i = 0
+    raw = s.encode("utf-8")
+    while i < len(raw):
+        if raw[i] == 0x25 and i + 2 < len(raw) and _hexval(raw[i + 1]) is not None \
+                and _hexval(raw[i + 2]) is not None:
+            data.append(_hexval(raw[i + 1]) * 16 + _hexval(raw[i + 2]))
+            i += 3
+        else:
+            data.append(raw[i])
+            i += 1
+    return data.decode("utf-8", errors="replace")
+
+
+def _uri_split(url):
+    scheme, rest = url.split("://", 1)
+    end = min([i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0] or [len(rest)])
+    authority, tail = rest[:end], rest[end:]
+    tail, hash_, fragment = tail.partition("#")
+    path, q, query = tail.partition("?")
+    return scheme, authority, path, (query if q else None), (fragment if hash_ else None)
+
+
+def java_input_url(url, key, value):
+    scheme, authority, path, query, fragment = _uri_split(url)
+    query = _uri_decode(query) if query else ""
+    pair = key + "=" + java_urlencode(value)
+    query = pair if query == "" else query + "&" + pair
+    frag = "" if fragment is None else "#" + _uri_decode(fragment)
+    return scheme + "://" + authority + _uri_decode(path) + "?" + query + frag
+
+
+def server_next_target(next_url, call, action, results):
+    """The request target (path?query) the application receives."""
+    target = java_input_url(next_url, "call_id", call)
+    target = java_input_url(target, "type", action)
+    for key, value in results:
+        if value is not None:
+            target = java_input_url(target, key, value)
+    _, _, path, query, _ = _uri_split(target)  # HttpGet: the fragment is not sent
+    # The client sends non-ASCII characters as UTF-8 escapes.
+    ascii_query = "".join(c if c.isascii() else "".join("%%%02X" % b for b in c.encode("utf-8"))
+                          for c in (query or ""))
+    return path, ascii_query
+
+
+def _form_decode(raw):
+    out = bytearray()
+    i = 0
+    while i < len(raw):
+        b = raw[i]
+        if b == 0x2B:
+            out.append(0x20)
+            i += 1
+        elif b == 0x25:
+            h = _hexval(raw[i + 1]) if i + 1 < len(raw) else None
+            l = _hexval(raw[i + 2]) if i + 2 < len(raw) else None
+            if h is None or l is None:
+                raise ValueError("bad escape")
+            out.append(h * 16 + l)
+            i += 3
+        else:
+            out.append(b)
+            i += 1
+    try:
+        return bytes(out).decode("utf-8")
+    except UnicodeDecodeError:
+        return bytes(out).decode("iso-8859-1")
+
+
+def _lossy(raw):
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("iso-8859-1")
+
+
+NEXT_KEYS = [("call_id", "call_id"), ("type", "action"), ("keys", "keys"),
+             ("record_id", "record_id"), ("error", "error")]
+
+
+def canon_ivr_next(raw):
+    try:
+        if len(raw) > 64 * 1024:
+            raise IvrDecodeError()
+        head = raw[:8].lower()
+        if raw.startswith(b"/") or head.startswith(b"http://") or head.startswith(b"https://"):
+            q = raw.find(b"?")
+            query = b"" if q < 0 else raw[q + 1:].split(b"#", 1)[0]
+        else:
+            query = raw[1:] if raw.startswith(b"?") else raw
+        pairs = []
+        for piece in query.split(b"&"):
+            if not piece:
+                continue
+            name, _, value = piece.partition(b"=")
+            try:
+                name_text = _form_decode(name)
+            except ValueError:
+                raise IvrDecodeError(_lossy(name))
+            try:
+                value_text = _form_decode(value)
+            except ValueError:
+                raise IvrDecodeError(name_text)
+            pairs.append((name_text, value_text))
+        out = {"type": "ivr_next"}
+        taken = set()
+        for wire, name in NEXT_KEYS:
+            found = [i for i, (n, _) in enumerate(pairs) if n == wire]
+            value = None
+            if found:
+                taken.add(found[-1])
+                value = pairs[found[-1]][1] or None
+            if name == "action" and value is not None and value not in IVR_ACTIONS:
+                raise IvrDecodeError("type")
+            out[name] = value
+        out["params"] = [[n, v] for i, (n, v) in enumerate(pairs) if i not in taken]
+        return out
+    except IvrDecodeError as exc:
+        return {"error": "decode", "field": exc.field}
+
+
+def ivr_next_specs():
+    cid = call_id(201)
+    rid = "8a2bc6725b1d2e3f015b1d2f40a1e0f1"
+    app = NEXT_URL
+    server = [
+        ("server-after-play", app, "play", []),
+        ("server-after-play-error", app, "play", [("error", "play error")]),
+        ("server-after-playlist", app, "playlist", []),
+        ("server-after-get", app, "get", [("keys", "12"), ("error", None)]),
+        ("server-after-get-star", app, "get", [("keys", "5*"), ("error", None)]),
+        ("server-after-get-hash-last", app, "get", [("keys", "12#"), ("error", None)]),
+        ("server-after-get-no-key", app, "get", [("keys", None), ("error", None)]),
+        ("server-after-get-error", app, "get", [("keys", "5"), ("error", "receive error")]),
+        ("server-after-get-hash-then-error", app, "get", [("keys", "1#2"), ("error", "timeout")]),
+        ("server-after-record", app, "record", [("record_id", rid), ("error", None)]),
+        ("server-after-record-error", app, "record", [("record_id", None),
+                                                      ("error", "record error")]),
+        ("server-after-send-dtmf", app, "send_dtmf", []),
+        ("server-after-send-dtmf-error", app, "send_dtmf", [("error", "send error")]),
+        ("server-after-pause", app, "pause", []),
+        ("server-after-dial", app, "dial", []),
+        ("server-after-dial-error", app, "dial", [("error", "dial error")]),
+        ("server-after-enqueue-timeout", app, "enqueue", [("error", "timeout")]),
+        ("server-after-enqueue-conversation", app, "enqueue", []),
+        ("server-own-query-kept-first", app + "?step=menu&lang=zh", "get", [("keys", "1")]),
+        ("server-own-query-unreserved-escape-decoded", app + "?x=%41%7E", "play", []),
+        ("server-own-query-non-ascii", "https://app.example.com/菜单?name=一级", "get",
+         [("keys", "2")]),
+    ]
+    cases = []
+    for name, url, action, results in server:
+        require(_url_ok(url), "%s: the builder accepts %s" % (name, url))
+        path, query = server_next_target(url, cid, action, results)
+        cases.append((name, "server", query))
+        if name == "server-after-get":
+            cases.append(("server-after-get-request-target", "server", path + "?" + query))
+            cases.append(("server-after-get-full-url", "server",
+                          "https://app.example.com" + path + "?" + query + "#ignored"))
+    docs = [
+        ("docs-next-example", "tag=mytag&keys=123"),
+        ("docs-next-with-type", "tag=menu&type=get&keys=2"),
+        ("docs-next-after-dial", "tag=after_dial&type=dial"),
+    ]
+    lenient = [
+        ("lenient-leading-question-mark", "?call_id=c&type=play"),
+        ("lenient-empty-pieces-and-bare-names", "&&call_id=c&&type=play&flag&x="),
+        ("lenient-own-type-before-platform-type", "type=menu&call_id=c&type=get&keys=3"),
+        ("lenient-latin1-escapes", "call_id=c&type=play&error=caf%E9&note=na%EFve"),
+        ("lenient-utf8-escapes-and-raw", "call_id=c&type=get&keys=1&who=%E5%B0%8F%E7%8E%8B&raw=一"),
+        ("lenient-plus-and-escaped-plus", "call_id=c&type=play&error=a+b%2Bc"),
+        ("lenient-empty-values-absent", "call_id=&type=&keys=&record_id=&error="),
+        ("lenient-request-target-without-query", "/ivr/next"),
+        ("lenient-upper-case-escapes", "call_id=c%2D1&type=%67et&keys=%31"),
+    ]
+    malformed = [
+        ("malformed-next-unknown-type", "call_id=c&type=hang"),
+        ("malformed-next-docs-conference-type", "call_id=c&type=join_conf"),
+        ("malformed-next-bad-escape-in-value", "call_id=%zz&type=play"),
+        ("malformed-next-short-escape-in-name", "call_id=c&a%4=1"),
+        ("malformed-next-lone-percent", "call_id=c&type=play&error=50%"),
+    ]
+    return (cases + [(n, "docs", q) for n, q in docs] + [(n, "lenient", q) for n, q in lenient]
+            + [(n, "malformed", q) for n, q in malformed])
+
+
+def build_ivr_nexts():
+    cases = []
+    for name, source, query in ivr_next_specs():
+        expect = canon_ivr_next(query.encode("utf-8"))
+        require((source == "malformed") == ("type" not in expect), "%s: %r" % (name, expect))
+        cases.append({"name": name, "source": source, "query": query, "expect": expect})
+    by = {c["name"]: c for c in cases}
+    cid = call_id(201)
+    require(by["server-after-get"]["query"] == "call_id=%s&type=get&keys=12" % cid, "get query")
+    require(by["server-after-play-error"]["query"] == "call_id=%s&type=play&error=play+error" % cid,
+            "error query")
+    require(by["server-after-get-hash-last"]["expect"]["keys"] == "12#", "# stays escaped last")
+    require(by["server-after-get-hash-then-error"]["expect"]["keys"] == "1"
+            and by["server-after-get-hash-then-error"]["expect"]["error"] is None,
+            "a decoded # before error cuts the query: the platform loses the rest")
+    require(by["server-own-query-kept-first"]["expect"]["params"] == [["step", "menu"],
+                                                                      ["lang", "zh"]], "params")
+    require(by["lenient-own-type-before-platform-type"]["expect"]["action"] == "get", "last type")
+    require(by["lenient-latin1-escapes"]["expect"]["error"] == "café", "latin-1")
+    require(by["malformed-next-short-escape-in-name"]["expect"] == {"error": "decode",
+                                                                    "field": "a%4"}, "name field")
+    return cases
+
+
+def build_ivr():
+    for name, decl in IVR_ELEMENTS.items():
+        for c in _kids(decl):
+            require(c["name"] in IVR_ELEMENTS, "%s holds unknown %s" % (name, c["name"]))
+    cases = {"documents": build_ivr_documents(), "ivr_start": build_ivr_starts(),
+             "next": build_ivr_nexts()}
+    for group in cases.values():
+        names = [c["name"] for c in group]
+        require(len(set(names)) == len(names), "duplicate IVR case names")
+        for n in names:
+            require(KEBAB.match(n), "bad case name %r" % n)
+    return {
+        "description": (
+            "IVR: the documents an application answers the platform with, and the two requests "
+            "the platform sends it. documents: a neutral description of the builder's input "
+            "({\"actions\": [element], \"next\": url, \"end_call\": bool}, each element "
+            "{\"name\", \"attrs\", \"text\", \"children\"}, attribute names in snake_case) and "
+            "either the exact XML ({\"xml\"}) or the refusal ({\"error\": \"validation\", "
+            "\"field\": element path and attribute}). ivr_start: POSTed bodies (body_hex "
+            "authoritative, body only when valid UTF-8) and the canonical typed view, or "
+            "{\"error\": \"decode\", \"field\"}. next: the query of the request to a <next> URL "
+            "and its canonical typed view. See tests/vectors/README.md."
+        ),
+        "generator": GENERATOR,
+        "documents": cases["documents"],
+        "ivr_start": cases["ivr_start"],
+        "next": cases["next"],
+    }
+
+
+# ---------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------
 
@@ -2497,8 +3730,9 @@ def main(argv):
         signing = build_signing()
         events = build_events()
         requests = build_requests()
+        ivr = build_ivr()
         outputs = [(SIGNING_PATH, render(signing)), (EVENTS_PATH, render(events)),
-                   (REQUESTS_PATH, render(requests))]
+                   (REQUESTS_PATH, render(requests)), (IVR_PATH, render(ivr))]
         require(len(outputs[1][1]) < 200 * 1024, "events.json must stay below 200 KB")
     except VectorError as exc:
         print("gen_vectors: FAILED: %s" % exc, file=sys.stderr)
@@ -2533,6 +3767,10 @@ def main(argv):
     print("signing cases: %d; request cases: %d; event cases: %d (%s)" % (
         len(signing["cases"]), len(requests["cases"]), len(events["cases"]),
         ", ".join("%s %d" % (k, by_source[k]) for k in ("server", "docs", "malformed"))))
+    print("ivr documents: %d (%d written, %d refused); ivr_start cases: %d; next cases: %d" % (
+        len(ivr["documents"]), sum(1 for c in ivr["documents"] if "xml" in c["expect"]),
+        sum(1 for c in ivr["documents"] if "error" in c["expect"]), len(ivr["ivr_start"]),
+        len(ivr["next"])))
     return 1 if failed else 0
 
 

@@ -48,6 +48,7 @@ mod error;
 pub mod event_decls;
 pub mod events;
 mod events_typed;
+pub mod ivr;
 pub mod logging;
 pub mod ops;
 mod requests;
