@@ -255,21 +255,7 @@ impl Event {
     /// assert_eq!(end.hangup_by, Some(1));
     /// ```
     pub fn parse(body: &[u8]) -> Result<Event> {
-        if body.len() > MAX_EVENT_BYTES {
-            return Err(Error::decode(format!(
-                "event body is {} bytes; at most {MAX_EVENT_BYTES} are accepted",
-                body.len()
-            )));
-        }
-        let raw = decode_text(body);
-        let value: Value = serde_json::from_str(&raw)
-            .map_err(|e| Error::decode(format!("event body is not valid JSON: {e}")))?;
-        let Value::Object(map) = value else {
-            return Err(Error::decode(format!(
-                "event body is {}, not a JSON object",
-                type_name(&value)
-            )));
-        };
+        let (map, raw) = read_object(body, "event")?;
         let name = match map.get("event") {
             Some(Value::String(s)) => s.clone(),
             None => {
@@ -304,6 +290,28 @@ impl Event {
 
 pub(crate) fn put<T: Clone + Into<Value>>(m: &mut Map<String, Value>, key: &str, v: &Option<T>) {
     m.insert(key.to_owned(), v.clone().map_or(Value::Null, Into::into));
+}
+
+/// A body the platform POSTs (a webhook event, `ivr_start`): at most [`MAX_EVENT_BYTES`],
+/// decoded as UTF-8 or ISO-8859-1, and a JSON object; `what` names it in errors. Gives the
+/// object and the decoded text.
+pub(crate) fn read_object(body: &[u8], what: &str) -> Result<(Map<String, Value>, String)> {
+    if body.len() > MAX_EVENT_BYTES {
+        return Err(Error::decode(format!(
+            "{what} body is {} bytes; at most {MAX_EVENT_BYTES} are accepted",
+            body.len()
+        )));
+    }
+    let raw = decode_text(body);
+    let value: Value = serde_json::from_str(&raw)
+        .map_err(|e| Error::decode(format!("{what} body is not valid JSON: {e}")))?;
+    match value {
+        Value::Object(map) => Ok((map, raw)),
+        other => Err(Error::decode(format!(
+            "{what} body is {}, not a JSON object",
+            type_name(&other)
+        ))),
+    }
 }
 
 /// UTF-8 when valid, else ISO-8859-1 (each byte is the code point of the same value).

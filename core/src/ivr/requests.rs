@@ -4,7 +4,7 @@
 use super::decl::Element;
 use super::table::{ELEMENTS, IVR_NEXT, IVR_START};
 use crate::error::{escape_text, quote_text, Error, Result};
-use crate::events::{decode_text, put, Fields, MAX_EVENT_BYTES};
+use crate::events::{decode_text, put, read_object, Fields};
 use serde_json::{Map, Value};
 
 /// The largest `<next>` query [`IvrNext::parse`] accepts.
@@ -67,18 +67,7 @@ impl IvrStart {
     /// # Ok::<(), yunhuni::Error>(())
     /// ```
     pub fn parse(body: &[u8]) -> Result<IvrStart> {
-        if body.len() > MAX_EVENT_BYTES {
-            return Err(Error::decode(format!(
-                "ivr_start body is {} bytes; at most {MAX_EVENT_BYTES} are accepted",
-                body.len()
-            )));
-        }
-        let raw = decode_text(body);
-        let value: Value = serde_json::from_str(&raw)
-            .map_err(|e| Error::decode(format!("ivr_start body is not valid JSON: {e}")))?;
-        let Value::Object(map) = value else {
-            return Err(Error::decode("ivr_start body is not a JSON object"));
-        };
+        let (map, raw) = read_object(body, "ivr_start")?;
         let f = Fields(&map);
         match f.string("action")?.as_deref() {
             Some("ivr_start") => {}
