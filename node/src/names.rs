@@ -11,21 +11,11 @@ pub(crate) fn js_field(field: &str) -> String {
     }
 }
 
-/// `snake_case` to `camelCase`: an underscore followed by a lowercase letter becomes that
-/// letter in upper case; everything else is kept (`YUNHUNI_APP_ID`, `_x`).
+/// `snake_case` to `camelCase`, field paths included (`play_content[0]` → `playContent[0]`), as
+/// core spells names for JavaScript (`Casing::Camel`); names that are not snake_case are kept
+/// (`YUNHUNI_APP_ID`, `_x`).
 pub(crate) fn camel_case(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, chars.peek()) {
-            ('_', Some(next)) if next.is_ascii_lowercase() && !out.is_empty() => {
-                out.push(next.to_ascii_uppercase());
-                chars.next();
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+    yunhuni::Casing::Camel.path(s)
 }
 
 #[cfg(test)]

@@ -66,16 +66,17 @@ impl Casing {
                 if !snake.contains('_') {
                     return Cow::Borrowed(snake);
                 }
+                // An underscore before a lowercase letter (not at the start) goes, and the letter
+                // is raised; anything else is kept (`YUNHUNI_APP_ID`, `_x`).
                 let mut out = String::with_capacity(snake.len());
-                let mut upper = false;
-                for c in snake.chars() {
-                    if c == '_' {
-                        upper = true;
-                    } else if upper {
-                        out.extend(c.to_uppercase());
-                        upper = false;
-                    } else {
-                        out.push(c);
+                let mut chars = snake.chars().peekable();
+                while let Some(c) = chars.next() {
+                    match (c, chars.peek()) {
+                        ('_', Some(next)) if next.is_ascii_lowercase() && !out.is_empty() => {
+                            out.push(next.to_ascii_uppercase());
+                            chars.next();
+                        }
+                        _ => out.push(c),
                     }
                 }
                 Cow::Owned(out)
