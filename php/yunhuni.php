@@ -7,14 +7,16 @@
  *     require_once '/path/to/yunhuni/php/yunhuni.php';
  *
  * With Composer (`composer require yunhuni/yunhuni`), `require 'vendor/autoload.php'` loads the
- * same classes and functions instead. Needs PHP 8.1+ with FFI (Debian's php-cli has it; run
- * scripts with `php -d ffi.enable=1` where FFI is restricted to preloading) and libyunhuni (see
- * README.md: how the library is found).
+ * same classes and functions instead. Needs PHP 8.1+ and libyunhuni, reached through the PHP
+ * extension yunhuni (php/ext) when it is loaded, else through PHP's FFI (Debian's php-cli has it;
+ * run scripts with `php -d ffi.enable=1` where FFI is restricted to preloading); see README.md.
  */
 
 declare(strict_types=1);
 
 require_once __DIR__ . '/src/Ffi.php';
+require_once __DIR__ . '/src/FfiClient.php';
+require_once __DIR__ . '/src/Native.php';
 require_once __DIR__ . '/src/Exception.php';
 require_once __DIR__ . '/src/Convert.php';
 require_once __DIR__ . '/src/CallCreated.php';

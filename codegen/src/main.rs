@@ -11,6 +11,7 @@ mod events;
 mod names;
 mod node;
 mod php;
+mod php_ext;
 mod python;
 mod rust;
 
@@ -31,6 +32,7 @@ fn outputs() -> Vec<Output> {
     all.extend(node::outputs());
     all.extend(c::outputs());
     all.extend(php::outputs());
+    all.extend(php_ext::outputs());
     all
 }
 

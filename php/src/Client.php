@@ -26,17 +26,8 @@ final class Client
     private const SETTINGS = ['base_url', 'account_id', 'timeout', 'connect_timeout', 'user_agent', 'connect_retries', 'proxy', 'logger'];
     private const CALL_OPTIONS = ['timeout'];
 
-    private \FFI\CData $client;
-
-    /** The logger given in the options, if any. */
-    private ?object $logger = null;
-
-    /** The logger of the client whose call is running (calls run one at a time on PHP's thread). */
-    private static ?object $activeLogger = null;
-    /** The one C function pointer every client's log callback is (made once per process). */
-    private static ?\FFI\CData $onLog = null;
-    /** The PHP function behind it, kept alive as long as the pointer. */
-    private static ?\Closure $onLogFunction = null;
+    /** The library's client: an extension's Yunhuni\Ext\Client or an FfiClient (see Native). */
+    private object $client;
 
     /**
      * @param array{base_url?: string, account_id?: string, timeout?: int|float,
@@ -50,17 +41,8 @@ final class Client
      */
     public function __construct(string $appId, string $certId, string $secretKey, array $options = [])
     {
-        $ffi = Ffi::get();
-        $builder = Ffi::out('yh_client_builder*');
-        $err = Ffi::out('yh_error*');
-        Ffi::check($ffi->yh_client_builder_new(
-            Ffi::str($appId, 'app_id'),
-            Ffi::str($certId, 'cert_id'),
-            Ffi::str($secretKey, 'secret_key'),
-            \FFI::addr($builder),
-            \FFI::addr($err),
-        ), $err);
-        [$this->client, $this->logger] = self::build($builder, $options);
+        [$settings, $log] = self::settings($options);
+        $this->client = Native::clientNew([$appId, $certId, $secretKey], $settings, $log);
     }
 
     /**
@@ -69,114 +51,61 @@ final class Client
      */
     public static function fromEnv(array $options = []): self
     {
-        $ffi = Ffi::get();
-        $builder = Ffi::out('yh_client_builder*');
-        $err = Ffi::out('yh_error*');
-        Ffi::check($ffi->yh_client_builder_from_env(\FFI::addr($builder), \FFI::addr($err)), $err);
+        [$settings, $log] = self::settings($options);
         $self = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
-        [$self->client, $self->logger] = self::build($builder, $options);
+        $self->client = Native::clientNew(null, $settings, $log);
         return $self;
     }
 
     /**
-     * Applies the options to a builder, builds the client, and frees the builder.
+     * The options as the library's settings (seconds as milliseconds, ...), and the logger as
+     * the log callable.
      *
-     * @return array{0: \FFI\CData, 1: ?object} the client and its logger
+     * @return array{0: array<string, string|int|false>, 1: ?\Closure}
      */
-    private static function build(\FFI\CData $builder, array $options): array
+    private static function settings(array $options): array
     {
-        $ffi = Ffi::get();
-        $logger = null;
-        try {
-            foreach ($options as $name => $value) {
-                if ($value === null) {
-                    continue;
-                }
-                $err = Ffi::out('yh_error*');
-                if ($name === 'logger') {
-                    if (!is_object($value) || !is_callable([$value, 'debug'])) {
-                        throw Convert::invalid('logger', 'must be an object with a debug(string $message, array $context) method (PSR-3), not ' . get_debug_type($value));
-                    }
-                    $logger = $value;
-                    Ffi::check($ffi->yh_client_builder_set_log($builder, self::onLog(), null, \FFI::addr($err)), $err);
-                    continue;
-                }
-                $result = match ($name) {
-                    'base_url' => $ffi->yh_client_builder_set_base_url($builder, Ffi::str(Convert::str($value, $name), $name), \FFI::addr($err)),
-                    'account_id' => $ffi->yh_client_builder_set_account_id($builder, Ffi::str(Convert::str($value, $name), $name), \FFI::addr($err)),
-                    'user_agent' => $ffi->yh_client_builder_set_user_agent($builder, Ffi::str(Convert::str($value, $name), $name), \FFI::addr($err)),
-                    'timeout' => $ffi->yh_client_builder_set_timeout_ms($builder, Convert::millis($value, $name), \FFI::addr($err)),
-                    'connect_timeout' => $ffi->yh_client_builder_set_connect_timeout_ms($builder, Convert::millis($value, $name), \FFI::addr($err)),
-                    'connect_retries' => $ffi->yh_client_builder_set_connect_retries($builder, Convert::u32($value, $name), \FFI::addr($err)),
-                    'proxy' => $value === false
-                        ? $ffi->yh_client_builder_set_no_proxy($builder, \FFI::addr($err))
-                        : $ffi->yh_client_builder_set_proxy($builder, Ffi::str(Convert::str($value, $name), $name), \FFI::addr($err)),
-                    default => throw Convert::unknown($name, self::SETTINGS),
-                };
-                Ffi::check($result, $err);
+        $settings = [];
+        $log = null;
+        foreach ($options as $name => $value) {
+            if ($value === null) {
+                continue;
             }
-            $client = Ffi::out('yh_client*');
-            $err = Ffi::out('yh_error*');
-            Ffi::check($ffi->yh_client_builder_build($builder, \FFI::addr($client), \FFI::addr($err)), $err);
-            return [$client, $logger];
-        } finally {
-            $ffi->yh_client_builder_free($builder);
-        }
-    }
-
-    /**
-     * The C function pointer of the request log callback, made once: PHP's FFI keeps each PHP
-     * function it turns into a C one until the process ends, so one serves every client. The
-     * library calls it inside the call that sent the request, on PHP's own thread, so the logger
-     * is that of the client whose call is running.
-     */
-    private static function onLog(): \FFI\CData
-    {
-        if (self::$onLog === null) {
-            self::$onLogFunction = static function (\FFI\CData $log, mixed $user): void {
-                self::log($log);
+            if ($name === 'logger') {
+                if (!is_object($value) || !is_callable([$value, 'debug'])) {
+                    throw Convert::invalid('logger', 'must be an object with a debug(string $message, array $context) method (PSR-3), not ' . get_debug_type($value));
+                }
+                $log = self::logTo($value);
+                continue;
+            }
+            $settings[$name] = match ($name) {
+                'base_url', 'account_id', 'user_agent' => Convert::str($value, $name),
+                'timeout', 'connect_timeout' => Convert::millis($value, $name),
+                'connect_retries' => Convert::u32($value, $name),
+                'proxy' => $value === false ? false : Convert::str($value, $name),
+                default => throw Convert::unknown($name, self::SETTINGS),
             };
-            $holder = Ffi::get()->new('struct { yh_log_fn f; }', false);
-            $holder->f = self::$onLogFunction;
-            self::$onLog = $holder->f;
         }
-        return self::$onLog;
+        return [$settings, $log];
     }
 
     /**
-     * Hands one request's log to its client's logger. The library calls it on PHP's own thread,
-     * inside the call that sent the request, before that call returns. Nothing may be thrown
-     * from here (PHP ends the process when an exception leaves a C callback), so a logger that
-     * throws is reported through error_log() and the request goes on.
+     * The log callable handing each request's log entry to `$logger`. The library calls it on
+     * PHP's own thread, inside the call that sent the request, before that call returns.
+     * Nothing may be thrown from there, so a logger that throws is reported through error_log()
+     * and the request goes on.
      */
-    private static function log(\FFI\CData $log): void
+    private static function logTo(object $logger): \Closure
     {
-        try {
-            $logger = self::$activeLogger;
-            if ($logger === null) {
-                return;
+        return static function (array $entry) use ($logger): void {
+            try {
+                $line = (string) $entry['line'];
+                unset($entry['line']);
+                $logger->debug($line, $entry);
+            } catch (\Throwable $e) {
+                error_log('yunhuni: the logger threw ' . get_class($e) . ': ' . $e->getMessage());
             }
-            $ffi = Ffi::get();
-            $status = (int) $ffi->yh_request_log_status($log);
-            $logger->debug((string) $ffi->yh_request_log_line($log), [
-                'method' => (string) $ffi->yh_request_log_method($log),
-                'path' => (string) $ffi->yh_request_log_path($log),
-                'status' => $status === 0 ? null : $status,
-                'code' => $ffi->yh_request_log_code($log),
-                'error' => $ffi->yh_request_log_error_kind($log),
-                'duration_ms' => $ffi->yh_request_log_duration_us($log) / 1000.0,
-                'attempts' => (int) $ffi->yh_request_log_attempts($log),
-            ]);
-        } catch (\Throwable $e) {
-            error_log('yunhuni: the logger threw ' . get_class($e) . ': ' . $e->getMessage());
-        }
-    }
-
-    public function __destruct()
-    {
-        if (isset($this->client)) {
-            Ffi::get()->yh_client_free($this->client);
-        }
+        };
     }
 
     public function __clone()
@@ -187,25 +116,25 @@ final class Client
     /** The AppID this client sends. */
     public function appId(): string
     {
-        return (string) Ffi::get()->yh_client_app_id($this->client);
+        return Native::clientInfo($this->client)['app_id'];
     }
 
     /** The CertID this client sends. */
     public function certId(): string
     {
-        return (string) Ffi::get()->yh_client_cert_id($this->client);
+        return Native::clientInfo($this->client)['cert_id'];
     }
 
     /** The account id in the request paths. */
     public function accountId(): string
     {
-        return (string) Ffi::get()->yh_client_account_id($this->client);
+        return Native::clientInfo($this->client)['account_id'];
     }
 
     /** The URL request paths are relative to, ending in /v1/account/{id}/. */
     public function apiRoot(): string
     {
-        return (string) Ffi::get()->yh_client_api_root($this->client);
+        return Native::clientInfo($this->client)['api_root'];
     }
 
     /**
@@ -232,39 +161,21 @@ final class Client
      */
     public function request(string $name, array $fields = [], array $callOptions = []): mixed
     {
-        $ffi = Ffi::get();
-        $options = self::callOptions($callOptions);
-        $request = Ffi::out('yh_request*');
-        $err = Ffi::out('yh_error*');
-        try {
-            Ffi::check($ffi->yh_request_new(Ffi::str($name, 'operation'), \FFI::addr($request), \FFI::addr($err)), $err);
-            foreach ($fields as $key => $value) {
-                if ($value !== null) {
-                    self::set($request, (string) $key, $value);
-                }
+        $timeoutMs = self::timeoutMs($callOptions);
+        $values = [];
+        $json = [];
+        foreach ($fields as $key => $value) {
+            if ($value === null) {
+                continue;
             }
-            $response = Ffi::out('yh_response*');
-            $err = Ffi::out('yh_error*');
-            $outer = self::$activeLogger;
-            self::$activeLogger = $this->logger;
-            try {
-                $result = $options === null
-                    ? $ffi->yh_client_send($this->client, $request, \FFI::addr($response), \FFI::addr($err))
-                    : $ffi->yh_client_send_with($this->client, $request, $options, \FFI::addr($response), \FFI::addr($err));
-            } finally {
-                self::$activeLogger = $outer;
+            if (!is_string($value) && !is_int($value) && !is_bool($value)) {
+                $value = Convert::json($value, (string) $key);
+                $json[$key] = true;
             }
-            Ffi::check($result, $err);
-        } finally {
-            $ffi->yh_request_free($request);
-            $ffi->yh_call_options_free($options);
+            $values[$key] = $value;
         }
-        try {
-            $data = json_decode((string) $ffi->yh_response_json($response, null), true, 512, JSON_THROW_ON_ERROR);
-            $callId = $ffi->yh_response_call_id($response);
-        } finally {
-            $ffi->yh_response_free($response);
-        }
+        [$text, $callId] = Native::request($this->client, $name, $values, $json, $timeoutMs);
+        $data = json_decode($text, true, 512, JSON_THROW_ON_ERROR);
         if ($callId === null) {
             return $data;
         }
@@ -272,45 +183,19 @@ final class Client
         return new CallCreated((string) $callId, is_string($userData) ? $userData : null);
     }
 
-    /** The `yh_call_options *` of request()'s `$callOptions`, or null when there are none. */
-    private static function callOptions(array $callOptions): ?\FFI\CData
+    /** request()'s `$callOptions` as the call's timeout in milliseconds, or null when none. */
+    private static function timeoutMs(array $callOptions): ?int
     {
-        $callOptions = array_filter($callOptions, fn ($v) => $v !== null);
-        if ($callOptions === []) {
-            return null;
-        }
-        $ffi = Ffi::get();
-        $options = Ffi::out('yh_call_options*');
-        $err = Ffi::out('yh_error*');
-        Ffi::check($ffi->yh_call_options_new(\FFI::addr($options), \FFI::addr($err)), $err);
-        try {
-            foreach ($callOptions as $name => $value) {
-                $err = Ffi::out('yh_error*');
-                $result = match ($name) {
-                    'timeout' => $ffi->yh_call_options_set_timeout_ms($options, Convert::millis($value, $name), \FFI::addr($err)),
-                    default => throw Convert::unknown($name, self::CALL_OPTIONS),
-                };
-                Ffi::check($result, $err);
+        $timeoutMs = null;
+        foreach ($callOptions as $name => $value) {
+            if ($value === null) {
+                continue;
             }
-        } catch (\Throwable $e) {
-            $ffi->yh_call_options_free($options);
-            throw $e;
+            $timeoutMs = match ($name) {
+                'timeout' => Convert::millis($value, $name),
+                default => throw Convert::unknown($name, self::CALL_OPTIONS),
+            };
         }
-        return $options;
-    }
-
-    /** Sets one field of a `yh_request *`: one conversion per PHP type (see request()). */
-    private static function set(\FFI\CData $request, string $key, mixed $value): void
-    {
-        $ffi = Ffi::get();
-        $name = Ffi::str($key, $key);
-        $err = Ffi::out('yh_error*');
-        $result = match (true) {
-            is_string($value) => $ffi->yh_request_set_str($request, $name, Ffi::str($value, $key), \FFI::addr($err)),
-            is_int($value) => $ffi->yh_request_set_int($request, $name, $value, \FFI::addr($err)),
-            is_bool($value) => $ffi->yh_request_set_bool($request, $name, $value, \FFI::addr($err)),
-            default => $ffi->yh_request_set_json($request, $name, Convert::json($value, $key), \FFI::addr($err)),
-        };
-        Ffi::check($result, $err);
+        return $timeoutMs;
     }
 }

@@ -26,7 +26,7 @@ final class Event
     ) {
     }
 
-    /** `duo_callback.end`, `notify_call.end`, `verify_call.end`, or `event` for any other. */
+    /** The event's name for an event core types (`duo_callback.end`, ...), `event` for any other. */
     public function type(): string
     {
         return (string) $this->data['type'];

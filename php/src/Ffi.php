@@ -21,6 +21,9 @@ namespace Yunhuni;
  * include/yunhuni.h, the include/ folder next to a configured library's lib/ folder,
  * /usr/local/include or /usr/include. The library must have the header's major and minor version.
  *
+ * The static methods clientNew() to codeInfo() are the FFI side of Native (the extension's
+ * functions are the other): the same arguments, results and exceptions.
+ *
  * @internal Used by the classes of this library; not part of its API.
  */
 final class Ffi
@@ -180,7 +183,7 @@ final class Ffi
     public static function str(string $value, string $field): string
     {
         if (str_contains($value, "\0")) {
-            throw new Exception('validation', "$field: must not contain NUL bytes", null, 0, $field, Ffi::get()->YH_ERR_VALIDATION);
+            throw new Exception('validation', "$field: must not contain NUL bytes", null, 0, $field, 1);
         }
         return $value;
     }
@@ -214,5 +217,225 @@ final class Ffi
             return;
         }
         throw Exception::fromError($result, $err);
+    }
+
+    // ---- the backend of Native ---------------------------------------------------------------
+
+    /** The log callable of the client whose call is running (calls run one at a time on PHP's thread). */
+    private static ?\Closure $activeLog = null;
+    /** The one C function pointer every client's log callback is (made once per process). */
+    private static ?\FFI\CData $onLog = null;
+    /** The PHP function behind it, kept alive as long as the pointer. */
+    private static ?\Closure $onLogFunction = null;
+
+    /** See Native::clientNew(). */
+    public static function clientNew(?array $credentials, array $settings, ?\Closure $log): FfiClient
+    {
+        $ffi = self::get();
+        $builder = self::out('yh_client_builder*');
+        $err = self::out('yh_error*');
+        if ($credentials === null) {
+            self::check($ffi->yh_client_builder_from_env(\FFI::addr($builder), \FFI::addr($err)), $err);
+        } else {
+            [$appId, $certId, $secretKey] = $credentials;
+            self::check($ffi->yh_client_builder_new(
+                self::str($appId, 'app_id'),
+                self::str($certId, 'cert_id'),
+                self::str($secretKey, 'secret_key'),
+                \FFI::addr($builder),
+                \FFI::addr($err),
+            ), $err);
+        }
+        try {
+            foreach ($settings as $name => $value) {
+                $err = self::out('yh_error*');
+                $result = match ($name) {
+                    'base_url' => $ffi->yh_client_builder_set_base_url($builder, self::str($value, $name), \FFI::addr($err)),
+                    'account_id' => $ffi->yh_client_builder_set_account_id($builder, self::str($value, $name), \FFI::addr($err)),
+                    'user_agent' => $ffi->yh_client_builder_set_user_agent($builder, self::str($value, $name), \FFI::addr($err)),
+                    'timeout' => $ffi->yh_client_builder_set_timeout_ms($builder, $value, \FFI::addr($err)),
+                    'connect_timeout' => $ffi->yh_client_builder_set_connect_timeout_ms($builder, $value, \FFI::addr($err)),
+                    'connect_retries' => $ffi->yh_client_builder_set_connect_retries($builder, $value, \FFI::addr($err)),
+                    'proxy' => $value === false
+                        ? $ffi->yh_client_builder_set_no_proxy($builder, \FFI::addr($err))
+                        : $ffi->yh_client_builder_set_proxy($builder, self::str($value, $name), \FFI::addr($err)),
+                    default => throw new \ValueError("$name is not a setting"),
+                };
+                self::check($result, $err);
+            }
+            if ($log !== null) {
+                $err = self::out('yh_error*');
+                self::check($ffi->yh_client_builder_set_log($builder, self::onLog(), null, \FFI::addr($err)), $err);
+            }
+            $client = self::out('yh_client*');
+            $err = self::out('yh_error*');
+            self::check($ffi->yh_client_builder_build($builder, \FFI::addr($client), \FFI::addr($err)), $err);
+            return new FfiClient($client, $log);
+        } finally {
+            $ffi->yh_client_builder_free($builder);
+        }
+    }
+
+    /**
+     * The C function pointer of the request log callback, made once: PHP's FFI keeps each PHP
+     * function it turns into a C one until the process ends, so one serves every client. The
+     * library calls it inside the call that sent the request, on PHP's own thread, so the log
+     * callable is that of the client whose call is running. Nothing may be thrown from it (PHP
+     * ends the process when an exception leaves a C callback).
+     */
+    private static function onLog(): \FFI\CData
+    {
+        if (self::$onLog === null) {
+            self::$onLogFunction = static function (\FFI\CData $log, mixed $user): void {
+                $callable = self::$activeLog;
+                if ($callable === null) {
+                    return;
+                }
+                try {
+                    $ffi = self::get();
+                    $status = (int) $ffi->yh_request_log_status($log);
+                    $callable([
+                        'line' => (string) $ffi->yh_request_log_line($log),
+                        'method' => (string) $ffi->yh_request_log_method($log),
+                        'path' => (string) $ffi->yh_request_log_path($log),
+                        'status' => $status === 0 ? null : $status,
+                        'code' => $ffi->yh_request_log_code($log),
+                        'error' => $ffi->yh_request_log_error_kind($log),
+                        'duration_ms' => $ffi->yh_request_log_duration_us($log) / 1000.0,
+                        'attempts' => (int) $ffi->yh_request_log_attempts($log),
+                    ]);
+                } catch (\Throwable $e) {
+                    error_log('yunhuni: the log callback threw ' . get_class($e) . ': ' . $e->getMessage());
+                }
+            };
+            $holder = self::get()->new('struct { yh_log_fn f; }', false);
+            $holder->f = self::$onLogFunction;
+            self::$onLog = $holder->f;
+        }
+        return self::$onLog;
+    }
+
+    /** @return array{app_id: string, cert_id: string, account_id: string, api_root: string} */
+    public static function clientInfo(FfiClient $client): array
+    {
+        $ffi = self::get();
+        return [
+            'app_id' => (string) $ffi->yh_client_app_id($client->pointer),
+            'cert_id' => (string) $ffi->yh_client_cert_id($client->pointer),
+            'account_id' => (string) $ffi->yh_client_account_id($client->pointer),
+            'api_root' => (string) $ffi->yh_client_api_root($client->pointer),
+        ];
+    }
+
+    /** See Native::request(). */
+    public static function request(FfiClient $client, string $operation, array $fields, array $jsonFields, ?int $timeoutMs): array
+    {
+        $ffi = self::get();
+        $request = self::out('yh_request*');
+        $options = null;
+        $err = self::out('yh_error*');
+        try {
+            self::check($ffi->yh_request_new(self::str($operation, 'operation'), \FFI::addr($request), \FFI::addr($err)), $err);
+            foreach ($fields as $key => $value) {
+                $key = (string) $key;
+                $name = self::str($key, $key);
+                $err = self::out('yh_error*');
+                $result = match (true) {
+                    is_string($value) && isset($jsonFields[$key]) => $ffi->yh_request_set_json($request, $name, self::str($value, $key), \FFI::addr($err)),
+                    is_string($value) => $ffi->yh_request_set_str($request, $name, self::str($value, $key), \FFI::addr($err)),
+                    is_int($value) => $ffi->yh_request_set_int($request, $name, $value, \FFI::addr($err)),
+                    is_bool($value) => $ffi->yh_request_set_bool($request, $name, $value, \FFI::addr($err)),
+                    default => throw new \TypeError("field $key must be of type string|int|bool, " . get_debug_type($value) . ' given'),
+                };
+                self::check($result, $err);
+            }
+            if ($timeoutMs !== null) {
+                $options = self::out('yh_call_options*');
+                $err = self::out('yh_error*');
+                self::check($ffi->yh_call_options_new(\FFI::addr($options), \FFI::addr($err)), $err);
+                $err = self::out('yh_error*');
+                self::check($ffi->yh_call_options_set_timeout_ms($options, $timeoutMs, \FFI::addr($err)), $err);
+            }
+            $response = self::out('yh_response*');
+            $err = self::out('yh_error*');
+            $outer = self::$activeLog;
+            self::$activeLog = $client->log;
+            try {
+                $result = $options === null
+                    ? $ffi->yh_client_send($client->pointer, $request, \FFI::addr($response), \FFI::addr($err))
+                    : $ffi->yh_client_send_with($client->pointer, $request, $options, \FFI::addr($response), \FFI::addr($err));
+            } finally {
+                self::$activeLog = $outer;
+            }
+            self::check($result, $err);
+        } finally {
+            $ffi->yh_request_free($request);
+            $ffi->yh_call_options_free($options);
+        }
+        try {
+            $json = $ffi->yh_response_json($response, null);
+            return [$json === null ? 'null' : (string) $json, $ffi->yh_response_call_id($response)];
+        } finally {
+            $ffi->yh_response_free($response);
+        }
+    }
+
+    /** See Native::parseEvent(). */
+    public static function parseEvent(string $body): array
+    {
+        $ffi = self::get();
+        $event = self::out('yh_event*');
+        $err = self::out('yh_error*');
+        self::check($ffi->yh_event_parse(self::bytes($body), strlen($body), \FFI::addr($event), \FFI::addr($err)), $err);
+        try {
+            $json = $ffi->yh_event_json($event, null);
+            return [
+                (string) $ffi->yh_event_name($event),
+                $ffi->yh_event_id($event),
+                (string) $ffi->yh_event_raw_json($event, null),
+                $json === null ? 'null' : (string) $json,
+            ];
+        } finally {
+            $ffi->yh_event_free($event);
+        }
+    }
+
+    /** string_to_sign() when `$secretKey` is null, else sign(). */
+    public static function sign(string $method, string $uri, string $contentType, string $timestamp, string $appId, string $body, ?string $secretKey): string
+    {
+        $ffi = self::get();
+        $out = self::out('char*');
+        $err = self::out('yh_error*');
+        $args = [
+            self::str($method, 'method'),
+            self::str($uri, 'uri'),
+            self::str($contentType, 'content_type'),
+            self::str($timestamp, 'timestamp'),
+            self::str($appId, 'app_id'),
+            self::bytes($body),
+            strlen($body),
+        ];
+        $result = $secretKey === null
+            ? $ffi->yh_string_to_sign(...$args, ...[\FFI::addr($out), \FFI::addr($err)])
+            : $ffi->yh_sign(...$args, ...[self::str($secretKey, 'secret_key'), \FFI::addr($out), \FFI::addr($err)]);
+        self::check($result, $err);
+        try {
+            return \FFI::string($out);
+        } finally {
+            $ffi->yh_string_free($out);
+        }
+    }
+
+    /** @return array{code: string, name: string, zh: string, en: string}|null */
+    public static function codeInfo(string $code): ?array
+    {
+        $ffi = self::get();
+        $name = self::out('const char*');
+        $zh = self::out('const char*');
+        $en = self::out('const char*');
+        if ($ffi->yh_code_info(self::str($code, 'code'), \FFI::addr($name), \FFI::addr($zh), \FFI::addr($en)) !== 0) {
+            return null;
+        }
+        return ['code' => $code, 'name' => \FFI::string($name), 'zh' => \FFI::string($zh), 'en' => \FFI::string($en)];
     }
 }

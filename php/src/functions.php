@@ -5,8 +5,8 @@ declare(strict_types=1);
 namespace Yunhuni;
 
 /**
- * Names the C library to load (and, optionally, the header that declares it), in place of the
- * search of the library's own (the environment variable YUNHUNI_LIB, a checkout's build, the
+ * Names the C library PHP's FFI loads (and, optionally, the header that declares it), in place
+ * of the search of the library's own (the environment variable YUNHUNI_LIB, a checkout's build, the
  * installed libyunhuni.so.0). Call it before the first use of the library, for example in a
  * bootstrap file where the environment cannot be set (PHP-FPM clears it by default):
  *
@@ -16,6 +16,8 @@ namespace Yunhuni;
  *                        system's loader
  * @param string|null $header a path to yunhuni.h of the same version; by default the one the
  *                            library would use otherwise, or include/yunhuni.h next to lib/
+ * Where the extension yunhuni is loaded, it is what the library uses, and this has no effect.
+ *
  * @throws \InvalidArgumentException when the path is not a file
  * @throws \LogicException when another library is already loaded
  */
@@ -31,24 +33,8 @@ function use_library(string $library, ?string $header = null): void
  */
 function parse_event(string $rawBody): Event
 {
-    $ffi = Ffi::get();
-    $event = Ffi::out('yh_event*');
-    $err = Ffi::out('yh_error*');
-    Ffi::check($ffi->yh_event_parse(Ffi::bytes($rawBody), strlen($rawBody), \FFI::addr($event), \FFI::addr($err)), $err);
-    try {
-        $len = Ffi::out('size_t');
-        $json = $ffi->yh_event_json($event, \FFI::addr($len));
-        $rawLen = Ffi::out('size_t');
-        $raw = $ffi->yh_event_raw_json($event, \FFI::addr($rawLen));
-        return new Event(
-            (string) $ffi->yh_event_name($event),
-            $ffi->yh_event_id($event),
-            (string) $raw,
-            json_decode((string) $json, true, 512, JSON_THROW_ON_ERROR),
-        );
-    } finally {
-        $ffi->yh_event_free($event);
-    }
+    [$name, $id, $raw, $json] = Native::parseEvent($rawBody);
+    return new Event($name, $id, $raw, json_decode($json, true, 512, JSON_THROW_ON_ERROR));
 }
 
 /**
@@ -57,56 +43,30 @@ function parse_event(string $rawBody): Event
  */
 function string_to_sign(string $method, string $uri, string $contentType, string $timestamp, string $appId, string $body): string
 {
-    $ffi = Ffi::get();
-    $out = Ffi::out('char*');
-    $err = Ffi::out('yh_error*');
-    Ffi::check($ffi->yh_string_to_sign(
-        Ffi::str($method, 'method'),
-        Ffi::str($uri, 'uri'),
-        Ffi::str($contentType, 'content_type'),
-        Ffi::str($timestamp, 'timestamp'),
-        Ffi::str($appId, 'app_id'),
-        Ffi::bytes($body),
-        strlen($body),
-        \FFI::addr($out),
-        \FFI::addr($err),
-    ), $err);
-    try {
-        return \FFI::string($out);
-    } finally {
-        $ffi->yh_string_free($out);
-    }
+    return Native::stringToSign($method, $uri, $contentType, $timestamp, $appId, $body);
 }
 
 /** The `Signature` header for a request: Base64 of HMAC-SHA256 of string_to_sign(). */
 function sign(string $method, string $uri, string $contentType, string $timestamp, string $appId, string $body, string $secretKey): string
 {
-    $ffi = Ffi::get();
-    $out = Ffi::out('char*');
-    $err = Ffi::out('yh_error*');
-    Ffi::check($ffi->yh_sign(
-        Ffi::str($method, 'method'),
-        Ffi::str($uri, 'uri'),
-        Ffi::str($contentType, 'content_type'),
-        Ffi::str($timestamp, 'timestamp'),
-        Ffi::str($appId, 'app_id'),
-        Ffi::bytes($body),
-        strlen($body),
-        Ffi::str($secretKey, 'secret_key'),
-        \FFI::addr($out),
-        \FFI::addr($err),
-    ), $err);
-    try {
-        return \FFI::string($out);
-    } finally {
-        $ffi->yh_string_free($out);
-    }
+    return Native::sign($method, $uri, $contentType, $timestamp, $appId, $body, $secretKey);
 }
 
 /** The version of the SDK. */
 function version(): string
 {
-    return (string) Ffi::get()->yh_version();
+    return Native::version();
+}
+
+/**
+ * How this library reaches libyunhuni: 'extension' when the PHP extension yunhuni is loaded
+ * (`extension=yunhuni.so` in php.ini; works under PHP-FPM and Apache with PHP's default
+ * settings), else 'ffi' (PHP's FFI, which PHP by default allows on the command line and in
+ * preloaded scripts only).
+ */
+function backend(): string
+{
+    return Native::extension() ? 'extension' : 'ffi';
 }
 
 /**
@@ -117,13 +77,5 @@ function version(): string
  */
 function code_info(string $code): ?array
 {
-    $ffi = Ffi::get();
-    $name = Ffi::out('const char*');
-    $zh = Ffi::out('const char*');
-    $en = Ffi::out('const char*');
-    $result = $ffi->yh_code_info(Ffi::str($code, 'code'), \FFI::addr($name), \FFI::addr($zh), \FFI::addr($en));
-    if ($result !== 0) {
-        return null;
-    }
-    return ['code' => $code, 'name' => \FFI::string($name), 'zh' => \FFI::string($zh), 'en' => \FFI::string($en)];
+    return Native::codeInfo($code);
 }

@@ -8,6 +8,13 @@ require_once dirname(__DIR__) . '/yunhuni.php';
 $GLOBALS['t_passed'] = 0;
 $GLOBALS['t_failed'] = 0;
 
+// scripts/test-php runs the suite on each way of reaching libyunhuni and says which it expects.
+$expectBackend = getenv('YUNHUNI_EXPECT_BACKEND');
+if (is_string($expectBackend) && $expectBackend !== '' && Yunhuni\backend() !== $expectBackend) {
+    echo "FAIL the library runs on $expectBackend, but on " . Yunhuni\backend() . "\n";
+    $GLOBALS['t_failed']++;
+}
+
 function check(bool $ok, string $what): bool
 {
     if ($ok) {

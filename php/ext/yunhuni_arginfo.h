@@ -1,0 +1,94 @@
+/* This is a generated file, edit the .stub.php file instead.
+ * Stub hash: c3aed7003a4b0464d57545142a1eeb686f35b555 */
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_version, 0, 0, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_Yunhuni_Ext_client_new, 0, 1, Yunhuni\\Ext\\Client, 0)
+	ZEND_ARG_TYPE_INFO(0, credentials, IS_ARRAY, 1)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, settings, IS_ARRAY, 0, "[]")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, log, IS_CALLABLE, 1, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_client_info, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_OBJ_INFO(0, client, Yunhuni\\Ext\\Client, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_request, 0, 3, IS_ARRAY, 0)
+	ZEND_ARG_OBJ_INFO(0, client, Yunhuni\\Ext\\Client, 0)
+	ZEND_ARG_TYPE_INFO(0, operation, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, fields, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, jsonFields, IS_ARRAY, 0, "[]")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, timeoutMs, IS_LONG, 1, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_parse_event, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, body, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_string_to_sign, 0, 6, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, method, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, uri, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, contentType, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, timestamp, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, appId, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, body, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_sign, 0, 7, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, method, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, uri, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, contentType, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, timestamp, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, appId, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, body, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, secretKey, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_code_info, 0, 1, IS_ARRAY, 1)
+	ZEND_ARG_TYPE_INFO(0, code, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+
+ZEND_FUNCTION(Yunhuni_Ext_version);
+ZEND_FUNCTION(Yunhuni_Ext_client_new);
+ZEND_FUNCTION(Yunhuni_Ext_client_info);
+ZEND_FUNCTION(Yunhuni_Ext_request);
+ZEND_FUNCTION(Yunhuni_Ext_parse_event);
+ZEND_FUNCTION(Yunhuni_Ext_string_to_sign);
+ZEND_FUNCTION(Yunhuni_Ext_sign);
+ZEND_FUNCTION(Yunhuni_Ext_code_info);
+
+
+static const zend_function_entry ext_functions[] = {
+	ZEND_NS_FALIAS("Yunhuni\\Ext", version, Yunhuni_Ext_version, arginfo_Yunhuni_Ext_version)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", client_new, Yunhuni_Ext_client_new, arginfo_Yunhuni_Ext_client_new)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", client_info, Yunhuni_Ext_client_info, arginfo_Yunhuni_Ext_client_info)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", request, Yunhuni_Ext_request, arginfo_Yunhuni_Ext_request)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", parse_event, Yunhuni_Ext_parse_event, arginfo_Yunhuni_Ext_parse_event)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", string_to_sign, Yunhuni_Ext_string_to_sign, arginfo_Yunhuni_Ext_string_to_sign)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", sign, Yunhuni_Ext_sign, arginfo_Yunhuni_Ext_sign)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", code_info, Yunhuni_Ext_code_info, arginfo_Yunhuni_Ext_code_info)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_Yunhuni_Ext_Client_methods[] = {
+	ZEND_FE_END
+};
+
+static void register_yunhuni_symbols(int module_number)
+{
+	REGISTER_STRING_CONSTANT("Yunhuni\\Ext\\STUB_VERSION", "0.1.0", CONST_PERSISTENT);
+}
+
+static zend_class_entry *register_class_Yunhuni_Ext_Client(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "Yunhuni\\Ext", "Client", class_Yunhuni_Ext_Client_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
