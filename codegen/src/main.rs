@@ -8,6 +8,7 @@
 
 mod c;
 mod events;
+mod java;
 mod names;
 mod node;
 mod php;
@@ -32,6 +33,7 @@ fn outputs() -> Vec<Output> {
     all.extend(node::outputs());
     all.extend(c::outputs());
     all.extend(php::outputs());
+    all.extend(java::outputs());
     all.extend(php_ext::outputs());
     all
 }
