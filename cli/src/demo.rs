@@ -92,7 +92,8 @@ fn step_words(entry: &TimelineEntry, call: &DuoCallback) -> Option<String> {
         CallState::Closed if entry.what.contains("end event") => {
             format!("released: {}", entry.what)
         }
-        CallState::Closed => return None,
+        // `incoming` is an inbound IVR call's state, never a callback's.
+        CallState::Closed | CallState::Incoming => return None,
     })
 }
 

@@ -162,7 +162,7 @@ impl NativeSandbox {
         Value::Object(
             yunhuni_sandbox::RESERVED_NUMBERS
                 .iter()
-                .map(|(n, b)| ((*n).to_owned(), behavior_js(*b)))
+                .map(|(n, b)| ((*n).to_owned(), behavior_js(b.clone())))
                 .collect(),
         )
     }

@@ -73,6 +73,18 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
         },
         (_, ["calls", _]) => method_not_allowed("GET"),
         ("GET", ["calls", id, "wait"]) => wait(shared, request, id),
+        ("GET", ["calls", id, "ivr"]) => match shared.engine_now().ivr_requests(id) {
+            Some(requests) => json(200, &requests),
+            None => error(404, "no such IVR call"),
+        },
+        (_, ["calls", _, "ivr"]) => method_not_allowed("GET"),
+        ("POST", ["inbound_call"]) => inbound(shared, &request.body),
+        (_, ["inbound_call"]) => method_not_allowed("POST"),
+        ("GET", ["recordings"]) => json(200, &shared.engine_now().recordings()),
+        (_, ["recordings"]) => method_not_allowed("GET"),
+        ("GET", ["ivr_url"]) => json(200, &serde_json::json!({ "url": ivr_url(shared) })),
+        ("PUT", ["ivr_url"]) => set_ivr_url(shared, &request.body),
+        (_, ["ivr_url"]) => method_not_allowed("GET, PUT"),
         (_, ["calls", _, "wait"]) => method_not_allowed("GET"),
         ("GET", ["webhooks"]) => {
             let call_id = request.query_param("call_id").map(percent_decode);
@@ -126,6 +138,52 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
     }
 }
 
+fn ivr_url(shared: &Shared) -> Option<String> {
+    let app = &shared.credentials.apps[0].app_id;
+    read(&shared.ivr_urls).get(app).cloned().flatten()
+}
+
+fn set_ivr_url(shared: &Shared, body: &[u8]) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        url: Option<String>,
+    }
+    match serde_json::from_slice::<Body>(body) {
+        Ok(Body { url }) => {
+            let app = shared.credentials.apps[0].app_id.clone();
+            write(&shared.ivr_urls).insert(app, url);
+            json(200, &serde_json::json!({ "url": ivr_url(shared) }))
+        }
+        Err(e) => error(
+            400,
+            &format!("expected {{\"url\": \"...\"}} or {{\"url\": null}}: {e}"),
+        ),
+    }
+}
+
+fn inbound(shared: &Shared, body: &[u8]) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        from: String,
+        to: String,
+    }
+    match serde_json::from_slice::<Body>(body) {
+        Ok(Body { from, to }) => match crate::api::inbound_call(shared, &from, &to) {
+            Ok(id) => json(200, &serde_json::json!({ "call_id": id })),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                error(409, &e.to_string())
+            }
+            Err(e) => error(400, &e.to_string()),
+        },
+        Err(e) => error(
+            400,
+            &format!("expected {{\"from\": \"...\", \"to\": \"...\"}}: {e}"),
+        ),
+    }
+}
+
 fn default_url(shared: &Shared) -> Option<String> {
     let app = &shared.credentials.apps[0].app_id;
     read(&shared.app_urls).get(app).cloned().flatten()
@@ -168,7 +226,7 @@ fn wait(shared: &Shared, request: &Request, id: &str) -> Response {
 }
 
 fn number_json(shared: &Shared, number: &str) -> serde_json::Value {
-    let scripted = read(&shared.behaviors).get(number).copied();
+    let scripted = read(&shared.behaviors).get(number).cloned();
     let reserved = crate::behavior::reserved_behavior(number);
     let source = if scripted.is_some() {
         "scripted"
@@ -187,9 +245,9 @@ fn number_json(shared: &Shared, number: &str) -> serde_json::Value {
 fn numbers(shared: &Shared) -> serde_json::Value {
     let scripted: BTreeMap<String, Behavior> = read(&shared.behaviors)
         .iter()
-        .map(|(k, v)| (k.clone(), *v))
+        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let reserved: BTreeMap<&str, Behavior> = RESERVED_NUMBERS.iter().copied().collect();
+    let reserved: BTreeMap<&str, Behavior> = RESERVED_NUMBERS.iter().cloned().collect();
     serde_json::json!({
         "default": Behavior::default(),
         "reserved": reserved,
@@ -212,6 +270,7 @@ fn info(shared: &Shared) -> serde_json::Value {
             "secret_key": sub.secret_key,
         },
         "callback_url": default_url(shared),
+        "ivr_url": ivr_url(shared),
         "time_scale": shared.settings.time_scale,
         "sim_now_ms": shared.clock.now_ms(),
         "expiry_minutes": shared.settings.expiry_minutes,

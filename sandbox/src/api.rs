@@ -8,7 +8,7 @@ use crate::http::{Request, Response};
 use crate::inspect::CallKind;
 use crate::lenient::{self, is_blank, parse_object, BindError, Item, JsonObject, Kind, Schema};
 use crate::negotiate;
-use crate::sim::{CancelOutcome, NewCall, Plan, Shared};
+use crate::sim::{CancelOutcome, NewCall, NewIvrCall, Plan, Shared};
 
 /// The ring timeout the call engine uses when a request sets none (or sets `null`).
 const ENGINE_DEFAULT_MAX_DIAL_SECS: i64 = 50;
@@ -58,6 +58,7 @@ enum Operation {
     DuoCallbackCancel,
     NotifyCall,
     VerifyCall,
+    IvrCall,
 }
 
 /// The segments of a path as the server maps it: empty segments (`//`) dropped and every
@@ -92,6 +93,7 @@ fn route(path: &str) -> Option<Operation> {
         "duo_callback_cancel" => Some(Operation::DuoCallbackCancel),
         "notify_call" => Some(Operation::NotifyCall),
         "verify_call" => Some(Operation::VerifyCall),
+        "ivr_call" => Some(Operation::IvrCall),
         _ => None,
     }
 }
@@ -131,6 +133,7 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
         Operation::DuoCallbackCancel => cancel(shared, &caller, &body),
         Operation::NotifyCall => notify_call(shared, &caller, &body),
         Operation::VerifyCall => verify_call(shared, &caller, &body),
+        Operation::IvrCall => ivr_call(shared, &caller, &body),
     });
     // The handler has run (a call may have been placed) before the answer is negotiated.
     let response = match result {
@@ -173,6 +176,13 @@ fn schema(operation: Operation) -> Schema {
             ("play_file", Text),
             ("verify_code", Text),
             ("repeat", Int),
+            ("user_data", Text),
+        ]),
+        Operation::IvrCall => Some(&[
+            ("from", Text),
+            ("to", Text),
+            ("max_call_duration", Int),
+            ("max_dial_duration", Int),
             ("user_data", Text),
         ]),
         // An untyped map.
@@ -501,6 +511,88 @@ fn verify_call(shared: &Shared, caller: &Caller, body: &JsonObject) -> Result<St
     };
     let id = place(shared, caller, CallKind::VerifyCall, user_data, plan);
     Ok(format!("{{\"callId\":{}}}", json_string(&id)))
+}
+
+/// `call/ivr_call` (platform notes 2 §2.1): validation (`000001`), then a red-listed callee,
+/// the service (`IvrService`), balance, quota and line; the answer is `{"callId": ...}` and
+/// the call runs its IVR script once the callee answers.
+fn ivr_call(shared: &Shared, caller: &Caller, body: &JsonObject) -> Result<String, Code> {
+    let from = body.string("from")?.value();
+    let to = body.string("to")?.value();
+    let max_call = body.int("max_call_duration")?.value();
+    let max_dial = body.int("max_dial_duration")?.value();
+    let user_data = body.string("user_data")?.value();
+    let valid = max_len(&from, 128)
+        && to
+            .as_deref()
+            .is_some_and(|t| (1..=128).contains(&utf16_len(t)))
+        && max_call.is_some()
+        && within(max_call, 1, 21_600)
+        && within(max_dial, 1, 300)
+        && max_len(&user_data, 128);
+    let (true, Some(to), Some(max_call)) = (valid, to, max_call) else {
+        return Err(Code::ILLEGAL_ARGUMENT);
+    };
+    service_checks(shared, caller, Service::Ivr, &[&to])?;
+    let (ivr_url, event_url) = shared.ivr_urls_for(&caller.app_id, caller.subaccount);
+    let id = shared.place_ivr_call(NewIvrCall {
+        kind: CallKind::IvrCall,
+        app_id: caller.app_id.clone(),
+        subaccount_id: subaccount_id(shared, caller),
+        ivr_url,
+        event_url,
+        user_data,
+        customer: to,
+        called: None,
+        max_call_ms: i64::from(max_call) * 1000,
+        max_dial_ms: max_dial.map(|s| i64::from(s) * 1000),
+    });
+    Ok(format!("{{\"callId\":{}}}", json_string(&id)))
+}
+
+/// A simulated inbound call to the default app (platform notes 2 §2.2): the platform's checks
+/// (service, balance, line, test numbers of an offline app) decide whether it is taken at all.
+pub(crate) fn inbound_call(shared: &Shared, from: &str, to: &str) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    if is_blank(from) || is_blank(to) {
+        let which = if is_blank(from) { "from" } else { "to" };
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("inbound_call: {which} must be a phone number, not blank"),
+        ));
+    }
+    let app_id = shared.credentials.apps[0].app_id.clone();
+    let settings = shared.app_settings_of(&app_id);
+    let refusal = if settings.disabled_services.contains(&Service::Ivr) {
+        Some("the app has the IVR service disabled")
+    } else if settings.balance_exhausted {
+        Some("the account's balance is exhausted")
+    } else if settings.online && settings.no_line {
+        Some("the app has no line")
+    } else if !settings.online && !settings.test_numbers.iter().any(|n| n == from) {
+        Some("the app is offline and the caller is not one of its test numbers")
+    } else {
+        None
+    };
+    if let Some(why) = refusal {
+        return Err(Error::new(
+            ErrorKind::PermissionDenied,
+            format!("the platform ignores this inbound call: {why}"),
+        ));
+    }
+    let (ivr_url, event_url) = shared.ivr_urls_for(&app_id, None);
+    Ok(shared.place_ivr_call(NewIvrCall {
+        kind: CallKind::IvrIncoming,
+        app_id,
+        subaccount_id: None,
+        ivr_url,
+        event_url,
+        user_data: None,
+        customer: from.to_owned(),
+        called: Some(to.to_owned()),
+        max_call_ms: 21_600_000,
+        max_dial_ms: None,
+    }))
 }
 
 #[cfg(test)]

@@ -25,6 +25,20 @@ pub struct SandboxArgs {
     #[arg(long, id = "sandbox_callback_url", value_name = "URL")]
     pub callback_url: Option<String>,
 
+    /// IVR URL of the default app: ivr_start is POSTed there for ivr_call and inbound calls
+    /// (default: the callback URL, as on the platform, where one URL serves both)
+    #[arg(long, id = "sandbox_ivr_url", value_name = "URL")]
+    pub ivr_url: Option<String>,
+
+    /// Connect and read timeout of each request to the IVR application, in milliseconds
+    #[arg(
+        long,
+        id = "sandbox_ivr_timeout_ms",
+        value_name = "MS",
+        default_value_t = 5000
+    )]
+    pub ivr_timeout_ms: u64,
+
     /// Simulated time runs this many times faster than real time
     #[arg(
         long,
@@ -125,6 +139,8 @@ impl Default for SandboxArgs {
         SandboxArgs {
             listen: "127.0.0.1:8080".into(),
             callback_url: None,
+            ivr_url: None,
+            ivr_timeout_ms: 5000,
             time_scale: 1.0,
             expiry_minutes: 50,
             confirm_delay_ms: 0,
@@ -161,6 +177,10 @@ impl SandboxArgs {
         if let Some(url) = &self.callback_url {
             builder = builder.callback_url(url.clone());
         }
+        if let Some(url) = &self.ivr_url {
+            builder = builder.ivr_url(url.clone());
+        }
+        builder = builder.ivr_timeout(Duration::from_millis(self.ivr_timeout_ms));
         builder = builder.confirm_delay(Duration::from_millis(self.confirm_delay_ms));
         let mut settings = self.app_settings.clone().unwrap_or_default();
         if self.app_offline {
@@ -209,6 +229,7 @@ impl SandboxArgs {
                 "secret_key": sandbox.secret_key(),
                 "sub_account": {"id": sub_id, "cert_id": sub_cert, "secret_key": sub_secret},
                 "callback_url": sandbox.callback_url(),
+                "ivr_url": sandbox.ivr_url(),
                 "time_scale": self.time_scale,
                 "reserved_numbers": RESERVED_NUMBERS.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
             });
@@ -234,6 +255,9 @@ impl SandboxArgs {
                 .as_deref()
                 .unwrap_or("(none: events are not sent)")
         );
+        if let Some(url) = sandbox.ivr_url() {
+            let _ = writeln!(out, "  IVR URL       {url}");
+        }
         let _ = writeln!(
             out,
             "  time scale    {}x, timestamps valid {} min",
@@ -323,8 +347,11 @@ mod tests {
             "--utf8-webhooks",
             "--callback-url",
             "http://h/",
+            "--ivr-url",
+            "http://h/ivr",
         ])
         .unwrap();
+        assert_eq!(cli.args.ivr_url.as_deref(), Some("http://h/ivr"));
         assert_eq!(cli.args.time_scale, 100.0);
         assert!(cli.args.utf8_webhooks);
         assert_eq!(cli.args.callback_url.as_deref(), Some("http://h/"));

@@ -37,16 +37,21 @@ pub enum Answer {
 ///
 /// `ms` is required with `"after"` and refused otherwise; `hangup_after_ms` is optional
 /// (absent or `null`: never hangs up); `"bridge_error": true` (optional, default `false`) makes
-/// the bridge of a callback fail once this leg is connected. `"code"` (optional, with an
+/// the bridge of a callback fail once this leg is connected. In IVR calls, `"keys"` (optional, a
+/// list of strings of keys) are pressed in the successive `<get>`s, each key
+/// `"key_interval_ms"` (optional, default 1000) after the previous one:
+/// `{"answer":"after","ms":1000,"keys":["1","2"]}`. `"code"` (optional, with an
 /// optional `"msg"`) forces a code of the platform's table on every call to this number
 /// (`{"code":"020001"}`; `answer` may then be left out). Unknown keys are refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "BehaviorJson", into = "BehaviorJson")]
 pub struct Behavior {
     /// Whether and when the number answers.
     pub answer: Answer,
     /// Hangs up this many milliseconds after being connected: after the bridge for a
-    /// `duo_callback` leg, after answering for `notify_call` and `verify_call`. `None` never
+    /// `duo_callback` leg, after answering for `notify_call` and `verify_call`, after the
+    /// answer for the caller of an IVR call (`ivr_call` or inbound), after the bridge for a
+    /// `<dial>`ed number. `None` never
     /// hangs up (the call then ends by the other party, by `max_call_duration`, or, for
     /// notify/verify calls, when the content has been played).
     pub hangup_after_ms: Option<u64>,
@@ -58,7 +63,19 @@ pub struct Behavior {
     /// instead of being placed (where the server checks its red list: after validation,
     /// before every other business check). `None` by default.
     pub code: Option<BusinessCode>,
+    /// In an IVR call, the keys this number presses: entry *n* is pressed during the *n*-th
+    /// `<get>` of the call (an entry may hold several keys, finish key included, such as
+    /// `"12#"`); once the entries run out, nothing is pressed (the `<get>` times out). Empty by
+    /// default.
+    pub keys: Vec<String>,
+    /// In an IVR call, how long (simulated milliseconds) the number waits before each key it
+    /// presses, counted from the start of the `<get>` for the first key and from the previous
+    /// key after that. Default [`DEFAULT_KEY_INTERVAL_MS`].
+    pub key_interval_ms: u64,
 }
+
+/// The default [`Behavior::key_interval_ms`]: one second between keys.
+pub const DEFAULT_KEY_INTERVAL_MS: u64 = 1000;
 
 impl Behavior {
     /// Answers after `ms` milliseconds of ringing and never hangs up.
@@ -68,6 +85,8 @@ impl Behavior {
             hangup_after_ms: None,
             bridge_error: false,
             code: None,
+            keys: Vec::new(),
+            key_interval_ms: DEFAULT_KEY_INTERVAL_MS,
         }
     }
 
@@ -78,6 +97,8 @@ impl Behavior {
             hangup_after_ms: None,
             bridge_error: false,
             code: None,
+            keys: Vec::new(),
+            key_interval_ms: DEFAULT_KEY_INTERVAL_MS,
         }
     }
 
@@ -88,6 +109,8 @@ impl Behavior {
             hangup_after_ms: None,
             bridge_error: false,
             code: None,
+            keys: Vec::new(),
+            key_interval_ms: DEFAULT_KEY_INTERVAL_MS,
         }
     }
 
@@ -98,6 +121,8 @@ impl Behavior {
             hangup_after_ms: None,
             bridge_error: false,
             code: None,
+            keys: Vec::new(),
+            key_interval_ms: DEFAULT_KEY_INTERVAL_MS,
         }
     }
 
@@ -108,6 +133,8 @@ impl Behavior {
             hangup_after_ms: None,
             bridge_error: false,
             code: None,
+            keys: Vec::new(),
+            key_interval_ms: DEFAULT_KEY_INTERVAL_MS,
         }
     }
 
@@ -127,6 +154,23 @@ impl Behavior {
     /// [`Behavior::code`]).
     pub const fn with_code(mut self, code: BusinessCode) -> Self {
         self.code = Some(code);
+        self
+    }
+
+    /// The same behaviour, pressing these keys in the IVR call's successive `<get>`s (see
+    /// [`Behavior::keys`]): `.presses(["1", "2#"])`.
+    pub fn presses<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.keys = keys.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The same behaviour, waiting `ms` before each key it presses.
+    pub const fn key_interval(mut self, ms: u64) -> Self {
+        self.key_interval_ms = ms;
         self
     }
 
@@ -174,7 +218,7 @@ pub fn reserved_behavior(number: &str) -> Option<Behavior> {
     RESERVED_NUMBERS
         .iter()
         .find(|(n, _)| *n == number)
-        .map(|(_, b)| *b)
+        .map(|(_, b)| b.clone())
 }
 
 /// The JSON form of [`Behavior`].
@@ -193,6 +237,10 @@ struct BehaviorJson {
     code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     msg: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key_interval_ms: Option<u64>,
 }
 
 /// Why a behaviour's JSON was refused.
@@ -211,6 +259,15 @@ impl TryFrom<BehaviorJson> for Behavior {
     fn try_from(json: BehaviorJson) -> Result<Self, Self::Error> {
         let code = code_from_json(json.code.as_deref(), json.msg.as_deref())
             .map_err(|e| BehaviorError(e.to_string()))?;
+        for keys in &json.keys {
+            if let Some(bad) = keys.chars().find(|c| !"0123456789*#ABCD".contains(*c)) {
+                return Err(BehaviorError(format!(
+                    "\"keys\": {keys:?} has {bad:?}, not a key (0-9 * # A B C D)"
+                )));
+            }
+        }
+        let keys = json.keys;
+        let key_interval_ms = json.key_interval_ms.unwrap_or(DEFAULT_KEY_INTERVAL_MS);
         let Some(answer) = json.answer else {
             if code.is_none() {
                 return Err(BehaviorError("missing field `answer`".into()));
@@ -225,6 +282,8 @@ impl TryFrom<BehaviorJson> for Behavior {
                 hangup_after_ms: json.hangup_after_ms.or(default.hangup_after_ms),
                 bridge_error: json.bridge_error,
                 code,
+                keys,
+                key_interval_ms,
                 ..default
             });
         };
@@ -249,6 +308,8 @@ impl TryFrom<BehaviorJson> for Behavior {
             hangup_after_ms: json.hangup_after_ms,
             bridge_error: json.bridge_error,
             code,
+            keys,
+            key_interval_ms,
         })
     }
 }
@@ -269,6 +330,9 @@ impl From<Behavior> for BehaviorJson {
             bridge_error: b.bridge_error,
             code: b.code.map(|c| c.code().to_owned()),
             msg: b.code.map(|c| c.msg().to_owned()),
+            keys: b.keys,
+            key_interval_ms: (b.key_interval_ms != DEFAULT_KEY_INTERVAL_MS)
+                .then_some(b.key_interval_ms),
         }
     }
 }

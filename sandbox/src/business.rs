@@ -184,7 +184,7 @@ impl FromStr for BusinessCode {
 }
 
 /// A service an application may have enabled, one per simple call (`ServiceType`
-/// `VoiceCallback`, `VoiceDirectly`, `VoiceValidate`). A call to a service the app has not
+/// `VoiceCallback`, `VoiceDirectly`, `VoiceValidate`) and IVR (`IvrService`). A call to a service the app has not
 /// enabled gets `010002`; cancels are not checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -195,6 +195,8 @@ pub enum Service {
     NotifyCall,
     /// `call/verify_call`.
     VerifyCall,
+    /// IVR (`IvrService`): `call/ivr_call` and inbound calls.
+    Ivr,
 }
 
 /// What the platform knows of an application beyond its credentials, and that decides the
@@ -452,6 +454,7 @@ mod tests {
             r#"{"code":"000000"}"#,
             r#"{"msg":"余额不足"}"#,
             r#"{"disabled_services":["ivr_call"]}"#,
+            r#"{"disabled_services":["conference"]}"#,
         ] {
             assert!(serde_json::from_str::<AppSettings>(bad).is_err(), "{bad}");
         }

@@ -74,7 +74,7 @@ pub(crate) enum EventValue {
 }
 
 /// An event under construction: keys and values in any order, rendered in wire order.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct EventMap {
     entries: Vec<(&'static str, EventValue)>,
 }

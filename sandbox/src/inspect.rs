@@ -15,6 +15,10 @@ pub enum CallKind {
     NotifyCall,
     /// `call/verify_call`: one leg, plays a code.
     VerifyCall,
+    /// `call/ivr_call`: one leg dialled by the platform, driven by the app's IVR documents.
+    IvrCall,
+    /// A simulated inbound call to the app, driven by its IVR documents.
+    IvrIncoming,
 }
 
 impl CallKind {
@@ -24,6 +28,8 @@ impl CallKind {
             CallKind::DuoCallback => "duo_callback",
             CallKind::NotifyCall => "notify_call",
             CallKind::VerifyCall => "verify_call",
+            CallKind::IvrCall => "ivr_call",
+            CallKind::IvrIncoming => "ivr_incoming",
         }
     }
 }
@@ -32,10 +38,14 @@ impl CallKind {
 ///
 /// A callback goes `dialing1` → `answered1` → `dialing2` → `connected` → `releasing` →
 /// `closed`, leaving out what does not happen. Notify and verify calls have one leg:
-/// `dialing1` → `answered1` (playing) → `releasing` → `closed`.
+/// `dialing1` → `answered1` (playing) → `releasing` → `closed`. An `ivr_call` goes
+/// `dialing1` → `answered1` (its script runs; `connected` while a `<dial>` is bridged) →
+/// `releasing` → `closed`; an inbound IVR call starts `incoming` (not yet answered).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallState {
+    /// An inbound IVR call not yet answered by the platform.
+    Incoming,
     /// Leg 1 (or the only leg) is being dialled.
     Dialing1,
     /// Leg 1 answered (a ring tone may be playing to it); for notify/verify: playing.
@@ -54,6 +64,7 @@ impl CallState {
     /// The state's name as in the JSON (`dialing1`, `connected`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
+            CallState::Incoming => "incoming",
             CallState::Dialing1 => "dialing1",
             CallState::Answered1 => "answered1",
             CallState::Dialing2 => "dialing2",

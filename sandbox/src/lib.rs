@@ -29,7 +29,7 @@
 //! ## Served API
 //!
 //! `POST /v1/account/{account_id}/call/duo_callback`, `.../duo_callback_cancel`,
-//! `.../notify_call` and `.../verify_call`. Every path starting with `/v` goes through the
+//! `.../notify_call`, `.../verify_call` and `.../ivr_call`. Every path starting with `/v` goes through the
 //! signature check first; then an unknown path gets `404` and a method other than `POST` gets
 //! `405`. There is no way around the signature check.
 //!
@@ -63,6 +63,25 @@
 //! | `13900000005` | answers after 2 s, never hangs up (two of them: the call runs to `max_call_duration`) |
 //! | `13900000009` | engine failure: the whole call fails with `调用失败` |
 //!
+//! ## IVR
+//!
+//! An `ivr_call` (once the callee answers) and a simulated inbound call
+//! ([`Sandbox::inbound_call`], `POST /sandbox/inbound_call`) run the application's IVR
+//! documents as the platform does (platform notes 2 §2): `ivr_start` is POSTed to the app's
+//! IVR URL ([`SandboxBuilder::ivr_url`], else its callback URL) with the platform's bytes and
+//! headers; the reply is decoded as UTF-8 whatever its content type and validated against the
+//! server's schema (an invalid document gives `ivr.format_error` and a hangup; a blank one or
+//! four failed attempts, nothing more); the first action runs in simulated time, its `ivr.*`
+//! event is POSTed, and its `<next>` URL is requested with `call_id`, `type` and the results
+//! (`keys`, `record_id`, `error`). No `<next>` after an action: the platform hangs up. The
+//! caller is the number's [`Behavior`]: [`Behavior::keys`] are the keys it presses in each
+//! `<get>`, [`Behavior::hangup_after_ms`] counts from the answer; a `<dial>`ed number behaves
+//! as its own behaviour says. Recordings made by `<record>` are kept ([`Sandbox::recordings`]).
+//! Every request to the app, attempt by attempt, is kept ([`Sandbox::ivr_requests`]).
+//! `<enqueue>` is read and validated, but the sandbox's apps are not call-center apps, so, as
+//! on the platform for those, nothing happens. Simulated durations: 2 s per played file,
+//! 250 ms per sent key, `max_duration` (default 60 s) per recording.
+//!
 //! ## Simulated time
 //!
 //! Simulated now = the wall clock at start + elapsed real time × [`SandboxBuilder::time_scale`].
@@ -82,6 +101,10 @@
 //! | `GET /sandbox/numbers` | default, reserved and scripted behaviours |
 //! | `GET, PUT, DELETE /sandbox/numbers/{number}` | a number's behaviour; `PUT` takes [`Behavior`] JSON |
 //! | `GET, PUT /sandbox/callback_url` | the default app's callback URL, `{"url":"..."}` or `{"url":null}` |
+//! | `GET, PUT /sandbox/ivr_url` | the default app's own IVR URL, `{"url":"..."}` or `{"url":null}` |
+//! | `POST /sandbox/inbound_call` | `{"from":"...","to":"..."}`: a caller dials the default app; `200 {"call_id":"..."}`, `409` when the platform would ignore the call, `400` for blank numbers |
+//! | `GET /sandbox/calls/{id}/ivr` | every request made to the app for an IVR call, as [`IvrRequest`] |
+//! | `GET /sandbox/recordings` | the recordings made by `<record>`, as [`Recording`] |
 //! | `GET /sandbox/apps` | every app's [`AppSettings`], by app id |
 //! | `GET, PUT /sandbox/apps/{app_id}` | one app's [`AppSettings`]; `PUT` takes its JSON |
 //!
@@ -106,6 +129,9 @@ mod events;
 mod gateway;
 pub mod http;
 mod inspect;
+mod ivr_fetch;
+mod ivr_url;
+mod ivr_xml;
 mod lenient;
 mod negotiate;
 pub mod signing;
@@ -120,7 +146,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use args::SandboxArgs;
-pub use behavior::{reserved_behavior, Answer, Behavior, RESERVED_NUMBERS};
+pub use behavior::{
+    reserved_behavior, Answer, Behavior, DEFAULT_KEY_INTERVAL_MS, RESERVED_NUMBERS,
+};
 pub use business::{AppSettings, BusinessCode, CodeError, Service};
 pub use config::{
     App, SubAccount, DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY, DEV_SUB_ACCOUNT_ID, DEV_SUB_CERT_ID,
@@ -129,6 +157,7 @@ pub use config::{
 pub use inspect::{
     CallInfo, CallKind, CallState, Delivery, EndEventState, TimelineEntry, WebhookAttempt,
 };
+pub use sim::{IvrRequest, Recording};
 
 use config::Credentials;
 use sim::{lock, read, write, Settings, Shared};
@@ -155,6 +184,8 @@ pub struct SandboxBuilder {
     confirm_delay: Duration,
     app_settings: Vec<(Option<String>, AppSettings)>,
     behaviors: Vec<(String, Behavior)>,
+    ivr_url: Option<String>,
+    ivr_timeout: Duration,
 }
 
 impl Default for SandboxBuilder {
@@ -176,6 +207,8 @@ impl Default for SandboxBuilder {
             confirm_delay: Duration::ZERO,
             app_settings: Vec::new(),
             behaviors: Vec::new(),
+            ivr_url: None,
+            ivr_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -191,6 +224,23 @@ impl SandboxBuilder {
     /// are sent, but they are still built and can be inspected).
     pub fn callback_url(mut self, url: impl Into<String>) -> Self {
         self.callback_url = Some(url.into());
+        self
+    }
+
+    /// The default app's IVR URL: where `ivr_start` is POSTed for its `ivr_call`s and inbound
+    /// calls. On the platform an app has one URL for both its events and its IVR requests;
+    /// here, when only one of `callback_url` and `ivr_url` is set it serves both, as on the
+    /// platform, and when both are set `ivr_start` goes to this one and the events to the
+    /// callback URL. A sub-account's own callback URL serves both for its calls.
+    pub fn ivr_url(mut self, url: impl Into<String>) -> Self {
+        self.ivr_url = Some(url.into());
+        self
+    }
+
+    /// Connect and read timeout of each request to an IVR application; default 5 s, as the
+    /// platform. Longer than a day is taken as a day.
+    pub fn ivr_timeout(mut self, timeout: Duration) -> Self {
+        self.ivr_timeout = timeout.min(LONGEST_WAIT);
         self
     }
 
@@ -346,6 +396,7 @@ impl SandboxBuilder {
             api_delay: self.api_delay,
             log: self.log,
             confirm_delay_ms,
+            ivr_timeout: self.ivr_timeout,
         };
         let shared = Arc::new(Shared::new(
             settings,
@@ -354,6 +405,9 @@ impl SandboxBuilder {
         ));
         write(&shared.app_settings).extend(app_settings);
         write(&shared.behaviors).extend(self.behaviors);
+        if let Some(url) = self.ivr_url {
+            write(&shared.ivr_urls).insert(self.app_id.clone(), Some(url));
+        }
 
         let handler: http::Handler = {
             let shared = Arc::clone(&shared);
@@ -442,6 +496,16 @@ impl Sandbox {
                 .name("sandbox-scheduler".into())
                 .spawn(move || sim::run_scheduler(&shared))?,
         );
+        let ivr_agent = ivr_fetch::agent(self.shared.settings.ivr_timeout);
+        for i in 0..ivr_fetch::WORKERS {
+            let shared = Arc::clone(&self.shared);
+            let agent = ivr_agent.clone();
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("sandbox-ivr-{i}"))
+                    .spawn(move || ivr_fetch::run_worker(&shared, &agent))?,
+            );
+        }
         let agent = webhook::agent(self.shared.settings.webhook_timeout);
         for i in 0..webhook::WORKERS {
             let shared = Arc::clone(&self.shared);
@@ -545,6 +609,48 @@ impl Sandbox {
             .flatten()
     }
 
+    /// Changes the default app's IVR URL (`None` or blank: its callback URL serves, as on the
+    /// platform) for calls from now; see [`SandboxBuilder::ivr_url`].
+    pub fn set_ivr_url(&self, url: Option<&str>) {
+        let app = self.app_id().to_owned();
+        write(&self.shared.ivr_urls).insert(app, url.map(str::to_owned));
+    }
+
+    /// The default app's own IVR URL (`None`: its callback URL serves).
+    pub fn ivr_url(&self) -> Option<String> {
+        read(&self.shared.ivr_urls)
+            .get(self.app_id())
+            .cloned()
+            .flatten()
+    }
+
+    /// A caller dials `to`, a number of the default app: the platform POSTs `ivr_start`
+    /// (`type` `ivr_incoming`, `from` the caller) to the app's IVR URL and runs the
+    /// application's documents, answering the call with the first action that is not
+    /// `<hangup>`. The caller behaves as `from`'s [`Behavior`] says (the keys it presses, when
+    /// it hangs up after the answer); unanswered, it gives up after 60 s. Returns the new call
+    /// id (inspect it with [`Sandbox::call`], [`Sandbox::ivr_requests`],
+    /// [`Sandbox::webhooks_for`], [`Sandbox::wait_for_end`]).
+    ///
+    /// Fails (`InvalidInput`) when `from` or `to` is blank, and (`PermissionDenied`) when the
+    /// platform would ignore the call (nothing sent, nothing answered): the app has the IVR
+    /// service disabled, no balance, no line, or is offline and `from` is not one of its test
+    /// numbers.
+    pub fn inbound_call(&self, from: &str, to: &str) -> io::Result<String> {
+        api::inbound_call(&self.shared, from, to)
+    }
+
+    /// Every request the platform made to the application for an IVR call (one per attempt),
+    /// oldest first; `None` for an unknown call.
+    pub fn ivr_requests(&self, call_id: &str) -> Option<Vec<IvrRequest>> {
+        self.shared.engine_now().ivr_requests(call_id)
+    }
+
+    /// The recordings made by `<record>` (the last 10,000), oldest first.
+    pub fn recordings(&self) -> Vec<Recording> {
+        self.shared.engine_now().recordings()
+    }
+
     /// The simulated time now, in epoch milliseconds.
     pub fn sim_now_ms(&self) -> i64 {
         self.shared.clock.now_ms()
@@ -571,8 +677,8 @@ impl Sandbox {
         self.shared.engine_now().attempts(Some(call_id))
     }
 
-    /// Waits until the call's end event is settled: delivered, failed four times, or not sent
-    /// for lack of a callback URL. `None` if that does not happen within `timeout` (real
+    /// Waits until the call's end event (`ivr.call_end` for IVR calls) is settled: delivered,
+    /// failed four times, or not sent for lack of a callback URL. `None` if that does not happen within `timeout` (real
     /// time), if the call is unknown, or if the sandbox stops.
     pub fn wait_for_end(&self, call_id: &str, timeout: Duration) -> Option<Delivery> {
         self.shared.wait_for_end(call_id, timeout)

@@ -100,7 +100,7 @@ fn deliver(shared: &Shared, agent: &ureq::Agent, job: &Job) {
             break;
         }
     }
-    shared.settle_delivery(&job.call_id, delivered);
+    shared.settle_delivery(&job.call_id, job.event, delivered);
 }
 
 /// One POST; the status if a response came back, else the error.

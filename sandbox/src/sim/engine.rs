@@ -10,7 +10,9 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
 use super::call::{self, Calls};
+use super::ivr::{self, IvrCalls, IvrRequest, Recording};
 use super::Shared;
+use crate::inspect::Delivery;
 use crate::inspect::WebhookAttempt;
 
 /// Most webhook attempts kept for inspection.
@@ -21,6 +23,8 @@ pub(crate) const ATTEMPT_HISTORY: usize = 10_000;
 pub(super) enum Wake {
     /// A step of a simple call.
     Call(call::Step),
+    /// A step of an IVR call.
+    Ivr(ivr::Step),
 }
 
 #[derive(Debug)]
@@ -89,6 +93,8 @@ impl IdGenerator {
 pub(crate) struct Engine {
     /// The simple calls.
     pub(super) calls: Calls,
+    /// The IVR calls and their recordings.
+    pub(super) ivr: IvrCalls,
     timers: BinaryHeap<Timer>,
     next_seq: u64,
     pub(super) ids: IdGenerator,
@@ -101,6 +107,7 @@ impl Engine {
     pub(super) fn new() -> Self {
         Engine {
             calls: Calls::new(),
+            ivr: IvrCalls::new(),
             timers: BinaryHeap::new(),
             next_seq: 0,
             ids: IdGenerator::new(),
@@ -116,6 +123,35 @@ impl Engine {
             .filter(|a| call_id.is_none_or(|id| a.call_id == id))
             .cloned()
             .collect()
+    }
+
+    /// The requests made to the application for an IVR call; `None` for an unknown call.
+    pub(crate) fn ivr_requests(&self, call_id: &str) -> Option<Vec<IvrRequest>> {
+        self.ivr.requests(call_id)
+    }
+
+    /// The recordings kept, oldest first.
+    pub(crate) fn recordings(&self) -> Vec<Recording> {
+        self.ivr.recordings()
+    }
+
+    /// The `ivr.call_end` of an IVR call and its attempts.
+    pub(super) fn ivr_delivery(&self, call_id: &str) -> Option<Delivery> {
+        let (url, body, utf8, delivered) = self.ivr.end_delivery(call_id)?;
+        Some(Delivery {
+            call_id: call_id.to_owned(),
+            event: "ivr.call_end".into(),
+            url,
+            body,
+            utf8,
+            attempts: self
+                .attempts
+                .iter()
+                .filter(|a| a.call_id == call_id && a.event == "ivr.call_end")
+                .cloned()
+                .collect(),
+            delivered,
+        })
     }
 
     /// Keeps a webhook attempt, forgetting the oldest beyond the history size.
@@ -153,6 +189,9 @@ impl Engine {
             match timer.wake {
                 Wake::Call(step) => {
                     self.wake_call(shared, &timer.target, timer.generation, timer.due, step)
+                }
+                Wake::Ivr(step) => {
+                    self.wake_ivr(shared, &timer.target, timer.generation, timer.due, step)
                 }
             }
         }

@@ -32,6 +32,7 @@
 
 mod call;
 mod engine;
+mod ivr;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,6 +47,8 @@ use crate::time::SimClock;
 
 pub(crate) use call::{CancelOutcome, NewCall, Plan, RING_TONE_MS};
 pub(crate) use engine::Engine;
+pub(crate) use ivr::{IvrJob, NewIvrCall};
+pub use ivr::{IvrRequest, Recording};
 
 /// Settings fixed at start.
 #[derive(Debug, Clone)]
@@ -59,6 +62,8 @@ pub(crate) struct Settings {
     /// Simulated milliseconds between accepting a call and the engine confirming it; a cancel
     /// before then gets `000004`.
     pub(crate) confirm_delay_ms: i64,
+    /// Connect and read timeout of each request to an IVR application.
+    pub(crate) ivr_timeout: Duration,
 }
 
 /// A webhook delivery waiting for a worker.
@@ -80,6 +85,11 @@ pub(crate) struct Shared {
     pub(crate) clock: SimClock,
     /// The current callback URL of each app (the default app's can change at run time).
     pub(crate) app_urls: RwLock<HashMap<String, Option<String>>>,
+    /// The IVR URL of each app that has one of its own (else its callback URL serves).
+    pub(crate) ivr_urls: RwLock<HashMap<String, Option<String>>>,
+    /// Requests to IVR applications waiting for a fetch worker.
+    pub(crate) ivr_outbox: Mutex<VecDeque<IvrJob>>,
+    pub(crate) ivr_ready: Condvar,
     /// Behaviours scripted through the library or the admin endpoint.
     pub(crate) behaviors: RwLock<HashMap<String, Behavior>>,
     /// The business settings of each app (every app of the credentials has an entry).
@@ -115,6 +125,9 @@ impl Shared {
             credentials,
             clock,
             app_urls: RwLock::new(app_urls),
+            ivr_urls: RwLock::new(HashMap::new()),
+            ivr_outbox: Mutex::new(VecDeque::new()),
+            ivr_ready: Condvar::new(),
             behaviors: RwLock::new(HashMap::new()),
             app_settings: RwLock::new(app_settings),
             engine: Mutex::new(Engine::new()),
@@ -142,7 +155,7 @@ impl Shared {
     /// The behaviour a number has now: scripted, else reserved, else the default.
     pub(crate) fn behavior_of(&self, number: &str) -> Behavior {
         if let Some(b) = read(&self.behaviors).get(number) {
-            return *b;
+            return b.clone();
         }
         reserved_behavior(number).unwrap_or_default()
     }
@@ -168,6 +181,26 @@ impl Shared {
             }
         }
         read(&self.app_urls).get(app_id).and_then(non_blank)
+    }
+
+    /// Where an IVR call of this app (and sub-account) asks for its documents, and where its
+    /// events go. As on the platform, one URL serves both when only one is set: the
+    /// sub-account's own URL, else the app's IVR URL or callback URL.
+    pub(crate) fn ivr_urls_for(
+        &self,
+        app_id: &str,
+        subaccount: Option<usize>,
+    ) -> (Option<String>, Option<String>) {
+        let non_blank = |u: Option<String>| u.filter(|u| !crate::lenient::is_blank(u));
+        if let Some(index) = subaccount {
+            if let Some(url) = non_blank(self.credentials.sub_accounts[index].callback_url.clone())
+            {
+                return (Some(url.clone()), Some(url));
+            }
+        }
+        let ivr = non_blank(read(&self.ivr_urls).get(app_id).cloned().flatten());
+        let callback = non_blank(read(&self.app_urls).get(app_id).cloned().flatten());
+        (ivr.clone().or_else(|| callback.clone()), callback.or(ivr))
     }
 
     /// Sleeps for `duration` of real time, returning early if the sandbox stops.
@@ -207,6 +240,10 @@ impl Shared {
         {
             let _outbox = lock(&self.outbox);
             self.outbox_ready.notify_all();
+        }
+        {
+            let _outbox = lock(&self.ivr_outbox);
+            self.ivr_ready.notify_all();
         }
         let _stop = lock(&self.stop_lock);
         self.stop_signal.notify_all();

@@ -62,7 +62,8 @@ fn end_event_json(call: &mut Call) -> String {
         call.event_name = match call.kind {
             CallKind::DuoCallback => "duo_callback.end",
             CallKind::NotifyCall => "notify_call.end",
-            CallKind::VerifyCall => "verify_call.end",
+            // IVR calls are not simple calls; they never get here.
+            CallKind::VerifyCall | CallKind::IvrCall | CallKind::IvrIncoming => "verify_call.end",
         };
         m.text("event", Some(call.event_name))
             .text("error", call.error);
@@ -88,7 +89,7 @@ fn end_event_json(call: &mut Call) -> String {
                 .text("dropped_by", call.dropped_by);
             m.render(events::NOTIFY_END_ORDER)
         }
-        CallKind::VerifyCall => {
+        CallKind::VerifyCall | CallKind::IvrCall | CallKind::IvrIncoming => {
             // The normal end of a verify call is reported under the notify event's name.
             call.event_name = "notify_call.end";
             m.text("event", Some(call.event_name))

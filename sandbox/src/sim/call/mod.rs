@@ -12,7 +12,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub(in crate::sim) use steps::Step;
+pub(in crate::sim) use steps::{dial_outcome_for, DialFailure, Step};
 
 use super::engine::{Engine, Wake};
 use super::{lock, Shared};
@@ -237,9 +237,15 @@ impl Shared {
         let deadline = Instant::now().checked_add(timeout);
         let mut engine = self.engine_now();
         loop {
-            let call = engine.calls.map.get(call_id)?;
-            if call.end_event.is_final() {
-                return call.delivery();
+            if let Some(settled) = engine.ivr.end_settled(call_id) {
+                if settled {
+                    return engine.ivr_delivery(call_id);
+                }
+            } else {
+                let call = engine.calls.map.get(call_id)?;
+                if call.end_event.is_final() {
+                    return call.delivery();
+                }
             }
             if self.is_stopping() {
                 return None;
@@ -259,8 +265,16 @@ impl Shared {
     }
 
     /// Records the final outcome of a delivery and wakes waiters.
-    pub(crate) fn settle_delivery(&self, call_id: &str, delivered: bool) {
+    pub(crate) fn settle_delivery(&self, call_id: &str, event: &str, delivered: bool) {
         let mut engine = lock(&self.engine);
+        if event.starts_with("ivr.") {
+            if event == "ivr.call_end" {
+                engine.ivr.settle(call_id, delivered);
+                drop(engine);
+                self.ended.notify_all();
+            }
+            return;
+        }
         if let Some(call) = engine.calls.map.get_mut(call_id) {
             call.end_event = if delivered {
                 EndEventState::Delivered
@@ -277,22 +291,30 @@ impl Shared {
 impl Engine {
     /// Snapshots of every call kept, oldest first.
     pub(crate) fn call_infos(&self) -> Vec<CallInfo> {
-        self.calls
+        let mut all: Vec<CallInfo> = self
+            .calls
             .order
             .iter()
             .filter_map(|id| self.calls.map.get(id))
             .map(Call::info)
-            .collect()
+            .chain(self.ivr.infos().map(|(_, info)| info))
+            .collect();
+        all.sort_by_key(|c| c.timeline.first().map_or(0, |t| t.sim_time_ms));
+        all
     }
 
     /// Snapshot of one call.
     pub(crate) fn call_info(&self, id: &str) -> Option<CallInfo> {
-        self.calls.map.get(id).map(Call::info)
+        self.calls
+            .map
+            .get(id)
+            .map(Call::info)
+            .or_else(|| self.ivr.info(id))
     }
 
     /// Whether a call with this id is kept.
     pub(crate) fn has_call(&self, id: &str) -> bool {
-        self.calls.map.contains_key(id)
+        self.calls.map.contains_key(id) || self.ivr.contains(id)
     }
 
     /// Number of calls not yet closed.
@@ -302,6 +324,7 @@ impl Engine {
             .values()
             .filter(|c| c.state != CallState::Closed)
             .count()
+            + self.ivr.running()
     }
 
     /// Sets a timer for a step of `call`.
@@ -386,7 +409,7 @@ impl Engine {
             let max_dial_ms = match call.plan {
                 Plan::Duo { max_dial_ms, .. } | Plan::Single { max_dial_ms, .. } => max_dial_ms,
             };
-            let (due, step) = dial_outcome(call.behaviors[0], 1, now, max_dial_ms);
+            let (due, step) = dial_outcome(&call.behaviors[0], 1, now, max_dial_ms);
             self.schedule_call(&call, due, step);
         }
         self.calls.order.push_back(Arc::clone(&id));
@@ -454,6 +477,7 @@ mod tests {
             api_delay: Duration::ZERO,
             log: false,
             confirm_delay_ms: 0,
+            ivr_timeout: Duration::from_secs(1),
         };
         Shared::new(
             settings,

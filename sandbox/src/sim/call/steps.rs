@@ -28,14 +28,14 @@ pub(in crate::sim) enum DialFailure {
 
 impl DialFailure {
     /// The error a single-leg call reports.
-    fn error(self) -> &'static str {
+    pub(in crate::sim) fn error(self) -> &'static str {
         match self {
             DialFailure::NoAnswer => "ring timeout",
             DialFailure::Busy | DialFailure::Unreachable => "dial failed",
         }
     }
 
-    fn describe(self) -> &'static str {
+    pub(in crate::sim) fn describe(self) -> &'static str {
         match self {
             DialFailure::Busy => "busy",
             DialFailure::NoAnswer => "not answered within max_dial_duration",
@@ -123,7 +123,7 @@ impl Engine {
                     CallState::Connected,
                     "leg 2 answered; legs bridged".into(),
                 );
-                let (b1, b2) = (call.behaviors[0], call.behaviors[1]);
+                let (b1, b2) = (call.behaviors[0].clone(), call.behaviors[1].clone());
                 // Candidates in tie-break order: party 2, party 1, the duration limit.
                 let mut end = (at + max_call_ms, BridgeEnd::Timeout);
                 for (after, who) in [
@@ -205,14 +205,26 @@ impl Engine {
 
     fn dial_leg2(&mut self, call: &mut Call, at: i64, to2: &str, max_dial_ms: i64) {
         call.enter(at, CallState::Dialing2, format!("dialling leg 2 to {to2}"));
-        let (due, step) = dial_outcome(call.behaviors[1], 2, at, max_dial_ms);
+        let (due, step) = dial_outcome(&call.behaviors[1], 2, at, max_dial_ms);
         self.schedule_call(call, due, step);
+    }
+}
+
+/// When a dial ends and whether it was answered, for a number's behaviour.
+pub(in crate::sim) fn dial_outcome_for(
+    behavior: &Behavior,
+    start: i64,
+    max_dial_ms: i64,
+) -> (i64, Result<(), DialFailure>) {
+    match dial_outcome(behavior, 0, start, max_dial_ms) {
+        (due, Step::DialFailed { why, .. }) => (due, Err(why)),
+        (due, _) => (due, Ok(())),
     }
 }
 
 /// When and how a dial ends, for a number's behaviour.
 pub(super) fn dial_outcome(
-    behavior: Behavior,
+    behavior: &Behavior,
     leg: u8,
     start: i64,
     max_dial_ms: i64,
