@@ -186,24 +186,91 @@ typedef enum yh_event_type {
    */
   YH_EVENT_NONE = 0,
   /**
-   * `duo_callback.end`: read it with the `yh_event_duo_*` accessors.
+   * `duo_callback.end`: A voice callback ended. Read its keys with the `yh_event_duo_*` accessors.
    */
   YH_EVENT_DUO_CALLBACK_END = 1,
   /**
-   * `notify_call.end` (also the normal end of a verification call): read it with the
-   * `yh_event_notify_*` accessors.
+   * `notify_call.end`: A voice notification ended (the normal end of a verification call arrives
+   * under this name too). Read its keys with the `yh_event_notify_*` accessors (the same keys for
+   * notify_call.end and verify_call.end).
    */
   YH_EVENT_NOTIFY_CALL_END = 2,
   /**
-   * `verify_call.end`: same fields as `notify_call.end`, read with the `yh_event_notify_*`
-   * accessors.
+   * `verify_call.end`: A verification call ended (in practice only when it failed to start). Read
+   * its keys with the `yh_event_notify_*` accessors (the same keys for notify_call.end and
+   * verify_call.end).
    */
   YH_EVENT_VERIFY_CALL_END = 3,
   /**
    * Any other event, documented or not: read it with `yh_event_json`.
    */
   YH_EVENT_OTHER = 4,
+  /**
+   * `ivr_start`: not a webhook event but the request the platform POSTs to an IVR application's URL
+   * when an IVR call starts; read its keys with the `yh_event_ivr_start_*` accessors.
+   */
+  YH_EVENT_IVR_START = 5,
+  /**
+   * `ivr.call_end`: An IVR call ended. Read its keys with the `yh_event_ivr_call_end_*` accessors.
+   */
+  YH_EVENT_IVR_CALL_END = 6,
+  /**
+   * `ivr.play_end`: A `<play>` or `<playlist>` action finished (at once, with `error` `play error`,
+   * for a file not audited). Read its keys with the `yh_event_ivr_play_end_*` accessors.
+   */
+  YH_EVENT_IVR_PLAY_END = 7,
+  /**
+   * `ivr.record_end`: A `<record>` action finished (the next request's `record_id` names the
+   * recording). Read its keys with the `yh_event_ivr_record_end_*` accessors.
+   */
+  YH_EVENT_IVR_RECORD_END = 8,
+  /**
+   * `ivr.get_end`: A `<get>` action finished. Read its keys with the `yh_event_ivr_get_end_*`
+   * accessors.
+   */
+  YH_EVENT_IVR_GET_END = 9,
+  /**
+   * `ivr.put_end`: A `<send_dtmf>` action finished. Read its keys with the `yh_event_ivr_put_end_*`
+   * accessors.
+   */
+  YH_EVENT_IVR_PUT_END = 10,
+  /**
+   * `ivr.dial_end`: The dialling of an `ivr_call` ended (no `error` when it was answered). Read its
+   * keys with the `yh_event_ivr_dial_end_*` accessors.
+   */
+  YH_EVENT_IVR_DIAL_END = 11,
+  /**
+   * `ivr.connect_begin`: A `<dial>` connected the caller (no times). Read its keys with the
+   * `yh_event_ivr_connect_begin_*` accessors.
+   */
+  YH_EVENT_IVR_CONNECT_BEGIN = 12,
+  /**
+   * `ivr.connect_end`: A `<dial>` connection ended, or the dial failed (`error`: the engine's text,
+   * or `dial error`); one `<dial>` may send it twice. Read its keys with the
+   * `yh_event_ivr_connect_end_*` accessors.
+   */
+  YH_EVENT_IVR_CONNECT_END = 13,
+  /**
+   * `ivr.format_error`: The application's IVR reply could not be read (undocumented). Read its keys
+   * with the `yh_event_ivr_format_error_*` accessors.
+   */
+  YH_EVENT_IVR_FORMAT_ERROR = 14,
 } yh_event_type;
+
+/**
+ * How the names of attributes are spelled, in what a function reads and in the fields of its
+ * errors.
+ */
+typedef enum yh_casing {
+  /**
+   * `max_keys`: the platform's own names, and C's.
+   */
+  YH_CASING_SNAKE = 0,
+  /**
+   * `maxKeys`: the names of the SDK's PHP, Node and Java builders.
+   */
+  YH_CASING_CAMEL = 1,
+} yh_casing;
 
 /**
  * A call the platform accepted: its id and the `user_data` echoed back.
@@ -256,6 +323,27 @@ typedef struct yh_error yh_error;
  * are borrowed from it and stay valid until it is freed.
  */
 typedef struct yh_event yh_event;
+
+/**
+ * The request to a `<next>` URL, parsed: the results of the action that ran. Made by
+ * `yh_ivr_next_parse`, freed once by `yh_ivr_next_free`. Never changed after parsing.
+ */
+typedef struct yh_ivr_next yh_ivr_next;
+
+/**
+ * One element of an IVR document (`play`, `get`, `number`, ...), with its attributes, text and
+ * children. Made by `yh_ivr_node_new`, freed once by `yh_ivr_node_free`. Adding it to a
+ * response or to another element copies it, so it may be freed at any time after, changed
+ * and added again.
+ */
+typedef struct yh_ivr_node yh_ivr_node;
+
+/**
+ * An IVR document: one action, then a `<next>` URL or the choice to end the call. Made by
+ * `yh_ivr_response_new` (or `yh_ivr_response_from_json`), freed once by
+ * `yh_ivr_response_free`.
+ */
+typedef struct yh_ivr_response yh_ivr_response;
 
 /**
  * A request for one of the platform's operations: the operation and the values of its fields.
@@ -1021,8 +1109,11 @@ void yh_error_free(struct yh_error *err);
 
 /**
  * Parses a webhook body: the `len` bytes at `body`, exactly as POSTed (UTF-8, or the ISO-8859-1
- * the platform really sends). Bodies that are not a JSON object with a string `event`, or whose
- * fields have the wrong types, fail with `YH_ERR_DECODE` (the field, when known, names the key).
+ * the platform really sends). Also parses the `ivr_start` request the platform POSTs to an IVR
+ * application's URL (type `YH_EVENT_IVR_START`, read with the `yh_event_ivr_start_*`
+ * accessors). Bodies that are not a JSON object with a string `event` (or an `action`
+ * `ivr_start`), or whose fields have the wrong types, fail with `YH_ERR_DECODE` (the field, when
+ * known, names the key).
  * Never crashes on any input. With `YUNHUNI_LOG=debug` in the environment each parsed event is
  * logged to stderr (its name and id).
  *
@@ -1089,6 +1180,35 @@ enum yh_result yh_event_duo_talk_seconds(const struct yh_event *event, int64_t *
  * `YH_ABSENT` when neither says. Borrowed from `event`.
  */
 enum yh_result yh_event_notify_ended_by(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr_start` `call_id`: the call's id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_start_call_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr_start` `type`: `ivr_call` (the platform called out, `ivr_call`) or `ivr_incoming` (someone
+ * called in; not yet answered). Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_start_kind(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr_start` `from`: the customer's number: the called party of `ivr_call`, the caller of an
+ * inbound call. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_start_from(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr_start` `subaccount_id`: the sub-account of the call; absent for the primary account.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_start_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr_start` `user_data`: the `user_data` given to `ivr_call` (absent for inbound calls).
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_start_user_data(const struct yh_event *event, const char **out);
 
 /**
  * `duo_callback.end` `id`: the call id. Borrowed from `event`.
@@ -1221,6 +1341,490 @@ enum yh_result yh_event_notify_error(const struct yh_event *event, const char **
  * placed. Borrowed from `event`.
  */
 enum yh_result yh_event_notify_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.call_end` `answer_time`: when it was answered (absent if never). Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_call_end_answer_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.call_end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_call_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.call_end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_call_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.call_end` `cause`: the engine's cause. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_call_end_cause(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.call_end` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_call_end_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.call_end` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_call_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.call_end` `user_data`: the `user_data` given when it was created. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_call_end_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.call_end` `end_by`: who ended it, as the engine says. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_call_end_end_by(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.call_end` `reason`: documented, never sent. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_call_end_reason(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.call_end` `error`: documented, never sent. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_call_end_error(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.play_end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_play_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.play_end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_play_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.play_end` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_play_end_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.play_end` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_play_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.play_end` `error`: what failed; absent on success. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_play_end_error(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.play_end` `key`: the key that stopped it (`key`; the docs call it `keys`). Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_ivr_play_end_key(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.record_end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_record_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.record_end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_record_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.record_end` `subaccount_id`: the sub-account of the resource; absent for the primary
+ * account. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_record_end_subaccount_id(const struct yh_event *event,
+                                                     const char **out);
+
+/**
+ * `ivr.record_end` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_record_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.record_end` `error`: what failed; absent on success. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_record_end_error(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.record_end` `key`: the key that stopped it. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_record_end_key(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.record_end` `record_files`: the recording, as the docs show it (never sent: the next
+ * request carries `record_id`). Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_record_end_record_files(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.get_end` `keys`: the keys pressed, without the finish key. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_get_end_keys(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.get_end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_get_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.get_end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_get_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.get_end` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_get_end_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.get_end` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_get_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.get_end` `error`: what failed; absent on success. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_get_end_error(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.get_end` `key`: the finish key, as the docs show it (never sent). Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_get_end_key(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.put_end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_put_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.put_end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_put_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.put_end` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_put_end_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.put_end` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_put_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.put_end` `error`: what failed; absent on success. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_put_end_error(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.dial_end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_dial_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.dial_end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_dial_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.dial_end` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_dial_end_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.dial_end` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_dial_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.dial_end` `user_data`: the `user_data` given when it was created. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_dial_end_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.dial_end` `error`: what failed; absent on success. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_dial_end_error(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.connect_begin` `subaccount_id`: the sub-account of the resource; absent for the primary
+ * account. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_connect_begin_subaccount_id(const struct yh_event *event,
+                                                        const char **out);
+
+/**
+ * `ivr.connect_begin` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_connect_begin_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.connect_begin` `error`: documented, never sent. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_connect_begin_error(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.connect_end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_connect_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.connect_end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_ivr_connect_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `ivr.connect_end` `subaccount_id`: the sub-account of the resource; absent for the primary
+ * account. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_connect_end_subaccount_id(const struct yh_event *event,
+                                                      const char **out);
+
+/**
+ * `ivr.connect_end` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_connect_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.connect_end` `error`: what failed; absent on success. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_connect_end_error(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.format_error` `subaccount_id`: the sub-account of the resource; absent for the primary
+ * account. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_format_error_subaccount_id(const struct yh_event *event,
+                                                       const char **out);
+
+/**
+ * `ivr.format_error` `id`: the call id. Borrowed from `event`.
+ */
+enum yh_result yh_event_ivr_format_error_id(const struct yh_event *event, const char **out);
+
+/**
+ * `ivr.format_error` `user_data`: the `user_data` given when it was created. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_ivr_format_error_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * Makes an empty element called `name`: one of the elements of the platform's IVR documents
+ * (`play`, `playlist`, `record`, `send_dtmf`, `get`, `hangup`, `pause`, `dial`, `enqueue`,
+ * `number`, `connect`, `route`, `condition`, `agent`). Another name fails with
+ * `YH_ERR_VALIDATION`, field `name`, listing them.
+ *
+ * On success writes a new element to `*node_out` (free it with `yh_ivr_node_free`).
+ */
+enum yh_result yh_ivr_node_new(const char *name,
+                               struct yh_ivr_node **node_out,
+                               struct yh_error **err_out);
+
+/**
+ * The element's name (`"get"`). Static: never free it. NULL if `node` is NULL.
+ */
+const char *yh_ivr_node_name(const struct yh_ivr_node *node);
+
+/**
+ * Sets the string attribute called `name` (snake_case, as the platform writes it:
+ * `finish_keys`). An attribute the element does not have (the error lists those it has), an
+ * attribute that is not a string, or a NULL or non-UTF-8 `value` fails with
+ * `YH_ERR_VALIDATION` or the argument's code, naming the attribute. The element is unchanged
+ * on failure. The value's rules (keys, `.wav` files, lengths) are checked by
+ * `yh_ivr_response_to_xml`.
+ */
+enum yh_result yh_ivr_node_set_str(struct yh_ivr_node *node,
+                                   const char *name,
+                                   const char *value,
+                                   struct yh_error **err_out);
+
+/**
+ * Sets the integer attribute called `name` (snake_case: `max_keys`). An attribute the element
+ * does not have, or one that is not an integer, fails with `YH_ERR_VALIDATION` naming it. The
+ * element is unchanged on failure. Its range is checked by `yh_ivr_response_to_xml`.
+ */
+enum yh_result yh_ivr_node_set_int(struct yh_ivr_node *node,
+                                   const char *name,
+                                   int64_t value,
+                                   struct yh_error **err_out);
+
+/**
+ * Sets the boolean attribute called `name` (snake_case: `if_break_on_key`), written `true` or
+ * `false`. An attribute the element does not have, or one that is not a boolean, fails with
+ * `YH_ERR_VALIDATION` naming it. The element is unchanged on failure.
+ */
+enum yh_result yh_ivr_node_set_bool(struct yh_ivr_node *node,
+                                    const char *name,
+                                    bool value,
+                                    struct yh_error **err_out);
+
+/**
+ * Unsets the attribute called `name` (snake_case): it is left out of the document. An
+ * attribute the element does not have fails with `YH_ERR_VALIDATION` naming it.
+ */
+enum yh_result yh_ivr_node_unset(struct yh_ivr_node *node,
+                                 const char *name,
+                                 struct yh_error **err_out);
+
+/**
+ * Sets the element's text: the voice file of a `<play>` (`"menu.wav"`), the keys of a
+ * `<send_dtmf>`, the number of a `<number>`. An element without text (`<get>`) fails with
+ * `YH_ERR_VALIDATION`, field the element's name; a NULL or non-UTF-8 `text` fails naming
+ * `text`. The text's rules are checked by `yh_ivr_response_to_xml`.
+ */
+enum yh_result yh_ivr_node_set_text(struct yh_ivr_node *node,
+                                    const char *text,
+                                    struct yh_error **err_out);
+
+/**
+ * Adds a copy of `child` inside `node` (a `<play>` inside a `<get>`, a `<number>` inside a
+ * `<dial>`). `child` stays yours: free it when you like. An element that cannot stand inside
+ * `node` fails with `YH_ERR_VALIDATION`, field the child's name, saying what `node` holds.
+ * How many of each may stand there is checked by `yh_ivr_response_to_xml`.
+ */
+enum yh_result yh_ivr_node_add(struct yh_ivr_node *node,
+                               const struct yh_ivr_node *child,
+                               struct yh_error **err_out);
+
+/**
+ * Frees an element. NULL is ignored. Responses and elements it was added to keep their copies.
+ */
+void yh_ivr_node_free(struct yh_ivr_node *node);
+
+/**
+ * Makes an empty document: add one action with `yh_ivr_response_add`, then either
+ * `yh_ivr_response_next` or `yh_ivr_response_end_call` (only `<hangup>` needs neither).
+ *
+ * On success writes a new document to `*response_out` (free it with `yh_ivr_response_free`).
+ */
+enum yh_result yh_ivr_response_new(struct yh_ivr_response **response_out,
+                                   struct yh_error **err_out);
+
+/**
+ * Makes a document from its description as JSON text: `{"actions": [element],
+ * "next": "https://..." | null, "end_call": true | false}`, each element
+ * `{"name": "get", "attrs": {...}, "text": "...", "children": [element]}`, the attributes'
+ * names (and `end_call`) spelled as `casing` says. This is the `response` of the documents of
+ * `tests/vectors/ivr.json`. Text that is not JSON, or an element, attribute or value the
+ * platform's documents do not have, fails with `YH_ERR_VALIDATION` naming where
+ * (`get.max_keys`). The rules are checked by `yh_ivr_response_to_xml`.
+ *
+ * On success writes a new document to `*response_out` (free it with `yh_ivr_response_free`).
+ */
+enum yh_result yh_ivr_response_from_json(const char *json,
+                                         enum yh_casing casing,
+                                         struct yh_ivr_response **response_out,
+                                         struct yh_error **err_out);
+
+/**
+ * Adds a copy of the action `action` (`<play>`, `<get>`, `<dial>`, ...) to the document.
+ * `action` stays yours: free it when you like. A document holds one action (the platform runs
+ * only the first): a second one, or an element that is not an action, is refused by
+ * `yh_ivr_response_to_xml` naming it.
+ */
+enum yh_result yh_ivr_response_add(struct yh_ivr_response *response,
+                                   const struct yh_ivr_node *action,
+                                   struct yh_error **err_out);
+
+/**
+ * Sets the `<next>` URL: the absolute `http://` or `https://` URL the platform requests (GET)
+ * once the action completes, adding `call_id`, `type` and the action's results to its query
+ * (read them with `yh_ivr_next_parse`). The URL's rules are checked by
+ * `yh_ivr_response_to_xml`.
+ */
+enum yh_result yh_ivr_response_next(struct yh_ivr_response *response,
+                                    const char *url,
+                                    struct yh_error **err_out);
+
+/**
+ * Says that the call ends once the action completes: the document has no `<next>`, and the
+ * platform hangs up then. A document with an action other than `<hangup>` needs this or
+ * `yh_ivr_response_next`; `yh_ivr_response_to_xml` refuses it otherwise (field `next`).
+ */
+enum yh_result yh_ivr_response_end_call(struct yh_ivr_response *response,
+                                        struct yh_error **err_out);
+
+/**
+ * True when the call ends after the document's action (it has no `<next>`); false if
+ * `response` is NULL.
+ */
+bool yh_ivr_response_ends_call(const struct yh_ivr_response *response);
+
+/**
+ * The document as the platform reads it: `<?xml version="1.0" encoding="UTF-8"?>`, then
+ * `<response>`, the action and `<next>`, on one line. Send it as UTF-8.
+ *
+ * First checks it against everything the platform would refuse or misread, and fails with
+ * `YH_ERR_VALIDATION` naming the element and attribute (`get.max_keys`, `play`,
+ * `dial.connect.mode`, `next`) and saying why: an attribute out of range, keys other than
+ * 0-9 * # A B C D, a voice file not ending in `.wav`, a second action, an action with neither
+ * a `<next>` nor `yh_ivr_response_end_call`. Attributes are named as `casing` spells them.
+ *
+ * On success writes a new string to `*xml_out`; free it with `yh_string_free`.
+ */
+enum yh_result yh_ivr_response_to_xml(const struct yh_ivr_response *response,
+                                      enum yh_casing casing,
+                                      char **xml_out,
+                                      struct yh_error **err_out);
+
+/**
+ * Frees a document. NULL is ignored.
+ */
+void yh_ivr_response_free(struct yh_ivr_response *response);
+
+/**
+ * Parses the request the platform sends to a `<next>` URL: its query string, the `len` bytes
+ * at `query` (the query alone, with or without its `?`, or the request target or URL it ends,
+ * such as `/ivr/next?call_id=...&type=get&keys=2`). Values are form-decoded and read as
+ * UTF-8, or ISO-8859-1 when they are not UTF-8. A query over 64 KiB, a `%` not followed by two
+ * hex digits, or a `type` that is not an action fails with `YH_ERR_DECODE` naming the key.
+ *
+ * On success writes a new `yh_ivr_next` to `*next_out` (free it with `yh_ivr_next_free`).
+ */
+enum yh_result yh_ivr_next_parse(const uint8_t *query,
+                                 size_t len,
+                                 struct yh_ivr_next **next_out,
+                                 struct yh_error **err_out);
+
+/**
+ * Reads the key `key` of the request into `*out`: `"call_id"`, `"action"` (the action that
+ * ran: `"play"`, `"get"`, ...), `"keys"` (after `<get>`: the keys pressed), `"record_id"`
+ * (after `<record>`) or `"error"` (what failed; absent on success). Returns `YH_OK` with `*out`
+ * written (borrowed from `next`), `YH_ABSENT` when the request does not carry it,
+ * `YH_ERR_VALIDATION` for another key, `YH_ERR_NULL_ARGUMENT` for a NULL pointer. Makes no
+ * error object.
+ */
+enum yh_result yh_ivr_next_get(const struct yh_ivr_next *next, const char *key, const char **out);
+
+/**
+ * The value of the first of the URL's own parameters called `name` (those your `<next>` URL
+ * carried, such as `step=menu`), borrowed from `next`; NULL when there is none, or if a
+ * pointer is NULL.
+ */
+const char *yh_ivr_next_param(const struct yh_ivr_next *next, const char *name);
+
+/**
+ * The canonical view of the request as compact JSON, the same in every language of the SDK:
+ * `{"type":"ivr_next","call_id":...,"action":...,"keys":...,"record_id":...,"error":...,
+ * "params":[[name,value],...]}`, absent keys `null`. Writes its length in bytes to `*len_out`
+ * unless `len_out` is NULL. Borrowed from `next`. NULL if `next` is NULL.
+ */
+const char *yh_ivr_next_json(const struct yh_ivr_next *next, size_t *len_out);
+
+/**
+ * Frees a parsed `<next>` request. NULL is ignored.
+ */
+void yh_ivr_next_free(struct yh_ivr_next *next);
 
 /**
  * The request as one line: `POST call/duo_callback -> 200 000000 in 12.3 ms` (the path after

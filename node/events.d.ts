@@ -75,16 +75,166 @@ export interface VerifyCallEndEvent extends Omit<NotifyCallEndEvent, 'type' | 'e
   event: 'verify_call.end';
 }
 
-/** The documented event names other than the typed ones (`duo_callback.end`, `notify_call.end`, `verify_call.end`). */
+/** `ivr.call_end`: An IVR call ended. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface IvrCallEndEvent {
+  type: 'ivr.call_end';
+  event: 'ivr.call_end';
+  /** When it was answered (absent if never). */
+  answerTime: number | null;
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The engine's cause. */
+  cause: string | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The call id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** Who ended it, as the engine says. */
+  endBy: string | null;
+  /** Documented, never sent. */
+  reason: string | null;
+  /** Documented, never sent. */
+  error: string | null;
+}
+
+/** `ivr.play_end`: A `<play>` or `<playlist>` action finished (at once, with `error` `play error`, for a file not audited). Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface IvrPlayEndEvent {
+  type: 'ivr.play_end';
+  event: 'ivr.play_end';
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The call id. */
+  id: string | null;
+  /** What failed; absent on success. */
+  error: string | null;
+  /** The key that stopped it (`key`; the docs call it `keys`). */
+  key: string | null;
+}
+
+/** `ivr.record_end`: A `<record>` action finished (the next request's `record_id` names the recording). Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface IvrRecordEndEvent {
+  type: 'ivr.record_end';
+  event: 'ivr.record_end';
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The call id. */
+  id: string | null;
+  /** What failed; absent on success. */
+  error: string | null;
+  /** The key that stopped it. */
+  key: string | null;
+  /** The recording, as the docs show it (never sent: the next request carries `record_id`). */
+  recordFiles: string | null;
+}
+
+/** `ivr.get_end`: A `<get>` action finished. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface IvrGetEndEvent {
+  type: 'ivr.get_end';
+  event: 'ivr.get_end';
+  /** The keys pressed, without the finish key. */
+  keys: string | null;
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The call id. */
+  id: string | null;
+  /** What failed; absent on success. */
+  error: string | null;
+  /** The finish key, as the docs show it (never sent). */
+  key: string | null;
+}
+
+/** `ivr.put_end`: A `<send_dtmf>` action finished. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface IvrPutEndEvent {
+  type: 'ivr.put_end';
+  event: 'ivr.put_end';
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The call id. */
+  id: string | null;
+  /** What failed; absent on success. */
+  error: string | null;
+}
+
+/** `ivr.dial_end`: The dialling of an `ivr_call` ended (no `error` when it was answered). Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface IvrDialEndEvent {
+  type: 'ivr.dial_end';
+  event: 'ivr.dial_end';
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The call id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** What failed; absent on success. */
+  error: string | null;
+}
+
+/** `ivr.connect_begin`: A `<dial>` connected the caller (no times). Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface IvrConnectBeginEvent {
+  type: 'ivr.connect_begin';
+  event: 'ivr.connect_begin';
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The call id. */
+  id: string | null;
+  /** Documented, never sent. */
+  error: string | null;
+}
+
+/** `ivr.connect_end`: A `<dial>` connection ended, or the dial failed (`error`: the engine's text, or `dial error`); one `<dial>` may send it twice. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface IvrConnectEndEvent {
+  type: 'ivr.connect_end';
+  event: 'ivr.connect_end';
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The call id. */
+  id: string | null;
+  /** What failed; absent on success. */
+  error: string | null;
+}
+
+/** `ivr.format_error`: The application's IVR reply could not be read (undocumented). Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface IvrFormatErrorEvent {
+  type: 'ivr.format_error';
+  event: 'ivr.format_error';
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The call id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+}
+
+/** The documented event names other than the typed ones (`duo_callback.end`, `notify_call.end`, `verify_call.end`, `ivr.call_end`, `ivr.play_end`, `ivr.record_end`, `ivr.get_end`, `ivr.put_end`, `ivr.dial_end`, `ivr.connect_begin`, `ivr.connect_end`, `ivr.format_error`). */
 export type OtherEventName =
-  | 'ivr.call_end'
-  | 'ivr.play_end'
-  | 'ivr.record_end'
-  | 'ivr.get_end'
-  | 'ivr.put_end'
-  | 'ivr.dial_end'
-  | 'ivr.connect_begin'
-  | 'ivr.connect_end'
   | 'conf.create.succ'
   | 'conf.end'
   | 'conf.joined'
@@ -116,4 +266,4 @@ export interface OtherEvent {
 }
 
 /** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}). */
-export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | OtherEvent;
+export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | IvrCallEndEvent | IvrPlayEndEvent | IvrRecordEndEvent | IvrGetEndEvent | IvrPutEndEvent | IvrDialEndEvent | IvrConnectBeginEvent | IvrConnectEndEvent | IvrFormatErrorEvent | OtherEvent;

@@ -554,6 +554,8 @@ def canonical(raw):
             return _canon_duo(obj)
         if event in ("notify_call.end", "verify_call.end"):
             return _canon_notify(obj)
+        if event in IVR_EVENT_KEYS:
+            return _canon_ivr_event(obj)
         return {"type": "event", "event": event, "fields": obj}
     except DecodeError:
         return {"error": "decode"}
@@ -637,6 +639,77 @@ def _canon_notify(obj):
         "error": _opt_str(obj, "error"),
         "user_data": _opt_str(obj, "user_data"),
     }
+
+
+# The ivr.* events (platform-notes-2 §8 and §2.6, events.md §3): the keys of the typed view,
+# in the order of the server's table, each a time ("t": epoch milliseconds) or text ("s": a
+# number as its decimal text, "" absent), with the docs' keys the server never sends after
+# them. ivr.play_end reads the docs' `keys` when the server's `key` is absent.
+IVR_EVENT_KEYS = {
+    "ivr.call_end": [("answer_time", "t"), ("end_time", "t"), ("begin_time", "t"), ("cause", "s"),
+                     ("subaccount_id", "s"), ("id", "s"), ("user_data", "s"), ("end_by", "s"),
+                     ("reason", "s"), ("error", "s")],
+    "ivr.play_end": [("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"), ("id", "s"),
+                     ("error", "s"), ("key", "s")],
+    "ivr.record_end": [("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"), ("id", "s"),
+                       ("error", "s"), ("key", "s"), ("record_files", "s")],
+    "ivr.get_end": [("keys", "s"), ("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"),
+                    ("id", "s"), ("error", "s"), ("key", "s")],
+    "ivr.put_end": [("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"), ("id", "s"),
+                    ("error", "s")],
+    "ivr.dial_end": [("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"), ("id", "s"),
+                     ("user_data", "s"), ("error", "s")],
+    "ivr.connect_begin": [("subaccount_id", "s"), ("id", "s"), ("error", "s")],
+    "ivr.connect_end": [("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"), ("id", "s"),
+                        ("error", "s")],
+    "ivr.format_error": [("subaccount_id", "s"), ("id", "s"), ("user_data", "s")],
+}
+IVR_EVENT_FALLBACK = {("ivr.play_end", "key"): "keys"}
+# The server's key order of each (platform-notes-2 §8), for the bodies it sends.
+IVR_EVENT_ORDER = {
+    "ivr.call_end": ["answer_time", "end_time", "begin_time", "cause", "action", "subaccount_id",
+                     "id", "user_data", "event", "end_by"],
+    "ivr.dial_end": ["end_time", "begin_time", "action", "subaccount_id", "id", "user_data", "event",
+                     "error"],
+    "ivr.play_end": ["end_time", "begin_time", "action", "subaccount_id", "id", "event", "error",
+                     "key"],
+    "ivr.get_end": ["keys", "end_time", "begin_time", "action", "subaccount_id", "id", "event",
+                    "error"],
+    "ivr.record_end": ["end_time", "begin_time", "action", "subaccount_id", "id", "event", "error",
+                       "key"],
+    "ivr.put_end": ["end_time", "begin_time", "action", "subaccount_id", "id", "event", "error"],
+    "ivr.connect_begin": ["action", "subaccount_id", "id", "event"],
+    "ivr.connect_end": ["end_time", "begin_time", "action", "subaccount_id", "id", "event",
+                        "error"],
+    "ivr.format_error": ["action", "subaccount_id", "id", "user_data", "event"],
+}
+
+
+def _event_text(obj, key):
+    """A text key of a typed IVR event: a number is its decimal text; "" is absent."""
+    v = obj.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        raise DecodeError("%s: boolean" % key)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return v if v != "" else None
+    raise DecodeError("%s: bad type" % key)
+
+
+def _canon_ivr_event(obj):
+    event = obj["event"]
+    out = {"type": event, "event": event}
+    for key, ty in IVR_EVENT_KEYS[event]:
+        read = _opt_time if ty == "t" else _event_text
+        value = read(obj, key)
+        alt = IVR_EVENT_FALLBACK.get((event, key))
+        if value is None and alt is not None:
+            value = read(obj, alt)
+        out[key] = value
+    return out
 
 
 # Event case definitions -----------------------------------------------------
@@ -842,7 +915,7 @@ def docs_cases():
               '"subaccount_id":null,"begin_time":1491444000000,"end_time":1491444021000,'
               '"end_tinme":1491444099000,"answer_time":1491444007000,"duration":14,"hangup_by":"1",'
               '"reason":null,"error":null,"user_data":"验证"}'))
-    # Other documented events (events.md §4-§8), generic view.
+    # Other documented events (events.md §3-§8): the ivr.* typed, the others generic.
     c.append(("docs-ivr-call-end",
               '{"action": "event_notify", "event": "ivr.call_end", "id": "2e2597d4849211e681c7803f5d09b29d", "subaccount_id": null,\n'
               ' "begin_time": 1491444000000, "answer_time": 1491444005000, "end_time": 1491444100000, "end_by": "usr", "reason": null, "error": null}'))
@@ -3674,12 +3747,98 @@ def build_ivr_nexts():
     return cases
 
 
+def ivr_event_server(event, **values):
+    return server_body(IVR_EVENT_ORDER[event], dict(values, action="event_notify", event=event))
+
+
+def ivr_event_specs():
+    """Every ivr.* event as the server sends it (§8: its keys, times in epoch ms, only present
+    keys), its variants (§2.6: a failed play at once, a failed dial), and the docs' shapes."""
+    a, b = T0, T0 + 7000
+    sub = SUBACC
+    server = [
+        ("server-ivr-call-end", ivr_event_server(
+            "ivr.call_end", answer_time=T0 + 5000, end_time=T0 + 100000, begin_time=T0,
+            cause="normal", subaccount_id=sub, id=call_id(201), user_data="order-42",
+            end_by="usr")),
+        ("server-ivr-call-end-never-answered", ivr_event_server(
+            "ivr.call_end", end_time=T0 + 30000, begin_time=T0, cause="no answer",
+            id=call_id(202), end_by="sys")),
+        ("server-ivr-dial-end-answered", ivr_event_server(
+            "ivr.dial_end", end_time=b, begin_time=a, id=call_id(203), user_data="order-42")),
+        ("server-ivr-dial-end-failed", ivr_event_server(
+            "ivr.dial_end", end_time=b, begin_time=a, id=call_id(204), error="busy")),
+        ("server-ivr-play-end-finish-key", ivr_event_server(
+            "ivr.play_end", end_time=b, begin_time=a, subaccount_id=sub, id=call_id(205),
+            key="#")),
+        ("server-ivr-play-end-unaudited-file", ivr_event_server(
+            "ivr.play_end", end_time=a, begin_time=a, id=call_id(206), error="play error")),
+        ("server-ivr-get-end-keys", ivr_event_server(
+            "ivr.get_end", keys="12", end_time=b, begin_time=a, id=call_id(207))),
+        ("server-ivr-get-end-timeout", ivr_event_server(
+            "ivr.get_end", end_time=b, begin_time=a, id=call_id(208), error="receive error")),
+        ("server-ivr-record-end", ivr_event_server(
+            "ivr.record_end", end_time=b, begin_time=a, id=call_id(209), key="#")),
+        ("server-ivr-put-end", ivr_event_server(
+            "ivr.put_end", end_time=b, begin_time=a, subaccount_id=sub, id=call_id(210))),
+        ("server-ivr-connect-begin", ivr_event_server(
+            "ivr.connect_begin", subaccount_id=sub, id=call_id(211))),
+        ("server-ivr-connect-end", ivr_event_server(
+            "ivr.connect_end", end_time=b, begin_time=a, id=call_id(212))),
+        ("server-ivr-connect-end-dial-failed", ivr_event_server(
+            "ivr.connect_end", end_time=a, begin_time=a, id=call_id(213), error="dial error")),
+        ("server-ivr-format-error", ivr_event_server(
+            "ivr.format_error", id=call_id(214), user_data="order-42")),
+        ("server-ivr-format-error-chinese-user-data", ivr_event_server(
+            "ivr.format_error", subaccount_id=sub, id=call_id(215), user_data="菜单")),
+    ]
+    docs = [
+        ("docs-ivr-get-end", '{"action": "event_notify", "event": "ivr.get_end", "id": '
+         '"2e2597d4849211e681c7803f5d09b29d", "subaccount_id": null, "begin_time": 1491444005000, '
+         '"end_time": 1491444012000, "error": null, "keys": "123", "key": "#"}'),
+        ("docs-ivr-record-end", '{"action": "event_notify", "event": "ivr.record_end", "id": '
+         '"2e2597d4849211e681c7803f5d09b29d", "subaccount_id": null, "begin_time": 1491444005000, '
+         '"end_time": 1491444012000, "error": null, "record_files": "rec-1.wav"}'),
+        ("docs-ivr-connect-begin", '{"action": "event_notify", "event": "ivr.connect_begin", "id": '
+         '"2e2597d4849211e681c7803f5d09b29d", "subaccount_id": null, "error": null}'),
+        ("docs-ivr-put-end-number-id", '{"action":"event_notify","event":"ivr.put_end","id":12345,'
+         '"begin_time":1491444005000,"end_time":1491444012000,"error":""}'),
+    ]
+    malformed = [
+        ("malformed-ivr-get-end-keys-list", b'{"event":"ivr.get_end","keys":["1"]}'),
+        ("malformed-ivr-call-end-time-text", b'{"event":"ivr.call_end","end_time":"soon"}'),
+        ("malformed-ivr-play-end-key-boolean", b'{"event":"ivr.play_end","key":true}'),
+    ]
+    return ([(n, "server", raw) for n, raw in server]
+            + [(n, "docs", t.encode("utf-8")) for n, t in docs]
+            + [(n, "malformed", raw) for n, raw in malformed])
+
+
+def build_ivr_events():
+    cases = []
+    for name, source, raw in ivr_event_specs():
+        case = event_case(name, source, raw)
+        require((source == "malformed") == ("type" not in case["expect"]),
+                "%s: %r" % (name, case["expect"]))
+        cases.append(case)
+    seen = {c["expect"].get("type") for c in cases}
+    require(set(IVR_EVENT_KEYS) <= seen, "every ivr.* event has a case")
+    by = {c["name"]: c for c in cases}
+    require(by["server-ivr-get-end-keys"]["body"] == '{"keys":"12","end_time":' + str(T0 + 7000)
+            + ',"begin_time":' + str(T0) + ',"action":"event_notify","id":"' + call_id(207)
+            + '","event":"ivr.get_end"}', "get_end wire form")
+    require(by["server-ivr-format-error-chinese-user-data"]["expect"]["user_data"] == "??",
+            "Chinese user_data becomes ??")
+    require(by["docs-ivr-put-end-number-id"]["expect"]["id"] == "12345", "a number id is its text")
+    return cases
+
+
 def build_ivr():
     for name, decl in IVR_ELEMENTS.items():
         for c in _kids(decl):
             require(c["name"] in IVR_ELEMENTS, "%s holds unknown %s" % (name, c["name"]))
     cases = {"documents": build_ivr_documents(), "ivr_start": build_ivr_starts(),
-             "next": build_ivr_nexts()}
+             "next": build_ivr_nexts(), "events": build_ivr_events()}
     for group in cases.values():
         names = [c["name"] for c in group]
         require(len(set(names)) == len(names), "duplicate IVR case names")
@@ -3695,12 +3854,15 @@ def build_ivr():
             "\"field\": element path and attribute}). ivr_start: POSTed bodies (body_hex "
             "authoritative, body only when valid UTF-8) and the canonical typed view, or "
             "{\"error\": \"decode\", \"field\"}. next: the query of the request to a <next> URL "
-            "and its canonical typed view. See tests/vectors/README.md."
+            "and its canonical typed view. events: the ivr.* webhook events (the shape of "
+            "events.json's cases: body_hex, and the canonical typed view or "
+            "{\"error\": \"decode\"}). See tests/vectors/README.md."
         ),
         "generator": GENERATOR,
         "documents": cases["documents"],
         "ivr_start": cases["ivr_start"],
         "next": cases["next"],
+        "events": cases["events"],
     }
 
 
@@ -3767,10 +3929,11 @@ def main(argv):
     print("signing cases: %d; request cases: %d; event cases: %d (%s)" % (
         len(signing["cases"]), len(requests["cases"]), len(events["cases"]),
         ", ".join("%s %d" % (k, by_source[k]) for k in ("server", "docs", "malformed"))))
-    print("ivr documents: %d (%d written, %d refused); ivr_start cases: %d; next cases: %d" % (
-        len(ivr["documents"]), sum(1 for c in ivr["documents"] if "xml" in c["expect"]),
-        sum(1 for c in ivr["documents"] if "error" in c["expect"]), len(ivr["ivr_start"]),
-        len(ivr["next"])))
+    print("ivr documents: %d (%d written, %d refused); ivr_start cases: %d; next cases: %d; "
+          "ivr.* event cases: %d" % (
+              len(ivr["documents"]), sum(1 for c in ivr["documents"] if "xml" in c["expect"]),
+              sum(1 for c in ivr["documents"] if "error" in c["expect"]), len(ivr["ivr_start"]),
+              len(ivr["next"]), len(ivr["events"])))
     return 1 if failed else 0
 
 

@@ -68,7 +68,7 @@ fn describe_raw(event: &Event) -> String {
             quoted(&e.user_data),
             error_suffix(&e.error),
         ),
-        Event::Other(e) => format!("{} {}", e.name, e.raw),
+        other => format!("{} {}", other.name(), other.raw_json()),
     }
 }
 

@@ -484,17 +484,126 @@ fn continuing(doc: &str) -> String {
     }
 }
 
+/// The event types that had C values before the declarations (their values stay), then
+/// `YH_EVENT_OTHER` (4) and `YH_EVENT_IVR_START` (5); any later typed event takes the next value
+/// in the order of the declarations.
+const EVENT_TYPE_VALUES: &[(&str, u32)] = &[
+    ("duo_callback.end", 1),
+    ("notify_call.end", 2),
+    ("verify_call.end", 3),
+];
+
+/// `ivr.call_end` → `YH_EVENT_IVR_CALL_END`.
+fn event_type_name(event: &str) -> String {
+    format!("YH_EVENT_{}", event.replace('.', "_").to_ascii_uppercase())
+}
+
+/// The `yh_event_type` enum and the function that gives an event's value.
+fn event_types(out: &mut String) {
+    let mut rows: Vec<(u32, String, String, String)> = Vec::new();
+    let mut next = 6;
+    for decl in EVENTS {
+        let Some(_) = decl.rust_type else { continue };
+        let value = match EVENT_TYPE_VALUES.iter().find(|(n, _)| *n == decl.name) {
+            Some((_, v)) => *v,
+            None => {
+                next += 1;
+                next - 1
+            }
+        };
+        let same: Vec<&str> = EVENTS
+            .iter()
+            .filter(|e| e.rust_type == decl.rust_type)
+            .map(|e| e.name)
+            .collect();
+        let doc = format!(
+            "`{}`: {} Read its keys with the `yh_event_{}_*` accessors{}.",
+            decl.name,
+            decl.doc,
+            event_prefix(decl.rust_type.unwrap_or_default()),
+            if same.len() > 1 {
+                format!(" (the same keys for {})", same.join(" and "))
+            } else {
+                String::new()
+            }
+        );
+        rows.push((
+            value,
+            event_type_name(decl.name),
+            doc,
+            crate::events::variant(decl.name),
+        ));
+    }
+    rows.push((
+        4,
+        "YH_EVENT_OTHER".into(),
+        "Any other event, documented or not: read it with `yh_event_json`.".into(),
+        "Other".into(),
+    ));
+    rows.push((
+        5,
+        "YH_EVENT_IVR_START".into(),
+        "`ivr_start`: not a webhook event but the request the platform POSTs to an IVR application's URL when an IVR call starts; read its keys with the `yh_event_ivr_start_*` accessors.".into(),
+        "IvrStart".into(),
+    ));
+    rows.sort_by_key(|r| r.0);
+    out.push_str(
+        "/// The type of a parsed event, from `yh_event_get_type`.\n\
+         #[repr(C)]\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
+         pub enum yh_event_type {\n\
+         /// Returned for a NULL event.\n\
+         YH_EVENT_NONE = 0,\n",
+    );
+    for (value, name, text, _) in &rows {
+        doc(out, text, 0);
+        let _ = writeln!(out, "{name} = {value},");
+    }
+    out.push_str("}\n\n/// The type of `event`.\npub(crate) fn event_type(event: &Event) -> yh_event_type {\nmatch event {\n");
+    for (_, name, _, variant) in &rows {
+        let _ = writeln!(out, "Event::{variant}(_) => yh_event_type::{name},");
+    }
+    out.push_str("}\n}\n");
+}
+
 fn events() -> String {
     let mut out = String::new();
     let _ = writeln!(out, "// {GENERATED}");
     out.push_str(
-        "//! The accessor of each key of the typed webhook events, from core's event declarations.\n\
-         //! Each reads the key through the per-type readers of `events.rs`.\n\n\
+        "//! The types of the parsed events (`yh_event_type`) and the accessor of each key of the\n\
+         //! typed webhook events and of `ivr_start`, from core's declarations. Each accessor reads\n\
+         //! the key through the per-type readers of `events.rs`.\n\n\
          use crate::error::yh_result;\n\
          use crate::events::{int_key, str_key, yh_event};\n\
-         use std::ffi::c_char;\n\n",
+         use std::ffi::c_char;\n\
+         use yunhuni::Event;\n\n",
     );
+    event_types(&mut out);
     let mut names: HashSet<String> = EVENT_TAKEN.iter().map(|s| s.to_string()).collect();
+    for k in yunhuni::ivr::IVR_START.keys {
+        let name = format!("yh_event_ivr_start_{}", k.name);
+        assert!(
+            names.insert(name.clone()),
+            "generated C name {name} is taken twice"
+        );
+        out.push('\n');
+        doc(
+            &mut out,
+            &format!(
+                "`ivr_start` `{}`: {} Borrowed from `event`.",
+                k.wire,
+                continuing(k.doc)
+            ),
+            0,
+        );
+        let _ = writeln!(
+            out,
+            "#[no_mangle]\n\
+             pub extern \"C\" fn {name}(event: *const yh_event, out: *mut *const c_char) -> yh_result {{\n\
+             str_key(event, out, \"IvrStart\", {})\n}}",
+            quoted(k.name)
+        );
+    }
     let mut done: Vec<&str> = Vec::new();
     for decl in EVENTS {
         let Some(rust_type) = decl.rust_type else {

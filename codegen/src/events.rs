@@ -34,6 +34,7 @@ fn typed() -> String {
         out,
         "use crate::events::{{put, Derived, Fields, OtherEvent}};"
     );
+    let _ = writeln!(out, "use crate::ivr::{{IvrStart, IVR_START}};");
     let _ = writeln!(out, "use serde_json::{{Map, Value}};\n");
 
     let mut done: Vec<&str> = Vec::new();
@@ -113,6 +114,10 @@ fn typed() -> String {
     }
     let _ = writeln!(
         out,
+        "    /// `ivr_start`: not a webhook event but the request the platform POSTs to an IVR\n    /// application's URL when an IVR call starts (see [`crate::ivr`]).\n    IvrStart(IvrStart),"
+    );
+    let _ = writeln!(
+        out,
         "    /// Any other event, documented or not, kept whole.\n    Other(OtherEvent),\n}}\n"
     );
 
@@ -154,7 +159,7 @@ fn typed() -> String {
     }
     let _ = writeln!(
         out,
-        "            Event::Other(e) => &e.name,\n        }}\n    }}\n"
+        "            Event::IvrStart(_) => IVR_START.name,\n            Event::Other(e) => &e.name,\n        }}\n    }}\n"
     );
 
     let _ = writeln!(
@@ -175,6 +180,7 @@ fn typed() -> String {
             variant(decl.name)
         );
     }
+    let _ = writeln!(out, "            Event::IvrStart(e) => e.call_id.as_deref(),");
     let _ = writeln!(out, "            Event::Other(e) => e.fields.get(\"id\").and_then(Value::as_str),\n        }}\n    }}\n");
 
     let _ = writeln!(
@@ -194,7 +200,7 @@ fn typed() -> String {
     }
     let _ = writeln!(
         out,
-        "            Event::Other(e) => &e.raw,\n        }}\n    }}\n"
+        "            Event::IvrStart(e) => &e.raw,\n            Event::Other(e) => &e.raw,\n        }}\n    }}\n"
     );
 
     let _ = writeln!(
@@ -202,7 +208,8 @@ fn typed() -> String {
         "    /// The same canonical view in every language: a JSON object with `type` and `event`,"
     );
     let _ = writeln!(out, "    /// every declared key (`null` when absent) and the derived values of the typed events;");
-    let _ = writeln!(out, "    /// other events are `{{\"type\":\"event\",\"event\":..,\"fields\":{{..}}}}`. This is the");
+    let _ = writeln!(out, "    /// other events are `{{\"type\":\"event\",\"event\":..,\"fields\":{{..}}}}`, and `ivr_start` is");
+    let _ = writeln!(out, "    /// [`IvrStart::to_value`]. This is the");
     let _ = writeln!(
         out,
         "    /// `expect` shape of `tests/vectors/events.json`."
@@ -226,6 +233,10 @@ fn typed() -> String {
         );
         let _ = writeln!(out, "                e.put_fields(&mut m);\n            }}");
     }
+    let _ = writeln!(
+        out,
+        "            Event::IvrStart(e) => return e.to_value(),"
+    );
     let _ = writeln!(out, "            Event::Other(e) => {{");
     let _ = writeln!(
         out,

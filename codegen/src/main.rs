@@ -8,6 +8,7 @@
 
 mod c;
 mod events;
+mod ivr;
 mod java;
 mod names;
 mod node;

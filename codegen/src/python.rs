@@ -3,9 +3,10 @@
 //! that list fields take (`py/python/yunhuni/types.py`). Both are plain, annotated Python: type
 //! checkers read them as they are, and each method only calls the native
 //! `request(name, **fields)`, which converts the values by type and hands them to core. The
-//! typed webhook event classes are [`events`]'s.
+//! typed webhook event classes are [`events`]'s, `yunhuni.ivr` is [`ivr`]'s.
 
 mod events;
+mod ivr;
 
 use crate::names::{quoted, GENERATED};
 use crate::Output;
@@ -28,6 +29,7 @@ pub fn outputs() -> Vec<Output> {
     ]
     .into_iter()
     .chain(events::outputs())
+    .chain(ivr::outputs())
     .collect()
 }
 

@@ -158,7 +158,7 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "ivr.call_end",
         family: "ivr",
-        rust_type: None,
+        rust_type: Some("IvrCallEnd"),
         doc: "An IVR call ended.",
         keys: &[
             key("answer_time", Time, "When it was answered (absent if never)."),
@@ -176,7 +176,7 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "ivr.play_end",
         family: "ivr",
-        rust_type: None,
+        rust_type: Some("IvrPlayEnd"),
         doc: "A `<play>` or `<playlist>` action finished (at once, with `error` `play error`, for a file not audited).",
         keys: &[
             END,
@@ -193,7 +193,7 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "ivr.record_end",
         family: "ivr",
-        rust_type: None,
+        rust_type: Some("IvrRecordEnd"),
         doc: "A `<record>` action finished (the next request's `record_id` names the recording).",
         keys: &[
             END,
@@ -208,7 +208,7 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "ivr.get_end",
         family: "ivr",
-        rust_type: None,
+        rust_type: Some("IvrGetEnd"),
         doc: "A `<get>` action finished.",
         keys: &[
             key("keys", Str, "The keys pressed, without the finish key."),
@@ -223,35 +223,35 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "ivr.put_end",
         family: "ivr",
-        rust_type: None,
+        rust_type: Some("IvrPutEnd"),
         doc: "A `<send_dtmf>` action finished.",
         keys: &[END, BEGIN, SUBACCOUNT, ID_CALL, ERROR],
     },
     EventDecl {
         name: "ivr.dial_end",
         family: "ivr",
-        rust_type: None,
+        rust_type: Some("IvrDialEnd"),
         doc: "The dialling of an `ivr_call` ended (no `error` when it was answered).",
         keys: &[END, BEGIN, SUBACCOUNT, ID_CALL, USER_DATA, ERROR],
     },
     EventDecl {
         name: "ivr.connect_begin",
         family: "ivr",
-        rust_type: None,
+        rust_type: Some("IvrConnectBegin"),
         doc: "A `<dial>` connected the caller (no times).",
         keys: &[SUBACCOUNT, ID_CALL, docs_key("error", Str, "Documented, never sent.")],
     },
     EventDecl {
         name: "ivr.connect_end",
         family: "ivr",
-        rust_type: None,
+        rust_type: Some("IvrConnectEnd"),
         doc: "A `<dial>` connection ended, or the dial failed (`error`: the engine's text, or `dial error`); one `<dial>` may send it twice.",
         keys: &[END, BEGIN, SUBACCOUNT, ID_CALL, ERROR],
     },
     EventDecl {
         name: "ivr.format_error",
         family: "ivr",
-        rust_type: None,
+        rust_type: Some("IvrFormatError"),
         doc: "The application's IVR reply could not be read (undocumented).",
         keys: &[SUBACCOUNT, ID_CALL, USER_DATA],
     },

@@ -6,7 +6,11 @@
 //! the real server sends and what the docs show, and never panics.
 
 use crate::error::{escape_text, quote_text, Error, Result};
-pub use crate::events_typed::{DuoCallbackEnd, Event, NotifyCallEnd, VerifyCallEnd};
+pub use crate::events_typed::{
+    DuoCallbackEnd, Event, IvrCallEnd, IvrConnectBegin, IvrConnectEnd, IvrDialEnd, IvrFormatError,
+    IvrGetEnd, IvrPlayEnd, IvrPutEnd, IvrRecordEnd, NotifyCallEnd, VerifyCallEnd,
+};
+use crate::ivr::IVR_START;
 use serde_json::{Map, Value};
 
 /// The event times [`Event::parse`] accepts, in epoch milliseconds: from 1970-01-01 to the
@@ -229,6 +233,17 @@ impl Derived for NotifyCallEnd {
     }
 }
 
+// The IVR events derive nothing beyond their keys.
+impl Derived for IvrCallEnd {}
+impl Derived for IvrPlayEnd {}
+impl Derived for IvrRecordEnd {}
+impl Derived for IvrGetEnd {}
+impl Derived for IvrPutEnd {}
+impl Derived for IvrDialEnd {}
+impl Derived for IvrConnectBegin {}
+impl Derived for IvrConnectEnd {}
+impl Derived for IvrFormatError {}
+
 /// Any event other than the typed ones.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherEvent {
@@ -241,7 +256,9 @@ pub struct OtherEvent {
 }
 
 impl Event {
-    /// Parses a webhook body.
+    /// Parses a webhook body, or the `ivr_start` request the platform POSTs to an IVR
+    /// application's URL (a body whose `action` is `ivr_start` and which has no `event`), which
+    /// gives [`Event::IvrStart`].
     ///
     /// Bodies that are valid UTF-8 are read as UTF-8; others as ISO-8859-1, which is what the
     /// platform really sends. Bodies over 1 MiB, bodies that are not a JSON object, and objects
@@ -258,6 +275,15 @@ impl Event {
         let (map, raw) = read_object(body, "event")?;
         let name = match map.get("event") {
             Some(Value::String(s)) => s.clone(),
+            None if map.get("action").and_then(Value::as_str) == Some(IVR_START.name) => {
+                let start = crate::ivr::IvrStart::from_map(&map, raw)?;
+                log::debug!(
+                    target: "yunhuni",
+                    "ivr_start call_id={}",
+                    escape_text(start.call_id.as_deref().unwrap_or("-"))
+                );
+                return Ok(Event::IvrStart(start));
+            }
             None => {
                 return Err(Error::decode("event body has no `event` field").with_field("event"))
             }

@@ -4,6 +4,7 @@
 
 use crate::error::Result;
 use crate::events::{put, Derived, Fields, OtherEvent};
+use crate::ivr::{IvrStart, IVR_START};
 use serde_json::{Map, Value};
 
 /// `duo_callback.end`: A voice callback ended. Times are epoch milliseconds.
@@ -142,6 +143,388 @@ impl NotifyCallEnd {
 /// `verify_call.end` has the same keys as [`NotifyCallEnd`].
 pub type VerifyCallEnd = NotifyCallEnd;
 
+/// `ivr.call_end`: An IVR call ended. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IvrCallEnd {
+    /// When it was answered (absent if never).
+    pub answer_time: Option<i64>,
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The engine's cause.
+    pub cause: Option<String>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The call id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// Who ended it, as the engine says.
+    pub end_by: Option<String>,
+    /// Documented, never sent.
+    pub reason: Option<String>,
+    /// Documented, never sent.
+    pub error: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl IvrCallEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(IvrCallEnd {
+            answer_time: f.time("answer_time")?,
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            cause: f.string("cause")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            end_by: f.string("end_by")?,
+            reason: f.string("reason")?,
+            error: f.string("error")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "answer_time", &self.answer_time);
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "cause", &self.cause);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "end_by", &self.end_by);
+        put(m, "reason", &self.reason);
+        put(m, "error", &self.error);
+        self.put_derived(m);
+    }
+}
+
+/// `ivr.play_end`: A `<play>` or `<playlist>` action finished (at once, with `error` `play error`, for a file not audited). Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IvrPlayEnd {
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The call id.
+    pub id: Option<String>,
+    /// What failed; absent on success.
+    pub error: Option<String>,
+    /// The key that stopped it (`key`; the docs call it `keys`).
+    pub key: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl IvrPlayEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(IvrPlayEnd {
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            error: f.string("error")?,
+            key: match f.string("key")? {
+                Some(v) => Some(v),
+                None => f.string("keys")?,
+            },
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "error", &self.error);
+        put(m, "key", &self.key);
+        self.put_derived(m);
+    }
+}
+
+/// `ivr.record_end`: A `<record>` action finished (the next request's `record_id` names the recording). Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IvrRecordEnd {
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The call id.
+    pub id: Option<String>,
+    /// What failed; absent on success.
+    pub error: Option<String>,
+    /// The key that stopped it.
+    pub key: Option<String>,
+    /// The recording, as the docs show it (never sent: the next request carries `record_id`).
+    pub record_files: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl IvrRecordEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(IvrRecordEnd {
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            error: f.string("error")?,
+            key: f.string("key")?,
+            record_files: f.string("record_files")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "error", &self.error);
+        put(m, "key", &self.key);
+        put(m, "record_files", &self.record_files);
+        self.put_derived(m);
+    }
+}
+
+/// `ivr.get_end`: A `<get>` action finished. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IvrGetEnd {
+    /// The keys pressed, without the finish key.
+    pub keys: Option<String>,
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The call id.
+    pub id: Option<String>,
+    /// What failed; absent on success.
+    pub error: Option<String>,
+    /// The finish key, as the docs show it (never sent).
+    pub key: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl IvrGetEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(IvrGetEnd {
+            keys: f.string("keys")?,
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            error: f.string("error")?,
+            key: f.string("key")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "keys", &self.keys);
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "error", &self.error);
+        put(m, "key", &self.key);
+        self.put_derived(m);
+    }
+}
+
+/// `ivr.put_end`: A `<send_dtmf>` action finished. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IvrPutEnd {
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The call id.
+    pub id: Option<String>,
+    /// What failed; absent on success.
+    pub error: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl IvrPutEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(IvrPutEnd {
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            error: f.string("error")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "error", &self.error);
+        self.put_derived(m);
+    }
+}
+
+/// `ivr.dial_end`: The dialling of an `ivr_call` ended (no `error` when it was answered). Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IvrDialEnd {
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The call id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// What failed; absent on success.
+    pub error: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl IvrDialEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(IvrDialEnd {
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            error: f.string("error")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "error", &self.error);
+        self.put_derived(m);
+    }
+}
+
+/// `ivr.connect_begin`: A `<dial>` connected the caller (no times). Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IvrConnectBegin {
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The call id.
+    pub id: Option<String>,
+    /// Documented, never sent.
+    pub error: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl IvrConnectBegin {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(IvrConnectBegin {
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            error: f.string("error")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "error", &self.error);
+        self.put_derived(m);
+    }
+}
+
+/// `ivr.connect_end`: A `<dial>` connection ended, or the dial failed (`error`: the engine's text, or `dial error`); one `<dial>` may send it twice. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IvrConnectEnd {
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The call id.
+    pub id: Option<String>,
+    /// What failed; absent on success.
+    pub error: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl IvrConnectEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(IvrConnectEnd {
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            error: f.string("error")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "error", &self.error);
+        self.put_derived(m);
+    }
+}
+
+/// `ivr.format_error`: The application's IVR reply could not be read (undocumented). Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IvrFormatError {
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The call id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl IvrFormatError {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(IvrFormatError {
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        self.put_derived(m);
+    }
+}
+
 /// A parsed webhook event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -151,6 +534,27 @@ pub enum Event {
     NotifyCallEnd(NotifyCallEnd),
     /// `verify_call.end`: A verification call ended (in practice only when it failed to start).
     VerifyCallEnd(VerifyCallEnd),
+    /// `ivr.call_end`: An IVR call ended.
+    IvrCallEnd(IvrCallEnd),
+    /// `ivr.play_end`: A `<play>` or `<playlist>` action finished (at once, with `error` `play error`, for a file not audited).
+    IvrPlayEnd(IvrPlayEnd),
+    /// `ivr.record_end`: A `<record>` action finished (the next request's `record_id` names the recording).
+    IvrRecordEnd(IvrRecordEnd),
+    /// `ivr.get_end`: A `<get>` action finished.
+    IvrGetEnd(IvrGetEnd),
+    /// `ivr.put_end`: A `<send_dtmf>` action finished.
+    IvrPutEnd(IvrPutEnd),
+    /// `ivr.dial_end`: The dialling of an `ivr_call` ended (no `error` when it was answered).
+    IvrDialEnd(IvrDialEnd),
+    /// `ivr.connect_begin`: A `<dial>` connected the caller (no times).
+    IvrConnectBegin(IvrConnectBegin),
+    /// `ivr.connect_end`: A `<dial>` connection ended, or the dial failed (`error`: the engine's text, or `dial error`); one `<dial>` may send it twice.
+    IvrConnectEnd(IvrConnectEnd),
+    /// `ivr.format_error`: The application's IVR reply could not be read (undocumented).
+    IvrFormatError(IvrFormatError),
+    /// `ivr_start`: not a webhook event but the request the platform POSTs to an IVR
+    /// application's URL when an IVR call starts (see [`crate::ivr`]).
+    IvrStart(IvrStart),
     /// Any other event, documented or not, kept whole.
     Other(OtherEvent),
 }
@@ -162,6 +566,15 @@ impl Event {
             "duo_callback.end" => Event::DuoCallbackEnd(DuoCallbackEnd::from_fields(f, raw)?),
             "notify_call.end" => Event::NotifyCallEnd(NotifyCallEnd::from_fields(f, raw)?),
             "verify_call.end" => Event::VerifyCallEnd(NotifyCallEnd::from_fields(f, raw)?),
+            "ivr.call_end" => Event::IvrCallEnd(IvrCallEnd::from_fields(f, raw)?),
+            "ivr.play_end" => Event::IvrPlayEnd(IvrPlayEnd::from_fields(f, raw)?),
+            "ivr.record_end" => Event::IvrRecordEnd(IvrRecordEnd::from_fields(f, raw)?),
+            "ivr.get_end" => Event::IvrGetEnd(IvrGetEnd::from_fields(f, raw)?),
+            "ivr.put_end" => Event::IvrPutEnd(IvrPutEnd::from_fields(f, raw)?),
+            "ivr.dial_end" => Event::IvrDialEnd(IvrDialEnd::from_fields(f, raw)?),
+            "ivr.connect_begin" => Event::IvrConnectBegin(IvrConnectBegin::from_fields(f, raw)?),
+            "ivr.connect_end" => Event::IvrConnectEnd(IvrConnectEnd::from_fields(f, raw)?),
+            "ivr.format_error" => Event::IvrFormatError(IvrFormatError::from_fields(f, raw)?),
             _ => return Ok(None),
         }))
     }
@@ -172,6 +585,16 @@ impl Event {
             Event::DuoCallbackEnd(_) => "duo_callback.end",
             Event::NotifyCallEnd(_) => "notify_call.end",
             Event::VerifyCallEnd(_) => "verify_call.end",
+            Event::IvrCallEnd(_) => "ivr.call_end",
+            Event::IvrPlayEnd(_) => "ivr.play_end",
+            Event::IvrRecordEnd(_) => "ivr.record_end",
+            Event::IvrGetEnd(_) => "ivr.get_end",
+            Event::IvrPutEnd(_) => "ivr.put_end",
+            Event::IvrDialEnd(_) => "ivr.dial_end",
+            Event::IvrConnectBegin(_) => "ivr.connect_begin",
+            Event::IvrConnectEnd(_) => "ivr.connect_end",
+            Event::IvrFormatError(_) => "ivr.format_error",
+            Event::IvrStart(_) => IVR_START.name,
             Event::Other(e) => &e.name,
         }
     }
@@ -182,6 +605,16 @@ impl Event {
             Event::DuoCallbackEnd(e) => e.id.as_deref(),
             Event::NotifyCallEnd(e) => e.id.as_deref(),
             Event::VerifyCallEnd(e) => e.id.as_deref(),
+            Event::IvrCallEnd(e) => e.id.as_deref(),
+            Event::IvrPlayEnd(e) => e.id.as_deref(),
+            Event::IvrRecordEnd(e) => e.id.as_deref(),
+            Event::IvrGetEnd(e) => e.id.as_deref(),
+            Event::IvrPutEnd(e) => e.id.as_deref(),
+            Event::IvrDialEnd(e) => e.id.as_deref(),
+            Event::IvrConnectBegin(e) => e.id.as_deref(),
+            Event::IvrConnectEnd(e) => e.id.as_deref(),
+            Event::IvrFormatError(e) => e.id.as_deref(),
+            Event::IvrStart(e) => e.call_id.as_deref(),
             Event::Other(e) => e.fields.get("id").and_then(Value::as_str),
         }
     }
@@ -192,13 +625,24 @@ impl Event {
             Event::DuoCallbackEnd(e) => &e.raw,
             Event::NotifyCallEnd(e) => &e.raw,
             Event::VerifyCallEnd(e) => &e.raw,
+            Event::IvrCallEnd(e) => &e.raw,
+            Event::IvrPlayEnd(e) => &e.raw,
+            Event::IvrRecordEnd(e) => &e.raw,
+            Event::IvrGetEnd(e) => &e.raw,
+            Event::IvrPutEnd(e) => &e.raw,
+            Event::IvrDialEnd(e) => &e.raw,
+            Event::IvrConnectBegin(e) => &e.raw,
+            Event::IvrConnectEnd(e) => &e.raw,
+            Event::IvrFormatError(e) => &e.raw,
+            Event::IvrStart(e) => &e.raw,
             Event::Other(e) => &e.raw,
         }
     }
 
     /// The same canonical view in every language: a JSON object with `type` and `event`,
     /// every declared key (`null` when absent) and the derived values of the typed events;
-    /// other events are `{"type":"event","event":..,"fields":{..}}`. This is the
+    /// other events are `{"type":"event","event":..,"fields":{..}}`, and `ivr_start` is
+    /// [`IvrStart::to_value`]. This is the
     /// `expect` shape of `tests/vectors/events.json`.
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
@@ -218,6 +662,52 @@ impl Event {
                 m.insert("event".into(), "verify_call.end".into());
                 e.put_fields(&mut m);
             }
+            Event::IvrCallEnd(e) => {
+                m.insert("type".into(), "ivr.call_end".into());
+                m.insert("event".into(), "ivr.call_end".into());
+                e.put_fields(&mut m);
+            }
+            Event::IvrPlayEnd(e) => {
+                m.insert("type".into(), "ivr.play_end".into());
+                m.insert("event".into(), "ivr.play_end".into());
+                e.put_fields(&mut m);
+            }
+            Event::IvrRecordEnd(e) => {
+                m.insert("type".into(), "ivr.record_end".into());
+                m.insert("event".into(), "ivr.record_end".into());
+                e.put_fields(&mut m);
+            }
+            Event::IvrGetEnd(e) => {
+                m.insert("type".into(), "ivr.get_end".into());
+                m.insert("event".into(), "ivr.get_end".into());
+                e.put_fields(&mut m);
+            }
+            Event::IvrPutEnd(e) => {
+                m.insert("type".into(), "ivr.put_end".into());
+                m.insert("event".into(), "ivr.put_end".into());
+                e.put_fields(&mut m);
+            }
+            Event::IvrDialEnd(e) => {
+                m.insert("type".into(), "ivr.dial_end".into());
+                m.insert("event".into(), "ivr.dial_end".into());
+                e.put_fields(&mut m);
+            }
+            Event::IvrConnectBegin(e) => {
+                m.insert("type".into(), "ivr.connect_begin".into());
+                m.insert("event".into(), "ivr.connect_begin".into());
+                e.put_fields(&mut m);
+            }
+            Event::IvrConnectEnd(e) => {
+                m.insert("type".into(), "ivr.connect_end".into());
+                m.insert("event".into(), "ivr.connect_end".into());
+                e.put_fields(&mut m);
+            }
+            Event::IvrFormatError(e) => {
+                m.insert("type".into(), "ivr.format_error".into());
+                m.insert("event".into(), "ivr.format_error".into());
+                e.put_fields(&mut m);
+            }
+            Event::IvrStart(e) => return e.to_value(),
             Event::Other(e) => {
                 m.insert("type".into(), "event".into());
                 m.insert("event".into(), e.name.clone().into());

@@ -62,7 +62,9 @@ pub use client::{
 };
 pub use error::{escape_control, escape_text, is_unsafe_char, Error, ErrorKind, Result};
 pub use events::{
-    DuoCallbackEnd, EndedBy, Event, HungUpBy, NotifyCallEnd, OtherEvent, Outcome, VerifyCallEnd,
+    DuoCallbackEnd, EndedBy, Event, HungUpBy, IvrCallEnd, IvrConnectBegin, IvrConnectEnd,
+    IvrDialEnd, IvrFormatError, IvrGetEnd, IvrPlayEnd, IvrPutEnd, IvrRecordEnd, NotifyCallEnd,
+    OtherEvent, Outcome, VerifyCallEnd,
 };
 pub use ops::{Casing, Request};
 pub use requests::PlayItem;

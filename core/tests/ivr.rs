@@ -111,6 +111,64 @@ fn ivr_start_vectors() {
 }
 
 #[test]
+fn ivr_start_through_event_parse() {
+    // The same bodies through the one parser of what the platform POSTs: ivr_start is typed,
+    // the same view; a body that is not ivr_start is read as the webhook event it is, or fails.
+    let doc = load();
+    for case in cases(&doc, "ivr_start") {
+        let name = case["name"].as_str().unwrap();
+        let body = hex_decode(case["body_hex"].as_str().unwrap());
+        let expect = &case["expect"];
+        match yunhuni::Event::parse(&body) {
+            Ok(yunhuni::Event::IvrStart(start)) => {
+                assert_eq!(start.to_value(), *expect, "{name}");
+                let event = yunhuni::Event::IvrStart(start);
+                assert_eq!(event.name(), "ivr_start");
+                assert_eq!(event.to_value(), *expect, "{name}");
+                assert_eq!(event.id(), expect["call_id"].as_str(), "{name}");
+            }
+            Ok(other) => assert_eq!(expect["field"], "action", "{name}: {other:?}"),
+            Err(err) => {
+                assert_eq!(expect["error"], "decode", "{name}: {err}");
+                assert_eq!(err.kind(), ErrorKind::Decode, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn ivr_event_vectors() {
+    let doc = load();
+    let cases = cases(&doc, "events");
+    let mut typed = std::collections::BTreeSet::new();
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let body = hex_decode(case["body_hex"].as_str().unwrap());
+        let expect = &case["expect"];
+        match yunhuni::Event::parse(&body) {
+            Ok(event) => {
+                assert_eq!(event.to_value(), *expect, "{name}");
+                assert!(
+                    !matches!(event, yunhuni::Event::Other(_)),
+                    "{name}: ivr.* events are typed"
+                );
+                typed.insert(event.name().to_owned());
+            }
+            Err(err) => {
+                assert_eq!(expect["error"], "decode", "{name}: {err}");
+                assert_eq!(err.kind(), ErrorKind::Decode, "{name}");
+            }
+        }
+    }
+    let declared: std::collections::BTreeSet<String> = yunhuni::event_decls::EVENTS
+        .iter()
+        .filter(|e| e.family == "ivr")
+        .map(|e| e.name.to_owned())
+        .collect();
+    assert_eq!(typed, declared, "a vector for every ivr.* event");
+}
+
+#[test]
 fn next_vectors() {
     let doc = load();
     let cases = cases(&doc, "next");

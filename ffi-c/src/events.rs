@@ -16,26 +16,11 @@ use crate::util::{c_string, free_box, value_guard};
 use serde_json::Value;
 use std::ffi::{c_char, CString};
 use std::ptr;
+pub use crate::events_gen::yh_event_type;
+use crate::events_gen::event_type;
 use yunhuni::event_decls::{self, KeyType};
+use yunhuni::ivr::IVR_START;
 use yunhuni::{DuoCallbackEnd, Event};
-
-/// The type of a parsed event, from `yh_event_get_type`.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum yh_event_type {
-    /// Returned for a NULL event.
-    YH_EVENT_NONE = 0,
-    /// `duo_callback.end`: read it with the `yh_event_duo_*` accessors.
-    YH_EVENT_DUO_CALLBACK_END = 1,
-    /// `notify_call.end` (also the normal end of a verification call): read it with the
-    /// `yh_event_notify_*` accessors.
-    YH_EVENT_NOTIFY_CALL_END = 2,
-    /// `verify_call.end`: same fields as `notify_call.end`, read with the `yh_event_notify_*`
-    /// accessors.
-    YH_EVENT_VERIFY_CALL_END = 3,
-    /// Any other event, documented or not: read it with `yh_event_json`.
-    YH_EVENT_OTHER = 4,
-}
 
 /// A parsed webhook event. Made by `yh_event_parse`, freed once by `yh_event_free`. Never
 /// changed after parsing, so it may be read from several threads at once. Strings read from it
@@ -46,7 +31,8 @@ pub struct yh_event {
     raw: CString,
     json: CString,
     id: Option<CString>,
-    /// The Rust type of a typed event (`DuoCallbackEnd`) from its declaration, else `None`.
+    /// The Rust type of a typed event (`DuoCallbackEnd`) from its declaration, `IvrStart` for
+    /// `ivr_start`, else `None`.
     rust_type: Option<&'static str>,
     /// The keys of a typed event that it carries, from core's canonical view.
     keys: Vec<(&'static str, KeyValue)>,
@@ -76,28 +62,44 @@ impl From<Event> for yh_event {
     fn from(inner: Event) -> Self {
         let view = inner.to_value();
         let decl = match &inner {
-            Event::Other(_) => None,
+            Event::Other(_) | Event::IvrStart(_) => None,
             typed => event_decls::event(typed.name()),
         };
-        let keys = decl.map_or_else(Vec::new, |d| {
-            d.keys
-                .iter()
-                .filter_map(|k| Some((k.name, KeyValue::from_view(k.ty, view.get(k.name)?)?)))
-                .collect()
-        });
+        let (rust_type, keys) = match (&inner, decl) {
+            (Event::IvrStart(_), _) => (
+                Some("IvrStart"),
+                IVR_START
+                    .keys
+                    .iter()
+                    .filter_map(|k| {
+                        Some((k.name, KeyValue::from_view(KeyType::Str, view.get(k.name)?)?))
+                    })
+                    .collect(),
+            ),
+            (_, Some(d)) => (
+                d.rust_type,
+                d.keys
+                    .iter()
+                    .filter_map(|k| {
+                        Some((k.name, KeyValue::from_view(k.ty, view.get(k.name)?)?))
+                    })
+                    .collect(),
+            ),
+            (_, None) => (None, Vec::new()),
+        };
         let (outcome, ended_by) = match &inner {
             Event::DuoCallbackEnd(e) => (Some(c_string(e.outcome().as_str())), None),
             Event::NotifyCallEnd(e) | Event::VerifyCallEnd(e) => {
                 (None, e.ended_by().map(|b| c_string(b.as_str())))
             }
-            Event::Other(_) => (None, None),
+            _ => (None, None),
         };
         yh_event {
             name: c_string(inner.name()),
             raw: c_string(inner.raw_json()),
             json: c_string(&view.to_string()),
             id: inner.id().map(c_string),
-            rust_type: decl.and_then(|d| d.rust_type),
+            rust_type,
             keys,
             outcome,
             ended_by,
@@ -107,8 +109,11 @@ impl From<Event> for yh_event {
 }
 
 /// Parses a webhook body: the `len` bytes at `body`, exactly as POSTed (UTF-8, or the ISO-8859-1
-/// the platform really sends). Bodies that are not a JSON object with a string `event`, or whose
-/// fields have the wrong types, fail with `YH_ERR_DECODE` (the field, when known, names the key).
+/// the platform really sends). Also parses the `ivr_start` request the platform POSTs to an IVR
+/// application's URL (type `YH_EVENT_IVR_START`, read with the `yh_event_ivr_start_*`
+/// accessors). Bodies that are not a JSON object with a string `event` (or an `action`
+/// `ivr_start`), or whose fields have the wrong types, fail with `YH_ERR_DECODE` (the field, when
+/// known, names the key).
 /// Never crashes on any input. With `YUNHUNI_LOG=debug` in the environment each parsed event is
 /// logged to stderr (its name and id).
 ///
@@ -140,13 +145,7 @@ pub extern "C" fn yh_event_free(event: *mut yh_event) {
 #[no_mangle]
 pub extern "C" fn yh_event_get_type(event: *const yh_event) -> yh_event_type {
     value_guard(yh_event_type::YH_EVENT_NONE, || {
-        match unsafe { event.as_ref() }.map(|e| &e.inner) {
-            None => yh_event_type::YH_EVENT_NONE,
-            Some(Event::DuoCallbackEnd(_)) => yh_event_type::YH_EVENT_DUO_CALLBACK_END,
-            Some(Event::NotifyCallEnd(_)) => yh_event_type::YH_EVENT_NOTIFY_CALL_END,
-            Some(Event::VerifyCallEnd(_)) => yh_event_type::YH_EVENT_VERIFY_CALL_END,
-            Some(Event::Other(_)) => yh_event_type::YH_EVENT_OTHER,
-        }
+        unsafe { event.as_ref() }.map_or(yh_event_type::YH_EVENT_NONE, |e| event_type(&e.inner))
     })
 }
 

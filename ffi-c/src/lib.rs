@@ -17,14 +17,16 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 // Dependencies run one way: compat -> ops -> request -> client -> boundary -> error -> util;
-// client -> logging -> error; events_gen -> events -> logging; events and sign -> boundary. No
-// module imports one that imports it.
+// client -> logging -> error; events -> logging; events, ivr and sign -> boundary. The one pair
+// that import each other: events and events_gen (the generated event types and per-key
+// accessors, which read through events' per-type readers).
 mod boundary;
 mod client;
 mod compat;
 mod error;
 mod events;
 mod events_gen;
+mod ivr;
 mod logging;
 mod ops;
 mod request;
@@ -36,6 +38,7 @@ pub use compat::*;
 pub use error::*;
 pub use events::*;
 pub use events_gen::*;
+pub use ivr::*;
 pub use logging::*;
 pub use ops::*;
 pub use request::*;

@@ -7,7 +7,10 @@
 use crate::events::{datetime_from_ms, derived, repr_of, to_dict};
 use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
-use yunhuni::{DuoCallbackEnd, Event, NotifyCallEnd, OtherEvent};
+use yunhuni::{
+    DuoCallbackEnd, Event, IvrCallEnd, IvrConnectBegin, IvrConnectEnd, IvrDialEnd, IvrFormatError,
+    IvrGetEnd, IvrPlayEnd, IvrPutEnd, IvrRecordEnd, NotifyCallEnd, OtherEvent,
+};
 
 /// `duo_callback.end`: A voice callback ended.
 ///
@@ -417,11 +420,718 @@ impl PyVerifyCallEnd {
     }
 }
 
+/// `ivr.call_end`: An IVR call ended.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "IvrCallEnd")]
+#[derive(PartialEq)]
+pub struct PyIvrCallEnd(IvrCallEnd);
+
+#[pymethods]
+impl PyIvrCallEnd {
+    /// The event name, `'ivr.call_end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr.call_end"
+    }
+
+    /// When it was answered (absent if never). In epoch milliseconds.
+    #[getter]
+    fn answer_time(&self) -> Option<i64> {
+        self.0.answer_time
+    }
+
+    /// `answer_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn answer_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.answer_time)
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The engine's cause.
+    #[getter]
+    fn cause(&self) -> Option<&str> {
+        self.0.cause.as_deref()
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The call id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// Who ended it, as the engine says.
+    #[getter]
+    fn end_by(&self) -> Option<&str> {
+        self.0.end_by.as_deref()
+    }
+
+    /// Documented, never sent.
+    #[getter]
+    fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// Documented, never sent.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::IvrCallEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "IvrCallEnd(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `ivr.play_end`: A `<play>` or `<playlist>` action finished (at once, with `error` `play error`, for a file not audited).
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "IvrPlayEnd")]
+#[derive(PartialEq)]
+pub struct PyIvrPlayEnd(IvrPlayEnd);
+
+#[pymethods]
+impl PyIvrPlayEnd {
+    /// The event name, `'ivr.play_end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr.play_end"
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The call id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// What failed; absent on success.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// The key that stopped it (`key`; the docs call it `keys`).
+    #[getter]
+    fn key(&self) -> Option<&str> {
+        self.0.key.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::IvrPlayEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("IvrPlayEnd(id={})", repr_of(py, &self.0.id)?))
+    }
+}
+
+/// `ivr.record_end`: A `<record>` action finished (the next request's `record_id` names the recording).
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "IvrRecordEnd")]
+#[derive(PartialEq)]
+pub struct PyIvrRecordEnd(IvrRecordEnd);
+
+#[pymethods]
+impl PyIvrRecordEnd {
+    /// The event name, `'ivr.record_end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr.record_end"
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The call id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// What failed; absent on success.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// The key that stopped it.
+    #[getter]
+    fn key(&self) -> Option<&str> {
+        self.0.key.as_deref()
+    }
+
+    /// The recording, as the docs show it (never sent: the next request carries `record_id`).
+    #[getter]
+    fn record_files(&self) -> Option<&str> {
+        self.0.record_files.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::IvrRecordEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("IvrRecordEnd(id={})", repr_of(py, &self.0.id)?))
+    }
+}
+
+/// `ivr.get_end`: A `<get>` action finished.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "IvrGetEnd")]
+#[derive(PartialEq)]
+pub struct PyIvrGetEnd(IvrGetEnd);
+
+#[pymethods]
+impl PyIvrGetEnd {
+    /// The event name, `'ivr.get_end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr.get_end"
+    }
+
+    /// The keys pressed, without the finish key.
+    #[getter]
+    fn keys(&self) -> Option<&str> {
+        self.0.keys.as_deref()
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The call id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// What failed; absent on success.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// The finish key, as the docs show it (never sent).
+    #[getter]
+    fn key(&self) -> Option<&str> {
+        self.0.key.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::IvrGetEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("IvrGetEnd(id={})", repr_of(py, &self.0.id)?))
+    }
+}
+
+/// `ivr.put_end`: A `<send_dtmf>` action finished.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "IvrPutEnd")]
+#[derive(PartialEq)]
+pub struct PyIvrPutEnd(IvrPutEnd);
+
+#[pymethods]
+impl PyIvrPutEnd {
+    /// The event name, `'ivr.put_end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr.put_end"
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The call id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// What failed; absent on success.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::IvrPutEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("IvrPutEnd(id={})", repr_of(py, &self.0.id)?))
+    }
+}
+
+/// `ivr.dial_end`: The dialling of an `ivr_call` ended (no `error` when it was answered).
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "IvrDialEnd")]
+#[derive(PartialEq)]
+pub struct PyIvrDialEnd(IvrDialEnd);
+
+#[pymethods]
+impl PyIvrDialEnd {
+    /// The event name, `'ivr.dial_end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr.dial_end"
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The call id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// What failed; absent on success.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::IvrDialEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "IvrDialEnd(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `ivr.connect_begin`: A `<dial>` connected the caller (no times). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "IvrConnectBegin")]
+#[derive(PartialEq)]
+pub struct PyIvrConnectBegin(IvrConnectBegin);
+
+#[pymethods]
+impl PyIvrConnectBegin {
+    /// The event name, `'ivr.connect_begin'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr.connect_begin"
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The call id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// Documented, never sent.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::IvrConnectBegin(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("IvrConnectBegin(id={})", repr_of(py, &self.0.id)?))
+    }
+}
+
+/// `ivr.connect_end`: A `<dial>` connection ended, or the dial failed (`error`: the engine's text, or `dial error`); one `<dial>` may send it twice.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "IvrConnectEnd")]
+#[derive(PartialEq)]
+pub struct PyIvrConnectEnd(IvrConnectEnd);
+
+#[pymethods]
+impl PyIvrConnectEnd {
+    /// The event name, `'ivr.connect_end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr.connect_end"
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The call id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// What failed; absent on success.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::IvrConnectEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("IvrConnectEnd(id={})", repr_of(py, &self.0.id)?))
+    }
+}
+
+/// `ivr.format_error`: The application's IVR reply could not be read (undocumented). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "IvrFormatError")]
+#[derive(PartialEq)]
+pub struct PyIvrFormatError(IvrFormatError);
+
+#[pymethods]
+impl PyIvrFormatError {
+    /// The event name, `'ivr.format_error'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr.format_error"
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The call id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::IvrFormatError(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "IvrFormatError(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
 /// Adds the typed event classes to the native module.
 pub fn add_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDuoCallbackEnd>()?;
     m.add_class::<PyNotifyCallEnd>()?;
     m.add_class::<PyVerifyCallEnd>()?;
+    m.add_class::<PyIvrCallEnd>()?;
+    m.add_class::<PyIvrPlayEnd>()?;
+    m.add_class::<PyIvrRecordEnd>()?;
+    m.add_class::<PyIvrGetEnd>()?;
+    m.add_class::<PyIvrPutEnd>()?;
+    m.add_class::<PyIvrDialEnd>()?;
+    m.add_class::<PyIvrConnectBegin>()?;
+    m.add_class::<PyIvrConnectEnd>()?;
+    m.add_class::<PyIvrFormatError>()?;
     Ok(())
 }
 
@@ -431,6 +1141,16 @@ pub fn typed_to_py(py: Python<'_>, event: Event) -> PyResult<Result<Py<PyAny>, O
         Event::DuoCallbackEnd(e) => Py::new(py, PyDuoCallbackEnd(e))?.into_any(),
         Event::NotifyCallEnd(e) => Py::new(py, PyNotifyCallEnd(e))?.into_any(),
         Event::VerifyCallEnd(e) => Py::new(py, PyVerifyCallEnd(e))?.into_any(),
+        Event::IvrCallEnd(e) => Py::new(py, PyIvrCallEnd(e))?.into_any(),
+        Event::IvrPlayEnd(e) => Py::new(py, PyIvrPlayEnd(e))?.into_any(),
+        Event::IvrRecordEnd(e) => Py::new(py, PyIvrRecordEnd(e))?.into_any(),
+        Event::IvrGetEnd(e) => Py::new(py, PyIvrGetEnd(e))?.into_any(),
+        Event::IvrPutEnd(e) => Py::new(py, PyIvrPutEnd(e))?.into_any(),
+        Event::IvrDialEnd(e) => Py::new(py, PyIvrDialEnd(e))?.into_any(),
+        Event::IvrConnectBegin(e) => Py::new(py, PyIvrConnectBegin(e))?.into_any(),
+        Event::IvrConnectEnd(e) => Py::new(py, PyIvrConnectEnd(e))?.into_any(),
+        Event::IvrFormatError(e) => Py::new(py, PyIvrFormatError(e))?.into_any(),
+        Event::IvrStart(e) => Py::new(py, crate::ivr_gen::PyIvrStart::from(e))?.into_any(),
         Event::Other(e) => return Ok(Err(e)),
     }))
 }

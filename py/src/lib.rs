@@ -12,6 +12,8 @@ mod convert;
 mod errors;
 mod events;
 mod events_gen;
+mod ivr;
+mod ivr_gen;
 mod logging;
 mod sandbox;
 
@@ -131,6 +133,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     events_gen::add_classes(m)?;
     m.add_class::<events::PyEvent>()?;
     m.add_function(wrap_pyfunction!(events::parse_event, m)?)?;
+    ivr::register(m)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(string_to_sign, m)?)?;
     m.add_function(wrap_pyfunction!(timestamp_now, m)?)?;

@@ -292,6 +292,10 @@ fn native() -> String {
     }
     let _ = writeln!(
         out,
+        "        Event::IvrStart(e) => Py::new(py, crate::ivr_gen::PyIvrStart::from(e))?.into_any(),"
+    );
+    let _ = writeln!(
+        out,
         "        Event::Other(e) => return Ok(Err(e)),\n    }}))\n}}"
     );
     out
@@ -389,7 +393,8 @@ fn stubs() -> String {
     );
     let _ = writeln!(out, "from datetime import datetime");
     let _ = writeln!(out, "from typing import Any, Literal, final\n");
-    let _ = writeln!(out, "from . import Event, _Bytes\n");
+    let _ = writeln!(out, "from . import Event, _Bytes");
+    let _ = writeln!(out, "from .ivr import IvrStart\n");
     for (name, value) in ALIASES {
         let _ = writeln!(out, "{name} = {value}");
     }
@@ -432,14 +437,14 @@ fn stubs() -> String {
     let classes: Vec<String> = typed().map(|(_, class, _)| class).collect();
     let _ = writeln!(
         out,
-        "\ndef parse_event(body: _Bytes | str) -> {} | Event:",
+        "\ndef parse_event(body: _Bytes | str) -> {} | IvrStart | Event:",
         classes.join(" | ")
     );
     docstring(
         &mut out,
         "    ",
         &format!(
-            "Parses a webhook body as the platform POSTs it (`bytes`, or `str`): a {}, or an `Event` for any other event name. Raises `DecodeError` for a body that is not a JSON object with a string `event`, or whose keys have impossible types or times outside 1970-9999 (naming the key).",
+            "Parses a webhook body as the platform POSTs it (`bytes`, or `str`): a {}, an `IvrStart` for the `ivr_start` request the platform POSTs to an IVR application's URL, or an `Event` for any other event name. Raises `DecodeError` for a body that is not a JSON object with a string `event`, or whose keys have impossible types or times outside 1970-9999 (naming the key).",
             classes
                 .iter()
                 .map(|c| format!("`{c}`"))

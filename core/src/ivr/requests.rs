@@ -68,7 +68,13 @@ impl IvrStart {
     /// ```
     pub fn parse(body: &[u8]) -> Result<IvrStart> {
         let (map, raw) = read_object(body, "ivr_start")?;
-        let f = Fields(&map);
+        IvrStart::from_map(&map, raw)
+    }
+
+    /// The request from its body, already read as a JSON object (by [`IvrStart::parse`], or
+    /// by [`Event::parse`](crate::Event::parse) for a body whose `action` is `ivr_start`).
+    pub(crate) fn from_map(map: &Map<String, Value>, raw: String) -> Result<IvrStart> {
+        let f = Fields(map);
         match f.string("action")?.as_deref() {
             Some("ivr_start") => {}
             other => {

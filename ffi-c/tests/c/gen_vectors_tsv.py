@@ -19,6 +19,18 @@ method, hex of the path, hex of the query and hex of the body ("-" for each the 
 give, "null" for a request without a body), or "error" followed by the expected kind and hex of
 the field; then one "HEX(KEY)=HEX(JSON)" per parameter in the vector's order, the value as
 compact JSON text.
+ivr_documents.tsv: name, hex of the document's description as compact JSON, the same document as
+a program of the element API ("-" when the description holds what C's typed setters cannot
+carry): space-separated steps "N:name" (a new element on the stack), "S:attr:HEX", "I:attr:N",
+"B:attr:0|1" (set on the top element), "T:HEX" (its text), "C" (pop it into the element below
+as a child), "A" (pop it into the document as an action), "X:HEX" (the <next> URL), "E" (end
+the call); then "xml" and the hex of the expected XML, or "error", the expected kind and the hex
+of the field.
+ivr_next.tsv: name, hex of the query, then "ok", the hex of the canonical `expect` JSON with keys
+sorted and with keys in the vector's order, or "error", the kind and the hex of the field.
+ivr_start.tsv: name, hex of the body, then the same as ivr_next.tsv.
+ivr_events.tsv: the lines of events.tsv for the ivr.* events of ivr.json, then the keys of the
+typed view (less type and event) joined by commas ("-" for a malformed body).
 """
 import re
 import json
@@ -58,6 +70,67 @@ FIRST_API = {
 class Inexpressible(Exception):
     """A parameter the typed calls cannot carry (an unknown field, or a value of another type):
     such cases are run by name only."""
+
+
+def ivr_program(response):
+    """The steps of the element API that build `response`, or "-"."""
+    steps = []
+
+    def element(e):
+        if not isinstance(e, dict) or not isinstance(e.get("name"), str) or \
+                set(e) - {"name", "attrs", "text", "children"}:
+            raise Inexpressible("element")
+        steps.append("N:" + e["name"])
+        attrs = e.get("attrs") or {}
+        if not isinstance(attrs, dict):
+            raise Inexpressible("attrs")
+        for k in sorted(attrs):
+            v = attrs[k]
+            if not re.fullmatch(r"[a-z0-9_]+", k):
+                raise Inexpressible(k)
+            if isinstance(v, bool):
+                steps.append(f"B:{k}:{int(v)}")
+            elif isinstance(v, int):
+                steps.append(f"I:{k}:{v}")
+            elif isinstance(v, str):
+                steps.append(f"S:{k}:{hx(v)}")
+            else:
+                raise Inexpressible(k)
+        if e.get("text") is not None:
+            if not isinstance(e["text"], str):
+                raise Inexpressible("text")
+            steps.append("T:" + hx(e["text"]))
+        children = e.get("children") or []
+        if not isinstance(children, list):
+            raise Inexpressible("children")
+        for c in children:
+            element(c)
+            steps.append("C")
+
+    if "\\u0000" in json.dumps(response):
+        return "-"  # C strings end at a NUL
+    try:
+        if not isinstance(response, dict) or set(response) - {"actions", "next", "end_call"}:
+            raise Inexpressible("response")
+        actions = response.get("actions") or []
+        if not isinstance(actions, list):
+            raise Inexpressible("actions")
+        for a in actions:
+            element(a)
+            steps.append("A")
+        nxt = response.get("next")
+        if nxt is not None:
+            if not isinstance(nxt, str):
+                raise Inexpressible("next")
+            steps.append("X:" + hx(nxt))
+        end = response.get("end_call")
+        if end is not None and not isinstance(end, bool):
+            raise Inexpressible("end_call")
+        if end:
+            steps.append("E")
+    except Inexpressible:
+        return "-"
+    return " ".join(steps) if steps else "-"
 
 
 def request_params(operation, params):
@@ -117,15 +190,20 @@ def main():
             row += [c["body_hex"], hx(c["string_to_sign"]), c["signature"]]
             f.write("\t".join(row) + "\n")
     events = json.loads((vectors / "events.json").read_text(encoding="utf-8"))
-    with open(out / "events.tsv", "w", encoding="utf-8") as f:
-        for c in events["cases"]:
-            expect = c["expect"]
-            if "type" not in expect:
-                row = [c["name"], expect["error"], c["body_hex"], "", "", ""]
-            else:
-                row = [c["name"], "ok", c["body_hex"], hx(compact(expect, True)), hx(compact(expect, False))]
-                row.append(hx(as_text(bytes.fromhex(c["body_hex"]))))
-            f.write("\t".join(row) + "\n")
+
+    def event_rows(path, cases, keys=False):
+        with open(path, "w", encoding="utf-8") as f:
+            for c in cases:
+                expect = c["expect"]
+                if "type" not in expect:
+                    row = [c["name"], expect["error"], c["body_hex"], "", "", ""]
+                else:
+                    row = [c["name"], "ok", c["body_hex"], hx(compact(expect, True)), hx(compact(expect, False))]
+                    row.append(hx(as_text(bytes.fromhex(c["body_hex"]))))
+                if keys:
+                    row.append(",".join(k for k in expect if k not in ("type", "event")) or "-")
+                f.write("\t".join(row) + "\n")
+    event_rows(out / "events.tsv", events["cases"])
     requests = json.loads((vectors / "requests.json").read_text(encoding="utf-8"))
     cases = requests["cases"]
     first = [row for row in (typed_row(c) for c in cases if c["operation"] in FIRST_API) if row is not None]
@@ -147,6 +225,28 @@ def main():
                 row += ["wire", expect.get("method") or "-", given("path"), given("query"), body]
             row += [f"{hx(k)}={hx(compact(v, False))}" for k, v in c["params"].items()]
             f.write("\t".join(row) + "\n")
+    ivr = json.loads((vectors / "ivr.json").read_text(encoding="utf-8"))
+    with open(out / "ivr_documents.tsv", "w", encoding="utf-8") as f:
+        for c in ivr["documents"]:
+            expect = c["expect"]
+            row = [c["name"], hx(compact(c["response"], False)), ivr_program(c["response"])]
+            if "xml" in expect:
+                row += ["xml", hx(expect["xml"])]
+            else:
+                row += ["error", expect["error"], hx(expect.get("field") or "")]
+            f.write("\t".join(row) + "\n")
+
+    def parsed(expect):
+        if "type" not in expect:
+            return ["error", expect["error"], hx(expect.get("field") or "")]
+        return ["ok", hx(compact(expect, True)), hx(compact(expect, False))]
+    with open(out / "ivr_next.tsv", "w", encoding="utf-8") as f:
+        for c in ivr["next"]:
+            f.write("\t".join([c["name"], hx(c["query"])] + parsed(c["expect"])) + "\n")
+    with open(out / "ivr_start.tsv", "w", encoding="utf-8") as f:
+        for c in ivr["ivr_start"]:
+            f.write("\t".join([c["name"], c["body_hex"]] + parsed(c["expect"])) + "\n")
+    event_rows(out / "ivr_events.tsv", ivr["events"], keys=True)
     print(f"{len(signing['cases'])} signing, {len(events['cases'])} event and {len(cases)} request vectors "
           f"({len(first)} for the typed calls of the first API) written to {out}")
 

@@ -47,6 +47,8 @@ from ._native import (
 from ._native import VERSION as _VERSION
 from . import _events
 from ._events import *  # the typed event classes and parse_event (generated)
+from . import ivr
+from .ivr import IvrNext, IvrStart, parse_ivr_next
 
 import os as _os
 
@@ -96,5 +98,9 @@ __all__ = [
     # name. Use yunhuni.TimeoutError (a subclass of the builtin).
     "TransportError",
     "DecodeError",
+    "ivr",
+    "IvrStart",
+    "IvrNext",
+    "parse_ivr_next",
 ]
 __all__ += _events.__all__

@@ -7,6 +7,10 @@ from typing import Any, ClassVar, Literal, Union, final
 from ._events import *
 from ._events import __all__ as __all__
 from ._ops import AsyncClientOps, ClientOps
+from . import ivr as ivr
+from .ivr import IvrNext as IvrNext
+from .ivr import IvrStart as IvrStart
+from .ivr import parse_ivr_next as parse_ivr_next
 
 __version__: str
 #: The ``Content-Type`` this SDK sends and signs: ``application/json; charset=utf-8``.
@@ -344,4 +348,8 @@ __all__ += [
     "HttpError",
     "TransportError",
     "DecodeError",
+    "ivr",
+    "IvrStart",
+    "IvrNext",
+    "parse_ivr_next",
 ]

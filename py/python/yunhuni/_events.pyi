@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any, Literal, final
 
 from . import Event, _Bytes
+from .ivr import IvrStart
 
 _Outcome = Literal[
     "connected",
@@ -285,15 +286,481 @@ class VerifyCallEnd:
 
     def __eq__(self, value: object, /) -> bool: ...
 
-def parse_event(body: _Bytes | str) -> DuoCallbackEnd | NotifyCallEnd | VerifyCallEnd | Event:
+@final
+class IvrCallEnd:
+    """``ivr.call_end``: An IVR call ended.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["ivr.call_end"]:
+        """The event name."""
+
+    @property
+    def answer_time(self) -> int | None:
+        """When it was answered (absent if never). In epoch milliseconds."""
+
+    @property
+    def answer_at(self) -> datetime | None:
+        """``answer_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def cause(self) -> str | None:
+        """The engine's cause."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def end_by(self) -> str | None:
+        """Who ended it, as the engine says."""
+
+    @property
+    def reason(self) -> str | None:
+        """Documented, never sent."""
+
+    @property
+    def error(self) -> str | None:
+        """Documented, never sent."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class IvrPlayEnd:
+    """``ivr.play_end``: A ``<play>`` or ``<playlist>`` action finished (at once, with ``error``
+    ``play error``, for a file not audited).
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["ivr.play_end"]:
+        """The event name."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def error(self) -> str | None:
+        """What failed; absent on success."""
+
+    @property
+    def key(self) -> str | None:
+        """The key that stopped it (``key``; the docs call it ``keys``)."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class IvrRecordEnd:
+    """``ivr.record_end``: A ``<record>`` action finished (the next request's ``record_id`` names
+    the recording).
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["ivr.record_end"]:
+        """The event name."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def error(self) -> str | None:
+        """What failed; absent on success."""
+
+    @property
+    def key(self) -> str | None:
+        """The key that stopped it."""
+
+    @property
+    def record_files(self) -> str | None:
+        """The recording, as the docs show it (never sent: the next request carries ``record_id``)."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class IvrGetEnd:
+    """``ivr.get_end``: A ``<get>`` action finished.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["ivr.get_end"]:
+        """The event name."""
+
+    @property
+    def keys(self) -> str | None:
+        """The keys pressed, without the finish key."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def error(self) -> str | None:
+        """What failed; absent on success."""
+
+    @property
+    def key(self) -> str | None:
+        """The finish key, as the docs show it (never sent)."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class IvrPutEnd:
+    """``ivr.put_end``: A ``<send_dtmf>`` action finished.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["ivr.put_end"]:
+        """The event name."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def error(self) -> str | None:
+        """What failed; absent on success."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class IvrDialEnd:
+    """``ivr.dial_end``: The dialling of an ``ivr_call`` ended (no ``error`` when it was answered).
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["ivr.dial_end"]:
+        """The event name."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def error(self) -> str | None:
+        """What failed; absent on success."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class IvrConnectBegin:
+    """``ivr.connect_begin``: A ``<dial>`` connected the caller (no times). Absent values are
+    ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["ivr.connect_begin"]:
+        """The event name."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def error(self) -> str | None:
+        """Documented, never sent."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class IvrConnectEnd:
+    """``ivr.connect_end``: A ``<dial>`` connection ended, or the dial failed (``error``: the
+    engine's text, or ``dial error``); one ``<dial>`` may send it twice.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["ivr.connect_end"]:
+        """The event name."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def error(self) -> str | None:
+        """What failed; absent on success."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class IvrFormatError:
+    """``ivr.format_error``: The application's IVR reply could not be read (undocumented). Absent
+    values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["ivr.format_error"]:
+        """The event name."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The call id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+def parse_event(body: _Bytes | str) -> DuoCallbackEnd | NotifyCallEnd | VerifyCallEnd | IvrCallEnd | IvrPlayEnd | IvrRecordEnd | IvrGetEnd | IvrPutEnd | IvrDialEnd | IvrConnectBegin | IvrConnectEnd | IvrFormatError | IvrStart | Event:
     """Parses a webhook body as the platform POSTs it (``bytes``, or ``str``): a
-    ``DuoCallbackEnd``, ``NotifyCallEnd``, ``VerifyCallEnd``, or an ``Event`` for any other
-    event name. Raises ``DecodeError`` for a body that is not a JSON object with a string
-    ``event``, or whose keys have impossible types or times outside 1970-9999 (naming the key)."""
+    ``DuoCallbackEnd``, ``NotifyCallEnd``, ``VerifyCallEnd``, ``IvrCallEnd``, ``IvrPlayEnd``,
+    ``IvrRecordEnd``, ``IvrGetEnd``, ``IvrPutEnd``, ``IvrDialEnd``, ``IvrConnectBegin``,
+    ``IvrConnectEnd``, ``IvrFormatError``, an ``IvrStart`` for the ``ivr_start`` request the
+    platform POSTs to an IVR application's URL, or an ``Event`` for any other event name. Raises
+    ``DecodeError`` for a body that is not a JSON object with a string ``event``, or whose keys
+    have impossible types or times outside 1970-9999 (naming the key)."""
 
 __all__ = [
     "DuoCallbackEnd",
     "NotifyCallEnd",
     "VerifyCallEnd",
+    "IvrCallEnd",
+    "IvrPlayEnd",
+    "IvrRecordEnd",
+    "IvrGetEnd",
+    "IvrPutEnd",
+    "IvrDialEnd",
+    "IvrConnectBegin",
+    "IvrConnectEnd",
+    "IvrFormatError",
     "parse_event",
 ]
