@@ -6,7 +6,7 @@
 //! process.
 
 use crate::convert::{text, value_to_py};
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyPermissionError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use std::time::Duration;
@@ -78,7 +78,7 @@ fn json<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<
 #[pymethods]
 impl PySandbox {
     #[new]
-    #[pyo3(signature = (*, listen, callback_url, time_scale, api_delay, utf8_webhooks, webhook_timeout, log, app_settings, confirm_delay, expiry_minutes))]
+    #[pyo3(signature = (*, listen, callback_url, time_scale, api_delay, utf8_webhooks, webhook_timeout, log, app_settings, confirm_delay, expiry_minutes, ivr_url = None, ivr_timeout = 5.0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -92,6 +92,8 @@ impl PySandbox {
         app_settings: Option<&Bound<'_, PyAny>>,
         confirm_delay: f64,
         expiry_minutes: i64,
+        ivr_url: Option<String>,
+        ivr_timeout: f64,
     ) -> PyResult<Self> {
         let expiry_minutes = u64::try_from(expiry_minutes).map_err(|_| {
             PyValueError::new_err(format!(
@@ -106,7 +108,11 @@ impl PySandbox {
             .webhook_timeout(duration("webhook_timeout", webhook_timeout)?)
             .confirm_delay(duration("confirm_delay", confirm_delay)?)
             .expiry_minutes(expiry_minutes)
+            .ivr_timeout(duration("ivr_timeout", ivr_timeout)?)
             .log(log);
+        if let Some(url) = ivr_url {
+            builder = builder.ivr_url(url);
+        }
         if let Some(settings) = app_settings.filter(|s| !s.is_none()) {
             builder = builder.default_app_settings(settings_from(py, settings)?);
         }
@@ -208,6 +214,46 @@ impl PySandbox {
 
     fn set_callback_url(&self, url: Option<String>) {
         self.inner.set_callback_url(url.as_deref());
+    }
+
+    #[getter]
+    fn get_ivr_url(&self) -> Option<String> {
+        self.inner.ivr_url()
+    }
+
+    fn set_ivr_url(&self, url: Option<String>) {
+        self.inner.set_ivr_url(url.as_deref());
+    }
+
+    /// A caller dials `to`; returns the new call id. `ValueError` for a blank number,
+    /// `PermissionError` when the platform would ignore the call.
+    fn inbound_call(
+        &self,
+        py: Python<'_>,
+        from_: &Bound<'_, PyAny>,
+        to: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
+        let from = text(py, "from_", from_)?;
+        let to = text(py, "to", to)?;
+        self.inner.inbound_call(&from, &to).map_err(|e| match e.kind() {
+            std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(e.to_string()),
+            _ => PyValueError::new_err(e.to_string()),
+        })
+    }
+
+    fn ivr_requests<'py>(
+        &self,
+        py: Python<'py>,
+        call_id: String,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner
+            .ivr_requests(&call_id)
+            .map(|r| json(py, &r))
+            .transpose()
+    }
+
+    fn recordings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json(py, &self.inner.recordings())
     }
 
     fn calls<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

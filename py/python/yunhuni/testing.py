@@ -125,6 +125,9 @@ class Sandbox:
     code: the sandbox's JSON form, see ``set_app_settings``). ``confirm_delay`` is how long (in
     simulated seconds) the switch takes to confirm a call; a cancel before then gets
     ``000004``. ``expiry_minutes`` is how old a request's timestamp may be (the server's 50).
+    ``ivr_url`` is where the platform POSTs ``ivr_start`` for ``ivr_call`` and inbound calls
+    (``None``: the callback URL, as on the platform, where one URL serves events and IVR);
+    ``ivr_timeout`` bounds each request to it (seconds, the platform's 5).
 
     The credentials are the fixed development ones: use ``client()``, or ``base_url``,
     ``app_id``, ``cert_id`` and ``secret_key``.
@@ -143,6 +146,8 @@ class Sandbox:
         app_settings: Optional[Mapping[str, Any]] = None,
         confirm_delay: float = 0.0,
         expiry_minutes: int = 50,
+        ivr_url: Optional[str] = None,
+        ivr_timeout: float = 5.0,
     ) -> None:
         self._native = _Sandbox(
             listen=listen,
@@ -155,6 +160,8 @@ class Sandbox:
             app_settings=app_settings,
             confirm_delay=float(confirm_delay),
             expiry_minutes=int(expiry_minutes),
+            ivr_url=ivr_url,
+            ivr_timeout=float(ivr_timeout),
         )
 
     @property
@@ -201,6 +208,45 @@ class Sandbox:
     def callback_url(self, url: Optional[str]) -> None:
         self._native.set_callback_url(url)
 
+    @property
+    def ivr_url(self) -> Optional[str]:
+        """Where ``ivr_start`` goes for calls from now (``None``: the callback URL). Settable."""
+        return self._native.ivr_url
+
+    @ivr_url.setter
+    def ivr_url(self, url: Optional[str]) -> None:
+        self._native.set_ivr_url(url)
+
+    def inbound_call(self, from_: str, to: str) -> str:
+        """A caller (``from_``) dials ``to``, a number of the app: the platform POSTs
+        ``ivr_start`` (``type`` ``ivr_incoming``) to the IVR URL and runs the app's documents.
+        The caller behaves as ``from_``'s behaviour says (``keys`` it presses in each
+        ``<get>``, ``hangup_after_ms`` after the answer). Returns the call id; follow it with
+        ``call()``, ``ivr_requests()``, ``webhooks()`` and ``wait_for_end()``.
+
+        Raises ``ValueError`` for a blank number and ``PermissionError`` when the platform
+        would ignore the call (IVR service disabled, no balance, no line, or an offline app
+        and a caller that is not one of its test numbers).
+        """
+        call_id: str = self._native.inbound_call(from_, to)
+        return call_id
+
+    def ivr_requests(self, call_id: str) -> List[Dict[str, Any]]:
+        """Every request the platform made to the IVR application for a call, one per attempt,
+        oldest first: ``method``, ``url``, ``attempt``, ``body`` (``ivr_start``), ``status``,
+        ``error``, ``reply`` (the document), ``sim_time_ms``. Raises ``KeyError`` for an
+        unknown call."""
+        result: Optional[List[Dict[str, Any]]] = self._native.ivr_requests(call_id)
+        if result is None:
+            raise KeyError(f"the sandbox has no IVR call {call_id!r}")
+        return result
+
+    def recordings(self) -> List[Dict[str, Any]]:
+        """The recordings made by ``<record>``: ``id`` (the ``record_id``), ``call_id``,
+        ``begin_ms``, ``end_ms``, ``duration``, ``size``, ..."""
+        result: List[Dict[str, Any]] = self._native.recordings()
+        return result
+
     def client(
         self,
         *,
@@ -239,6 +285,8 @@ class Sandbox:
         ms: Optional[int] = None,
         hangup_after_ms: Optional[int] = None,
         code: Optional[str] = None,
+        keys: Optional[List[str]] = None,
+        key_interval_ms: Optional[int] = None,
     ) -> None:
         """Scripts how ``number`` behaves in calls placed from now.
 
@@ -247,17 +295,30 @@ class Sandbox:
 
         ``answer`` is ``'busy'``, ``'no_answer'``, ``'unreachable'``, ``'engine_failure'`` or
         ``'after'`` (answers after ``ms`` milliseconds of ringing); ``hangup_after_ms`` hangs
-        up that long after being connected (default: never). A dict in the sandbox's JSON form
+        up that long after being connected (default: never; for an IVR caller, after the
+        answer). ``keys`` are the keys an IVR caller presses: entry *n* in the call's *n*-th
+        ``<get>`` (``["1", "42#"]``), each ``key_interval_ms`` (default 1000) after the previous
+        one; given alone, the number answers at once. A dict in the sandbox's JSON form
         (``{"answer": "after", "ms": 300}``) is accepted instead. Raises ``ValueError`` for a
         behaviour the sandbox does not know.
         """
+        ivr: Dict[str, Any] = {}
+        if keys is not None:
+            if isinstance(keys, (str, bytes)):
+                raise TypeError("keys must be a list of strings, one per <get>, such as ['1', '2#']")
+            ivr["keys"] = list(keys)
+        if key_interval_ms is not None:
+            ivr["key_interval_ms"] = key_interval_ms
         if isinstance(answer, Mapping):
-            if ms is not None or hangup_after_ms is not None or code is not None:
+            if ms is not None or hangup_after_ms is not None or code is not None or ivr:
                 raise TypeError("give either a behaviour dict or keywords, not both")
             behavior: Dict[str, Any] = dict(answer)
         elif code is not None and answer is None and ms is None and hangup_after_ms is None:
             behavior = {"code": code}
         else:
+            if answer is None and ms is None and ivr:
+                # An IVR caller scripted by its keys alone answers at once.
+                answer, ms = "after", 0
             if answer is None:
                 answer = "after" if ms is not None else None
             if answer is None:
@@ -269,6 +330,8 @@ class Sandbox:
                 behavior["ms"] = ms
             if hangup_after_ms is not None:
                 behavior["hangup_after_ms"] = hangup_after_ms
+        if ivr and not isinstance(answer, Mapping):
+            behavior.update(ivr)
         self._native.set_behavior(number, behavior)
 
     def set_app_settings(

@@ -60,6 +60,8 @@ class Sandbox:
         app_settings: Mapping[str, Any] | None = None,
         confirm_delay: float = 0.0,
         expiry_minutes: int = 50,
+        ivr_url: str | None = None,
+        ivr_timeout: float = 5.0,
     ) -> None: ...
     @property
     def base_url(self) -> str:
@@ -95,6 +97,21 @@ class Sandbox:
 
     @callback_url.setter
     def callback_url(self, url: str | None) -> None: ...
+    @property
+    def ivr_url(self) -> str | None:
+        """Where ``ivr_start`` goes for calls from now (``None``: the callback URL)."""
+
+    @ivr_url.setter
+    def ivr_url(self, url: str | None) -> None: ...
+    def inbound_call(self, from_: str, to: str) -> str:
+        """A caller dials ``to``: the platform runs the IVR application; returns the call id."""
+
+    def ivr_requests(self, call_id: str) -> list[dict[str, Any]]:
+        """Every request made to the IVR application for a call, one per attempt."""
+
+    def recordings(self) -> list[dict[str, Any]]:
+        """The recordings made by ``<record>``."""
+
     def client(
         self, *, timeout: float = 30.0, connect_timeout: float = 5.0, connect_retries: int = 0
     ) -> Client:
@@ -113,6 +130,8 @@ class Sandbox:
         ms: int | None = None,
         hangup_after_ms: int | None = None,
         code: str | None = None,
+        keys: list[str] | None = None,
+        key_interval_ms: int | None = None,
     ) -> None:
         """Scripts how ``number`` behaves in calls placed from now."""
 
