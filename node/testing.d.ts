@@ -25,6 +25,13 @@ export interface SandboxOptions {
   confirmDelayMs?: number;
   /** The app's state as the platform sees it (see {@link AppSettings}). */
   appSettings?: AppSettings;
+  /**
+   * Where the platform POSTs `ivr_start` for `ivrCall` and inbound calls. Default none: the
+   * callback URL serves, as on the platform, where one URL takes events and IVR requests.
+   */
+  ivrUrl?: string;
+  /** Connect and read timeout of each request to the IVR application, in milliseconds; default 5000. */
+  ivrTimeoutMs?: number;
 }
 
 /**
@@ -37,7 +44,7 @@ export interface SandboxOptions {
 export interface AppSettings {
   online?: boolean;
   testNumbers?: string[];
-  disabledServices?: Array<'duo_callback' | 'notify_call' | 'verify_call'>;
+  disabledServices?: Array<'duo_callback' | 'notify_call' | 'verify_call' | 'ivr'>;
   balanceExhausted?: boolean;
   quotaExhausted?: boolean;
   noLine?: boolean;
@@ -52,10 +59,52 @@ export interface AppSettings {
  * connected (absent or `null`: never).
  */
 export type Behavior =
-  | { answer: 'after'; ms: number; hangupAfterMs?: number | null; code?: string | null }
-  | { answer: 'busy' | 'no_answer' | 'unreachable' | 'engine_failure'; hangupAfterMs?: number | null; code?: string | null }
+  | ({ answer: 'after'; ms: number; hangupAfterMs?: number | null; code?: string | null } & IvrCaller)
+  | ({ answer: 'busy' | 'no_answer' | 'unreachable' | 'engine_failure'; hangupAfterMs?: number | null; code?: string | null } & IvrCaller)
   /** Every call to the number answers this platform code (`'020001'`, or `'020002:message'`). */
   | { code: string };
+
+/**
+ * How a number behaves as the caller of an IVR call: `keys[n]` is pressed during the call's
+ * n-th `<get>` (`['1', '42#']`), each key `keyIntervalMs` (default 1000) after the previous one.
+ * `hangupAfterMs` of an IVR caller counts from the answer.
+ */
+export interface IvrCaller {
+  keys?: string[];
+  keyIntervalMs?: number;
+}
+
+/** One request the platform made to an IVR application (one attempt). */
+export interface IvrRequest {
+  callId: string;
+  /** `POST` (`ivr_start`) or `GET` (a `<next>` URL). */
+  method: 'POST' | 'GET';
+  url: string;
+  /** 1 to 4. */
+  attempt: number;
+  /** The `ivr_start` body; `null` for `GET`. */
+  body: string | null;
+  status: number | null;
+  error: string | null;
+  /** The reply (the XML document) when the status was 200. */
+  reply: string | null;
+  simTimeMs: number;
+}
+
+/** A recording made by `<record>`. */
+export interface Recording {
+  /** The `record_id` sent to the next URL. */
+  id: string;
+  callId: string;
+  appId: string;
+  subaccountId: string | null;
+  beginMs: number;
+  endMs: number;
+  /** Whole seconds. */
+  duration: number;
+  /** Bytes. */
+  size: number;
+}
 
 /** One step of a call's life. */
 export interface TimelineEntry {
@@ -64,12 +113,12 @@ export interface TimelineEntry {
   what: string;
 }
 
-export type CallState = 'dialing1' | 'answered1' | 'dialing2' | 'connected' | 'releasing' | 'closed';
+export type CallState = 'incoming' | 'dialing1' | 'answered1' | 'dialing2' | 'connected' | 'releasing' | 'closed';
 
 /** A snapshot of one call in the sandbox. */
 export interface CallInfo {
   id: string;
-  kind: 'duo_callback' | 'notify_call' | 'verify_call';
+  kind: 'duo_callback' | 'notify_call' | 'verify_call' | 'ivr_call' | 'ivr_incoming';
   state: CallState;
   appId: string;
   subaccountId: string | null;
@@ -146,6 +195,23 @@ export declare class Sandbox {
   clientOptions(extra?: Partial<ClientOptions>): ClientOptions;
   /** Sets (or with `null` removes) the callback URL for calls placed from now. */
   setCallbackUrl(url: string | null): void;
+  /** The app's own IVR URL (where `ivr_start` goes); `null`: the callback URL serves. */
+  readonly ivrUrl: string | null;
+  /** Sets (or with `null` removes) the IVR URL for calls from now. */
+  setIvrUrl(url: string | null): void;
+  /**
+   * A caller (`from`) dials `to`, a number of the app: the platform POSTs `ivr_start`
+   * (`type` `ivr_incoming`) to the IVR URL and runs the app's documents; the caller behaves
+   * as `from`'s {@link Behavior} says. Returns the call id. Throws a `validation`
+   * `YunhuniError` for a missing or blank number, and an `api` one (no code) when the
+   * platform would ignore the call (IVR service disabled, no balance, no line, an offline app
+   * and a caller that is not one of its test numbers).
+   */
+  inboundCall(from: string, to: string): string;
+  /** Every request made to the IVR application for a call, one per attempt; `null` for an unknown call. */
+  ivrRequests(callId: string): IvrRequest[] | null;
+  /** The recordings made by `<record>`. */
+  recordings(): Recording[];
   /** Scripts a number's behaviour for calls placed from now. */
   setBehavior(number: string, behavior: Behavior): void;
   /** Removes a number's script. */

@@ -36,6 +36,7 @@ class Sandbox {
   get accountId() { return this.#native.accountId; }
   get subAccount() { return this.#native.subAccount; }
   get callbackUrl() { return this.#native.callbackUrl ?? null; }
+  get ivrUrl() { return this.#native.ivrUrl ?? null; }
 
   /** Options for `new Client()` that point at this sandbox; `extra` is merged in. */
   clientOptions(extra) {
@@ -43,6 +44,11 @@ class Sandbox {
   }
 
   setCallbackUrl(url) { this.#native.setCallbackUrl(url); }
+  setIvrUrl(url) { this.#native.setIvrUrl(url); }
+  /** A caller dials `to`: the sandbox runs the app's IVR documents. Returns the call id. */
+  inboundCall(from, to) { return this.#native.inboundCall(from, to); }
+  ivrRequests(callId) { return this.#native.ivrRequests(callId); }
+  recordings() { return this.#native.recordings(); }
   setBehavior(number, behavior) { this.#native.setBehavior(number, behavior); }
   clearBehavior(number) { this.#native.clearBehavior(number); }
   behavior(number) { return this.#native.behavior(number); }

@@ -134,6 +134,12 @@ impl NativeSandbox {
             if let Some(t) = a.millis("confirmDelayMs")? {
                 b = b.confirm_delay(t);
             }
+            if let Some(url) = a.string("ivrUrl")? {
+                b = b.ivr_url(url);
+            }
+            if let Some(t) = a.millis("ivrTimeoutMs")? {
+                b = b.ivr_timeout(t);
+            }
             if let Some(settings) = crate::args::present(a.raw("appSettings")?) {
                 // SAFETY: any JavaScript value converts to JSON or fails with an error.
                 let json: Value = unsafe { settings.cast::<Value>() }
@@ -210,6 +216,71 @@ impl NativeSandbox {
         let url = opt_string("url", url).or_throw(env)?;
         self.inner.set_callback_url(url.as_deref());
         Ok(())
+    }
+
+    /// The default app's own IVR URL (`null`: its callback URL serves, as on the platform).
+    #[napi(getter, catch_unwind)]
+    pub fn ivr_url(&self) -> Option<String> {
+        self.inner.ivr_url()
+    }
+
+    /// Sets (a string) or removes (`null`) the IVR URL for calls from now.
+    #[napi(catch_unwind)]
+    pub fn set_ivr_url(&self, env: &Env, url: Option<Unknown>) -> Result<()> {
+        let url = opt_string("url", url).or_throw(env)?;
+        self.inner.set_ivr_url(url.as_deref());
+        Ok(())
+    }
+
+    /// A caller dials `to`: the sandbox runs the app's IVR documents; returns the call id.
+    #[napi(catch_unwind)]
+    pub fn inbound_call(
+        &self,
+        env: &Env,
+        from: Option<Unknown>,
+        to: Option<Unknown>,
+    ) -> Result<String> {
+        let read = || -> R<(String, String)> {
+            let from = opt_string("from", from)?.ok_or_else(|| {
+                JsError::validation("from", "is required (a phone number string)")
+            })?;
+            let to = opt_string("to", to)?
+                .ok_or_else(|| JsError::validation("to", "is required (a phone number string)"))?;
+            Ok((from, to))
+        };
+        let (from, to) = read().or_throw(env)?;
+        self.inner
+            .inbound_call(&from, &to)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidInput => {
+                    let field = if e.to_string().contains("from") {
+                        "from"
+                    } else {
+                        "to"
+                    };
+                    JsError::validation(field, e.to_string())
+                }
+                _ => JsError::other("api", e.to_string()),
+            })
+            .or_throw(env)
+    }
+
+    /// Every request made to the IVR application for a call (one per attempt), or `null`.
+    #[napi(catch_unwind)]
+    pub fn ivr_requests(&self, env: &Env, call_id: Option<Unknown>) -> Result<Value> {
+        let id = opt_string("callId", call_id)
+            .or_throw(env)?
+            .unwrap_or_default();
+        Ok(self
+            .inner
+            .ivr_requests(&id)
+            .map_or(Value::Null, |r| camel_json(&r)))
+    }
+
+    /// The recordings made by `<record>`.
+    #[napi(catch_unwind)]
+    pub fn recordings(&self) -> Value {
+        camel_json(&self.inner.recordings())
     }
 
     /// Scripts a number: `{ answer: 'after', ms, hangupAfterMs? }`, `{ answer: 'busy' }`,
