@@ -235,10 +235,12 @@ impl PySandbox {
     ) -> PyResult<String> {
         let from = text(py, "from_", from_)?;
         let to = text(py, "to", to)?;
-        self.inner.inbound_call(&from, &to).map_err(|e| match e.kind() {
-            std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(e.to_string()),
-            _ => PyValueError::new_err(e.to_string()),
-        })
+        self.inner
+            .inbound_call(&from, &to)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(e.to_string()),
+                _ => PyValueError::new_err(e.to_string()),
+            })
     }
 
     fn ivr_requests<'py>(
