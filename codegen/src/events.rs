@@ -180,7 +180,10 @@ fn typed() -> String {
             variant(decl.name)
         );
     }
-    let _ = writeln!(out, "            Event::IvrStart(e) => e.call_id.as_deref(),");
+    let _ = writeln!(
+        out,
+        "            Event::IvrStart(e) => e.call_id.as_deref(),"
+    );
     let _ = writeln!(out, "            Event::Other(e) => e.fields.get(\"id\").and_then(Value::as_str),\n        }}\n    }}\n");
 
     let _ = writeln!(

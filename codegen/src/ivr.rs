@@ -23,14 +23,19 @@ pub fn kept_attrs(child: &Child) -> Vec<&'static Attr> {
 /// The limits of a type, in words: `1 to 10`, `at least 1`, `keys 0-9 * # A B C D`.
 pub fn limits(ty: ValueType) -> String {
     match ty {
-        ValueType::Int { min, max } if max == i32::MAX as i64 => format!("an integer, at least {min}"),
+        ValueType::Int { min, max } if max == i32::MAX as i64 => {
+            format!("an integer, at least {min}")
+        }
         ValueType::Int { min, max } => format!("an integer, {min} to {max}"),
         ValueType::Bool => "a boolean".into(),
         ValueType::Keys => "keys, one or more of 0-9 * # A B C D".into(),
         ValueType::File => "a voice file name ending in .wav".into(),
         ValueType::Text { min, max } if min == max => format!("text of {min} characters"),
         ValueType::Text { min, max } if max == usize::MAX => {
-            format!("text of at least {min} character{}", if min == 1 { "" } else { "s" })
+            format!(
+                "text of at least {min} character{}",
+                if min == 1 { "" } else { "s" }
+            )
         }
         ValueType::Text { min, max } => format!("text of {min} to {max} characters"),
         ValueType::OneOf { values, prefixes } => {

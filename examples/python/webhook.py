@@ -19,7 +19,7 @@ import threading
 import urllib.request
 from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Any, Callable, List, Optional, Tuple
 
 import yunhuni
 from yunhuni.testing import Sandbox
@@ -29,7 +29,9 @@ log = logging.getLogger("webhook")
 #: The largest body read; the platform's are a few hundred bytes.
 MAX_BODY = 1024 * 1024
 
-AnyEvent = Union[yunhuni.DuoCallbackEnd, yunhuni.NotifyCallEnd, yunhuni.VerifyCallEnd, yunhuni.Event]
+#: What yunhuni.parse_event returns: a typed event class (DuoCallbackEnd, IvrGetEnd, ...), an
+#: IvrStart, or an Event for the others. Each has `event`, `id` and `to_dict()`.
+AnyEvent = Any
 
 
 class SeenEvents:
@@ -60,7 +62,9 @@ def describe(event: AnyEvent) -> str:
         )
     if isinstance(event, (yunhuni.NotifyCallEnd, yunhuni.VerifyCallEnd)):
         return f"{event.event} {event.id}: ended by {event.ended_by}, error={event.error!r}, user_data={event.user_data!r}"
-    return f"{event.event} {event.id}: {len(event.fields)} fields"
+    if isinstance(event, yunhuni.Event):
+        return f"{event.event} {event.id}: {len(event.fields)} fields"
+    return f"{event.event} {event.id}: {event.to_dict()}"
 
 
 class Receiver(ThreadingHTTPServer):

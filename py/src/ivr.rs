@@ -7,7 +7,7 @@
 //! here is only the tree of elements while a document is being written, because Python code
 //! adds children to an element after the element was added to its parent.
 
-use crate::convert::{body_bytes, field_value, text, value_to_py};
+use crate::convert::{body_bytes, py_to_value, text, value_to_py};
 use crate::errors::{invalid, IntoPyResult};
 use crate::ivr_gen::PyIvrNext;
 use pyo3::prelude::*;
@@ -64,7 +64,8 @@ impl PyIvrNode {
 
     /// Sets the attribute `name` (Python's spelling: `from_`); `None` unsets it.
     fn set(&mut self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let value = field_value(py, name, value)?;
+        // Floats too: core takes a whole one for an integer and names the attribute otherwise.
+        let value = py_to_value(py, name, value, 0)?;
         self.node
             .set_cased(name, value, Casing::Python)
             .or_raise(py)
@@ -181,7 +182,7 @@ pub fn _ivr_xml_of(
         "python" => Casing::Python,
         other => return Err(invalid(py, "casing", format!("{other:?}: snake or python"))),
     };
-    let value = crate::convert::py_to_value(py, "response", description, 0)?;
+    let value = py_to_value(py, "response", description, 0)?;
     Response::from_value(&value, casing)
         .and_then(|r| r.to_xml_cased(casing))
         .or_raise(py)

@@ -64,6 +64,18 @@ impl PyIvrStart {
         self.inner.is_inbound()
     }
 
+    /// `'ivr_start'`, as `event` names the webhook events.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ivr_start"
+    }
+
+    /// The call's id (`call_id`), as `id` names it in the webhook events.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.inner.call_id.as_deref()
+    }
+
     /// The request as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
     #[getter]
     fn raw(&self) -> &str {

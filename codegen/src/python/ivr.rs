@@ -66,7 +66,12 @@ fn method(
     let mut doc_lines = Vec::new();
     if let Some(c) = el.content {
         params.push(format!("{}: str", c.name));
-        doc_lines.push(format!("{}: {} ({})", c.name, c.doc, crate::ivr::limits(c.ty)));
+        doc_lines.push(format!(
+            "{}: {} ({})",
+            c.name,
+            c.doc,
+            crate::ivr::limits(c.ty)
+        ));
     }
     for a in attrs.iter().filter(|a| a.required) {
         params.push(format!("{}: {}", py_name(a.name), py_type(a.ty)));
@@ -76,7 +81,11 @@ fn method(
     if !optional.is_empty() {
         params.push("*".into());
         for a in &optional {
-            params.push(format!("{}: {} | None = None", py_name(a.name), py_type(a.ty)));
+            params.push(format!(
+                "{}: {} | None = None",
+                py_name(a.name),
+                py_type(a.ty)
+            ));
             doc_lines.push(attr_line(&py_name(a.name), a));
         }
     }
@@ -102,7 +111,11 @@ fn method(
     let call = format!(
         "_element({}, {text}, {{{}}})",
         quoted(el.name),
-        kwargs.iter().map(|k| k.replacen('=', ": ", 1)).collect::<Vec<_>>().join(", ")
+        kwargs
+            .iter()
+            .map(|k| k.replacen('=', ": ", 1))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if current == "Response" {
         let _ = writeln!(out, "        node = {call}");
@@ -152,7 +165,8 @@ fn child_summary(parent: &Element, child: &Child) -> String {
 fn module(stub: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {GENERATED}");
-    out.push_str(r##""""IVR applications: the documents they answer the platform with, and the requests the
+    out.push_str(
+        r##""""IVR applications: the documents they answer the platform with, and the requests the
 platform sends them.
 
 An IVR call runs as a conversation: the platform POSTs ``ivr_start`` to your application's URL
@@ -177,19 +191,18 @@ Every element and attribute comes from core's declarations of the platform's sch
 checks are core's.
 """
 
-"##);
+"##,
+    );
     if stub {
         let text = r##"from __future__ import annotations
 
 from typing import Any
 
-from ._native import _Node
-
 class _Step:
     """Where a document is being written: the last element added, with the document's own
     methods (``next``, ``end_call``, ``to_xml``) at hand."""
 
-    def __init__(self, response: Response, node: _Node | None) -> None: ...
+    def __init__(self, response: Response, node: Any) -> None: ...
     def next(self, url: str) -> Response:
         """`<next>`: the absolute ``http://`` or ``https://`` URL the platform requests (GET)
         once the action completes, with ``call_id``, ``type`` and the action's results added
@@ -222,11 +235,12 @@ def parse_ivr_next(query: bytes | bytearray | memoryview | str) -> IvrNext:
     digits, or a ``type`` that is not an action."""
 "##
             .replace("from typing import Any", "from typing import Any, final")
-            .replace("STARTSTUB", &request_stub(&IVR_START, "`ivr_start`: an IVR call starts (the platform POSTs it to your application's URL; ``yunhuni.parse_event`` gives it): answer with the first document.", &[("is_inbound", "bool", "True for a call someone made to one of your numbers (``kind`` ``ivr_incoming``; not yet answered).")]))
+            .replace("STARTSTUB", &request_stub(&IVR_START, "`ivr_start`: an IVR call starts (the platform POSTs it to your application's URL; ``yunhuni.parse_event`` gives it): answer with the first document.", &[("is_inbound", "bool", "True for a call someone made to one of your numbers (``kind`` ``ivr_incoming``; not yet answered)."), ("event", "str", "``'ivr_start'``, as ``event`` names the webhook events."), ("id", "str | None", "The call's id (``call_id``), as ``id`` names it in the webhook events.")]))
             .replace("NEXTSTUB", &request_stub(&IVR_NEXT, "The request to a ``<next>`` URL (``parse_ivr_next`` gives it): the results of the action that just ran.", &[("succeeded", "bool", "True when the action succeeded (no ``error``)."), ("params", "list[tuple[str, str]]", "The URL's own parameters, as ``(name, value)`` pairs in order.")]));
         out.push_str(&text);
     } else {
-        out.push_str(r##"from __future__ import annotations
+        out.push_str(
+            r##"from __future__ import annotations
 
 from typing import Any
 
@@ -288,7 +302,8 @@ class _Step:
     def __str__(self) -> str:
         return self.to_xml()
 
-"##);
+"##,
+        );
     }
     for el in holders() {
         let class = pascal(el.name);
@@ -374,7 +389,14 @@ fn request_stub(req: &IvrRequest, doc: &str, extras: &[(&str, &str, &str)]) -> S
 }
 
 /// A native class with a getter per key of `req`.
-fn native_class(out: &mut String, req: &IvrRequest, class: &str, rust: &str, doc: &str, extra: &str) {
+fn native_class(
+    out: &mut String,
+    req: &IvrRequest,
+    class: &str,
+    rust: &str,
+    doc: &str,
+    extra: &str,
+) {
     let _ = writeln!(out, "/// {doc}");
     let _ = writeln!(
         out,
@@ -463,7 +485,11 @@ fn natives() -> String {
          `None`.",
         "    /// True for a call someone made to one of your numbers (`kind` `ivr_incoming`; not \
          yet answered: a `hangup()` rejects it).\n    #[getter]\n    fn is_inbound(&self) -> bool \
-         {\n        self.inner.is_inbound()\n    }\n\n",
+         {\n        self.inner.is_inbound()\n    }\n\n    \
+         /// `'ivr_start'`, as `event` names the webhook events.\n    #[getter]\n    \
+         fn event(&self) -> &'static str {\n        \"ivr_start\"\n    }\n\n    \
+         /// The call's id (`call_id`), as `id` names it in the webhook events.\n    #[getter]\n    \
+         fn id(&self) -> Option<&str> {\n        self.inner.call_id.as_deref()\n    }\n\n",
     );
     native_class(
         &mut out,

@@ -28,13 +28,11 @@ from __future__ import annotations
 
 from typing import Any, final
 
-from ._native import _Node
-
 class _Step:
     """Where a document is being written: the last element added, with the document's own
     methods (``next``, ``end_call``, ``to_xml``) at hand."""
 
-    def __init__(self, response: Response, node: _Node | None) -> None: ...
+    def __init__(self, response: Response, node: Any) -> None: ...
     def next(self, url: str) -> Response:
         """`<next>`: the absolute ``http://`` or ``https://`` URL the platform requests (GET)
         once the action completes, with ``call_id``, ``type`` and the action's results added
@@ -76,6 +74,12 @@ class IvrStart:
     @property
     def is_inbound(self) -> bool:
         """True for a call someone made to one of your numbers (``kind`` ``ivr_incoming``; not yet answered)."""
+    @property
+    def event(self) -> str:
+        """``'ivr_start'``, as ``event`` names the webhook events."""
+    @property
+    def id(self) -> str | None:
+        """The call's id (``call_id``), as ``id`` names it in the webhook events."""
     @property
     def raw(self) -> str:
         """The request as text."""
