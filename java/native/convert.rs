@@ -9,9 +9,64 @@
 //! `java.util.LinkedHashMap` (keys in the order they came), `null`.
 
 use crate::error::{invalid, R};
-use jni::objects::{JByteArray, JObject, JObjectArray, JString};
+use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString};
+use jni::refs::Global;
+use jni::strings::JNIStr;
 use jni::{jni_sig, jni_str, Env, JValue};
 use serde_json::{Map, Number, Value};
+use std::sync::OnceLock;
+
+type Class = Global<JClass<'static>>;
+
+/// The classes every conversion checks or makes, looked up once (a lookup by name for every
+/// value would cost more than the conversion).
+struct Classes {
+    string: Class,
+    boolean: Class,
+    integral: [Class; 4],
+    floating: [Class; 2],
+    map: Class,
+    collection: Class,
+    object_array: Class,
+    long: Class,
+    double: Class,
+    array_list: Class,
+    linked_hash_map: Class,
+}
+
+static CLASSES: OnceLock<Classes> = OnceLock::new();
+
+fn classes(env: &mut Env<'_>) -> R<&'static Classes> {
+    if let Some(c) = CLASSES.get() {
+        return Ok(c);
+    }
+    fn load(env: &mut Env<'_>, name: &JNIStr) -> R<Class> {
+        let class = env.find_class(name)?;
+        Ok(env.new_global_ref(class)?)
+    }
+    let c = Classes {
+        string: load(env, jni_str!("java/lang/String"))?,
+        boolean: load(env, jni_str!("java/lang/Boolean"))?,
+        integral: [
+            load(env, jni_str!("java/lang/Long"))?,
+            load(env, jni_str!("java/lang/Integer"))?,
+            load(env, jni_str!("java/lang/Short"))?,
+            load(env, jni_str!("java/lang/Byte"))?,
+        ],
+        floating: [
+            load(env, jni_str!("java/lang/Double"))?,
+            load(env, jni_str!("java/lang/Float"))?,
+        ],
+        map: load(env, jni_str!("java/util/Map"))?,
+        collection: load(env, jni_str!("java/util/Collection"))?,
+        object_array: load(env, jni_str!("[Ljava/lang/Object;"))?,
+        long: load(env, jni_str!("java/lang/Long"))?,
+        double: load(env, jni_str!("java/lang/Double"))?,
+        array_list: load(env, jni_str!("java/util/ArrayList"))?,
+        linked_hash_map: load(env, jni_str!("java/util/LinkedHashMap"))?,
+    };
+    Ok(CLASSES.get_or_init(|| c))
+}
 
 /// Objects and lists nested deeper than this are refused (a cycle would never end).
 const MAX_DEPTH: usize = 32;
@@ -98,23 +153,19 @@ pub(crate) fn to_value(env: &mut Env<'_>, obj: &JObject<'_>, path: &str, depth: 
     if obj.is_null() {
         return Ok(Value::Null);
     }
+    let c = classes(env)?;
     env.with_local_frame(16, |env| -> R<Value> {
-        if env.is_instance_of(obj, jni_str!("java/lang/String"))? {
+        if env.is_instance_of(obj, &c.string)? {
             let s = env.as_cast::<JString>(obj)?;
             return Ok(Value::String(text(env, &s, path)?));
         }
-        if env.is_instance_of(obj, jni_str!("java/lang/Boolean"))? {
+        if env.is_instance_of(obj, &c.boolean)? {
             let b = env
                 .call_method(obj, jni_str!("booleanValue"), jni_sig!("()Z"), &[])?
                 .z()?;
             return Ok(Value::Bool(b));
         }
-        for integral in [
-            jni_str!("java/lang/Long"),
-            jni_str!("java/lang/Integer"),
-            jni_str!("java/lang/Short"),
-            jni_str!("java/lang/Byte"),
-        ] {
+        for integral in &c.integral {
             if env.is_instance_of(obj, integral)? {
                 let n = env
                     .call_method(obj, jni_str!("longValue"), jni_sig!("()J"), &[])?
@@ -122,7 +173,7 @@ pub(crate) fn to_value(env: &mut Env<'_>, obj: &JObject<'_>, path: &str, depth: 
                 return Ok(Value::from(n));
             }
         }
-        for floating in [jni_str!("java/lang/Double"), jni_str!("java/lang/Float")] {
+        for floating in &c.floating {
             if env.is_instance_of(obj, floating)? {
                 let n = env
                     .call_method(obj, jni_str!("doubleValue"), jni_sig!("()D"), &[])?
@@ -133,7 +184,7 @@ pub(crate) fn to_value(env: &mut Env<'_>, obj: &JObject<'_>, path: &str, depth: 
                 };
             }
         }
-        if env.is_instance_of(obj, jni_str!("java/util/Map"))? {
+        if env.is_instance_of(obj, &c.map)? {
             let entries = env
                 .call_method(
                     obj,
@@ -156,7 +207,7 @@ pub(crate) fn to_value(env: &mut Env<'_>, obj: &JObject<'_>, path: &str, depth: 
                             &[],
                         )?
                         .l()?;
-                    if key.is_null() || !env.is_instance_of(&key, jni_str!("java/lang/String"))? {
+                    if key.is_null() || !env.is_instance_of(&key, &c.string)? {
                         return Err(invalid(path, "has a key that is not a string"));
                     }
                     let key = env.as_cast::<JString>(&key)?;
@@ -183,9 +234,9 @@ pub(crate) fn to_value(env: &mut Env<'_>, obj: &JObject<'_>, path: &str, depth: 
             }
             return Ok(Value::Object(out));
         }
-        let array = if env.is_instance_of(obj, jni_str!("java/util/Collection"))? {
+        let array = if env.is_instance_of(obj, &c.collection)? {
             Some(to_array(env, obj)?)
-        } else if env.is_instance_of(obj, jni_str!("[Ljava/lang/Object;"))? {
+        } else if env.is_instance_of(obj, &c.object_array)? {
             let local = env.new_local_ref(obj)?;
             Some(env.cast_local::<JObjectArray>(local)?)
         } else {
@@ -227,12 +278,13 @@ fn to_array<'l>(env: &mut Env<'l>, collection: &JObject<'_>) -> R<JObjectArray<'
 
 /// JSON as a Java value (see the module's doc).
 pub(crate) fn to_java<'l>(env: &mut Env<'l>, value: &Value) -> R<JObject<'l>> {
+    let c = classes(env)?;
     match value {
         Value::Null => Ok(JObject::null()),
         Value::String(s) => Ok(env.new_string(s)?.into()),
         Value::Bool(b) => Ok(env
             .call_static_method(
-                jni_str!("java/lang/Boolean"),
+                &c.boolean,
                 jni_str!("valueOf"),
                 jni_sig!("(Z)Ljava/lang/Boolean;"),
                 &[JValue::Bool(*b)],
@@ -241,7 +293,7 @@ pub(crate) fn to_java<'l>(env: &mut Env<'l>, value: &Value) -> R<JObject<'l>> {
         Value::Number(n) => match n.as_i64() {
             Some(i) => Ok(env
                 .call_static_method(
-                    jni_str!("java/lang/Long"),
+                    &c.long,
                     jni_str!("valueOf"),
                     jni_sig!("(J)Ljava/lang/Long;"),
                     &[JValue::Long(i)],
@@ -249,7 +301,7 @@ pub(crate) fn to_java<'l>(env: &mut Env<'l>, value: &Value) -> R<JObject<'l>> {
                 .l()?),
             None => Ok(env
                 .call_static_method(
-                    jni_str!("java/lang/Double"),
+                    &c.double,
                     jni_str!("valueOf"),
                     jni_sig!("(D)Ljava/lang/Double;"),
                     &[JValue::Double(n.as_f64().unwrap_or(f64::NAN))],
@@ -258,7 +310,7 @@ pub(crate) fn to_java<'l>(env: &mut Env<'l>, value: &Value) -> R<JObject<'l>> {
         },
         Value::Array(items) => {
             let list = env.new_object(
-                jni_str!("java/util/ArrayList"),
+                &c.array_list,
                 jni_sig!("(I)V"),
                 &[JValue::Int(items.len().min(i32::MAX as usize) as i32)],
             )?;
@@ -277,7 +329,7 @@ pub(crate) fn to_java<'l>(env: &mut Env<'l>, value: &Value) -> R<JObject<'l>> {
             Ok(list)
         }
         Value::Object(map) => {
-            let out = env.new_object(jni_str!("java/util/LinkedHashMap"), jni_sig!("()V"), &[])?;
+            let out = env.new_object(&c.linked_hash_map, jni_sig!("()V"), &[])?;
             for (key, item) in map {
                 env.with_local_frame(8, |env| -> R<()> {
                     let key: JObject = env.new_string(key)?.into();

@@ -165,7 +165,9 @@ pub extern "system" fn Java_com_yunhuni_internal_Native_clientCall<'l>(
             for i in 0..n {
                 let (key, value) = env.with_local_frame(8, |env| -> R<(String, Value)> {
                     let key = keys.get_element(env, i)?;
-                    let key = env.cast_local::<JString>(key)?;
+                    // SAFETY: the native method's parameter is a String[], whose elements the
+                    // JVM guarantees to be strings (or null, refused by `string`).
+                    let key = unsafe { env.as_cast_unchecked::<JString>(&key) };
                     let key = string(env, &key, "fields")?;
                     let value = values.get_element(env, i)?;
                     let value = to_value(env, &value, &key, 0)?;
