@@ -39,6 +39,24 @@ public final class Events {
                 return new NotifyCallEnd(m);
             case "verify_call.end":
                 return new VerifyCallEnd(m);
+            case "ivr.call_end":
+                return new IvrCallEnd(m);
+            case "ivr.play_end":
+                return new IvrPlayEnd(m);
+            case "ivr.record_end":
+                return new IvrRecordEnd(m);
+            case "ivr.get_end":
+                return new IvrGetEnd(m);
+            case "ivr.put_end":
+                return new IvrPutEnd(m);
+            case "ivr.dial_end":
+                return new IvrDialEnd(m);
+            case "ivr.connect_begin":
+                return new IvrConnectBegin(m);
+            case "ivr.connect_end":
+                return new IvrConnectEnd(m);
+            case "ivr.format_error":
+                return new IvrFormatError(m);
             default:
                 return new OtherEvent(m);
         }
@@ -177,6 +195,329 @@ public final class Events {
     public static class VerifyCallEnd extends NotifyCallEnd {
         VerifyCallEnd(Map<String, Object> view) {
             super(view);
+        }
+    }
+
+    /** {@code ivr.call_end}: An IVR call ended. Times are epoch milliseconds. */
+    public static class IvrCallEnd extends Event {
+        IvrCallEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it was answered (absent if never). */
+        public Long answerTime() {
+            return integer("answer_time");
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The engine's cause. */
+        public String cause() {
+            return string("cause");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The call id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** Who ended it, as the engine says. */
+        public String endBy() {
+            return string("end_by");
+        }
+
+        /** Documented, never sent. */
+        public String reason() {
+            return string("reason");
+        }
+
+        /** Documented, never sent. */
+        public String error() {
+            return string("error");
+        }
+    }
+
+    /** {@code ivr.play_end}: A `&lt;play&gt;` or `&lt;playlist&gt;` action finished (at once, with `error` `play error`, for a file not audited). Times are epoch milliseconds. */
+    public static class IvrPlayEnd extends Event {
+        IvrPlayEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The call id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** What failed; absent on success. */
+        public String error() {
+            return string("error");
+        }
+
+        /** The key that stopped it (`key`; the docs call it `keys`). */
+        public String key() {
+            return string("key");
+        }
+    }
+
+    /** {@code ivr.record_end}: A `&lt;record&gt;` action finished (the next request's `record_id` names the recording). Times are epoch milliseconds. */
+    public static class IvrRecordEnd extends Event {
+        IvrRecordEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The call id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** What failed; absent on success. */
+        public String error() {
+            return string("error");
+        }
+
+        /** The key that stopped it. */
+        public String key() {
+            return string("key");
+        }
+
+        /** The recording, as the docs show it (never sent: the next request carries `record_id`). */
+        public String recordFiles() {
+            return string("record_files");
+        }
+    }
+
+    /** {@code ivr.get_end}: A `&lt;get&gt;` action finished. Times are epoch milliseconds. */
+    public static class IvrGetEnd extends Event {
+        IvrGetEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The keys pressed, without the finish key. */
+        public String keys() {
+            return string("keys");
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The call id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** What failed; absent on success. */
+        public String error() {
+            return string("error");
+        }
+
+        /** The finish key, as the docs show it (never sent). */
+        public String key() {
+            return string("key");
+        }
+    }
+
+    /** {@code ivr.put_end}: A `&lt;send_dtmf&gt;` action finished. Times are epoch milliseconds. */
+    public static class IvrPutEnd extends Event {
+        IvrPutEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The call id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** What failed; absent on success. */
+        public String error() {
+            return string("error");
+        }
+    }
+
+    /** {@code ivr.dial_end}: The dialling of an `ivr_call` ended (no `error` when it was answered). Times are epoch milliseconds. */
+    public static class IvrDialEnd extends Event {
+        IvrDialEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The call id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** What failed; absent on success. */
+        public String error() {
+            return string("error");
+        }
+    }
+
+    /** {@code ivr.connect_begin}: A `&lt;dial&gt;` connected the caller (no times). Times are epoch milliseconds. */
+    public static class IvrConnectBegin extends Event {
+        IvrConnectBegin(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The call id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** Documented, never sent. */
+        public String error() {
+            return string("error");
+        }
+    }
+
+    /** {@code ivr.connect_end}: A `&lt;dial&gt;` connection ended, or the dial failed (`error`: the engine's text, or `dial error`); one `&lt;dial&gt;` may send it twice. Times are epoch milliseconds. */
+    public static class IvrConnectEnd extends Event {
+        IvrConnectEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The call id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** What failed; absent on success. */
+        public String error() {
+            return string("error");
+        }
+    }
+
+    /** {@code ivr.format_error}: The application's IVR reply could not be read (undocumented). Times are epoch milliseconds. */
+    public static class IvrFormatError extends Event {
+        IvrFormatError(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The call id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
         }
     }
 
