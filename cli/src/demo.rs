@@ -1,4 +1,7 @@
-//! `yunhuni demo`: a whole voice callback against the built-in sandbox, with its events.
+//! `yunhuni demo`: a whole voice callback against the built-in sandbox, with its events;
+//! `yunhuni demo --ivr`: a two-level IVR menu rehearsed with a scripted caller (`demo/ivr.rs`).
+
+mod ivr;
 
 use crate::listen;
 use crate::output::{self, clean, Spinner};
@@ -38,6 +41,14 @@ pub struct DemoArgs {
     /// Simulated time runs this many times faster than real time
     #[arg(long, default_value_t = 5.0)]
     pub time_scale: f64,
+    /// Rehearse a two-level IVR menu instead: an application served by this command on
+    /// 127.0.0.1, a caller dialling it, every request, XML reply, action, key and event shown
+    #[arg(long, conflicts_with = "scenario")]
+    pub ivr: bool,
+    /// With --ivr: the keys the caller presses, one entry per menu, comma-separated (1 sales,
+    /// then 2 order status; an empty entry presses nothing)
+    #[arg(long, default_value = "1,2", requires = "ivr")]
+    pub keys: String,
 }
 
 const PARTY1: &str = "13800000001";
@@ -112,6 +123,9 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
             "--time-scale must be a number above 0 and at most 10000",
             json_out,
         );
+    }
+    if args.ivr {
+        return ivr::run(args, json_out);
     }
     // 1. A webhook listener on a free loopback port.
     let (tx, rx) = mpsc::channel::<Vec<u8>>();

@@ -1087,7 +1087,7 @@ impl Engine {
                         event: Some(ev),
                         event_name: "ivr.play_end",
                         results: Vec::new(),
-                        what: format!("<{tag}> played"),
+                        what: format!("<{tag}> finished"),
                     },
                 );
                 None
