@@ -307,6 +307,54 @@ mod tests {
         assert!(next_request_url("not a url", cid, Some("play"), &[]).is_err());
     }
 
+    /// The queries the vectors pin as the server's: rebuilt from the typed view (the URL's own
+    /// parameters, then `call_id`, `type` and the results in the server's order).
+    #[test]
+    fn the_vectors_next_queries() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/ivr.json");
+        let vectors: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut checked = 0;
+        for v in vectors["next"].as_array().unwrap() {
+            let query = v["query"].as_str().unwrap();
+            if v["source"] != "server" || query.contains('/') {
+                continue;
+            }
+            let e = &v["expect"];
+            let own: Vec<String> = e["params"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}={}",
+                        p[0].as_str().unwrap(),
+                        ascii(p[1].as_str().unwrap())
+                    )
+                })
+                .collect();
+            let base = if own.is_empty() {
+                "http://app.example.com/ivr/next".to_owned()
+            } else {
+                format!("http://app.example.com/ivr/next?{}", own.join("&"))
+            };
+            let results: Vec<(&str, String)> = ["keys", "record_id", "error"]
+                .into_iter()
+                .filter_map(|k| e[k].as_str().map(|x| (k, x.to_owned())))
+                .collect();
+            let url = next_request_url(
+                &base,
+                e["call_id"].as_str().unwrap(),
+                e["action"].as_str(),
+                &results,
+            )
+            .unwrap();
+            assert_eq!(url.split_once('?').unwrap().1, query, "{}", v["name"]);
+            checked += 1;
+        }
+        assert!(checked >= 20, "only {checked} queries");
+    }
+
     #[test]
     fn relative_next_urls() {
         let base = Some("http://h:1/app/ivr/start?x=1");

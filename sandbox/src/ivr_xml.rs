@@ -740,6 +740,28 @@ mod tests {
         assert!(!verdict(&eleven));
     }
 
+    /// Every document the vectors pin as the builder's output is one the platform runs.
+    #[test]
+    fn the_vectors_documents_are_valid() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/ivr.json");
+        let vectors: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut checked = 0;
+        for v in vectors["documents"].as_array().unwrap() {
+            let Some(xml) = v["expect"]["xml"].as_str() else {
+                continue;
+            };
+            let reply = read_reply(xml.as_bytes());
+            assert!(
+                matches!(reply, Reply::Document(_)),
+                "{}: {reply:?}",
+                v["name"]
+            );
+            checked += 1;
+        }
+        assert!(checked >= 20, "only {checked} documents");
+    }
+
     #[test]
     fn first_action_and_trimmed_next() {
         let reply = read_reply(
