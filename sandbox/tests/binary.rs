@@ -254,3 +254,62 @@ fn binary_flags_set_the_default_app_and_numbers() {
     assert!(status.success());
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn binary_ivr_url_and_inbound_calls() {
+    let app = Listener::ok();
+    let ivr_url = format!("http://{}/ivr", app.addr);
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--json", "--no-log"])
+        .args(["--ivr-url", &ivr_url, "--ivr-timeout-ms", "1000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let banner: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(banner["ivr_url"], ivr_url.as_str());
+    let addr = banner["base_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let r = raw(
+        addr,
+        "POST",
+        "/sandbox/inbound_call",
+        &[],
+        br#"{"from":"13600000001","to":"02088880000"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let call_id = r.json()["call_id"].as_str().unwrap().to_owned();
+    let hooks = app.wait_for(1, Duration::from_secs(10));
+    assert_eq!(hooks[0].path, "/ivr");
+    assert_eq!(
+        String::from_utf8_lossy(&hooks[0].body),
+        format!(
+            r#"{{"action":"ivr_start","from":"13600000001","type":"ivr_incoming","call_id":"{call_id}"}}"#
+        )
+    );
+    let r = raw(
+        addr,
+        "POST",
+        "/sandbox/inbound_call",
+        &[],
+        br#"{"from":" ","to":"1"}"#,
+    );
+    assert_eq!(r.status, 400);
+    let (status, requests) = admin_get(addr, &format!("/sandbox/calls/{call_id}/ivr"));
+    assert_eq!(status, 200);
+    assert_eq!(requests[0]["method"], "POST");
+
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+}
