@@ -8,7 +8,7 @@ use crate::names::{camel, pascal, GENERATED};
 use crate::Output;
 use std::fmt::Write;
 use yunhuni::event_decls::{EventDecl, KeyType, EVENTS};
-use yunhuni::ivr::{Children, Element, ValueType, ELEMENTS};
+use yunhuni::ivr::{Children, Element, IvrRequest, ValueType, ELEMENTS, IVR_NEXT, IVR_START};
 use yunhuni::ops::{Data, Field, Operation, Type, OPERATIONS};
 
 pub fn outputs() -> Vec<Output> {
@@ -352,8 +352,19 @@ fn events() -> String {
             event_class(decl.name)
         );
     }
+    for req in [&IVR_START, &IVR_NEXT] {
+        let _ = writeln!(
+            out,
+            "            case {}:\n                return new {}(m);",
+            lit(req.name),
+            event_class(req.name)
+        );
+    }
     out.push_str(
         "            default:\n                return new OtherEvent(m);\n        }\n    }\n",
+    );
+    out.push_str(
+        "\n    /**\n     * Parses the query of the platform's request to a {@code <next>} URL ({@code call_id=...&type=get&keys=12},\n     * with or without the leading {@code ?}): the results of the action that ran.\n     */\n    public static IvrNext parseIvrNext(String query) {\n        return (IvrNext) of(Native.parseIvrNext(query));\n    }\n",
     );
     let taken = [
         "type", "event", "toMap", "get", "string", "integer", "toString",
@@ -400,10 +411,40 @@ fn events() -> String {
         }
         out.push_str("    }\n");
     }
+    for req in [&IVR_START, &IVR_NEXT] {
+        ivr_request_class(&mut out, req, &taken);
+    }
     out.push_str(
         "\n    /** An event that is not typed: its name and its fields as they came. */\n    public static class OtherEvent extends Event {\n        OtherEvent(Map<String, Object> view) {\n            super(view);\n        }\n\n        /** The body's fields, unchanged (the whole view when it has no {@code fields}). */\n        @SuppressWarnings(\"unchecked\")\n        public Map<String, Object> fields() {\n            Object f = get(\"fields\");\n            return f instanceof Map ? (Map<String, Object>) f : toMap();\n        }\n    }\n}\n",
     );
     out
+}
+
+/// `ivr_start` (a body `Events.parse` reads) and `ivr_next` (a query): the requests the platform
+/// sends to an IVR application, each key text.
+fn ivr_request_class(out: &mut String, req: &IvrRequest, taken: &[&str]) {
+    let class = event_class(req.name);
+    let _ = writeln!(
+        out,
+        "\n    /** {{@code {}}} ({} request to the application): {} */",
+        req.name,
+        req.method,
+        doc(req.doc)
+    );
+    let _ = writeln!(
+        out,
+        "    public static class {class} extends Event {{\n        {class}(Map<String, Object> view) {{\n            super(view);\n        }}"
+    );
+    for k in req.keys {
+        let _ = writeln!(out, "\n        /** {} */", doc(k.doc));
+        let _ = writeln!(
+            out,
+            "        public String {}() {{\n            return string({});\n        }}",
+            ident(k.name, taken),
+            lit(k.name)
+        );
+    }
+    out.push_str("    }\n");
 }
 
 fn attr_type(ty: ValueType) -> &'static str {

@@ -315,6 +315,20 @@ pub extern "system" fn Java_com_yunhuni_internal_Native_ivrToXml<'l>(
     })
 }
 
+/// The canonical view of the query of a request to a `<next>` URL (core's `parse_ivr_next`).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_com_yunhuni_internal_Native_parseIvrNext<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    query: JString<'l>,
+) -> JObject<'l> {
+    run(&mut env, |env| {
+        let query = string(env, &query, "query")?;
+        let next = yunhuni::ivr::parse_ivr_next(&query)?;
+        to_java(env, &next.to_value())
+    })
+}
+
 /// The platform's meaning of a return code: `{code, name, zh, en}`, or `null`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_com_yunhuni_internal_Native_lookupCode<'l>(

@@ -57,9 +57,21 @@ public final class Events {
                 return new IvrConnectEnd(m);
             case "ivr.format_error":
                 return new IvrFormatError(m);
+            case "ivr_start":
+                return new IvrStart(m);
+            case "ivr_next":
+                return new IvrNext(m);
             default:
                 return new OtherEvent(m);
         }
+    }
+
+    /**
+     * Parses the query of the platform's request to a {@code <next>} URL ({@code call_id=...&type=get&keys=12},
+     * with or without the leading {@code ?}): the results of the action that ran.
+     */
+    public static IvrNext parseIvrNext(String query) {
+        return (IvrNext) of(Native.parseIvrNext(query));
     }
 
     /** {@code duo_callback.end}: A voice callback ended. Times are epoch milliseconds. */
@@ -518,6 +530,70 @@ public final class Events {
         /** The `user_data` given when it was created. */
         public String userData() {
             return string("user_data");
+        }
+    }
+
+    /** {@code ivr_start} (POST request to the application): An IVR call starts: answer with the first document. */
+    public static class IvrStart extends Event {
+        IvrStart(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The call's id. */
+        public String callId() {
+            return string("call_id");
+        }
+
+        /** `ivr_call` (the platform called out, `ivr_call`) or `ivr_incoming` (someone called in; not yet answered). */
+        public String kind() {
+            return string("kind");
+        }
+
+        /** The customer's number: the called party of `ivr_call`, the caller of an inbound call. */
+        public String from() {
+            return string("from");
+        }
+
+        /** The sub-account of the call; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The `user_data` given to `ivr_call` (absent for inbound calls). */
+        public String userData() {
+            return string("user_data");
+        }
+    }
+
+    /** {@code ivr_next} (GET request to the application): An action completed: answer with the next document. */
+    public static class IvrNext extends Event {
+        IvrNext(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The call's id. */
+        public String callId() {
+            return string("call_id");
+        }
+
+        /** The action that ran: `play`, `playlist`, `get`, `record`, `send_dtmf`, `pause`, `dial` or `enqueue`. */
+        public String action() {
+            return string("action");
+        }
+
+        /** After &lt;get&gt;: the keys pressed (without the finish key). */
+        public String keys() {
+            return string("keys");
+        }
+
+        /** After &lt;record&gt;: the recording's id (for `recording_url_gen`). */
+        public String recordId() {
+            return string("record_id");
+        }
+
+        /** What failed; absent when the action succeeded (`dial error`, `timeout`, ...). */
+        public String error() {
+            return string("error");
         }
     }
 

@@ -111,6 +111,29 @@ class BadInputTest {
     }
 
     @Test
+    void ivrNextQueries() {
+        assertEquals("query", invalid(() -> Events.parseIvrNext(null)).field());
+        assertThrows(YunhuniException.class, () -> Events.parseIvrNext(repeat('%', 1 << 20)));
+        assertThrows(YunhuniException.class, () -> Events.parseIvrNext("call_id=%ff%fe&type=\ud800"));
+        assertEquals("get", Events.parseIvrNext("?call_id=c1&type=get&keys=12").action());
+    }
+
+    /** Clients and sandboxes never closed are released when collected: no native value leaks. */
+    @Test
+    void unclosedNativeValuesAreReleasedWhenCollected() throws Exception {
+        int before = com.yunhuni.internal.NativeHandle.held();
+        for (int i = 0; i < 2000; i++) {
+            Client.builder("a", "c", "s").build();
+        }
+        for (int i = 0; i < 200 && com.yunhuni.internal.NativeHandle.held() > before; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertTrue(com.yunhuni.internal.NativeHandle.held() <= before,
+                com.yunhuni.internal.NativeHandle.held() + " still held, " + before + " before");
+    }
+
+    @Test
     void signingArguments() {
         assertEquals("method", invalid(() -> Yunhuni.sign(null, "/", null, "20170301120000", "a", "s", null)).field());
         assertEquals("secretKey", invalid(() -> Yunhuni.sign("POST", "/", null, "20170301120000", "a", null, null)).field());

@@ -2,6 +2,7 @@ package com.yunhuni;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,6 +90,111 @@ class VectorsTest {
             return ((Double) v).longValue();
         }
         return v;
+    }
+
+    /** Every getter of a typed event gives its key's value in the view. */
+    @Test
+    void everyGetterReadsItsKey() throws Exception {
+        int checked = 0;
+        java.util.Set<Class<?>> classes = new java.util.HashSet<>();
+        for (JsonElement e : TestSupport.vectors("events.json").getAsJsonArray("cases")) {
+            JsonObject c = e.getAsJsonObject();
+            if (c.getAsJsonObject("expect").has("type") || !c.getAsJsonObject("expect").has("error")) {
+                Event event;
+                try {
+                    event = Events.parse(TestSupport.hex(c.get("body_hex").getAsString()));
+                } catch (YunhuniException x) {
+                    continue;
+                }
+                if (event instanceof Events.OtherEvent) {
+                    continue;
+                }
+                classes.add(event.getClass());
+                for (Map.Entry<String, Object> kv : event.toMap().entrySet()) {
+                    java.lang.reflect.Method m;
+                    try {
+                        m = event.getClass().getMethod(TestSupport.camel(kv.getKey()));
+                    } catch (NoSuchMethodException none) {
+                        continue;
+                    }
+                    if (m.getDeclaringClass() == Event.class) {
+                        continue;
+                    }
+                    Object got = m.invoke(event);
+                    Object want = kv.getValue();
+                    if (want instanceof Double) {
+                        want = ((Double) want).longValue();
+                    }
+                    assertEquals(want == null ? null : want instanceof Long ? want : want.toString(), got,
+                            c.get("name").getAsString() + ": " + m.getName());
+                    checked++;
+                }
+            }
+        }
+        assertTrue(classes.size() >= 5 && checked >= 50, classes + ", " + checked + " getters");
+    }
+
+    @Test
+    void ivrRequests() throws Exception {
+        JsonObject v = TestSupport.vectors("ivr.json");
+        int n = 0;
+        for (JsonElement e : v.getAsJsonArray("ivr_start")) {
+            JsonObject c = e.getAsJsonObject();
+            String name = c.get("name").getAsString();
+            byte[] body = TestSupport.hex(c.get("body_hex").getAsString());
+            JsonObject expect = c.getAsJsonObject("expect");
+            String wantField = expect.has("field") && !expect.get("field").isJsonNull() ? expect.get("field").getAsString() : null;
+            if (!expect.has("type") && "action".equals(wantField)) {
+                // Not an ivr_start request: read as the webhook event it is, or refused.
+                try {
+                    assertFalse(Events.parse(body) instanceof Events.IvrStart, name);
+                } catch (YunhuniException.Decode refused) {
+                    assertEquals("decode", refused.kind());
+                }
+            } else if (!expect.has("type")) {
+                YunhuniException err = assertThrows(YunhuniException.Decode.class, () -> Events.parse(body), name);
+                assertEquals(wantField, err.field(), name);
+            } else {
+                Event event = Events.parse(body);
+                assertTrue(event instanceof Events.IvrStart, name + ": " + event);
+                assertEquals(TestSupport.plain(expect), normalize(event.toMap()), name);
+                assertEquals(expect.get("call_id").isJsonNull() ? null : expect.get("call_id").getAsString(),
+                        ((Events.IvrStart) event).callId(), name);
+            }
+            n++;
+        }
+        for (JsonElement e : v.getAsJsonArray("next")) {
+            JsonObject c = e.getAsJsonObject();
+            String name = c.get("name").getAsString();
+            String query = c.get("query").getAsString();
+            JsonObject expect = c.getAsJsonObject("expect");
+            if (expect.has("error") && !expect.has("type")) {
+                YunhuniException err = assertThrows(YunhuniException.class, () -> Events.parseIvrNext(query), name);
+                assertEquals(expect.get("error").getAsString(), err.kind(), name);
+            } else {
+                Events.IvrNext next = Events.parseIvrNext(query);
+                assertEquals(TestSupport.plain(expect), normalize(next.toMap()), name);
+                assertEquals(expect.get("action").isJsonNull() ? null : expect.get("action").getAsString(), next.action(), name);
+            }
+            n++;
+        }
+        assertTrue(n >= 40, n + " ivr request vectors");
+    }
+
+    @Test
+    void typedIvrBuilders() {
+        String xml = new Response().action(new com.yunhuni.ivr.Ivr.Play("welcome.wav"))
+                .next("https://app.example.com/ivr/next").toXml();
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?><response><play>welcome.wav</play>"
+                + "<next>https://app.example.com/ivr/next</next></response>", xml);
+        String menu = new Response()
+                .action(new com.yunhuni.ivr.Ivr.Get().child(new com.yunhuni.ivr.Ivr.Play("menu.wav")))
+                .next("https://app.example.com/ivr/next").toXml();
+        assertTrue(menu.contains("<get") && menu.contains("<play>menu.wav</play></get>"), menu);
+        YunhuniException e = assertThrows(YunhuniException.class,
+                () -> new Response().action(new com.yunhuni.ivr.Ivr.Play("welcome.mp3")).endCall().toXml());
+        assertEquals("validation", e.kind());
+        assertTrue(e.field().startsWith("play"), e.field());
     }
 
     @Test

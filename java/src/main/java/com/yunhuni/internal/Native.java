@@ -86,6 +86,8 @@ public final class Native {
 
     public static native String ivrToXml(Object description);
 
+    public static native Object parseIvrNext(String query);
+
     public static native Object lookupCode(String code);
 
     public static native long sandboxStart(String listen, String callbackUrl, double timeScale,

@@ -78,6 +78,11 @@ public final class NativeHandle implements AutoCloseable {
         }
     }
 
+    /** How many native values are held now (for tests: released ones are not counted). */
+    public static int held() {
+        return WATCHED.size();
+    }
+
     private static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
     private static final Set<Watch> WATCHED = Collections.synchronizedSet(
             Collections.newSetFromMap(new IdentityHashMap<Watch, Boolean>()));
