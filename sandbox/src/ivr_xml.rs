@@ -729,6 +729,13 @@ mod tests {
             ("<response><play repeat=\"\">a.wav</play></response>", false),
             ("<response><record beeping=\"yes\"/></response>", false),
             ("<response><agent name=\"a\"/></response>", false),
+            // The declaration of a document read from a string: its encoding is not used.
+            ("<?xml version=\"1.0\" encoding=\"GBK\"?><response><hangup/></response>", true),
+            ("<?xml version=\"1.0\" encoding=\"UTF-16\"?><response><hangup/></response>", true),
+            ("<?xml version=\"1.0\" standalone=\"yes\"?><response><hangup/></response>", true),
+            (" <?xml version=\"1.0\"?><response><hangup/></response>", false),
+            ("<response><hangup>&#0;</hangup></response>", false),
+            ("<?xml version=\"1.1\"?><response><hangup/></response>", true),
         ];
         for (xml, valid) in cases {
             assert_eq!(verdict(xml), *valid, "{xml}");
@@ -760,6 +767,31 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 20, "only {checked} documents");
+    }
+
+    #[test]
+    fn deep_and_wide_documents_are_refused_without_a_crash() {
+        let deep = format!(
+            "<response>{}{}</response>",
+            "<a>".repeat(200_000),
+            "</a>".repeat(200_000)
+        );
+        assert!(matches!(read_reply(deep.as_bytes()), Reply::Invalid(_)));
+        let deep_valid_prefix = format!(
+            "<response><record>{}</record></response>",
+            "<x>".repeat(100_000) + &"</x>".repeat(100_000)
+        );
+        assert!(matches!(
+            read_reply(deep_valid_prefix.as_bytes()),
+            Reply::Invalid(_)
+        ));
+        let entities = format!(
+            "<!DOCTYPE r [<!ENTITY a \"{}\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><response><record>&c;&c;&c;&c;&c;&c;&c;&c;</record></response>",
+            "x".repeat(1000)
+        );
+        // 888 expansions, 800,000 characters: within the limits of the platform's parser.
+        let r = read_reply(entities.as_bytes());
+        assert!(matches!(r, Reply::Document(_)), "{r:?}");
     }
 
     #[test]
