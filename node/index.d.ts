@@ -8,6 +8,8 @@ import type { Event } from './events';
 import type { FieldsArgument, OperationName, OperationTypes, Operations } from './ops';
 export * from './events';
 export * from './ops';
+import type * as ivrModule from './ivr';
+export type { IvrStart, IvrNext } from './ivr';
 
 /** The stable category of a {@link YunhuniError}; the same string in every language of the SDK. */
 export type ErrorKind =
@@ -185,6 +187,20 @@ export type Outcome =
  *   Buffer or Uint8Array, or is a string with a lone surrogate.
  */
 export declare function parseEvent(body: string | Uint8Array): Event;
+
+/**
+ * IVR applications (ivr.d.ts, generated from core's declarations): `new ivr.Response()` builds
+ * the documents to answer the platform with; `parseEvent` gives the `ivr_start` request.
+ */
+export * as ivr from './ivr';
+
+/**
+ * Parses the query of the request the platform sends to a `<next>` URL (the query alone, or the
+ * request target or URL it ends): the results of the action that just ran.
+ * @throws {YunhuniError} `decode` for a query over 64 KiB, a `%` not followed by two hex digits,
+ *   or a `type` that is not an action (`field` names the key).
+ */
+export declare const parseIvrNext: typeof ivrModule.parseIvrNext;
 
 /** What {@link stringToSign} takes. */
 export interface StringToSignInput {

@@ -103,4 +103,7 @@ module.exports = {
   stringToSign: binding.stringToSign,
   lookupCode: binding.lookupCode,
   version: binding.coreVersion(),
+  // IVR: the document builder and the <next> query (ivr.js, generated from core's declarations).
+  ivr: require('./ivr.js'),
+  parseIvrNext: require('./ivr.js').parseIvrNext,
 };

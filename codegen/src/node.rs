@@ -5,6 +5,8 @@
 //! interface per typed event of core's `EVENTS`, `OtherEvent`, the union `Event`), which
 //! `parseEvent` returns as core's canonical view with camelCase keys.
 
+mod ivr;
+
 use crate::names::{camel, pascal, quoted, GENERATED};
 use crate::Output;
 use std::collections::BTreeSet;
@@ -47,6 +49,9 @@ pub fn outputs() -> Vec<Output> {
             text: events_dts(),
         },
     ]
+    .into_iter()
+    .chain(ivr::outputs())
+    .collect()
 }
 
 /// The JavaScript method of an operation (`confCreate`).
@@ -564,7 +569,8 @@ fn events_dts() -> String {
         "// The parsed webhook events, as `parseEvent` returns them (index.d.ts): one interface per\n\
          // typed event of core (its keys in camelCase, `null` when not sent, and the values core\n\
          // derives), `OtherEvent` for every other event, and their union `Event`.\n\n\
-         import type { Outcome } from './index';\n\n",
+         import type { Outcome } from './index';\n\
+         import type { IvrStart } from './ivr';\n\n",
     );
     let typed: Vec<(&EventDecl, &str)> = EVENTS
         .iter()
@@ -647,12 +653,12 @@ fn events_dts() -> String {
         "export interface OtherEvent {\n  type: 'event';\n  event: OtherEventName;\n  fields: Record<string, unknown>;\n}\n\n",
     );
     out.push_str(
-        "/** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}). */\n",
+        "/** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}, and `'ivr_start'` for the {@link IvrStart} request, which has no `event`). */\n",
     );
     let members: Vec<String> = typed
         .iter()
         .map(|(d, _)| event_type(d))
-        .chain(["OtherEvent".to_owned()])
+        .chain(["IvrStart".to_owned(), "OtherEvent".to_owned()])
         .collect();
     let _ = writeln!(out, "export type Event = {};", members.join(" | "));
     out
@@ -743,7 +749,7 @@ mod tests {
         let union: Vec<String> = typed
             .iter()
             .map(|d| event_type(d))
-            .chain(["OtherEvent".to_owned()])
+            .chain(["IvrStart".to_owned(), "OtherEvent".to_owned()])
             .collect();
         assert!(dts.contains(&format!("export type Event = {};\n", union.join(" | "))));
     }

@@ -16,7 +16,8 @@ function describe(ev: Event): string {
     case 'verify_call.end':
       return `${ev.event} ${ev.id}: ended by ${ev.endedBy ?? 'unknown'}`;
     default:
-      return `event ${ev.event} with ${Object.keys(ev.fields).length} fields`;
+      // The other typed events (ivr.get_end, ...), the ivr_start request, and the rest kept whole.
+      return ev.type === 'event' ? `event ${ev.event} with ${Object.keys(ev.fields).length} fields` : `${ev.type} ${JSON.stringify(ev)}`;
   }
 }
 

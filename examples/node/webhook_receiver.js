@@ -34,7 +34,8 @@ function handle(ev) {
       console.log(`${ev.event} ${ev.id}: ended by ${ev.endedBy ?? 'unknown'}${ev.error ? `, error ${ev.error}` : ''}`);
       break;
     default:
-      console.log(`event ${ev.event}: ${JSON.stringify(ev.fields)}`);
+      // The other typed events (ivr.get_end, ...) have their keys; the rest are kept whole in `fields`.
+      console.log(`event ${ev.type === 'event' ? ev.event : ev.type}: ${JSON.stringify(ev.fields ?? ev)}`);
   }
 }
 

@@ -13,7 +13,7 @@ use yunhuni::{Event, SignInput};
 type R<T> = std::result::Result<T, JsError>;
 
 /// The bytes of a body given as a string (its UTF-8 bytes), a `Buffer` or a `Uint8Array`.
-fn bytes(field: &str, value: Option<Unknown<'_>>, required: bool) -> R<Vec<u8>> {
+pub(crate) fn bytes(field: &str, value: Option<Unknown<'_>>, required: bool) -> R<Vec<u8>> {
     let Some(value) = present(value) else {
         return if required {
             Err(JsError::validation(
@@ -48,7 +48,7 @@ fn bytes(field: &str, value: Option<Unknown<'_>>, required: bool) -> R<Vec<u8>> 
 
 /// Core's canonical view of an event with camelCase keys (`talk_seconds` becomes
 /// `talkSeconds`); the `fields` of other events are kept as they came.
-fn camel_view(value: Value) -> Value {
+pub(crate) fn camel_view(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()

@@ -104,7 +104,7 @@ fn play_item(object: &Object<'_>, at: &str) -> R<Value> {
 }
 
 /// Any JavaScript value that JSON can carry, as JSON.
-fn json(value: Unknown<'_>, path: &str, depth: usize) -> R<Value> {
+pub(crate) fn json(value: Unknown<'_>, path: &str, depth: usize) -> R<Value> {
     if depth > MAX_DEPTH {
         return Err(JsError::validation(
             path,

@@ -8,7 +8,8 @@
 //! pool of [`pool`] and settle a Promise, so the event loop never waits for the network.
 //!
 //! Modules depend one way, and none on this file: `names` ← `error` ← `args` ← `fields`;
-//! `error` ← `pool`; `logging`; `client`, `events` and `sandbox` use those; this file
+//! `error` ← `pool`; `logging`; `client`, `events`, `ivr` and `sandbox` use those (`ivr` also
+//! `events`' body reader and view); this file
 //! declares them all.
 
 #![deny(clippy::all)]
@@ -20,6 +21,7 @@ mod client;
 mod error;
 mod events;
 mod fields;
+mod ivr;
 mod logging;
 mod names;
 mod pool;

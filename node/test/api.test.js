@@ -8,7 +8,7 @@ const path = require('node:path');
 
 function declared(file) {
   const text = fs.readFileSync(path.join(__dirname, '..', file), 'utf8');
-  return [...text.matchAll(/^export declare (?:class|function|const) (\w+)/gm)].map((m) => m[1]).sort();
+  return [...text.matchAll(/^export (?:declare (?:class|function|const)|\* as) (\w+)/gm)].map((m) => m[1]).sort();
 }
 
 /** The members declared in `file` by the block that starts `export declare class NAME ` (or `export interface NAME `). */

@@ -143,19 +143,37 @@ function events(body: Buffer | string | Uint8Array): number {
       // @ts-expect-error only duo_callback.end has talkSeconds
       return ev.talkSeconds;
     }
-    case 'ivr.call_end':
+    case 'conf.end':
       return Object.keys(ev.fields).length;
+    case 'ivr.get_end': {
+      const keys: string | null = ev.keys;
+      const at: number | null = ev.endTime;
+      void at;
+      return keys === null ? 0 : keys.length;
+    }
+    case undefined: {
+      // The ivr_start request, the one member without `event`.
+      const type: 'ivr_start' = ev.type;
+      const from: string | null = ev.from;
+      void [type, from];
+      return 0;
+    }
     default: {
       const name: string = ev.event;
-      const type: 'event' = ev.type;
-      void [name, type];
+      void name;
       return 0;
     }
   }
 }
 
 function byType(ev: Event): string {
-  return ev.type === 'duo_callback.end' ? ev.outcome : ev.type === 'event' ? ev.event : String(ev.endedBy);
+  return ev.type === 'duo_callback.end'
+    ? ev.outcome
+    : ev.type === 'event'
+      ? ev.event
+      : ev.type === 'notify_call.end' || ev.type === 'verify_call.end'
+        ? String(ev.endedBy)
+        : ev.type;
 }
 
 const signature: string = sign({ method: 'POST', uri: '/v1/x?y=1', timestamp: '20170301120000', appId: 'a', secretKey: 's', body: Buffer.from('{}'), contentType: 'application/json' });
@@ -194,3 +212,33 @@ async function sandbox(): Promise<void> {
 }
 
 void [roots, operations, everyOperation, errors, made, sentMaybe, callOptions, events, byType, signature, toSign, info, v, sandbox];
+
+// IVR: the builder reads like the document; options are typed per element.
+import { ivr, parseIvrNext, type IvrStart, type IvrNext } from 'yunhuni';
+
+export function ivrTypes(ev: Event): string {
+  const menu: string = new ivr.Response()
+    .get({ maxKeys: 1, finishKeys: '#', ifBreakOnKey: true }).play('menu.wav')
+    .next('https://app.example.com/ivr/menu')
+    .toXml();
+  const dial: ivr.Response = new ivr.Response()
+    .dial({ from: '02088880000', maxDialDuration: 30 }).number('13800000002').connect({ mode: 1 }).play('hold.wav', { repeat: 2 })
+    .endCall();
+  const queued = new ivr.Response().enqueue({ choice: 'lru', reserveState: 'busy/lunch' }).route().agent('1001', { priority: 1 });
+  // @ts-expect-error <get> has no maxDigits (the platform's name is maxKeys)
+  new ivr.Response().get({ maxDigits: 1 });
+  // @ts-expect-error choice is random or lru
+  new ivr.Response().enqueue({ choice: 'first' });
+  // @ts-expect-error a <play> inside <get> takes no attributes
+  new ivr.Response().get().play('menu.wav', { repeat: 2 });
+  const next: IvrNext = parseIvrNext('type=get&keys=1');
+  const keys: string | null = next.keys;
+  const action: 'get' | 'play' | 'playlist' | 'record' | 'send_dtmf' | 'hangup' | 'pause' | 'dial' | 'enqueue' | null = next.action;
+  if (ev.type === 'ivr_start') {
+    const start: IvrStart = ev;
+    const kind: 'ivr_call' | 'ivr_incoming' | null = start.kind;
+    void kind;
+  }
+  void [dial, queued, keys, action];
+  return menu;
+}
