@@ -24,4 +24,5 @@ require_once __DIR__ . '/src/Event.php';
 require_once __DIR__ . '/src/Operations.php';
 require_once __DIR__ . '/src/Client.php';
 require_once __DIR__ . '/src/functions.php';
+require_once __DIR__ . '/src/Ivr/Response.php';
 require_once __DIR__ . '/src/SapiSdk.php';

@@ -14,6 +14,7 @@ mod names;
 mod node;
 mod php;
 mod php_ext;
+mod php_ivr;
 mod python;
 mod rust;
 
@@ -36,6 +37,7 @@ fn outputs() -> Vec<Output> {
     all.extend(php::outputs());
     all.extend(java::outputs());
     all.extend(php_ext::outputs());
+    all.extend(php_ivr::outputs());
     all
 }
 

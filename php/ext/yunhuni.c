@@ -593,6 +593,50 @@ ZEND_FUNCTION(Yunhuni_Ext_sign)
     yh_sign_common(INTERNAL_FUNCTION_PARAM_PASSTHRU, true);
 }
 
+ZEND_FUNCTION(Yunhuni_Ext_ivr_xml)
+{
+    zend_string *description;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_STR(description)
+    ZEND_PARSE_PARAMETERS_END();
+    if (!yh_cstr(description, "response")) {
+        RETURN_THROWS();
+    }
+    struct yh_ivr_response *response = NULL;
+    struct yh_error *err = NULL;
+    char *xml = NULL;
+    enum yh_result r = yh_ivr_response_from_json(ZSTR_VAL(description), YH_CASING_SNAKE, &response, &err);
+    if (r == YH_OK) {
+        r = yh_ivr_response_to_xml(response, YH_CASING_SNAKE, &xml, &err);
+    }
+    yh_ivr_response_free(response);
+    if (r != YH_OK) {
+        yh_throw_error(r, err);
+        RETURN_THROWS();
+    }
+    RETVAL_STRING(xml);
+    yh_string_free(xml);
+}
+
+ZEND_FUNCTION(Yunhuni_Ext_ivr_next)
+{
+    zend_string *query;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_STR(query)
+    ZEND_PARSE_PARAMETERS_END();
+    struct yh_ivr_next *next = NULL;
+    struct yh_error *err = NULL;
+    enum yh_result r = yh_ivr_next_parse((const uint8_t *) ZSTR_VAL(query), ZSTR_LEN(query), &next, &err);
+    if (r != YH_OK) {
+        yh_throw_error(r, err);
+        RETURN_THROWS();
+    }
+    size_t len = 0;
+    const char *json = yh_ivr_next_json(next, &len);
+    RETVAL_STRINGL(json ? json : "null", json ? len : 4);
+    yh_ivr_next_free(next);
+}
+
 ZEND_FUNCTION(Yunhuni_Ext_code_info)
 {
     zend_string *code;

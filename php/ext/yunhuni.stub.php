@@ -63,6 +63,17 @@ function string_to_sign(string $method, string $uri, string $contentType, string
 function sign(string $method, string $uri, string $contentType, string $timestamp, string $appId, string $body, string $secretKey): string {}
 
 /**
+ * An IVR document's XML from its description as JSON text (actions, next, end_call;
+ * attributes by their snake_case names), once core's checks pass.
+ */
+function ivr_xml(string $description): string {}
+
+/**
+ * The canonical view (JSON text) of the query of a request to a <next> URL.
+ */
+function ivr_next(string $query): string {}
+
+/**
  * [code, name, zh, en] by those names, or null for a code the platform does not define.
  */
 function code_info(string $code): ?array {}

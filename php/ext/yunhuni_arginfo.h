@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: c3aed7003a4b0464d57545142a1eeb686f35b555 */
+ * Stub hash: e6419c1f4246880bd9e61c4e8e5665e5284af0f9 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_version, 0, 0, IS_STRING, 0)
 ZEND_END_ARG_INFO()
@@ -45,6 +45,14 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_sign, 0, 7, IS_STRIN
 	ZEND_ARG_TYPE_INFO(0, secretKey, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_ivr_xml, 0, 1, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, description, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_ivr_next, 0, 1, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, query, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_code_info, 0, 1, IS_ARRAY, 1)
 	ZEND_ARG_TYPE_INFO(0, code, IS_STRING, 0)
 ZEND_END_ARG_INFO()
@@ -57,6 +65,8 @@ ZEND_FUNCTION(Yunhuni_Ext_request);
 ZEND_FUNCTION(Yunhuni_Ext_parse_event);
 ZEND_FUNCTION(Yunhuni_Ext_string_to_sign);
 ZEND_FUNCTION(Yunhuni_Ext_sign);
+ZEND_FUNCTION(Yunhuni_Ext_ivr_xml);
+ZEND_FUNCTION(Yunhuni_Ext_ivr_next);
 ZEND_FUNCTION(Yunhuni_Ext_code_info);
 
 
@@ -68,6 +78,8 @@ static const zend_function_entry ext_functions[] = {
 	ZEND_NS_FALIAS("Yunhuni\\Ext", parse_event, Yunhuni_Ext_parse_event, arginfo_Yunhuni_Ext_parse_event)
 	ZEND_NS_FALIAS("Yunhuni\\Ext", string_to_sign, Yunhuni_Ext_string_to_sign, arginfo_Yunhuni_Ext_string_to_sign)
 	ZEND_NS_FALIAS("Yunhuni\\Ext", sign, Yunhuni_Ext_sign, arginfo_Yunhuni_Ext_sign)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", ivr_xml, Yunhuni_Ext_ivr_xml, arginfo_Yunhuni_Ext_ivr_xml)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", ivr_next, Yunhuni_Ext_ivr_next, arginfo_Yunhuni_Ext_ivr_next)
 	ZEND_NS_FALIAS("Yunhuni\\Ext", code_info, Yunhuni_Ext_code_info, arginfo_Yunhuni_Ext_code_info)
 	ZEND_FE_END
 };

@@ -426,6 +426,42 @@ final class Ffi
         }
     }
 
+    /** See Native::ivrXml(). */
+    public static function ivrXml(string $description): string
+    {
+        $ffi = self::get();
+        $response = self::out('yh_ivr_response*');
+        $err = self::out('yh_error*');
+        self::check($ffi->yh_ivr_response_from_json(self::str($description, 'response'), $ffi->YH_CASING_SNAKE, \FFI::addr($response), \FFI::addr($err)), $err);
+        try {
+            $xml = self::out('char*');
+            $err = self::out('yh_error*');
+            self::check($ffi->yh_ivr_response_to_xml($response, $ffi->YH_CASING_SNAKE, \FFI::addr($xml), \FFI::addr($err)), $err);
+        } finally {
+            $ffi->yh_ivr_response_free($response);
+        }
+        try {
+            return \FFI::string($xml);
+        } finally {
+            $ffi->yh_string_free($xml);
+        }
+    }
+
+    /** See Native::ivrNext(). */
+    public static function ivrNext(string $query): string
+    {
+        $ffi = self::get();
+        $next = self::out('yh_ivr_next*');
+        $err = self::out('yh_error*');
+        self::check($ffi->yh_ivr_next_parse(self::bytes($query), strlen($query), \FFI::addr($next), \FFI::addr($err)), $err);
+        try {
+            $json = $ffi->yh_ivr_next_json($next, null);
+            return $json === null ? 'null' : (string) $json;
+        } finally {
+            $ffi->yh_ivr_next_free($next);
+        }
+    }
+
     /** @return array{code: string, name: string, zh: string, en: string}|null */
     public static function codeInfo(string $code): ?array
     {

@@ -81,6 +81,18 @@ final class Native
             : Ffi::sign($method, $uri, $contentType, $timestamp, $appId, $body, $secretKey);
     }
 
+    /** An IVR document's XML from its description as JSON text (snake_case names). */
+    public static function ivrXml(string $description): string
+    {
+        return self::extension() ? Ext\ivr_xml($description) : Ffi::ivrXml($description);
+    }
+
+    /** The canonical view (JSON text) of the query of a request to a <next> URL. */
+    public static function ivrNext(string $query): string
+    {
+        return self::extension() ? Ext\ivr_next($query) : Ffi::ivrNext($query);
+    }
+
     public static function version(): string
     {
         return self::extension() ? Ext\version() : (string) Ffi::get()->yh_version();

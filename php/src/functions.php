@@ -79,3 +79,20 @@ function code_info(string $code): ?array
 {
     return Native::codeInfo($code);
 }
+
+/**
+ * Parses the query of the request the platform sends to a `<next>` URL of an IVR document (the
+ * query alone, or the request target or URL it ends; `$_SERVER['QUERY_STRING']` for example):
+ * the results of the action that just ran. Returns the canonical view shared by every language
+ * of the SDK: `['type' => 'ivr_next', 'call_id' => ..., 'action' => ..., 'keys' => ...,
+ * 'record_id' => ..., 'error' => ..., 'params' => [[name, value], ...]]` (the URL's own
+ * parameters in order), absent values null. The `ivr_start` the platform POSTs first is an
+ * event: parse_event() reads it (name and type `ivr_start`).
+ *
+ * @return array<string, mixed>
+ * @throws Exception kind `decode` naming the key for a query the platform would not send
+ */
+function parse_ivr_next(string $query): array
+{
+    return json_decode(Native::ivrNext($query), true, 512, JSON_THROW_ON_ERROR);
+}

@@ -29,8 +29,10 @@ foreach (["$pkg/src", "$pkg/include", "$bare/src", $runtime, "$prefix/lib", "$pr
 }
 foreach ([$pkg, $bare] as $p) {
     copy(dirname(__DIR__) . '/yunhuni.php', "$p/yunhuni.php");
-    foreach (glob(dirname(__DIR__) . '/src/*.php') as $f) {
-        copy($f, "$p/src/" . basename($f));
+    foreach (glob(dirname(__DIR__) . '/src/{,*/}*.php', GLOB_BRACE) as $f) {
+        $rel = substr($f, strlen(dirname(__DIR__) . '/src/'));
+        @mkdir(dirname("$p/src/$rel"), 0777, true);
+        copy($f, "$p/src/$rel");
     }
 }
 copy($header, "$pkg/include/yunhuni.h");
