@@ -255,6 +255,45 @@ typedef enum yh_event_type {
    * with the `yh_event_ivr_format_error_*` accessors.
    */
   YH_EVENT_IVR_FORMAT_ERROR = 14,
+  /**
+   * `conf.create.succ`: A conference is ready. Read its keys with the `yh_event_conf_create_succ_*`
+   * accessors.
+   */
+  YH_EVENT_CONF_CREATE_SUCC = 15,
+  /**
+   * `conf.end`: A conference ended (with `error` when it could not be created). Read its keys with
+   * the `yh_event_conf_end_*` accessors.
+   */
+  YH_EVENT_CONF_END = 16,
+  /**
+   * `conf.joined`: A call joined a conference. Read its keys with the `yh_event_conf_joined_*`
+   * accessors.
+   */
+  YH_EVENT_CONF_JOINED = 17,
+  /**
+   * `conf.join.fail`: A call could not join a conference. Read its keys with the
+   * `yh_event_conf_join_fail_*` accessors.
+   */
+  YH_EVENT_CONF_JOIN_FAIL = 18,
+  /**
+   * `conf.quit`: A call left a conference. Read its keys with the `yh_event_conf_quit_*` accessors.
+   */
+  YH_EVENT_CONF_QUIT = 19,
+  /**
+   * `conf.play_end`: What the conference played finished. Read its keys with the
+   * `yh_event_conf_play_end_*` accessors.
+   */
+  YH_EVENT_CONF_PLAY_END = 20,
+  /**
+   * `conf.record_end`: The conference recording finished. Read its keys with the
+   * `yh_event_conf_record_end_*` accessors.
+   */
+  YH_EVENT_CONF_RECORD_END = 21,
+  /**
+   * `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Read its
+   * keys with the `yh_event_recording_url_generate_*` accessors.
+   */
+  YH_EVENT_RECORDING_URL_GENERATE = 22,
 } yh_event_type;
 
 /**
@@ -1617,6 +1656,217 @@ enum yh_result yh_event_ivr_format_error_id(const struct yh_event *event, const 
  * `event`.
  */
 enum yh_result yh_event_ivr_format_error_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.create.succ` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_create_succ_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.create.succ` `subaccount_id`: the sub-account of the resource; absent for the primary
+ * account. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_create_succ_subaccount_id(const struct yh_event *event,
+                                                       const char **out);
+
+/**
+ * `conf.create.succ` `id`: the conference id. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_create_succ_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.create.succ` `user_data`: the `user_data` given when it was created. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_conf_create_succ_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.end` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_end_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.end` `id`: the conference id. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.end` `user_data`: the `user_data` given when it was created. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_end_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.end` `error`: what failed; absent on success. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_end_error(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.joined` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_joined_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.joined` `id`: the conference id. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_joined_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.joined` `user_data`: the member call's `user_data` (absent for invited members). Borrowed
+ * from `event`.
+ */
+enum yh_result yh_event_conf_joined_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.joined` `join_time`: when it joined. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_joined_join_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.joined` `call_id`: the member call. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_joined_call_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.join.fail` `subaccount_id`: the sub-account of the resource; absent for the primary
+ * account. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_join_fail_subaccount_id(const struct yh_event *event,
+                                                     const char **out);
+
+/**
+ * `conf.join.fail` `id`: the conference id. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_join_fail_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.join.fail` `time`: when it failed. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_join_fail_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.join.fail` `user_data`: the member call's `user_data` (absent for invited members).
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_join_fail_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.join.fail` `call_id`: the member call. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_join_fail_call_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.quit` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_quit_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.quit` `id`: the conference id. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_quit_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.quit` `user_data`: the member call's `user_data` (absent for invited members). Borrowed
+ * from `event`.
+ */
+enum yh_result yh_event_conf_quit_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.quit` `quit_time`: when it left. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_quit_quit_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.quit` `join_time`: when it had joined. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_quit_join_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.quit` `call_id`: the member call. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_quit_call_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.play_end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_play_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.play_end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_play_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.play_end` `subaccount_id`: the sub-account of the resource; absent for the primary
+ * account. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_play_end_subaccount_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.play_end` `id`: the conference id. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_play_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.play_end` `user_data`: the `user_data` given when it was created. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_play_end_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.record_end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_record_end_end_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.record_end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_conf_record_end_begin_time(const struct yh_event *event, int64_t *out);
+
+/**
+ * `conf.record_end` `subaccount_id`: the sub-account of the resource; absent for the primary
+ * account. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_record_end_subaccount_id(const struct yh_event *event,
+                                                      const char **out);
+
+/**
+ * `conf.record_end` `id`: the conference id. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_record_end_id(const struct yh_event *event, const char **out);
+
+/**
+ * `conf.record_end` `user_data`: the `user_data` given when it was created. Borrowed from `event`.
+ */
+enum yh_result yh_event_conf_record_end_user_data(const struct yh_event *event, const char **out);
+
+/**
+ * `recording.url_generate` `subaccount_id`: the sub-account of the resource; absent for the
+ * primary account. Borrowed from `event`.
+ */
+enum yh_result yh_event_recording_url_generate_subaccount_id(const struct yh_event *event,
+                                                             const char **out);
+
+/**
+ * `recording.url_generate` `id`: the recording id. Borrowed from `event`.
+ */
+enum yh_result yh_event_recording_url_generate_id(const struct yh_event *event, const char **out);
+
+/**
+ * `recording.url_generate` `url`: where to download it. Borrowed from `event`.
+ */
+enum yh_result yh_event_recording_url_generate_url(const struct yh_event *event, const char **out);
 
 /**
  * Makes an empty element called `name`: one of the elements of the platform's IVR documents

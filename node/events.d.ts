@@ -4,7 +4,6 @@
 // derives), `OtherEvent` for every other event, and their union `Event`.
 
 import type { Outcome } from './index';
-import type { IvrStart } from './ivr';
 
 /** `duo_callback.end`: A voice callback ended. Times are epoch milliseconds; every key is present, `null` when not sent. */
 export interface DuoCallbackEndEvent {
@@ -234,15 +233,134 @@ export interface IvrFormatErrorEvent {
   userData: string | null;
 }
 
-/** The documented event names other than the typed ones (`duo_callback.end`, `notify_call.end`, `verify_call.end`, `ivr.call_end`, `ivr.play_end`, `ivr.record_end`, `ivr.get_end`, `ivr.put_end`, `ivr.dial_end`, `ivr.connect_begin`, `ivr.connect_end`, `ivr.format_error`). */
+/** `conf.create.succ`: A conference is ready. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface ConfCreateSuccEvent {
+  type: 'conf.create.succ';
+  event: 'conf.create.succ';
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conference id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+}
+
+/** `conf.end`: A conference ended (with `error` when it could not be created). Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface ConfEndEvent {
+  type: 'conf.end';
+  event: 'conf.end';
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conference id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** What failed; absent on success. */
+  error: string | null;
+}
+
+/** `conf.joined`: A call joined a conference. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface ConfJoinedEvent {
+  type: 'conf.joined';
+  event: 'conf.joined';
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conference id. */
+  id: string | null;
+  /** The member call's `user_data` (absent for invited members). */
+  userData: string | null;
+  /** When it joined. */
+  joinTime: number | null;
+  /** The member call. */
+  callId: string | null;
+}
+
+/** `conf.join.fail`: A call could not join a conference. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface ConfJoinFailEvent {
+  type: 'conf.join.fail';
+  event: 'conf.join.fail';
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conference id. */
+  id: string | null;
+  /** When it failed. */
+  time: number | null;
+  /** The member call's `user_data` (absent for invited members). */
+  userData: string | null;
+  /** The member call. */
+  callId: string | null;
+}
+
+/** `conf.quit`: A call left a conference. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface ConfQuitEvent {
+  type: 'conf.quit';
+  event: 'conf.quit';
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conference id. */
+  id: string | null;
+  /** The member call's `user_data` (absent for invited members). */
+  userData: string | null;
+  /** When it left. */
+  quitTime: number | null;
+  /** When it had joined. */
+  joinTime: number | null;
+  /** The member call. */
+  callId: string | null;
+}
+
+/** `conf.play_end`: What the conference played finished. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface ConfPlayEndEvent {
+  type: 'conf.play_end';
+  event: 'conf.play_end';
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conference id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+}
+
+/** `conf.record_end`: The conference recording finished. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface ConfRecordEndEvent {
+  type: 'conf.record_end';
+  event: 'conf.record_end';
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conference id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+}
+
+/** `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface RecordingUrlGenerateEvent {
+  type: 'recording.url_generate';
+  event: 'recording.url_generate';
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The recording id. */
+  id: string | null;
+  /** Where to download it. */
+  url: string | null;
+}
+
+/** The documented event names other than the typed ones (`duo_callback.end`, `notify_call.end`, `verify_call.end`, `ivr.call_end`, `ivr.play_end`, `ivr.record_end`, `ivr.get_end`, `ivr.put_end`, `ivr.dial_end`, `ivr.connect_begin`, `ivr.connect_end`, `ivr.format_error`, `conf.create.succ`, `conf.end`, `conf.joined`, `conf.join.fail`, `conf.quit`, `conf.play_end`, `conf.record_end`, `recording.url_generate`). */
 export type OtherEventName =
-  | 'conf.create.succ'
-  | 'conf.end'
-  | 'conf.joined'
-  | 'conf.join.fail'
-  | 'conf.quit'
-  | 'conf.play_end'
-  | 'conf.record_end'
   | 'callcenter.queue.select'
   | 'callcenter.queue.success'
   | 'callcenter.queue.fail'
@@ -251,7 +369,6 @@ export type OtherEventName =
   | 'callcenter.conversation.begin'
   | 'callcenter.conversation.end'
   | 'callcenter.conversation.parts_changed'
-  | 'recording.url_generate'
   | 'msg.sending_complete'
   | 'msg.template_complete';
 
@@ -266,5 +383,5 @@ export interface OtherEvent {
   fields: Record<string, unknown>;
 }
 
-/** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}, and `'ivr_start'` for the {@link IvrStart} request, which has no `event`). */
-export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | IvrCallEndEvent | IvrPlayEndEvent | IvrRecordEndEvent | IvrGetEndEvent | IvrPutEndEvent | IvrDialEndEvent | IvrConnectBeginEvent | IvrConnectEndEvent | IvrFormatErrorEvent | IvrStart | OtherEvent;
+/** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}). */
+export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | IvrCallEndEvent | IvrPlayEndEvent | IvrRecordEndEvent | IvrGetEndEvent | IvrPutEndEvent | IvrDialEndEvent | IvrConnectBeginEvent | IvrConnectEndEvent | IvrFormatErrorEvent | ConfCreateSuccEvent | ConfEndEvent | ConfJoinedEvent | ConfJoinFailEvent | ConfQuitEvent | ConfPlayEndEvent | ConfRecordEndEvent | RecordingUrlGenerateEvent | OtherEvent;

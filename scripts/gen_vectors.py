@@ -554,7 +554,7 @@ def canonical(raw):
             return _canon_duo(obj)
         if event in ("notify_call.end", "verify_call.end"):
             return _canon_notify(obj)
-        if event in IVR_EVENT_KEYS:
+        if event in TYPED_EVENT_KEYS:
             return _canon_ivr_event(obj)
         return {"type": "event", "event": event, "fields": obj}
     except DecodeError:
@@ -665,6 +665,41 @@ IVR_EVENT_KEYS = {
     "ivr.format_error": [("subaccount_id", "s"), ("id", "s"), ("user_data", "s")],
 }
 IVR_EVENT_FALLBACK = {("ivr.play_end", "key"): "keys"}
+# The conf.* and recording.* events (platform-notes-2 §3, §7, §8), typed the same way: the keys
+# of the typed view in the order of the server's table (action and event left out).
+CONF_EVENT_KEYS = {
+    "conf.create.succ": [("begin_time", "t"), ("subaccount_id", "s"), ("id", "s"),
+                         ("user_data", "s")],
+    "conf.end": [("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"), ("id", "s"),
+                 ("user_data", "s"), ("error", "s")],
+    "conf.joined": [("subaccount_id", "s"), ("id", "s"), ("user_data", "s"), ("join_time", "t"),
+                    ("call_id", "s")],
+    "conf.join.fail": [("subaccount_id", "s"), ("id", "s"), ("time", "t"), ("user_data", "s"),
+                       ("call_id", "s")],
+    "conf.quit": [("subaccount_id", "s"), ("id", "s"), ("user_data", "s"), ("quit_time", "t"),
+                  ("join_time", "t"), ("call_id", "s")],
+    "conf.play_end": [("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"), ("id", "s"),
+                      ("user_data", "s")],
+    "conf.record_end": [("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"),
+                        ("id", "s"), ("user_data", "s")],
+    "recording.url_generate": [("subaccount_id", "s"), ("id", "s"), ("url", "s")],
+}
+# Their wire orders: java.util.HashMap (capacity 16) iteration order of the keys (§8).
+CONF_EVENT_ORDER = {
+    "conf.create.succ": ["begin_time", "action", "subaccount_id", "id", "user_data", "event"],
+    "conf.end": ["end_time", "begin_time", "action", "subaccount_id", "id", "user_data", "event"],
+    "conf.end/failed": ["action", "subaccount_id", "id", "user_data", "event", "error"],
+    "conf.joined": ["action", "subaccount_id", "id", "user_data", "event", "join_time", "call_id"],
+    "conf.join.fail": ["action", "subaccount_id", "id", "time", "user_data", "event", "call_id"],
+    "conf.quit": ["action", "subaccount_id", "id", "user_data", "event", "quit_time", "join_time",
+                  "call_id"],
+    "conf.play_end": ["end_time", "begin_time", "action", "subaccount_id", "id", "user_data",
+                      "event"],
+    "conf.record_end": ["end_time", "begin_time", "action", "subaccount_id", "id", "user_data",
+                        "event"],
+    "recording.url_generate": ["action", "subaccount_id", "id", "event", "url"],
+}
+TYPED_EVENT_KEYS = dict(IVR_EVENT_KEYS, **CONF_EVENT_KEYS)
 # The server's key order of each (platform-notes-2 §8), for the bodies it sends.
 IVR_EVENT_ORDER = {
     "ivr.call_end": ["answer_time", "end_time", "begin_time", "cause", "action", "subaccount_id",
@@ -702,7 +737,7 @@ def _event_text(obj, key):
 def _canon_ivr_event(obj):
     event = obj["event"]
     out = {"type": event, "event": event}
-    for key, ty in IVR_EVENT_KEYS[event]:
+    for key, ty in TYPED_EVENT_KEYS[event]:
         read = _opt_time if ty == "t" else _event_text
         value = read(obj, key)
         alt = IVR_EVENT_FALLBACK.get((event, key))
@@ -1002,6 +1037,62 @@ def event_case(name, source, raw, outcome_row=None):
     return case
 
 
+def conf_event_server(event, order=None, **values):
+    return server_body(CONF_EVENT_ORDER[order or event],
+                       dict(values, action="event_notify", event=event))
+
+
+def conf_event_specs():
+    """Every conf.* and recording.* event as the server sends it (§3, §7, §8: HashMap key
+    order, only present keys, engine times in whole seconds x 1000, ISO-8859-1), their variants
+    (the failed creation's conf.end, a sub-account's, an IVR member's user_data) and malformed
+    values of their keys."""
+    conf, sub = "8a2bc6725c1d2e3f015c1d2f40a10001", SUBACC
+    member = "8a2bc6725c1d2e3f015c1d2f40a10002"
+    url = ("http://127.0.0.1:9000/sandbox/recordings/8a2bc6725c1d2e3f015c1d2f40a10003.wav")
+    t = T0
+    server = [
+        ("server-conf-create-succ", conf_event_server(
+            "conf.create.succ", begin_time=t + 1000, id=conf, user_data="room-7")),
+        ("server-conf-create-succ-sub-account", conf_event_server(
+            "conf.create.succ", begin_time=t + 1000, subaccount_id=sub, id=conf)),
+        ("server-conf-end", conf_event_server(
+            "conf.end", end_time=t + 600000, begin_time=t, id=conf, user_data="room-7")),
+        ("server-conf-end-creation-failed", conf_event_server(
+            "conf.end", "conf.end/failed", id=conf, user_data="room-7", error="创建会议失败")),
+        ("server-conf-joined-invited", conf_event_server(
+            "conf.joined", id=conf, join_time=t + 4000, call_id=member)),
+        ("server-conf-joined-ivr-member", conf_event_server(
+            "conf.joined", subaccount_id=sub, id=conf, user_data="café", join_time=t + 4000,
+            call_id=member)),
+        ("server-conf-join-fail", conf_event_server(
+            "conf.join.fail", id=conf, time=t + 50000, call_id=member)),
+        ("server-conf-quit", conf_event_server(
+            "conf.quit", id=conf, quit_time=t + 9000, join_time=t + 4000, call_id=member)),
+        ("server-conf-quit-ivr-member", conf_event_server(
+            "conf.quit", subaccount_id=sub, id=conf, user_data="order-42", quit_time=t + 9000,
+            join_time=t + 4000, call_id=member)),
+        ("server-conf-play-end", conf_event_server(
+            "conf.play_end", end_time=t + 6000, begin_time=t, id=conf, user_data="room-7")),
+        ("server-conf-record-end", conf_event_server(
+            "conf.record_end", end_time=t + 60000, begin_time=t + 4000, subaccount_id=sub,
+            id=conf)),
+        ("server-recording-url-generate", conf_event_server(
+            "recording.url_generate", id="8a2bc6725c1d2e3f015c1d2f40a10003", url=url)),
+        ("server-recording-url-generate-sub-account", conf_event_server(
+            "recording.url_generate", subaccount_id=sub, id="8a2bc6725c1d2e3f015c1d2f40a10003",
+            url=url + "?expires=1490931000")),
+    ]
+    malformed = [
+        ("malformed-conf-joined-time-text", b'{"event":"conf.joined","join_time":"now"}'),
+        ("malformed-conf-quit-call-id-list", b'{"event":"conf.quit","call_id":["x"]}'),
+        ("malformed-conf-end-user-data-object", b'{"event":"conf.end","user_data":{}}'),
+        ("malformed-recording-url-boolean", b'{"event":"recording.url_generate","url":true}'),
+    ]
+    return ([(n, "server", raw) for n, raw in server]
+            + [(n, "malformed", raw) for n, raw in malformed])
+
+
 def build_events():
     cases = []
     for name, row, raw, want_outcome in server_cases():
@@ -1015,6 +1106,11 @@ def build_events():
     for name, raw in docs_cases():
         case = event_case(name, "docs", raw)
         require("type" in case["expect"], "%s: docs case must decode" % name)
+        cases.append(case)
+    for name, source, raw in conf_event_specs():
+        case = event_case(name, source, raw)
+        require((source == "malformed") == ("type" not in case["expect"]),
+                "%s: %r" % (name, case["expect"]))
         cases.append(case)
     for name, raw in malformed_cases():
         case = event_case(name, "malformed", raw)
@@ -1055,6 +1151,14 @@ def build_events():
             == "notify_call.end", "verify normal end type")
     require(by["server-notify-cti-failure"]["expect"]["error"] == "????", "CTI failure text")
     require(by["malformed-invalid-bytes"].get("body") is None, "invalid bytes have no body")
+    require({c["expect"].get("type") for c in cases} >= set(CONF_EVENT_KEYS),
+            "every conf.* and recording.* event has a typed case")
+    require(by["server-conf-quit"]["body"]
+            == '{"action":"event_notify","id":"8a2bc6725c1d2e3f015c1d2f40a10001",'
+               '"event":"conf.quit","quit_time":1490930409000,"join_time":1490930404000,'
+               '"call_id":"8a2bc6725c1d2e3f015c1d2f40a10002"}', "conf.quit wire form")
+    require(by["server-conf-end-creation-failed"]["expect"]["error"] == "??????",
+            "the failed creation's error arrives as ??????")
 
     return {
         "description": (

@@ -258,21 +258,21 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "conf.create.succ",
         family: "conference",
-        rust_type: None,
+        rust_type: Some("ConfCreateSucc"),
         doc: "A conference is ready.",
         keys: &[BEGIN, SUBACCOUNT, ID_CONF, USER_DATA],
     },
     EventDecl {
         name: "conf.end",
         family: "conference",
-        rust_type: None,
+        rust_type: Some("ConfEnd"),
         doc: "A conference ended (with `error` when it could not be created).",
         keys: &[END, BEGIN, SUBACCOUNT, ID_CONF, USER_DATA, ERROR],
     },
     EventDecl {
         name: "conf.joined",
         family: "conference",
-        rust_type: None,
+        rust_type: Some("ConfJoined"),
         doc: "A call joined a conference.",
         keys: &[
             SUBACCOUNT,
@@ -285,7 +285,7 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "conf.join.fail",
         family: "conference",
-        rust_type: None,
+        rust_type: Some("ConfJoinFail"),
         doc: "A call could not join a conference.",
         keys: &[
             SUBACCOUNT,
@@ -298,7 +298,7 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "conf.quit",
         family: "conference",
-        rust_type: None,
+        rust_type: Some("ConfQuit"),
         doc: "A call left a conference.",
         keys: &[
             SUBACCOUNT,
@@ -312,14 +312,14 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "conf.play_end",
         family: "conference",
-        rust_type: None,
+        rust_type: Some("ConfPlayEnd"),
         doc: "What the conference played finished.",
         keys: &CONF_SPAN,
     },
     EventDecl {
         name: "conf.record_end",
         family: "conference",
-        rust_type: None,
+        rust_type: Some("ConfRecordEnd"),
         doc: "The conference recording finished.",
         keys: &CONF_SPAN,
     },
@@ -411,7 +411,7 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "recording.url_generate",
         family: "recording",
-        rust_type: None,
+        rust_type: Some("RecordingUrlGenerate"),
         doc: "The download URL asked for with `recording_url_gen` is ready.",
         keys: &[
             SUBACCOUNT,

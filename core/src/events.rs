@@ -7,8 +7,10 @@
 
 use crate::error::{escape_text, quote_text, Error, Result};
 pub use crate::events_typed::{
+    ConfCreateSucc, ConfEnd, ConfJoinFail, ConfJoined, ConfPlayEnd, ConfQuit, ConfRecordEnd,
     DuoCallbackEnd, Event, IvrCallEnd, IvrConnectBegin, IvrConnectEnd, IvrDialEnd, IvrFormatError,
-    IvrGetEnd, IvrPlayEnd, IvrPutEnd, IvrRecordEnd, NotifyCallEnd, VerifyCallEnd,
+    IvrGetEnd, IvrPlayEnd, IvrPutEnd, IvrRecordEnd, NotifyCallEnd, RecordingUrlGenerate,
+    VerifyCallEnd,
 };
 use crate::ivr::IVR_START;
 use serde_json::{Map, Value};
@@ -233,7 +235,7 @@ impl Derived for NotifyCallEnd {
     }
 }
 
-// The IVR events derive nothing beyond their keys.
+// The IVR, conference and recording events derive nothing beyond their keys.
 impl Derived for IvrCallEnd {}
 impl Derived for IvrPlayEnd {}
 impl Derived for IvrRecordEnd {}
@@ -243,6 +245,14 @@ impl Derived for IvrDialEnd {}
 impl Derived for IvrConnectBegin {}
 impl Derived for IvrConnectEnd {}
 impl Derived for IvrFormatError {}
+impl Derived for ConfCreateSucc {}
+impl Derived for ConfEnd {}
+impl Derived for ConfJoined {}
+impl Derived for ConfJoinFail {}
+impl Derived for ConfQuit {}
+impl Derived for ConfPlayEnd {}
+impl Derived for ConfRecordEnd {}
+impl Derived for RecordingUrlGenerate {}
 
 /// Any event other than the typed ones.
 #[derive(Debug, Clone, PartialEq, Default)]

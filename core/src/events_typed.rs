@@ -525,6 +525,314 @@ impl IvrFormatError {
     }
 }
 
+/// `conf.create.succ`: A conference is ready. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfCreateSucc {
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conference id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl ConfCreateSucc {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(ConfCreateSucc {
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        self.put_derived(m);
+    }
+}
+
+/// `conf.end`: A conference ended (with `error` when it could not be created). Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfEnd {
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conference id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// What failed; absent on success.
+    pub error: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl ConfEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(ConfEnd {
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            error: f.string("error")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "error", &self.error);
+        self.put_derived(m);
+    }
+}
+
+/// `conf.joined`: A call joined a conference. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfJoined {
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conference id.
+    pub id: Option<String>,
+    /// The member call's `user_data` (absent for invited members).
+    pub user_data: Option<String>,
+    /// When it joined.
+    pub join_time: Option<i64>,
+    /// The member call.
+    pub call_id: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl ConfJoined {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(ConfJoined {
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            join_time: f.time("join_time")?,
+            call_id: f.string("call_id")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "join_time", &self.join_time);
+        put(m, "call_id", &self.call_id);
+        self.put_derived(m);
+    }
+}
+
+/// `conf.join.fail`: A call could not join a conference. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfJoinFail {
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conference id.
+    pub id: Option<String>,
+    /// When it failed.
+    pub time: Option<i64>,
+    /// The member call's `user_data` (absent for invited members).
+    pub user_data: Option<String>,
+    /// The member call.
+    pub call_id: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl ConfJoinFail {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(ConfJoinFail {
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            time: f.time("time")?,
+            user_data: f.string("user_data")?,
+            call_id: f.string("call_id")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "time", &self.time);
+        put(m, "user_data", &self.user_data);
+        put(m, "call_id", &self.call_id);
+        self.put_derived(m);
+    }
+}
+
+/// `conf.quit`: A call left a conference. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfQuit {
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conference id.
+    pub id: Option<String>,
+    /// The member call's `user_data` (absent for invited members).
+    pub user_data: Option<String>,
+    /// When it left.
+    pub quit_time: Option<i64>,
+    /// When it had joined.
+    pub join_time: Option<i64>,
+    /// The member call.
+    pub call_id: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl ConfQuit {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(ConfQuit {
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            quit_time: f.time("quit_time")?,
+            join_time: f.time("join_time")?,
+            call_id: f.string("call_id")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "quit_time", &self.quit_time);
+        put(m, "join_time", &self.join_time);
+        put(m, "call_id", &self.call_id);
+        self.put_derived(m);
+    }
+}
+
+/// `conf.play_end`: What the conference played finished. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfPlayEnd {
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conference id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl ConfPlayEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(ConfPlayEnd {
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        self.put_derived(m);
+    }
+}
+
+/// `conf.record_end`: The conference recording finished. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfRecordEnd {
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conference id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl ConfRecordEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(ConfRecordEnd {
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        self.put_derived(m);
+    }
+}
+
+/// `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordingUrlGenerate {
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The recording id.
+    pub id: Option<String>,
+    /// Where to download it.
+    pub url: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl RecordingUrlGenerate {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(RecordingUrlGenerate {
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            url: f.string("url")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "url", &self.url);
+        self.put_derived(m);
+    }
+}
+
 /// A parsed webhook event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -552,6 +860,22 @@ pub enum Event {
     IvrConnectEnd(IvrConnectEnd),
     /// `ivr.format_error`: The application's IVR reply could not be read (undocumented).
     IvrFormatError(IvrFormatError),
+    /// `conf.create.succ`: A conference is ready.
+    ConfCreateSucc(ConfCreateSucc),
+    /// `conf.end`: A conference ended (with `error` when it could not be created).
+    ConfEnd(ConfEnd),
+    /// `conf.joined`: A call joined a conference.
+    ConfJoined(ConfJoined),
+    /// `conf.join.fail`: A call could not join a conference.
+    ConfJoinFail(ConfJoinFail),
+    /// `conf.quit`: A call left a conference.
+    ConfQuit(ConfQuit),
+    /// `conf.play_end`: What the conference played finished.
+    ConfPlayEnd(ConfPlayEnd),
+    /// `conf.record_end`: The conference recording finished.
+    ConfRecordEnd(ConfRecordEnd),
+    /// `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready.
+    RecordingUrlGenerate(RecordingUrlGenerate),
     /// `ivr_start`: not a webhook event but the request the platform POSTs to an IVR
     /// application's URL when an IVR call starts (see [`crate::ivr`]).
     IvrStart(IvrStart),
@@ -575,6 +899,16 @@ impl Event {
             "ivr.connect_begin" => Event::IvrConnectBegin(IvrConnectBegin::from_fields(f, raw)?),
             "ivr.connect_end" => Event::IvrConnectEnd(IvrConnectEnd::from_fields(f, raw)?),
             "ivr.format_error" => Event::IvrFormatError(IvrFormatError::from_fields(f, raw)?),
+            "conf.create.succ" => Event::ConfCreateSucc(ConfCreateSucc::from_fields(f, raw)?),
+            "conf.end" => Event::ConfEnd(ConfEnd::from_fields(f, raw)?),
+            "conf.joined" => Event::ConfJoined(ConfJoined::from_fields(f, raw)?),
+            "conf.join.fail" => Event::ConfJoinFail(ConfJoinFail::from_fields(f, raw)?),
+            "conf.quit" => Event::ConfQuit(ConfQuit::from_fields(f, raw)?),
+            "conf.play_end" => Event::ConfPlayEnd(ConfPlayEnd::from_fields(f, raw)?),
+            "conf.record_end" => Event::ConfRecordEnd(ConfRecordEnd::from_fields(f, raw)?),
+            "recording.url_generate" => {
+                Event::RecordingUrlGenerate(RecordingUrlGenerate::from_fields(f, raw)?)
+            }
             _ => return Ok(None),
         }))
     }
@@ -594,6 +928,14 @@ impl Event {
             Event::IvrConnectBegin(_) => "ivr.connect_begin",
             Event::IvrConnectEnd(_) => "ivr.connect_end",
             Event::IvrFormatError(_) => "ivr.format_error",
+            Event::ConfCreateSucc(_) => "conf.create.succ",
+            Event::ConfEnd(_) => "conf.end",
+            Event::ConfJoined(_) => "conf.joined",
+            Event::ConfJoinFail(_) => "conf.join.fail",
+            Event::ConfQuit(_) => "conf.quit",
+            Event::ConfPlayEnd(_) => "conf.play_end",
+            Event::ConfRecordEnd(_) => "conf.record_end",
+            Event::RecordingUrlGenerate(_) => "recording.url_generate",
             Event::IvrStart(_) => IVR_START.name,
             Event::Other(e) => &e.name,
         }
@@ -614,6 +956,14 @@ impl Event {
             Event::IvrConnectBegin(e) => e.id.as_deref(),
             Event::IvrConnectEnd(e) => e.id.as_deref(),
             Event::IvrFormatError(e) => e.id.as_deref(),
+            Event::ConfCreateSucc(e) => e.id.as_deref(),
+            Event::ConfEnd(e) => e.id.as_deref(),
+            Event::ConfJoined(e) => e.id.as_deref(),
+            Event::ConfJoinFail(e) => e.id.as_deref(),
+            Event::ConfQuit(e) => e.id.as_deref(),
+            Event::ConfPlayEnd(e) => e.id.as_deref(),
+            Event::ConfRecordEnd(e) => e.id.as_deref(),
+            Event::RecordingUrlGenerate(e) => e.id.as_deref(),
             Event::IvrStart(e) => e.call_id.as_deref(),
             Event::Other(e) => e.fields.get("id").and_then(Value::as_str),
         }
@@ -634,6 +984,14 @@ impl Event {
             Event::IvrConnectBegin(e) => &e.raw,
             Event::IvrConnectEnd(e) => &e.raw,
             Event::IvrFormatError(e) => &e.raw,
+            Event::ConfCreateSucc(e) => &e.raw,
+            Event::ConfEnd(e) => &e.raw,
+            Event::ConfJoined(e) => &e.raw,
+            Event::ConfJoinFail(e) => &e.raw,
+            Event::ConfQuit(e) => &e.raw,
+            Event::ConfPlayEnd(e) => &e.raw,
+            Event::ConfRecordEnd(e) => &e.raw,
+            Event::RecordingUrlGenerate(e) => &e.raw,
             Event::IvrStart(e) => &e.raw,
             Event::Other(e) => &e.raw,
         }
@@ -705,6 +1063,46 @@ impl Event {
             Event::IvrFormatError(e) => {
                 m.insert("type".into(), "ivr.format_error".into());
                 m.insert("event".into(), "ivr.format_error".into());
+                e.put_fields(&mut m);
+            }
+            Event::ConfCreateSucc(e) => {
+                m.insert("type".into(), "conf.create.succ".into());
+                m.insert("event".into(), "conf.create.succ".into());
+                e.put_fields(&mut m);
+            }
+            Event::ConfEnd(e) => {
+                m.insert("type".into(), "conf.end".into());
+                m.insert("event".into(), "conf.end".into());
+                e.put_fields(&mut m);
+            }
+            Event::ConfJoined(e) => {
+                m.insert("type".into(), "conf.joined".into());
+                m.insert("event".into(), "conf.joined".into());
+                e.put_fields(&mut m);
+            }
+            Event::ConfJoinFail(e) => {
+                m.insert("type".into(), "conf.join.fail".into());
+                m.insert("event".into(), "conf.join.fail".into());
+                e.put_fields(&mut m);
+            }
+            Event::ConfQuit(e) => {
+                m.insert("type".into(), "conf.quit".into());
+                m.insert("event".into(), "conf.quit".into());
+                e.put_fields(&mut m);
+            }
+            Event::ConfPlayEnd(e) => {
+                m.insert("type".into(), "conf.play_end".into());
+                m.insert("event".into(), "conf.play_end".into());
+                e.put_fields(&mut m);
+            }
+            Event::ConfRecordEnd(e) => {
+                m.insert("type".into(), "conf.record_end".into());
+                m.insert("event".into(), "conf.record_end".into());
+                e.put_fields(&mut m);
+            }
+            Event::RecordingUrlGenerate(e) => {
+                m.insert("type".into(), "recording.url_generate".into());
+                m.insert("event".into(), "recording.url_generate".into());
                 e.put_fields(&mut m);
             }
             Event::IvrStart(e) => return e.to_value(),

@@ -56,6 +56,29 @@ pub enum yh_event_type {
     /// `ivr.format_error`: The application's IVR reply could not be read (undocumented). Read its keys
     /// with the `yh_event_ivr_format_error_*` accessors.
     YH_EVENT_IVR_FORMAT_ERROR = 14,
+    /// `conf.create.succ`: A conference is ready. Read its keys with the `yh_event_conf_create_succ_*`
+    /// accessors.
+    YH_EVENT_CONF_CREATE_SUCC = 15,
+    /// `conf.end`: A conference ended (with `error` when it could not be created). Read its keys with
+    /// the `yh_event_conf_end_*` accessors.
+    YH_EVENT_CONF_END = 16,
+    /// `conf.joined`: A call joined a conference. Read its keys with the `yh_event_conf_joined_*`
+    /// accessors.
+    YH_EVENT_CONF_JOINED = 17,
+    /// `conf.join.fail`: A call could not join a conference. Read its keys with the
+    /// `yh_event_conf_join_fail_*` accessors.
+    YH_EVENT_CONF_JOIN_FAIL = 18,
+    /// `conf.quit`: A call left a conference. Read its keys with the `yh_event_conf_quit_*` accessors.
+    YH_EVENT_CONF_QUIT = 19,
+    /// `conf.play_end`: What the conference played finished. Read its keys with the
+    /// `yh_event_conf_play_end_*` accessors.
+    YH_EVENT_CONF_PLAY_END = 20,
+    /// `conf.record_end`: The conference recording finished. Read its keys with the
+    /// `yh_event_conf_record_end_*` accessors.
+    YH_EVENT_CONF_RECORD_END = 21,
+    /// `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Read its
+    /// keys with the `yh_event_recording_url_generate_*` accessors.
+    YH_EVENT_RECORDING_URL_GENERATE = 22,
 }
 
 /// The type of `event`.
@@ -75,6 +98,14 @@ pub(crate) fn event_type(event: &Event) -> yh_event_type {
         Event::IvrConnectBegin(_) => yh_event_type::YH_EVENT_IVR_CONNECT_BEGIN,
         Event::IvrConnectEnd(_) => yh_event_type::YH_EVENT_IVR_CONNECT_END,
         Event::IvrFormatError(_) => yh_event_type::YH_EVENT_IVR_FORMAT_ERROR,
+        Event::ConfCreateSucc(_) => yh_event_type::YH_EVENT_CONF_CREATE_SUCC,
+        Event::ConfEnd(_) => yh_event_type::YH_EVENT_CONF_END,
+        Event::ConfJoined(_) => yh_event_type::YH_EVENT_CONF_JOINED,
+        Event::ConfJoinFail(_) => yh_event_type::YH_EVENT_CONF_JOIN_FAIL,
+        Event::ConfQuit(_) => yh_event_type::YH_EVENT_CONF_QUIT,
+        Event::ConfPlayEnd(_) => yh_event_type::YH_EVENT_CONF_PLAY_END,
+        Event::ConfRecordEnd(_) => yh_event_type::YH_EVENT_CONF_RECORD_END,
+        Event::RecordingUrlGenerate(_) => yh_event_type::YH_EVENT_RECORDING_URL_GENERATE,
     }
 }
 
@@ -790,4 +821,352 @@ pub extern "C" fn yh_event_ivr_format_error_user_data(
     out: *mut *const c_char,
 ) -> yh_result {
     str_key(event, out, "IvrFormatError", "user_data")
+}
+
+/// `conf.create.succ` `begin_time`: when it began. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_create_succ_begin_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "ConfCreateSucc", "begin_time")
+}
+
+/// `conf.create.succ` `subaccount_id`: the sub-account of the resource; absent for the primary
+/// account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_create_succ_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfCreateSucc", "subaccount_id")
+}
+
+/// `conf.create.succ` `id`: the conference id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_create_succ_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfCreateSucc", "id")
+}
+
+/// `conf.create.succ` `user_data`: the `user_data` given when it was created. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_create_succ_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfCreateSucc", "user_data")
+}
+
+/// `conf.end` `end_time`: when it ended. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_end_end_time(event: *const yh_event, out: *mut i64) -> yh_result {
+    int_key(event, out, "ConfEnd", "end_time")
+}
+
+/// `conf.end` `begin_time`: when it began. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_end_begin_time(event: *const yh_event, out: *mut i64) -> yh_result {
+    int_key(event, out, "ConfEnd", "begin_time")
+}
+
+/// `conf.end` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_end_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfEnd", "subaccount_id")
+}
+
+/// `conf.end` `id`: the conference id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_end_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfEnd", "id")
+}
+
+/// `conf.end` `user_data`: the `user_data` given when it was created. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_end_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfEnd", "user_data")
+}
+
+/// `conf.end` `error`: what failed; absent on success. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_end_error(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfEnd", "error")
+}
+
+/// `conf.joined` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_joined_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfJoined", "subaccount_id")
+}
+
+/// `conf.joined` `id`: the conference id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_joined_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfJoined", "id")
+}
+
+/// `conf.joined` `user_data`: the member call's `user_data` (absent for invited members). Borrowed
+/// from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_joined_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfJoined", "user_data")
+}
+
+/// `conf.joined` `join_time`: when it joined. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_joined_join_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "ConfJoined", "join_time")
+}
+
+/// `conf.joined` `call_id`: the member call. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_joined_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfJoined", "call_id")
+}
+
+/// `conf.join.fail` `subaccount_id`: the sub-account of the resource; absent for the primary
+/// account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_join_fail_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfJoinFail", "subaccount_id")
+}
+
+/// `conf.join.fail` `id`: the conference id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_join_fail_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfJoinFail", "id")
+}
+
+/// `conf.join.fail` `time`: when it failed. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_join_fail_time(event: *const yh_event, out: *mut i64) -> yh_result {
+    int_key(event, out, "ConfJoinFail", "time")
+}
+
+/// `conf.join.fail` `user_data`: the member call's `user_data` (absent for invited members).
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_join_fail_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfJoinFail", "user_data")
+}
+
+/// `conf.join.fail` `call_id`: the member call. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_join_fail_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfJoinFail", "call_id")
+}
+
+/// `conf.quit` `subaccount_id`: the sub-account of the resource; absent for the primary account.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_quit_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfQuit", "subaccount_id")
+}
+
+/// `conf.quit` `id`: the conference id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_quit_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfQuit", "id")
+}
+
+/// `conf.quit` `user_data`: the member call's `user_data` (absent for invited members). Borrowed
+/// from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_quit_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfQuit", "user_data")
+}
+
+/// `conf.quit` `quit_time`: when it left. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_quit_quit_time(event: *const yh_event, out: *mut i64) -> yh_result {
+    int_key(event, out, "ConfQuit", "quit_time")
+}
+
+/// `conf.quit` `join_time`: when it had joined. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_quit_join_time(event: *const yh_event, out: *mut i64) -> yh_result {
+    int_key(event, out, "ConfQuit", "join_time")
+}
+
+/// `conf.quit` `call_id`: the member call. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_quit_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfQuit", "call_id")
+}
+
+/// `conf.play_end` `end_time`: when it ended. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_play_end_end_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "ConfPlayEnd", "end_time")
+}
+
+/// `conf.play_end` `begin_time`: when it began. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_play_end_begin_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "ConfPlayEnd", "begin_time")
+}
+
+/// `conf.play_end` `subaccount_id`: the sub-account of the resource; absent for the primary
+/// account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_play_end_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfPlayEnd", "subaccount_id")
+}
+
+/// `conf.play_end` `id`: the conference id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_play_end_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfPlayEnd", "id")
+}
+
+/// `conf.play_end` `user_data`: the `user_data` given when it was created. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_play_end_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfPlayEnd", "user_data")
+}
+
+/// `conf.record_end` `end_time`: when it ended. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_record_end_end_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "ConfRecordEnd", "end_time")
+}
+
+/// `conf.record_end` `begin_time`: when it began. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_record_end_begin_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "ConfRecordEnd", "begin_time")
+}
+
+/// `conf.record_end` `subaccount_id`: the sub-account of the resource; absent for the primary
+/// account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_record_end_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfRecordEnd", "subaccount_id")
+}
+
+/// `conf.record_end` `id`: the conference id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_record_end_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfRecordEnd", "id")
+}
+
+/// `conf.record_end` `user_data`: the `user_data` given when it was created. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_conf_record_end_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "ConfRecordEnd", "user_data")
+}
+
+/// `recording.url_generate` `subaccount_id`: the sub-account of the resource; absent for the
+/// primary account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_recording_url_generate_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "RecordingUrlGenerate", "subaccount_id")
+}
+
+/// `recording.url_generate` `id`: the recording id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_recording_url_generate_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "RecordingUrlGenerate", "id")
+}
+
+/// `recording.url_generate` `url`: where to download it. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_recording_url_generate_url(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "RecordingUrlGenerate", "url")
 }

@@ -8,8 +8,10 @@ use crate::events::{datetime_from_ms, derived, repr_of, to_dict};
 use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 use yunhuni::{
+    ConfCreateSucc, ConfEnd, ConfJoinFail, ConfJoined, ConfPlayEnd, ConfQuit, ConfRecordEnd,
     DuoCallbackEnd, Event, IvrCallEnd, IvrConnectBegin, IvrConnectEnd, IvrDialEnd, IvrFormatError,
     IvrGetEnd, IvrPlayEnd, IvrPutEnd, IvrRecordEnd, NotifyCallEnd, OtherEvent,
+    RecordingUrlGenerate,
 };
 
 /// `duo_callback.end`: A voice callback ended.
@@ -1118,6 +1120,591 @@ impl PyIvrFormatError {
     }
 }
 
+/// `conf.create.succ`: A conference is ready.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "ConfCreateSucc")]
+#[derive(PartialEq)]
+pub struct PyConfCreateSucc(ConfCreateSucc);
+
+#[pymethods]
+impl PyConfCreateSucc {
+    /// The event name, `'conf.create.succ'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "conf.create.succ"
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conference id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::ConfCreateSucc(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "ConfCreateSucc(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `conf.end`: A conference ended (with `error` when it could not be created).
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "ConfEnd")]
+#[derive(PartialEq)]
+pub struct PyConfEnd(ConfEnd);
+
+#[pymethods]
+impl PyConfEnd {
+    /// The event name, `'conf.end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "conf.end"
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conference id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// What failed; absent on success.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::ConfEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "ConfEnd(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `conf.joined`: A call joined a conference.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "ConfJoined")]
+#[derive(PartialEq)]
+pub struct PyConfJoined(ConfJoined);
+
+#[pymethods]
+impl PyConfJoined {
+    /// The event name, `'conf.joined'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "conf.joined"
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conference id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The member call's `user_data` (absent for invited members).
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// When it joined. In epoch milliseconds.
+    #[getter]
+    fn join_time(&self) -> Option<i64> {
+        self.0.join_time
+    }
+
+    /// `join_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn join_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.join_time)
+    }
+
+    /// The member call.
+    #[getter]
+    fn call_id(&self) -> Option<&str> {
+        self.0.call_id.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::ConfJoined(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "ConfJoined(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `conf.join.fail`: A call could not join a conference.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "ConfJoinFail")]
+#[derive(PartialEq)]
+pub struct PyConfJoinFail(ConfJoinFail);
+
+#[pymethods]
+impl PyConfJoinFail {
+    /// The event name, `'conf.join.fail'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "conf.join.fail"
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conference id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// When it failed. In epoch milliseconds.
+    #[getter]
+    fn time(&self) -> Option<i64> {
+        self.0.time
+    }
+
+    /// `time` as an aware datetime in UTC+8.
+    #[getter]
+    fn time_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.time)
+    }
+
+    /// The member call's `user_data` (absent for invited members).
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// The member call.
+    #[getter]
+    fn call_id(&self) -> Option<&str> {
+        self.0.call_id.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::ConfJoinFail(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "ConfJoinFail(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `conf.quit`: A call left a conference.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "ConfQuit")]
+#[derive(PartialEq)]
+pub struct PyConfQuit(ConfQuit);
+
+#[pymethods]
+impl PyConfQuit {
+    /// The event name, `'conf.quit'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "conf.quit"
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conference id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The member call's `user_data` (absent for invited members).
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// When it left. In epoch milliseconds.
+    #[getter]
+    fn quit_time(&self) -> Option<i64> {
+        self.0.quit_time
+    }
+
+    /// `quit_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn quit_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.quit_time)
+    }
+
+    /// When it had joined. In epoch milliseconds.
+    #[getter]
+    fn join_time(&self) -> Option<i64> {
+        self.0.join_time
+    }
+
+    /// `join_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn join_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.join_time)
+    }
+
+    /// The member call.
+    #[getter]
+    fn call_id(&self) -> Option<&str> {
+        self.0.call_id.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::ConfQuit(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "ConfQuit(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `conf.play_end`: What the conference played finished.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "ConfPlayEnd")]
+#[derive(PartialEq)]
+pub struct PyConfPlayEnd(ConfPlayEnd);
+
+#[pymethods]
+impl PyConfPlayEnd {
+    /// The event name, `'conf.play_end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "conf.play_end"
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conference id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::ConfPlayEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "ConfPlayEnd(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `conf.record_end`: The conference recording finished.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "ConfRecordEnd")]
+#[derive(PartialEq)]
+pub struct PyConfRecordEnd(ConfRecordEnd);
+
+#[pymethods]
+impl PyConfRecordEnd {
+    /// The event name, `'conf.record_end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "conf.record_end"
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conference id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::ConfRecordEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "ConfRecordEnd(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "RecordingUrlGenerate")]
+#[derive(PartialEq)]
+pub struct PyRecordingUrlGenerate(RecordingUrlGenerate);
+
+#[pymethods]
+impl PyRecordingUrlGenerate {
+    /// The event name, `'recording.url_generate'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "recording.url_generate"
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The recording id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// Where to download it.
+    #[getter]
+    fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::RecordingUrlGenerate(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "RecordingUrlGenerate(id={})",
+            repr_of(py, &self.0.id)?
+        ))
+    }
+}
+
 /// Adds the typed event classes to the native module.
 pub fn add_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDuoCallbackEnd>()?;
@@ -1132,6 +1719,14 @@ pub fn add_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyIvrConnectBegin>()?;
     m.add_class::<PyIvrConnectEnd>()?;
     m.add_class::<PyIvrFormatError>()?;
+    m.add_class::<PyConfCreateSucc>()?;
+    m.add_class::<PyConfEnd>()?;
+    m.add_class::<PyConfJoined>()?;
+    m.add_class::<PyConfJoinFail>()?;
+    m.add_class::<PyConfQuit>()?;
+    m.add_class::<PyConfPlayEnd>()?;
+    m.add_class::<PyConfRecordEnd>()?;
+    m.add_class::<PyRecordingUrlGenerate>()?;
     Ok(())
 }
 
@@ -1150,6 +1745,14 @@ pub fn typed_to_py(py: Python<'_>, event: Event) -> PyResult<Result<Py<PyAny>, O
         Event::IvrConnectBegin(e) => Py::new(py, PyIvrConnectBegin(e))?.into_any(),
         Event::IvrConnectEnd(e) => Py::new(py, PyIvrConnectEnd(e))?.into_any(),
         Event::IvrFormatError(e) => Py::new(py, PyIvrFormatError(e))?.into_any(),
+        Event::ConfCreateSucc(e) => Py::new(py, PyConfCreateSucc(e))?.into_any(),
+        Event::ConfEnd(e) => Py::new(py, PyConfEnd(e))?.into_any(),
+        Event::ConfJoined(e) => Py::new(py, PyConfJoined(e))?.into_any(),
+        Event::ConfJoinFail(e) => Py::new(py, PyConfJoinFail(e))?.into_any(),
+        Event::ConfQuit(e) => Py::new(py, PyConfQuit(e))?.into_any(),
+        Event::ConfPlayEnd(e) => Py::new(py, PyConfPlayEnd(e))?.into_any(),
+        Event::ConfRecordEnd(e) => Py::new(py, PyConfRecordEnd(e))?.into_any(),
+        Event::RecordingUrlGenerate(e) => Py::new(py, PyRecordingUrlGenerate(e))?.into_any(),
         Event::IvrStart(e) => Py::new(py, crate::ivr_gen::PyIvrStart::from(e))?.into_any(),
         Event::Other(e) => return Ok(Err(e)),
     }))

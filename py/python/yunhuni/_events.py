@@ -15,6 +15,14 @@ from ._native import (
     IvrConnectBegin,
     IvrConnectEnd,
     IvrFormatError,
+    ConfCreateSucc,
+    ConfEnd,
+    ConfJoined,
+    ConfJoinFail,
+    ConfQuit,
+    ConfPlayEnd,
+    ConfRecordEnd,
+    RecordingUrlGenerate,
     parse_event,
 )
 
@@ -31,5 +39,13 @@ __all__ = [
     "IvrConnectBegin",
     "IvrConnectEnd",
     "IvrFormatError",
+    "ConfCreateSucc",
+    "ConfEnd",
+    "ConfJoined",
+    "ConfJoinFail",
+    "ConfQuit",
+    "ConfPlayEnd",
+    "ConfRecordEnd",
+    "RecordingUrlGenerate",
     "parse_event",
 ]

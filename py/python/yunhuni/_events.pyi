@@ -740,12 +740,379 @@ class IvrFormatError:
 
     def __eq__(self, value: object, /) -> bool: ...
 
-def parse_event(body: _Bytes | str) -> DuoCallbackEnd | NotifyCallEnd | VerifyCallEnd | IvrCallEnd | IvrPlayEnd | IvrRecordEnd | IvrGetEnd | IvrPutEnd | IvrDialEnd | IvrConnectBegin | IvrConnectEnd | IvrFormatError | IvrStart | Event:
+@final
+class ConfCreateSucc:
+    """``conf.create.succ``: A conference is ready.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["conf.create.succ"]:
+        """The event name."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conference id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class ConfEnd:
+    """``conf.end``: A conference ended (with ``error`` when it could not be created).
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["conf.end"]:
+        """The event name."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conference id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def error(self) -> str | None:
+        """What failed; absent on success."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class ConfJoined:
+    """``conf.joined``: A call joined a conference.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["conf.joined"]:
+        """The event name."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conference id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The member call's ``user_data`` (absent for invited members)."""
+
+    @property
+    def join_time(self) -> int | None:
+        """When it joined. In epoch milliseconds."""
+
+    @property
+    def join_at(self) -> datetime | None:
+        """``join_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def call_id(self) -> str | None:
+        """The member call."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class ConfJoinFail:
+    """``conf.join.fail``: A call could not join a conference.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["conf.join.fail"]:
+        """The event name."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conference id."""
+
+    @property
+    def time(self) -> int | None:
+        """When it failed. In epoch milliseconds."""
+
+    @property
+    def time_at(self) -> datetime | None:
+        """``time`` as an aware datetime in UTC+8."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The member call's ``user_data`` (absent for invited members)."""
+
+    @property
+    def call_id(self) -> str | None:
+        """The member call."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class ConfQuit:
+    """``conf.quit``: A call left a conference.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["conf.quit"]:
+        """The event name."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conference id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The member call's ``user_data`` (absent for invited members)."""
+
+    @property
+    def quit_time(self) -> int | None:
+        """When it left. In epoch milliseconds."""
+
+    @property
+    def quit_at(self) -> datetime | None:
+        """``quit_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def join_time(self) -> int | None:
+        """When it had joined. In epoch milliseconds."""
+
+    @property
+    def join_at(self) -> datetime | None:
+        """``join_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def call_id(self) -> str | None:
+        """The member call."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class ConfPlayEnd:
+    """``conf.play_end``: What the conference played finished.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["conf.play_end"]:
+        """The event name."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conference id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class ConfRecordEnd:
+    """``conf.record_end``: The conference recording finished.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["conf.record_end"]:
+        """The event name."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conference id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class RecordingUrlGenerate:
+    """``recording.url_generate``: The download URL asked for with ``recording_url_gen`` is ready.
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["recording.url_generate"]:
+        """The event name."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The recording id."""
+
+    @property
+    def url(self) -> str | None:
+        """Where to download it."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+def parse_event(body: _Bytes | str) -> DuoCallbackEnd | NotifyCallEnd | VerifyCallEnd | IvrCallEnd | IvrPlayEnd | IvrRecordEnd | IvrGetEnd | IvrPutEnd | IvrDialEnd | IvrConnectBegin | IvrConnectEnd | IvrFormatError | ConfCreateSucc | ConfEnd | ConfJoined | ConfJoinFail | ConfQuit | ConfPlayEnd | ConfRecordEnd | RecordingUrlGenerate | IvrStart | Event:
     """Parses a webhook body as the platform POSTs it (``bytes``, or ``str``): a
     ``DuoCallbackEnd``, ``NotifyCallEnd``, ``VerifyCallEnd``, ``IvrCallEnd``, ``IvrPlayEnd``,
     ``IvrRecordEnd``, ``IvrGetEnd``, ``IvrPutEnd``, ``IvrDialEnd``, ``IvrConnectBegin``,
-    ``IvrConnectEnd``, ``IvrFormatError``, an ``IvrStart`` for the ``ivr_start`` request the
-    platform POSTs to an IVR application's URL, or an ``Event`` for any other event name. Raises
+    ``IvrConnectEnd``, ``IvrFormatError``, ``ConfCreateSucc``, ``ConfEnd``, ``ConfJoined``,
+    ``ConfJoinFail``, ``ConfQuit``, ``ConfPlayEnd``, ``ConfRecordEnd``,
+    ``RecordingUrlGenerate``, an ``IvrStart`` for the ``ivr_start`` request the platform POSTs
+    to an IVR application's URL, or an ``Event`` for any other event name. Raises
     ``DecodeError`` for a body that is not a JSON object with a string ``event``, or whose keys
     have impossible types or times outside 1970-9999 (naming the key)."""
 
@@ -762,5 +1129,13 @@ __all__ = [
     "IvrConnectBegin",
     "IvrConnectEnd",
     "IvrFormatError",
+    "ConfCreateSucc",
+    "ConfEnd",
+    "ConfJoined",
+    "ConfJoinFail",
+    "ConfQuit",
+    "ConfPlayEnd",
+    "ConfRecordEnd",
+    "RecordingUrlGenerate",
     "parse_event",
 ]

@@ -57,6 +57,22 @@ public final class Events {
                 return new IvrConnectEnd(m);
             case "ivr.format_error":
                 return new IvrFormatError(m);
+            case "conf.create.succ":
+                return new ConfCreateSucc(m);
+            case "conf.end":
+                return new ConfEnd(m);
+            case "conf.joined":
+                return new ConfJoined(m);
+            case "conf.join.fail":
+                return new ConfJoinFail(m);
+            case "conf.quit":
+                return new ConfQuit(m);
+            case "conf.play_end":
+                return new ConfPlayEnd(m);
+            case "conf.record_end":
+                return new ConfRecordEnd(m);
+            case "recording.url_generate":
+                return new RecordingUrlGenerate(m);
             case "ivr_start":
                 return new IvrStart(m);
             case "ivr_next":
@@ -530,6 +546,257 @@ public final class Events {
         /** The `user_data` given when it was created. */
         public String userData() {
             return string("user_data");
+        }
+    }
+
+    /** {@code conf.create.succ}: A conference is ready. Times are epoch milliseconds. */
+    public static class ConfCreateSucc extends Event {
+        ConfCreateSucc(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conference id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+    }
+
+    /** {@code conf.end}: A conference ended (with `error` when it could not be created). Times are epoch milliseconds. */
+    public static class ConfEnd extends Event {
+        ConfEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conference id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** What failed; absent on success. */
+        public String error() {
+            return string("error");
+        }
+    }
+
+    /** {@code conf.joined}: A call joined a conference. Times are epoch milliseconds. */
+    public static class ConfJoined extends Event {
+        ConfJoined(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conference id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The member call's `user_data` (absent for invited members). */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** When it joined. */
+        public Long joinTime() {
+            return integer("join_time");
+        }
+
+        /** The member call. */
+        public String callId() {
+            return string("call_id");
+        }
+    }
+
+    /** {@code conf.join.fail}: A call could not join a conference. Times are epoch milliseconds. */
+    public static class ConfJoinFail extends Event {
+        ConfJoinFail(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conference id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** When it failed. */
+        public Long time() {
+            return integer("time");
+        }
+
+        /** The member call's `user_data` (absent for invited members). */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** The member call. */
+        public String callId() {
+            return string("call_id");
+        }
+    }
+
+    /** {@code conf.quit}: A call left a conference. Times are epoch milliseconds. */
+    public static class ConfQuit extends Event {
+        ConfQuit(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conference id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The member call's `user_data` (absent for invited members). */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** When it left. */
+        public Long quitTime() {
+            return integer("quit_time");
+        }
+
+        /** When it had joined. */
+        public Long joinTime() {
+            return integer("join_time");
+        }
+
+        /** The member call. */
+        public String callId() {
+            return string("call_id");
+        }
+    }
+
+    /** {@code conf.play_end}: What the conference played finished. Times are epoch milliseconds. */
+    public static class ConfPlayEnd extends Event {
+        ConfPlayEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conference id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+    }
+
+    /** {@code conf.record_end}: The conference recording finished. Times are epoch milliseconds. */
+    public static class ConfRecordEnd extends Event {
+        ConfRecordEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conference id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+    }
+
+    /** {@code recording.url_generate}: The download URL asked for with `recording_url_gen` is ready. Times are epoch milliseconds. */
+    public static class RecordingUrlGenerate extends Event {
+        RecordingUrlGenerate(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The recording id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** Where to download it. */
+        public String url() {
+            return string("url");
         }
     }
 
