@@ -624,6 +624,20 @@ impl Sandbox {
             .flatten()
     }
 
+    /// Changes the IVR URL of any app of this sandbox (the default app or one added with
+    /// [`SandboxBuilder::app`]) for its calls from now; `None` or blank: its callback URL
+    /// serves. Fails (`InvalidInput`) for an app id the sandbox does not know.
+    pub fn set_app_ivr_url(&self, app_id: &str, url: Option<&str>) -> io::Result<()> {
+        if self.shared.credentials.app(app_id).is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("no app {app_id:?} in this sandbox"),
+            ));
+        }
+        write(&self.shared.ivr_urls).insert(app_id.to_owned(), url.map(str::to_owned));
+        Ok(())
+    }
+
     /// A caller dials `to`, a number of the default app: the platform POSTs `ivr_start`
     /// (`type` `ivr_incoming`, `from` the caller) to the app's IVR URL and runs the
     /// application's documents, answering the call with the first action that is not
@@ -686,7 +700,8 @@ impl Sandbox {
 
     /// Stops accepting connections, closes open ones, stops the scheduler and the webhook
     /// workers, and joins every thread. Idempotent; also done on drop. Events not yet
-    /// delivered are dropped.
+    /// delivered are dropped. A request to an IVR application in flight is let finish (at
+    /// most the IVR timeout); no other is started.
     pub fn shutdown(&self) {
         self.shared.signal_stop();
         self.server.shutdown();

@@ -302,9 +302,14 @@ fn binary_ivr_url_and_inbound_calls() {
         br#"{"from":" ","to":"1"}"#,
     );
     assert_eq!(r.status, 400);
-    let (status, requests) = admin_get(addr, &format!("/sandbox/calls/{call_id}/ivr"));
-    assert_eq!(status, 200);
+    // The attempt is recorded once its answer has been read.
+    let requests = eventually(Duration::from_secs(10), "the recorded attempt", || {
+        let (status, requests) = admin_get(addr, &format!("/sandbox/calls/{call_id}/ivr"));
+        assert_eq!(status, 200);
+        (!requests.as_array().unwrap().is_empty()).then_some(requests)
+    });
     assert_eq!(requests[0]["method"], "POST");
+    assert_eq!(requests[0]["status"], 200);
 
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])

@@ -851,3 +851,26 @@ fn a_document_without_action_or_with_enqueue_stalls() {
         assert_eq!(app.requests().len(), 1, "{doc}");
     }
 }
+
+#[test]
+fn ivr_urls_per_app() {
+    let app = App::start(|_| xml("<response><hangup/></response>"));
+    let sb = Sandbox::builder().start().unwrap();
+    assert_eq!(sb.ivr_url(), None);
+    let err = sb
+        .set_app_ivr_url("no-such-app", Some("http://x/"))
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    sb.set_app_ivr_url(sb.app_id(), Some(&app.url("/ivr")))
+        .unwrap();
+    assert_eq!(sb.ivr_url(), Some(app.url("/ivr")));
+    let id = sb.inbound_call("13600000009", "02088880000").unwrap();
+    eventually(WAIT, "ivr_start", || {
+        app.requests()
+            .iter()
+            .any(|s| s.body.windows(id.len()).any(|w| w == id.as_bytes()))
+            .then_some(())
+    });
+    sb.set_ivr_url(None);
+    assert_eq!(sb.ivr_url(), None);
+}
