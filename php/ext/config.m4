@@ -1,6 +1,6 @@
 dnl The PHP extension yunhuni, linking libyunhuni found with pkg-config:
 dnl
-dnl   phpize && ./configure --with-yunhuni && make          libyunhuni where pkg-config finds it
+dnl   phpize && ./configure [--with-yunhuni] && make        libyunhuni where pkg-config finds it
 dnl   phpize && ./configure --with-yunhuni=PREFIX && make   PREFIX/lib/pkgconfig/yunhuni.pc first
 dnl
 dnl PKG_CONFIG_PATH works as usual (for a checkout: ffi-c/generate-pc writes a yunhuni.pc that
@@ -9,7 +9,8 @@ dnl points at target/release and include/).
 PHP_ARG_WITH([yunhuni],
   [for yunhuni support],
   [AS_HELP_STRING([[--with-yunhuni[=PREFIX]]],
-    [Include yunhuni support (libyunhuni from pkg-config; PREFIX/lib/pkgconfig searched first)])])
+    [Include yunhuni support (libyunhuni from pkg-config; PREFIX/lib/pkgconfig searched first)])],
+  [yes])
 
 if test "$PHP_YUNHUNI" != "no"; then
   if test "$PHP_YUNHUNI" != "yes"; then
