@@ -161,6 +161,14 @@ class ErrorsTest {
     }
 
     @Test
+    void fromEnvNamesTheMissingVariable() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("YUNHUNI_APP_ID") == null,
+                "YUNHUNI_APP_ID is set in this environment");
+        YunhuniException e = expect(YunhuniException.Validation.class, "validation", Client::fromEnv);
+        assertTrue(e.getMessage().contains("YUNHUNI_APP_ID"), e.getMessage());
+    }
+
+    @Test
     void aClosedClientSaysSo() {
         Client client = sandbox.client();
         client.close();
