@@ -155,6 +155,37 @@ class SandboxTest {
         }
     }
 
+    /** The top README's Java snippet, compiled and run as a user pastes it into a main method. */
+    @Test
+    void theReadmeSnippet() throws Exception {
+        String readme = new String(Files.readAllBytes(TestSupport.root().resolve("README.md")), StandardCharsets.UTF_8);
+        String section = readme.split("\n## Java\n", 2)[1].split("\n## ", 2)[0];
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```java\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(section);
+        assertTrue(m.find(), "a java snippet in the README's Java section");
+        String source = "import com.yunhuni.*;\nimport com.yunhuni.testing.Sandbox;\nimport java.time.Duration;\n"
+                + "public class ReadmeSnippet {\n    public static void main(String[] args) throws Exception {\n"
+                + m.group(1) + "    }\n}\n";
+        Path dir = Files.createTempDirectory("yunhuni-readme");
+        Path file = dir.resolve("ReadmeSnippet.java");
+        Files.write(file, source.getBytes(StandardCharsets.UTF_8));
+        String classes = new File(Client.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, err, "--release", "8", "-Xlint:-options", "-cp",
+                classes, "-d", dir.toString(), file.toString());
+        assertEquals(0, rc, err + "\n" + source);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xcheck:jni", "-cp", classes + File.pathSeparator + dir, "ReadmeSnippet")
+                .redirectErrorStream(true).start();
+        String output;
+        try (InputStream in = p.getInputStream()) {
+            output = new String(TestSupport.readAll(in), StandardCharsets.UTF_8);
+        }
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.trim().equals("duo_callback.end connected order-42"), output);
+    }
+
     @Test
     void theExampleProgramAgainstTheSandbox() throws Exception {
         Path example = TestSupport.root().resolve("examples/java/Quickstart.java");
