@@ -30,7 +30,7 @@ impl From<BindError> for Code {
 }
 
 /// The envelope `{"code":..,"msg":..,"data":..}` with `data` already rendered as JSON.
-pub(crate) fn envelope(code: Code, data: &str) -> Response {
+fn envelope(code: Code, data: &str) -> Response {
     let (code, msg) = (code.code(), code.msg());
     let body = format!(
         "{{\"code\":\"{code}\",\"msg\":{},\"data\":{data}}}",
@@ -63,7 +63,7 @@ enum Operation {
 
 /// The segments of a path as the server maps it: empty segments (`//`) dropped and every
 /// `;parameter` removed.
-pub(crate) fn mapped_segments(path: &str) -> impl Iterator<Item = &str> {
+fn mapped_segments(path: &str) -> impl Iterator<Item = &str> {
     path.split('/')
         .map(|s| s.split(';').next().unwrap_or(""))
         .filter(|s| !s.is_empty())
@@ -111,7 +111,6 @@ pub(crate) fn is_gateway_path(path: &str) -> bool {
 pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
     let caller = match gateway::authenticate(
         &shared.credentials,
-        &shared.mgmt,
         request,
         shared.settings.expiry_minutes,
         crate::time::wall_clock_ms(),
@@ -119,10 +118,21 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
         Ok(caller) => caller,
         Err(failure) => return failure.response(),
     };
-    if let Some(response) = crate::mgmt::handle(shared, &caller, request) {
-        return response;
-    }
     let accept = request.header("Accept");
+    if let Some((op, id)) = crate::conf_api::route(&request.path) {
+        let method = crate::conf_api::method_of(op);
+        if request.method != method {
+            let message = format!("Request method '{}' not supported", request.method);
+            let page = error_page(405, &message, &request.path).header("Allow", method);
+            return negotiate::error_page(accept, page);
+        }
+        let sub = subaccount_id(shared, &caller);
+        let response = match crate::conf_api::serve(shared, &caller, sub, op, id, request) {
+            Ok(data) => envelope(Code::SUCCESS, &data),
+            Err(code) => envelope(code, "null"),
+        };
+        return negotiate::envelope(&request.path, accept, response);
+    }
     let Some(operation) = route(&request.path) else {
         let page = error_page(404, "No message available", &request.path);
         return negotiate::error_page(accept, page);
@@ -197,12 +207,6 @@ fn schema(operation: Operation) -> Schema {
 /// Reads the body as a JSON object: JSON content types only (`application/json` or
 /// `application/*+json`), else `000002`.
 fn bind_body(request: &Request, operation: Operation) -> Result<JsonObject, Code> {
-    bind_json(request, schema(operation))
-}
-
-/// Reads a body as a JSON object with the given known fields: JSON content types only, else
-/// `000002`; binding errors as [`BindError`] maps them.
-pub(crate) fn bind_json(request: &Request, schema: Schema) -> Result<JsonObject, Code> {
     let media = request.header("Content-Type").map(|ct| {
         ct.split(';')
             .next()
@@ -216,7 +220,7 @@ pub(crate) fn bind_json(request: &Request, schema: Schema) -> Result<JsonObject,
     if !is_json {
         return Err(Code::UNKNOWN_FAIL);
     }
-    Ok(parse_object(&request.body, schema)?)
+    Ok(parse_object(&request.body, schema(operation))?)
 }
 
 /// The call service's checks before it picks numbers and files: a callee with a forced code
@@ -232,14 +236,7 @@ fn service_checks(
             return Err(code);
         }
     }
-    let mut settings = shared.app_settings_of(&caller.app_id);
-    // A sub-account whose call quota is used up gets `010006` at the quota's turn.
-    if caller
-        .subaccount
-        .is_some_and(|i| shared.mgmt.call_quota_exceeded(i))
-    {
-        settings.quota_exhausted = true;
-    }
+    let settings = shared.app_settings_of(&caller.app_id);
     settings.check_call(service, caller.subaccount.is_some(), callees)?;
     Ok(settings)
 }
@@ -265,7 +262,9 @@ fn seconds_to_ms(secs: Option<i32>) -> i64 {
 }
 
 fn subaccount_id(shared: &Shared, caller: &Caller) -> Option<String> {
-    caller.subaccount.and_then(|i| shared.mgmt.id_of(i))
+    caller
+        .subaccount
+        .map(|i| shared.credentials.sub_accounts[i].id.clone())
 }
 
 fn place(

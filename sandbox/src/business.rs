@@ -94,6 +94,8 @@ impl BusinessCode {
     pub(crate) const NUMBER_NOT_ALLOWED: BusinessCode = BusinessCode::entry(14);
     pub(crate) const NO_LINE: BusinessCode = BusinessCode::entry(15);
     pub(crate) const SAME_NUMBER: BusinessCode = BusinessCode::entry(19);
+    pub(crate) const CONF_NOT_EXISTS: BusinessCode = BusinessCode::entry(17);
+    pub(crate) const CONF_MAX_PARTS: BusinessCode = BusinessCode::entry(18);
 
     const fn entry(i: usize) -> BusinessCode {
         BusinessCode {
@@ -184,7 +186,7 @@ impl FromStr for BusinessCode {
 }
 
 /// A service an application may have enabled, one per simple call (`ServiceType`
-/// `VoiceCallback`, `VoiceDirectly`, `VoiceValidate`) and IVR (`IvrService`). A call to a service the app has not
+/// `VoiceCallback`, `VoiceDirectly`, `VoiceValidate`), IVR (`IvrService`) and conferences (`SessionService`). A call to a service the app has not
 /// enabled gets `010002`; cancels are not checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -197,6 +199,8 @@ pub enum Service {
     VerifyCall,
     /// IVR (`IvrService`): `call/ivr_call` and inbound calls.
     Ivr,
+    /// Conferences (`SessionService`): every `conf/*` operation.
+    Conference,
 }
 
 /// What the platform knows of an application beyond its credentials, and that decides the
@@ -333,7 +337,7 @@ pub(crate) fn code_from_json(
 
 /// Whether a string is blank as commons-lang's `StringUtils.isBlank` sees it (every character
 /// Java whitespace), which the call service uses for file names.
-pub(crate) fn java_blank(s: &str) -> bool {
+fn java_blank(s: &str) -> bool {
     s.chars().all(|c| {
         matches!(c, '\t'..='\r' | '\u{1C}'..='\u{1F}')
             || (c.is_whitespace() && !matches!(c, '\u{85}' | '\u{A0}' | '\u{2007}' | '\u{202F}'))
@@ -454,10 +458,13 @@ mod tests {
             r#"{"code":"000000"}"#,
             r#"{"msg":"余额不足"}"#,
             r#"{"disabled_services":["ivr_call"]}"#,
-            r#"{"disabled_services":["conference"]}"#,
+            r#"{"disabled_services":["conf"]}"#,
         ] {
             assert!(serde_json::from_str::<AppSettings>(bad).is_err(), "{bad}");
         }
+        let s: AppSettings =
+            serde_json::from_str(r#"{"disabled_services":["conference"]}"#).unwrap();
+        assert_eq!(s.disabled_services, [Service::Conference]);
     }
 
     #[test]

@@ -124,6 +124,7 @@ mod api;
 mod args;
 mod behavior;
 mod business;
+mod conf_api;
 mod config;
 mod events;
 mod gateway;
@@ -133,7 +134,6 @@ mod ivr_fetch;
 mod ivr_url;
 mod ivr_xml;
 mod lenient;
-mod mgmt;
 mod negotiate;
 pub mod signing;
 mod sim;
@@ -158,7 +158,7 @@ pub use config::{
 pub use inspect::{
     CallInfo, CallKind, CallState, Delivery, EndEventState, TimelineEntry, WebhookAttempt,
 };
-pub use sim::{IvrRequest, Recording};
+pub use sim::{ConfInfo, IvrRequest, Recording};
 
 use config::Credentials;
 use sim::{lock, read, write, Settings, Shared};
@@ -449,7 +449,9 @@ impl SandboxBuilder {
 
 /// Routes one request: the sandbox's own endpoints, the gateway, or 404.
 fn serve(shared: &Shared, request: &http::Request) -> http::Response {
-    if request.path == "/sandbox" || request.path.starts_with("/sandbox/") {
+    if request.path.starts_with("/sandbox/recordings/") && request.method == "GET" {
+        conf_api::serve_recording(shared, &request.path)
+    } else if request.path == "/sandbox" || request.path.starts_with("/sandbox/") {
         admin::handle(shared, request)
     } else if api::is_gateway_path(&request.path) {
         let response = api::handle(shared, request);
@@ -664,6 +666,18 @@ impl Sandbox {
     /// The recordings made by `<record>` (the last 10,000), oldest first.
     pub fn recordings(&self) -> Vec<Recording> {
         self.shared.engine_now().recordings()
+    }
+
+    /// A conference kept by the sandbox: its state, members, and the events queued for it, in
+    /// order (`None` for an unknown id).
+    pub fn conference(&self, conf_id: &str) -> Option<ConfInfo> {
+        self.shared.conf_info(conf_id)
+    }
+
+    /// Events of conferences and `recording.url_generate`: queued, delivered (HTTP 200),
+    /// given up after every attempt.
+    pub fn conf_event_counts(&self) -> (u64, u64, u64) {
+        self.shared.conf_event_counts()
     }
 
     /// The simulated time now, in epoch milliseconds.

@@ -10,6 +10,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
 use super::call::{self, Calls};
+use super::conf::{self, Confs};
 use super::ivr::{self, IvrCalls, IvrRequest, Recording};
 use super::Shared;
 use crate::inspect::Delivery;
@@ -25,6 +26,8 @@ pub(super) enum Wake {
     Call(call::Step),
     /// A step of an IVR call.
     Ivr(ivr::Step),
+    /// A step of a conference or of one of its members.
+    Conf(conf::Step),
 }
 
 #[derive(Debug)]
@@ -95,6 +98,8 @@ pub(crate) struct Engine {
     pub(super) calls: Calls,
     /// The IVR calls and their recordings.
     pub(super) ivr: IvrCalls,
+    /// The conferences, their members and recordings.
+    pub(super) confs: Confs,
     timers: BinaryHeap<Timer>,
     next_seq: u64,
     pub(super) ids: IdGenerator,
@@ -108,6 +113,7 @@ impl Engine {
         Engine {
             calls: Calls::new(),
             ivr: IvrCalls::new(),
+            confs: Confs::new(),
             timers: BinaryHeap::new(),
             next_seq: 0,
             ids: IdGenerator::new(),
@@ -192,6 +198,9 @@ impl Engine {
                 }
                 Wake::Ivr(step) => {
                     self.wake_ivr(shared, &timer.target, timer.generation, timer.due, step)
+                }
+                Wake::Conf(step) => {
+                    self.wake_conf(shared, &timer.target, timer.generation, timer.due, step)
                 }
             }
         }

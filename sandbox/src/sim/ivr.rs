@@ -882,6 +882,7 @@ impl Engine {
         call.end_by = by;
         call.pending = None;
         call.enter(at, CallState::Releasing, what);
+        self.conf_call_released(&call.id, at);
         self.schedule_ivr(call, at + RELEASE_WAIT_MS, ANY_GENERATION, Step::Released);
     }
 

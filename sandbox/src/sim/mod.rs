@@ -31,9 +31,9 @@
 //! `impl Shared` / `impl Engine` blocks that the API handlers call.
 
 mod call;
+mod conf;
 mod engine;
 mod ivr;
-mod mgmt;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,10 +47,11 @@ use crate::inspect::WebhookAttempt;
 use crate::time::SimClock;
 
 pub(crate) use call::{CancelOutcome, NewCall, Plan, RING_TONE_MS};
+pub use conf::ConfInfo;
+pub(crate) use conf::{Asker, NewConf, NewInvite, MAX_DURATION_S, MAX_PARTS, WAV_MAX_SECONDS};
 pub(crate) use engine::Engine;
 pub(crate) use ivr::{IvrJob, NewIvrCall};
 pub use ivr::{IvrRequest, Recording};
-pub(crate) use mgmt::{Quota, Store as MgmtStore, Sub, QUOTA_TYPES};
 
 /// Settings fixed at start.
 #[derive(Debug, Clone)]
@@ -84,8 +85,6 @@ pub(crate) struct Shared {
     /// `http://host:port`, set once the server is bound.
     pub(crate) base_url: std::sync::OnceLock<String>,
     pub(crate) credentials: Credentials,
-    /// Sub-accounts (their certificates, state and quotas) and rented numbers.
-    pub(crate) mgmt: MgmtStore,
     pub(crate) clock: SimClock,
     /// The current callback URL of each app (the default app's can change at run time).
     pub(crate) app_urls: RwLock<HashMap<String, Option<String>>>,
@@ -126,7 +125,6 @@ impl Shared {
         Shared {
             settings,
             base_url: std::sync::OnceLock::new(),
-            mgmt: MgmtStore::new(&credentials),
             credentials,
             clock,
             app_urls: RwLock::new(app_urls),
@@ -181,7 +179,7 @@ impl Shared {
     ) -> Option<String> {
         let non_blank = |u: &Option<String>| u.clone().filter(|u| !crate::lenient::is_blank(u));
         if let Some(index) = subaccount {
-            if let Some(url) = non_blank(&self.mgmt.callback_url_of(index)) {
+            if let Some(url) = non_blank(&self.credentials.sub_accounts[index].callback_url) {
                 return Some(url);
             }
         }
@@ -198,7 +196,8 @@ impl Shared {
     ) -> (Option<String>, Option<String>) {
         let non_blank = |u: Option<String>| u.filter(|u| !crate::lenient::is_blank(u));
         if let Some(index) = subaccount {
-            if let Some(url) = non_blank(self.mgmt.callback_url_of(index)) {
+            if let Some(url) = non_blank(self.credentials.sub_accounts[index].callback_url.clone())
+            {
                 return (Some(url.clone()), Some(url));
             }
         }

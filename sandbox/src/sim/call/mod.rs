@@ -267,6 +267,10 @@ impl Shared {
     /// Records the final outcome of a delivery and wakes waiters.
     pub(crate) fn settle_delivery(&self, call_id: &str, event: &str, delivered: bool) {
         let mut engine = lock(&self.engine);
+        if event.starts_with("conf.") || event.starts_with("recording.") {
+            engine.confs.settle(delivered);
+            return;
+        }
         if event.starts_with("ivr.") {
             if event == "ivr.call_end" {
                 engine.ivr.settle(call_id, delivered);

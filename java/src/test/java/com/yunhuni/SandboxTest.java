@@ -208,7 +208,6 @@ class SandboxTest {
             env.put("YUNHUNI_SECRET_KEY", sandbox.secretKey());
             env.put("YUNHUNI_BASE_URL", sandbox.baseUrl());
             env.put("WEBHOOK_PORT", String.valueOf(port));
-            env.put("YUNHUNI_LOG", "debug");
             env.remove("YUNHUNI_JAVA_LIB");
             pb.redirectErrorStream(true);
             Process p = pb.start();
@@ -220,9 +219,6 @@ class SandboxTest {
             assertEquals(0, p.exitValue(), output);
             assertTrue(output.contains("call placed: "), output);
             assertTrue(output.contains("(order-42) ended: connected"), output);
-            // YUNHUNI_LOG=debug: core's logger writes each request to stderr, never the secret.
-            assertTrue(output.contains("[yunhuni debug]") && output.contains("duo_callback"), output);
-            assertFalse(output.contains(sandbox.secretKey()), output);
             assertFalse(output.contains("WARNING"), "no -Xcheck:jni warning: " + output);
         }
     }
