@@ -50,6 +50,8 @@ const IVR_HISTORY: usize = 10_000;
 const RECORDING_HISTORY: usize = 10_000;
 /// Most requests to the application kept per call.
 const REQUESTS_PER_CALL: usize = 500;
+/// Most timeline steps kept per call (its end is always kept).
+const TIMELINE_STEPS: usize = 5000;
 /// A timer generation that every state of the call accepts (call-level timers).
 const ANY_GENERATION: u64 = u64::MAX;
 
@@ -257,15 +259,29 @@ struct IvrCall {
 impl IvrCall {
     fn enter(&mut self, at: i64, state: CallState, what: String) {
         self.state = state;
-        self.timeline.push(TimelineEntry {
-            sim_time_ms: at,
-            state,
-            what,
-        });
+        self.push(at, what);
     }
 
     fn note(&mut self, at: i64, what: String) {
+        self.push(at, what);
+    }
+
+    /// Adds a step to the timeline, up to [`TIMELINE_STEPS`] (an application answering in a
+    /// loop with no delay would otherwise grow it for as long as the call lasts); the end of
+    /// the call is always kept.
+    fn push(&mut self, at: i64, what: String) {
         let state = self.state;
+        let full = self.timeline.len() >= TIMELINE_STEPS;
+        if full && !matches!(state, CallState::Releasing | CallState::Closed) {
+            if self.timeline.len() == TIMELINE_STEPS {
+                self.timeline.push(TimelineEntry {
+                    sim_time_ms: at,
+                    state,
+                    what: format!("(more steps than {TIMELINE_STEPS}: the next ones are not kept)"),
+                });
+            }
+            return;
+        }
         self.timeline.push(TimelineEntry {
             sim_time_ms: at,
             state,
