@@ -11,13 +11,13 @@
 
 use crate::boundary::{arg_bytes, arg_out, guard};
 use crate::error::{yh_error, yh_result};
+use crate::events_gen::event_type;
+pub use crate::events_gen::yh_event_type;
 use crate::logging::init_from_env;
 use crate::util::{c_string, free_box, value_guard};
 use serde_json::Value;
 use std::ffi::{c_char, CString};
 use std::ptr;
-pub use crate::events_gen::yh_event_type;
-use crate::events_gen::event_type;
 use yunhuni::event_decls::{self, KeyType};
 use yunhuni::ivr::IVR_START;
 use yunhuni::{DuoCallbackEnd, Event};
@@ -72,7 +72,10 @@ impl From<Event> for yh_event {
                     .keys
                     .iter()
                     .filter_map(|k| {
-                        Some((k.name, KeyValue::from_view(KeyType::Str, view.get(k.name)?)?))
+                        Some((
+                            k.name,
+                            KeyValue::from_view(KeyType::Str, view.get(k.name)?)?,
+                        ))
                     })
                     .collect(),
             ),
@@ -80,9 +83,7 @@ impl From<Event> for yh_event {
                 d.rust_type,
                 d.keys
                     .iter()
-                    .filter_map(|k| {
-                        Some((k.name, KeyValue::from_view(k.ty, view.get(k.name)?)?))
-                    })
+                    .filter_map(|k| Some((k.name, KeyValue::from_view(k.ty, view.get(k.name)?)?)))
                     .collect(),
             ),
             (_, None) => (None, Vec::new()),
