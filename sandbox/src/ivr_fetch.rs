@@ -9,6 +9,8 @@
 //! only; at most 50, and a location seen before in the same attempt is a circular redirect
 //! (the attempt fails). A reply body larger than [`MAX_REPLY`] fails the attempt (the platform
 //! reads any size into memory; past its memory the read throws and the attempt is retried).
+//! One difference: the platform's read timeout is between two packets, so a reply trickled
+//! slowly can take longer than 5 s in all; here the whole body must arrive within the timeout.
 
 use std::collections::HashSet;
 use std::io::Read;
