@@ -143,8 +143,6 @@ function events(body: Buffer | string | Uint8Array): number {
       // @ts-expect-error only duo_callback.end has talkSeconds
       return ev.talkSeconds;
     }
-    case 'conf.end':
-      return Object.keys(ev.fields).length;
     case 'ivr.get_end': {
       const keys: string | null = ev.keys;
       const at: number | null = ev.endTime;
@@ -160,7 +158,8 @@ function events(body: Buffer | string | Uint8Array): number {
     }
     default: {
       const name: string = ev.event;
-      void name;
+      // An event kept whole: its body in `fields`.
+      if (ev.type === 'event') return Object.keys(ev.fields).length + name.length;
       return 0;
     }
   }
