@@ -1,18 +1,26 @@
 <?php
-// PHP: Yunhuni\Client (the package in php/, over FFI and libyunhuni) against the curl baseline, both
-// sending the same duo_callback to the same sandbox, one request after the other. The two are
-// interleaved, one repetition each in turn, after a warm-up of each. Prints one JSON row.
+// PHP: Yunhuni\Client (the package in php/, over libyunhuni) against the curl baseline, both
+// sending the same duo_callback to the same sandbox, one request after the other. The runs are
+// interleaved, one repetition each in turn, after a warm-up of each. Prints JSON rows.
 //
 //   php -d ffi.enable=1 bench/php/bench.php BASE_URL N REPS
+//       the client on PHP's FFI against curl: one row
+//   php -d ffi.enable=1 -d extension=/path/to/yunhuni.so bench/php/bench.php BASE_URL N REPS ext
+//       the client on the extension against curl, and against the same requests through the
+//       library's FFI backend (Yunhuni\Ffi, what the client runs on without the extension): two rows
 
 declare(strict_types=1);
 
 require_once dirname(__DIR__, 2) . '/php/yunhuni.php';
 require_once dirname(__DIR__) . '/baselines/php_curl.php';
 
-[$baseUrl, $n, $reps] = [$argv[1] ?? '', (int) ($argv[2] ?? 0), (int) ($argv[3] ?? 0)];
-if ($baseUrl === '' || $n < 1 || $reps < 1) {
-    fwrite(STDERR, "usage: php -d ffi.enable=1 bench.php BASE_URL N REPS\n");
+[$baseUrl, $n, $reps, $mode] = [$argv[1] ?? '', (int) ($argv[2] ?? 0), (int) ($argv[3] ?? 0), $argv[4] ?? 'ffi'];
+if ($baseUrl === '' || $n < 1 || $reps < 1 || !in_array($mode, ['ffi', 'ext'], true)) {
+    fwrite(STDERR, "usage: php -d ffi.enable=1 [-d extension=yunhuni.so] bench.php BASE_URL N REPS [ffi|ext]\n");
+    exit(2);
+}
+if (Yunhuni\backend() !== ($mode === 'ext' ? 'extension' : 'ffi')) {
+    fwrite(STDERR, "bench.php $mode: the library runs on " . Yunhuni\backend() . "\n");
     exit(2);
 }
 $appId = getenv('YUNHUNI_APP_ID') ?: 'b0a5d1e5a2c64f0e9a7e3c1d5f000001';
@@ -38,6 +46,20 @@ $runs = [
         }
     },
 ];
+if ($mode === 'ext') {
+    // The same requests through the FFI backend, as Yunhuni\Client makes them without the extension.
+    $ffiClient = Yunhuni\Ffi::clientNew([$appId, $certId, $secretKey], ['base_url' => $baseUrl], null);
+    $runs['ffi'] = function () use ($ffiClient, $n): void {
+        $fields = ['to1' => '13800000001', 'to2' => '13800000002', 'max_call_duration' => 60];
+        for ($i = 0; $i < $n; $i++) {
+            [$json, $callId] = Yunhuni\Ffi::request($ffiClient, 'duo_callback', $fields, [], null);
+            json_decode($json, true, 512, JSON_THROW_ON_ERROR);
+            if (strlen((string) $callId) !== 32) {
+                throw new RuntimeException('unexpected call id');
+            }
+        }
+    };
+}
 
 /** Requests per second of one run. */
 function rate(callable $run, int $n): float
@@ -56,7 +78,7 @@ function stats(array $samples): array
     return [$median, $median > 0 ? ($samples[$count - 1] - $samples[0]) / $median : 0.0];
 }
 
-$samples = ['ours' => [], 'baseline' => []];
+$samples = array_fill_keys(array_keys($runs), []);
 foreach ($runs as $run) {
     $run(); // warm-up
 }
@@ -67,14 +89,22 @@ for ($r = 0; $r < $reps; $r++) {
 }
 [$o, $oSpread] = stats($samples['ours']);
 [$b, $bSpread] = stats($samples['baseline']);
-echo json_encode([
-    'name' => 'PHP Yunhuni\\Client (FFI) vs curl with a new handle per request',
+$note = "$n requests per sample, sequential; PHP " . PHP_VERSION . ', curl ' . curl_version()['version'];
+$row = fn (string $name, float $baseline, float $spread, float $target) => json_encode([
+    'name' => $name,
     'ours' => $o,
-    'baseline' => $b,
+    'baseline' => $baseline,
     'unit' => 'requests/s',
-    'target' => 2,
+    'target' => $target,
     'ours_spread' => $oSpread,
-    'baseline_spread' => $bSpread,
+    'baseline_spread' => $spread,
     'samples' => $reps,
-    'note' => "$n requests per sample, sequential; PHP " . PHP_VERSION . ', curl ' . curl_version()['version'],
-], JSON_UNESCAPED_SLASHES), "\n";
+    'note' => $note,
+], JSON_UNESCAPED_SLASHES);
+if ($mode === 'ffi') {
+    echo $row('PHP Yunhuni\\Client (FFI) vs curl with a new handle per request', $b, $bSpread, 2), "\n";
+} else {
+    [$f, $fSpread] = stats($samples['ffi']);
+    echo $row("php_ext_vs_curl_new_handle: PHP Yunhuni\\Client on the extension vs curl with a new handle per request (the vendor SDK's way)", $b, $bSpread, 3), "\n";
+    echo $row('php_ext_vs_ffi: PHP Yunhuni\\Client on the extension vs the same requests through its FFI backend', $f, $fSpread, 1), "\n";
+}
