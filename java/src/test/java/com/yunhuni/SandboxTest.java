@@ -155,6 +155,19 @@ class SandboxTest {
         }
     }
 
+    /**
+     * {@code java -Xcheck:jni -cp CP MAIN}; from Java 22 on with {@code --enable-native-access=ALL-UNNAMED},
+     * without which the JVM warns that {@code System.load} is a restricted method.
+     */
+    private static List<String> javaCommand(String javaBin, String classpath, String main) {
+        List<String> cmd = new ArrayList<>(java.util.Arrays.asList(javaBin, "-Xcheck:jni"));
+        if (Runtime.version().feature() >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        cmd.addAll(java.util.Arrays.asList("-cp", classpath, main));
+        return cmd;
+    }
+
     /** The top README's Java snippet, compiled and run as a user pastes it into a main method. */
     @Test
     void theReadmeSnippet() throws Exception {
@@ -175,7 +188,7 @@ class SandboxTest {
                 classes, "-d", dir.toString(), file.toString());
         assertEquals(0, rc, err + "\n" + source);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xcheck:jni", "-cp", classes + File.pathSeparator + dir, "ReadmeSnippet")
+        Process p = new ProcessBuilder(javaCommand(java, classes + File.pathSeparator + dir, "ReadmeSnippet"))
                 .redirectErrorStream(true).start();
         String output;
         try (InputStream in = p.getInputStream()) {
@@ -200,14 +213,14 @@ class SandboxTest {
         try (Sandbox sandbox = Sandbox.builder().timeScale(200)
                 .callbackUrl("http://127.0.0.1:" + port + "/yunhuni/events").start()) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-Xcheck:jni", "-cp", classes + File.pathSeparator + out,
-                    "Quickstart");
+            ProcessBuilder pb = new ProcessBuilder(javaCommand(java, classes + File.pathSeparator + out, "Quickstart"));
             Map<String, String> env = pb.environment();
             env.put("YUNHUNI_APP_ID", sandbox.appId());
             env.put("YUNHUNI_CERT_ID", sandbox.certId());
             env.put("YUNHUNI_SECRET_KEY", sandbox.secretKey());
             env.put("YUNHUNI_BASE_URL", sandbox.baseUrl());
             env.put("WEBHOOK_PORT", String.valueOf(port));
+            env.put("YUNHUNI_LOG", "debug");
             env.remove("YUNHUNI_JAVA_LIB");
             pb.redirectErrorStream(true);
             Process p = pb.start();
@@ -219,6 +232,9 @@ class SandboxTest {
             assertEquals(0, p.exitValue(), output);
             assertTrue(output.contains("call placed: "), output);
             assertTrue(output.contains("(order-42) ended: connected"), output);
+            // YUNHUNI_LOG=debug: core's logger writes each request to stderr, never the secret.
+            assertTrue(output.contains("[yunhuni debug]") && output.contains("duo_callback"), output);
+            assertFalse(output.contains(sandbox.secretKey()), output);
             assertFalse(output.contains("WARNING"), "no -Xcheck:jni warning: " + output);
         }
     }
