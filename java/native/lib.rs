@@ -329,6 +329,19 @@ pub extern "system" fn Java_com_yunhuni_internal_Native_parseIvrNext<'l>(
     })
 }
 
+/// Called once when the library loads: writes the SDK's log records to stderr at the level
+/// `YUNHUNI_LOG` names (core's logger). Returns the value when it is not a level, else null.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_com_yunhuni_internal_Native_initLog<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+) -> JString<'l> {
+    run(&mut env, |env| match yunhuni::logging::init_from_env() {
+        Ok(()) => Ok(JString::default()),
+        Err(value) => Ok(env.new_string(value)?),
+    })
+}
+
 /// The platform's meaning of a return code: `{code, name, zh, en}`, or `null`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_com_yunhuni_internal_Native_lookupCode<'l>(

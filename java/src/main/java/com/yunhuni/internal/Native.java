@@ -22,6 +22,11 @@ public final class Native {
 
     static {
         load();
+        String bad = initLog();
+        if (bad != null) {
+            System.err.println("yunhuni: YUNHUNI_LOG=" + bad
+                    + " is not a level (off, error, warn, info, debug, trace); logging stays off");
+        }
     }
 
     /** {@code linux-x86_64}, {@code macos-aarch64}, ...: the folder of the jar's library. */
@@ -62,6 +67,9 @@ public final class Native {
             throw error;
         }
     }
+
+    /** Reads YUNHUNI_LOG (core's stderr logger); the value when it is not a level, else null. */
+    private static native String initLog();
 
     public static native String coreVersion();
 
