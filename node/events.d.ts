@@ -4,6 +4,7 @@
 // derives), `OtherEvent` for every other event, and their union `Event`.
 
 import type { Outcome } from './index';
+import type { IvrStart } from './ivr';
 
 /** `duo_callback.end`: A voice callback ended. Times are epoch milliseconds; every key is present, `null` when not sent. */
 export interface DuoCallbackEndEvent {
@@ -383,5 +384,5 @@ export interface OtherEvent {
   fields: Record<string, unknown>;
 }
 
-/** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}). */
-export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | IvrCallEndEvent | IvrPlayEndEvent | IvrRecordEndEvent | IvrGetEndEvent | IvrPutEndEvent | IvrDialEndEvent | IvrConnectBeginEvent | IvrConnectEndEvent | IvrFormatErrorEvent | ConfCreateSuccEvent | ConfEndEvent | ConfJoinedEvent | ConfJoinFailEvent | ConfQuitEvent | ConfPlayEndEvent | ConfRecordEndEvent | RecordingUrlGenerateEvent | OtherEvent;
+/** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}, and `'ivr_start'` for the {@link IvrStart} request, which has no `event`). */
+export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | IvrCallEndEvent | IvrPlayEndEvent | IvrRecordEndEvent | IvrGetEndEvent | IvrPutEndEvent | IvrDialEndEvent | IvrConnectBeginEvent | IvrConnectEndEvent | IvrFormatErrorEvent | ConfCreateSuccEvent | ConfEndEvent | ConfJoinedEvent | ConfJoinFailEvent | ConfQuitEvent | ConfPlayEndEvent | ConfRecordEndEvent | RecordingUrlGenerateEvent | IvrStart | OtherEvent;
