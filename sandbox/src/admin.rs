@@ -31,7 +31,7 @@ fn method_not_allowed(allow: &str) -> Response {
 }
 
 /// Decodes `%XX` escapes of a path segment (invalid escapes are kept as they are).
-fn percent_decode(segment: &str) -> String {
+pub(crate) fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

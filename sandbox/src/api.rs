@@ -30,7 +30,7 @@ impl From<BindError> for Code {
 }
 
 /// The envelope `{"code":..,"msg":..,"data":..}` with `data` already rendered as JSON.
-fn envelope(code: Code, data: &str) -> Response {
+pub(crate) fn envelope(code: Code, data: &str) -> Response {
     let (code, msg) = (code.code(), code.msg());
     let body = format!(
         "{{\"code\":\"{code}\",\"msg\":{},\"data\":{data}}}",
@@ -63,7 +63,7 @@ enum Operation {
 
 /// The segments of a path as the server maps it: empty segments (`//`) dropped and every
 /// `;parameter` removed.
-fn mapped_segments(path: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn mapped_segments(path: &str) -> impl Iterator<Item = &str> {
     path.split('/')
         .map(|s| s.split(';').next().unwrap_or(""))
         .filter(|s| !s.is_empty())
@@ -111,6 +111,7 @@ pub(crate) fn is_gateway_path(path: &str) -> bool {
 pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
     let caller = match gateway::authenticate(
         &shared.credentials,
+        &shared.mgmt,
         request,
         shared.settings.expiry_minutes,
         crate::time::wall_clock_ms(),
@@ -118,6 +119,9 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
         Ok(caller) => caller,
         Err(failure) => return failure.response(),
     };
+    if let Some(response) = crate::mgmt::handle(shared, &caller, request) {
+        return response;
+    }
     let accept = request.header("Accept");
     if let Some((op, id)) = crate::conf_api::route(&request.path) {
         let method = crate::conf_api::method_of(op);
@@ -207,6 +211,12 @@ fn schema(operation: Operation) -> Schema {
 /// Reads the body as a JSON object: JSON content types only (`application/json` or
 /// `application/*+json`), else `000002`.
 fn bind_body(request: &Request, operation: Operation) -> Result<JsonObject, Code> {
+    bind_json(request, schema(operation))
+}
+
+/// Reads a body as a JSON object with the given known fields: JSON content types only, else
+/// `000002`; binding errors as [`BindError`] maps them.
+pub(crate) fn bind_json(request: &Request, schema: Schema) -> Result<JsonObject, Code> {
     let media = request.header("Content-Type").map(|ct| {
         ct.split(';')
             .next()
@@ -220,7 +230,7 @@ fn bind_body(request: &Request, operation: Operation) -> Result<JsonObject, Code
     if !is_json {
         return Err(Code::UNKNOWN_FAIL);
     }
-    Ok(parse_object(&request.body, schema(operation))?)
+    Ok(parse_object(&request.body, schema)?)
 }
 
 /// The call service's checks before it picks numbers and files: a callee with a forced code
@@ -236,7 +246,7 @@ fn service_checks(
             return Err(code);
         }
     }
-    let settings = shared.app_settings_of(&caller.app_id);
+    let settings = shared.app_settings_for(&caller.app_id, caller.subaccount);
     settings.check_call(service, caller.subaccount.is_some(), callees)?;
     Ok(settings)
 }
@@ -262,9 +272,7 @@ fn seconds_to_ms(secs: Option<i32>) -> i64 {
 }
 
 fn subaccount_id(shared: &Shared, caller: &Caller) -> Option<String> {
-    caller
-        .subaccount
-        .map(|i| shared.credentials.sub_accounts[i].id.clone())
+    caller.subaccount.and_then(|i| shared.mgmt.id_of(i))
 }
 
 fn place(

@@ -337,7 +337,7 @@ pub(crate) fn code_from_json(
 
 /// Whether a string is blank as commons-lang's `StringUtils.isBlank` sees it (every character
 /// Java whitespace), which the call service uses for file names.
-fn java_blank(s: &str) -> bool {
+pub(crate) fn java_blank(s: &str) -> bool {
     s.chars().all(|c| {
         matches!(c, '\t'..='\r' | '\u{1C}'..='\u{1F}')
             || (c.is_whitespace() && !matches!(c, '\u{85}' | '\u{A0}' | '\u{2007}' | '\u{202F}'))

@@ -55,8 +55,9 @@ pub struct SubAccount {
 pub(crate) enum Certificate {
     /// A primary account; the value is its tenant key (the cert id itself).
     Primary { secret_key: String },
-    /// A sub-account, by index into [`Credentials::sub_accounts`].
-    Sub { index: usize },
+    /// A sub-account given at start; its state lives in the management store, which the
+    /// gateway asks.
+    Sub,
 }
 
 /// The sandbox's credential store, fixed at start.
@@ -102,7 +103,7 @@ impl Credentials {
                 }
             }
         }
-        for (i, sub) in sub_accounts.iter().enumerate() {
+        for sub in &sub_accounts {
             if sub.cert_id.is_empty() || sub.secret_key.is_empty() || sub.id.is_empty() {
                 return Err(invalid(format!(
                     "sub-account {:?}: ids and secret must not be empty",
@@ -116,7 +117,7 @@ impl Credentials {
                 )));
             }
             if certs
-                .insert(sub.cert_id.clone(), Certificate::Sub { index: i })
+                .insert(sub.cert_id.clone(), Certificate::Sub)
                 .is_some()
             {
                 return Err(invalid(format!("cert id {:?} is used twice", sub.cert_id)));
@@ -136,16 +137,5 @@ impl Credentials {
 
     pub(crate) fn app(&self, app_id: &str) -> Option<&App> {
         self.app_index.get(app_id).map(|&i| &self.apps[i])
-    }
-
-    /// The tenant (owning primary cert id) of a certificate.
-    pub(crate) fn tenant_of<'a>(&'a self, cert_id: &'a str, cert: &'a Certificate) -> &'a str {
-        match cert {
-            Certificate::Primary { .. } => cert_id,
-            Certificate::Sub { index } => {
-                let app_id = &self.sub_accounts[*index].app_id;
-                self.app(app_id).map(|a| a.cert_id.as_str()).unwrap_or("")
-            }
-        }
     }
 }

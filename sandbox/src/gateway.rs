@@ -3,6 +3,7 @@
 use crate::config::{Certificate, Credentials};
 use crate::http::{Request, Response};
 use crate::signing;
+use crate::sim::MgmtStore;
 
 /// Why the gateway refused a request. Every case is an HTTP 401.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +17,8 @@ pub(crate) enum AuthFailure {
     BadCredentials,
     /// The sub-account is disabled.
     SubAccountDisabled,
+    /// A sub-account called the management API (the gateway's `ManagementFilter`).
+    NotPrimaryAccount,
 }
 
 impl AuthFailure {
@@ -26,6 +29,7 @@ impl AuthFailure {
             AuthFailure::BadTimestamp => "时间戳参数不正确",
             AuthFailure::BadCredentials => "Bad credentials",
             AuthFailure::SubAccountDisabled => "子账号被禁用",
+            AuthFailure::NotPrimaryAccount => "不是PRIMARY_ACCOUNT",
         }
     }
 
@@ -43,17 +47,21 @@ impl AuthFailure {
 pub(crate) struct Caller {
     /// The application named by the `AppID` header.
     pub(crate) app_id: String,
-    /// The sub-account, when the request was signed with a sub-account certificate.
+    /// The sub-account (its index in the management store), when the request was signed with
+    /// a sub-account certificate.
     pub(crate) subaccount: Option<usize>,
 }
 
 /// Checks a request exactly in the gateway's order: the four headers, the timestamp's form, the
 /// certificate, the app and its tenant, the signature, the expiry, then the sub-account.
+/// Sub-account certificates are looked up in the management store, so one made through the
+/// API signs at once, and a deleted one is unknown.
 ///
 /// `now_ms` is the wall clock; a timestamp is expired when `(now - timestamp) / 1000` whole
 /// seconds exceed `expiry_minutes * 60`. Timestamps in the future are always accepted.
 pub(crate) fn authenticate(
     credentials: &Credentials,
+    subaccounts: &MgmtStore,
     request: &Request,
     expiry_minutes: u64,
     now_ms: i64,
@@ -72,21 +80,23 @@ pub(crate) fn authenticate(
     };
 
     // 1. The certificate, primary or sub-account.
-    let cert = credentials
-        .certificate(cert_id)
-        .ok_or(AuthFailure::BadCredentials)?;
-    let secret_key = match cert {
-        Certificate::Primary { secret_key } => secret_key.as_str(),
-        Certificate::Sub { index } => credentials.sub_accounts[*index].secret_key.as_str(),
+    let (secret_key, tenant, sub) = match credentials.certificate(cert_id) {
+        Some(Certificate::Primary { secret_key }) => (secret_key.clone(), cert_id.to_owned(), None),
+        Some(Certificate::Sub) | None => {
+            let sub = subaccounts
+                .by_cert(cert_id)
+                .ok_or(AuthFailure::BadCredentials)?;
+            (sub.secret_key.clone(), sub.tenant.clone(), Some(sub))
+        }
     };
     // 2. The app must exist and belong to the certificate's tenant.
     let app = credentials.app(app_id).ok_or(AuthFailure::BadCredentials)?;
-    if app.cert_id != credentials.tenant_of(cert_id, cert) {
+    if app.cert_id != tenant {
         return Err(AuthFailure::BadCredentials);
     }
     // 3. The signature over the request as received.
     let expected = signing::signature(
-        secret_key,
+        &secret_key,
         &signing::string_to_sign(
             &request.method,
             &request.body_as_text_bytes(),
@@ -105,17 +115,16 @@ pub(crate) fn authenticate(
         return Err(AuthFailure::BadCredentials);
     }
     // 5. A sub-account must be enabled and may only use its own app.
-    let subaccount = match cert {
-        Certificate::Primary { .. } => None,
-        Certificate::Sub { index } => {
-            let sub = &credentials.sub_accounts[*index];
+    let subaccount = match sub {
+        None => None,
+        Some(sub) => {
             if !sub.enabled {
                 return Err(AuthFailure::SubAccountDisabled);
             }
             if sub.app_id != app_id {
                 return Err(AuthFailure::BadCredentials);
             }
-            Some(*index)
+            Some(sub.index)
         }
     };
     Ok(Caller {

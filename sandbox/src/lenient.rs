@@ -125,6 +125,8 @@ pub(crate) enum Value {
 /// The type of a known field of a request DTO.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
+    /// A list of objects (`List<SomeDto>`), each item an object or null.
+    Objects,
     Text,
     Int,
     Bool,
@@ -304,6 +306,11 @@ impl Scanner<'_> {
     /// errors), the rest by the field's binding (errors are mapping errors).
     fn known_value(&mut self, kind: Kind) -> Result<Value, BindError> {
         let mapping = |_: Syntax| BindError::Mapping;
+        if kind == Kind::Objects && self.peek() == Some(b'[') {
+            let value = self.value(1).map_err(mapping)?;
+            check(kind, &value)?;
+            return Ok(value);
+        }
         let value = match self.peek() {
             Some(b'"') => Value::Text(self.string().map_err(mapping)?),
             Some(b'[') if matches!(kind, Kind::Rows | Kind::Texts) => {
@@ -563,6 +570,7 @@ impl Scanner<'_> {
 /// the same way, when the request reads the field).
 fn check(kind: Kind, value: &Value) -> Result<(), BindError> {
     match kind {
+        Kind::Objects => to_objects(value).map(drop),
         Kind::Text => to_string(value).map(drop),
         Kind::Int => to_int(value).map(drop),
         Kind::Bool => to_bool(value).map(drop),
@@ -674,6 +682,56 @@ fn item(value: &Value) -> Item {
     }
 }
 
+/// A list of objects: each item an object (kept as its text) or null.
+fn to_objects(value: &Value) -> Result<Field<Vec<Option<JsonObject>>>, BindError> {
+    let items = match value {
+        Value::Null => return Ok(Field::Null),
+        Value::Array(items) => items,
+        _ => return Err(BindError::Mapping),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::Null => out.push(None),
+            Value::Composite(text) if text.starts_with('{') => {
+                let object = parse_object(text.as_bytes(), None).map_err(|_| BindError::Mapping)?;
+                out.push(Some(object));
+            }
+            _ => return Err(BindError::Mapping),
+        }
+    }
+    Ok(Field::Value(out))
+}
+
+/// A 64-bit integer field, read as [`to_int`] reads 32-bit ones.
+fn to_long(value: &Value) -> Result<Field<i64>, BindError> {
+    let parse = |t: &str| {
+        let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<i64>().ok())
+            .flatten()
+    };
+    match value {
+        Value::Null => Ok(Field::Null),
+        Value::Text(s) => {
+            let t = platform_trim(s);
+            if t.is_empty() || t == "null" {
+                return Ok(Field::Null);
+            }
+            parse(t).map(Field::Value).ok_or(BindError::Mapping)
+        }
+        Value::Number(text) if is_float_text(text) => {
+            let f: f64 = text.parse().map_err(|_| BindError::Mapping)?;
+            if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
+                return Err(BindError::Mapping);
+            }
+            Ok(Field::Value(f.trunc() as i64))
+        }
+        Value::Number(text) => parse(text).map(Field::Value).ok_or(BindError::Mapping),
+        _ => Err(BindError::Mapping),
+    }
+}
+
 impl JsonObject {
     fn get(&self, key: &str) -> Option<&Value> {
         self.fields.get(key)
@@ -712,6 +770,17 @@ impl JsonObject {
             Value::Text(s) => Some(Ok(s.clone())),
             _ => Some(Err(())),
         }
+    }
+
+    /// A 64-bit integer field (`Long`): integers, truncated floats, numeric strings.
+    pub(crate) fn long(&self, key: &str) -> Result<Field<i64>, BindError> {
+        self.get(key).map_or(Ok(Field::Absent), to_long)
+    }
+
+    /// A list of objects; `None` items are JSON nulls. Each object is read without known
+    /// fields: its values are bound when read.
+    pub(crate) fn objects(&self, key: &str) -> Result<Field<Vec<Option<JsonObject>>>, BindError> {
+        self.get(key).map_or(Ok(Field::Absent), to_objects)
     }
 }
 

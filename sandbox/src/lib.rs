@@ -134,6 +134,7 @@ mod ivr_fetch;
 mod ivr_url;
 mod ivr_xml;
 mod lenient;
+mod mgmt;
 mod negotiate;
 pub mod signing;
 mod sim;

@@ -861,6 +861,10 @@ impl Engine {
             }
             Step::Released => {
                 call.enter(at, CallState::Closed, "released".into());
+                // The call record bills the answered call to the sub-account's call quota.
+                if let (Some(sub), Some(end)) = (call.subaccount_id.as_deref(), call.end) {
+                    shared.mgmt.charge_call(sub, &[call.answer], end);
+                }
                 let mut ev = call.base_event("ivr.call_end");
                 let cti = |t: Option<i64>| t.map(floor_to_second);
                 ev.number("begin_time", cti(Some(call.begin)))

@@ -34,6 +34,7 @@ mod call;
 mod conf;
 mod engine;
 mod ivr;
+mod mgmt;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,6 +53,7 @@ pub(crate) use conf::{Asker, NewConf, NewInvite, MAX_DURATION_S, MAX_PARTS, WAV_
 pub(crate) use engine::Engine;
 pub(crate) use ivr::{IvrJob, NewIvrCall};
 pub use ivr::{IvrRequest, Recording};
+pub(crate) use mgmt::{Quota, Store as MgmtStore, Sub, QUOTA_TYPES};
 
 /// Settings fixed at start.
 #[derive(Debug, Clone)]
@@ -85,6 +87,8 @@ pub(crate) struct Shared {
     /// `http://host:port`, set once the server is bound.
     pub(crate) base_url: std::sync::OnceLock<String>,
     pub(crate) credentials: Credentials,
+    /// Sub-accounts (their certificates, state and quotas) and rented numbers.
+    pub(crate) mgmt: MgmtStore,
     pub(crate) clock: SimClock,
     /// The current callback URL of each app (the default app's can change at run time).
     pub(crate) app_urls: RwLock<HashMap<String, Option<String>>>,
@@ -125,6 +129,7 @@ impl Shared {
         Shared {
             settings,
             base_url: std::sync::OnceLock::new(),
+            mgmt: MgmtStore::new(&credentials),
             credentials,
             clock,
             app_urls: RwLock::new(app_urls),
@@ -179,7 +184,7 @@ impl Shared {
     ) -> Option<String> {
         let non_blank = |u: &Option<String>| u.clone().filter(|u| !crate::lenient::is_blank(u));
         if let Some(index) = subaccount {
-            if let Some(url) = non_blank(&self.credentials.sub_accounts[index].callback_url) {
+            if let Some(url) = non_blank(&self.mgmt.callback_url_of(index)) {
                 return Some(url);
             }
         }
@@ -196,8 +201,7 @@ impl Shared {
     ) -> (Option<String>, Option<String>) {
         let non_blank = |u: Option<String>| u.filter(|u| !crate::lenient::is_blank(u));
         if let Some(index) = subaccount {
-            if let Some(url) = non_blank(self.credentials.sub_accounts[index].callback_url.clone())
-            {
+            if let Some(url) = non_blank(self.mgmt.callback_url_of(index)) {
                 return (Some(url.clone()), Some(url));
             }
         }

@@ -13,6 +13,12 @@ use crate::time::floor_to_second;
 impl Engine {
     /// The call is closed: build its end event and hand it to the webhook workers.
     pub(super) fn finish(&mut self, shared: &Shared, call: &mut Call, at: i64) {
+        // The call records bill every answered leg to the sub-account's call quota.
+        if let (Some(sub), Some(end)) = (call.subaccount_id.as_deref(), call.end) {
+            shared
+                .mgmt
+                .charge_call(sub, &[call.answer1, call.answer2], end);
+        }
         let json = end_event_json(call);
         let utf8 = shared.settings.utf8_webhooks;
         let body: Arc<[u8]> = events::encode_body(&json, utf8).into();
