@@ -280,7 +280,9 @@ impl Ctx<'_> {
     /// The conference service's checks of the app: a forced code, `SessionService`
     /// (`010002`), the balance (`010003`) and the sub-account quota (`010006`).
     fn service(&self) -> Result<crate::business::AppSettings, Code> {
-        let settings = self.shared.app_settings_of(&self.caller.app_id);
+        let settings = self
+            .shared
+            .app_settings_for(&self.caller.app_id, self.caller.subaccount);
         if let Some(code) = settings.code {
             return Err(code);
         }

@@ -900,7 +900,7 @@ fn every_case_of_the_shared_table_on_the_wire() {
 }
 
 #[test]
-fn ivr_calls_are_billed_to_the_quota_too() {
+fn ivr_calls_are_billed_to_the_quota_and_conferences_check_it() {
     let sb = Sandbox::builder().time_scale(200.0).start().unwrap();
     let addr = sb.local_addr();
     let primary = Creds::of(&sb);
@@ -920,6 +920,24 @@ fn ivr_calls_are_billed_to_the_quota_too() {
     assert!(sb.wait_for_end(&id, Duration::from_secs(20)).is_some());
     assert!(sb.call(&id).unwrap().timeline.len() > 1);
     assert_code(&post(addr, &sub, "ivr_call", ivr), "010006", "配额不足");
+    // The conference service checks the same quota.
+    let conf = call(
+        addr,
+        &sub,
+        "POST",
+        "conf/create",
+        "",
+        Some(r#"{"max_duration":600}"#),
+    );
+    assert_code(&conf, "010006", "配额不足");
+    ok(&call(
+        addr,
+        &primary,
+        "POST",
+        "conf/create",
+        "",
+        Some(r#"{"max_duration":600}"#),
+    ));
     // An unanswered call costs nothing.
     let made = ok(&call(
         addr,
