@@ -584,11 +584,22 @@ pub(crate) fn inbound_call(shared: &Shared, from: &str, to: &str) -> std::io::Re
         ));
     }
     let app_id = shared.credentials.apps[0].app_id.clone();
-    let settings = shared.app_settings_of(&app_id);
+    // The sub-account the called number is bound to (management), which must exist and be
+    // enabled; the call is then its call (events, URL, quota).
+    let bound = shared.mgmt.subaccount_of_number(to);
+    let sub = bound.as_deref().map(|id| shared.mgmt.live(id));
+    let sub_index = sub.flatten().map(|(i, _)| i);
+    let settings = shared.app_settings_for(&app_id, sub_index);
     let refusal = if settings.disabled_services.contains(&Service::Ivr) {
         Some("the app has the IVR service disabled")
+    } else if matches!(sub, Some(None)) {
+        Some("the number's sub-account does not exist")
+    } else if matches!(sub, Some(Some((_, false)))) {
+        Some("the number's sub-account is disabled")
     } else if settings.balance_exhausted {
         Some("the account's balance is exhausted")
+    } else if sub_index.is_some() && settings.quota_exhausted {
+        Some("the number's sub-account has used up its call quota")
     } else if settings.online && settings.no_line {
         Some("the app has no line")
     } else if !settings.online && !settings.test_numbers.iter().any(|n| n == from) {
@@ -602,11 +613,11 @@ pub(crate) fn inbound_call(shared: &Shared, from: &str, to: &str) -> std::io::Re
             format!("the platform ignores this inbound call: {why}"),
         ));
     }
-    let (ivr_url, event_url) = shared.ivr_urls_for(&app_id, None);
+    let (ivr_url, event_url) = shared.ivr_urls_for(&app_id, sub_index);
     Ok(shared.place_ivr_call(NewIvrCall {
         kind: CallKind::IvrIncoming,
         app_id,
-        subaccount_id: None,
+        subaccount_id: sub_index.and(bound),
         ivr_url,
         event_url,
         user_data: None,

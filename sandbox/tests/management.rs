@@ -953,3 +953,76 @@ fn ivr_calls_are_billed_to_the_quota_and_conferences_check_it() {
     assert!(sb.wait_for_end(&id, Duration::from_secs(20)).is_some());
     place(addr, &sub, "ivr_call", ivr);
 }
+
+#[test]
+fn an_inbound_call_to_a_bound_number_belongs_to_its_sub_account() {
+    let sb = Sandbox::builder().time_scale(200.0).start().unwrap();
+    let addr = sb.local_addr();
+    let primary = Creds::of(&sb);
+    let numbers = ok(&call(addr, &primary, "GET", "management/telnum", "", None));
+    let number = numbers["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["telnum"] == "02088880000")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Not bound: the primary account's call.
+    let id = sb.inbound_call("13600000001", "02088880000").unwrap();
+    assert_eq!(sb.call(&id).unwrap().subaccount_id, None);
+    let made = ok(&call(
+        addr,
+        &primary,
+        "POST",
+        "management/subaccount",
+        "",
+        Some("{}"),
+    ));
+    let sub = made["id"].as_str().unwrap();
+    let bind = json!({ "subaccountId": sub }).to_string();
+    ok(&call(
+        addr,
+        &primary,
+        "POST",
+        &format!("management/telnum/{number}/subaccount"),
+        "",
+        Some(&bind),
+    ));
+    let id = sb.inbound_call("13600000001", "02088880000").unwrap();
+    assert_eq!(sb.call(&id).unwrap().subaccount_id.as_deref(), Some(sub));
+    // Disabled: the platform ignores the call.
+    ok(&call(
+        addr,
+        &primary,
+        "PUT",
+        &format!("management/subaccount/{sub}"),
+        "",
+        Some(r#"{"enabled":0}"#),
+    ));
+    let err = sb.inbound_call("13600000001", "02088880000").unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied);
+    assert!(err.to_string().contains("disabled"), "{err}");
+    // Bound to an id that is no sub-account (the bind does not check it): ignored too.
+    ok(&call(
+        addr,
+        &primary,
+        "DELETE",
+        &format!("management/{number}/subaccount"),
+        &format!("subaccountId={sub}"),
+        None,
+    ));
+    ok(&call(
+        addr,
+        &primary,
+        "POST",
+        &format!("management/telnum/{number}/subaccount"),
+        "",
+        Some(r#"{"subaccountId":"nobody"}"#),
+    ));
+    let err = sb.inbound_call("13600000001", "02088880000").unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    // Another number of the app is unaffected.
+    assert!(sb.inbound_call("13600000001", "02088880001").is_ok());
+}

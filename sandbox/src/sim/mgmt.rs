@@ -274,6 +274,25 @@ impl Store {
         true
     }
 
+    /// A live sub-account's index and whether it is enabled.
+    pub(crate) fn live(&self, id: &str) -> Option<(usize, bool)> {
+        let inner = read(&self.inner);
+        inner
+            .by_id
+            .get(id)
+            .map(|&i| (i, inner.subs[i].enabled == Some(1)))
+    }
+
+    /// The sub-account a rented number is bound to (a non-blank binding), if any.
+    pub(crate) fn subaccount_of_number(&self, telnum: &str) -> Option<String> {
+        read(&self.inner)
+            .telnums
+            .iter()
+            .find(|n| n.telnum == telnum)
+            .and_then(|n| n.subaccount_id.clone())
+            .filter(|s| !java_blank(s))
+    }
+
     /// Updates the existing quota rows of the given types (`updateQuota`: by sub-account id
     /// and type, deleted or not, no row no change).
     pub(crate) fn set_quotas(&self, id: &str, quotas: &[Quota]) {
