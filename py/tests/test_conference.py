@@ -157,3 +157,18 @@ def test_events_arrive_typed_in_order(client: yunhuni.Client, receiver: Receiver
     quit_event = next(e for e in mine if isinstance(e, yunhuni.ConfQuit))
     assert quit_event.quit_time is not None and quit_event.join_time is not None
     assert quit_event.quit_time % 1000 == 0 and quit_event.user_data is None
+
+
+def test_readme_snippet_runs() -> None:
+    """The root README's conference snippet runs as written, in a fresh interpreter."""
+    import re
+    import subprocess
+    import sys
+
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    section = readme.split("## Conferences and recordings", 1)[1].split("\n## ", 1)[0]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S)
+    assert snippet is not None
+    result = subprocess.run([sys.executable, "-c", snippet.group(1)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'state': 0, 'url': None}", result.stdout
