@@ -33,6 +33,17 @@
 //! signature check first; then an unknown path gets `404` and a method other than `POST` gets
 //! `405`. There is no way around the signature check.
 //!
+//! ## Management
+//!
+//! `management/subaccount` and `management/telnum` (primary account only): sub-accounts and
+//! the accounts' rented numbers live in the sandbox's state, as the platform keeps them. A
+//! sub-account made through the API signs at once; a disabled one gets `401 子账号被禁用`, a
+//! deleted one `401 Bad credentials`; a sub-account calling management gets
+//! `401 不是PRIMARY_ACCOUNT`. Answered calls are billed to the sub-account's `CallQuota` (each
+//! answered leg's talk time plus one second, rounded up to the minute); past it, its calls and
+//! conferences get `010006`. The default account rents `02088880000`, `02088880001` (default
+//! app) and `02088880002` (no app yet).
+//!
 //! ## Development credentials
 //!
 //! | | |
@@ -653,7 +664,8 @@ impl Sandbox {
     /// Fails (`InvalidInput`) when `from` or `to` is blank, and (`PermissionDenied`) when the
     /// platform would ignore the call (nothing sent, nothing answered): the app has the IVR
     /// service disabled, no balance, no line, or is offline and `from` is not one of its test
-    /// numbers.
+    /// numbers; or `to` is bound to a sub-account that is gone, disabled or over its call quota.
+    /// A call to a number bound to a live sub-account is that sub-account's call.
     pub fn inbound_call(&self, from: &str, to: &str) -> io::Result<String> {
         api::inbound_call(&self.shared, from, to)
     }
