@@ -34,7 +34,12 @@ const FUNCTIONS: &[(&[&str], &str)] = &[
         "function client_new(?array $credentials, array $settings = [], ?callable $log = null): Client {}",
     ),
     (
-        &["[app_id, cert_id, account_id, api_root] by those names."],
+        &[
+            "[app_id, cert_id, account_id, api_root, cached] by those names. A client made without",
+            "a log callable is cached: kept for the life of the process and handed to every later",
+            "client_new() with the same credentials and settings, so that a PHP-FPM or Apache",
+            "worker reuses its connections from one PHP request to the next.",
+        ],
         "function client_info(Client $client): array {}",
     ),
     (

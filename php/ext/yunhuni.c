@@ -20,6 +20,7 @@
 #include "ext/standard/info.h"
 #include "zend_exceptions.h"
 #include "zend_interfaces.h"
+#include "zend_smart_str.h"
 #include "ext/spl/spl_exceptions.h"
 #include "php_yunhuni.h"
 
@@ -31,9 +32,22 @@
 
 typedef struct {
     struct yh_client *client;
-    zval log; /* IS_UNDEF when there is no log callable */
+    bool cached; /* the client belongs to the process's cache, not to this object */
+    zval log;    /* IS_UNDEF when there is no log callable */
     zend_object std;
 } yh_php_client;
+
+/*
+ * The process's clients, by credentials and settings: a client made without a log callable is
+ * kept for the life of the process and handed to every later client_new() with the same
+ * arguments, so that a PHP-FPM or Apache worker reuses its connections from one PHP request to
+ * the next (PHP frees every object at the end of a request). At most YH_CACHE_MAX of them;
+ * freed when the module shuts down. Not in thread-safe builds (one table for every thread).
+ */
+#define YH_CACHE_MAX 16
+#ifndef ZTS
+static HashTable yh_cache;
+#endif
 
 static zend_class_entry *yh_client_ce;
 static zend_object_handlers yh_client_handlers;
@@ -47,6 +61,7 @@ static zend_object *yh_client_create(zend_class_entry *ce)
 {
     yh_php_client *c = zend_object_alloc(sizeof(yh_php_client), ce);
     c->client = NULL;
+    c->cached = false;
     ZVAL_UNDEF(&c->log);
     zend_object_std_init(&c->std, ce);
     object_properties_init(&c->std, ce);
@@ -57,10 +72,10 @@ static zend_object *yh_client_create(zend_class_entry *ce)
 static void yh_client_free_obj(zend_object *obj)
 {
     yh_php_client *c = yh_client_from(obj);
-    if (c->client != NULL) {
+    if (c->client != NULL && !c->cached) {
         yh_client_free(c->client);
-        c->client = NULL;
     }
+    c->client = NULL;
     zval_ptr_dtor(&c->log);
     ZVAL_UNDEF(&c->log);
     zend_object_std_dtor(obj);
@@ -272,6 +287,93 @@ static bool yh_apply_setting(struct yh_client_builder *b, zend_string *name, zva
     return true;
 }
 
+#ifndef ZTS
+static void yh_key_str(smart_str *key, const char *s, size_t len)
+{
+    smart_str_append_unsigned(key, len);
+    smart_str_appendc(key, ':');
+    smart_str_appendl(key, s, len);
+}
+
+/* The cache key of credentials and settings, or NULL when they are not plain (left to the
+ * builder, which reports what is wrong). */
+static zend_string *yh_cache_key(HashTable *credentials, HashTable *settings)
+{
+    smart_str key = {0};
+    for (zend_ulong i = 0; i < 3; i++) {
+        zval *v = zend_hash_index_find(credentials, i);
+        if (v == NULL || Z_TYPE_P(v) != IS_STRING) {
+            smart_str_free(&key);
+            return NULL;
+        }
+        yh_key_str(&key, Z_STRVAL_P(v), Z_STRLEN_P(v));
+    }
+    if (settings != NULL) {
+        zend_string *name;
+        zval *value;
+        ZEND_HASH_FOREACH_STR_KEY_VAL(settings, name, value) {
+            if (name == NULL) {
+                smart_str_free(&key);
+                return NULL;
+            }
+            yh_key_str(&key, ZSTR_VAL(name), ZSTR_LEN(name));
+            switch (Z_TYPE_P(value)) {
+            case IS_STRING:
+                smart_str_appendc(&key, 's');
+                yh_key_str(&key, Z_STRVAL_P(value), Z_STRLEN_P(value));
+                break;
+            case IS_LONG:
+                smart_str_appendc(&key, 'l');
+                smart_str_append_long(&key, Z_LVAL_P(value));
+                break;
+            case IS_FALSE:
+                smart_str_appendc(&key, 'f');
+                break;
+            default:
+                smart_str_free(&key);
+                return NULL;
+            }
+        } ZEND_HASH_FOREACH_END();
+    }
+    return smart_str_extract(&key);
+}
+#endif
+
+/* A builder from credentials [app_id, cert_id, secret_key], or from the environment for NULL;
+ * false with the exception thrown when they are refused. */
+static bool yh_builder_new(HashTable *credentials, struct yh_client_builder **b)
+{
+    struct yh_error *err = NULL;
+    enum yh_result r;
+    if (credentials == NULL) {
+        r = yh_client_builder_from_env(b, &err);
+    } else {
+        static const char *names[3] = {"app_id", "cert_id", "secret_key"};
+        const char *values[3];
+        if (zend_hash_num_elements(credentials) != 3) {
+            zend_argument_value_error(1, "must hold [app_id, cert_id, secret_key]");
+            return false;
+        }
+        for (zend_ulong i = 0; i < 3; i++) {
+            zval *v = zend_hash_index_find(credentials, i);
+            if (v == NULL || Z_TYPE_P(v) != IS_STRING) {
+                zend_argument_type_error(1, "must hold [app_id, cert_id, secret_key] as strings");
+                return false;
+            }
+            if (!yh_cstr(Z_STR_P(v), names[i])) {
+                return false;
+            }
+            values[i] = Z_STRVAL_P(v);
+        }
+        r = yh_client_builder_new(values[0], values[1], values[2], b, &err);
+    }
+    if (r != YH_OK) {
+        yh_throw_error(r, err);
+        return false;
+    }
+    return true;
+}
+
 ZEND_FUNCTION(Yunhuni_Ext_client_new)
 {
     HashTable *credentials = NULL, *settings = NULL;
@@ -284,36 +386,31 @@ ZEND_FUNCTION(Yunhuni_Ext_client_new)
         Z_PARAM_FUNC_OR_NULL(fci, fcc)
     ZEND_PARSE_PARAMETERS_END();
 
+    zend_string *cache_key = NULL;
+#ifndef ZTS
+    if (credentials != NULL && !ZEND_FCI_INITIALIZED(fci)) {
+        cache_key = yh_cache_key(credentials, settings);
+        struct yh_client *hit = cache_key ? zend_hash_find_ptr(&yh_cache, cache_key) : NULL;
+        if (hit != NULL) {
+            zend_string_release(cache_key);
+            object_init_ex(return_value, yh_client_ce);
+            yh_php_client *c = yh_client_from(Z_OBJ_P(return_value));
+            c->client = hit;
+            c->cached = true;
+            return;
+        }
+    }
+#endif
+
     struct yh_client_builder *b = NULL;
     struct yh_error *err = NULL;
     enum yh_result r;
-    if (credentials == NULL) {
-        r = yh_client_builder_from_env(&b, &err);
-    } else {
-        static const char *names[3] = {"app_id", "cert_id", "secret_key"};
-        const char *values[3];
-        if (zend_hash_num_elements(credentials) != 3) {
-            zend_argument_value_error(1, "must hold [app_id, cert_id, secret_key]");
-            RETURN_THROWS();
+    if (!yh_builder_new(credentials, &b)) {
+        if (cache_key) {
+            zend_string_release(cache_key);
         }
-        for (zend_ulong i = 0; i < 3; i++) {
-            zval *v = zend_hash_index_find(credentials, i);
-            if (v == NULL || Z_TYPE_P(v) != IS_STRING) {
-                zend_argument_type_error(1, "must hold [app_id, cert_id, secret_key] as strings");
-                RETURN_THROWS();
-            }
-            if (!yh_cstr(Z_STR_P(v), names[i])) {
-                RETURN_THROWS();
-            }
-            values[i] = Z_STRVAL_P(v);
-        }
-        r = yh_client_builder_new(values[0], values[1], values[2], &b, &err);
-    }
-    if (r != YH_OK) {
-        yh_throw_error(r, err);
         RETURN_THROWS();
     }
-
     object_init_ex(return_value, yh_client_ce);
     yh_php_client *c = yh_client_from(Z_OBJ_P(return_value));
     bool ok = true;
@@ -351,10 +448,24 @@ ZEND_FUNCTION(Yunhuni_Ext_client_new)
     }
     yh_client_builder_free(b);
     if (!ok) {
+        if (cache_key) {
+            zend_string_release(cache_key);
+        }
         zval_ptr_dtor(return_value);
         ZVAL_UNDEF(return_value);
         RETURN_THROWS();
     }
+#ifndef ZTS
+    if (cache_key) {
+        if (zend_hash_num_elements(&yh_cache) < YH_CACHE_MAX) {
+            zend_string *persistent = zend_string_init(ZSTR_VAL(cache_key), ZSTR_LEN(cache_key), 1);
+            zend_hash_add_new_ptr(&yh_cache, persistent, c->client);
+            zend_string_release(persistent);
+            c->cached = true;
+        }
+        zend_string_release(cache_key);
+    }
+#endif
 }
 
 /* The client of an argument; NULL with an Error thrown when it was never built. */
@@ -382,6 +493,7 @@ ZEND_FUNCTION(Yunhuni_Ext_client_info)
     yh_add_str_or_null(return_value, "cert_id", yh_client_cert_id(client));
     yh_add_str_or_null(return_value, "account_id", yh_client_account_id(client));
     yh_add_str_or_null(return_value, "api_root", yh_client_api_root(client));
+    add_assoc_bool(return_value, "cached", yh_client_from(Z_OBJ_P(obj))->cached);
 }
 
 /* Sets one field of a request; false with the exception thrown when it fails. */
@@ -670,6 +782,21 @@ PHP_MINIT_FUNCTION(yunhuni)
     yh_client_handlers.get_gc = yh_client_get_gc;
     yh_client_handlers.get_constructor = yh_client_get_constructor;
     yh_client_handlers.clone_obj = NULL;
+#ifndef ZTS
+    zend_hash_init(&yh_cache, 8, NULL, NULL, 1);
+#endif
+    return SUCCESS;
+}
+
+PHP_MSHUTDOWN_FUNCTION(yunhuni)
+{
+#ifndef ZTS
+    struct yh_client *client;
+    ZEND_HASH_FOREACH_PTR(&yh_cache, client) {
+        yh_client_free(client);
+    } ZEND_HASH_FOREACH_END();
+    zend_hash_destroy(&yh_cache);
+#endif
     return SUCCESS;
 }
 
@@ -687,7 +814,7 @@ zend_module_entry yunhuni_module_entry = {
     "yunhuni",
     ext_functions,
     PHP_MINIT(yunhuni),
-    NULL,
+    PHP_MSHUTDOWN(yunhuni),
     NULL,
     NULL,
     PHP_MINFO(yunhuni),

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: e6419c1f4246880bd9e61c4e8e5665e5284af0f9 */
+ * Stub hash: 4d48e40d3ce0150221309375b82b3ec0ed7ab3f9 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_version, 0, 0, IS_STRING, 0)
 ZEND_END_ARG_INFO()

@@ -324,6 +324,7 @@ final class Ffi
             'cert_id' => (string) $ffi->yh_client_cert_id($client->pointer),
             'account_id' => (string) $ffi->yh_client_account_id($client->pointer),
             'api_root' => (string) $ffi->yh_client_api_root($client->pointer),
+            'cached' => false,
         ];
     }
 

@@ -40,7 +40,13 @@ final class Native
         return self::extension() ? Ext\client_new($credentials, $settings, $log) : Ffi::clientNew($credentials, $settings, $log);
     }
 
-    /** @return array{app_id: string, cert_id: string, account_id: string, api_root: string} */
+    /**
+     * `cached`: true for a client the extension keeps for the life of the process and hands to
+     * every later clientNew() with the same credentials and settings and no log callable (so a
+     * PHP-FPM worker reuses its connections from one PHP request to the next); FFI keeps none.
+     *
+     * @return array{app_id: string, cert_id: string, account_id: string, api_root: string, cached: bool}
+     */
     public static function clientInfo(object $client): array
     {
         return self::extension() ? Ext\client_info($client) : Ffi::clientInfo($client);

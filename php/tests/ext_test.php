@@ -188,6 +188,18 @@ group('objects freed in any order; the log callable held, released and never thr
     $clients = null;
     check(strlen((string) Ext\request($kept, 'duo_callback', DC)[1]) === 32, 'a client kept after the others are freed still works');
 
+    // Clients without a log callable are the process's: the same arguments give the same cached
+    // client, which outlives every object that handed it out.
+    $one = Ext\client_new($creds, ['base_url' => $base, 'user_agent' => 'cached']);
+    $two = Ext\client_new($creds, ['base_url' => $base, 'user_agent' => 'cached']);
+    check(Ext\client_info($one)['cached'] && Ext\client_info($two)['cached'], 'clients without a log callable are cached');
+    check(!Ext\client_info(Ext\client_new($creds, ['base_url' => $base], fn () => null))['cached'], 'a client with a log callable is not');
+    unset($one);
+    check(strlen((string) Ext\request($two, 'duo_callback', DC)[1]) === 32, 'a cached client works after another object holding it is freed');
+    unset($two);
+    $three = Ext\client_new($creds, ['base_url' => $base, 'user_agent' => 'cached']);
+    check(strlen((string) Ext\request($three, 'duo_callback', DC)[1]) === 32, 'and after every object holding it is freed');
+
     // The log callable throws: a warning, the request goes on, nothing thrown to the caller.
     $c = Ext\client_new($creds, ['base_url' => $base], function () { throw new RuntimeException('boom'); });
     $warnings = [];
