@@ -106,3 +106,20 @@ test('requests that are not the platform\'s are refused', async () => {
   assert.equal(ok.status, 200);
   assert.match(await ok.text(), /sales-menu\.wav/);
 });
+
+for (const readme of [path.join(__dirname, '..', 'README.md'), path.join(REPO, 'README.md')]) {
+  test(`the IVR menu of ${path.relative(REPO, readme)} prints each event typed, as it shows`, () => {
+    const section = fs.readFileSync(readme, 'utf8').split('### An IVR menu')[1];
+    const snippet = section.match(/```js\n([\s\S]*?)```/)[1];
+    // The output shown after the snippet.
+    const shown = section.slice(section.indexOf(snippet) + snippet.length).match(/```text\n([\s\S]*?)```/)[1];
+    // Run from the package's own folder, where `require('yunhuni')` resolves to this package.
+    const r = require('node:child_process').spawnSync(process.execPath, ['--input-type=commonjs', '-e', snippet], {
+      cwd: path.resolve(__dirname, '..'),
+      encoding: 'utf8',
+      timeout: 60000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').map((l) => l.trimEnd()).filter(Boolean), shown.split('\n').filter(Boolean));
+  });
+}

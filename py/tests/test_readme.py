@@ -67,3 +67,16 @@ def test_option_error_and_logging_examples_type_check(tmp_path: pathlib.Path) ->
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("readme", [README, README.parents[1] / "README.md"], ids=["py", "top"])
+def test_ivr_menu_snippet_shows_each_event_typed(readme: pathlib.Path) -> None:
+    """The IVR menu of the README runs as written (a WSGI app under wsgiref, a caller in the
+    sandbox pressing 1 then 2) and prints what the README shows it prints."""
+    section = readme.read_text(encoding="utf-8").split("### An IVR menu", 1)[1]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S)
+    shown = re.search(r"```text\n(.*?)```", section, re.S)
+    assert snippet is not None and shown is not None
+    result = subprocess.run([sys.executable, "-c", snippet.group(1)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert [line.rstrip() for line in result.stdout.splitlines()] == shown.group(1).splitlines()
