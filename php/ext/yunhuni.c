@@ -130,7 +130,7 @@ static void yh_throw(const char *kind, const char *message, const char *code, ze
                      const char *field, zend_long result, const char *platform_message, bool maybe_sent)
 {
     zval args[8];
-    ZVAL_STRING(&args[0], kind);
+    ZVAL_STRING(&args[0], kind ? kind : "panic");
     ZVAL_STRING(&args[1], message ? message : "");
     if (code) { ZVAL_STRING(&args[2], code); } else { ZVAL_NULL(&args[2]); }
     ZVAL_LONG(&args[3], status);
