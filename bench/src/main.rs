@@ -8,6 +8,8 @@
 //! yunhuni-bench parse [--quick]                    Event::parse, events/s and MB/s
 //! yunhuni-bench scale [--quick] [--sandbox-bin P] [--calls N] [--time-scale X]
 //!                                                  2,000 simultaneous calls in a sandbox process
+//! yunhuni-bench conf-scale [--quick] [--sandbox-bin P] [--conferences N] [--members M]
+//!                                                  500 conferences of 5 members at once
 //! ```
 //!
 //! `--n N` (requests per repetition) and `--reps R` override the counts of `client` and `floor`.
@@ -463,6 +465,161 @@ fn scale(quick: bool) {
     println!("{lost_row}");
 }
 
+/// Conferences at scale: `--conferences` conferences (500) of `--members` invited members (5)
+/// each, all running at once in the release sandbox, every `conf.*` event received by a
+/// webhook: how many were lost, and the sandbox's peak memory.
+fn conf_scale(quick: bool) {
+    let conferences = arg_usize("--conferences").unwrap_or(if quick { 50 } else { 500 });
+    let members = arg_usize("--members").unwrap_or(5);
+    let threads = 4;
+    let time_scale = arg("--time-scale").unwrap_or_else(|| "20".into());
+    let bin = arg("--sandbox-bin").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::current_exe()
+            .unwrap()
+            .with_file_name("yunhuni-sandbox")
+    });
+    // Every event received, as (conference, event, member call), and every POST.
+    let received = Arc::new(Mutex::new(HashSet::new()));
+    let deliveries = Arc::new(AtomicUsize::new(0));
+    let (r, d) = (received.clone(), deliveries.clone());
+    let receiver = Server::start(
+        "127.0.0.1:0",
+        Arc::new(move |req: &Request| {
+            let key = match Event::parse(&req.body) {
+                Ok(Event::ConfCreateSucc(e)) => {
+                    e.id.map(|id| (id, "conf.create.succ", String::new()))
+                }
+                Ok(Event::ConfJoined(e)) => {
+                    e.id.map(|id| (id, "conf.joined", e.call_id.unwrap_or_default()))
+                }
+                Ok(Event::ConfQuit(e)) => {
+                    e.id.map(|id| (id, "conf.quit", e.call_id.unwrap_or_default()))
+                }
+                Ok(Event::ConfEnd(e)) => e.id.map(|id| (id, "conf.end", String::new())),
+                _ => None,
+            };
+            if let Some(key) = key {
+                r.lock().unwrap().insert(key);
+            }
+            d.fetch_add(1, Ordering::Relaxed);
+            Response::new(200)
+        }),
+    )
+    .unwrap();
+    let sb = SandboxProcess::start(
+        &bin,
+        &[
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--no-log".into(),
+            "--time-scale".into(),
+            time_scale.clone(),
+            "--callback-url".into(),
+            format!("http://{}/hook", receiver.local_addr()),
+        ],
+    );
+    let idle_rss = sb.mib("VmRSS:");
+    let client = Client::builder(DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY)
+        .base_url(&sb.base_url)
+        .build()
+        .unwrap();
+    // Each conference lasts 120 s simulated (6 s of real time at 20x): long enough for all to
+    // be running with every member in before the first ends. The members answer after 2 s and
+    // never hang up (the reserved number 13900000005); they quit when their conference ends.
+    let started = Instant::now();
+    let created: Vec<(String, Vec<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let client = &client;
+                s.spawn(move || {
+                    (0..conferences / threads + usize::from(t < conferences % threads))
+                        .map(|_| {
+                            let create = yunhuni::Request::new("conf_create")
+                                .and_then(|r| r.with("max_duration", 120))
+                                .unwrap();
+                            let conf = client.send(&create).unwrap()["confId"]
+                                .as_str()
+                                .unwrap()
+                                .to_owned();
+                            let calls = (0..members)
+                                .map(|_| {
+                                    let invite = yunhuni::Request::new("conf_invite_call")
+                                        .and_then(|r| r.with("conf_id", conf.as_str()))
+                                        .and_then(|r| r.with("to", "13900000005"))
+                                        .and_then(|r| r.with("max_duration", 600))
+                                        .unwrap();
+                                    client.send(&invite).unwrap()["callId"]
+                                        .as_str()
+                                        .unwrap()
+                                        .to_owned()
+                                })
+                                .collect();
+                            (conf, calls)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let placed = started.elapsed();
+    let mut expected = HashSet::new();
+    for (conf, calls) in &created {
+        expected.insert((conf.clone(), "conf.create.succ", String::new()));
+        expected.insert((conf.clone(), "conf.end", String::new()));
+        for call in calls {
+            expected.insert((conf.clone(), "conf.joined", call.clone()));
+            expected.insert((conf.clone(), "conf.quit", call.clone()));
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while !expected.is_subset(&received.lock().unwrap()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let total = started.elapsed();
+    std::thread::sleep(Duration::from_millis(100));
+    let got = received.lock().unwrap().clone();
+    let lost = expected.difference(&got).count();
+    let extra = deliveries
+        .load(Ordering::Relaxed)
+        .saturating_sub(expected.len());
+    let peak_rss = sb.mib("VmHWM:");
+    drop(sb);
+    receiver.shutdown();
+    let note = format!(
+        "{conferences} conferences of {members} members created and invited in {:.2} s from {threads} threads at \
+         time scale {time_scale} (each lasts 120 s simulated); {} conf.* events expected; {extra} other or duplicate \
+         deliveries; all events in after {:.2} s",
+        placed.as_secs_f64(),
+        expected.len(),
+        total.as_secs_f64(),
+    );
+    let mut rss_row = row_value(
+        &format!("Sandbox: peak RSS with {conferences} conferences of {members} members at once"),
+        &[peak_rss],
+        None,
+        "MiB",
+        json!("report"),
+        &format!("VmHWM of the release binary; {idle_rss:.1} MiB right after start; {note}"),
+    );
+    rss_row["key"] = json!(format!("sandbox_{conferences}_conferences_rss_mib"));
+    println!("{rss_row}");
+    let mut lost_row = row_value(
+        &format!("Sandbox: {conferences} conferences of {members} members, conf.* events lost"),
+        &[lost as f64],
+        None,
+        "events",
+        json!(0),
+        "",
+    );
+    lost_row["target_kind"] = json!("max");
+    lost_row["key"] = json!(format!("sandbox_{conferences}_conferences_events_lost"));
+    println!("{lost_row}");
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     match std::env::args().nth(1).as_deref() {
@@ -471,8 +628,9 @@ fn main() {
         Some("sign") => sign(quick),
         Some("parse") => parse(quick),
         Some("scale") => scale(quick),
+        Some("conf-scale") => conf_scale(quick),
         _ => {
-            eprintln!("usage: yunhuni-bench client|floor|sign|parse|scale [--quick] [--base-url URL] [--n N] [--reps R]");
+            eprintln!("usage: yunhuni-bench client|floor|sign|parse|scale|conf-scale [--quick] [--base-url URL] [--n N] [--reps R]");
             std::process::exit(2);
         }
     }
