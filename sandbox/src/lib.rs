@@ -564,14 +564,17 @@ impl Sandbox {
         self.cert_id()
     }
 
-    /// The default sub-account: `(sub_account_id, cert_id, secret_key)`. It is enabled,
-    /// belongs to the default app and has no callback URL of its own.
+    /// The default sub-account: `(sub_account_id, cert_id, secret_key)`. It starts enabled,
+    /// belongs to the default app and has no callback URL of its own (the management API can
+    /// change both, or delete it).
     pub fn sub_account(&self) -> (&str, &str, &str) {
         let sub = &self.shared.credentials.sub_accounts[0];
         (&sub.id, &sub.cert_id, &sub.secret_key)
     }
 
-    /// The default sub-account in full (the same credentials as [`Sandbox::sub_account`]).
+    /// The default sub-account in full (the same credentials as [`Sandbox::sub_account`]), as
+    /// configured at start: its `enabled` and `callback_url` now are what the management API
+    /// (`GET management/subaccount/{id}`) answers.
     pub fn default_sub_account(&self) -> &SubAccount {
         &self.shared.credentials.sub_accounts[0]
     }
