@@ -713,3 +713,76 @@ fn recordings_end_to_end() {
     let r = raw(addr, "GET", "/sandbox/recordings/nope.wav", &[], b"");
     assert_eq!(r.status, 404);
 }
+
+#[test]
+fn join_an_ivr_call_and_quit_when_it_ends() {
+    // An IVR application that keeps its caller waiting in a <get> (45 s without a key), again
+    // and again.
+    let app = yunhuni_sandbox::http::Server::start(
+        "127.0.0.1:0",
+        std::sync::Arc::new(|r: &yunhuni_sandbox::http::Request| {
+            if r.path == "/events" {
+                return yunhuni_sandbox::http::Response::new(200);
+            }
+            yunhuni_sandbox::http::Response::new(200)
+                .header("Content-Type", "text/xml")
+                .body(
+                    b"<response><get><play>hold.wav</play></get><next>/again</next></response>"
+                        .to_vec(),
+                )
+        }),
+    )
+    .unwrap();
+    let hooks = Listener::ok();
+    let sb = Sandbox::builder()
+        .callback_url(hooks.url())
+        .ivr_url(format!("http://{}/ivr", app.local_addr()))
+        .time_scale(100.0)
+        // Answers after 1 s, hangs up 60 s after answering.
+        .behavior(
+            "13700000020",
+            Behavior::answer_after(1000).hangup_after(60_000),
+        )
+        .start()
+        .unwrap();
+    let addr = sb.local_addr();
+    let creds = Creds::of(&sb);
+    let body = r#"{"to":"13700000020","max_call_duration":600,"user_data":"order-42"}"#;
+    let ivr = place(addr, &creds, "ivr_call", body);
+    let conf = create(addr, &creds, r#"{"max_duration":600}"#);
+    // The IVR call must be answered to join; until then it is not a live call of the engine's
+    // conference (join fails), so wait for the answer.
+    eventually(WAIT, "the IVR call answered", || {
+        let state = sb.call(&ivr)?.state;
+        (state != yunhuni_sandbox::CallState::Dialing1).then_some(())
+    });
+    let join = format!(r#"{{"call_id":"{ivr}","max_duration":600,"voice_mode":2}}"#);
+    ok(&call(addr, &creds, &format!("conf/join/{conf}"), &join));
+    eventually(WAIT, "joined", || {
+        sb.conference(&conf)
+            .unwrap()
+            .members
+            .contains(&ivr)
+            .then_some(())
+    });
+    assert_eq!(sb.conference(&conf).unwrap().voice_modes, [2]);
+    // The member's user_data is the IVR call's; another app's or an unknown call cannot join.
+    let events = sb.conference(&conf).unwrap().events;
+    let joined = &events.iter().find(|(n, _)| n == "conf.joined").unwrap().1;
+    assert_eq!(value(joined, "user_data").as_deref(), Some("order-42"));
+    assert_eq!(value(joined, "call_id").as_deref(), Some(ivr.as_str()));
+    // The caller hangs up: the IVR call ends, and it leaves the conference.
+    let got = wait_events(&sb, &conf, 3);
+    assert_eq!(got, ["conf.create.succ", "conf.joined", "conf.quit"]);
+    let quit = sb.conference(&conf).unwrap().events[2].1.clone();
+    assert_eq!(value(&quit, "user_data").as_deref(), Some("order-42"));
+    assert!(sb.conference(&conf).unwrap().members.is_empty());
+    assert_eq!(sb.conference(&conf).unwrap().state, "running");
+    // A call that is over cannot join (020000).
+    eventually(WAIT, "the IVR call closed", || {
+        (sb.call(&ivr)?.state == yunhuni_sandbox::CallState::Closed).then_some(())
+    });
+    let v = call(addr, &creds, &format!("conf/join/{conf}"), &join);
+    assert_eq!(code(&v), "020000");
+    check_delivered(&sb, &hooks, &conf);
+}
