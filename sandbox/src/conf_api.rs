@@ -426,7 +426,7 @@ fn join(ctx: &Ctx<'_>, conf_id: &str, body: &JsonObject) -> Result<String, Code>
     let (true, Some(call_id), Some(max_duration)) = (valid, call_id, max_duration) else {
         return Err(Code::ILLEGAL_ARGUMENT);
     };
-    ctx.service()?;
+    let settings = ctx.service()?;
     ctx.shared.join_conf(
         ctx.asker,
         conf_id,
@@ -434,6 +434,7 @@ fn join(ctx: &Ctx<'_>, conf_id: &str, body: &JsonObject) -> Result<String, Code>
         max_duration,
         play_file,
         voice_mode,
+        |files| settings.check_files(files),
     )?;
     Ok("true".into())
 }

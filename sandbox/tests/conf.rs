@@ -738,7 +738,7 @@ fn join_an_ivr_call_and_quit_when_it_ends() {
         .callback_url(hooks.url())
         .ivr_url(format!("http://{}/ivr", app.local_addr()))
         .time_scale(100.0)
-        // Answers after 1 s, hangs up 60 s after answering.
+        // Answers after 1 s, hangs up 200 s after answering.
         .behavior(
             "13700000020",
             Behavior::answer_after(1000).hangup_after(60_000),
@@ -757,6 +757,24 @@ fn join_an_ivr_call_and_quit_when_it_ends() {
         (state != yunhuni_sandbox::CallState::Dialing1).then_some(())
     });
     let join = format!(r#"{{"call_id":"{ivr}","max_duration":600,"voice_mode":2}}"#);
+    // A play file that is not audited (010005), a full conference (030101).
+    let audited = AppSettings {
+        audited_files: Some(vec![]),
+        ..Default::default()
+    };
+    sb.set_app_settings(sb.app_id(), audited).unwrap();
+    let unaudited = format!(r#"{{"call_id":"{ivr}","max_duration":600,"play_file":"x.wav"}}"#);
+    let v = call(addr, &creds, &format!("conf/join/{conf}"), &unaudited);
+    assert_eq!(code(&v), "010005", "{v}");
+    sb.set_app_settings(sb.app_id(), AppSettings::default())
+        .unwrap();
+    let full = create(addr, &creds, r#"{"max_duration":600,"max_parts":1}"#);
+    invite(addr, &creds, &full, STAYS, "");
+    eventually(WAIT, "full", || {
+        (sb.conference(&full).unwrap().members.len() == 1).then_some(())
+    });
+    let v = call(addr, &creds, &format!("conf/join/{full}"), &join);
+    assert_eq!(code(&v), "030101", "{v}");
     ok(&call(addr, &creds, &format!("conf/join/{conf}"), &join));
     eventually(WAIT, "joined", || {
         sb.conference(&conf)

@@ -558,8 +558,10 @@ impl Shared {
         Ok(id.to_string())
     }
 
-    /// `conf/join` of a live call (an IVR call), after the conference checks: unknown or
-    /// ended calls get `020000`, a call of another app `000002`.
+    /// `conf/join` of a live call (an IVR call), in the server's order: the conference checks,
+    /// `030101` when full, then the call (unknown or ended `020000`, another app's `000002`,
+    /// another sub-account's `030100`), then the play file (`check_file`, `010005`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn join_conf(
         &self,
         asker: Asker<'_>,
@@ -568,10 +570,15 @@ impl Shared {
         max_duration_s: i32,
         play_file: Option<String>,
         voice_mode: Option<i32>,
+        check_file: impl FnOnce(&str) -> Result<(), BusinessCode>,
     ) -> Result<(), BusinessCode> {
         {
             let mut engine = self.engine_now();
-            check(&engine, asker, conf_id)?;
+            let conf = check(&engine, asker, conf_id)?;
+            if conf.parts.len() >= usize::try_from(conf.max_parts).unwrap_or(0) {
+                return Err(BusinessCode::CONF_MAX_PARTS);
+            }
+            let conf_sub = conf.subaccount_id.clone();
             let Some(info) = engine.ivr.info(call_id) else {
                 return Err(BusinessCode::CALL_NOT_EXISTS);
             };
@@ -581,6 +588,10 @@ impl Shared {
             if info.app_id != asker.app_id {
                 return Err(BusinessCode::UNKNOWN_FAIL);
             }
+            if info.subaccount_id != conf_sub {
+                return Err(BusinessCode::CONF_NOT_EXISTS);
+            }
+            check_file(play_file.as_deref().unwrap_or(""))?;
             if engine.confs.members.contains_key(call_id) {
                 // Already in a conference: the engine refuses the second enter.
                 return Ok(());
@@ -651,7 +662,7 @@ impl Shared {
             }
             let conf_sub = conf.subaccount_id.clone();
             check_owner(conf, asker)?;
-            if call_sub.as_deref() != conf_sub.as_deref() && call_sub.is_some() {
+            if call_sub != conf_sub {
                 return Err(BusinessCode::CONF_NOT_EXISTS);
             }
             let now = self.clock.now_ms();
