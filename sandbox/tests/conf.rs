@@ -741,7 +741,7 @@ fn join_an_ivr_call_and_quit_when_it_ends() {
         // Answers after 1 s, hangs up 200 s after answering.
         .behavior(
             "13700000020",
-            Behavior::answer_after(1000).hangup_after(60_000),
+            Behavior::answer_after(1000).hangup_after(200_000),
         )
         .start()
         .unwrap();
