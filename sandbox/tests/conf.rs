@@ -177,6 +177,12 @@ fn check_delivered(sb: &Sandbox, hooks: &Listener, conf: &str) {
     drop(received);
 }
 
+/// A play of 100 files: 200 s simulated, long enough to be stopped or cut while it runs.
+fn long_play() -> String {
+    let files: Vec<String> = (0..100).map(|i| format!("\"part{i}.wav\"")).collect();
+    format!("{{\"files\":[{}]}}", files.join(","))
+}
+
 fn sandbox(hooks: &Listener) -> Sandbox {
     Sandbox::builder()
         .callback_url(hooks.url())
@@ -192,7 +198,7 @@ fn state_machine_walk() {
     let sb = Sandbox::builder()
         .callback_url(hooks.url())
         .time_scale(100.0)
-        .confirm_delay(Duration::from_secs(30))
+        .confirm_delay(Duration::from_secs(100))
         .behavior(LEAVES, Behavior::answer_after(1000).hangup_after(3000))
         .start()
         .unwrap();
@@ -286,7 +292,7 @@ fn state_machine_walk() {
         addr,
         &creds,
         &format!("conf/start_play/{conf}"),
-        r#"{"files":["a.wav","b.wav","c.wav"]}"#,
+        &long_play(),
     ));
     assert!(sb.conference(&conf).unwrap().playing);
     ok(&call(addr, &creds, &format!("conf/stop_play/{conf}"), ""));
@@ -356,7 +362,7 @@ fn state_machine_walk() {
         addr,
         &creds,
         &format!("conf/start_play/{conf}"),
-        r#"{"files":["long.wav","x.wav","y.wav"]}"#,
+        &long_play(),
     ));
     let n = names(&sb, &conf).len();
     ok(&call(addr, &creds, &format!("conf/dismiss/{conf}"), ""));
