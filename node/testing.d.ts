@@ -44,7 +44,7 @@ export interface SandboxOptions {
 export interface AppSettings {
   online?: boolean;
   testNumbers?: string[];
-  disabledServices?: Array<'duo_callback' | 'notify_call' | 'verify_call' | 'ivr'>;
+  disabledServices?: Array<'duo_callback' | 'notify_call' | 'verify_call' | 'ivr' | 'conference'>;
   balanceExhausted?: boolean;
   quotaExhausted?: boolean;
   noLine?: boolean;
