@@ -573,21 +573,23 @@ fn url_gen(ctx: &Ctx<'_>, request: &Request) -> Result<String, Code> {
 }
 
 /// `GET /sandbox/recordings/{id}.wav`: the recording as a WAV file (8 kHz, 16-bit mono, a
-/// quiet tone), `404` for an unknown id.
+/// quiet tone) of the size `recording/plist` gives, `404` for an unknown id.
 pub(crate) fn serve_recording(shared: &Shared, path: &str) -> Response {
     let name = path.trim_start_matches("/sandbox/recordings/");
     let id = name.strip_suffix(".wav").unwrap_or(name);
     match shared.all_recordings().into_iter().find(|r| r.id == id) {
         Some(rec) => Response::new(200)
             .header("Content-Type", "audio/wav")
-            .body(wav(rec.duration)),
+            .body(wav(rec.size)),
         None => crate::api::error_page(404, "No message available", path),
     }
 }
 
-/// A WAV file of `seconds` (at most [`WAV_MAX_SECONDS`]) of a quiet 440 Hz tone.
-pub(crate) fn wav(seconds: i64) -> Vec<u8> {
-    let samples = (seconds.clamp(0, WAV_MAX_SECONDS) * 8000) as u32;
+/// A WAV file of `size` bytes in all (the header and whole samples of a quiet 440 Hz tone;
+/// at most [`WAV_MAX_SECONDS`] of audio).
+pub(crate) fn wav(size: i64) -> Vec<u8> {
+    let data = (size - 44).clamp(0, WAV_MAX_SECONDS * 16_000) & !1;
+    let samples = (data / 2) as u32;
     let data_len = samples * 2;
     let mut out = Vec::with_capacity(44 + data_len as usize);
     out.extend_from_slice(b"RIFF");
@@ -652,10 +654,12 @@ mod tests {
 
     #[test]
     fn wav_header() {
-        let w = wav(1);
+        let w = wav(44 + 16_000);
         assert_eq!(w.len(), 44 + 16_000);
+        assert_eq!(wav(80_000).len(), 80_000);
+        assert_eq!(wav(0).len(), 44);
         assert_eq!(&w[0..4], b"RIFF");
         assert_eq!(&w[8..16], b"WAVEfmt ");
-        assert_eq!(wav(10_000).len(), 44 + 600 * 16_000);
+        assert_eq!(wav(i64::MAX).len(), 44 + 600 * 16_000);
     }
 }

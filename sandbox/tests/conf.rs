@@ -810,3 +810,76 @@ fn join_an_ivr_call_and_quit_when_it_ends() {
     assert_eq!(code(&v), "020000");
     check_delivered(&sb, &hooks, &conf);
 }
+
+#[test]
+fn ivr_recordings_are_listed_and_downloaded() {
+    // An IVR application that records 5 s, then plays and ends the call.
+    let app = yunhuni_sandbox::http::Server::start(
+        "127.0.0.1:0",
+        std::sync::Arc::new(|r: &yunhuni_sandbox::http::Request| {
+            let body: &[u8] = match r.path.as_str() {
+                "/events" => return yunhuni_sandbox::http::Response::new(200),
+                "/ivr" => {
+                    b"<response><record max_duration=\"5\"/><next>/recorded</next></response>"
+                }
+                _ => b"<response><play>thanks.wav</play></response>",
+            };
+            yunhuni_sandbox::http::Response::new(200)
+                .header("Content-Type", "text/xml")
+                .body(body.to_vec())
+        }),
+    )
+    .unwrap();
+    let hooks = Listener::ok();
+    let sb = Sandbox::builder()
+        .callback_url(hooks.url())
+        .ivr_url(format!("http://{}/ivr", app.local_addr()))
+        .time_scale(100.0)
+        .start()
+        .unwrap();
+    let addr = sb.local_addr();
+    let creds = Creds::of(&sb);
+    let ivr = place(
+        addr,
+        &creds,
+        "ivr_call",
+        &format!(r#"{{"to":"{STAYS}","max_call_duration":600}}"#),
+    );
+    let rec = eventually(WAIT, "the <record> result", || {
+        sb.recordings().into_iter().find(|r| r.call_id == ivr)
+    });
+    let q = |s: &str| s.replace(' ', "%20");
+    let list = get(
+        addr,
+        &creds,
+        &format!(
+            "recording/plist?start={}&end={}&pageSize=1000",
+            q("2000-01-01 00:00:00"),
+            q("2999-01-01 00:00:00")
+        ),
+    );
+    let page = ok(&list);
+    let item = page["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == rec.id.as_str())
+        .unwrap_or_else(|| panic!("{page}"))
+        .clone();
+    assert_eq!(item["duration"], rec.duration);
+    assert_eq!(item["size"], rec.size);
+    let v = get(addr, &creds, &format!("recording/url/gen?id={}", rec.id));
+    assert_eq!(ok(&v)["state"], 0);
+    let hook = eventually(WAIT, "recording.url_generate", || {
+        hooks.hooks().into_iter().find(|h| {
+            value(&h.body, "event").as_deref() == Some("recording.url_generate")
+                && value(&h.body, "id").as_deref() == Some(rec.id.as_str())
+        })
+    });
+    let url = value(&hook.body, "url").unwrap().replace("\\/", "/");
+    let target = url.strip_prefix(&format!("http://{addr}")).unwrap();
+    let r = raw(addr, "GET", target, &[], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(&r.body[..4], b"RIFF");
+    assert_eq!(r.body.len() as i64, rec.size);
+}
