@@ -532,6 +532,13 @@ fn request_rules_and_codes() {
     let v = call(addr, &sub, &format!("conf/dismiss/{conf}"), "");
     assert_eq!(code(&v), "030100");
     let sub_conf = create(addr, &sub, r#"{"max_duration":60}"#);
+    // Its events carry the sub-account's id.
+    wait_events(&sb, &sub_conf, 1);
+    let succ = sb.conference(&sub_conf).unwrap().events[0].1.clone();
+    assert_eq!(
+        value(&succ, "subaccount_id").as_deref(),
+        Some(sb.sub_account().0)
+    );
     let v = call(addr, &creds, &format!("conf/stop_play/{sub_conf}"), "");
     assert_eq!(code(&v), "030100");
     ok(&call(addr, &sub, &format!("conf/stop_play/{sub_conf}"), ""));

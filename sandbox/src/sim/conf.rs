@@ -786,6 +786,11 @@ impl Shared {
         if let Some(up) = engine.confs.uploads.get(id) {
             return up.done;
         }
+        // Memory stays bounded: past that many uploads, the finished ones are forgotten (asking
+        // for one of them again starts its upload again).
+        if engine.confs.uploads.len() >= 2 * RECORDING_HISTORY {
+            engine.confs.uploads.retain(|_, up| !up.done);
+        }
         let key: Arc<str> = id.into();
         engine.confs.uploads.insert(
             Arc::clone(&key),
