@@ -890,3 +890,35 @@ fn ivr_recordings_are_listed_and_downloaded() {
     assert_eq!(&r.body[..4], b"RIFF");
     assert_eq!(r.body.len() as i64, rec.size);
 }
+
+#[test]
+fn key_orders_match_the_server_vectors() {
+    // The wire order this test holds the sandbox's bodies to is the one of every conf.* and
+    // recording.* body of tests/vectors/events.json (generated independently).
+    let v = vectors("events.json");
+    let mut seen = 0;
+    for case in v["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        if case["source"] != "server"
+            || !(name.starts_with("server-conf-") || name.starts_with("server-recording-"))
+        {
+            continue;
+        }
+        let body = hex_decode(case["body_hex"].as_str().unwrap());
+        let keys: Vec<String> = flat_json(&body).into_iter().map(|(k, _)| k).collect();
+        let event = value(&body, "event").unwrap();
+        if keys.iter().any(|k| k == "error") {
+            // The failed creation's conf.end (not simulated): no times, `error` last.
+            assert_eq!(keys.last().map(String::as_str), Some("error"), "{name}");
+            continue;
+        }
+        let want: Vec<&str> = order(&event)
+            .iter()
+            .copied()
+            .filter(|k| keys.iter().any(|x| x == k))
+            .collect();
+        assert_eq!(keys, want, "{name}");
+        seen += 1;
+    }
+    assert!(seen >= 10, "{seen} vectors");
+}
