@@ -195,7 +195,7 @@ pub(crate) fn serve(
     match op {
         Op::Create => create(&ctx, &body),
         Op::Dismiss => {
-            ctx.service()?;
+            ctx.service(false)?;
             shared.dismiss_conf(asker, &id)?;
             Ok("true".into())
         }
@@ -207,7 +207,7 @@ pub(crate) fn serve(
                 Some(c) if (1..=128).contains(&utf16_len(&c)) => c,
                 _ => return Err(Code::ILLEGAL_ARGUMENT),
             };
-            ctx.service()?;
+            ctx.service(false)?;
             shared.quit_conf(asker, &id, &call_id)?;
             Ok("true".into())
         }
@@ -215,7 +215,7 @@ pub(crate) fn serve(
             let Some(files) = body.texts("files")?.value() else {
                 return Err(Code::ILLEGAL_ARGUMENT);
             };
-            let settings = ctx.service()?;
+            let settings = ctx.service(false)?;
             shared.check_conf(asker, &id)?;
             // The files are joined with `|` and checked as one list.
             let joined: Vec<String> = files
@@ -229,7 +229,7 @@ pub(crate) fn serve(
             Ok("true".into())
         }
         Op::StopPlay => {
-            ctx.service()?;
+            ctx.service(false)?;
             shared.stop_conf_play(asker, &id)?;
             Ok("true".into())
         }
@@ -238,12 +238,12 @@ pub(crate) fn serve(
             if !within(max, 1, MAX_DURATION_S) {
                 return Err(Code::ILLEGAL_ARGUMENT);
             }
-            ctx.service()?;
+            ctx.service(false)?;
             shared.start_conf_record(asker, &id, max)?;
             Ok("true".into())
         }
         Op::StopRecord => {
-            ctx.service()?;
+            ctx.service(false)?;
             shared.stop_conf_record(asker, &id)?;
             Ok("true".into())
         }
@@ -256,7 +256,7 @@ pub(crate) fn serve(
             if !(1..=128).contains(&utf16_len(&call_id)) || !(1..=4).contains(&mode) {
                 return Err(Code::ILLEGAL_ARGUMENT);
             }
-            ctx.service()?;
+            ctx.service(false)?;
             shared.set_conf_voice_mode(asker, &id, &call_id, mode)?;
             Ok("true".into())
         }
@@ -278,8 +278,9 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The conference service's checks of the app: a forced code, `SessionService`
-    /// (`010002`), the balance (`010003`) and the sub-account quota (`010006`).
-    fn service(&self) -> Result<crate::business::AppSettings, Code> {
+    /// (`010002`), then, for the operations that cost (create, invite_call, join), the
+    /// balance (`010003`) and the sub-account quota (`010006`).
+    fn service(&self, costs: bool) -> Result<crate::business::AppSettings, Code> {
         let settings = self
             .shared
             .app_settings_for(&self.caller.app_id, self.caller.subaccount);
@@ -289,10 +290,10 @@ impl Ctx<'_> {
         if settings.disabled_services.contains(&Service::Conference) {
             return Err(Code::APP_SERVICE_INVALID);
         }
-        if settings.balance_exhausted {
+        if costs && settings.balance_exhausted {
             return Err(Code::BALANCE_NOT_ENOUGH);
         }
-        if self.caller.subaccount.is_some() && settings.quota_exhausted {
+        if costs && self.caller.subaccount.is_some() && settings.quota_exhausted {
             return Err(Code::QUOTA_NOT_ENOUGH);
         }
         Ok(settings)
@@ -345,7 +346,7 @@ fn create(ctx: &Ctx<'_>, body: &JsonObject) -> Result<String, Code> {
     let (true, Some(max_duration)) = (valid, max_duration) else {
         return Err(Code::ILLEGAL_ARGUMENT);
     };
-    let settings = ctx.service()?;
+    let settings = ctx.service(true)?;
     if let Some(f) = &bgm_file {
         settings.check_files(f)?;
     }
@@ -391,7 +392,7 @@ fn invite(ctx: &Ctx<'_>, conf_id: &str, body: &JsonObject) -> Result<String, Cod
     if let Some(code) = ctx.shared.behavior_of(&to).code {
         return Err(code);
     }
-    let settings = ctx.service()?;
+    let settings = ctx.service(true)?;
     let sub = ctx.caller.subaccount.is_some();
     let to_ref = to.clone();
     let call_id = ctx.shared.invite_conf(
@@ -426,7 +427,7 @@ fn join(ctx: &Ctx<'_>, conf_id: &str, body: &JsonObject) -> Result<String, Code>
     let (true, Some(call_id), Some(max_duration)) = (valid, call_id, max_duration) else {
         return Err(Code::ILLEGAL_ARGUMENT);
     };
-    let settings = ctx.service()?;
+    let settings = ctx.service(true)?;
     ctx.shared.join_conf(
         ctx.asker,
         conf_id,

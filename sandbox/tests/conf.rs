@@ -390,10 +390,15 @@ fn state_machine_walk() {
         ("stop_play", ""),
         ("start_record", "{}"),
         ("stop_record", ""),
-        ("set_voice_mode", r#"{"call_id":"x","voice_mode":1}"#),
     ] {
         let v = call(addr, &creds, &format!("conf/{op}/{conf}"), body);
         assert_eq!(code(&v), "030100", "{op}: {v}");
+    }
+    // set_voice_mode and quit check the call first: a call that is gone gets 020000.
+    for op in ["set_voice_mode", "quit"] {
+        let body = format!(r#"{{"call_id":"{e}","voice_mode":1}}"#);
+        let v = call(addr, &creds, &format!("conf/{op}/{conf}"), &body);
+        assert_eq!(code(&v), "020000", "{op}: {v}");
     }
     check_delivered(&sb, &hooks, &conf);
 }
@@ -583,6 +588,15 @@ fn request_rules_and_codes() {
     });
     let v = call(addr, &creds, "conf/create", r#"{"max_duration":60}"#);
     assert_eq!(code(&v), "010003");
+    let v = call(
+        addr,
+        &creds,
+        &format!("conf/invite_call/{conf}"),
+        r#"{"to":"13800000001","max_duration":60}"#,
+    );
+    assert_eq!(code(&v), "010003");
+    // Only create, invite_call and join check the balance.
+    ok(&call(addr, &creds, &format!("conf/stop_play/{conf}"), ""));
     settings(AppSettings {
         quota_exhausted: true,
         ..Default::default()

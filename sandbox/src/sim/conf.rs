@@ -679,7 +679,8 @@ impl Shared {
         Ok(())
     }
 
-    /// `conf/set_voice_mode`: the conference, then the call (`020000`).
+    /// `conf/set_voice_mode`, in the server's order: the call (`020000`), the conference
+    /// (`030100`, `000004`), another app's call (`000002`), the caller's sub-account (`030100`).
     pub(crate) fn set_conf_voice_mode(
         &self,
         asker: Asker<'_>,
@@ -688,8 +689,12 @@ impl Shared {
         mode: i32,
     ) -> Result<(), BusinessCode> {
         let mut engine = self.engine_now();
-        check(&engine, asker, conf_id)?;
-        Self::live_call(&engine, call_id)?;
+        let (call_app, _) = Self::live_call(&engine, call_id)?;
+        let conf = check_exists(&engine, conf_id)?;
+        if call_app != conf.app_id {
+            return Err(BusinessCode::UNKNOWN_FAIL);
+        }
+        check_owner(conf, asker)?;
         if let Some(m) = engine.confs.members.get_mut(call_id) {
             if &*m.conf_id == conf_id {
                 m.voice_mode = mode;
