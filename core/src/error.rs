@@ -194,7 +194,8 @@ impl Error {
         self.maybe_sent
     }
 
-    /// The HTTP status, when the server answered.
+    /// The HTTP status, when the server answered; for a webhook delivery refused by
+    /// [`crate::webhook::Receiver`], the status to answer it with.
     pub fn status(&self) -> Option<u16> {
         self.status
     }

@@ -12,6 +12,8 @@
 //!   by other code; [`event_decls`] likewise for every webhook event.
 //! - [`sign`] and [`string_to_sign`]: the platform's request signature, as a pure function.
 //! - [`Event::parse`]: the webhook bodies, as the real server sends them.
+//! - [`webhook::Receiver`]: receiving webhooks (URL token, body limit, typed events, duplicate
+//!   deliveries remembered in process or in Redis, the answer to send).
 //! - [`Error`]: one error type with a stable [`ErrorKind`].
 //!
 //! ```no_run
@@ -55,6 +57,7 @@ mod requests;
 mod resolver;
 mod sign;
 mod typed;
+pub mod webhook;
 
 pub use client::{
     CallCreated, CallOptions, Client, ClientBuilder, RequestLog, RequestObserver, DEFAULT_BASE_URL,

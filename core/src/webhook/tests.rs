@@ -1,0 +1,282 @@
+use super::*;
+use crate::ErrorKind;
+use std::time::Instant;
+
+const END: &[u8] = br#"{"end_time":1490930460000,"begin_time":1490930400000,"action":"event_notify","id":"8a2bc6725b1d2e3f015b1d2f40a10001","answer_time2":1490930420000,"user_data":"order-42","event":"duo_callback.end","answer_time1":1490930410000,"hangup_by":"1"}"#;
+
+fn with_token() -> Receiver {
+    Receiver::builder().token("t0k+en/é").build().unwrap()
+}
+
+#[test]
+fn token_is_required_and_compared() {
+    let r = with_token();
+    let e = r.receive("", END).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.status(), e.field()),
+        (ErrorKind::Auth, Some(401), Some("token"))
+    );
+    let e = r.receive("token=t0k", END).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.status(), e.field()),
+        (ErrorKind::Auth, Some(403), Some("token"))
+    );
+    assert!(!e.message().contains("t0k"), "{}", e.message());
+    // Percent-encoded as a URL carries it; other parameters around it.
+    let d = r.receive("a=1&token=t0k%2Ben%2F%C3%A9&b", END).unwrap();
+    assert!(!d.duplicate);
+    // `+` in a query is a space, so the raw `+` does not match.
+    assert_eq!(
+        r.check_head("token=t0k+en/%C3%A9", None)
+            .unwrap_err()
+            .status(),
+        Some(403)
+    );
+    // Only the first `token` counts.
+    assert_eq!(
+        r.check_head("token=x&token=t0k%2Ben%2F%C3%A9", None)
+            .unwrap_err()
+            .status(),
+        Some(403)
+    );
+    // Broken escapes are kept as they are, never a panic.
+    for q in [
+        "%",
+        "token=%",
+        "token=%4",
+        "token=%zz",
+        "token=\u{1b}[2J",
+        "&&&==",
+    ] {
+        assert!(r.check_head(q, None).is_err(), "{q}");
+    }
+    // The token is refused before the body is looked at.
+    assert_eq!(
+        r.receive("token=no", b"not json").unwrap_err().status(),
+        Some(403)
+    );
+    assert!(!format!("{r:?}").contains("t0k"));
+}
+
+#[test]
+fn no_token_configured_accepts_any_query() {
+    let r = Receiver::builder().no_store().build().unwrap();
+    assert!(r.receive("token=whatever", END).is_ok());
+    assert!(r.receive("", END).is_ok());
+    assert!(!r.has_token() && !r.has_store());
+}
+
+#[test]
+fn bad_settings_name_the_field() {
+    let f = |b: ReceiverBuilder| b.build().unwrap_err().field().map(str::to_owned);
+    assert_eq!(f(Receiver::builder().token("")).as_deref(), Some("token"));
+    assert_eq!(
+        f(Receiver::builder().token("x".repeat(257))).as_deref(),
+        Some("token")
+    );
+    assert_eq!(
+        f(Receiver::builder().token_param("")).as_deref(),
+        Some("token_param")
+    );
+    assert_eq!(
+        f(Receiver::builder().token_param("a b")).as_deref(),
+        Some("token_param")
+    );
+    assert_eq!(
+        f(Receiver::builder().max_body(0)).as_deref(),
+        Some("max_body")
+    );
+    assert_eq!(
+        f(Receiver::builder().max_body(DEFAULT_MAX_BODY + 1)).as_deref(),
+        Some("max_body")
+    );
+    let e = MemoryStore::new(0, DEFAULT_TTL).unwrap_err();
+    assert_eq!(e.field(), Some("capacity"));
+    let e = MemoryStore::new(10, Duration::ZERO).unwrap_err();
+    assert_eq!(e.field(), Some("ttl"));
+    let e = MemoryStore::new(10, MAX_TTL + Duration::from_secs(1)).unwrap_err();
+    assert_eq!(e.field(), Some("ttl"));
+}
+
+#[test]
+fn size_is_checked_before_and_after_reading() {
+    let r = Receiver::builder().max_body(100).build().unwrap();
+    let e = r.check_head("", Some(100_000_000)).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.status(), e.field()),
+        (ErrorKind::Decode, Some(413), Some("body"))
+    );
+    assert!(e.message().contains("100000000"), "{}", e.message());
+    r.check_head("", Some(100)).unwrap();
+    r.check_head("", None).unwrap();
+    // A length header that lied: the body itself is measured.
+    let e = r.receive("", &[b' '; 101]).unwrap_err();
+    assert_eq!(e.status(), Some(413));
+    let e = Receiver::default()
+        .check_head("", Some(u64::MAX))
+        .unwrap_err();
+    assert_eq!(e.status(), Some(413));
+}
+
+#[test]
+fn unparseable_bodies_are_400_naming_the_fault() {
+    let r = Receiver::default();
+    for (body, field) in [
+        (&b""[..], None),
+        (b"\xff\xfe\x00", None),
+        (b"[1,2]", None),
+        (br#"{"action":"event_notify"}"#, Some("event")),
+        (
+            br#"{"event":"duo_callback.end","hangup_by":true}"#,
+            Some("hangup_by"),
+        ),
+    ] {
+        let e = r.receive("", body).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.status()),
+            (ErrorKind::Decode, Some(400)),
+            "{body:?}"
+        );
+        assert_eq!(e.field(), field, "{body:?}");
+    }
+}
+
+#[test]
+fn duplicates_release_and_every_event() {
+    let r = Receiver::default();
+    let first = r.receive("", END).unwrap();
+    assert_eq!(
+        (first.status, first.body, first.duplicate),
+        (200, "ok", false)
+    );
+    let again = r.receive("", END).unwrap();
+    assert!(again.duplicate);
+    assert_eq!((again.status, again.body), (200, "ok"));
+    r.release(&first.key).unwrap();
+    assert!(!r.receive("", END).unwrap().duplicate);
+    assert!(r.receive("", END).unwrap().duplicate);
+    // Two play_end of one call: same id, different bodies, different keys.
+    let a = br#"{"end_time":1,"begin_time":0,"action":"event_notify","id":"c1","event":"ivr.play_end","key":"1"}"#;
+    let b = br#"{"end_time":2,"begin_time":1,"action":"event_notify","id":"c1","event":"ivr.play_end","key":"2"}"#;
+    let (da, db) = (r.receive("", a).unwrap(), r.receive("", b).unwrap());
+    assert!(!da.duplicate && !db.duplicate);
+    assert_ne!(da.key, db.key);
+    assert!(da.key.starts_with("ivr.play_end:c1:"));
+    // Events without `id`: the resource from their own keys.
+    for (body, prefix) in [
+        (&br#"{"failMobiles":"","action":"event_notify","msgKey":"m-9","state":1,"event":"msg.sending_complete","type":1}"#[..], "msg.sending_complete:m-9:"),
+        (br#"{"reason":"","checkTime":1,"action":"event_notify","tempId":77,"event":"msg.template_complete","status":1}"#, "msg.template_complete:77:"),
+        (br#"{"previous_state":"idle","name":"agent 1","latest_state":"busy","action":"event_notify","event":"callcenter.agent.state_changed","current_time":5}"#, "callcenter.agent.state_changed:agent_1:"),
+        (br#"{"action":"event_notify","event":"some.new_event"}"#, "some.new_event:-:"),
+    ] {
+        let d = r.receive("", body).unwrap();
+        assert!(d.key.starts_with(prefix), "{} vs {prefix}", d.key);
+        assert!(!d.duplicate);
+        assert!(r.receive("", body).unwrap().duplicate);
+    }
+    // ivr_start is an IVR request: never claimed.
+    let start = br#"{"action":"ivr_start","call_id":"c2","from":"1","to":"2","user_data":"u"}"#;
+    let d = r.receive("", start).unwrap();
+    assert!(matches!(d.event, Event::IvrStart(_)));
+    assert!(!r.receive("", start).unwrap().duplicate);
+}
+
+#[test]
+fn latin1_bodies_have_a_stable_key() {
+    let body = b"{\"event\":\"duo_callback.end\",\"id\":\"x\",\"user_data\":\"caf\xe9\",\"error\":\"????\"}";
+    let r = Receiver::default();
+    let d = r.receive("", body).unwrap();
+    assert_eq!(d.key, delivery_key(&Event::parse(body).unwrap()));
+    assert!(r.receive("", body).unwrap().duplicate);
+}
+
+#[test]
+fn keys_are_short_plain_ascii_whatever_was_posted() {
+    let id = format!("\u{1b}[2J{}\u{0}é", "x".repeat(100_000));
+    let body =
+        serde_json::json!({"event": format!("e\r\n{}", "y".repeat(500)), "id": id}).to_string();
+    let key = delivery_key(&Event::parse(body.as_bytes()).unwrap());
+    assert!(key.len() <= 2 * KEY_PART_CHARS + 18, "{}", key.len());
+    assert!(
+        key.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-:".contains(&b)),
+        "{key}"
+    );
+    assert!(key.starts_with("e__yyy"));
+}
+
+#[test]
+fn memory_store_is_bounded_in_entries() {
+    let store = MemoryStore::new(1000, DEFAULT_TTL).unwrap();
+    for i in 0..10_000 {
+        assert!(store.claim(&format!("k{i}")).unwrap());
+        assert!(store.len() <= 1000);
+    }
+    assert_eq!(store.len(), 1000);
+    // The newest are remembered, the oldest forgotten.
+    assert!(!store.claim("k9999").unwrap());
+    assert!(store.claim("k0").unwrap());
+    // Release and re-claim cycles do not grow it either.
+    for _ in 0..5000 {
+        store.release("again").unwrap();
+        store.claim("again").unwrap();
+    }
+    assert!(store.len() <= 1000);
+    assert!(store.order_len() <= 1000);
+}
+
+#[test]
+fn memory_store_is_bounded_in_time() {
+    let store = MemoryStore::new(100, Duration::from_secs(60)).unwrap();
+    let t0 = Instant::now();
+    assert!(store.claim_at("a", t0));
+    assert!(!store.claim_at("a", t0 + Duration::from_secs(59)));
+    // Expired: new again, and the expired ones are dropped.
+    for i in 0..50 {
+        store.claim_at(&format!("old{i}"), t0);
+    }
+    assert_eq!(store.len(), 51);
+    assert!(store.claim_at("a", t0 + Duration::from_secs(60)));
+    assert_eq!(store.len(), 1);
+}
+
+#[test]
+fn the_receiver_is_shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Receiver>();
+    let r = std::sync::Arc::new(Receiver::default());
+    let firsts: usize = (0..4)
+        .map(|_| {
+            let r = r.clone();
+            std::thread::spawn(move || {
+                (0..200)
+                    .filter(|i| {
+                        let body = format!(r#"{{"event":"conf.end","id":"c{i}"}}"#);
+                        !r.receive("", body.as_bytes()).unwrap().duplicate
+                    })
+                    .count()
+            })
+        })
+        .map(|h| h.join().unwrap())
+        .sum();
+    assert_eq!(firsts, 200);
+}
+
+struct Broken;
+impl Store for Broken {
+    fn claim(&self, _: &str) -> Result<bool, Error> {
+        Err(Error::new(ErrorKind::Transport, "connection refused"))
+    }
+    fn release(&self, _: &str) -> Result<(), Error> {
+        Err(Error::new(ErrorKind::Transport, "connection refused"))
+    }
+}
+
+#[test]
+fn a_failing_store_asks_for_a_resend() {
+    let r = Receiver::builder().store(Broken).build().unwrap();
+    let e = r.receive("", END).unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Transport, Some(503)));
+    assert!(e.message().contains("connection refused"));
+    assert_eq!(r.release("k").unwrap_err().status(), Some(503));
+}
