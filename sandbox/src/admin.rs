@@ -60,6 +60,9 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let method = request.method.as_str();
+    if let Some(response) = crate::msg_api::admin(shared, method, &segments, &request.body) {
+        return response;
+    }
     match (method, segments.as_slice()) {
         ("GET", ["health"]) => json(200, &serde_json::json!({ "status": "ok" })),
         (_, ["health"]) => method_not_allowed("GET"),

@@ -122,6 +122,11 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
     if let Some(response) = crate::mgmt::handle(shared, &caller, request) {
         return response;
     }
+    if let Some(response) =
+        crate::msg_api::handle(shared, &caller, subaccount_id(shared, &caller), request)
+    {
+        return response;
+    }
     let accept = request.header("Accept");
     if let Some((op, id)) = crate::conf_api::route(&request.path) {
         let method = crate::conf_api::method_of(op);

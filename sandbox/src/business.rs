@@ -96,6 +96,15 @@ impl BusinessCode {
     pub(crate) const SAME_NUMBER: BusinessCode = BusinessCode::entry(19);
     pub(crate) const CONF_NOT_EXISTS: BusinessCode = BusinessCode::entry(17);
     pub(crate) const CONF_MAX_PARTS: BusinessCode = BusinessCode::entry(18);
+    pub(crate) const APP_OFFLINE: BusinessCode = BusinessCode::entry(6);
+    pub(crate) const MSG_ILLEGAL_MOBILE: BusinessCode = BusinessCode::entry(35);
+    pub(crate) const MSG_TEMPLATE_ERROR: BusinessCode = BusinessCode::entry(36);
+    pub(crate) const MSG_TASK_NAME_EMPTY: BusinessCode = BusinessCode::entry(37);
+    pub(crate) const MSG_TEMPLATE_ARGS_ERROR: BusinessCode = BusinessCode::entry(38);
+    pub(crate) const MSG_TOO_MANY_MOBILES: BusinessCode = BusinessCode::entry(39);
+    pub(crate) const MSG_SEND_FAILED: BusinessCode = BusinessCode::entry(40);
+    pub(crate) const MSG_NO_SUPPLIER: BusinessCode = BusinessCode::entry(41);
+    pub(crate) const MSG_TOO_LONG: BusinessCode = BusinessCode::entry(43);
 
     const fn entry(i: usize) -> BusinessCode {
         BusinessCode {
@@ -201,6 +210,10 @@ pub enum Service {
     Ivr,
     /// Conferences (`SessionService`): every `conf/*` operation.
     Conference,
+    /// SMS (`SMS`): `msg/sms/*`, and templates of type `msg_sms`.
+    Sms,
+    /// USSD flash messages (`USSD`): `msg/ussd/*`, and templates of type `msg_ussd`.
+    Ussd,
 }
 
 /// What the platform knows of an application beyond its credentials, and that decides the
@@ -436,6 +449,20 @@ mod tests {
         assert_eq!(BusinessCode::QUOTA_NOT_ENOUGH.code(), "010006");
         assert_eq!(BusinessCode::PLAY_FILE_NOT_EXISTS.code(), "010005");
         assert_eq!(BusinessCode::APP_SERVICE_INVALID.code(), "010002");
+        let msg = [
+            (BusinessCode::APP_OFFLINE, "010001", "应用没上线"),
+            (BusinessCode::MSG_ILLEGAL_MOBILE, "050101", "手机号码不合法"),
+            (BusinessCode::MSG_TEMPLATE_ERROR, "050102", "模板不存在或模板审核不通过"),
+            (BusinessCode::MSG_TASK_NAME_EMPTY, "050103", "任务名不能为空"),
+            (BusinessCode::MSG_TEMPLATE_ARGS_ERROR, "050104", "模板参数不正确"),
+            (BusinessCode::MSG_TOO_MANY_MOBILES, "050105", "手机号码集合数量大于最大限制"),
+            (BusinessCode::MSG_SEND_FAILED, "050105", "发送消息失败"),
+            (BusinessCode::MSG_NO_SUPPLIER, "050106", "本平台对号码所属运营商暂时不支持该发送类型"),
+            (BusinessCode::MSG_TOO_LONG, "050108", "消息长度过长"),
+        ];
+        for (c, code, text) in msg {
+            assert_eq!((c.code(), c.msg()), (code, text));
+        }
     }
 
     #[test]

@@ -453,7 +453,7 @@ fn int_param(request: &Request, name: &str, default: i64) -> Result<i64, Code> {
 }
 
 /// `yyyy-MM-dd HH:mm:ss` in the platform's time zone (UTC+8) to epoch ms.
-fn parse_date(text: &str) -> Option<i64> {
+pub(crate) fn parse_date(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     if b.len() != 19
         || b[4] != b'-'
@@ -480,7 +480,7 @@ fn parse_date(text: &str) -> Option<i64> {
 }
 
 /// Epoch ms to `yyyy-MM-dd HH:mm:ss` in UTC+8.
-fn format_date(ms: i64) -> String {
+pub(crate) fn format_date(ms: i64) -> String {
     let t = crate::time::format_timestamp_utc8(ms);
     format!(
         "{}-{}-{} {}:{}:{}",

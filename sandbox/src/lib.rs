@@ -146,6 +146,7 @@ mod ivr_url;
 mod ivr_xml;
 mod lenient;
 mod mgmt;
+mod msg_api;
 mod negotiate;
 pub mod signing;
 mod sim;
@@ -171,6 +172,7 @@ pub use inspect::{
     CallInfo, CallKind, CallState, Delivery, EndEventState, TimelineEntry, WebhookAttempt,
 };
 pub use sim::{ConfInfo, IvrRequest, Recording};
+pub use sim::{MobileOutcome, MsgRequestInfo, TemplateAudit, TemplateInfo};
 
 use config::Credentials;
 use sim::{lock, read, write, Settings, Shared};
@@ -694,6 +696,45 @@ impl Sandbox {
     /// given up after every attempt.
     pub fn conf_event_counts(&self) -> (u64, u64, u64) {
         self.shared.conf_event_counts()
+    }
+
+    /// Audits a pending template (status 0) now, as the platform's operator console does:
+    /// approves it (status 1) or rejects it (status -1, with `reason`), and sends
+    /// `msg.template_complete`. Fails for an unknown template or one that is not pending.
+    pub fn audit_template(
+        &self,
+        temp_id: &str,
+        approve: bool,
+        reason: Option<&str>,
+    ) -> io::Result<()> {
+        self.shared.audit_template(temp_id, approve, reason)
+    }
+
+    /// Sets the rule that audits templates created or updated from now on (default: approve
+    /// after 10 simulated seconds).
+    pub fn set_template_audit(&self, audit: TemplateAudit) {
+        self.shared.set_template_audit(audit);
+    }
+
+    /// The rule that audits templates.
+    pub fn template_audit(&self) -> TemplateAudit {
+        self.shared.template_audit()
+    }
+
+    /// Scripts what the SMS/USSD supplier does with messages to `mobile` (`None`: back to
+    /// [`MobileOutcome::Delivered`]).
+    pub fn set_mobile_outcome(&self, mobile: &str, outcome: Option<MobileOutcome>) {
+        self.shared.set_mobile_outcome(mobile, outcome);
+    }
+
+    /// A template's status and the `msg.template_complete` events sent for it.
+    pub fn template(&self, temp_id: &str) -> Option<TemplateInfo> {
+        self.shared.template_info(temp_id)
+    }
+
+    /// An SMS or USSD request's state and the `msg.sending_complete` events sent for it.
+    pub fn msg_request(&self, msg_key: &str) -> Option<MsgRequestInfo> {
+        self.shared.msg_request_info(msg_key)
     }
 
     /// The simulated time now, in epoch milliseconds.

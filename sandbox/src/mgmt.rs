@@ -96,7 +96,7 @@ fn is_management_path(segments: &[&str]) -> bool {
 /// a trailing `/` matches, and so does a `.suffix` on the last segment (not both); a path
 /// variable in the last segment then loses everything from its last dot. Variables are
 /// URL-decoded.
-fn match_pattern(pattern: &[&str], rest: &[&str], trailing_slash: bool) -> Option<Option<String>> {
+pub(crate) fn match_pattern(pattern: &[&str], rest: &[&str], trailing_slash: bool) -> Option<Option<String>> {
     if pattern.len() != rest.len() {
         return None;
     }
@@ -193,7 +193,7 @@ pub(crate) fn handle(shared: &Shared, caller: &Caller, request: &Request) -> Opt
 // --- Binding and validation -------------------------------------------------------------
 
 /// A query parameter, URL-decoded (`+` is a space); the first of several.
-fn query_value(request: &Request, name: &str) -> Option<String> {
+pub(crate) fn query_value(request: &Request, name: &str) -> Option<String> {
     let decode = |s: &str| crate::admin::percent_decode(&s.replace('+', " "));
     request.query.as_deref()?.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -211,7 +211,7 @@ fn string_param(request: &Request, name: &str, default: &str) -> String {
 /// A `@RequestParam(defaultValue = ..) Long`, read as the gateway converts it (every
 /// whitespace character removed, decimal, or hex with `0x`/`#`), then `intValue()`. A value
 /// that does not convert is `000002`.
-fn int_param(request: &Request, name: &str, default: i32) -> Result<i32, Code> {
+pub(crate) fn int_param(request: &Request, name: &str, default: i32) -> Result<i32, Code> {
     let Some(raw) = query_value(request, name).filter(|v| !v.is_empty()) else {
         return Ok(default);
     };
@@ -310,7 +310,7 @@ fn java_hash(s: &str) -> i32 {
 }
 
 /// The iteration order of a `java.util.HashMap` holding these keys, inserted in this order.
-fn java_hash_map_order<T>(entries: Vec<(String, T)>) -> Vec<(String, T)> {
+pub(crate) fn java_hash_map_order<T>(entries: Vec<(String, T)>) -> Vec<(String, T)> {
     let mut capacity: usize = 16;
     while entries.len() * 4 > capacity * 3 {
         capacity *= 2;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::call::{self, Calls};
 use super::conf::{self, Confs};
 use super::ivr::{self, IvrCalls, IvrRequest, Recording};
+use super::msg::{self, Msgs};
 use super::Shared;
 use crate::inspect::Delivery;
 use crate::inspect::WebhookAttempt;
@@ -28,6 +29,8 @@ pub(super) enum Wake {
     Ivr(ivr::Step),
     /// A step of a conference or of one of its members.
     Conf(conf::Step),
+    /// A step of a template's audit or of an SMS/USSD request.
+    Msg(msg::Step),
 }
 
 #[derive(Debug)]
@@ -100,6 +103,8 @@ pub(crate) struct Engine {
     pub(super) ivr: IvrCalls,
     /// The conferences, their members and recordings.
     pub(super) confs: Confs,
+    /// Messaging: templates and SMS/USSD requests.
+    pub(super) msgs: Msgs,
     timers: BinaryHeap<Timer>,
     next_seq: u64,
     pub(super) ids: IdGenerator,
@@ -114,6 +119,7 @@ impl Engine {
             calls: Calls::new(),
             ivr: IvrCalls::new(),
             confs: Confs::new(),
+            msgs: Msgs::new(),
             timers: BinaryHeap::new(),
             next_seq: 0,
             ids: IdGenerator::new(),
@@ -201,6 +207,9 @@ impl Engine {
                 }
                 Wake::Conf(step) => {
                     self.wake_conf(shared, &timer.target, timer.generation, timer.due, step)
+                }
+                Wake::Msg(step) => {
+                    self.wake_msg(shared, &timer.target, timer.generation, timer.due, step)
                 }
             }
         }

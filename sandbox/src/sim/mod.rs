@@ -35,6 +35,7 @@ mod conf;
 mod engine;
 mod ivr;
 mod mgmt;
+mod msg;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -54,6 +55,8 @@ pub(crate) use engine::Engine;
 pub(crate) use ivr::{IvrJob, NewIvrCall};
 pub use ivr::{IvrRequest, Recording};
 pub(crate) use mgmt::{Quota, Store as MgmtStore, Sub, QUOTA_TYPES};
+pub use msg::{MobileOutcome, MsgRequestInfo, TemplateAudit, TemplateInfo};
+pub(crate) use msg::{MsgRequest, NewRequest, NewTemplate, Template, TemplateChange, GLOBAL_TEMPLATE};
 
 /// Settings fixed at start.
 #[derive(Debug, Clone)]
