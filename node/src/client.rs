@@ -214,23 +214,28 @@ impl NativeClient {
         };
         let client = self.inner.clone();
         let hook = self.hook.clone();
-        pool::promise_with_before(env, read(), move |(op, fields, options)| {
-            let (result, seen) = logging::capture(hook.is_some(), || {
-                client
-                    .call_with(op.name, fields, Casing::Camel, &options)
-                    .map_err(|e| call_error(op, e))
-            });
-            // The hook goes back to the JavaScript thread even with nothing to hear, so that
-            // its reference is never released on a worker.
-            let before = hook.map(|hook| -> pool::Before {
-                Box::new(move |env: &Env| {
-                    if let Some(seen) = seen {
-                        logging::deliver(env, &hook, seen);
-                    }
-                })
-            });
-            (result.and_then(|data| answer(op, data)), before)
-        })
+        pool::promise_with_before(
+            env,
+            pool::Lane::Request,
+            read(),
+            move |(op, fields, options)| {
+                let (result, seen) = logging::capture(hook.is_some(), || {
+                    client
+                        .call_with(op.name, fields, Casing::Camel, &options)
+                        .map_err(|e| call_error(op, e))
+                });
+                // The hook goes back to the JavaScript thread even with nothing to hear, so that
+                // its reference is never released on a worker.
+                let before = hook.map(|hook| -> pool::Before {
+                    Box::new(move |env: &Env| {
+                        if let Some(seen) = seen {
+                            logging::deliver(env, &hook, seen);
+                        }
+                    })
+                });
+                (result.and_then(|data| answer(op, data)), before)
+            },
+        )
     }
 }
 

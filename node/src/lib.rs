@@ -68,7 +68,11 @@ pub fn test_throw(env: &Env, what: String) -> Result<()> {
 /// Returns a Promise that is settled by a panic on the worker pool.
 #[napi(catch_unwind, js_name = "__testPanicAsync")]
 pub fn test_panic_async(env: &Env) -> Result<Object<'_>> {
-    pool::promise(env, || -> std::result::Result<(), JsError> {
-        panic!("deliberate panic on a worker for a test")
-    })
+    pool::promise(
+        env,
+        pool::Lane::Request,
+        || -> std::result::Result<(), JsError> {
+            panic!("deliberate panic on a worker for a test")
+        },
+    )
 }

@@ -149,7 +149,7 @@ impl NativeSandbox {
             a.finish()?;
             Ok(b)
         };
-        pool::promise_with(env, read(), move |builder| {
+        pool::promise_with(env, pool::Lane::Wait, read(), move |builder| {
             let sandbox = builder.start().map_err(|e| match e.kind() {
                 std::io::ErrorKind::InvalidInput => {
                     JsError::validation("options", format!("the sandbox could not start: {e}"))
@@ -402,7 +402,7 @@ impl NativeSandbox {
     #[napi(catch_unwind)]
     pub fn close<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
         let inner = Arc::clone(&self.inner);
-        pool::promise(env, move || {
+        pool::promise(env, pool::Lane::Wait, move || {
             inner.shutdown();
             Ok(())
         })
@@ -432,7 +432,7 @@ impl NativeSandbox {
             Ok((id, timeout))
         };
         let inner = Arc::clone(&self.inner);
-        pool::promise_with(env, read(), move |(id, timeout)| {
+        pool::promise_with(env, pool::Lane::Wait, read(), move |(id, timeout)| {
             match inner.wait_for_end(&id, timeout) {
                 Some(delivery) => convert(delivery),
                 None => Err(JsError::other("timeout", format!(
