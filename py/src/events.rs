@@ -91,7 +91,7 @@ pub(crate) fn repr_of<'py>(py: Python<'py>, value: impl IntoPyObject<'py>) -> Py
 /// is its name and `fields` every key of its body.
 #[pyclass(frozen, eq, module = "yunhuni", name = "Event")]
 #[derive(PartialEq)]
-pub struct PyEvent(OtherEvent);
+pub struct PyEvent(pub(crate) OtherEvent);
 
 #[pymethods]
 impl PyEvent {

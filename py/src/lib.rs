@@ -16,6 +16,7 @@ mod ivr;
 mod ivr_gen;
 mod logging;
 mod sandbox;
+mod webhook;
 
 use convert::{body_bytes, text};
 
@@ -138,5 +139,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(string_to_sign, m)?)?;
     m.add_function(wrap_pyfunction!(timestamp_now, m)?)?;
     sandbox::register(m)?;
+    webhook::register(m)?;
     Ok(())
 }

@@ -154,3 +154,31 @@ class _Response:
 def _ivr_xml_of(description: Any, casing: str = "python") -> str: ...
 
 __all__ += ["_Node", "_Response", "IvrStart", "IvrNext", "parse_ivr_next", "_ivr_xml_of"]
+
+# Webhooks (yunhuni.webhook holds the public classes and the helpers; these are core's).
+from .webhook import Delivery as Delivery
+from .webhook import MemoryStore as MemoryStore
+from .webhook import Receiver as Receiver
+
+WEBHOOK_REDIS_KEY_PREFIX: str
+WEBHOOK_DEFAULT_TTL: float
+WEBHOOK_MAX_TTL: float
+WEBHOOK_DEFAULT_MAX_BODY: int
+WEBHOOK_DEFAULT_TOKEN_PARAM: str
+WEBHOOK_RESPONSE_STATUS: int
+WEBHOOK_RESPONSE_BODY: str
+WEBHOOK_MAX_TOKEN_BYTES: int
+
+__all__ += [
+    "Receiver",
+    "Delivery",
+    "MemoryStore",
+    "WEBHOOK_REDIS_KEY_PREFIX",
+    "WEBHOOK_DEFAULT_TTL",
+    "WEBHOOK_MAX_TTL",
+    "WEBHOOK_DEFAULT_MAX_BODY",
+    "WEBHOOK_DEFAULT_TOKEN_PARAM",
+    "WEBHOOK_RESPONSE_STATUS",
+    "WEBHOOK_RESPONSE_BODY",
+    "WEBHOOK_MAX_TOKEN_BYTES",
+]
