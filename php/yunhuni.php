@@ -2,7 +2,8 @@
 
 /**
  * Loads the yunhuni PHP library without Composer: Yunhuni\Client, Yunhuni\Exception,
- * Yunhuni\parse_event() and friends, and the drop-in SapiSdk class of the platform's demo.
+ * Yunhuni\parse_event() and friends, the webhook receiver (Yunhuni\Webhook\*) and the drop-in
+ * SapiSdk class of the platform's demo.
  *
  *     require_once '/path/to/yunhuni/php/yunhuni.php';
  *
@@ -26,3 +27,19 @@ require_once __DIR__ . '/src/Client.php';
 require_once __DIR__ . '/src/functions.php';
 require_once __DIR__ . '/src/Ivr/Response.php';
 require_once __DIR__ . '/src/SapiSdk.php';
+require_once __DIR__ . '/src/Webhook/Store.php';
+require_once __DIR__ . '/src/Webhook/MemoryStore.php';
+require_once __DIR__ . '/src/Webhook/RedisStore.php';
+require_once __DIR__ . '/src/Webhook/Delivery.php';
+require_once __DIR__ . '/src/Webhook/FfiReceiver.php';
+require_once __DIR__ . '/src/Webhook/Receiver.php';
+require_once __DIR__ . '/src/Webhook/Exchange.php';
+require_once __DIR__ . '/src/Webhook/functions.php';
+// The PSR-15 helpers need the PSR-7/15/17 interfaces (Composer's psr/* packages): loaded when used.
+spl_autoload_register(static function (string $class): void {
+    $prefix = 'Yunhuni\\Webhook\\Psr15\\';
+    if (str_starts_with($class, $prefix) && preg_match('/^\w+$/', $name = substr($class, strlen($prefix))) === 1
+        && is_file($file = __DIR__ . "/src/Webhook/Psr15/$name.php")) {
+        require $file;
+    }
+});

@@ -77,6 +77,33 @@ const FUNCTIONS: &[(&[&str], &str)] = &[
         &["[code, name, zh, en] by those names, or null for a code the platform does not define."],
         "function code_info(string $code): ?array {}",
     ),
+    (
+        &[
+            "A webhook receiver: the URL token (null: none) and its query parameter (null: token),",
+            "the largest body (0: 1 MiB), the in-process store when $memory (capacity and ttlMs, 0",
+            "for core's defaults) else none.",
+        ],
+        "function webhook_receiver_new(?string $token, ?string $tokenParam, int $maxBody, bool $memory, int $capacity, int $ttlMs): Receiver {}",
+    ),
+    (
+        &["The token in $query and the declared length ($contentLength, -1 for none), before the body is read."],
+        "function webhook_check_head(Receiver $receiver, string $query, int $contentLength): void {}",
+    ),
+    (
+        &[
+            "[key, duplicate, status, body, event name, event id or null, the event's body as text,",
+            "its canonical view as JSON text].",
+        ],
+        "function webhook_receive(Receiver $receiver, string $query, string $body): array {}",
+    ),
+    (
+        &["Forgets a delivery's key in the receiver's store."],
+        "function webhook_release(Receiver $receiver, string $key): void {}",
+    ),
+    (
+        &["[redis_key_prefix, ttl_ms] by those names: core's constants for the stores of every language."],
+        "function webhook_defaults(): array {}",
+    ),
 ];
 
 fn stub() -> String {
@@ -96,6 +123,10 @@ fn stub() -> String {
     s.push_str(
         "/**\n * A client of libyunhuni (yh_client), made by client_new(); freed with its last reference.\n \
          * @strict-properties\n * @not-serializable\n */\nfinal class Client\n{\n}\n",
+    );
+    s.push_str(
+        "\n/**\n * A webhook receiver of libyunhuni (yh_webhook_receiver), made by webhook_receiver_new();\n \
+         * freed with its last reference.\n * @strict-properties\n * @not-serializable\n */\nfinal class Receiver\n{\n}\n",
     );
     for (doc, decl) in FUNCTIONS {
         s.push('\n');

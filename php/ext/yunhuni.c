@@ -4,7 +4,7 @@
  * arguments and C results to PHP values and calls the library; everything else (validation,
  * signing, HTTP, parsing) is the library's. The PHP library (php/src) uses these functions in
  * place of PHP's FFI when the extension is loaded (php/src/Native.php), so both give the same
- * Yunhuni\Client, Yunhuni\Exception and Yunhuni\parse_event().
+ * Yunhuni\Client, Yunhuni\Exception, Yunhuni\parse_event() and Yunhuni\Webhook\Receiver.
  *
  * Failures of the library become Yunhuni\Exception (the PHP library's class: kind, message,
  * platform code, HTTP status, field, result code, platform message, maybe sent); a string
@@ -92,6 +92,45 @@ static HashTable *yh_client_get_gc(zend_object *obj, zval **table, int *n)
 static zend_function *yh_client_get_constructor(zend_object *obj)
 {
     zend_throw_error(NULL, "Yunhuni\\Ext\\Client cannot be constructed directly; use Yunhuni\\Ext\\client_new()");
+    return NULL;
+}
+
+/* ---- Yunhuni\Ext\Receiver: owns one yh_webhook_receiver -------------------------------------- */
+
+typedef struct {
+    struct yh_webhook_receiver *receiver;
+    zend_object std;
+} yh_php_receiver;
+
+static zend_class_entry *yh_receiver_ce;
+static zend_object_handlers yh_receiver_handlers;
+
+static inline yh_php_receiver *yh_receiver_from(zend_object *obj)
+{
+    return (yh_php_receiver *) ((char *) obj - XtOffsetOf(yh_php_receiver, std));
+}
+
+static zend_object *yh_receiver_create(zend_class_entry *ce)
+{
+    yh_php_receiver *r = zend_object_alloc(sizeof(yh_php_receiver), ce);
+    r->receiver = NULL;
+    zend_object_std_init(&r->std, ce);
+    object_properties_init(&r->std, ce);
+    r->std.handlers = &yh_receiver_handlers;
+    return &r->std;
+}
+
+static void yh_receiver_free_obj(zend_object *obj)
+{
+    yh_php_receiver *r = yh_receiver_from(obj);
+    yh_webhook_receiver_free(r->receiver);
+    r->receiver = NULL;
+    zend_object_std_dtor(obj);
+}
+
+static zend_function *yh_receiver_get_constructor(zend_object *obj)
+{
+    zend_throw_error(NULL, "Yunhuni\\Ext\\Receiver cannot be constructed directly; use Yunhuni\\Ext\\webhook_receiver_new()");
     return NULL;
 }
 
@@ -769,6 +808,154 @@ ZEND_FUNCTION(Yunhuni_Ext_code_info)
     add_assoc_string(return_value, "en", en);
 }
 
+/* ---- webhooks -------------------------------------------------------------------------------- */
+
+ZEND_FUNCTION(Yunhuni_Ext_webhook_receiver_new)
+{
+    zend_string *token = NULL, *token_param = NULL;
+    zend_long max_body, capacity, ttl_ms;
+    bool memory;
+    ZEND_PARSE_PARAMETERS_START(6, 6)
+        Z_PARAM_STR_OR_NULL(token)
+        Z_PARAM_STR_OR_NULL(token_param)
+        Z_PARAM_LONG(max_body)
+        Z_PARAM_BOOL(memory)
+        Z_PARAM_LONG(capacity)
+        Z_PARAM_LONG(ttl_ms)
+    ZEND_PARSE_PARAMETERS_END();
+    if ((token != NULL && !yh_cstr(token, "token")) || (token_param != NULL && !yh_cstr(token_param, "token_param"))) {
+        RETURN_THROWS();
+    }
+    if (max_body < 0) {
+        zend_argument_value_error(3, "must be 0 or more");
+        RETURN_THROWS();
+    }
+    if (capacity < 0) {
+        zend_argument_value_error(5, "must be 0 or more");
+        RETURN_THROWS();
+    }
+    if (ttl_ms < 0) {
+        zend_argument_value_error(6, "must be 0 or more");
+        RETURN_THROWS();
+    }
+    struct yh_webhook_receiver *receiver = NULL;
+    struct yh_error *err = NULL;
+    enum yh_result r = yh_webhook_receiver_new(token ? ZSTR_VAL(token) : NULL, token_param ? ZSTR_VAL(token_param) : NULL,
+                                               (size_t) max_body, memory ? YH_WEBHOOK_STORE_MEMORY : YH_WEBHOOK_STORE_NONE,
+                                               (size_t) capacity, (uint64_t) ttl_ms, &receiver, &err);
+    if (r != YH_OK) {
+        yh_throw_error(r, err);
+        RETURN_THROWS();
+    }
+    object_init_ex(return_value, yh_receiver_ce);
+    yh_receiver_from(Z_OBJ_P(return_value))->receiver = receiver;
+}
+
+/* The receiver of an argument; NULL with an Error thrown when it was never made. */
+static struct yh_webhook_receiver *yh_receiver_arg(zval *obj)
+{
+    struct yh_webhook_receiver *receiver = yh_receiver_from(Z_OBJ_P(obj))->receiver;
+    if (receiver == NULL) {
+        zend_throw_error(NULL, "this Yunhuni\\Ext\\Receiver was not made by webhook_receiver_new()");
+    }
+    return receiver;
+}
+
+ZEND_FUNCTION(Yunhuni_Ext_webhook_check_head)
+{
+    zval *obj;
+    zend_string *query;
+    zend_long content_length;
+    ZEND_PARSE_PARAMETERS_START(3, 3)
+        Z_PARAM_OBJECT_OF_CLASS(obj, yh_receiver_ce)
+        Z_PARAM_STR(query)
+        Z_PARAM_LONG(content_length)
+    ZEND_PARSE_PARAMETERS_END();
+    struct yh_webhook_receiver *receiver = yh_receiver_arg(obj);
+    if (receiver == NULL || !yh_cstr(query, "query")) {
+        RETURN_THROWS();
+    }
+    struct yh_error *err = NULL;
+    enum yh_result r = yh_webhook_check_head(receiver, ZSTR_VAL(query), content_length < 0 ? -1 : (int64_t) content_length, &err);
+    if (r != YH_OK) {
+        yh_throw_error(r, err);
+        RETURN_THROWS();
+    }
+}
+
+ZEND_FUNCTION(Yunhuni_Ext_webhook_receive)
+{
+    zval *obj;
+    zend_string *query, *body;
+    ZEND_PARSE_PARAMETERS_START(3, 3)
+        Z_PARAM_OBJECT_OF_CLASS(obj, yh_receiver_ce)
+        Z_PARAM_STR(query)
+        Z_PARAM_STR(body)
+    ZEND_PARSE_PARAMETERS_END();
+    struct yh_webhook_receiver *receiver = yh_receiver_arg(obj);
+    if (receiver == NULL || !yh_cstr(query, "query")) {
+        RETURN_THROWS();
+    }
+    struct yh_webhook_delivery *delivery = NULL;
+    struct yh_error *err = NULL;
+    enum yh_result r = yh_webhook_receive(receiver, ZSTR_VAL(query), (const uint8_t *) ZSTR_VAL(body), ZSTR_LEN(body), &delivery, &err);
+    if (r != YH_OK) {
+        yh_throw_error(r, err);
+        RETURN_THROWS();
+    }
+    const struct yh_event *event = yh_webhook_delivery_event(delivery);
+    const char *key = yh_webhook_delivery_key(delivery);
+    const char *answer = yh_webhook_delivery_body(delivery);
+    size_t raw_len = 0, json_len = 0;
+    const char *name = yh_event_name(event);
+    const char *id = yh_event_id(event);
+    const char *raw = yh_event_raw_json(event, &raw_len);
+    const char *json = yh_event_json(event, &json_len);
+    array_init(return_value);
+    add_next_index_string(return_value, key ? key : "");
+    add_next_index_bool(return_value, yh_webhook_delivery_duplicate(delivery));
+    add_next_index_long(return_value, (zend_long) yh_webhook_delivery_status(delivery));
+    add_next_index_string(return_value, answer ? answer : "");
+    add_next_index_string(return_value, name ? name : "");
+    if (id) {
+        add_next_index_string(return_value, id);
+    } else {
+        add_next_index_null(return_value);
+    }
+    add_next_index_stringl(return_value, raw ? raw : "", raw ? raw_len : 0);
+    add_next_index_stringl(return_value, json ? json : "null", json ? json_len : 4);
+    yh_webhook_delivery_free(delivery);
+}
+
+ZEND_FUNCTION(Yunhuni_Ext_webhook_release)
+{
+    zval *obj;
+    zend_string *key;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_OBJECT_OF_CLASS(obj, yh_receiver_ce)
+        Z_PARAM_STR(key)
+    ZEND_PARSE_PARAMETERS_END();
+    struct yh_webhook_receiver *receiver = yh_receiver_arg(obj);
+    if (receiver == NULL || !yh_cstr(key, "key")) {
+        RETURN_THROWS();
+    }
+    struct yh_error *err = NULL;
+    enum yh_result r = yh_webhook_release(receiver, ZSTR_VAL(key), &err);
+    if (r != YH_OK) {
+        yh_throw_error(r, err);
+        RETURN_THROWS();
+    }
+}
+
+ZEND_FUNCTION(Yunhuni_Ext_webhook_defaults)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+    const char *prefix = yh_webhook_redis_key_prefix();
+    array_init(return_value);
+    add_assoc_string(return_value, "redis_key_prefix", prefix ? prefix : "");
+    add_assoc_long(return_value, "ttl_ms", (zend_long) yh_webhook_default_ttl_ms());
+}
+
 /* ---- the module ------------------------------------------------------------------------------ */
 
 PHP_MINIT_FUNCTION(yunhuni)
@@ -782,6 +969,13 @@ PHP_MINIT_FUNCTION(yunhuni)
     yh_client_handlers.get_gc = yh_client_get_gc;
     yh_client_handlers.get_constructor = yh_client_get_constructor;
     yh_client_handlers.clone_obj = NULL;
+    yh_receiver_ce = register_class_Yunhuni_Ext_Receiver();
+    yh_receiver_ce->create_object = yh_receiver_create;
+    memcpy(&yh_receiver_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+    yh_receiver_handlers.offset = XtOffsetOf(yh_php_receiver, std);
+    yh_receiver_handlers.free_obj = yh_receiver_free_obj;
+    yh_receiver_handlers.get_constructor = yh_receiver_get_constructor;
+    yh_receiver_handlers.clone_obj = NULL;
 #ifndef ZTS
     zend_hash_init(&yh_cache, 8, NULL, NULL, 1);
 #endif

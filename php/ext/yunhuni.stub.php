@@ -27,6 +27,16 @@ final class Client
 }
 
 /**
+ * A webhook receiver of libyunhuni (yh_webhook_receiver), made by webhook_receiver_new();
+ * freed with its last reference.
+ * @strict-properties
+ * @not-serializable
+ */
+final class Receiver
+{
+}
+
+/**
  * The version of libyunhuni the extension runs on.
  */
 function version(): string {}
@@ -80,3 +90,31 @@ function ivr_next(string $query): string {}
  * [code, name, zh, en] by those names, or null for a code the platform does not define.
  */
 function code_info(string $code): ?array {}
+
+/**
+ * A webhook receiver: the URL token (null: none) and its query parameter (null: token),
+ * the largest body (0: 1 MiB), the in-process store when $memory (capacity and ttlMs, 0
+ * for core's defaults) else none.
+ */
+function webhook_receiver_new(?string $token, ?string $tokenParam, int $maxBody, bool $memory, int $capacity, int $ttlMs): Receiver {}
+
+/**
+ * The token in $query and the declared length ($contentLength, -1 for none), before the body is read.
+ */
+function webhook_check_head(Receiver $receiver, string $query, int $contentLength): void {}
+
+/**
+ * [key, duplicate, status, body, event name, event id or null, the event's body as text,
+ * its canonical view as JSON text].
+ */
+function webhook_receive(Receiver $receiver, string $query, string $body): array {}
+
+/**
+ * Forgets a delivery's key in the receiver's store.
+ */
+function webhook_release(Receiver $receiver, string $key): void {}
+
+/**
+ * [redis_key_prefix, ttl_ms] by those names: core's constants for the stores of every language.
+ */
+function webhook_defaults(): array {}

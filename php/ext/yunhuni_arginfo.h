@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 4d48e40d3ce0150221309375b82b3ec0ed7ab3f9 */
+ * Stub hash: 1eda0055ff03eb04fa12fe4d052f42e97103e7b5 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_version, 0, 0, IS_STRING, 0)
 ZEND_END_ARG_INFO()
@@ -57,6 +57,35 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_code_info, 0, 1, IS_
 	ZEND_ARG_TYPE_INFO(0, code, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_Yunhuni_Ext_webhook_receiver_new, 0, 6, Yunhuni\\Ext\\Receiver, 0)
+	ZEND_ARG_TYPE_INFO(0, token, IS_STRING, 1)
+	ZEND_ARG_TYPE_INFO(0, tokenParam, IS_STRING, 1)
+	ZEND_ARG_TYPE_INFO(0, maxBody, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO(0, memory, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, capacity, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO(0, ttlMs, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_webhook_check_head, 0, 3, IS_VOID, 0)
+	ZEND_ARG_OBJ_INFO(0, receiver, Yunhuni\\Ext\\Receiver, 0)
+	ZEND_ARG_TYPE_INFO(0, query, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, contentLength, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_webhook_receive, 0, 3, IS_ARRAY, 0)
+	ZEND_ARG_OBJ_INFO(0, receiver, Yunhuni\\Ext\\Receiver, 0)
+	ZEND_ARG_TYPE_INFO(0, query, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, body, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_webhook_release, 0, 2, IS_VOID, 0)
+	ZEND_ARG_OBJ_INFO(0, receiver, Yunhuni\\Ext\\Receiver, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_webhook_defaults, 0, 0, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
 
 ZEND_FUNCTION(Yunhuni_Ext_version);
 ZEND_FUNCTION(Yunhuni_Ext_client_new);
@@ -68,6 +97,11 @@ ZEND_FUNCTION(Yunhuni_Ext_sign);
 ZEND_FUNCTION(Yunhuni_Ext_ivr_xml);
 ZEND_FUNCTION(Yunhuni_Ext_ivr_next);
 ZEND_FUNCTION(Yunhuni_Ext_code_info);
+ZEND_FUNCTION(Yunhuni_Ext_webhook_receiver_new);
+ZEND_FUNCTION(Yunhuni_Ext_webhook_check_head);
+ZEND_FUNCTION(Yunhuni_Ext_webhook_receive);
+ZEND_FUNCTION(Yunhuni_Ext_webhook_release);
+ZEND_FUNCTION(Yunhuni_Ext_webhook_defaults);
 
 
 static const zend_function_entry ext_functions[] = {
@@ -81,11 +115,21 @@ static const zend_function_entry ext_functions[] = {
 	ZEND_NS_FALIAS("Yunhuni\\Ext", ivr_xml, Yunhuni_Ext_ivr_xml, arginfo_Yunhuni_Ext_ivr_xml)
 	ZEND_NS_FALIAS("Yunhuni\\Ext", ivr_next, Yunhuni_Ext_ivr_next, arginfo_Yunhuni_Ext_ivr_next)
 	ZEND_NS_FALIAS("Yunhuni\\Ext", code_info, Yunhuni_Ext_code_info, arginfo_Yunhuni_Ext_code_info)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", webhook_receiver_new, Yunhuni_Ext_webhook_receiver_new, arginfo_Yunhuni_Ext_webhook_receiver_new)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", webhook_check_head, Yunhuni_Ext_webhook_check_head, arginfo_Yunhuni_Ext_webhook_check_head)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", webhook_receive, Yunhuni_Ext_webhook_receive, arginfo_Yunhuni_Ext_webhook_receive)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", webhook_release, Yunhuni_Ext_webhook_release, arginfo_Yunhuni_Ext_webhook_release)
+	ZEND_NS_FALIAS("Yunhuni\\Ext", webhook_defaults, Yunhuni_Ext_webhook_defaults, arginfo_Yunhuni_Ext_webhook_defaults)
 	ZEND_FE_END
 };
 
 
 static const zend_function_entry class_Yunhuni_Ext_Client_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_Yunhuni_Ext_Receiver_methods[] = {
 	ZEND_FE_END
 };
 
@@ -99,6 +143,17 @@ static zend_class_entry *register_class_Yunhuni_Ext_Client(void)
 	zend_class_entry ce, *class_entry;
 
 	INIT_NS_CLASS_ENTRY(ce, "Yunhuni\\Ext", "Client", class_Yunhuni_Ext_Client_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_Yunhuni_Ext_Receiver(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "Yunhuni\\Ext", "Receiver", class_Yunhuni_Ext_Receiver_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
 

@@ -12,7 +12,8 @@ namespace Yunhuni;
  * - `platformCode` (getPlatformCode()): the platform's six-digit code such as `020000`, for
  *   `api` errors; null otherwise.
  * - `platformMessage`: the server's own `msg` text for `api` errors, exactly as received.
- * - `status` (getStatus()): the HTTP status the server answered with, 0 if none.
+ * - `status` (getStatus()): the HTTP status the server answered with, 0 if none; for a webhook
+ *   delivery refused by Yunhuni\Webhook\Receiver, the status to answer it with.
  * - `field` (getField()): the request field or argument at fault, for `validation` errors.
  * - `maybeSent` (maybeSent()): for `transport` and `timeout` errors, true when bytes of the
  *   request were written before the failure, so the platform may have received it and acted on
@@ -33,8 +34,9 @@ class Exception extends \RuntimeException
         int $result = 0,
         public readonly ?string $platformMessage = null,
         public readonly bool $maybeSent = false,
+        ?\Throwable $previous = null,
     ) {
-        parent::__construct($message, $result);
+        parent::__construct($message, $result, $previous);
     }
 
     /** @internal Builds the exception from a `yh_error *` and frees it. */

@@ -463,6 +463,74 @@ final class Ffi
         }
     }
 
+    /** See Native::webhookNew(). */
+    public static function webhookNew(?string $token, ?string $tokenParam, int $maxBody, bool $memory, int $capacity, int $ttlMs): Webhook\FfiReceiver
+    {
+        $ffi = self::get();
+        $receiver = self::out('yh_webhook_receiver*');
+        $err = self::out('yh_error*');
+        self::check($ffi->yh_webhook_receiver_new(
+            $token === null ? null : self::str($token, 'token'),
+            $tokenParam === null ? null : self::str($tokenParam, 'token_param'),
+            $maxBody,
+            $memory ? 0 : 1, // YH_WEBHOOK_STORE_MEMORY, YH_WEBHOOK_STORE_NONE (#defines, which FFI does not read)
+            $capacity,
+            $ttlMs,
+            \FFI::addr($receiver),
+            \FFI::addr($err),
+        ), $err);
+        return new Webhook\FfiReceiver($receiver);
+    }
+
+    /** See Native::webhookCheckHead(). */
+    public static function webhookCheckHead(Webhook\FfiReceiver $receiver, string $query, int $contentLength): void
+    {
+        $err = self::out('yh_error*');
+        self::check(self::get()->yh_webhook_check_head($receiver->pointer, self::str($query, 'query'), $contentLength, \FFI::addr($err)), $err);
+    }
+
+    /** See Native::webhookReceive(). */
+    public static function webhookReceive(Webhook\FfiReceiver $receiver, string $query, string $body): array
+    {
+        $ffi = self::get();
+        $delivery = self::out('yh_webhook_delivery*');
+        $err = self::out('yh_error*');
+        self::check($ffi->yh_webhook_receive($receiver->pointer, self::str($query, 'query'), self::bytes($body), strlen($body), \FFI::addr($delivery), \FFI::addr($err)), $err);
+        try {
+            $event = $ffi->yh_webhook_delivery_event($delivery);
+            $json = $ffi->yh_event_json($event, null);
+            return [
+                (string) $ffi->yh_webhook_delivery_key($delivery),
+                (bool) $ffi->yh_webhook_delivery_duplicate($delivery),
+                (int) $ffi->yh_webhook_delivery_status($delivery),
+                (string) $ffi->yh_webhook_delivery_body($delivery),
+                (string) $ffi->yh_event_name($event),
+                $ffi->yh_event_id($event),
+                (string) $ffi->yh_event_raw_json($event, null),
+                $json === null ? 'null' : (string) $json,
+            ];
+        } finally {
+            $ffi->yh_webhook_delivery_free($delivery);
+        }
+    }
+
+    /** See Native::webhookRelease(). */
+    public static function webhookRelease(Webhook\FfiReceiver $receiver, string $key): void
+    {
+        $err = self::out('yh_error*');
+        self::check(self::get()->yh_webhook_release($receiver->pointer, self::str($key, 'key'), \FFI::addr($err)), $err);
+    }
+
+    /** See Native::webhookDefaults(). */
+    public static function webhookDefaults(): array
+    {
+        $ffi = self::get();
+        return [
+            'redis_key_prefix' => (string) $ffi->yh_webhook_redis_key_prefix(),
+            'ttl_ms' => (int) $ffi->yh_webhook_default_ttl_ms(),
+        ];
+    }
+
     /** @return array{code: string, name: string, zh: string, en: string}|null */
     public static function codeInfo(string $code): ?array
     {

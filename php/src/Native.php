@@ -99,6 +99,55 @@ final class Native
         return self::extension() ? Ext\ivr_next($query) : Ffi::ivrNext($query);
     }
 
+    /**
+     * A webhook receiver handle (yh_webhook_receiver): `$token` or null for none, `$tokenParam`
+     * or null for `token`, `$maxBody` bytes or null for core's default (1 MiB), the in-process
+     * store when `$memory` (with `$capacity` entries and `$ttlMs`, null for core's defaults)
+     * else none. Values below 1 are refused here, since the C API reads 0 as "the default".
+     */
+    public static function webhookNew(?string $token, ?string $tokenParam, ?int $maxBody, bool $memory, ?int $capacity, ?int $ttlMs): object
+    {
+        foreach (['max_body' => $maxBody, 'capacity' => $capacity, 'ttl_ms' => $ttlMs] as $field => $value) {
+            if ($value !== null && $value < 1) {
+                throw new Exception('validation', "$field: is $value; it must be 1 or more", null, 0, $field, 1);
+            }
+        }
+        return self::extension()
+            ? Ext\webhook_receiver_new($token, $tokenParam, $maxBody ?? 0, $memory, $capacity ?? 0, $ttlMs ?? 0)
+            : Ffi::webhookNew($token, $tokenParam, $maxBody ?? 0, $memory, $capacity ?? 0, $ttlMs ?? 0);
+    }
+
+    /** The token and the declared length (null: none), before the body is read. */
+    public static function webhookCheckHead(object $receiver, string $query, ?int $contentLength): void
+    {
+        self::extension()
+            ? Ext\webhook_check_head($receiver, $query, $contentLength ?? -1)
+            : Ffi::webhookCheckHead($receiver, $query, $contentLength ?? -1);
+    }
+
+    /**
+     * @return array{0: string, 1: bool, 2: int, 3: string, 4: string, 5: ?string, 6: string, 7: string}
+     *         key, duplicate, status and body to answer, then the event: name, id, raw body,
+     *         canonical view (JSON)
+     */
+    public static function webhookReceive(object $receiver, string $query, string $body): array
+    {
+        return self::extension()
+            ? Ext\webhook_receive($receiver, $query, $body)
+            : Ffi::webhookReceive($receiver, $query, $body);
+    }
+
+    public static function webhookRelease(object $receiver, string $key): void
+    {
+        self::extension() ? Ext\webhook_release($receiver, $key) : Ffi::webhookRelease($receiver, $key);
+    }
+
+    /** @return array{redis_key_prefix: string, ttl_ms: int} core's constants for the stores of every language */
+    public static function webhookDefaults(): array
+    {
+        return self::extension() ? Ext\webhook_defaults() : Ffi::webhookDefaults();
+    }
+
     public static function version(): string
     {
         return self::extension() ? Ext\version() : (string) Ffi::get()->yh_version();

@@ -1,0 +1,96 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Yunhuni\Webhook;
+
+use Yunhuni\Exception;
+
+/**
+ * One webhook request from head to answer, the same for every helper (serve(), the PSR-15
+ * middleware and request handler): the head checked before the body is read, at most the
+ * limit (plus one byte, to see it was exceeded) read, core's receive(), duplicates answered
+ * at once, the handler called, and its failure answered non-200 after releasing the key so
+ * that the platform's re-send is handled. The helpers only say how to read the body and how
+ * to answer.
+ *
+ * @internal Used by the helpers of this namespace.
+ */
+final class Exchange
+{
+    /**
+     * The declared length from a Content-Length value (null when there is none).
+     *
+     * @throws Exception status 400 for a value that is not a length
+     */
+    public static function contentLength(?string $header): ?int
+    {
+        if ($header === null || $header === '') {
+            return null;
+        }
+        $header = trim($header);
+        if ($header === '' || !ctype_digit($header)) {
+            throw new Exception('decode', 'Content-Length: ' . json_encode($header, JSON_INVALID_UTF8_SUBSTITUTE) . ' is not a length', null, 400, 'content_length');
+        }
+        // A length past PHP_INT_MAX stays over any limit.
+        return strlen(ltrim($header, '0')) > 18 ? PHP_INT_MAX : (int) $header;
+    }
+
+    /**
+     * Runs the exchange. `$read($max)` returns at most `$max` bytes of the body; `$handle`
+     * is called with the Delivery of a new delivery and returns what the helper answers with;
+     * it may throw. `$refuse($status, $message)` makes the answer of a refusal, duplicates
+     * and failures included.
+     *
+     * @template T
+     * @param callable(int): string $read
+     * @param callable(Delivery): T $handle
+     * @param callable(int, string, ?\Throwable): T $answer
+     * @return T
+     */
+    public static function run(Receiver $receiver, string $method, string $query, ?string $contentLength, callable $read, callable $handle, callable $answer): mixed
+    {
+        if (strtoupper($method) !== 'POST') {
+            return $answer(405, "the platform POSTs its events here; $method is not answered\n", null);
+        }
+        try {
+            $receiver->checkHead($query, self::contentLength($contentLength));
+            $body = $read($receiver->maxBody() + 1);
+            $delivery = $receiver->receive($query, $body);
+        } catch (Exception $e) {
+            return $answer($e->status >= 400 ? $e->status : 400, $e->getMessage() . "\n", null);
+        }
+        if ($delivery->duplicate) {
+            return $answer($delivery->status, $delivery->body, null);
+        }
+        try {
+            return $handle($delivery);
+        } catch (\Throwable $failure) {
+            try {
+                $receiver->release($delivery);
+            } catch (Exception $e) {
+                // The key stays claimed until its time runs out: the re-send is seen as a duplicate.
+                error_log('yunhuni webhook: ' . $delivery->key . ' could not be released: ' . $e->getMessage());
+            }
+            return $answer(500, "the handler of {$delivery->event->name} failed; send it again\n", $failure);
+        }
+    }
+
+    /**
+     * Reads at most `$max` bytes from a stream.
+     *
+     * @param resource $stream
+     */
+    public static function readStream($stream, int $max): string
+    {
+        $body = '';
+        while (strlen($body) < $max && !feof($stream)) {
+            $chunk = fread($stream, min(65536, $max - strlen($body)));
+            if ($chunk === false || $chunk === '') {
+                break;
+            }
+            $body .= $chunk;
+        }
+        return $body;
+    }
+}

@@ -1,0 +1,84 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Yunhuni\Webhook;
+
+use Yunhuni\Native;
+
+/**
+ * A Store in Redis, shared by every process and machine of an application that reaches the same
+ * Redis: `SET <prefix><key> 1 NX PX <ttl>` claims a delivery (atomic set-if-absent with expiry),
+ * `DEL <prefix><key>` releases it. The prefix (`yunhuni:webhook:`) and the default time to live
+ * (one hour) are core's, the same in every language of the SDK, so that receivers written in
+ * different languages share what they have seen.
+ *
+ * The client is the application's own: phpredis (`new \Redis()`, the PHP extension redis) or
+ * Predis (`new \Predis\Client(...)`), connected as the application chooses.
+ *
+ *     $store = new Yunhuni\Webhook\RedisStore(new Predis\Client('tcp://127.0.0.1:6379'));
+ *     $receiver = new Yunhuni\Webhook\Receiver(token: getenv('WEBHOOK_TOKEN'), store: $store);
+ *
+ * A failure of Redis is thrown (phpredis' \RedisException, Predis' exceptions); the Receiver
+ * answers it 503 so that the platform sends the event again.
+ */
+final class RedisStore implements Store
+{
+    private readonly string $prefix;
+    private readonly int $ttlMs;
+
+    /**
+     * @param \Redis|\Predis\ClientInterface $redis a phpredis or Predis client
+     * @param int|null $ttlMs milliseconds a key is remembered, 1 or more (null: core's default,
+     *                        one hour)
+     * @param string|null $prefix what goes before each delivery key (null: core's
+     *                            `yunhuni:webhook:`)
+     */
+    public function __construct(
+        private readonly object $redis,
+        ?int $ttlMs = null,
+        ?string $prefix = null,
+    ) {
+        if (!($redis instanceof \Redis) && !($redis instanceof \Predis\ClientInterface)) {
+            throw new \TypeError('Yunhuni\Webhook\RedisStore: $redis must be a \Redis (phpredis) or a'
+                . ' \Predis\ClientInterface (Predis), ' . get_debug_type($redis) . ' given');
+        }
+        $defaults = Native::webhookDefaults();
+        $ttlMs ??= $defaults['ttl_ms'];
+        if ($ttlMs < 1) {
+            throw new \ValueError("Yunhuni\\Webhook\\RedisStore: ttlMs is $ttlMs; it must be 1 or more");
+        }
+        $this->ttlMs = $ttlMs;
+        $this->prefix = $prefix ?? $defaults['redis_key_prefix'];
+    }
+
+    public function claim(string $key): bool
+    {
+        if ($this->redis instanceof \Redis) {
+            // phpredis: true when set, false when the key exists (or throws RedisException).
+            $set = $this->redis->set($this->prefix . $key, '1', ['nx', 'px' => $this->ttlMs]);
+            if ($set !== true && $set !== false) {
+                throw new \RuntimeException('Redis SET NX PX answered ' . get_debug_type($set));
+            }
+            return $set;
+        }
+        // Predis: a Status "OK" when set, null when the key exists.
+        return $this->redis->set($this->prefix . $key, '1', 'PX', $this->ttlMs, 'NX') !== null;
+    }
+
+    public function release(string $key): void
+    {
+        $this->redis->del($this->prefix . $key);
+    }
+
+    /** The Redis key of a delivery key. */
+    public function redisKey(string $key): string
+    {
+        return $this->prefix . $key;
+    }
+
+    public function ttlMs(): int
+    {
+        return $this->ttlMs;
+    }
+}
