@@ -24,8 +24,8 @@
  *   and stays valid until that object is freed; never free it. A `char *` handed over through an
  *   out parameter (`yh_sign`, `yh_string_to_sign`) is yours to free with `yh_string_free`.
  *   Strings out are UTF-8; a U+0000 inside a decoded event value appears as U+FFFD.
- * - Accessors of `yh_error`, `yh_client`, `yh_call_created`, `yh_request`, `yh_response` and
- *   `yh_event` that return a `const char *` return NULL for a NULL object (and for a value that
+ * - Accessors of `yh_error`, `yh_client`, `yh_call_created`, `yh_request`, `yh_response`,
+ *   `yh_event` and `yh_webhook_delivery` that return a `const char *` return NULL for a NULL object (and for a value that
  *   is absent, where noted).
  * - Typed event accessors (`yh_event_duo_*`, `yh_event_notify_*`) and `yh_code_info` return a
  *   code only and make no error object: `YH_OK` with `*out` written, `YH_ABSENT` when the event
@@ -112,6 +112,19 @@
  * Play type of a notification item: a duration `HH:MM:SS` or `HH:MM`.
  */
 #define YH_PLAY_DURATION 5
+
+/**
+ * `store` of `yh_webhook_receiver_new`: remember deliveries in this process, bounded in entries
+ * and in time (its `capacity` and `ttl_ms`). Processes do not share it.
+ */
+#define YH_WEBHOOK_STORE_MEMORY 0
+
+/**
+ * `store` of `yh_webhook_receiver_new`: remember nothing, every delivery is reported as new.
+ * For code that claims the delivery's key in a store of its own (Redis: `SET <prefix><key> 1
+ * NX PX <ttl>`, see `yh_webhook_redis_key_prefix` and `yh_webhook_default_ttl_ms`).
+ */
+#define YH_WEBHOOK_STORE_NONE 1
 
 /**
  * The result of every fallible function. `YH_OK` is 0; each error kind of the SDK has its own
@@ -414,6 +427,18 @@ typedef struct yh_request_log yh_request_log;
  * is made.
  */
 typedef struct yh_response yh_response;
+
+/**
+ * One delivery received: the event and the answer to send. Made by `yh_webhook_receive`,
+ * freed once by `yh_webhook_delivery_free`. Never changed after it is made.
+ */
+typedef struct yh_webhook_delivery yh_webhook_delivery;
+
+/**
+ * A webhook receiver. Made by `yh_webhook_receiver_new`, freed once by
+ * `yh_webhook_receiver_free`. May be used by several threads at once.
+ */
+typedef struct yh_webhook_receiver yh_webhook_receiver;
 
 /**
  * A function the library calls after each request a client made (see
@@ -1117,8 +1142,9 @@ const char *yh_error_code(const struct yh_error *err);
 const char *yh_error_platform_message(const struct yh_error *err);
 
 /**
- * The HTTP status the server answered with (200 for `api` errors, 401 for `auth`, ...); 0 when
- * no answer was received or if `err` is NULL.
+ * The HTTP status the server answered with (200 for `api` errors, 401 for `auth`, ...); for a
+ * delivery refused by `yh_webhook_check_head` or `yh_webhook_receive`, the status to answer it
+ * with (400, 401, 403, 413, 503). 0 when no answer was received or if `err` is NULL.
  */
 uint16_t yh_error_status(const struct yh_error *err);
 
@@ -5010,6 +5036,130 @@ enum yh_result yh_code_info(const char *code,
                             const char **name_out,
                             const char **zh_out,
                             const char **en_out);
+
+/**
+ * Makes a webhook receiver.
+ *
+ * - `token`: the URL token required in each delivery's query (`?token=...`, compared in
+ *   constant time; 1 to 256 bytes), or NULL for none. Put it, percent-encoded, in the callback
+ *   URL you give the platform.
+ * - `token_param`: the query parameter that carries it, or NULL for `"token"`.
+ * - `max_body`: the largest body accepted, in bytes (1 to 1 MiB); 0 for 1 MiB.
+ * - `store`: `YH_WEBHOOK_STORE_MEMORY` (0) or `YH_WEBHOOK_STORE_NONE` (1).
+ * - `capacity`: the most deliveries the memory store remembers (1 to 10,000,000; the oldest
+ *   is forgotten first); 0 for 100,000. Ignored without a store.
+ * - `ttl_ms`: how long the memory store remembers a delivery, in milliseconds (at most 30
+ *   days); 0 for `yh_webhook_default_ttl_ms()` (one hour). Ignored without a store.
+ *
+ * A value out of its range fails with `YH_ERR_VALIDATION` naming it (`token`, `token_param`,
+ * `max_body`, `store`, `capacity`, `ttl_ms`). On success writes a new receiver to `*receiver_out`.
+ */
+enum yh_result yh_webhook_receiver_new(const char *token,
+                                       const char *token_param,
+                                       size_t max_body,
+                                       uint32_t store,
+                                       size_t capacity,
+                                       uint64_t ttl_ms,
+                                       struct yh_webhook_receiver **receiver_out,
+                                       struct yh_error **err_out);
+
+/**
+ * Frees a receiver. NULL is ignored.
+ */
+void yh_webhook_receiver_free(struct yh_webhook_receiver *receiver);
+
+/**
+ * The checks to run BEFORE reading a request's body: the URL token in `query` (the request
+ * URL's query string, without `?`; `""` when it has none) and `content_length` (the request's
+ * `Content-Length`; -1 when it has none) against the receiver's `max_body`.
+ *
+ * `YH_OK` when the body may be read. Otherwise the error's `yh_error_status` is the status to
+ * answer: 401 (`YH_ERR_AUTH`, field `token`: the URL has no token), 403 (`YH_ERR_AUTH`, field
+ * `token`: a wrong token), 413 (`YH_ERR_DECODE`, field `body`: too large; do not read it).
+ * Bytes of `query` that are not UTF-8 are read as U+FFFD (so a token containing them fails to
+ * match) rather than refused.
+ */
+enum yh_result yh_webhook_check_head(const struct yh_webhook_receiver *receiver,
+                                     const char *query,
+                                     int64_t content_length,
+                                     struct yh_error **err_out);
+
+/**
+ * Receives one delivery: the `len` bytes at `body`, exactly as POSTed, and the request's
+ * `query` (as for `yh_webhook_check_head`). Checks the token and the size again, parses the
+ * event (as `yh_event_parse` does) and claims its key in the receiver's store.
+ *
+ * On success writes a new delivery to `*delivery_out` (free it with
+ * `yh_webhook_delivery_free`): answer `yh_webhook_delivery_status` with
+ * `yh_webhook_delivery_body` (as `text/plain`) at once, then handle the event unless
+ * `yh_webhook_delivery_duplicate`. On failure the error's `yh_error_status` is the status to
+ * answer: 401 or 403 (token), 413 (too large), 400 (`YH_ERR_DECODE`: not an event the
+ * platform sends; the field names the key at fault when there is one).
+ */
+enum yh_result yh_webhook_receive(const struct yh_webhook_receiver *receiver,
+                                  const char *query,
+                                  const uint8_t *body,
+                                  size_t len,
+                                  struct yh_webhook_delivery **delivery_out,
+                                  struct yh_error **err_out);
+
+/**
+ * Forgets a delivery's key in the receiver's store, so that the platform's next attempt with
+ * the same body is handled as new: call it when handling the event failed, and answer a
+ * status other than 200 (500) so that the platform sends it again. `YH_OK` without a store.
+ */
+enum yh_result yh_webhook_release(const struct yh_webhook_receiver *receiver,
+                                  const char *key,
+                                  struct yh_error **err_out);
+
+/**
+ * Frees a delivery (and its event). NULL is ignored.
+ */
+void yh_webhook_delivery_free(struct yh_webhook_delivery *delivery);
+
+/**
+ * The delivery's event, read with the `yh_event_*` accessors (`yh_event_get_type`,
+ * `yh_event_name`, the typed accessors...). Borrowed from `delivery`: never pass it to
+ * `yh_event_free`. NULL if `delivery` is NULL.
+ */
+const struct yh_event *yh_webhook_delivery_event(const struct yh_webhook_delivery *delivery);
+
+/**
+ * What identifies the delivery (`<event>:<id>:<16 hex digits of the body's digest>`, at most
+ * 147 bytes of ASCII letters, digits and `._-:`), the key to claim in a store of your own or to
+ * pass to `yh_webhook_release`. Borrowed from `delivery`. NULL if `delivery` is NULL.
+ */
+const char *yh_webhook_delivery_key(const struct yh_webhook_delivery *delivery);
+
+/**
+ * True when the receiver's store had seen this delivery (the platform sent it again because an
+ * earlier attempt got no 200 in time): answer it, and do not handle it again. False if
+ * `delivery` is NULL.
+ */
+bool yh_webhook_delivery_duplicate(const struct yh_webhook_delivery *delivery);
+
+/**
+ * The HTTP status to answer (200). 0 if `delivery` is NULL.
+ */
+uint16_t yh_webhook_delivery_status(const struct yh_webhook_delivery *delivery);
+
+/**
+ * The body to answer, as `text/plain` (`"ok"`). Borrowed from `delivery`. NULL if `delivery`
+ * is NULL.
+ */
+const char *yh_webhook_delivery_body(const struct yh_webhook_delivery *delivery);
+
+/**
+ * What Redis stores put before a delivery's key, in every language (`"yunhuni:webhook:"`):
+ * claim with `SET <prefix><key> 1 NX PX <ttl ms>`, release with `DEL <prefix><key>`. Static.
+ */
+const char *yh_webhook_redis_key_prefix(void);
+
+/**
+ * How long stores remember a delivery by default, in milliseconds (one hour; the platform's
+ * re-sends all come within about a minute).
+ */
+uint64_t yh_webhook_default_ttl_ms(void);
 
 #ifdef __cplusplus
 }  // extern "C"

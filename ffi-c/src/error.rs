@@ -232,8 +232,9 @@ pub extern "C" fn yh_error_platform_message(err: *const yh_error) -> *const c_ch
     })
 }
 
-/// The HTTP status the server answered with (200 for `api` errors, 401 for `auth`, ...); 0 when
-/// no answer was received or if `err` is NULL.
+/// The HTTP status the server answered with (200 for `api` errors, 401 for `auth`, ...); for a
+/// delivery refused by `yh_webhook_check_head` or `yh_webhook_receive`, the status to answer it
+/// with (400, 401, 403, 413, 503). 0 when no answer was received or if `err` is NULL.
 #[no_mangle]
 pub extern "C" fn yh_error_status(err: *const yh_error) -> u16 {
     value_guard(0, || unsafe { err.as_ref() }.map_or(0, |e| e.status))

@@ -17,7 +17,8 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 // Dependencies run one way: compat -> ops -> request -> client -> boundary -> error -> util;
-// client -> logging -> error; events -> logging; events, ivr and sign -> boundary. The one pair
+// client -> logging -> error; events -> logging; events, ivr and sign -> boundary;
+// webhook -> events, boundary. The one pair
 // that import each other: events and events_gen (the generated event types and per-key
 // accessors, which read through events' per-type readers).
 mod boundary;
@@ -32,6 +33,7 @@ mod ops;
 mod request;
 mod sign;
 mod util;
+mod webhook;
 
 pub use client::*;
 pub use compat::*;
@@ -43,3 +45,4 @@ pub use logging::*;
 pub use ops::*;
 pub use request::*;
 pub use sign::*;
+pub use webhook::*;
