@@ -55,8 +55,13 @@ final class RedisStore implements Store
     public function claim(string $key): bool
     {
         if ($this->redis instanceof \Redis) {
-            // phpredis: true when set, false when the key exists (or throws RedisException).
+            // phpredis: true when set; false when the key exists, and also when Redis answered
+            // an error (out of memory, a read-only replica, ...), which getLastError() tells.
+            $this->redis->clearLastError();
             $set = $this->redis->set($this->prefix . $key, '1', ['nx', 'px' => $this->ttlMs]);
+            if ($set === false && ($error = $this->redis->getLastError()) !== null) {
+                throw new \RuntimeException("Redis refused SET NX PX: $error");
+            }
             if ($set !== true && $set !== false) {
                 throw new \RuntimeException('Redis SET NX PX answered ' . get_debug_type($set));
             }
@@ -68,6 +73,13 @@ final class RedisStore implements Store
 
     public function release(string $key): void
     {
+        if ($this->redis instanceof \Redis) {
+            $this->redis->clearLastError();
+            if ($this->redis->del($this->prefix . $key) === false && ($error = $this->redis->getLastError()) !== null) {
+                throw new \RuntimeException("Redis refused DEL: $error");
+            }
+            return;
+        }
         $this->redis->del($this->prefix . $key);
     }
 
