@@ -107,3 +107,6 @@ module.exports = {
   ivr: require('./ivr.js'),
   parseIvrNext: require('./ivr.js').parseIvrNext,
 };
+// Webhooks: the receiver, its stores, the node:http, Express and Fastify helpers (webhook.js,
+// which uses YunhuniError from the exports above).
+module.exports.webhook = require('./webhook.js');

@@ -66,7 +66,7 @@ pub(crate) fn camel_view(value: Value) -> Value {
 /// `Number.MAX_SAFE_INTEGER` in size (which `JSON.parse` would round, and which no event of
 /// the platform carries) makes the body a `decode` error naming its key (`duration`, or the
 /// path of a key of `fields` as sent: `conf.parts[2]`), never a silently different value.
-fn exact_numbers(view: &Value) -> R<()> {
+pub(crate) fn exact_numbers(view: &Value) -> R<()> {
     let Value::Object(map) = view else {
         return Ok(());
     };

@@ -26,6 +26,7 @@ mod logging;
 mod names;
 mod pool;
 mod sandbox;
+mod webhook;
 
 use error::{JsError, OrThrow};
 use napi::bindgen_prelude::*;

@@ -1,0 +1,446 @@
+'use strict';
+// `require('yunhuni').webhook`: receiving the platform's webhooks. `Receiver` is core's
+// receiver (src/webhook.rs): the URL token, the body limit, the typed event, the delivery key
+// and the in-process dedup store are all core's. This file adds what is JavaScript's own: the
+// Redis store on `ioredis` (asynchronous, so it claims keys here, with core's key prefix and
+// time to live), and the helpers that adapt node:http, Express and Fastify requests to it.
+//
+// Every helper does the same, in this order: refuses anything but POST (405); runs core's
+// checks that need no body (token, declared length) and refuses unread (401/403/413, the
+// connection closed); reads the raw body, stopping one byte past the limit (core refuses it:
+// 413); hands it to core (400 when it is not an event); answers a duplicate 200 at once;
+// else awaits the handler and answers 200, or releases the key and answers 500 when the
+// handler threw, so that the platform sends the event again.
+
+const binding = require('./native.js');
+const { YunhuniError } = require('./index.js');
+
+const constants = Object.freeze(binding.webhookConstants());
+
+function validation(field, message) {
+  return new YunhuniError('validation', `${field}: ${message}`, { field });
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** A whole number of milliseconds in 1..core's longest time to live. */
+function ttlOf(value, field) {
+  if (value === undefined) return constants.defaultTtlMs;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > constants.maxTtlMs) {
+    const shown = typeof value === 'number' ? String(value) : describe(value);
+    throw validation(field, `expected whole milliseconds from 1 to ${constants.maxTtlMs} (30 days), got ${shown}`);
+  }
+  return value;
+}
+
+/**
+ * The in-process store (the default): at most `capacity` keys (default 100,000), each
+ * remembered `ttlMs` (default one hour); the oldest is forgotten first when it is full. Core
+ * checks the bounds when the Receiver is made. Each Receiver keeps its own; processes do not
+ * share it (use a RedisStore for that).
+ */
+class MemoryStore {
+  constructor(options) {
+    const { capacity, ttlMs, ...rest } = options ?? {};
+    if (options != null && (typeof options !== 'object' || Array.isArray(options))) {
+      throw validation('options', `expected an object, got ${describe(options)}`);
+    }
+    const extra = Object.keys(rest);
+    if (extra.length > 0) throw validation(extra[0], 'is not an option of MemoryStore (expected one of: capacity, ttlMs)');
+    // Core checks the values: a receiver of this store, made and dropped.
+    new binding.NativeReceiver({ store: 'memory', capacity, ttlMs });
+    this.capacity = capacity ?? constants.defaultCapacity;
+    this.ttlMs = ttlMs ?? constants.defaultTtlMs;
+    Object.freeze(this);
+  }
+}
+
+/**
+ * Delivery keys in Redis, shared by every process (and every language) that uses the same
+ * server: `SET <prefix><key> 1 NX PX <ttlMs>` claims a key (atomic: of two processes that get
+ * the same delivery, one claims it), `DEL <prefix><key>` releases it. `redis` is an `ioredis`
+ * client (or any object with its `set` and `del`); the prefix and the time to live default to
+ * core's (`yunhuni:webhook:`, one hour).
+ */
+class RedisStore {
+  #redis;
+
+  constructor(redis, options) {
+    if (redis === null || typeof redis !== 'object' || typeof redis.set !== 'function' || typeof redis.del !== 'function') {
+      throw validation('redis', `expected an ioredis client (an object with set and del methods), got ${describe(redis)}`);
+    }
+    if (options != null && (typeof options !== 'object' || Array.isArray(options))) {
+      throw validation('options', `expected an object, got ${describe(options)}`);
+    }
+    const { prefix = constants.redisKeyPrefix, ttlMs, ...rest } = options ?? {};
+    const extra = Object.keys(rest);
+    if (extra.length > 0) throw validation(extra[0], 'is not an option of RedisStore (expected one of: prefix, ttlMs)');
+    if (typeof prefix !== 'string') throw validation('prefix', `expected a string, got ${describe(prefix)}`);
+    this.#redis = redis;
+    this.prefix = prefix;
+    this.ttlMs = ttlOf(ttlMs, 'ttlMs');
+    Object.freeze(this);
+  }
+
+  /** True when `key` was not claimed before (this delivery is the first). */
+  async claim(key) {
+    return (await this.#redis.set(this.prefix + key, '1', 'PX', this.ttlMs, 'NX')) === 'OK';
+  }
+
+  /** Forgets `key`, so that the next delivery with it is handled. */
+  async release(key) {
+    await this.#redis.del(this.prefix + key);
+  }
+}
+
+/** A store's failure, as core reports its own store's: kind `transport`, status 503. */
+function storeFailed(err) {
+  const message = err instanceof Error ? err.message : String(err);
+  return new YunhuniError('transport', `the webhook's dedup store failed: ${message}`, { status: 503 });
+}
+
+/**
+ * Checks, parses and deduplicates deliveries (core's webhook receiver). Options: `token` (the
+ * secret in the callback URL's query), `tokenParam` (default `token`), `maxBody` (bytes,
+ * default and at most 1 MiB), `store` (default a MemoryStore; a RedisStore; any object with
+ * `claim(key)` and `release(key)`; `null` for none).
+ */
+class Receiver {
+  #native;
+  #store = null;
+
+  constructor(options) {
+    let native = options;
+    if (options !== null && typeof options === 'object' && !Array.isArray(options) && 'store' in options) {
+      const { store, ...rest } = options;
+      if (store === undefined || store instanceof MemoryStore) {
+        native = store ? { ...rest, store: 'memory', capacity: store.capacity, ttlMs: store.ttlMs } : rest;
+      } else if (store === null) {
+        native = { ...rest, store: 'none' };
+      } else if (typeof store === 'object' && typeof store.claim === 'function' && typeof store.release === 'function') {
+        native = { ...rest, store: 'none' };
+        this.#store = store;
+      } else {
+        throw validation('store', `expected a MemoryStore, a RedisStore, an object with claim and release methods, or null; got ${describe(store)}`);
+      }
+    }
+    this.#native = new binding.NativeReceiver(native);
+  }
+
+  /** The largest body accepted, in bytes. */
+  get maxBody() { return this.#native.maxBody; }
+  /** True when deliveries must carry the URL token. */
+  get hasToken() { return this.#native.hasToken; }
+
+  /**
+   * The checks to run before reading the body: the token in `query` (the URL's query string)
+   * and the declared `contentLength` (`null` when none). Throws a YunhuniError whose `status`
+   * is the one to answer (401, 403, 413).
+   */
+  checkHead(query, contentLength) {
+    this.#native.checkHead(query, contentLength);
+  }
+
+  /**
+   * Checks, parses and claims one delivery: `{ event, key, duplicate, status, body }`. Throws
+   * a YunhuniError whose `status` is the one to answer (400, 401, 403, 413; 503 when the
+   * store failed).
+   */
+  async receive(query, body) {
+    const d = this.#native.receive(query, body);
+    let duplicate = d.duplicate;
+    if (d.claim && this.#store !== null) {
+      try {
+        duplicate = !(await this.#store.claim(d.key));
+      } catch (err) {
+        throw storeFailed(err);
+      }
+    }
+    return { event: JSON.parse(d.event), key: d.key, duplicate, status: d.status, body: d.body };
+  }
+
+  /** Forgets `key` in the store, so that the platform's re-send is handled (after a failure). */
+  async release(key) {
+    if (this.#store === null) {
+      this.#native.release(key);
+      return;
+    }
+    if (typeof key !== 'string') throw validation('key', `expected a string, got ${describe(key)}`);
+    try {
+      await this.#store.release(key);
+    } catch (err) {
+      throw storeFailed(err);
+    }
+  }
+}
+
+// --- The framework helpers -------------------------------------------------------------------
+
+/** The query string of a request target (`/hook?token=x` → `token=x`). */
+function queryOf(url) {
+  const at = typeof url === 'string' ? url.indexOf('?') : -1;
+  return at < 0 ? '' : url.slice(at + 1);
+}
+
+/** The declared Content-Length (Node's parser has checked it is digits), or null. */
+function contentLength(req) {
+  const value = req.headers['content-length'];
+  return value === undefined || value === '' ? null : Number(value);
+}
+
+/** Thrown when the client went away before its body was read: nothing to answer. */
+class Aborted extends Error {}
+
+/**
+ * The body of `stream` as a Buffer, of at most `limit + 1` bytes: reading stops one byte past
+ * the limit (and the rest is never read), so that core refuses the body as too large.
+ */
+function readBody(stream, limit) {
+  if (stream.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    const finish = (err) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      const room = limit + 1 - size;
+      if (bytes.length >= room) {
+        chunks.push(bytes.subarray(0, room));
+        size += room;
+        stream.pause();
+        finish();
+        return;
+      }
+      chunks.push(bytes);
+      size += bytes.length;
+    };
+    const onEnd = () => finish();
+    const onError = (err) => finish(new Aborted(err.message));
+    const onClose = () => finish(new Aborted('the request was closed before its body was read'));
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
+}
+
+/** Sends `body` as text, unless a response went out already. */
+function answer(res, status, body, headers) {
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
+}
+
+/**
+ * A refusal: core's error with the status it carries (anything else, 500). `close`: the body
+ * was not read (or not all of it): the connection is closed after the answer rather than the
+ * rest read.
+ */
+function refuse(res, err, close, report) {
+  const { status, text } = refusal(err, report);
+  answer(res, status, text, close ? { connection: 'close' } : undefined);
+}
+
+/** The status and text of a refusal: core's, or 500 for an error that is not core's (reported). */
+function refusal(err, report) {
+  if (err instanceof YunhuniError && Number.isInteger(err.status)) return { status: err.status, text: err.message };
+  report(err, null);
+  return { status: 500, text: 'internal error' };
+}
+
+function defaultReport(err, delivery) {
+  const what = delivery ? `the handler of ${delivery.key} failed` : 'receiving a webhook failed';
+  console.error(`yunhuni webhook: ${what}:`, err);
+}
+
+/** The answer to an `ivr_start` that the handler returned: an IVR document (or its XML). */
+function ivrDocument(value) {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object' && typeof value.toXml === 'function') return value.toXml();
+  return null;
+}
+
+/**
+ * One request, from its head to the answer. `preread` is a body a framework read already (a
+ * Buffer), else `undefined`.
+ */
+async function serve(receiver, onEvent, options, req, res, preread) {
+  const report = options.onError ?? defaultReport;
+  if (req.method !== 'POST') {
+    answer(res, 405, 'the platform POSTs its events', { allow: 'POST' });
+    return;
+  }
+  const query = queryOf(req.originalUrl ?? req.url);
+  try {
+    receiver.checkHead(query, contentLength(req));
+  } catch (err) {
+    refuse(res, err, preread === undefined, report);
+    return;
+  }
+  let body = preread;
+  if (body === undefined) {
+    try {
+      body = await readBody(req, receiver.maxBody);
+    } catch (err) {
+      if (err instanceof Aborted) return;
+      throw err;
+    }
+  }
+  let delivery;
+  try {
+    delivery = await receiver.receive(query, body);
+  } catch (err) {
+    refuse(res, err, preread === undefined && body.length > receiver.maxBody, report);
+    return;
+  }
+  if (delivery.duplicate) {
+    answer(res, delivery.status, delivery.body);
+    return;
+  }
+  const isIvr = delivery.event.type === 'ivr_start';
+  if (options.answerFirst && !isIvr) {
+    answer(res, delivery.status, delivery.body);
+    try {
+      await onEvent(delivery.event, delivery, req);
+    } catch (err) {
+      report(err, delivery);
+    }
+    return;
+  }
+  let result;
+  try {
+    result = await onEvent(delivery.event, delivery, req);
+  } catch (err) {
+    report(err, delivery);
+    try {
+      await receiver.release(delivery.key);
+    } catch (releaseErr) {
+      report(releaseErr, delivery);
+    }
+    answer(res, 500, 'the handler failed; send the event again');
+    return;
+  }
+  const document = isIvr ? ivrDocument(result) : null;
+  if (document !== null) {
+    answer(res, 200, document, { 'content-type': 'text/xml; charset=utf-8' });
+  } else {
+    answer(res, delivery.status, delivery.body);
+  }
+}
+
+function checkArgs(receiver, onEvent, options, what) {
+  if (!(receiver instanceof Receiver)) throw validation('receiver', `${what} expects a webhook.Receiver, got ${describe(receiver)}`);
+  if (typeof onEvent !== 'function') throw validation('onEvent', `${what} expects a function (event, delivery, req), got ${describe(onEvent)}`);
+  if (options != null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw validation('options', `expected an object, got ${describe(options)}`);
+  }
+  const { answerFirst, onError, ...rest } = options ?? {};
+  const extra = Object.keys(rest);
+  if (extra.length > 0) throw validation(extra[0], `is not an option of ${what} (expected one of: answerFirst, onError)`);
+  if (onError !== undefined && typeof onError !== 'function') throw validation('onError', `expected a function, got ${describe(onError)}`);
+  return { answerFirst: answerFirst === true, onError };
+}
+
+/** Last resort: an error the helper did not expect still gets an answer (and is reported). */
+function guarded(promise, res, options) {
+  promise.catch((err) => {
+    (options.onError ?? defaultReport)(err, null);
+    answer(res, 500, 'internal error', { connection: 'close' });
+  });
+}
+
+/**
+ * A `node:http` request listener: `http.createServer(webhook.httpHandler(receiver, onEvent))`.
+ * `onEvent(event, delivery, req)` may return a Promise; 200 is answered when it settles, 500
+ * (and the key released) when it throws or rejects.
+ */
+function httpHandler(receiver, onEvent, options) {
+  const opts = checkArgs(receiver, onEvent, options, 'httpHandler');
+  return (req, res) => guarded(serve(receiver, onEvent, opts, req, res, undefined), res, opts);
+}
+
+/**
+ * Express middleware: `app.post('/webhook', webhook.expressMiddleware(receiver, onEvent))`.
+ * Mount it before any body parser runs on its route; `express.raw({ type: '*\/*', limit })`
+ * before it works too (its Buffer is used; the token is then checked after the body was
+ * read). A parser that turned the body into something else (`express.json()`) lost the raw
+ * bytes: the middleware calls `next()` with an error saying so.
+ */
+function expressMiddleware(receiver, onEvent, options) {
+  const opts = checkArgs(receiver, onEvent, options, 'expressMiddleware');
+  return (req, res, next) => {
+    let preread;
+    if (Buffer.isBuffer(req.body)) {
+      preread = req.body;
+    } else if (req._body === true || req.readableEnded) {
+      next(new YunhuniError(
+        'validation',
+        'body: the request body was read by a body parser before the webhook middleware, which needs the raw bytes: '
+          + "mount the middleware before express.json() and other parsers, or give its route express.raw({ type: '*/*' })",
+        { field: 'body' },
+      ));
+      return;
+    }
+    guarded(serve(receiver, onEvent, opts, req, res, preread), res, opts);
+  };
+}
+
+/**
+ * A Fastify plugin: `app.register(webhook.fastifyPlugin, { receiver, onEvent, path })` adds
+ * `POST path` (default `/`). It runs core's head checks in the route's `onRequest` hook (before
+ * the body is read), reads the raw body itself (its own content-type parser, in the plugin's
+ * encapsulated context only), and answers through the raw response.
+ */
+async function fastifyPlugin(instance, pluginOptions) {
+  const { receiver, onEvent, path = '/', answerFirst, onError, ...rest } = pluginOptions ?? {};
+  // Fastify's own keys of register() options.
+  for (const key of ['prefix', 'logLevel', 'logSerializers']) delete rest[key];
+  const opts = checkArgs(receiver, onEvent, { answerFirst, onError, ...rest }, 'fastifyPlugin');
+  if (typeof path !== 'string') throw validation('path', `expected a string, got ${describe(path)}`);
+  instance.removeAllContentTypeParsers();
+  instance.addContentTypeParser('*', (request, payload, done) => {
+    readBody(payload, receiver.maxBody).then((body) => done(null, body), done);
+  });
+  instance.post(path, {
+    onRequest(request, reply, done) {
+      try {
+        receiver.checkHead(queryOf(request.raw.url), contentLength(request.raw));
+      } catch (err) {
+        const { status, text } = refusal(err, opts.onError ?? defaultReport);
+        reply.code(status).header('connection', 'close').type('text/plain; charset=utf-8').send(text);
+        return;
+      }
+      done();
+    },
+  }, (request, reply) => {
+    reply.hijack();
+    const preread = Buffer.isBuffer(request.body) ? request.body : undefined;
+    guarded(serve(receiver, onEvent, opts, request.raw, reply.raw, preread), reply.raw, opts);
+  });
+}
+
+module.exports = {
+  Receiver,
+  MemoryStore,
+  RedisStore,
+  httpHandler,
+  expressMiddleware,
+  fastifyPlugin,
+  /** Core's constants: `redisKeyPrefix`, `defaultTtlMs`, `maxTtlMs`, `defaultMaxBody`, ... */
+  constants,
+};
