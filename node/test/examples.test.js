@@ -77,9 +77,9 @@ test.describe('examples', () => {
     }
   });
 
-  test('webhook_receiver.js parses each event, answers 200 at once and drops repeated deliveries', async () => {
+  test('webhook_receiver.js: the helper hands each event over once, refuses a wrong token and junk', async () => {
     const child = spawn(process.execPath, [path.join(EXAMPLES, 'webhook_receiver.js')], {
-      env: { ...process.env, PORT: '0' },
+      env: { ...process.env, PORT: '0', WEBHOOK_TOKEN: 's3cret', REDIS_URL: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const lines = readline.createInterface({ input: child.stdout });
@@ -101,7 +101,7 @@ test.describe('examples', () => {
     };
     try {
       const [, url] = (await nextLine(/^listening on /)).match(/^listening on (\S+)/);
-      sb.setCallbackUrl(url);
+      sb.setCallbackUrl(`${url}?token=s3cret`);
       const client = new Client(sb.clientOptions());
       const { callId } = await client.duoCallback({ to1: '13800000001', to2: '13800000002', maxCallDuration: 60, userData: 'hook-1' });
       const delivery = await sb.waitForDelivery(callId);
@@ -109,14 +109,19 @@ test.describe('examples', () => {
       assert.equal(delivery.attempts.length, 1);
       await nextLine(new RegExp(`^callback ${callId} ended: connected, talked 5 s, user data hook-1$`));
 
-      // The platform delivers again when it did not see the 200 in time: the same bytes.
-      const again = await fetch(url, { method: 'POST', body: Buffer.from(delivery.bodyHex, 'hex') });
+      // The platform delivers again when it did not see the 200 in time: the same bytes,
+      // answered 200 and not handed over again.
+      const again = await fetch(`${url}?token=s3cret`, { method: 'POST', body: Buffer.from(delivery.bodyHex, 'hex') });
       assert.equal(again.status, 200);
-      await nextLine(new RegExp(`^duplicate delivery of duo_callback.end ${callId} dropped$`));
+      // A later event's line comes after anything the re-send could have printed.
+      const other = await client.duoCallback({ to1: '13800000001', to2: '13800000002', maxCallDuration: 60, userData: 'hook-2' });
+      await sb.waitForDelivery(other.callId);
+      await nextLine(new RegExp(`^callback ${other.callId} ended: .*user data hook-2$`));
       assert.equal(got.filter((l) => l.includes(`callback ${callId} ended`)).length, 1);
 
-      const junk = await fetch(url, { method: 'POST', body: 'not json' });
-      assert.equal(junk.status, 200);
+      assert.equal((await fetch(url, { method: 'POST', body: Buffer.from(delivery.bodyHex, 'hex') })).status, 401);
+      assert.equal((await fetch(`${url}?token=guess`, { method: 'POST', body: 'x' })).status, 403);
+      assert.equal((await fetch(`${url}?token=s3cret`, { method: 'POST', body: 'not json' })).status, 400);
       assert.equal((await fetch(url)).status, 405);
     } finally {
       sb.setCallbackUrl(null);
