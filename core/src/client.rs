@@ -20,6 +20,10 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 /// How much of an unexpected response body an `http` error carries.
 const ERROR_BODY_BYTES: u64 = 1024;
+/// Idle connections kept per client unless [`ClientBuilder::max_idle_connections`] says otherwise.
+pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 64;
+/// The most idle connections a client may be asked to keep.
+const MAX_IDLE_LIMIT: usize = 65_536;
 
 /// A call the platform accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +69,7 @@ pub struct ClientBuilder {
     connect_retries: u32,
     proxy: ProxySetting,
     on_request: Option<RequestObserver>,
+    max_idle_connections: usize,
 }
 
 /// Where requests go through.
@@ -212,6 +217,17 @@ impl ClientBuilder {
         self
     }
 
+    /// How many idle connections the client keeps open for reuse (default 64). Set it to the
+    /// number of requests the application has in flight at once (threads sharing the client,
+    /// an async pool's size): with at most that many in flight, every request after the first
+    /// of each goes on a kept-alive connection and none is reopened. 0 closes each connection
+    /// after its answer.
+    #[must_use]
+    pub fn max_idle_connections(mut self, connections: usize) -> Self {
+        self.max_idle_connections = connections;
+        self
+    }
+
     /// Calls `observer` after every request with what it did (method, path, status, platform
     /// code, duration, attempts; never a secret). Each request is also logged through the
     /// `log` facade at debug level, target `yunhuni`.
@@ -251,6 +267,15 @@ impl ClientBuilder {
                     format!("{value:?} is not between 1 ns and {MAX_TIMEOUT:?} (24 hours)"),
                 ));
             }
+        }
+        if self.max_idle_connections > MAX_IDLE_LIMIT {
+            return Err(Error::validation(
+                "max_idle_connections",
+                format!(
+                    "{} is more than {MAX_IDLE_LIMIT}",
+                    self.max_idle_connections
+                ),
+            ));
         }
         let (origin, prefix, url_account) = split_base_url(&self.base_url)?;
         let account_id = match (&self.account_id, url_account) {
@@ -306,7 +331,10 @@ impl ClientBuilder {
             .timeout_connect(Some(self.connect_timeout.min(self.timeout)))
             .max_redirects(0)
             .user_agent(user_agent.as_str())
-            .max_idle_connections_per_host(64)
+            // The pool holds as many connections as requests in flight (the pool-wide limit
+            // defaults to 10, which reopens connections above 10 concurrent requests).
+            .max_idle_connections(self.max_idle_connections)
+            .max_idle_connections_per_host(self.max_idle_connections)
             // Trust what the operating system trusts (a company's own CA included), not only a
             // certificate list compiled into the library.
             .tls_config(
@@ -326,8 +354,21 @@ impl ClientBuilder {
             ),
             crate::resolver::CachingResolver::default(),
         );
+        // Plain HTTP without a proxy goes through the client's own transport.
+        let plain = match (origin.strip_prefix("http://"), &proxy_shown) {
+            (Some(authority), None) => crate::transport::Plain::new(
+                authority,
+                self.max_idle_connections,
+                quick_closes.clone(),
+            )
+            .map(std::sync::Arc::new),
+            _ => None,
+        };
+        let user_agent_header = user_agent;
         Ok(Client {
             agent,
+            plain,
+            user_agent: user_agent_header,
             api_root: format!("{origin}{prefix}/v1/account/{account_id}/"),
             path_root: format!("{prefix}/v1/account/{account_id}/"),
             app_id: self.app_id,
@@ -415,6 +456,9 @@ fn redact_userinfo(url: &str) -> String {
 #[derive(Clone)]
 pub struct Client {
     agent: ureq::Agent,
+    /// The client's own transport, for `http://` without a proxy.
+    plain: Option<std::sync::Arc<crate::transport::Plain>>,
+    user_agent: String,
     api_root: String,
     path_root: String,
     app_id: String,
@@ -465,6 +509,7 @@ impl Client {
             connect_retries: 0,
             proxy: ProxySetting::FromEnv,
             on_request: None,
+            max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
         }
     }
 
@@ -661,6 +706,13 @@ impl Client {
                 body,
             };
             let signature = sign(&input, &self.secret_key);
+            if let Some(plain) = &self.plain {
+                match self.exchange_plain(plain, wire, &path, body, &signature, &timestamp, limit) {
+                    Ok(value) => return value,
+                    Err(f) if *attempts <= self.connect_retries && f.may_retry => continue,
+                    Err(f) => return Err(f.error),
+                }
+            }
             let result = match method {
                 Method::Post | Method::Put => {
                     let builder = if method == Method::Post {
@@ -685,6 +737,67 @@ impl Client {
                 Err(e) => return Err(transport_error(e, limit, self.proxy_shown.as_deref())),
             }
         }
+    }
+
+    /// One attempt through the client's own transport: `Ok` holds the outcome once the server
+    /// answered; `Err` a failure to reach it (or to hear its answer).
+    #[allow(clippy::too_many_arguments)]
+    fn exchange_plain(
+        &self,
+        plain: &crate::transport::Plain,
+        wire: &Wire,
+        path: &str,
+        body: &[u8],
+        signature: &str,
+        timestamp: &str,
+        limit: Duration,
+    ) -> std::result::Result<Result<Value>, crate::transport::Failure> {
+        let mut target = String::with_capacity(path.len() + wire.query.len() + 1);
+        target.push_str(path);
+        if !wire.query.is_empty() {
+            target.push('?');
+            target.push_str(&wire.query);
+        }
+        if !target.bytes().all(|b| b.is_ascii_graphic()) {
+            return Ok(Err(Error::new(
+                ErrorKind::Transport,
+                format!(
+                    "could not send: the request path {} is not printable ASCII",
+                    quote_text(&target)
+                ),
+            )));
+        }
+        let close = self.quick_closes.load(std::sync::atomic::Ordering::Relaxed) > 0;
+        let mut headers: [(&str, &str); 8] = [
+            ("User-Agent", &self.user_agent),
+            ("AppID", &self.app_id),
+            ("CertID", &self.cert_id),
+            ("Signature", signature),
+            ("Timestamp", timestamp),
+            ("Accept", "application/json"),
+            ("Content-Type", CONTENT_TYPE),
+            ("Connection", "close"),
+        ];
+        let mut count = 6;
+        if wire.method.has_content() {
+            count += 1;
+        }
+        if close {
+            headers[count] = ("Connection", "close");
+            count += 1;
+        }
+        let outgoing = crate::transport::Outgoing {
+            method: wire.method.as_str(),
+            target: &target,
+            headers: &headers[..count],
+            body: wire.method.has_content().then_some(body),
+        };
+        let limits = crate::transport::Limits {
+            success_body: MAX_RESPONSE_BYTES as usize,
+            error_body: ERROR_BODY_BYTES as usize,
+        };
+        let answer = plain.exchange(&outgoing, limit, self.connect_timeout.min(limit), &limits)?;
+        Ok(interpret(answer.status, &answer.body))
     }
 
     fn headers<B>(
@@ -795,7 +908,29 @@ fn read_response(
             .as_reader()
             .take(ERROR_BODY_BYTES)
             .read_to_end(&mut head);
-        let text = String::from_utf8_lossy(&head);
+        return interpret(status, &head);
+    }
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE_BYTES)
+        .read_to_vec()
+        .map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => Error::decode(format!(
+                "response body is larger than {MAX_RESPONSE_BYTES} bytes"
+            ))
+            .with_status(200),
+            other => transport_error(other, timeout, None).with_status(200),
+        })?;
+    interpret(200, &bytes)
+}
+
+/// The outcome of an answer: `data` for a 200 whose `code` is `000000`, else the error it
+/// means (`auth` for 401, `http` for other statuses, `api` for a platform code, `decode` for
+/// a body that is not the platform's envelope). `body` is at most 1 KiB unless `status` is 200.
+fn interpret(status: u16, body: &[u8]) -> Result<Value> {
+    if status != 200 {
+        let text = String::from_utf8_lossy(body);
         let text = escape_text(text.trim());
         return Err(if status == 401 {
             let reason = text.strip_prefix("HTTP Status 401 - ").unwrap_or(&text);
@@ -812,19 +947,8 @@ fn read_response(
             .with_status(status)
         });
     }
-    let bytes = response
-        .body_mut()
-        .with_config()
-        .limit(MAX_RESPONSE_BYTES)
-        .read_to_vec()
-        .map_err(|e| match e {
-            ureq::Error::BodyExceedsLimit(_) => Error::decode(format!(
-                "response body is larger than {MAX_RESPONSE_BYTES} bytes"
-            ))
-            .with_status(200),
-            other => transport_error(other, timeout, None).with_status(200),
-        })?;
-    let envelope: Value = serde_json::from_slice(&bytes).map_err(|e| {
+    let bytes = body;
+    let envelope: Value = serde_json::from_slice(bytes).map_err(|e| {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
         Error::decode(format!(
             "response could not be read as JSON ({e}): {}",

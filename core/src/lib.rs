@@ -56,6 +56,7 @@ pub mod ops;
 mod requests;
 mod resolver;
 mod sign;
+mod transport;
 mod typed;
 pub mod webhook;
 

@@ -594,3 +594,68 @@ fn a_proxy_that_cannot_be_reached_is_named() {
         "{err}"
     );
 }
+
+/// Requests in flight up to the client's idle-connection limit reuse their connections: after
+/// the first round, no connection is opened again. Above the limit, the extra connections are
+/// closed after their answers; with a limit of 0 every request has a connection of its own.
+#[test]
+fn connections_are_reused_up_to_the_idle_limit() {
+    let answered = Arc::new(AtomicUsize::new(0));
+    let seen = answered.clone();
+    let (url, connections) = serve(move |mut s| loop {
+        if read_request(&mut s).is_empty() {
+            return;
+        }
+        seen.fetch_add(1, Ordering::SeqCst);
+        let body =
+            br#"{"code":"000000","msg":"ok","data":{"callId":"0123456789abcdef0123456789abcdef"}}"#;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        if s.write_all(&[head.as_bytes(), body].concat()).is_err() {
+            return;
+        }
+    });
+    let request = DuoCallback::new("13800000001", "13800000002", 60);
+    let rounds = |client: &Client, threads: usize, each: usize| {
+        let barrier = std::sync::Barrier::new(threads);
+        thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    for _ in 0..each {
+                        // All threads in flight together, round after round.
+                        barrier.wait();
+                        client.duo_callback(&request).unwrap();
+                    }
+                });
+            }
+        });
+    };
+    let client = Client::builder("app", "cert", SECRET)
+        .base_url(&url)
+        .max_idle_connections(16)
+        .no_proxy()
+        .build()
+        .unwrap();
+    rounds(&client, 16, 20);
+    let opened = connections.load(Ordering::SeqCst);
+    assert!(opened <= 16, "{opened} connections for 16 requests in flight");
+    assert_eq!(answered.load(Ordering::SeqCst), 16 * 20);
+
+    let client = Client::builder("app", "cert", SECRET)
+        .base_url(&url)
+        .max_idle_connections(0)
+        .no_proxy()
+        .build()
+        .unwrap();
+    let before = connections.load(Ordering::SeqCst);
+    rounds(&client, 2, 5);
+    assert_eq!(connections.load(Ordering::SeqCst) - before, 10);
+
+    let err = Client::builder("app", "cert", SECRET)
+        .max_idle_connections(1 << 20)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.field(), Some("max_idle_connections"), "{err}");
+}
