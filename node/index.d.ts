@@ -195,6 +195,13 @@ export declare function parseEvent(body: string | Uint8Array): Event;
 export * as ivr from './ivr';
 
 /**
+ * Receiving webhooks (webhook.d.ts): `new webhook.Receiver({ token, store })` (core's receiver:
+ * URL token, body limit, typed event, duplicate deliveries), `MemoryStore`, `RedisStore` (on
+ * `ioredis`), and the helpers `httpHandler` (node:http), `expressMiddleware`, `fastifyPlugin`.
+ */
+export * as webhook from './webhook';
+
+/**
  * Parses the query of the request the platform sends to a `<next>` URL (the query alone, or the
  * request target or URL it ends): the results of the action that just ran.
  * @throws {YunhuniError} `decode` for a query over 64 KiB, a `%` not followed by two hex digits,
