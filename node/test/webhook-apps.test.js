@@ -17,7 +17,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { Client } = require('..');
 const { Sandbox } = require('../testing');
-const { startRedis, roundRobinProxy, rawRequest, statusOf } = require('./webhook_helpers.js');
+const { startRedis, roundRobinProxy, rawRequest, statusOf, linkExampleModules } = require('./webhook_helpers.js');
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples', 'node');
 const WORKER = path.join(__dirname, 'webhook_worker.js');
@@ -72,6 +72,7 @@ describe('webhook helpers in real apps: two processes sharing Redis, a sandbox r
   let redis;
   let sb;
   before(async () => {
+    linkExampleModules();
     redis = await startRedis();
     sb = await Sandbox.start({ timeScale: 50, webhookTimeoutMs: TIMEOUT_MS });
   });

@@ -5,8 +5,10 @@
 // body never reaches, a chunked body that never ends).
 
 const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
+const path = require('node:path');
 const Redis = require('ioredis');
 
 async function freePort() {
@@ -144,4 +146,21 @@ function statusOf(response) {
   return m ? Number(m[1]) : null;
 }
 
-module.exports = { startRedis, roundRobinProxy, rawRequest, statusOf, freePort };
+/**
+ * The examples `require('yunhuni')`, their framework and ioredis: links this package and its
+ * dev dependencies where they look for them (as scripts/test-node does), so that a test file
+ * run alone finds them too.
+ */
+function linkExampleModules() {
+  const pkg = path.resolve(__dirname, '..');
+  const modules = path.resolve(pkg, '..', 'examples', 'node', 'node_modules');
+  fs.mkdirSync(modules, { recursive: true });
+  for (const [name, target] of [['yunhuni', pkg], ...['express', 'fastify', 'ioredis'].map((m) => [m, path.join(pkg, 'node_modules', m)])]) {
+    const link = path.join(modules, name);
+    if (fs.existsSync(path.join(link, 'package.json'))) continue;
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(path.relative(modules, target), link, 'dir');
+  }
+}
+
+module.exports = { startRedis, roundRobinProxy, rawRequest, statusOf, freePort, linkExampleModules };
