@@ -423,3 +423,25 @@ describe('webhook.fastifyPlugin', () => {
     await assert.rejects(a.ready(), (err) => err instanceof YunhuniError && err.field === 'receiver');
   });
 });
+
+test("the README's webhook example type-checks with tsc --strict", () => {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const { spawnSync } = require('node:child_process');
+  const pkg = path.resolve(__dirname, '..');
+  const readme = fs.readFileSync(path.join(pkg, 'README.md'), 'utf8');
+  const example = readme.slice(readme.indexOf('## Receiving webhooks')).match(/```ts\n([\s\S]*?)```/)[1];
+  assert.match(example, /webhook\.httpHandler\(receiver/);
+  assert.match(example, /new webhook\.RedisStore\(new Redis\(/);
+  const dir = fs.mkdtempSync(path.join(__dirname, 'tsc-'));
+  try {
+    // A module of its own (the snippet has imports), compiled from inside the package.
+    fs.writeFileSync(path.join(dir, 'snippet.ts'), example);
+    const tsc = path.join(pkg, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = [tsc, '--strict', '--noEmit', '--target', 'ES2022', '--module', 'node16', '--moduleResolution', 'node16', '--types', 'node', '--esModuleInterop', path.join(dir, 'snippet.ts')];
+    const r = spawnSync(process.execPath, args, { cwd: pkg, encoding: 'utf8', timeout: 120000 });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
