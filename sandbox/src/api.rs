@@ -127,6 +127,11 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
     {
         return response;
     }
+    if let Some(response) =
+        crate::cc_api::handle(shared, &caller, subaccount_id(shared, &caller), request)
+    {
+        return response;
+    }
     let accept = request.header("Accept");
     if let Some((op, id)) = crate::conf_api::route(&request.path) {
         let method = crate::conf_api::method_of(op);

@@ -214,6 +214,8 @@ pub enum Service {
     Sms,
     /// USSD flash messages (`USSD`): `msg/ussd/*`, and templates of type `msg_ussd`.
     Ussd,
+    /// The call center (`CallCenter`): `callcenter/*` and the `<enqueue>` verb.
+    CallCenter,
 }
 
 /// What the platform knows of an application beyond its credentials, and that decides the

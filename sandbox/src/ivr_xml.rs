@@ -91,8 +91,8 @@ pub(crate) enum Action {
         max_dial_duration: Option<i64>,
         connect_max_duration: Option<i64>,
     },
-    /// `<enqueue>`.
-    Enqueue,
+    /// `<enqueue>`: routed by the call center.
+    Enqueue(Box<crate::sim::Enqueue>),
 }
 
 impl Action {
@@ -107,7 +107,7 @@ impl Action {
             Action::Hangup => "hangup",
             Action::Pause { .. } => "pause",
             Action::Dial { .. } => "dial",
-            Action::Enqueue => "enqueue",
+            Action::Enqueue(_) => "enqueue",
         }
     }
 }
@@ -660,7 +660,7 @@ fn action_of(node: Node) -> Action {
                 connect_max_duration: connect.and_then(|c| int_attr(c, "max_duration")),
             }
         }
-        "enqueue" => Action::Enqueue,
+        "enqueue" => Action::Enqueue(Box::new(crate::sim::Enqueue::from_node(node))),
         _ => Action::Hangup,
     }
 }

@@ -135,6 +135,7 @@ mod api;
 mod args;
 mod behavior;
 mod business;
+mod cc_api;
 mod conf_api;
 mod config;
 mod events;
@@ -171,6 +172,7 @@ pub use config::{
 pub use inspect::{
     CallInfo, CallKind, CallState, Delivery, EndEventState, TimelineEntry, WebhookAttempt,
 };
+pub use sim::{CcEvent, RoutingStats};
 pub use sim::{ConfInfo, IvrRequest, Recording};
 pub use sim::{MobileOutcome, MsgRequestInfo, TemplateAudit, TemplateInfo};
 
@@ -696,6 +698,38 @@ impl Sandbox {
     /// given up after every attempt.
     pub fn conf_event_counts(&self) -> (u64, u64, u64) {
         self.shared.conf_event_counts()
+    }
+
+    /// The `callcenter.*` events queued so far (the last 50,000), in the order the platform
+    /// sent them, with their bodies as sent.
+    pub fn cc_events(&self) -> Vec<CcEvent> {
+        self.shared.cc_events()
+    }
+
+    /// Call-center events queued for delivery, delivered (HTTP 200), and given up on.
+    pub fn cc_event_counts(&self) -> (u64, u64, u64) {
+        self.shared.cc_event_counts()
+    }
+
+    /// The call center's routing decisions so far and the real time they took.
+    pub fn cc_routing_stats(&self) -> RoutingStats {
+        self.shared.cc_routing_stats()
+    }
+
+    /// A SIP extension's terminal registers (`true`) or unregisters: the extension is enabled
+    /// or not, as the platform's SIP proxy reports it. `false` for an unknown extension.
+    pub fn register_extension(&self, extension_id: &str, registered: bool) -> bool {
+        self.shared
+            .cc(|e, _, _| e.ext_set_enabled(extension_id, registered))
+    }
+
+    /// Moves an agent's last registration (login or keepalive) `ms` simulated milliseconds
+    /// into the past: `Duration::from_secs(24 * 3600)` lets its registration lapse without
+    /// waiting a day. `false` for an unknown agent of the default app.
+    pub fn age_agent(&self, name: &str, by: Duration) -> bool {
+        let app = self.shared.credentials.apps[0].app_id.clone();
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);
+        self.shared.cc(|e, _, _| e.agent_age(&app, name, ms))
     }
 
     /// Audits a pending template (status 0) now, as the platform's operator console does:

@@ -10,6 +10,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
 use super::call::{self, Calls};
+use super::cc::{self, Cc};
 use super::conf::{self, Confs};
 use super::ivr::{self, IvrCalls, IvrRequest, Recording};
 use super::msg::{self, Msgs};
@@ -31,6 +32,8 @@ pub(super) enum Wake {
     Conf(conf::Step),
     /// A step of a template's audit or of an SMS/USSD request.
     Msg(msg::Step),
+    /// A step of the call center (a task, an agent or outside call, a conversation).
+    Cc(cc::Step),
 }
 
 #[derive(Debug)]
@@ -105,6 +108,8 @@ pub(crate) struct Engine {
     pub(super) confs: Confs,
     /// Messaging: templates and SMS/USSD requests.
     pub(super) msgs: Msgs,
+    /// The call center: extensions, agents, conditions, tasks, conversations.
+    pub(super) cc: Cc,
     timers: BinaryHeap<Timer>,
     next_seq: u64,
     pub(super) ids: IdGenerator,
@@ -120,6 +125,7 @@ impl Engine {
             ivr: IvrCalls::new(),
             confs: Confs::new(),
             msgs: Msgs::new(),
+            cc: Cc::new(),
             timers: BinaryHeap::new(),
             next_seq: 0,
             ids: IdGenerator::new(),
@@ -210,6 +216,9 @@ impl Engine {
                 }
                 Wake::Msg(step) => {
                     self.wake_msg(shared, &timer.target, timer.generation, timer.due, step)
+                }
+                Wake::Cc(step) => {
+                    self.wake_cc(shared, &timer.target, timer.generation, timer.due, step)
                 }
             }
         }

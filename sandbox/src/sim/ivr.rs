@@ -205,6 +205,9 @@ pub(in crate::sim) enum Step {
     MaxDuration,
     /// The engine reports the call released: `ivr.call_end`.
     Released,
+    /// The call center is done with the caller (queue failed or conversation over): the
+    /// next request, with the results stored in the call center's `resume`.
+    QueueDone,
 }
 
 /// One IVR call.
@@ -835,6 +838,15 @@ impl Engine {
                 });
                 self.ivr_step(shared, call, at, Step::ActionDone)
             }
+            Step::QueueDone => {
+                let results = self.cc.resume.remove(&call.id).unwrap_or_default();
+                let what = match results.first() {
+                    Some((_, e)) => format!("the queue failed ({e})"),
+                    None => "the conversation is over for the caller".into(),
+                };
+                call.note(at, what);
+                self.after_action(call, at, &results)
+            }
             Step::CallerHangup => {
                 self.release_ivr(call, at, "usr", format!("{} hung up", call.customer));
                 None
@@ -903,7 +915,19 @@ impl Engine {
         call.pending = None;
         call.enter(at, CallState::Releasing, what);
         self.conf_call_released(&call.id, at);
+        self.cc_call_released(&call.id, at);
         self.schedule_ivr(call, at + RELEASE_WAIT_MS, ANY_GENERATION, Step::Released);
+    }
+
+    /// The call center is done with a caller: its script goes on with the next request.
+    pub(in crate::sim) fn resume_after_queue(
+        &mut self,
+        call_id: &Arc<str>,
+        results: Vec<(&'static str, String)>,
+        at: i64,
+    ) {
+        self.cc.resume.insert(Arc::clone(call_id), results);
+        self.schedule(call_id, ANY_GENERATION, at, Wake::Ivr(Step::QueueDone));
     }
 
     /// The platform hangs up: a call not yet answered is rejected, others dropped.
@@ -1004,7 +1028,11 @@ impl Engine {
                 None
             }
             Reply::Document(doc) => {
-                if matches!(doc.action, Action::Enqueue) {
+                let call_center_off = shared
+                    .app_settings_of(&call.app_id)
+                    .disabled_services
+                    .contains(&crate::business::Service::CallCenter);
+                if matches!(doc.action, Action::Enqueue(_)) && call_center_off {
                     call.note(
                         now,
                         "<enqueue>: the app is not a call-center app, nothing happens".into(),
@@ -1269,7 +1297,36 @@ impl Engine {
                 self.schedule_ivr(call, due, call.generation, step);
                 None
             }
-            Action::Enqueue => None,
+            Action::Enqueue(enqueue) => {
+                // The call center routes the caller; its script goes on when the queue or the
+                // conversation is over (`resume_after_queue`).
+                if let Some(ud) = enqueue.user_data.clone() {
+                    call.user_data = Some(ud);
+                }
+                if let Some(voice) = &enqueue.wait_voice {
+                    call.note(at, format!("<enqueue>: waiting, {voice} loops (repeat 10)"));
+                } else {
+                    call.note(at, "<enqueue>: waiting for an agent".into());
+                }
+                let (id, app, sub, url, ud) = (
+                    Arc::clone(&call.id),
+                    call.app_id.clone(),
+                    call.subaccount_id.clone(),
+                    call.event_url.clone(),
+                    call.user_data.clone(),
+                );
+                self.cc_enqueue(
+                    shared,
+                    &id,
+                    &app,
+                    sub.as_deref(),
+                    url.as_deref(),
+                    ud.as_deref(),
+                    &enqueue,
+                    at,
+                );
+                None
+            }
         }
     }
 }

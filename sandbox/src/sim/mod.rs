@@ -31,6 +31,8 @@
 //! `impl Shared` / `impl Engine` blocks that the API handlers call.
 
 mod call;
+mod cc;
+mod cc_expr;
 mod conf;
 mod engine;
 mod ivr;
@@ -49,6 +51,8 @@ use crate::inspect::WebhookAttempt;
 use crate::time::SimClock;
 
 pub(crate) use call::{CancelOutcome, NewCall, Plan, RING_TONE_MS};
+pub(crate) use cc::{CcAsker, CondInput, Enqueue, Login, SkillOp};
+pub use cc::{CcEvent, RoutingStats};
 pub use conf::ConfInfo;
 pub(crate) use conf::{Asker, NewConf, NewInvite, MAX_DURATION_S, MAX_PARTS, WAV_MAX_SECONDS};
 pub(crate) use engine::Engine;

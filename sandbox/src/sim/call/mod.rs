@@ -271,6 +271,10 @@ impl Shared {
             engine.confs.settle(delivered);
             return;
         }
+        if event.starts_with("callcenter.") {
+            engine.cc.settle(delivered);
+            return;
+        }
         if event.starts_with("ivr.") {
             if event == "ivr.call_end" {
                 engine.ivr.settle(call_id, delivered);
