@@ -14,7 +14,9 @@
 // (which a PHP process only keeps for one request: fine for trying it, not for production).
 // One line per event handled goes to the file named by YUNHUNI_WEBHOOK_LOG, else to the log.
 // WEBHOOK_DEMO_FAIL_ONE_IN=N (with Redis): the handler fails the first attempt of one event in
-// N, to watch the platform's re-sends being handled exactly once.
+// N; WEBHOOK_DEMO_SLOW_ONE_IN=N: it takes WEBHOOK_DEMO_SLOW_MS (default 6000) ms over one event
+// in N, longer than the platform waits (5 s), which sends it again meanwhile. To watch the
+// platform's re-sends being handled exactly once.
 
 declare(strict_types=1);
 
@@ -44,6 +46,10 @@ Yunhuni\Webhook\serve($receiver, function (Event $event, Delivery $delivery) use
     if ($redis !== null && $failOneIn > 0 && crc32($delivery->key) % $failOneIn === 0
         && $redis->set("webhook-demo:failed:$delivery->key", '1', ['nx', 'px' => 3_600_000])) {
         throw new RuntimeException("a failure for the demo; the platform sends $event->name again");
+    }
+    $slowOneIn = (int) getenv('WEBHOOK_DEMO_SLOW_ONE_IN');
+    if ($slowOneIn > 0 && crc32($delivery->key) % $slowOneIn === 1) {
+        usleep(1000 * (int) (getenv('WEBHOOK_DEMO_SLOW_MS') ?: 6000));
     }
     $line = sprintf('handled %s event=%s id=%s pid=%d', $delivery->key, $event->name, $event->id ?? '-', getmypid());
     if ($event->outcome() !== null) {

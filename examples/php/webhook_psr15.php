@@ -16,7 +16,9 @@
 // Debian's php-nyholm-psr7 and php-nrk-predis with the PSR-15 interfaces of its php-psr).
 // One line per event handled goes to the file named by YUNHUNI_WEBHOOK_LOG, else to the log.
 // WEBHOOK_DEMO_FAIL_ONE_IN=N (with Redis): the handler fails the first attempt of one event in
-// N, to watch the platform's re-sends being handled exactly once.
+// N; WEBHOOK_DEMO_SLOW_ONE_IN=N: it takes WEBHOOK_DEMO_SLOW_MS (default 6000) ms over one event
+// in N, longer than the platform waits (5 s), which sends it again meanwhile. To watch the
+// platform's re-sends being handled exactly once.
 
 declare(strict_types=1);
 
@@ -61,6 +63,10 @@ $app = new class ($psr17, $redis) implements RequestHandlerInterface {
             && $this->redis->set("webhook-demo:failed:$delivery->key", '1', 'PX', 3_600_000, 'NX') !== null) {
             return $this->psr17->createResponse(503); // released by the middleware: sent again
         }
+        $slowOneIn = (int) getenv('WEBHOOK_DEMO_SLOW_ONE_IN');
+        if ($slowOneIn > 0 && crc32($delivery->key) % $slowOneIn === 1) {
+            usleep(1000 * (int) (getenv('WEBHOOK_DEMO_SLOW_MS') ?: 6000));
+        }
         $line = sprintf('handled %s event=%s id=%s pid=%d', $delivery->key, $event->name, $event->id ?? '-', getmypid());
         $log = getenv('YUNHUNI_WEBHOOK_LOG');
         if (is_string($log) && $log !== '') {
@@ -92,3 +98,6 @@ foreach ($response->getHeaders() as $name => $values) {
     header("$name: " . implode(', ', $values));
 }
 echo $response->getBody();
+if (function_exists('fastcgi_finish_request')) {
+    fastcgi_finish_request(); // php-fpm: the answer leaves now, not after PHP drained an unread body
+}

@@ -7,12 +7,18 @@
 
 Prints "fcgi-gateway listening on http://127.0.0.1:PORT" once it listens (--listen, port 0 by
 default: a free one). Requests to a path with no --script are answered 404 without asking FPM.
+
+With --stream the body is not read first: FPM gets the declared CONTENT_LENGTH at once and the
+body as it arrives, while the script runs (as a web server with request buffering off passes
+it), so a script that answers without reading the body is answered before the client has sent
+it; the connection is then closed.
 """
 
 import argparse
 import socket
 import struct
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -67,6 +73,44 @@ def fastcgi(fpm, params, body, timeout):
                 return out, err
 
 
+def fastcgi_streaming(fpm, params, rfile, length, timeout):
+    """Sends one request to FPM with the body passed on as it arrives from `rfile` (`length`
+    bytes declared); returns (stdout bytes, stderr bytes, whether the whole body was passed)."""
+    host, port = fpm.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        begin = record(FCGI_BEGIN_REQUEST, struct.pack(">HB5x", RESPONDER, 0))
+        pairs = b"".join(name_value(k.encode(), v.encode("utf-8", "surrogateescape")) for k, v in params.items())
+        sock.sendall(begin + stream(FCGI_PARAMS, pairs))
+        state = {"sent": 0, "done": False}
+
+        def pump():
+            try:
+                while state["sent"] < length and not state["done"]:
+                    chunk = rfile.read1(min(65535, length - state["sent"]))
+                    if not chunk:
+                        return
+                    sock.sendall(record(FCGI_STDIN, chunk))
+                    state["sent"] += len(chunk)
+                if not state["done"]:
+                    sock.sendall(record(FCGI_STDIN, b""))
+            except OSError:
+                pass
+
+        thread = threading.Thread(target=pump, daemon=True)
+        thread.start()
+        out, err = b"", b""
+        while True:
+            _, kind, _, size, pad = struct.unpack(">BBHHBx", read_exact(sock, 8))
+            content = read_exact(sock, size + pad)[:size]
+            if kind == FCGI_STDOUT:
+                out += content
+            elif kind == FCGI_STDERR:
+                err += content
+            elif kind == FCGI_END_REQUEST:
+                state["done"] = True
+                return out, err, state["sent"] >= length
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fcgi-gateway"
@@ -75,7 +119,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         script = self.server.scripts.get(url.path)
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        streaming = self.server.stream and script is not None
+        body = self.rfile.read(length) if length and not streaming else b""
         if script is None:
             self.answer(404, [("Content-Type", "text/plain")], b"no script for this path\n")
             return
@@ -93,7 +138,7 @@ class Handler(BaseHTTPRequestHandler):
             "SCRIPT_FILENAME": script,
             "DOCUMENT_ROOT": script.rsplit("/", 1)[0],
             "QUERY_STRING": url.query,
-            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_LENGTH": str(length if streaming else len(body)),
             "CONTENT_TYPE": self.headers.get("Content-Type", ""),
         }
         for name, value in self.headers.items():
@@ -101,7 +146,12 @@ class Handler(BaseHTTPRequestHandler):
             if key not in ("HTTP_CONTENT_LENGTH", "HTTP_CONTENT_TYPE"):
                 params[key] = value
         try:
-            out, err = fastcgi(self.server.fpm, params, body, self.server.timeout_s)
+            if streaming:
+                out, err, complete = fastcgi_streaming(self.server.fpm, params, self.rfile, length, self.server.timeout_s)
+                if not complete:
+                    self.close_connection = True
+            else:
+                out, err = fastcgi(self.server.fpm, params, body, self.server.timeout_s)
         except (OSError, ConnectionError) as e:
             self.answer(502, [("Content-Type", "text/plain")], f"FPM: {e}\n".encode())
             return
@@ -124,8 +174,17 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(payload)
+        if self.close_connection:
+            # The rest of the body was never read: stop the reader waiting for it.
+            self.wfile.flush()
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     do_GET = do_POST = do_PUT = do_DELETE = handle_one
 
@@ -141,6 +200,7 @@ def main():
     p.add_argument("--script", action="append", default=[], help="PATH=SCRIPT_FILENAME")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--stream", action="store_true", help="pass bodies on as they arrive (see above)")
     args = p.parse_args()
     host, port = args.listen.rsplit(":", 1)
     server = ThreadingHTTPServer((host, int(port)), Handler)
@@ -149,6 +209,7 @@ def main():
     server.scripts = dict(s.split("=", 1) for s in args.script)
     server.timeout_s = args.timeout
     server.verbose = args.verbose
+    server.stream = args.stream
     print(f"fcgi-gateway listening on http://{host}:{server.server_address[1]}", flush=True)
     server.serve_forever()
 

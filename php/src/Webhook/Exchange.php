@@ -29,7 +29,7 @@ final class Exchange
             return null;
         }
         $header = trim($header);
-        if ($header === '' || !ctype_digit($header)) {
+        if (preg_match('/^[0-9]+$/D', $header) !== 1) {
             throw new Exception('decode', 'Content-Length: ' . json_encode($header, JSON_INVALID_UTF8_SUBSTITUTE) . ' is not a length', null, 400, 'content_length');
         }
         // A length past PHP_INT_MAX stays over any limit.

@@ -24,10 +24,11 @@ use Yunhuni\Event;
  *         // handle it; throw to have the platform send it again
  *     });
  *
- * PHP reads a POST body of any size into memory before the script starts unless
- * `enable_post_data_reading = Off` (php.ini, the FPM pool, .user.ini); set it for the webhook's
- * scripts so that a body over the limit is never read. PHP's own `post_max_size` refuses
- * larger ones in any case.
+ * Under php-fpm the answer is finished with fastcgi_finish_request(): the platform has it at
+ * once, and nothing printed after serve() reaches it. PHP reads a POST body of any size into
+ * memory before the script starts unless `enable_post_data_reading = Off` (php.ini, the FPM
+ * pool, .user.ini); set it for the webhook's scripts so that a body over the limit is never
+ * read. PHP's own `post_max_size` refuses larger ones in any case.
  *
  * @param callable(Event, Delivery): mixed $handler
  * @param array<string, mixed>|null $server the request's server variables (null: $_SERVER)
@@ -61,6 +62,11 @@ function serve(Receiver $receiver, callable $handler, ?array $server = null, $in
             header("Content-Type: $type");
         }
         echo $body;
+        if (function_exists('fastcgi_finish_request')) {
+            // php-fpm: the answer leaves now; PHP would otherwise first read the rest of a body
+            // left unread (a refused one), however large, before sending it.
+            fastcgi_finish_request();
+        }
         return $status;
     };
     return Exchange::run(
