@@ -26,6 +26,7 @@ import json
 import os
 import queue
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -306,6 +307,7 @@ class Counts:
     fail_share: int = 0
     slow_share: int = 0
     seconds: float = 0.0
+    server_cpu_s: float = 0.0  # user + system time of the server's processes
     events_per_s: float = 0.0
     workers: int = 0
     workers_used: int = 0
@@ -398,10 +400,16 @@ def run_once(*, sandbox_bin: Optional[str], redis_server: RedisServer, events: i
                     restarted = True
                     break
                 time.sleep(0.1)
+        # The CPU time of the server's processes (its master and every worker, the killed one
+        # too) reaches this process's children's usage once the server has exited.
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server.stop()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     c = count(redis_server.client, prefix, settled, shares)
     c.seconds = seconds
     c.events_per_s = events / seconds if seconds > 0 else 0.0
     c.workers = workers
+    c.server_cpu_s = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     c.killed = killed
     c.restarted = restarted
     return c
@@ -421,9 +429,11 @@ def rows(label: str, key: str, c: Counts, note: str) -> List[Dict[str, Any]]:
              ours=c.handled_once, unit="events", target="report",
              note=f"of {c.events}; {c.resent} delivered after a re-send, {c.attempts} POSTs in all", **common),
         dict(name=f"Webhooks {label}: receiving side per worker", key=f"{key}_per_worker_events_per_s",
-             ours=c.events_per_s / max(c.workers, 1), unit="events/s", target="report",
-             note=(f"{c.events} events in {c.seconds:.1f} s with {c.workers} gunicorn workers ({c.workers_used} used); "
-                   "the sandbox, the driver and Redis share the same CPUs"), **common),
+             ours=c.attempts / c.server_cpu_s if c.server_cpu_s > 0 else None, unit="events/s", target="report",
+             note=(f"POSTs answered per CPU-second of the app's processes (gunicorn master and workers, handler and "
+                   f"Redis calls included): what one worker takes with a core of its own; wall clock: {c.events} "
+                   f"events in {c.seconds:.1f} s ({c.events_per_s:.0f}/s) with {c.workers} workers ({c.workers_used} "
+                   "handled some) on the same CPUs as the sandbox, the driver and Redis"), **common),
     ]
 
 
@@ -454,14 +464,17 @@ def main() -> int:
                          kill=kill, fail_every=args.fail_every, slow_every=args.slow_every, slow_s=args.slow_s,
                          webhook_timeout_ms=args.webhook_timeout_ms, time_scale=args.time_scale)
             if args.rows:
-                label = f"{args.events:,} events, {args.workers} gunicorn workers, Redis dedup"
+                label = f"({args.events:,} events, {args.workers} gunicorn workers, Redis)"
                 key = f"webhook_{size}"
                 if kill:
-                    label += ", one worker SIGKILLed and restarted a third of the way in"
+                    label = f"({args.events:,} events, a worker SIGKILLed and restarted)"
                     key += "_kill"
-                note = (f"every {args.fail_every}th event fails its first handling (500, re-sent), every "
+                note = (f"{args.workers} gunicorn workers on yunhuni.webhook.WSGIApp with a RedisStore; every "
+                        f"{args.fail_every}th event fails its first handling (500, re-sent), every "
                         f"{args.slow_every}th is slower ({args.slow_s} s) than the platform waits "
-                        f"({args.webhook_timeout_ms} ms), so it is re-sent while being handled")
+                        f"({args.webhook_timeout_ms} ms), so it is re-sent while being handled"
+                        + ("; one worker SIGKILLed a third of the way in, restarted by gunicorn"
+                           + ("" if c.restarted else " (NOT restarted within 30 s)") if kill else ""))
                 for row in rows(label, key, c, note):
                     print(json.dumps(row), flush=True)
             else:
