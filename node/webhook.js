@@ -114,19 +114,23 @@ class Receiver {
   #store = null;
 
   constructor(options) {
-    let native = options;
-    if (options !== null && typeof options === 'object' && !Array.isArray(options) && 'store' in options) {
-      const { store, ...rest } = options;
-      if (store === undefined || store instanceof MemoryStore) {
-        native = store ? { ...rest, store: 'memory', capacity: store.capacity, ttlMs: store.ttlMs } : rest;
-      } else if (store === null) {
-        native = { ...rest, store: 'none' };
-      } else if (typeof store === 'object' && typeof store.claim === 'function' && typeof store.release === 'function') {
-        native = { ...rest, store: 'none' };
-        this.#store = store;
-      } else {
-        throw validation('store', `expected a MemoryStore, a RedisStore, an object with claim and release methods, or null; got ${describe(store)}`);
-      }
+    if (options != null && (typeof options !== 'object' || Array.isArray(options))) {
+      throw validation('options', `expected an object of Receiver options, got ${describe(options)}`);
+    }
+    const { token, tokenParam, maxBody, store, ...rest } = options ?? {};
+    const extra = Object.keys(rest);
+    if (extra.length > 0) throw validation(extra[0], 'is not an option of Receiver (expected one of: token, tokenParam, maxBody, store)');
+    // What the addon takes: core's options, and which store core keeps (its own, or none).
+    const native = { token, tokenParam, maxBody };
+    if (store === undefined || store instanceof MemoryStore) {
+      if (store) Object.assign(native, { store: 'memory', capacity: store.capacity, ttlMs: store.ttlMs });
+    } else if (store === null) {
+      native.store = 'none';
+    } else if (typeof store === 'object' && typeof store.claim === 'function' && typeof store.release === 'function') {
+      native.store = 'none';
+      this.#store = store;
+    } else {
+      throw validation('store', `expected a MemoryStore, a RedisStore, an object with claim and release methods, or null; got ${describe(store)}`);
     }
     this.#native = new binding.NativeReceiver(native);
   }

@@ -44,6 +44,7 @@ async function rejectsKind(promise, kind, status) {
 describe('webhook.Receiver', () => {
   test('options are checked, naming the option', () => {
     throwsKind(() => new Receiver({ tokn: 'x' }), 'validation', 'tokn');
+    throwsKind(() => new Receiver({ capacity: 5 }), 'validation', 'capacity');
     throwsKind(() => new Receiver({ token: '' }), 'validation', 'token');
     throwsKind(() => new Receiver({ token: 'x'.repeat(257) }), 'validation', 'token');
     throwsKind(() => new Receiver({ token: 42 }), 'validation', 'token');
@@ -54,8 +55,10 @@ describe('webhook.Receiver', () => {
     throwsKind(() => new Receiver({ maxBody: -1 }), 'validation', 'maxBody');
     throwsKind(() => new Receiver({ store: 'redis' }), 'validation', 'store');
     throwsKind(() => new Receiver({ store: { claim() {} } }), 'validation', 'store');
-    throwsKind(() => new Receiver('token'), 'validation');
-    throwsKind(() => new Receiver([]), 'validation');
+    throwsKind(() => new Receiver('token'), 'validation', 'options');
+    throwsKind(() => new Receiver([]), 'validation', 'options');
+    new Receiver(null);
+    new Receiver({ token: undefined, maxBody: undefined });
     throwsKind(() => new MemoryStore({ capacity: 0 }), 'validation', 'capacity');
     throwsKind(() => new MemoryStore({ ttlMs: 0 }), 'validation', 'ttlMs');
     throwsKind(() => new MemoryStore({ ttlMs: 31 * 24 * 3600 * 1000 }), 'validation', 'ttlMs');
