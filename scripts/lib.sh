@@ -26,3 +26,46 @@ need_redis() {
   command -v redis-server >/dev/null || apt_install redis-server
   command -v redis-server >/dev/null || { echo "redis-server could not be installed" >&2; return 1; }
 }
+
+# Debian's redis-server (and redis-cli), for the webhook dedup tests and benchmarks.
+need_redis() {
+  command -v redis-server >/dev/null || apt_install redis-server
+}
+
+# Starts a throwaway redis-server on a free loopback port, without persistence, in the
+# background; sets REDIS_PID, REDIS_PORT and REDIS_URL (redis://127.0.0.1:PORT/). Stop it with
+# stop_redis (from the caller's EXIT trap). Returns non-zero when it cannot start.
+start_redis() {
+  need_redis || return 1
+  local attempt dir
+  for attempt in 1 2 3 4 5; do
+    REDIS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    dir=$(mktemp -d)
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
+      >"$dir/redis.log" 2>&1 &
+    REDIS_PID=$!
+    REDIS_DIR=$dir
+    for _ in $(seq 1 100); do
+      kill -0 "$REDIS_PID" 2>/dev/null || break
+      if (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null; then
+        REDIS_URL="redis://127.0.0.1:$REDIS_PORT/"
+        export REDIS_PID REDIS_PORT REDIS_URL
+        return 0
+      fi
+      sleep 0.05
+    done
+    stop_redis
+  done
+  echo "redis-server did not start" >&2
+  return 1
+}
+
+stop_redis() {
+  if [ -n "${REDIS_PID:-}" ]; then
+    kill "$REDIS_PID" 2>/dev/null
+    wait "$REDIS_PID" 2>/dev/null
+  fi
+  [ -n "${REDIS_DIR:-}" ] && rm -rf "$REDIS_DIR"
+  REDIS_PID="" REDIS_DIR=""
+  return 0
+}

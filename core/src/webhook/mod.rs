@@ -62,9 +62,15 @@
 //! # Ok::<(), yunhuni::Error>(())
 //! ```
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis_store;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
 
 use crate::error::{Error, ErrorKind};
 use crate::events::{Event, MAX_EVENT_BYTES};
