@@ -20,13 +20,6 @@ need_rust() {
   command -v cargo >/dev/null || { echo "cargo is required (install Rust from rustup)" >&2; return 1; }
 }
 
-# redis-server from Debian's package, for the webhook tests and the webhook load run (each
-# starts its own server and stops it).
-need_redis() {
-  command -v redis-server >/dev/null || apt_install redis-server
-  command -v redis-server >/dev/null || { echo "redis-server could not be installed" >&2; return 1; }
-}
-
 # Debian's redis-server (and redis-cli), for the webhook dedup tests and benchmarks.
 need_redis() {
   command -v redis-server >/dev/null || apt_install redis-server
