@@ -1,56 +1,39 @@
-"""A webhook receiver on the standard library's ``http.server``.
+"""A webhook receiver on the standard library's ``http.server``, with ``yunhuni.webhook.Receiver``.
 
-For every POST it answers 200 at once, parses the body with ``yunhuni.parse_event``, logs one
-line, and ignores the platform's repeated deliveries of the same event (the platform POSTs each
-event up to four times, one right after the other, until it gets HTTP 200; its webhooks are not
-signed, so keep the URL private)::
+For every POST it checks the URL token and the declared length before reading the body, then
+lets the receiver parse the event (typed) and tell whether it was seen before: the platform
+POSTs each event up to four times, one right after the other, until it gets HTTP 200, and its
+webhooks are not signed, so the token in the callback URL is the guard. Each new event is
+handled (one log line) and answered 200; when handling raises, the receiver forgets the event
+and the answer is 500, so that the platform sends it again::
 
-    python examples/python/webhook.py --port 8000   # serve until interrupted
-    python examples/python/webhook.py --demo        # sandbox -> this receiver, then exit
+    python examples/python/webhook.py --port 8000 --token SECRET   # serve until interrupted
+    python examples/python/webhook.py --demo                         # sandbox -> this receiver, then exit
+
+For Flask, Django or FastAPI see webhook_flask.py, webhook_django.py and webhook_fastapi.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import sys
 import threading
+import urllib.error
 import urllib.request
-from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, List, Optional, Tuple
+from urllib.parse import urlsplit
 
 import yunhuni
 from yunhuni.testing import Sandbox
+from yunhuni.webhook import Receiver
 
 log = logging.getLogger("webhook")
 
-#: The largest body read; the platform's are a few hundred bytes.
-MAX_BODY = 1024 * 1024
-
-#: What yunhuni.parse_event returns: a typed event class (DuoCallbackEnd, IvrGetEnd, ...), an
+#: What the receiver hands over: a typed event class (DuoCallbackEnd, IvrGetEnd, ...), an
 #: IvrStart, or an Event for the others. Each has `event`, `id` and `to_dict()`.
 AnyEvent = Any
-
-
-class SeenEvents:
-    """The keys of the most recent events, to recognise a repeated delivery."""
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._keys: "OrderedDict[Tuple[str, str], None]" = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def first_time(self, key: Tuple[str, str]) -> bool:
-        """Records `key`; False if it was already there."""
-        with self._lock:
-            if key in self._keys:
-                return False
-            self._keys[key] = None
-            if len(self._keys) > self._capacity:
-                self._keys.popitem(last=False)
-            return True
 
 
 def describe(event: AnyEvent) -> str:
@@ -67,55 +50,70 @@ def describe(event: AnyEvent) -> str:
     return f"{event.event} {event.id}: {event.to_dict()}"
 
 
-class Receiver(ThreadingHTTPServer):
+class WebhookServer(ThreadingHTTPServer):
     """The HTTP server: one thread per request; `on_event` gets each new event once."""
 
     daemon_threads = True
 
-    def __init__(self, address: Tuple[str, int], on_event: Callable[[AnyEvent], None]) -> None:
+    def __init__(
+        self, address: Tuple[str, int], on_event: Callable[[AnyEvent], None], receiver: Optional[Receiver] = None
+    ) -> None:
         super().__init__(address, Handler)
         self.on_event = on_event
-        self.seen = SeenEvents()
+        self.receiver = receiver or Receiver()  # in-process dedup; RedisStore for several processes
 
-    def handle_body(self, body: bytes) -> None:
-        try:
-            event = yunhuni.parse_event(body)
-        except yunhuni.DecodeError as e:
-            log.warning("ignored a body that is not an event: %s", e)
-            return
-        key = (event.event, event.id or hashlib.sha256(body).hexdigest())
-        if not self.seen.first_time(key):
-            log.info("repeated delivery of %s %s ignored", key[0], key[1])
-            return
+    def handle_event(self, event: AnyEvent) -> None:
         log.info("%s", describe(event))
         self.on_event(event)
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: Receiver
+    server: WebhookServer
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(min(length, MAX_BODY))
-        # Answer at once: the platform waits at most 5 s and then delivers the event again.
-        self.send_response(200)
+        receiver = self.server.receiver
+        query = urlsplit(self.path).query
+        declared = self.headers.get("Content-Length")
+        try:
+            length = int(declared) if declared is not None else None
+        except ValueError:
+            return self.answer(400, "Content-Length is not a number")
+        try:
+            # Before reading: a wrong token (401/403) or a body too large (413) is refused unread.
+            receiver.check_head(query, length)
+            delivery = receiver.receive(query, self.rfile.read(length) if length else b"")
+        except yunhuni.YunhuniError as e:
+            log.warning("refused a POST: %s", e)
+            return self.answer(e.status or 400, str(e))
+        if delivery.duplicate:
+            log.info("repeated delivery %s answered 200", delivery.key)
+        else:
+            try:
+                self.server.handle_event(delivery.event)
+            except Exception:
+                log.exception("handling %s failed; the platform will send it again", delivery.key)
+                receiver.release(delivery.key)
+                return self.answer(500, "handling failed; send it again")
+        self.answer(delivery.status, delivery.body)
+
+    def answer(self, status: int, text: str) -> None:
+        body = text.encode("utf-8")
+        self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", "2")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(b"ok")
-        self.wfile.flush()
-        self.server.handle_body(body)
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
-        pass  # one line per event is logged by handle_body
+        pass  # one line per event is logged by handle_event
 
 
 def demo() -> int:
     """Starts the receiver and the sandbox, places three calls, and replays one delivery."""
     received: List[AnyEvent] = []
-    receiver = Receiver(("127.0.0.1", 0), received.append)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{receiver.server_address[1]}/yunhuni/events"
+    server = WebhookServer(("127.0.0.1", 0), received.append, Receiver("demo-token"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/yunhuni/events?token=demo-token"
     try:
         with Sandbox(callback_url=url, time_scale=100) as sandbox:
             client = sandbox.client()
@@ -130,11 +128,18 @@ def demo() -> int:
             request = urllib.request.Request(url, data=deliveries[0].body, method="POST")
             with urllib.request.urlopen(request, timeout=5) as response:
                 assert response.status == 200
+            # Without the token: refused.
+            anonymous = urllib.request.Request(url.split("?")[0], data=deliveries[0].body, method="POST")
+            try:
+                urllib.request.urlopen(anonymous, timeout=5)
+                raise AssertionError("a POST without the token was accepted")
+            except urllib.error.HTTPError as e:
+                assert e.code == 401
     finally:
-        receiver.shutdown()
-        receiver.server_close()
+        server.shutdown()
+        server.server_close()
     assert sorted(e.id or "" for e in received) == sorted(c.call_id for c in calls), "each event handled once"
-    print(f"demo: {len(received)} events handled, 1 repeated delivery ignored")
+    print(f"demo: {len(received)} events handled, 1 repeated delivery ignored, 1 POST without the token refused")
     return 0
 
 
@@ -142,19 +147,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="A webhook receiver for the platform's events.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--token", help="the secret the callback URL must carry as ?token=...")
     parser.add_argument("--demo", action="store_true", help="run against the sandbox, then exit")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.demo:
         return demo()
-    receiver = Receiver((args.host, args.port), lambda event: None)
-    log.info("listening on http://%s:%d/", args.host, receiver.server_address[1])
+    server = WebhookServer((args.host, args.port), lambda event: None, Receiver(args.token))
+    log.info("listening on http://%s:%d/", args.host, server.server_address[1])
     try:
-        receiver.serve_forever()
+        server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        receiver.server_close()
+        server.server_close()
     return 0
 
 

@@ -286,7 +286,8 @@ class WSGIApp:
             receiver.check_head(query, length)
         except YunhuniError as e:
             return _refusal(e)
-        body = _read_wsgi(environ["wsgi.input"], length, receiver.max_body)
+        stream = environ.get("wsgi.input")
+        body = _read_wsgi(stream, length, receiver.max_body) if stream is not None else b""
         try:
             delivery = receiver.receive(query, body)
         except YunhuniError as e:
