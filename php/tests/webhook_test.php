@@ -190,6 +190,29 @@ group('construction: values out of range are refused, naming them', function () 
     }
 });
 
+if (Yunhuni\backend() === 'extension') {
+    group('the extension: its Receiver handle cannot be made or copied by hand', function () {
+        foreach ([
+            'constructed' => fn () => new Yunhuni\Ext\Receiver(),
+            'cloned' => fn () => clone Yunhuni\Ext\webhook_receiver_new(null, null, 0, true, 0, 0),
+            'unserialized' => fn () => unserialize('O:20:"Yunhuni\\Ext\\Receiver":0:{}'),
+        ] as $what => $make) {
+            try {
+                $make();
+                check(false, "a Yunhuni\\Ext\\Receiver $what");
+            } catch (\Error|\Exception $e) {
+                check(true, "$what: " . $e->getMessage());
+            }
+        }
+        try {
+            Yunhuni\Ext\webhook_receiver_new(null, null, -1, true, 0, 0);
+            check(false, 'a negative max_body accepted');
+        } catch (ValueError $e) {
+            check(str_contains($e->getMessage(), 'must be 0 or more'), 'a negative size: ValueError');
+        }
+    });
+}
+
 group('stores: none, and the bounded in-process one', function () {
     $none = new Receiver(store: null);
     $none->receive('', BODY);
