@@ -98,7 +98,7 @@ module.exports = {
   Client,
   YunhuniError,
   PlayType,
-  parseEvent: (body) => JSON.parse(binding.parseEvent(body)),
+  parseEvent: binding.parseEvent,
   sign: binding.sign,
   stringToSign: binding.stringToSign,
   lookupCode: binding.lookupCode,

@@ -81,18 +81,22 @@ pub(crate) fn exact_numbers(view: &Value) -> R<()> {
     Ok(())
 }
 
+/// Whether a JavaScript number holds `n` exactly (at most `Number.MAX_SAFE_INTEGER` in size).
+pub(crate) fn is_exact(n: &serde_json::Number) -> bool {
+    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), _, _) => i.unsigned_abs() <= MAX_SAFE_INTEGER as u64,
+        (None, Some(u), _) => u <= MAX_SAFE_INTEGER as u64,
+        (None, None, Some(f)) => f.abs() <= MAX_SAFE_INTEGER,
+        (None, None, None) => false,
+    }
+}
+
 /// Refuses a number that a JavaScript number cannot hold exactly anywhere in `value`; `path`
 /// is where `value` is (its key path).
 fn exact(value: &Value, path: &mut String) -> R<()> {
     match value {
         Value::Number(n) => {
-            let safe = match (n.as_i64(), n.as_u64(), n.as_f64()) {
-                (Some(i), _, _) => i.unsigned_abs() <= MAX_SAFE_INTEGER as u64,
-                (None, Some(u), _) => u <= MAX_SAFE_INTEGER as u64,
-                (None, None, Some(f)) => f.abs() <= MAX_SAFE_INTEGER,
-                (None, None, None) => false,
-            };
-            if safe {
+            if is_exact(n) {
                 return Ok(());
             }
             // The key comes from outside: escaped (as `Debug` escapes) and cut in the message.
@@ -135,22 +139,36 @@ fn exact(value: &Value, path: &mut String) -> R<()> {
     }
 }
 
-/// Parses a webhook body (a string, `Buffer` or `Uint8Array`) into the JSON text of a plain
-/// object, which `index.js` hands to `JSON.parse` (much faster than building the object through
-/// N-API property by property): core's canonical view, keys in camelCase, with no code per
-/// event or per key here. `event` and `type` discriminate; a typed event has every declared
-/// key and the values core derives (`outcome`, ...), as `events.d.ts` (generated from core's
-/// event declarations) types them.
+/// Parses a webhook body (a string, `Buffer` or `Uint8Array`) into a plain object, made
+/// directly through N-API from core's canonical view ([`crate::view`]), keys in camelCase, with
+/// no code per event or per key here. `event` and `type` discriminate; a typed event has every
+/// declared key and the values core derives (`outcome`, ...), as `events.d.ts` (generated from
+/// core's event declarations) types them.
 #[napi(catch_unwind)]
-pub fn parse_event(env: &Env, body: Option<Unknown>) -> Result<String> {
-    let parse = || -> R<String> {
-        let body = bytes("body", body, true)?;
-        let event = Event::parse(&body).map_err(JsError::renamed)?;
-        let view = camel_view(event.to_value());
-        exact_numbers(&view)?;
-        Ok(view.to_string())
+pub fn parse_event<'e>(env: &'e Env, body: Option<Unknown>) -> Result<Unknown<'e>> {
+    let parse = || -> R<Unknown<'e>> {
+        let event = with_bytes("body", body, |body| {
+            Event::parse(body).map_err(JsError::renamed)
+        })?;
+        let object = crate::view::event_object(env, &event.to_value())?;
+        // SAFETY: a value just made in this environment.
+        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), object) })
     };
     parse().or_throw(env)
+}
+
+/// `f` of the bytes of a body given as a string (its UTF-8 bytes), a `Buffer` or a
+/// `Uint8Array`, borrowed rather than copied when it is binary.
+fn with_bytes<T>(field: &str, value: Option<Unknown<'_>>, f: impl FnOnce(&[u8]) -> R<T>) -> R<T> {
+    if let Some(v) = present(value) {
+        if ty(&v) != Some(ValueType::String) && v.is_typedarray().unwrap_or(false) {
+            // SAFETY: a typed array; the element type is checked by `cast`.
+            if let Ok(slice) = unsafe { v.cast::<Uint8ArraySlice>() } {
+                return f(&slice);
+            }
+        }
+    }
+    f(&bytes(field, value, true)?)
 }
 
 /// Reads the arguments of `sign` and `stringToSign`, then calls `f` with them.
@@ -249,7 +267,7 @@ mod tests {
             Some("hangupBy")
         );
         assert_eq!(
-            field(format!(r#"{{"event":"conf.end","a":{{"b_c":[1,{big}]}}}}"#)).as_deref(),
+            field(format!(r#"{{"event":"x.y","a":{{"b_c":[1,{big}]}}}}"#)).as_deref(),
             Some("a.b_c[1]")
         );
         assert_eq!(
@@ -267,7 +285,7 @@ mod tests {
         let max = MAX_SAFE_INTEGER as i64;
         for body in [
             format!(r#"{{"event":"duo_callback.end","duration":{max}}}"#),
-            format!(r#"{{"event":"conf.end","a":[-{max},0.5,-0.0,1e15]}}"#),
+            format!(r#"{{"event":"x.y","a":[-{max},0.5,-0.0,1e15]}}"#),
             r#"{"event":"notify_call.end","end_time":253402300799999}"#.to_owned(),
         ] {
             assert_eq!(refused(&body), None, "{body}");

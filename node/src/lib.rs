@@ -26,6 +26,7 @@ mod logging;
 mod names;
 mod pool;
 mod sandbox;
+mod view;
 mod webhook;
 
 use error::{JsError, OrThrow};

@@ -1,0 +1,328 @@
+//! Core's canonical view of an event (a JSON value) made into JavaScript values directly through
+//! N-API, with keys in camelCase (`talk_seconds` becomes `talkSeconds`) except under a `fields`
+//! key (the fields of other events, kept as they came): the same object `JSON.parse` would make of
+//! the view's JSON text, without writing and re-reading that text.
+//!
+//! One conversion per JSON type. The top-level object of a view whose keys were seen before
+//! (every typed event has the same keys each time) is made by one call of a small function that
+//! returns an object literal of those keys, made once per key list and environment, which is
+//! how JavaScript itself makes an object fastest; other objects are made key by key. A
+//! `__proto__` key becomes an own property, as `JSON.parse` makes it.
+//!
+//! A number a JavaScript number cannot hold exactly (beyond `Number.MAX_SAFE_INTEGER` in size)
+//! makes the whole view a `decode` error naming its key path ([`crate::events`]' rule).
+
+use crate::error::JsError;
+use crate::events::{camel_view, exact_numbers, is_exact};
+use crate::names::camel_case;
+use napi::bindgen_prelude::*;
+use napi::sys;
+use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ptr;
+
+type R<T> = std::result::Result<T, JsError>;
+
+/// The most keys an object may have to be made by a shape function; more are set key by key.
+const MAX_SHAPE_KEYS: usize = 64;
+/// The most shapes remembered per environment (other events' key lists vary with each body).
+const MAX_SHAPES: usize = 256;
+
+/// A function that makes an object of fixed keys from its arguments, for one key list.
+struct Shape {
+    /// The keys as the view has them (snake_case), in order.
+    keys: Vec<String>,
+    /// For each argument of the function, the index of its value's entry in the map.
+    order: Vec<usize>,
+    function: sys::napi_ref,
+}
+
+thread_local! {
+    /// The shapes of the environment that runs on this thread, by event name.
+    static SHAPES: RefCell<(usize, HashMap<String, Shape>)> = RefCell::new((0, HashMap::new()));
+}
+
+/// The JavaScript object of `view` (core's canonical view of one event, an object).
+pub(crate) fn event_object(env: &Env, view: &Value) -> R<sys::napi_value> {
+    let raw = env.raw();
+    let made = match view {
+        Value::Object(map) => match shaped(raw, map) {
+            Some(made) => made,
+            None => object(raw, map, false),
+        },
+        other => value(raw, other, false),
+    };
+    match made {
+        Ok(value) => Ok(value),
+        Err(Failure::Inexact) => {
+            // Name the number's key path as the JSON view's check names it.
+            exact_numbers(&camel_view(view.clone()))?;
+            Err(JsError::other(
+                "decode",
+                "a number beyond what JavaScript holds exactly",
+            ))
+        }
+        Err(Failure::Napi(status)) => Err(JsError::other(
+            "decode",
+            format!(
+                "yunhuni: could not make the event's JavaScript object (N-API status {status})"
+            ),
+        )),
+    }
+}
+
+enum Failure {
+    /// A number beyond `Number.MAX_SAFE_INTEGER` in size.
+    Inexact,
+    /// An N-API call failed (only while the environment shuts down).
+    Napi(sys::napi_status),
+}
+
+type Made = std::result::Result<sys::napi_value, Failure>;
+
+fn ok(status: sys::napi_status) -> std::result::Result<(), Failure> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(Failure::Napi(status))
+    }
+}
+
+/// `value` as JavaScript; `raw_keys` when it is under a `fields` key (keys kept as they came).
+fn value(env: sys::napi_env, value: &Value, raw_keys: bool) -> Made {
+    let mut out = ptr::null_mut();
+    // SAFETY (each call): N-API on the JavaScript thread with its live `env`.
+    unsafe {
+        match value {
+            Value::Null => ok(sys::napi_get_null(env, &mut out))?,
+            Value::Bool(b) => ok(sys::napi_get_boolean(env, *b, &mut out))?,
+            Value::Number(n) => {
+                if !is_exact(n) {
+                    return Err(Failure::Inexact);
+                }
+                match n.as_i64() {
+                    Some(i) if i32::try_from(i).is_ok() => {
+                        ok(sys::napi_create_int32(env, i as i32, &mut out))?
+                    }
+                    Some(i) => ok(sys::napi_create_double(env, i as f64, &mut out))?,
+                    None => ok(sys::napi_create_double(
+                        env,
+                        n.as_f64().unwrap_or(f64::NAN),
+                        &mut out,
+                    ))?,
+                }
+            }
+            Value::String(s) => ok(sys::napi_create_string_utf8(
+                env,
+                s.as_ptr().cast(),
+                s.len() as isize,
+                &mut out,
+            ))?,
+            Value::Array(items) => {
+                ok(sys::napi_create_array_with_length(
+                    env,
+                    items.len(),
+                    &mut out,
+                ))?;
+                for (i, item) in items.iter().enumerate() {
+                    let item = self::value(env, item, raw_keys)?;
+                    ok(sys::napi_set_element(env, out, i as u32, item))?;
+                }
+            }
+            Value::Object(map) => return object(env, map, raw_keys),
+        }
+    }
+    Ok(out)
+}
+
+/// An object made key by key.
+fn object(env: sys::napi_env, map: &Map<String, Value>, raw_keys: bool) -> Made {
+    let mut out = ptr::null_mut();
+    // SAFETY (each call): N-API on the JavaScript thread with its live `env`.
+    unsafe { ok(sys::napi_create_object(env, &mut out))? };
+    let entries: Vec<(std::borrow::Cow<'_, str>, &Value, bool)> = if raw_keys {
+        map.iter()
+            .map(|(k, v)| (k.as_str().into(), v, true))
+            .collect()
+    } else {
+        camel_entries(map)
+            .into_iter()
+            .map(|(k, i)| {
+                let (snake, v) = map.iter().nth(i).expect("an index of the map");
+                (k.into(), v, snake == "fields")
+            })
+            .collect()
+    };
+    for (name, item, raw) in entries {
+        let name: &str = &name;
+        let item = value(env, item, raw)?;
+        let mut js_key = ptr::null_mut();
+        unsafe {
+            ok(sys::napi_create_string_utf8(
+                env,
+                name.as_ptr().cast(),
+                name.len() as isize,
+                &mut js_key,
+            ))?;
+            if name == "__proto__" {
+                // An own property, as JSON.parse makes it (setting it would set the prototype).
+                let descriptor = sys::napi_property_descriptor {
+                    utf8name: ptr::null(),
+                    name: js_key,
+                    method: None,
+                    getter: None,
+                    setter: None,
+                    value: item,
+                    attributes: sys::PropertyAttributes::writable
+                        | sys::PropertyAttributes::enumerable
+                        | sys::PropertyAttributes::configurable,
+                    data: ptr::null_mut(),
+                };
+                ok(sys::napi_define_properties(env, out, 1, &descriptor))?;
+            } else {
+                ok(sys::napi_set_property(env, out, js_key, item))?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The camelCase keys of `map` in the order of the view's JSON text (sorted, as core's map
+/// sorts them), each with the index of its entry in `map`; of two keys with one camelCase
+/// spelling, the later one's value is kept, as in the view.
+fn camel_entries(map: &Map<String, Value>) -> Vec<(String, usize)> {
+    let mut keys: Vec<(String, usize)> = map.keys().map(|k| camel_case(k)).zip(0..).collect();
+    keys.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut out: Vec<(String, usize)> = Vec::with_capacity(keys.len());
+    for (key, i) in keys {
+        match out.last_mut() {
+            Some(last) if last.0 == key => last.1 = i,
+            _ => out.push((key, i)),
+        }
+    }
+    out
+}
+
+/// The object made by the shape function of its key list (made now if it is new), or `None`
+/// when it cannot have one (an unnamed event, too many keys, a `__proto__` key, no room left).
+fn shaped(env: sys::napi_env, map: &Map<String, Value>) -> Option<Made> {
+    let Some(Value::String(name)) = map.get("event") else {
+        return None;
+    };
+    if map.len() > MAX_SHAPE_KEYS {
+        return None;
+    }
+    SHAPES.with(|shapes| {
+        let mut shapes = shapes.borrow_mut();
+        if shapes.0 != env as usize {
+            // Another environment on this thread (the first one ended): its functions are gone.
+            *shapes = (env as usize, HashMap::new());
+        }
+        let same = |s: &Shape| {
+            s.keys.len() == map.len() && s.keys.iter().zip(map.keys()).all(|(a, b)| a == b)
+        };
+        if !shapes.1.get(name.as_str()).is_some_and(same) {
+            if shapes.1.len() >= MAX_SHAPES && !shapes.1.contains_key(name.as_str()) {
+                return None;
+            }
+            let shape = make_shape(env, map)?;
+            if let Some(old) = shapes.1.insert(name.clone(), shape) {
+                // SAFETY: a reference of this environment, no longer used.
+                unsafe { sys::napi_delete_reference(env, old.function) };
+            }
+        }
+        let shape = shapes.1.get(name.as_str())?;
+        Some(call_shape(env, shape.function, &shape.order, map))
+    })
+}
+
+/// The function `(a0, a1, ...) => ({ "camelKey0": a0, ... })` of `map`'s keys.
+fn make_shape(env: sys::napi_env, map: &Map<String, Value>) -> Option<Shape> {
+    let entries = camel_entries(map);
+    let mut body = String::from("return {");
+    for (i, (camel, _)) in entries.iter().enumerate() {
+        if camel == "__proto__" {
+            return None;
+        }
+        // A JSON string is a JavaScript string literal.
+        body.push_str(&serde_json::to_string(&camel).ok()?);
+        body.push_str(&format!(":a{i},"));
+    }
+    body.push_str("};");
+    let mut args = Vec::with_capacity(entries.len() + 1);
+    // SAFETY (each call): N-API on the JavaScript thread with its live `env`.
+    unsafe {
+        let text = |s: &str| {
+            let mut out = ptr::null_mut();
+            (sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out)
+                == sys::Status::napi_ok)
+                .then_some(out)
+        };
+        for i in 0..entries.len() {
+            args.push(text(&format!("a{i}"))?);
+        }
+        args.push(text(&body)?);
+        let mut global = ptr::null_mut();
+        let mut constructor = ptr::null_mut();
+        let mut function = ptr::null_mut();
+        let mut reference = ptr::null_mut();
+        let name = c"Function";
+        let made = sys::napi_get_global(env, &mut global) == sys::Status::napi_ok
+            && sys::napi_get_named_property(env, global, name.as_ptr(), &mut constructor)
+                == sys::Status::napi_ok
+            && sys::napi_new_instance(env, constructor, args.len(), args.as_ptr(), &mut function)
+                == sys::Status::napi_ok
+            && sys::napi_create_reference(env, function, 1, &mut reference) == sys::Status::napi_ok;
+        if !made {
+            // Code generation from strings is disallowed (a flag of node): key by key, then.
+            let mut pending = false;
+            sys::napi_is_exception_pending(env, &mut pending);
+            if pending {
+                let mut error = ptr::null_mut();
+                sys::napi_get_and_clear_last_exception(env, &mut error);
+            }
+            return None;
+        }
+        Some(Shape {
+            keys: map.keys().cloned().collect(),
+            order: entries.iter().map(|(_, i)| *i).collect(),
+            function: reference,
+        })
+    }
+}
+
+fn call_shape(
+    env: sys::napi_env,
+    function: sys::napi_ref,
+    order: &[usize],
+    map: &Map<String, Value>,
+) -> Made {
+    let mut entries: [Option<(&String, &Value)>; MAX_SHAPE_KEYS] = [None; MAX_SHAPE_KEYS];
+    for (slot, entry) in entries.iter_mut().zip(map) {
+        *slot = Some(entry);
+    }
+    let mut args = [ptr::null_mut(); MAX_SHAPE_KEYS];
+    for (slot, &i) in args.iter_mut().zip(order) {
+        let (key, item) = entries[i].expect("an index of the map");
+        *slot = value(env, item, key == "fields")?;
+    }
+    let mut f = ptr::null_mut();
+    let mut undefined = ptr::null_mut();
+    let mut out = ptr::null_mut();
+    // SAFETY (each call): N-API on the JavaScript thread with its live `env`; the reference is
+    // this environment's.
+    unsafe {
+        ok(sys::napi_get_reference_value(env, function, &mut f))?;
+        ok(sys::napi_get_undefined(env, &mut undefined))?;
+        ok(sys::napi_call_function(
+            env,
+            undefined,
+            f,
+            order.len(),
+            args.as_ptr(),
+            &mut out,
+        ))?;
+    }
+    Ok(out)
+}
