@@ -303,10 +303,60 @@ typedef enum yh_event_type {
    */
   YH_EVENT_CONF_RECORD_END = 21,
   /**
+   * `callcenter.queue.select`: An agent was chosen for a queued call and its extension is being
+   * called. Read its keys with the `yh_event_callcenter_queue_select_*` accessors.
+   */
+  YH_EVENT_CALLCENTER_QUEUE_SELECT = 22,
+  /**
+   * `callcenter.queue.success`: The chosen agent answered the queued call. Read its keys with the
+   * `yh_event_callcenter_queue_success_*` accessors.
+   */
+  YH_EVENT_CALLCENTER_QUEUE_SUCCESS = 23,
+  /**
+   * `callcenter.queue.fail`: A queued call found no agent. Read its keys with the
+   * `yh_event_callcenter_queue_fail_*` accessors.
+   */
+  YH_EVENT_CALLCENTER_QUEUE_FAIL = 24,
+  /**
+   * `callcenter.agent.state_changed`: The platform changed an agent's state. Read its keys with the
+   * `yh_event_callcenter_agent_state_changed_*` accessors.
+   */
+  YH_EVENT_CALLCENTER_AGENT_STATE_CHANGED = 25,
+  /**
+   * `callcenter.agent.conversation_changed`: An agent entered or left a conversation. Read its keys
+   * with the `yh_event_callcenter_agent_conversation_changed_*` accessors.
+   */
+  YH_EVENT_CALLCENTER_AGENT_CONVERSATION_CHANGED = 26,
+  /**
+   * `callcenter.conversation.begin`: A conversation began (its first member answered). Read its keys
+   * with the `yh_event_callcenter_conversation_begin_*` accessors.
+   */
+  YH_EVENT_CALLCENTER_CONVERSATION_BEGIN = 27,
+  /**
+   * `callcenter.conversation.end`: A conversation ended. Read its keys with the
+   * `yh_event_callcenter_conversation_end_*` accessors.
+   */
+  YH_EVENT_CALLCENTER_CONVERSATION_END = 28,
+  /**
+   * `callcenter.conversation.parts_changed`: A member joined a conversation. Read its keys with the
+   * `yh_event_callcenter_conversation_parts_changed_*` accessors.
+   */
+  YH_EVENT_CALLCENTER_CONVERSATION_PARTS_CHANGED = 29,
+  /**
    * `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Read its
    * keys with the `yh_event_recording_url_generate_*` accessors.
    */
-  YH_EVENT_RECORDING_URL_GENERATE = 22,
+  YH_EVENT_RECORDING_URL_GENERATE = 30,
+  /**
+   * `msg.sending_complete`: An SMS or USSD send (or mass task) finished. Read its keys with the
+   * `yh_event_msg_sending_complete_*` accessors.
+   */
+  YH_EVENT_MSG_SENDING_COMPLETE = 31,
+  /**
+   * `msg.template_complete`: A template's audit finished. Read its keys with the
+   * `yh_event_msg_template_complete_*` accessors.
+   */
+  YH_EVENT_MSG_TEMPLATE_COMPLETE = 32,
 } yh_event_type;
 
 /**
@@ -1878,6 +1928,372 @@ enum yh_result yh_event_conf_record_end_id(const struct yh_event *event, const c
 enum yh_result yh_event_conf_record_end_user_data(const struct yh_event *event, const char **out);
 
 /**
+ * `callcenter.queue.select` `agent_name`: the chosen agent (absent before one was chosen).
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_select_agent_name(const struct yh_event *event,
+                                                           const char **out);
+
+/**
+ * `callcenter.queue.select` `agent_extension_id`: the chosen agent's extension. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_queue_select_agent_extension_id(const struct yh_event *event,
+                                                                   const char **out);
+
+/**
+ * `callcenter.queue.select` `subaccount_id`: the sub-account of the resource; absent for the
+ * primary account. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_select_subaccount_id(const struct yh_event *event,
+                                                              const char **out);
+
+/**
+ * `callcenter.queue.select` `id`: the queue task id. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_select_id(const struct yh_event *event, const char **out);
+
+/**
+ * `callcenter.queue.select` `user_data`: the `user_data` given when it was created. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_queue_select_user_data(const struct yh_event *event,
+                                                          const char **out);
+
+/**
+ * `callcenter.queue.select` `type`: sent as `type`: how the caller was queued (`ivr`,
+ * `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_select_kind(const struct yh_event *event,
+                                                     const char **out);
+
+/**
+ * `callcenter.queue.select` `origin_call_id`: the queued call. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_select_origin_call_id(const struct yh_event *event,
+                                                               const char **out);
+
+/**
+ * `callcenter.queue.select` `condition_id`: the queue condition that routed it. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_queue_select_condition_id(const struct yh_event *event,
+                                                             const char **out);
+
+/**
+ * `callcenter.queue.select` `agent_call_id`: the call to the agent. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_select_agent_call_id(const struct yh_event *event,
+                                                              const char **out);
+
+/**
+ * `callcenter.queue.success` `agent_name`: the chosen agent (absent before one was chosen).
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_success_agent_name(const struct yh_event *event,
+                                                            const char **out);
+
+/**
+ * `callcenter.queue.success` `agent_extension_id`: the chosen agent's extension. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_queue_success_agent_extension_id(const struct yh_event *event,
+                                                                    const char **out);
+
+/**
+ * `callcenter.queue.success` `subaccount_id`: the sub-account of the resource; absent for the
+ * primary account. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_success_subaccount_id(const struct yh_event *event,
+                                                               const char **out);
+
+/**
+ * `callcenter.queue.success` `id`: the queue task id. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_success_id(const struct yh_event *event, const char **out);
+
+/**
+ * `callcenter.queue.success` `user_data`: the `user_data` given when it was created. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_queue_success_user_data(const struct yh_event *event,
+                                                           const char **out);
+
+/**
+ * `callcenter.queue.success` `type`: sent as `type`: how the caller was queued (`ivr`,
+ * `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_success_kind(const struct yh_event *event,
+                                                      const char **out);
+
+/**
+ * `callcenter.queue.success` `origin_call_id`: the queued call. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_success_origin_call_id(const struct yh_event *event,
+                                                                const char **out);
+
+/**
+ * `callcenter.queue.success` `condition_id`: the queue condition that routed it. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_queue_success_condition_id(const struct yh_event *event,
+                                                              const char **out);
+
+/**
+ * `callcenter.queue.success` `agent_call_id`: the call to the agent. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_success_agent_call_id(const struct yh_event *event,
+                                                               const char **out);
+
+/**
+ * `callcenter.queue.fail` `agent_name`: the chosen agent (absent before one was chosen). Borrowed
+ * from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_agent_name(const struct yh_event *event,
+                                                         const char **out);
+
+/**
+ * `callcenter.queue.fail` `agent_extension_id`: the chosen agent's extension. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_agent_extension_id(const struct yh_event *event,
+                                                                 const char **out);
+
+/**
+ * `callcenter.queue.fail` `cause`: `timeout`, `error`, `hangup` (the caller left) or `call_fail`.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_cause(const struct yh_event *event, const char **out);
+
+/**
+ * `callcenter.queue.fail` `subaccount_id`: the sub-account of the resource; absent for the primary
+ * account. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_subaccount_id(const struct yh_event *event,
+                                                            const char **out);
+
+/**
+ * `callcenter.queue.fail` `id`: the queue task id. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_id(const struct yh_event *event, const char **out);
+
+/**
+ * `callcenter.queue.fail` `user_data`: the `user_data` given when it was created. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_user_data(const struct yh_event *event,
+                                                        const char **out);
+
+/**
+ * `callcenter.queue.fail` `type`: sent as `type`: how the caller was queued (`ivr`, `call_agent`,
+ * `fwd_agent`, `xfer_agent`, `invite_agent`). Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_kind(const struct yh_event *event, const char **out);
+
+/**
+ * `callcenter.queue.fail` `origin_call_id`: the queued call. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_origin_call_id(const struct yh_event *event,
+                                                             const char **out);
+
+/**
+ * `callcenter.queue.fail` `condition_id`: the queue condition that routed it. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_condition_id(const struct yh_event *event,
+                                                           const char **out);
+
+/**
+ * `callcenter.queue.fail` `agent_call_id`: the call to the agent. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_queue_fail_agent_call_id(const struct yh_event *event,
+                                                            const char **out);
+
+/**
+ * `callcenter.agent.state_changed` `previous_state`: the state before. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_agent_state_changed_previous_state(const struct yh_event *event,
+                                                                      const char **out);
+
+/**
+ * `callcenter.agent.state_changed` `name`: the agent. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_agent_state_changed_name(const struct yh_event *event,
+                                                            const char **out);
+
+/**
+ * `callcenter.agent.state_changed` `latest_state`: the state now. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_agent_state_changed_latest_state(const struct yh_event *event,
+                                                                    const char **out);
+
+/**
+ * `callcenter.agent.state_changed` `subaccount_id`: the sub-account of the resource; absent for
+ * the primary account. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_agent_state_changed_subaccount_id(const struct yh_event *event,
+                                                                     const char **out);
+
+/**
+ * `callcenter.agent.state_changed` `user_data`: the `user_data` given when it was created.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_agent_state_changed_user_data(const struct yh_event *event,
+                                                                 const char **out);
+
+/**
+ * `callcenter.agent.state_changed` `current_time`: when it changed. Epoch milliseconds.
+ */
+enum yh_result yh_event_callcenter_agent_state_changed_current_time(const struct yh_event *event,
+                                                                    int64_t *out);
+
+/**
+ * `callcenter.agent.conversation_changed` `conversation_id`: the conversation. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_agent_conversation_changed_conversation_id(const struct yh_event *event,
+                                                                              const char **out);
+
+/**
+ * `callcenter.agent.conversation_changed` `name`: the agent. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_agent_conversation_changed_name(const struct yh_event *event,
+                                                                   const char **out);
+
+/**
+ * `callcenter.agent.conversation_changed` `latest_state`: the agent's state now. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_agent_conversation_changed_latest_state(const struct yh_event *event,
+                                                                           const char **out);
+
+/**
+ * `callcenter.agent.conversation_changed` `subaccount_id`: the sub-account of the resource; absent
+ * for the primary account. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_agent_conversation_changed_subaccount_id(const struct yh_event *event,
+                                                                            const char **out);
+
+/**
+ * `callcenter.agent.conversation_changed` `user_data`: the `user_data` given when it was created.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_agent_conversation_changed_user_data(const struct yh_event *event,
+                                                                        const char **out);
+
+/**
+ * `callcenter.agent.conversation_changed` `type`: sent as `type`: `enter` or `exit`. Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_callcenter_agent_conversation_changed_kind(const struct yh_event *event,
+                                                                   const char **out);
+
+/**
+ * `callcenter.agent.conversation_changed` `current_time`: when it changed. Epoch milliseconds.
+ */
+enum yh_result yh_event_callcenter_agent_conversation_changed_current_time(const struct yh_event *event,
+                                                                           int64_t *out);
+
+/**
+ * `callcenter.conversation.begin` `subaccount_id`: the sub-account of the resource; absent for the
+ * primary account. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_begin_subaccount_id(const struct yh_event *event,
+                                                                    const char **out);
+
+/**
+ * `callcenter.conversation.begin` `id`: the conversation id. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_begin_id(const struct yh_event *event,
+                                                         const char **out);
+
+/**
+ * `callcenter.conversation.begin` `user_data`: the `user_data` given when it was created. Borrowed
+ * from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_begin_user_data(const struct yh_event *event,
+                                                                const char **out);
+
+/**
+ * `callcenter.conversation.begin` `type`: sent as `type`: `queue`, `call_out` or `call_agent`.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_begin_kind(const struct yh_event *event,
+                                                           const char **out);
+
+/**
+ * `callcenter.conversation.begin` `queue_id`: the queue task, when it came from a queue. Borrowed
+ * from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_begin_queue_id(const struct yh_event *event,
+                                                               const char **out);
+
+/**
+ * `callcenter.conversation.begin` `agent_call_id`: the agent's call. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_begin_agent_call_id(const struct yh_event *event,
+                                                                    const char **out);
+
+/**
+ * `callcenter.conversation.end` `end_time`: when it ended. Epoch milliseconds.
+ */
+enum yh_result yh_event_callcenter_conversation_end_end_time(const struct yh_event *event,
+                                                             int64_t *out);
+
+/**
+ * `callcenter.conversation.end` `begin_time`: when it began. Epoch milliseconds.
+ */
+enum yh_result yh_event_callcenter_conversation_end_begin_time(const struct yh_event *event,
+                                                               int64_t *out);
+
+/**
+ * `callcenter.conversation.end` `subaccount_id`: the sub-account of the resource; absent for the
+ * primary account. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_end_subaccount_id(const struct yh_event *event,
+                                                                  const char **out);
+
+/**
+ * `callcenter.conversation.end` `id`: the conversation id. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_end_id(const struct yh_event *event,
+                                                       const char **out);
+
+/**
+ * `callcenter.conversation.end` `user_data`: the `user_data` given when it was created. Borrowed
+ * from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_end_user_data(const struct yh_event *event,
+                                                              const char **out);
+
+/**
+ * `callcenter.conversation.end` `type`: sent as `type`: `queue`, `call_out` or `call_agent`.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_end_kind(const struct yh_event *event,
+                                                         const char **out);
+
+/**
+ * `callcenter.conversation.parts_changed` `subaccount_id`: the sub-account of the resource; absent
+ * for the primary account. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_parts_changed_subaccount_id(const struct yh_event *event,
+                                                                            const char **out);
+
+/**
+ * `callcenter.conversation.parts_changed` `id`: the conversation id. Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_parts_changed_id(const struct yh_event *event,
+                                                                 const char **out);
+
+/**
+ * `callcenter.conversation.parts_changed` `user_data`: the `user_data` given when it was created.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_callcenter_conversation_parts_changed_user_data(const struct yh_event *event,
+                                                                        const char **out);
+
+/**
  * `recording.url_generate` `subaccount_id`: the sub-account of the resource; absent for the
  * primary account. Borrowed from `event`.
  */
@@ -1893,6 +2309,57 @@ enum yh_result yh_event_recording_url_generate_id(const struct yh_event *event, 
  * `recording.url_generate` `url`: where to download it. Borrowed from `event`.
  */
 enum yh_result yh_event_recording_url_generate_url(const struct yh_event *event, const char **out);
+
+/**
+ * `msg.sending_complete` `failMobiles`: the numbers it failed for, `,`-separated; absent when none
+ * failed. Borrowed from `event`.
+ */
+enum yh_result yh_event_msg_sending_complete_failMobiles(const struct yh_event *event,
+                                                         const char **out);
+
+/**
+ * `msg.sending_complete` `msgKey`: the `msgKey` the send answered (the docs write `msg_key`).
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_msg_sending_complete_msgKey(const struct yh_event *event, const char **out);
+
+/**
+ * `msg.sending_complete` `state`: the request's state: 1 success (some number got it), -1 failure;
+ * a mass task's can read 0 (waiting), the event being sent before the state is saved (the docs: 0
+ * success, 1 failure).
+ */
+enum yh_result yh_event_msg_sending_complete_state(const struct yh_event *event, int64_t *out);
+
+/**
+ * `msg.sending_complete` `type`: sent as `type`: 0 a single send, 1 a mass task.
+ */
+enum yh_result yh_event_msg_sending_complete_kind(const struct yh_event *event, int64_t *out);
+
+/**
+ * `msg.template_complete` `reason`: why it was rejected (as the operator wrote it); absent when
+ * none was given. Borrowed from `event`.
+ */
+enum yh_result yh_event_msg_template_complete_reason(const struct yh_event *event,
+                                                     const char **out);
+
+/**
+ * `msg.template_complete` `checkTime`: when it was audited: `yyyy-MM-dd HH:mm:ss` in UTC+8.
+ * Borrowed from `event`.
+ */
+enum yh_result yh_event_msg_template_complete_checkTime(const struct yh_event *event,
+                                                        const char **out);
+
+/**
+ * `msg.template_complete` `tempId`: the template id (the docs write `temp_id`). Borrowed from
+ * `event`.
+ */
+enum yh_result yh_event_msg_template_complete_tempId(const struct yh_event *event,
+                                                     const char **out);
+
+/**
+ * `msg.template_complete` `status`: 1 approved, -1 rejected.
+ */
+enum yh_result yh_event_msg_template_complete_status(const struct yh_event *event, int64_t *out);
 
 /**
  * Makes an empty element called `name`: one of the elements of the platform's IVR documents

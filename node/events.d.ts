@@ -348,6 +348,166 @@ export interface ConfRecordEndEvent {
   userData: string | null;
 }
 
+/** `callcenter.queue.select`: An agent was chosen for a queued call and its extension is being called. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface CallcenterQueueSelectEvent {
+  type: 'callcenter.queue.select';
+  event: 'callcenter.queue.select';
+  /** The chosen agent (absent before one was chosen). */
+  agentName: string | null;
+  /** The chosen agent's extension. */
+  agentExtensionId: string | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The queue task id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). */
+  kind: string | null;
+  /** The queued call. */
+  originCallId: string | null;
+  /** The queue condition that routed it. */
+  conditionId: string | null;
+  /** The call to the agent. */
+  agentCallId: string | null;
+}
+
+/** `callcenter.queue.success`: The chosen agent answered the queued call. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface CallcenterQueueSuccessEvent {
+  type: 'callcenter.queue.success';
+  event: 'callcenter.queue.success';
+  /** The chosen agent (absent before one was chosen). */
+  agentName: string | null;
+  /** The chosen agent's extension. */
+  agentExtensionId: string | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The queue task id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). */
+  kind: string | null;
+  /** The queued call. */
+  originCallId: string | null;
+  /** The queue condition that routed it. */
+  conditionId: string | null;
+  /** The call to the agent. */
+  agentCallId: string | null;
+}
+
+/** `callcenter.queue.fail`: A queued call found no agent. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface CallcenterQueueFailEvent {
+  type: 'callcenter.queue.fail';
+  event: 'callcenter.queue.fail';
+  /** The chosen agent (absent before one was chosen). */
+  agentName: string | null;
+  /** The chosen agent's extension. */
+  agentExtensionId: string | null;
+  /** `timeout`, `error`, `hangup` (the caller left) or `call_fail`. */
+  cause: string | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The queue task id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). */
+  kind: string | null;
+  /** The queued call. */
+  originCallId: string | null;
+  /** The queue condition that routed it. */
+  conditionId: string | null;
+  /** The call to the agent. */
+  agentCallId: string | null;
+}
+
+/** `callcenter.agent.state_changed`: The platform changed an agent's state. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface CallcenterAgentStateChangedEvent {
+  type: 'callcenter.agent.state_changed';
+  event: 'callcenter.agent.state_changed';
+  /** The state before. */
+  previousState: string | null;
+  /** The agent. */
+  name: string | null;
+  /** The state now. */
+  latestState: string | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** When it changed. */
+  currentTime: number | null;
+}
+
+/** `callcenter.agent.conversation_changed`: An agent entered or left a conversation. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface CallcenterAgentConversationChangedEvent {
+  type: 'callcenter.agent.conversation_changed';
+  event: 'callcenter.agent.conversation_changed';
+  /** The conversation. */
+  conversationId: string | null;
+  /** The agent. */
+  name: string | null;
+  /** The agent's state now. */
+  latestState: string | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** Sent as `type`: `enter` or `exit`. */
+  kind: string | null;
+  /** When it changed. */
+  currentTime: number | null;
+}
+
+/** `callcenter.conversation.begin`: A conversation began (its first member answered). Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface CallcenterConversationBeginEvent {
+  type: 'callcenter.conversation.begin';
+  event: 'callcenter.conversation.begin';
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conversation id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** Sent as `type`: `queue`, `call_out` or `call_agent`. */
+  kind: string | null;
+  /** The queue task, when it came from a queue. */
+  queueId: string | null;
+  /** The agent's call. */
+  agentCallId: string | null;
+}
+
+/** `callcenter.conversation.end`: A conversation ended. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface CallcenterConversationEndEvent {
+  type: 'callcenter.conversation.end';
+  event: 'callcenter.conversation.end';
+  /** When it ended. */
+  endTime: number | null;
+  /** When it began. */
+  beginTime: number | null;
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conversation id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+  /** Sent as `type`: `queue`, `call_out` or `call_agent`. */
+  kind: string | null;
+}
+
+/** `callcenter.conversation.parts_changed`: A member joined a conversation. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface CallcenterConversationPartsChangedEvent {
+  type: 'callcenter.conversation.parts_changed';
+  event: 'callcenter.conversation.parts_changed';
+  /** The sub-account of the resource; absent for the primary account. */
+  subaccountId: string | null;
+  /** The conversation id. */
+  id: string | null;
+  /** The `user_data` given when it was created. */
+  userData: string | null;
+}
+
 /** `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Times are epoch milliseconds; every key is present, `null` when not sent. */
 export interface RecordingUrlGenerateEvent {
   type: 'recording.url_generate';
@@ -360,18 +520,37 @@ export interface RecordingUrlGenerateEvent {
   url: string | null;
 }
 
-/** The documented event names other than the typed ones (`duo_callback.end`, `notify_call.end`, `verify_call.end`, `ivr.call_end`, `ivr.play_end`, `ivr.record_end`, `ivr.get_end`, `ivr.put_end`, `ivr.dial_end`, `ivr.connect_begin`, `ivr.connect_end`, `ivr.format_error`, `conf.create.succ`, `conf.end`, `conf.joined`, `conf.join.fail`, `conf.quit`, `conf.play_end`, `conf.record_end`, `recording.url_generate`). */
+/** `msg.sending_complete`: An SMS or USSD send (or mass task) finished. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface MsgSendingCompleteEvent {
+  type: 'msg.sending_complete';
+  event: 'msg.sending_complete';
+  /** The numbers it failed for, `,`-separated; absent when none failed. */
+  failMobiles: string | null;
+  /** The `msgKey` the send answered (the docs write `msg_key`). */
+  msgKey: string | null;
+  /** The request's state: 1 success (some number got it), -1 failure; a mass task's can read 0 (waiting), the event being sent before the state is saved (the docs: 0 success, 1 failure). */
+  state: number | null;
+  /** Sent as `type`: 0 a single send, 1 a mass task. */
+  kind: number | null;
+}
+
+/** `msg.template_complete`: A template's audit finished. Times are epoch milliseconds; every key is present, `null` when not sent. */
+export interface MsgTemplateCompleteEvent {
+  type: 'msg.template_complete';
+  event: 'msg.template_complete';
+  /** Why it was rejected (as the operator wrote it); absent when none was given. */
+  reason: string | null;
+  /** When it was audited: `yyyy-MM-dd HH:mm:ss` in UTC+8. */
+  checkTime: string | null;
+  /** The template id (the docs write `temp_id`). */
+  tempId: string | null;
+  /** 1 approved, -1 rejected. */
+  status: number | null;
+}
+
+/** The documented event names other than the typed ones (`duo_callback.end`, `notify_call.end`, `verify_call.end`, `ivr.call_end`, `ivr.play_end`, `ivr.record_end`, `ivr.get_end`, `ivr.put_end`, `ivr.dial_end`, `ivr.connect_begin`, `ivr.connect_end`, `ivr.format_error`, `conf.create.succ`, `conf.end`, `conf.joined`, `conf.join.fail`, `conf.quit`, `conf.play_end`, `conf.record_end`, `callcenter.queue.select`, `callcenter.queue.success`, `callcenter.queue.fail`, `callcenter.agent.state_changed`, `callcenter.agent.conversation_changed`, `callcenter.conversation.begin`, `callcenter.conversation.end`, `callcenter.conversation.parts_changed`, `recording.url_generate`, `msg.sending_complete`, `msg.template_complete`). */
 export type OtherEventName =
-  | 'callcenter.queue.select'
-  | 'callcenter.queue.success'
-  | 'callcenter.queue.fail'
-  | 'callcenter.agent.state_changed'
-  | 'callcenter.agent.conversation_changed'
-  | 'callcenter.conversation.begin'
-  | 'callcenter.conversation.end'
-  | 'callcenter.conversation.parts_changed'
-  | 'msg.sending_complete'
-  | 'msg.template_complete';
+  never;
 
 /**
  * Any other event, its body kept whole in `fields` (keys as sent). Event names the platform
@@ -385,4 +564,4 @@ export interface OtherEvent {
 }
 
 /** A parsed webhook body: switch on `event` (or `type`, which is `'event'` for every {@link OtherEvent}, and `'ivr_start'` for the {@link IvrStart} request, which has no `event`). */
-export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | IvrCallEndEvent | IvrPlayEndEvent | IvrRecordEndEvent | IvrGetEndEvent | IvrPutEndEvent | IvrDialEndEvent | IvrConnectBeginEvent | IvrConnectEndEvent | IvrFormatErrorEvent | ConfCreateSuccEvent | ConfEndEvent | ConfJoinedEvent | ConfJoinFailEvent | ConfQuitEvent | ConfPlayEndEvent | ConfRecordEndEvent | RecordingUrlGenerateEvent | IvrStart | OtherEvent;
+export type Event = DuoCallbackEndEvent | NotifyCallEndEvent | VerifyCallEndEvent | IvrCallEndEvent | IvrPlayEndEvent | IvrRecordEndEvent | IvrGetEndEvent | IvrPutEndEvent | IvrDialEndEvent | IvrConnectBeginEvent | IvrConnectEndEvent | IvrFormatErrorEvent | ConfCreateSuccEvent | ConfEndEvent | ConfJoinedEvent | ConfJoinFailEvent | ConfQuitEvent | ConfPlayEndEvent | ConfRecordEndEvent | CallcenterQueueSelectEvent | CallcenterQueueSuccessEvent | CallcenterQueueFailEvent | CallcenterAgentStateChangedEvent | CallcenterAgentConversationChangedEvent | CallcenterConversationBeginEvent | CallcenterConversationEndEvent | CallcenterConversationPartsChangedEvent | RecordingUrlGenerateEvent | MsgSendingCompleteEvent | MsgTemplateCompleteEvent | IvrStart | OtherEvent;

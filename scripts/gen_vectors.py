@@ -429,9 +429,10 @@ def jackson_string(s):
     return "".join(out)
 
 
-def server_body(order, values):
+def server_body(order, values, counts=()):
     """Serialise like the platform: compact Jackson, HashMap order, keys only when
-    non-empty, then encode as ISO-8859-1 with '?' for unmappable characters."""
+    non-empty, then encode as ISO-8859-1 with '?' for unmappable characters. Integers are
+    times (whole seconds x 1000), except the keys in `counts` (states, types)."""
     unknown = set(values) - set(order)
     require(not unknown, "keys not in wire order: %r" % sorted(unknown))
     parts = []
@@ -444,7 +445,7 @@ def server_body(order, values):
         if isinstance(v, bool):
             raise VectorError("no booleans on the server wire")
         if isinstance(v, int):
-            require(v % 1000 == 0, "server times end in 000")
+            require(key in counts or v % 1000 == 0, "server times end in 000")
             enc = str(v)
         elif isinstance(v, str):
             enc = jackson_string(v)
@@ -700,6 +701,76 @@ CONF_EVENT_ORDER = {
     "recording.url_generate": ["action", "subaccount_id", "id", "event", "url"],
 }
 TYPED_EVENT_KEYS = dict(IVR_EVENT_KEYS, **CONF_EVENT_KEYS)
+# The callcenter.* and msg.* events (platform-notes-2 §4.7, §6.5, §8), typed the same way. A
+# third element names the typed view's key when it is not the wire's: the events' own `type`
+# becomes `kind` (the view's `type` is the event's name). "i": an integer (a JSON number,
+# fractions cut, or decimal text); msgKey, tempId, failMobiles and checkTime stay camelCase.
+_QUEUE = [("agent_name", "s"), ("agent_extension_id", "s"), ("subaccount_id", "s"), ("id", "s"),
+          ("user_data", "s"), ("type", "s", "kind"), ("origin_call_id", "s"),
+          ("condition_id", "s"), ("agent_call_id", "s")]
+CC_MSG_EVENT_KEYS = {
+    "callcenter.queue.select": _QUEUE,
+    "callcenter.queue.success": _QUEUE,
+    "callcenter.queue.fail": _QUEUE[:2] + [("cause", "s")] + _QUEUE[2:],
+    "callcenter.agent.state_changed": [("previous_state", "s"), ("name", "s"),
+                                       ("latest_state", "s"), ("subaccount_id", "s"),
+                                       ("user_data", "s"), ("current_time", "t")],
+    "callcenter.agent.conversation_changed": [("conversation_id", "s"), ("name", "s"),
+                                              ("latest_state", "s"), ("subaccount_id", "s"),
+                                              ("user_data", "s"), ("type", "s", "kind"),
+                                              ("current_time", "t")],
+    "callcenter.conversation.begin": [("subaccount_id", "s"), ("id", "s"), ("user_data", "s"),
+                                      ("type", "s", "kind"), ("queue_id", "s"),
+                                      ("agent_call_id", "s")],
+    "callcenter.conversation.end": [("end_time", "t"), ("begin_time", "t"), ("subaccount_id", "s"),
+                                    ("id", "s"), ("user_data", "s"), ("type", "s", "kind")],
+    "callcenter.conversation.parts_changed": [("subaccount_id", "s"), ("id", "s"),
+                                              ("user_data", "s")],
+    "msg.sending_complete": [("failMobiles", "s"), ("msgKey", "s"), ("state", "i"),
+                             ("type", "i", "kind")],
+    "msg.template_complete": [("reason", "s"), ("checkTime", "s"), ("tempId", "s"),
+                              ("status", "i")],
+}
+# Their wire orders: java.util.HashMap (capacity 16) iteration order of the keys (§4.7, §8);
+# checked below against the buckets of Java's String.hashCode.
+_QUEUE_ORDER = ["agent_name", "agent_extension_id", "action", "subaccount_id", "id", "user_data",
+                "event", "type", "origin_call_id", "condition_id", "agent_call_id"]
+CC_MSG_EVENT_ORDER = {
+    "callcenter.queue.select": _QUEUE_ORDER,
+    "callcenter.queue.success": _QUEUE_ORDER,
+    "callcenter.queue.fail": _QUEUE_ORDER[:2] + ["cause"] + _QUEUE_ORDER[2:],
+    "callcenter.agent.state_changed": ["previous_state", "name", "latest_state", "action",
+                                       "subaccount_id", "user_data", "event", "current_time"],
+    "callcenter.agent.conversation_changed": ["conversation_id", "name", "latest_state", "action",
+                                              "subaccount_id", "user_data", "event", "type",
+                                              "current_time"],
+    "callcenter.conversation.begin": ["action", "subaccount_id", "id", "user_data", "event", "type",
+                                      "queue_id", "agent_call_id"],
+    "callcenter.conversation.end": ["end_time", "begin_time", "action", "subaccount_id", "id",
+                                    "user_data", "event", "type"],
+    "callcenter.conversation.parts_changed": ["action", "subaccount_id", "id", "user_data", "event"],
+    "msg.sending_complete": ["failMobiles", "action", "msgKey", "state", "event", "type"],
+    "msg.template_complete": ["reason", "checkTime", "action", "tempId", "event", "status"],
+}
+
+
+def java_string_hash(s):
+    h = 0
+    for unit in s.encode("utf-16-be").hex(" ", 2).split(" "):
+        h = (h * 31 + int(unit, 16)) & 0xFFFFFFFF
+    return h
+
+
+def java_hashmap_bucket(key, capacity=16):
+    h = java_string_hash(key)
+    return (h ^ (h >> 16)) & (capacity - 1)
+
+
+for _event, _order in CC_MSG_EVENT_ORDER.items():
+    # Sorted by bucket (a stable sort: keys of one bucket keep the table's order).
+    require(sorted(_order, key=java_hashmap_bucket) == _order,
+            "%s: the wire order is not java.util.HashMap's" % _event)
+TYPED_EVENT_KEYS.update(CC_MSG_EVENT_KEYS)
 # The server's key order of each (platform-notes-2 §8), for the bodies it sends.
 IVR_EVENT_ORDER = {
     "ivr.call_end": ["answer_time", "end_time", "begin_time", "cause", "action", "subaccount_id",
@@ -734,16 +805,42 @@ def _event_text(obj, key):
     raise DecodeError("%s: bad type" % key)
 
 
+def _event_int(obj, key):
+    """An integer key of a typed event: a JSON number (fractions cut) or decimal text
+    ("" or blank is absent)."""
+    v = obj.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        raise DecodeError("%s: boolean" % key)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        if v != v or abs(v) >= 9.0e18:
+            raise DecodeError("%s: out of range" % key)
+        return int(v)
+    if isinstance(v, str):
+        t = v.strip()
+        if t == "":
+            return None
+        if not re.match(r"^[+-]?[0-9]+$", t):
+            raise DecodeError("%s: not an integer" % key)
+        return int(t)
+    raise DecodeError("%s: bad type" % key)
+
+
 def _canon_ivr_event(obj):
     event = obj["event"]
     out = {"type": event, "event": event}
-    for key, ty in TYPED_EVENT_KEYS[event]:
-        read = _opt_time if ty == "t" else _event_text
+    for spec in TYPED_EVENT_KEYS[event]:
+        key, ty = spec[0], spec[1]
+        field = spec[2] if len(spec) > 2 else key
+        read = {"t": _opt_time, "i": _event_int}.get(ty, _event_text)
         value = read(obj, key)
         alt = IVR_EVENT_FALLBACK.get((event, key))
         if value is None and alt is not None:
             value = read(obj, alt)
-        out[key] = value
+        out[field] = value
     return out
 
 
@@ -1093,6 +1190,85 @@ def conf_event_specs():
             + [(n, "malformed", raw) for n, raw in malformed])
 
 
+def cc_msg_event_server(event, **values):
+    return server_body(CC_MSG_EVENT_ORDER[event], dict(values, action="event_notify", event=event),
+                       counts=("state", "type", "status"))
+
+
+def cc_msg_event_specs():
+    """Every callcenter.* and msg.* event as the server sends it (§4.7, §6.5, §8: HashMap key
+    order, only present keys, platform times in ms, ISO-8859-1), their variants (a failure
+    before an agent was chosen, a sub-account's, a rejection with a Chinese reason, a mass
+    task), the docs' shapes (msg_key, temp_id, strings for numbers) and malformed values."""
+    task, call, agent_call = ("8a2bc6725d1d2e3f015d1d2f40a10001", "8a2bc6725d1d2e3f015d1d2f40a10002",
+                              "8a2bc6725d1d2e3f015d1d2f40a10003")
+    conv, ext, cond = ("8a2bc6725d1d2e3f015d1d2f40a10004", "8a2bc6725d1d2e3f015d1d2f40a10005",
+                       "8a2bc6725d1d2e3f015d1d2f40a10006")
+    key, t = "8a2bc6725d1d2e3f015d1d2f40a10007", T0
+    queue = dict(agent_name="agent-1", agent_extension_id=ext, id=task, user_data="order-42",
+                 type="ivr", origin_call_id=call, condition_id=cond, agent_call_id=agent_call)
+    server = [
+        ("server-callcenter-queue-select", cc_msg_event_server("callcenter.queue.select", **queue)),
+        ("server-callcenter-queue-success-sub-account", cc_msg_event_server(
+            "callcenter.queue.success", subaccount_id=SUBACC, **queue)),
+        ("server-callcenter-queue-fail-timeout", cc_msg_event_server(
+            "callcenter.queue.fail", cause="timeout", **queue)),
+        ("server-callcenter-queue-fail-before-an-agent", cc_msg_event_server(
+            "callcenter.queue.fail", cause="error", id=task, type="ivr", origin_call_id=call,
+            condition_id=cond)),
+        ("server-callcenter-agent-state-changed", cc_msg_event_server(
+            "callcenter.agent.state_changed", previous_state="idle", name="agent-1",
+            latest_state="fetching", current_time=t + 5000)),
+        ("server-callcenter-agent-conversation-changed-enter", cc_msg_event_server(
+            "callcenter.agent.conversation_changed", conversation_id=conv, name="agent-1",
+            latest_state="talking", subaccount_id=SUBACC, type="enter", current_time=t + 9000)),
+        ("server-callcenter-conversation-begin", cc_msg_event_server(
+            "callcenter.conversation.begin", id=conv, user_data="order-42", type="queue",
+            queue_id=task, agent_call_id=agent_call)),
+        ("server-callcenter-conversation-begin-call-out", cc_msg_event_server(
+            "callcenter.conversation.begin", id=conv, type="call_out", agent_call_id=agent_call)),
+        ("server-callcenter-conversation-end", cc_msg_event_server(
+            "callcenter.conversation.end", end_time=t + 60000, begin_time=t + 9000, id=conv,
+            user_data="café", type="queue")),
+        ("server-callcenter-conversation-parts-changed", cc_msg_event_server(
+            "callcenter.conversation.parts_changed", subaccount_id=SUBACC, id=conv)),
+        ("server-msg-sending-complete-single", cc_msg_event_server(
+            "msg.sending_complete", msgKey=key, state=1, type=0)),
+        ("server-msg-sending-complete-mass-some-failed", cc_msg_event_server(
+            "msg.sending_complete", failMobiles="13300000009,13000000002", msgKey=key, state=1,
+            type=1)),
+        ("server-msg-sending-complete-failed", cc_msg_event_server(
+            "msg.sending_complete", failMobiles="13300000009", msgKey=key, state=-1, type=0)),
+        ("server-msg-sending-complete-mass-read-before-saved", cc_msg_event_server(
+            "msg.sending_complete", msgKey=key, state=0, type=1)),
+        ("server-msg-template-complete-approved", cc_msg_event_server(
+            "msg.template_complete", checkTime="2017-03-31 11:30:00", tempId="10001", status=1)),
+        ("server-msg-template-complete-rejected", cc_msg_event_server(
+            "msg.template_complete", reason="签名不符 (sign)", checkTime="2017-03-31 11:30:00",
+            tempId="10002", status=-1)),
+    ]
+    docs = [
+        ("docs-msg-sending-complete-example",
+         json.dumps({"action": "event_notify", "event": "msg.sending_complete", "msg_key": key,
+                     "state": "0", "failMobiles": "", "type": "1"}).encode()),
+        ("docs-msg-template-complete-example",
+         json.dumps({"action": "event_notify", "event": "msg.template_complete", "temp_id": "10001",
+                     "status": "1", "checkTime": "2017-03-31 11:30:00", "reason": None}).encode()),
+    ]
+    malformed = [
+        ("malformed-msg-sending-complete-state-text", b'{"event":"msg.sending_complete","state":"ok"}'),
+        ("malformed-msg-template-complete-status-boolean",
+         b'{"event":"msg.template_complete","status":true}'),
+        ("malformed-callcenter-queue-fail-cause-list", b'{"event":"callcenter.queue.fail","cause":[1]}'),
+        ("malformed-callcenter-agent-state-changed-time-text",
+         b'{"event":"callcenter.agent.state_changed","current_time":"now"}'),
+        ("malformed-callcenter-conversation-end-time-negative",
+         b'{"event":"callcenter.conversation.end","end_time":-1}'),
+    ]
+    return ([(n, "server", raw) for n, raw in server] + [(n, "docs", raw) for n, raw in docs]
+            + [(n, "malformed", raw) for n, raw in malformed])
+
+
 def build_events():
     cases = []
     for name, row, raw, want_outcome in server_cases():
@@ -1107,7 +1283,7 @@ def build_events():
         case = event_case(name, "docs", raw)
         require("type" in case["expect"], "%s: docs case must decode" % name)
         cases.append(case)
-    for name, source, raw in conf_event_specs():
+    for name, source, raw in conf_event_specs() + cc_msg_event_specs():
         case = event_case(name, source, raw)
         require((source == "malformed") == ("type" not in case["expect"]),
                 "%s: %r" % (name, case["expect"]))
@@ -1159,6 +1335,21 @@ def build_events():
                '"call_id":"8a2bc6725c1d2e3f015c1d2f40a10002"}', "conf.quit wire form")
     require(by["server-conf-end-creation-failed"]["expect"]["error"] == "??????",
             "the failed creation's error arrives as ??????")
+    require({c["expect"].get("type") for c in cases} >= set(CC_MSG_EVENT_KEYS),
+            "every callcenter.* and msg.* event has a typed case")
+    require(by["server-msg-sending-complete-failed"]["body"]
+            == '{"failMobiles":"13300000009","action":"event_notify",'
+               '"msgKey":"8a2bc6725d1d2e3f015d1d2f40a10007","state":-1,'
+               '"event":"msg.sending_complete","type":0}', "msg.sending_complete wire form")
+    require(by["server-msg-sending-complete-failed"]["expect"]["kind"] == 0
+            and by["server-msg-sending-complete-failed"]["expect"]["state"] == -1,
+            "msg.sending_complete: ints are ints, its type is the view's kind")
+    require(by["server-msg-template-complete-rejected"]["expect"]["reason"] == "???? (sign)",
+            "a Chinese reason arrives as ?")
+    require(by["docs-msg-sending-complete-example"]["expect"]["msgKey"] is None
+            and by["docs-msg-sending-complete-example"]["expect"]["state"] == 0,
+            "the docs' msg_key is not the server's msgKey; \"0\" reads as 0")
+    require(by["server-callcenter-queue-select"]["expect"]["kind"] == "ivr", "queue type as kind")
 
     return {
         "description": (

@@ -628,7 +628,7 @@ fn events() -> String {
         let events = events.join(" / ");
         let prefix = event_prefix(rust_type);
         for k in decl.keys {
-            let name = format!("yh_event_{prefix}_{}", k.name);
+            let name = format!("yh_event_{prefix}_{}", k.field);
             assert!(
                 names.insert(name.clone()),
                 "generated C name {name} is taken twice"
@@ -658,7 +658,7 @@ fn events() -> String {
                  pub extern \"C\" fn {name}(event: *const yh_event, out: {c_out}) -> yh_result {{\n\
                  {reader}(event, out, {}, {})\n}}",
                 quoted(rust_type),
-                quoted(k.name)
+                quoted(k.field)
             );
         }
     }

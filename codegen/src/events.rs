@@ -2,6 +2,7 @@
 //! declarations (`core/src/events_typed.rs`).
 
 use crate::names::{pascal, quoted, GENERATED};
+use crate::rust::ident;
 use crate::Output;
 use std::fmt::Write;
 use yunhuni::event_decls::{EventDecl, KeyType, EVENTS};
@@ -50,6 +51,14 @@ fn typed() -> String {
             "/// `{}`: {} Times are epoch milliseconds.",
             decl.name, decl.doc
         );
+        if decl
+            .keys
+            .iter()
+            .any(|k| k.field.chars().any(|c| c.is_ascii_uppercase()))
+        {
+            // The wire's camelCase names (`msgKey`) are kept as they are.
+            let _ = writeln!(out, "#[allow(non_snake_case)]");
+        }
         let _ = writeln!(out, "#[derive(Debug, Clone, PartialEq, Eq, Default)]");
         let _ = writeln!(out, "pub struct {ty} {{");
         for k in decl.keys {
@@ -58,7 +67,7 @@ fn typed() -> String {
                 KeyType::Str => "String",
                 KeyType::Int | KeyType::Time => "i64",
             };
-            let _ = writeln!(out, "    pub {}: Option<{rust}>,", k.name);
+            let _ = writeln!(out, "    pub {}: Option<{rust}>,", ident(k.field));
         }
         let _ = writeln!(out, "    /// The body as text.\n    pub raw: String,\n}}\n");
         let _ = writeln!(out, "impl {ty} {{");
@@ -78,7 +87,7 @@ fn typed() -> String {
                     let _ = writeln!(
                         out,
                         "            {}: f.{read}({})?,",
-                        k.name,
+                        ident(k.field),
                         quoted(k.name)
                     );
                 }
@@ -86,7 +95,7 @@ fn typed() -> String {
                     let _ = writeln!(
                         out,
                         "            {}: match f.{read}({})? {{ Some(v) => Some(v), None => f.{read}({})? }},",
-                        k.name,
+                        ident(k.field),
                         quoted(k.name),
                         quoted(alt)
                     );
@@ -99,7 +108,12 @@ fn typed() -> String {
             "    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {{"
         );
         for k in decl.keys {
-            let _ = writeln!(out, "        put(m, {}, &self.{});", quoted(k.name), k.name);
+            let _ = writeln!(
+                out,
+                "        put(m, {}, &self.{});",
+                quoted(k.field),
+                ident(k.field)
+            );
         }
         let _ = writeln!(out, "        self.put_derived(m);\n    }}\n}}\n");
     }

@@ -405,8 +405,8 @@ fn events() -> String {
             let _ = writeln!(
                 out,
                 "        public {jt} {}() {{\n            return {read}({});\n        }}",
-                ident(k.name, &taken),
-                lit(k.name)
+                ident(k.field, &taken),
+                lit(k.field)
             );
         }
         out.push_str("    }\n");

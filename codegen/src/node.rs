@@ -548,7 +548,7 @@ fn derived(decl: &EventDecl, rust_type: &str, table: &[(&str, DerivedKeys)]) -> 
         .collect();
     let mut stated: Vec<&str> = ["type", "event"]
         .into_iter()
-        .chain(decl.keys.iter().map(|k| k.name))
+        .chain(decl.keys.iter().map(|k| k.field))
         .chain(derived.iter().map(|(k, _, _)| *k))
         .collect();
     in_view.sort_unstable();
@@ -614,7 +614,7 @@ fn events_dts() -> String {
                 KeyType::Str => "string",
                 KeyType::Int | KeyType::Time => "number",
             };
-            let _ = writeln!(out, "  {}: {ty} | null;", property(&camel(key.name)));
+            let _ = writeln!(out, "  {}: {ty} | null;", property(&camel(key.field)));
         }
         for (key, ty, doc) in derived {
             js_doc(&mut out, "  ", &[(*doc).to_owned()]);
@@ -633,10 +633,16 @@ fn events_dts() -> String {
         )],
     );
     out.push_str("export type OtherEventName =\n");
+    let mut others = 0;
     for decl in EVENTS {
         if decl.rust_type.is_none() && DOCUMENTED_EVENTS.contains(&decl.name) {
             let _ = writeln!(out, "  | {}", single_quoted(decl.name));
+            others += 1;
         }
+    }
+    if others == 0 {
+        // Every documented event is typed: only undocumented names are left.
+        out.push_str("  never");
     }
     out.truncate(out.trim_end().len());
     out.push_str(";\n\n");

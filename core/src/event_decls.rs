@@ -19,8 +19,11 @@ pub enum KeyType {
 /// One key of an event body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EventKey {
-    /// The key as it arrives (and the typed field's name).
+    /// The key as it arrives.
     pub name: &'static str,
+    /// The typed field's name (and the key in the canonical view): the key's own, except
+    /// `kind` for a key `type`, the views' `type` being the event's name.
+    pub field: &'static str,
     /// Its type.
     pub ty: KeyType,
     /// Another key read when this one is absent (the docs' misspelling `end_tinme`).
@@ -50,10 +53,19 @@ pub struct EventDecl {
 const fn key(name: &'static str, ty: KeyType, doc: &'static str) -> EventKey {
     EventKey {
         name,
+        field: name,
         ty,
         fallback: None,
         docs_only: false,
         doc,
+    }
+}
+
+/// A key `type`, typed as `kind`.
+const fn kind(ty: KeyType, doc: &'static str) -> EventKey {
+    EventKey {
+        field: "kind",
+        ..key("type", ty, doc)
     }
 }
 
@@ -96,7 +108,10 @@ const QUEUE_KEYS: [EventKey; 9] = [
     SUBACCOUNT,
     key("id", Str, "The queue task id."),
     USER_DATA,
-    key("type", Str, "How the caller was queued."),
+    kind(
+        Str,
+        "Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`).",
+    ),
     key("origin_call_id", Str, "The queued call."),
     key("condition_id", Str, "The queue condition that routed it."),
     key("agent_call_id", Str, "The call to the agent."),
@@ -326,28 +341,28 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "callcenter.queue.select",
         family: "callcenter",
-        rust_type: None,
+        rust_type: Some("CallcenterQueueSelect"),
         doc: "An agent was chosen for a queued call and its extension is being called.",
         keys: &QUEUE_KEYS,
     },
     EventDecl {
         name: "callcenter.queue.success",
         family: "callcenter",
-        rust_type: None,
+        rust_type: Some("CallcenterQueueSuccess"),
         doc: "The chosen agent answered the queued call.",
         keys: &QUEUE_KEYS,
     },
     EventDecl {
         name: "callcenter.queue.fail",
         family: "callcenter",
-        rust_type: None,
+        rust_type: Some("CallcenterQueueFail"),
         doc: "A queued call found no agent.",
         keys: &QUEUE_FAIL_KEYS,
     },
     EventDecl {
         name: "callcenter.agent.state_changed",
         family: "callcenter",
-        rust_type: None,
+        rust_type: Some("CallcenterAgentStateChanged"),
         doc: "The platform changed an agent's state.",
         keys: &[
             key("previous_state", Str, "The state before."),
@@ -361,7 +376,7 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "callcenter.agent.conversation_changed",
         family: "callcenter",
-        rust_type: None,
+        rust_type: Some("CallcenterAgentConversationChanged"),
         doc: "An agent entered or left a conversation.",
         keys: &[
             key("conversation_id", Str, "The conversation."),
@@ -369,20 +384,20 @@ pub static EVENTS: &[EventDecl] = &[
             key("latest_state", Str, "The agent's state now."),
             SUBACCOUNT,
             USER_DATA,
-            key("type", Str, "`enter` or `exit`."),
+            kind(Str, "Sent as `type`: `enter` or `exit`."),
             key("current_time", Time, "When it changed."),
         ],
     },
     EventDecl {
         name: "callcenter.conversation.begin",
         family: "callcenter",
-        rust_type: None,
+        rust_type: Some("CallcenterConversationBegin"),
         doc: "A conversation began (its first member answered).",
         keys: &[
             SUBACCOUNT,
             key("id", Str, "The conversation id."),
             USER_DATA,
-            key("type", Str, "`queue`, `call_out` or `call_agent`."),
+            kind(Str, "Sent as `type`: `queue`, `call_out` or `call_agent`."),
             key("queue_id", Str, "The queue task, when it came from a queue."),
             key("agent_call_id", Str, "The agent's call."),
         ],
@@ -390,7 +405,7 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "callcenter.conversation.end",
         family: "callcenter",
-        rust_type: None,
+        rust_type: Some("CallcenterConversationEnd"),
         doc: "A conversation ended.",
         keys: &[
             END,
@@ -398,13 +413,13 @@ pub static EVENTS: &[EventDecl] = &[
             SUBACCOUNT,
             key("id", Str, "The conversation id."),
             USER_DATA,
-            key("type", Str, "`queue`, `call_out` or `call_agent`."),
+            kind(Str, "Sent as `type`: `queue`, `call_out` or `call_agent`."),
         ],
     },
     EventDecl {
         name: "callcenter.conversation.parts_changed",
         family: "callcenter",
-        rust_type: None,
+        rust_type: Some("CallcenterConversationPartsChanged"),
         doc: "A member joined a conversation.",
         keys: &[SUBACCOUNT, key("id", Str, "The conversation id."), USER_DATA],
     },
@@ -422,23 +437,27 @@ pub static EVENTS: &[EventDecl] = &[
     EventDecl {
         name: "msg.sending_complete",
         family: "messaging",
-        rust_type: None,
+        rust_type: Some("MsgSendingComplete"),
         doc: "An SMS or USSD send (or mass task) finished.",
         keys: &[
-            key("failMobiles", Str, "The numbers it failed for."),
+            key("failMobiles", Str, "The numbers it failed for, `,`-separated; absent when none failed."),
             key("msgKey", Str, "The `msgKey` the send answered (the docs write `msg_key`)."),
-            key("state", Int, "1 success, 0 pending, -1 failure."),
-            key("type", Int, "The message type."),
+            key(
+                "state",
+                Int,
+                "The request's state: 1 success (some number got it), -1 failure; a mass task's can read 0 (waiting), the event being sent before the state is saved (the docs: 0 success, 1 failure).",
+            ),
+            kind(Int, "Sent as `type`: 0 a single send, 1 a mass task."),
         ],
     },
     EventDecl {
         name: "msg.template_complete",
         family: "messaging",
-        rust_type: None,
+        rust_type: Some("MsgTemplateComplete"),
         doc: "A template's audit finished.",
         keys: &[
-            key("reason", Str, "Why it was rejected."),
-            key("checkTime", Str, "When it was audited."),
+            key("reason", Str, "Why it was rejected (as the operator wrote it); absent when none was given."),
+            key("checkTime", Str, "When it was audited: `yyyy-MM-dd HH:mm:ss` in UTC+8."),
             key("tempId", Str, "The template id (the docs write `temp_id`)."),
             key("status", Int, "1 approved, -1 rejected."),
         ],

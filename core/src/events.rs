@@ -7,9 +7,12 @@
 
 use crate::error::{escape_text, quote_text, Error, Result};
 pub use crate::events_typed::{
-    ConfCreateSucc, ConfEnd, ConfJoinFail, ConfJoined, ConfPlayEnd, ConfQuit, ConfRecordEnd,
-    DuoCallbackEnd, Event, IvrCallEnd, IvrConnectBegin, IvrConnectEnd, IvrDialEnd, IvrFormatError,
-    IvrGetEnd, IvrPlayEnd, IvrPutEnd, IvrRecordEnd, NotifyCallEnd, RecordingUrlGenerate,
+    CallcenterAgentConversationChanged, CallcenterAgentStateChanged, CallcenterConversationBegin,
+    CallcenterConversationEnd, CallcenterConversationPartsChanged, CallcenterQueueFail,
+    CallcenterQueueSelect, CallcenterQueueSuccess, ConfCreateSucc, ConfEnd, ConfJoinFail,
+    ConfJoined, ConfPlayEnd, ConfQuit, ConfRecordEnd, DuoCallbackEnd, Event, IvrCallEnd,
+    IvrConnectBegin, IvrConnectEnd, IvrDialEnd, IvrFormatError, IvrGetEnd, IvrPlayEnd, IvrPutEnd,
+    IvrRecordEnd, MsgSendingComplete, MsgTemplateComplete, NotifyCallEnd, RecordingUrlGenerate,
     VerifyCallEnd,
 };
 use crate::ivr::IVR_START;
@@ -253,6 +256,17 @@ impl Derived for ConfQuit {}
 impl Derived for ConfPlayEnd {}
 impl Derived for ConfRecordEnd {}
 impl Derived for RecordingUrlGenerate {}
+// The call-center and messaging events derive nothing beyond their keys either.
+impl Derived for CallcenterQueueSelect {}
+impl Derived for CallcenterQueueSuccess {}
+impl Derived for CallcenterQueueFail {}
+impl Derived for CallcenterAgentStateChanged {}
+impl Derived for CallcenterAgentConversationChanged {}
+impl Derived for CallcenterConversationBegin {}
+impl Derived for CallcenterConversationEnd {}
+impl Derived for CallcenterConversationPartsChanged {}
+impl Derived for MsgSendingComplete {}
+impl Derived for MsgTemplateComplete {}
 
 /// Any event other than the typed ones.
 #[derive(Debug, Clone, PartialEq, Default)]

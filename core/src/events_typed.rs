@@ -802,6 +802,382 @@ impl ConfRecordEnd {
     }
 }
 
+/// `callcenter.queue.select`: An agent was chosen for a queued call and its extension is being called. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallcenterQueueSelect {
+    /// The chosen agent (absent before one was chosen).
+    pub agent_name: Option<String>,
+    /// The chosen agent's extension.
+    pub agent_extension_id: Option<String>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The queue task id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`).
+    pub kind: Option<String>,
+    /// The queued call.
+    pub origin_call_id: Option<String>,
+    /// The queue condition that routed it.
+    pub condition_id: Option<String>,
+    /// The call to the agent.
+    pub agent_call_id: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl CallcenterQueueSelect {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(CallcenterQueueSelect {
+            agent_name: f.string("agent_name")?,
+            agent_extension_id: f.string("agent_extension_id")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            kind: f.string("type")?,
+            origin_call_id: f.string("origin_call_id")?,
+            condition_id: f.string("condition_id")?,
+            agent_call_id: f.string("agent_call_id")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "agent_name", &self.agent_name);
+        put(m, "agent_extension_id", &self.agent_extension_id);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "kind", &self.kind);
+        put(m, "origin_call_id", &self.origin_call_id);
+        put(m, "condition_id", &self.condition_id);
+        put(m, "agent_call_id", &self.agent_call_id);
+        self.put_derived(m);
+    }
+}
+
+/// `callcenter.queue.success`: The chosen agent answered the queued call. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallcenterQueueSuccess {
+    /// The chosen agent (absent before one was chosen).
+    pub agent_name: Option<String>,
+    /// The chosen agent's extension.
+    pub agent_extension_id: Option<String>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The queue task id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`).
+    pub kind: Option<String>,
+    /// The queued call.
+    pub origin_call_id: Option<String>,
+    /// The queue condition that routed it.
+    pub condition_id: Option<String>,
+    /// The call to the agent.
+    pub agent_call_id: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl CallcenterQueueSuccess {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(CallcenterQueueSuccess {
+            agent_name: f.string("agent_name")?,
+            agent_extension_id: f.string("agent_extension_id")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            kind: f.string("type")?,
+            origin_call_id: f.string("origin_call_id")?,
+            condition_id: f.string("condition_id")?,
+            agent_call_id: f.string("agent_call_id")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "agent_name", &self.agent_name);
+        put(m, "agent_extension_id", &self.agent_extension_id);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "kind", &self.kind);
+        put(m, "origin_call_id", &self.origin_call_id);
+        put(m, "condition_id", &self.condition_id);
+        put(m, "agent_call_id", &self.agent_call_id);
+        self.put_derived(m);
+    }
+}
+
+/// `callcenter.queue.fail`: A queued call found no agent. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallcenterQueueFail {
+    /// The chosen agent (absent before one was chosen).
+    pub agent_name: Option<String>,
+    /// The chosen agent's extension.
+    pub agent_extension_id: Option<String>,
+    /// `timeout`, `error`, `hangup` (the caller left) or `call_fail`.
+    pub cause: Option<String>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The queue task id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`).
+    pub kind: Option<String>,
+    /// The queued call.
+    pub origin_call_id: Option<String>,
+    /// The queue condition that routed it.
+    pub condition_id: Option<String>,
+    /// The call to the agent.
+    pub agent_call_id: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl CallcenterQueueFail {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(CallcenterQueueFail {
+            agent_name: f.string("agent_name")?,
+            agent_extension_id: f.string("agent_extension_id")?,
+            cause: f.string("cause")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            kind: f.string("type")?,
+            origin_call_id: f.string("origin_call_id")?,
+            condition_id: f.string("condition_id")?,
+            agent_call_id: f.string("agent_call_id")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "agent_name", &self.agent_name);
+        put(m, "agent_extension_id", &self.agent_extension_id);
+        put(m, "cause", &self.cause);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "kind", &self.kind);
+        put(m, "origin_call_id", &self.origin_call_id);
+        put(m, "condition_id", &self.condition_id);
+        put(m, "agent_call_id", &self.agent_call_id);
+        self.put_derived(m);
+    }
+}
+
+/// `callcenter.agent.state_changed`: The platform changed an agent's state. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallcenterAgentStateChanged {
+    /// The state before.
+    pub previous_state: Option<String>,
+    /// The agent.
+    pub name: Option<String>,
+    /// The state now.
+    pub latest_state: Option<String>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// When it changed.
+    pub current_time: Option<i64>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl CallcenterAgentStateChanged {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(CallcenterAgentStateChanged {
+            previous_state: f.string("previous_state")?,
+            name: f.string("name")?,
+            latest_state: f.string("latest_state")?,
+            subaccount_id: f.string("subaccount_id")?,
+            user_data: f.string("user_data")?,
+            current_time: f.time("current_time")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "previous_state", &self.previous_state);
+        put(m, "name", &self.name);
+        put(m, "latest_state", &self.latest_state);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "user_data", &self.user_data);
+        put(m, "current_time", &self.current_time);
+        self.put_derived(m);
+    }
+}
+
+/// `callcenter.agent.conversation_changed`: An agent entered or left a conversation. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallcenterAgentConversationChanged {
+    /// The conversation.
+    pub conversation_id: Option<String>,
+    /// The agent.
+    pub name: Option<String>,
+    /// The agent's state now.
+    pub latest_state: Option<String>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// Sent as `type`: `enter` or `exit`.
+    pub kind: Option<String>,
+    /// When it changed.
+    pub current_time: Option<i64>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl CallcenterAgentConversationChanged {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(CallcenterAgentConversationChanged {
+            conversation_id: f.string("conversation_id")?,
+            name: f.string("name")?,
+            latest_state: f.string("latest_state")?,
+            subaccount_id: f.string("subaccount_id")?,
+            user_data: f.string("user_data")?,
+            kind: f.string("type")?,
+            current_time: f.time("current_time")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "conversation_id", &self.conversation_id);
+        put(m, "name", &self.name);
+        put(m, "latest_state", &self.latest_state);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "user_data", &self.user_data);
+        put(m, "kind", &self.kind);
+        put(m, "current_time", &self.current_time);
+        self.put_derived(m);
+    }
+}
+
+/// `callcenter.conversation.begin`: A conversation began (its first member answered). Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallcenterConversationBegin {
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conversation id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// Sent as `type`: `queue`, `call_out` or `call_agent`.
+    pub kind: Option<String>,
+    /// The queue task, when it came from a queue.
+    pub queue_id: Option<String>,
+    /// The agent's call.
+    pub agent_call_id: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl CallcenterConversationBegin {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(CallcenterConversationBegin {
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            kind: f.string("type")?,
+            queue_id: f.string("queue_id")?,
+            agent_call_id: f.string("agent_call_id")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "kind", &self.kind);
+        put(m, "queue_id", &self.queue_id);
+        put(m, "agent_call_id", &self.agent_call_id);
+        self.put_derived(m);
+    }
+}
+
+/// `callcenter.conversation.end`: A conversation ended. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallcenterConversationEnd {
+    /// When it ended.
+    pub end_time: Option<i64>,
+    /// When it began.
+    pub begin_time: Option<i64>,
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conversation id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// Sent as `type`: `queue`, `call_out` or `call_agent`.
+    pub kind: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl CallcenterConversationEnd {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(CallcenterConversationEnd {
+            end_time: f.time("end_time")?,
+            begin_time: f.time("begin_time")?,
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            kind: f.string("type")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "end_time", &self.end_time);
+        put(m, "begin_time", &self.begin_time);
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        put(m, "kind", &self.kind);
+        self.put_derived(m);
+    }
+}
+
+/// `callcenter.conversation.parts_changed`: A member joined a conversation. Times are epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallcenterConversationPartsChanged {
+    /// The sub-account of the resource; absent for the primary account.
+    pub subaccount_id: Option<String>,
+    /// The conversation id.
+    pub id: Option<String>,
+    /// The `user_data` given when it was created.
+    pub user_data: Option<String>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl CallcenterConversationPartsChanged {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(CallcenterConversationPartsChanged {
+            subaccount_id: f.string("subaccount_id")?,
+            id: f.string("id")?,
+            user_data: f.string("user_data")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "subaccount_id", &self.subaccount_id);
+        put(m, "id", &self.id);
+        put(m, "user_data", &self.user_data);
+        self.put_derived(m);
+    }
+}
+
 /// `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Times are epoch milliseconds.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordingUrlGenerate {
@@ -829,6 +1205,78 @@ impl RecordingUrlGenerate {
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
         put(m, "url", &self.url);
+        self.put_derived(m);
+    }
+}
+
+/// `msg.sending_complete`: An SMS or USSD send (or mass task) finished. Times are epoch milliseconds.
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MsgSendingComplete {
+    /// The numbers it failed for, `,`-separated; absent when none failed.
+    pub failMobiles: Option<String>,
+    /// The `msgKey` the send answered (the docs write `msg_key`).
+    pub msgKey: Option<String>,
+    /// The request's state: 1 success (some number got it), -1 failure; a mass task's can read 0 (waiting), the event being sent before the state is saved (the docs: 0 success, 1 failure).
+    pub state: Option<i64>,
+    /// Sent as `type`: 0 a single send, 1 a mass task.
+    pub kind: Option<i64>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl MsgSendingComplete {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(MsgSendingComplete {
+            failMobiles: f.string("failMobiles")?,
+            msgKey: f.string("msgKey")?,
+            state: f.integer("state")?,
+            kind: f.integer("type")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "failMobiles", &self.failMobiles);
+        put(m, "msgKey", &self.msgKey);
+        put(m, "state", &self.state);
+        put(m, "kind", &self.kind);
+        self.put_derived(m);
+    }
+}
+
+/// `msg.template_complete`: A template's audit finished. Times are epoch milliseconds.
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MsgTemplateComplete {
+    /// Why it was rejected (as the operator wrote it); absent when none was given.
+    pub reason: Option<String>,
+    /// When it was audited: `yyyy-MM-dd HH:mm:ss` in UTC+8.
+    pub checkTime: Option<String>,
+    /// The template id (the docs write `temp_id`).
+    pub tempId: Option<String>,
+    /// 1 approved, -1 rejected.
+    pub status: Option<i64>,
+    /// The body as text.
+    pub raw: String,
+}
+
+impl MsgTemplateComplete {
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<Self> {
+        Ok(MsgTemplateComplete {
+            reason: f.string("reason")?,
+            checkTime: f.string("checkTime")?,
+            tempId: f.string("tempId")?,
+            status: f.integer("status")?,
+            raw,
+        })
+    }
+
+    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+        put(m, "reason", &self.reason);
+        put(m, "checkTime", &self.checkTime);
+        put(m, "tempId", &self.tempId);
+        put(m, "status", &self.status);
         self.put_derived(m);
     }
 }
@@ -874,8 +1322,28 @@ pub enum Event {
     ConfPlayEnd(ConfPlayEnd),
     /// `conf.record_end`: The conference recording finished.
     ConfRecordEnd(ConfRecordEnd),
+    /// `callcenter.queue.select`: An agent was chosen for a queued call and its extension is being called.
+    CallcenterQueueSelect(CallcenterQueueSelect),
+    /// `callcenter.queue.success`: The chosen agent answered the queued call.
+    CallcenterQueueSuccess(CallcenterQueueSuccess),
+    /// `callcenter.queue.fail`: A queued call found no agent.
+    CallcenterQueueFail(CallcenterQueueFail),
+    /// `callcenter.agent.state_changed`: The platform changed an agent's state.
+    CallcenterAgentStateChanged(CallcenterAgentStateChanged),
+    /// `callcenter.agent.conversation_changed`: An agent entered or left a conversation.
+    CallcenterAgentConversationChanged(CallcenterAgentConversationChanged),
+    /// `callcenter.conversation.begin`: A conversation began (its first member answered).
+    CallcenterConversationBegin(CallcenterConversationBegin),
+    /// `callcenter.conversation.end`: A conversation ended.
+    CallcenterConversationEnd(CallcenterConversationEnd),
+    /// `callcenter.conversation.parts_changed`: A member joined a conversation.
+    CallcenterConversationPartsChanged(CallcenterConversationPartsChanged),
     /// `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready.
     RecordingUrlGenerate(RecordingUrlGenerate),
+    /// `msg.sending_complete`: An SMS or USSD send (or mass task) finished.
+    MsgSendingComplete(MsgSendingComplete),
+    /// `msg.template_complete`: A template's audit finished.
+    MsgTemplateComplete(MsgTemplateComplete),
     /// `ivr_start`: not a webhook event but the request the platform POSTs to an IVR
     /// application's URL when an IVR call starts (see [`crate::ivr`]).
     IvrStart(IvrStart),
@@ -906,8 +1374,38 @@ impl Event {
             "conf.quit" => Event::ConfQuit(ConfQuit::from_fields(f, raw)?),
             "conf.play_end" => Event::ConfPlayEnd(ConfPlayEnd::from_fields(f, raw)?),
             "conf.record_end" => Event::ConfRecordEnd(ConfRecordEnd::from_fields(f, raw)?),
+            "callcenter.queue.select" => {
+                Event::CallcenterQueueSelect(CallcenterQueueSelect::from_fields(f, raw)?)
+            }
+            "callcenter.queue.success" => {
+                Event::CallcenterQueueSuccess(CallcenterQueueSuccess::from_fields(f, raw)?)
+            }
+            "callcenter.queue.fail" => {
+                Event::CallcenterQueueFail(CallcenterQueueFail::from_fields(f, raw)?)
+            }
+            "callcenter.agent.state_changed" => Event::CallcenterAgentStateChanged(
+                CallcenterAgentStateChanged::from_fields(f, raw)?,
+            ),
+            "callcenter.agent.conversation_changed" => Event::CallcenterAgentConversationChanged(
+                CallcenterAgentConversationChanged::from_fields(f, raw)?,
+            ),
+            "callcenter.conversation.begin" => Event::CallcenterConversationBegin(
+                CallcenterConversationBegin::from_fields(f, raw)?,
+            ),
+            "callcenter.conversation.end" => {
+                Event::CallcenterConversationEnd(CallcenterConversationEnd::from_fields(f, raw)?)
+            }
+            "callcenter.conversation.parts_changed" => Event::CallcenterConversationPartsChanged(
+                CallcenterConversationPartsChanged::from_fields(f, raw)?,
+            ),
             "recording.url_generate" => {
                 Event::RecordingUrlGenerate(RecordingUrlGenerate::from_fields(f, raw)?)
+            }
+            "msg.sending_complete" => {
+                Event::MsgSendingComplete(MsgSendingComplete::from_fields(f, raw)?)
+            }
+            "msg.template_complete" => {
+                Event::MsgTemplateComplete(MsgTemplateComplete::from_fields(f, raw)?)
             }
             _ => return Ok(None),
         }))
@@ -935,7 +1433,17 @@ impl Event {
             Event::ConfQuit(_) => "conf.quit",
             Event::ConfPlayEnd(_) => "conf.play_end",
             Event::ConfRecordEnd(_) => "conf.record_end",
+            Event::CallcenterQueueSelect(_) => "callcenter.queue.select",
+            Event::CallcenterQueueSuccess(_) => "callcenter.queue.success",
+            Event::CallcenterQueueFail(_) => "callcenter.queue.fail",
+            Event::CallcenterAgentStateChanged(_) => "callcenter.agent.state_changed",
+            Event::CallcenterAgentConversationChanged(_) => "callcenter.agent.conversation_changed",
+            Event::CallcenterConversationBegin(_) => "callcenter.conversation.begin",
+            Event::CallcenterConversationEnd(_) => "callcenter.conversation.end",
+            Event::CallcenterConversationPartsChanged(_) => "callcenter.conversation.parts_changed",
             Event::RecordingUrlGenerate(_) => "recording.url_generate",
+            Event::MsgSendingComplete(_) => "msg.sending_complete",
+            Event::MsgTemplateComplete(_) => "msg.template_complete",
             Event::IvrStart(_) => IVR_START.name,
             Event::Other(e) => &e.name,
         }
@@ -963,7 +1471,17 @@ impl Event {
             Event::ConfQuit(e) => e.id.as_deref(),
             Event::ConfPlayEnd(e) => e.id.as_deref(),
             Event::ConfRecordEnd(e) => e.id.as_deref(),
+            Event::CallcenterQueueSelect(e) => e.id.as_deref(),
+            Event::CallcenterQueueSuccess(e) => e.id.as_deref(),
+            Event::CallcenterQueueFail(e) => e.id.as_deref(),
+            Event::CallcenterAgentStateChanged(_) => None,
+            Event::CallcenterAgentConversationChanged(_) => None,
+            Event::CallcenterConversationBegin(e) => e.id.as_deref(),
+            Event::CallcenterConversationEnd(e) => e.id.as_deref(),
+            Event::CallcenterConversationPartsChanged(e) => e.id.as_deref(),
             Event::RecordingUrlGenerate(e) => e.id.as_deref(),
+            Event::MsgSendingComplete(_) => None,
+            Event::MsgTemplateComplete(_) => None,
             Event::IvrStart(e) => e.call_id.as_deref(),
             Event::Other(e) => e.fields.get("id").and_then(Value::as_str),
         }
@@ -991,7 +1509,17 @@ impl Event {
             Event::ConfQuit(e) => &e.raw,
             Event::ConfPlayEnd(e) => &e.raw,
             Event::ConfRecordEnd(e) => &e.raw,
+            Event::CallcenterQueueSelect(e) => &e.raw,
+            Event::CallcenterQueueSuccess(e) => &e.raw,
+            Event::CallcenterQueueFail(e) => &e.raw,
+            Event::CallcenterAgentStateChanged(e) => &e.raw,
+            Event::CallcenterAgentConversationChanged(e) => &e.raw,
+            Event::CallcenterConversationBegin(e) => &e.raw,
+            Event::CallcenterConversationEnd(e) => &e.raw,
+            Event::CallcenterConversationPartsChanged(e) => &e.raw,
             Event::RecordingUrlGenerate(e) => &e.raw,
+            Event::MsgSendingComplete(e) => &e.raw,
+            Event::MsgTemplateComplete(e) => &e.raw,
             Event::IvrStart(e) => &e.raw,
             Event::Other(e) => &e.raw,
         }
@@ -1100,9 +1628,71 @@ impl Event {
                 m.insert("event".into(), "conf.record_end".into());
                 e.put_fields(&mut m);
             }
+            Event::CallcenterQueueSelect(e) => {
+                m.insert("type".into(), "callcenter.queue.select".into());
+                m.insert("event".into(), "callcenter.queue.select".into());
+                e.put_fields(&mut m);
+            }
+            Event::CallcenterQueueSuccess(e) => {
+                m.insert("type".into(), "callcenter.queue.success".into());
+                m.insert("event".into(), "callcenter.queue.success".into());
+                e.put_fields(&mut m);
+            }
+            Event::CallcenterQueueFail(e) => {
+                m.insert("type".into(), "callcenter.queue.fail".into());
+                m.insert("event".into(), "callcenter.queue.fail".into());
+                e.put_fields(&mut m);
+            }
+            Event::CallcenterAgentStateChanged(e) => {
+                m.insert("type".into(), "callcenter.agent.state_changed".into());
+                m.insert("event".into(), "callcenter.agent.state_changed".into());
+                e.put_fields(&mut m);
+            }
+            Event::CallcenterAgentConversationChanged(e) => {
+                m.insert(
+                    "type".into(),
+                    "callcenter.agent.conversation_changed".into(),
+                );
+                m.insert(
+                    "event".into(),
+                    "callcenter.agent.conversation_changed".into(),
+                );
+                e.put_fields(&mut m);
+            }
+            Event::CallcenterConversationBegin(e) => {
+                m.insert("type".into(), "callcenter.conversation.begin".into());
+                m.insert("event".into(), "callcenter.conversation.begin".into());
+                e.put_fields(&mut m);
+            }
+            Event::CallcenterConversationEnd(e) => {
+                m.insert("type".into(), "callcenter.conversation.end".into());
+                m.insert("event".into(), "callcenter.conversation.end".into());
+                e.put_fields(&mut m);
+            }
+            Event::CallcenterConversationPartsChanged(e) => {
+                m.insert(
+                    "type".into(),
+                    "callcenter.conversation.parts_changed".into(),
+                );
+                m.insert(
+                    "event".into(),
+                    "callcenter.conversation.parts_changed".into(),
+                );
+                e.put_fields(&mut m);
+            }
             Event::RecordingUrlGenerate(e) => {
                 m.insert("type".into(), "recording.url_generate".into());
                 m.insert("event".into(), "recording.url_generate".into());
+                e.put_fields(&mut m);
+            }
+            Event::MsgSendingComplete(e) => {
+                m.insert("type".into(), "msg.sending_complete".into());
+                m.insert("event".into(), "msg.sending_complete".into());
+                e.put_fields(&mut m);
+            }
+            Event::MsgTemplateComplete(e) => {
+                m.insert("type".into(), "msg.template_complete".into());
+                m.insert("event".into(), "msg.template_complete".into());
                 e.put_fields(&mut m);
             }
             Event::IvrStart(e) => return e.to_value(),

@@ -66,10 +66,13 @@ pub use client::{
 };
 pub use error::{escape_control, escape_text, is_unsafe_char, Error, ErrorKind, Result};
 pub use events::{
-    ConfCreateSucc, ConfEnd, ConfJoinFail, ConfJoined, ConfPlayEnd, ConfQuit, ConfRecordEnd,
-    DuoCallbackEnd, EndedBy, Event, HungUpBy, IvrCallEnd, IvrConnectBegin, IvrConnectEnd,
-    IvrDialEnd, IvrFormatError, IvrGetEnd, IvrPlayEnd, IvrPutEnd, IvrRecordEnd, NotifyCallEnd,
-    OtherEvent, Outcome, RecordingUrlGenerate, VerifyCallEnd,
+    CallcenterAgentConversationChanged, CallcenterAgentStateChanged, CallcenterConversationBegin,
+    CallcenterConversationEnd, CallcenterConversationPartsChanged, CallcenterQueueFail,
+    CallcenterQueueSelect, CallcenterQueueSuccess, ConfCreateSucc, ConfEnd, ConfJoinFail,
+    ConfJoined, ConfPlayEnd, ConfQuit, ConfRecordEnd, DuoCallbackEnd, EndedBy, Event, HungUpBy,
+    IvrCallEnd, IvrConnectBegin, IvrConnectEnd, IvrDialEnd, IvrFormatError, IvrGetEnd, IvrPlayEnd,
+    IvrPutEnd, IvrRecordEnd, MsgSendingComplete, MsgTemplateComplete, NotifyCallEnd, OtherEvent,
+    Outcome, RecordingUrlGenerate, VerifyCallEnd,
 };
 pub use ops::{Casing, Request};
 pub use requests::PlayItem;

@@ -83,7 +83,7 @@ impl From<Event> for yh_event {
                 d.rust_type,
                 d.keys
                     .iter()
-                    .filter_map(|k| Some((k.name, KeyValue::from_view(k.ty, view.get(k.name)?)?)))
+                    .filter_map(|k| Some((k.field, KeyValue::from_view(k.ty, view.get(k.field)?)?)))
                     .collect(),
             ),
             (_, None) => (None, Vec::new()),

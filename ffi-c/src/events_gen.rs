@@ -76,9 +76,39 @@ pub enum yh_event_type {
     /// `conf.record_end`: The conference recording finished. Read its keys with the
     /// `yh_event_conf_record_end_*` accessors.
     YH_EVENT_CONF_RECORD_END = 21,
+    /// `callcenter.queue.select`: An agent was chosen for a queued call and its extension is being
+    /// called. Read its keys with the `yh_event_callcenter_queue_select_*` accessors.
+    YH_EVENT_CALLCENTER_QUEUE_SELECT = 22,
+    /// `callcenter.queue.success`: The chosen agent answered the queued call. Read its keys with the
+    /// `yh_event_callcenter_queue_success_*` accessors.
+    YH_EVENT_CALLCENTER_QUEUE_SUCCESS = 23,
+    /// `callcenter.queue.fail`: A queued call found no agent. Read its keys with the
+    /// `yh_event_callcenter_queue_fail_*` accessors.
+    YH_EVENT_CALLCENTER_QUEUE_FAIL = 24,
+    /// `callcenter.agent.state_changed`: The platform changed an agent's state. Read its keys with the
+    /// `yh_event_callcenter_agent_state_changed_*` accessors.
+    YH_EVENT_CALLCENTER_AGENT_STATE_CHANGED = 25,
+    /// `callcenter.agent.conversation_changed`: An agent entered or left a conversation. Read its keys
+    /// with the `yh_event_callcenter_agent_conversation_changed_*` accessors.
+    YH_EVENT_CALLCENTER_AGENT_CONVERSATION_CHANGED = 26,
+    /// `callcenter.conversation.begin`: A conversation began (its first member answered). Read its keys
+    /// with the `yh_event_callcenter_conversation_begin_*` accessors.
+    YH_EVENT_CALLCENTER_CONVERSATION_BEGIN = 27,
+    /// `callcenter.conversation.end`: A conversation ended. Read its keys with the
+    /// `yh_event_callcenter_conversation_end_*` accessors.
+    YH_EVENT_CALLCENTER_CONVERSATION_END = 28,
+    /// `callcenter.conversation.parts_changed`: A member joined a conversation. Read its keys with the
+    /// `yh_event_callcenter_conversation_parts_changed_*` accessors.
+    YH_EVENT_CALLCENTER_CONVERSATION_PARTS_CHANGED = 29,
     /// `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Read its
     /// keys with the `yh_event_recording_url_generate_*` accessors.
-    YH_EVENT_RECORDING_URL_GENERATE = 22,
+    YH_EVENT_RECORDING_URL_GENERATE = 30,
+    /// `msg.sending_complete`: An SMS or USSD send (or mass task) finished. Read its keys with the
+    /// `yh_event_msg_sending_complete_*` accessors.
+    YH_EVENT_MSG_SENDING_COMPLETE = 31,
+    /// `msg.template_complete`: A template's audit finished. Read its keys with the
+    /// `yh_event_msg_template_complete_*` accessors.
+    YH_EVENT_MSG_TEMPLATE_COMPLETE = 32,
 }
 
 /// The type of `event`.
@@ -105,7 +135,25 @@ pub(crate) fn event_type(event: &Event) -> yh_event_type {
         Event::ConfQuit(_) => yh_event_type::YH_EVENT_CONF_QUIT,
         Event::ConfPlayEnd(_) => yh_event_type::YH_EVENT_CONF_PLAY_END,
         Event::ConfRecordEnd(_) => yh_event_type::YH_EVENT_CONF_RECORD_END,
+        Event::CallcenterQueueSelect(_) => yh_event_type::YH_EVENT_CALLCENTER_QUEUE_SELECT,
+        Event::CallcenterQueueSuccess(_) => yh_event_type::YH_EVENT_CALLCENTER_QUEUE_SUCCESS,
+        Event::CallcenterQueueFail(_) => yh_event_type::YH_EVENT_CALLCENTER_QUEUE_FAIL,
+        Event::CallcenterAgentStateChanged(_) => {
+            yh_event_type::YH_EVENT_CALLCENTER_AGENT_STATE_CHANGED
+        }
+        Event::CallcenterAgentConversationChanged(_) => {
+            yh_event_type::YH_EVENT_CALLCENTER_AGENT_CONVERSATION_CHANGED
+        }
+        Event::CallcenterConversationBegin(_) => {
+            yh_event_type::YH_EVENT_CALLCENTER_CONVERSATION_BEGIN
+        }
+        Event::CallcenterConversationEnd(_) => yh_event_type::YH_EVENT_CALLCENTER_CONVERSATION_END,
+        Event::CallcenterConversationPartsChanged(_) => {
+            yh_event_type::YH_EVENT_CALLCENTER_CONVERSATION_PARTS_CHANGED
+        }
         Event::RecordingUrlGenerate(_) => yh_event_type::YH_EVENT_RECORDING_URL_GENERATE,
+        Event::MsgSendingComplete(_) => yh_event_type::YH_EVENT_MSG_SENDING_COMPLETE,
+        Event::MsgTemplateComplete(_) => yh_event_type::YH_EVENT_MSG_TEMPLATE_COMPLETE,
     }
 }
 
@@ -1143,6 +1191,580 @@ pub extern "C" fn yh_event_conf_record_end_user_data(
     str_key(event, out, "ConfRecordEnd", "user_data")
 }
 
+/// `callcenter.queue.select` `agent_name`: the chosen agent (absent before one was chosen).
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_select_agent_name(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSelect", "agent_name")
+}
+
+/// `callcenter.queue.select` `agent_extension_id`: the chosen agent's extension. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_select_agent_extension_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSelect", "agent_extension_id")
+}
+
+/// `callcenter.queue.select` `subaccount_id`: the sub-account of the resource; absent for the
+/// primary account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_select_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSelect", "subaccount_id")
+}
+
+/// `callcenter.queue.select` `id`: the queue task id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_select_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSelect", "id")
+}
+
+/// `callcenter.queue.select` `user_data`: the `user_data` given when it was created. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_select_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSelect", "user_data")
+}
+
+/// `callcenter.queue.select` `type`: sent as `type`: how the caller was queued (`ivr`,
+/// `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_select_kind(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSelect", "kind")
+}
+
+/// `callcenter.queue.select` `origin_call_id`: the queued call. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_select_origin_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSelect", "origin_call_id")
+}
+
+/// `callcenter.queue.select` `condition_id`: the queue condition that routed it. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_select_condition_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSelect", "condition_id")
+}
+
+/// `callcenter.queue.select` `agent_call_id`: the call to the agent. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_select_agent_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSelect", "agent_call_id")
+}
+
+/// `callcenter.queue.success` `agent_name`: the chosen agent (absent before one was chosen).
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_success_agent_name(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSuccess", "agent_name")
+}
+
+/// `callcenter.queue.success` `agent_extension_id`: the chosen agent's extension. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_success_agent_extension_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSuccess", "agent_extension_id")
+}
+
+/// `callcenter.queue.success` `subaccount_id`: the sub-account of the resource; absent for the
+/// primary account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_success_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSuccess", "subaccount_id")
+}
+
+/// `callcenter.queue.success` `id`: the queue task id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_success_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSuccess", "id")
+}
+
+/// `callcenter.queue.success` `user_data`: the `user_data` given when it was created. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_success_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSuccess", "user_data")
+}
+
+/// `callcenter.queue.success` `type`: sent as `type`: how the caller was queued (`ivr`,
+/// `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_success_kind(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSuccess", "kind")
+}
+
+/// `callcenter.queue.success` `origin_call_id`: the queued call. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_success_origin_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSuccess", "origin_call_id")
+}
+
+/// `callcenter.queue.success` `condition_id`: the queue condition that routed it. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_success_condition_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSuccess", "condition_id")
+}
+
+/// `callcenter.queue.success` `agent_call_id`: the call to the agent. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_success_agent_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueSuccess", "agent_call_id")
+}
+
+/// `callcenter.queue.fail` `agent_name`: the chosen agent (absent before one was chosen). Borrowed
+/// from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_agent_name(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "agent_name")
+}
+
+/// `callcenter.queue.fail` `agent_extension_id`: the chosen agent's extension. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_agent_extension_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "agent_extension_id")
+}
+
+/// `callcenter.queue.fail` `cause`: `timeout`, `error`, `hangup` (the caller left) or `call_fail`.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_cause(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "cause")
+}
+
+/// `callcenter.queue.fail` `subaccount_id`: the sub-account of the resource; absent for the primary
+/// account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "subaccount_id")
+}
+
+/// `callcenter.queue.fail` `id`: the queue task id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "id")
+}
+
+/// `callcenter.queue.fail` `user_data`: the `user_data` given when it was created. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "user_data")
+}
+
+/// `callcenter.queue.fail` `type`: sent as `type`: how the caller was queued (`ivr`, `call_agent`,
+/// `fwd_agent`, `xfer_agent`, `invite_agent`). Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_kind(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "kind")
+}
+
+/// `callcenter.queue.fail` `origin_call_id`: the queued call. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_origin_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "origin_call_id")
+}
+
+/// `callcenter.queue.fail` `condition_id`: the queue condition that routed it. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_condition_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "condition_id")
+}
+
+/// `callcenter.queue.fail` `agent_call_id`: the call to the agent. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_queue_fail_agent_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterQueueFail", "agent_call_id")
+}
+
+/// `callcenter.agent.state_changed` `previous_state`: the state before. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_state_changed_previous_state(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterAgentStateChanged", "previous_state")
+}
+
+/// `callcenter.agent.state_changed` `name`: the agent. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_state_changed_name(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterAgentStateChanged", "name")
+}
+
+/// `callcenter.agent.state_changed` `latest_state`: the state now. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_state_changed_latest_state(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterAgentStateChanged", "latest_state")
+}
+
+/// `callcenter.agent.state_changed` `subaccount_id`: the sub-account of the resource; absent for
+/// the primary account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_state_changed_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterAgentStateChanged", "subaccount_id")
+}
+
+/// `callcenter.agent.state_changed` `user_data`: the `user_data` given when it was created.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_state_changed_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterAgentStateChanged", "user_data")
+}
+
+/// `callcenter.agent.state_changed` `current_time`: when it changed. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_state_changed_current_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "CallcenterAgentStateChanged", "current_time")
+}
+
+/// `callcenter.agent.conversation_changed` `conversation_id`: the conversation. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_conversation_changed_conversation_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(
+        event,
+        out,
+        "CallcenterAgentConversationChanged",
+        "conversation_id",
+    )
+}
+
+/// `callcenter.agent.conversation_changed` `name`: the agent. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_conversation_changed_name(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterAgentConversationChanged", "name")
+}
+
+/// `callcenter.agent.conversation_changed` `latest_state`: the agent's state now. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_conversation_changed_latest_state(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(
+        event,
+        out,
+        "CallcenterAgentConversationChanged",
+        "latest_state",
+    )
+}
+
+/// `callcenter.agent.conversation_changed` `subaccount_id`: the sub-account of the resource; absent
+/// for the primary account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_conversation_changed_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(
+        event,
+        out,
+        "CallcenterAgentConversationChanged",
+        "subaccount_id",
+    )
+}
+
+/// `callcenter.agent.conversation_changed` `user_data`: the `user_data` given when it was created.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_conversation_changed_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(
+        event,
+        out,
+        "CallcenterAgentConversationChanged",
+        "user_data",
+    )
+}
+
+/// `callcenter.agent.conversation_changed` `type`: sent as `type`: `enter` or `exit`. Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_conversation_changed_kind(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterAgentConversationChanged", "kind")
+}
+
+/// `callcenter.agent.conversation_changed` `current_time`: when it changed. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_agent_conversation_changed_current_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(
+        event,
+        out,
+        "CallcenterAgentConversationChanged",
+        "current_time",
+    )
+}
+
+/// `callcenter.conversation.begin` `subaccount_id`: the sub-account of the resource; absent for the
+/// primary account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_begin_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationBegin", "subaccount_id")
+}
+
+/// `callcenter.conversation.begin` `id`: the conversation id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_begin_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationBegin", "id")
+}
+
+/// `callcenter.conversation.begin` `user_data`: the `user_data` given when it was created. Borrowed
+/// from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_begin_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationBegin", "user_data")
+}
+
+/// `callcenter.conversation.begin` `type`: sent as `type`: `queue`, `call_out` or `call_agent`.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_begin_kind(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationBegin", "kind")
+}
+
+/// `callcenter.conversation.begin` `queue_id`: the queue task, when it came from a queue. Borrowed
+/// from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_begin_queue_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationBegin", "queue_id")
+}
+
+/// `callcenter.conversation.begin` `agent_call_id`: the agent's call. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_begin_agent_call_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationBegin", "agent_call_id")
+}
+
+/// `callcenter.conversation.end` `end_time`: when it ended. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_end_end_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "CallcenterConversationEnd", "end_time")
+}
+
+/// `callcenter.conversation.end` `begin_time`: when it began. Epoch milliseconds.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_end_begin_time(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "CallcenterConversationEnd", "begin_time")
+}
+
+/// `callcenter.conversation.end` `subaccount_id`: the sub-account of the resource; absent for the
+/// primary account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_end_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationEnd", "subaccount_id")
+}
+
+/// `callcenter.conversation.end` `id`: the conversation id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_end_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationEnd", "id")
+}
+
+/// `callcenter.conversation.end` `user_data`: the `user_data` given when it was created. Borrowed
+/// from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_end_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationEnd", "user_data")
+}
+
+/// `callcenter.conversation.end` `type`: sent as `type`: `queue`, `call_out` or `call_agent`.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_end_kind(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationEnd", "kind")
+}
+
+/// `callcenter.conversation.parts_changed` `subaccount_id`: the sub-account of the resource; absent
+/// for the primary account. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_parts_changed_subaccount_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(
+        event,
+        out,
+        "CallcenterConversationPartsChanged",
+        "subaccount_id",
+    )
+}
+
+/// `callcenter.conversation.parts_changed` `id`: the conversation id. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_parts_changed_id(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "CallcenterConversationPartsChanged", "id")
+}
+
+/// `callcenter.conversation.parts_changed` `user_data`: the `user_data` given when it was created.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_callcenter_conversation_parts_changed_user_data(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(
+        event,
+        out,
+        "CallcenterConversationPartsChanged",
+        "user_data",
+    )
+}
+
 /// `recording.url_generate` `subaccount_id`: the sub-account of the resource; absent for the
 /// primary account. Borrowed from `event`.
 #[no_mangle]
@@ -1169,4 +1791,83 @@ pub extern "C" fn yh_event_recording_url_generate_url(
     out: *mut *const c_char,
 ) -> yh_result {
     str_key(event, out, "RecordingUrlGenerate", "url")
+}
+
+/// `msg.sending_complete` `failMobiles`: the numbers it failed for, `,`-separated; absent when none
+/// failed. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_msg_sending_complete_failMobiles(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "MsgSendingComplete", "failMobiles")
+}
+
+/// `msg.sending_complete` `msgKey`: the `msgKey` the send answered (the docs write `msg_key`).
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_msg_sending_complete_msgKey(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "MsgSendingComplete", "msgKey")
+}
+
+/// `msg.sending_complete` `state`: the request's state: 1 success (some number got it), -1 failure;
+/// a mass task's can read 0 (waiting), the event being sent before the state is saved (the docs: 0
+/// success, 1 failure).
+#[no_mangle]
+pub extern "C" fn yh_event_msg_sending_complete_state(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "MsgSendingComplete", "state")
+}
+
+/// `msg.sending_complete` `type`: sent as `type`: 0 a single send, 1 a mass task.
+#[no_mangle]
+pub extern "C" fn yh_event_msg_sending_complete_kind(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "MsgSendingComplete", "kind")
+}
+
+/// `msg.template_complete` `reason`: why it was rejected (as the operator wrote it); absent when
+/// none was given. Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_msg_template_complete_reason(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "MsgTemplateComplete", "reason")
+}
+
+/// `msg.template_complete` `checkTime`: when it was audited: `yyyy-MM-dd HH:mm:ss` in UTC+8.
+/// Borrowed from `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_msg_template_complete_checkTime(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "MsgTemplateComplete", "checkTime")
+}
+
+/// `msg.template_complete` `tempId`: the template id (the docs write `temp_id`). Borrowed from
+/// `event`.
+#[no_mangle]
+pub extern "C" fn yh_event_msg_template_complete_tempId(
+    event: *const yh_event,
+    out: *mut *const c_char,
+) -> yh_result {
+    str_key(event, out, "MsgTemplateComplete", "tempId")
+}
+
+/// `msg.template_complete` `status`: 1 approved, -1 rejected.
+#[no_mangle]
+pub extern "C" fn yh_event_msg_template_complete_status(
+    event: *const yh_event,
+    out: *mut i64,
+) -> yh_result {
+    int_key(event, out, "MsgTemplateComplete", "status")
 }

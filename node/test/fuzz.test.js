@@ -33,7 +33,7 @@ function prng(seed) {
 
 const EVENT_NAMES = [
   'duo_callback.end', 'notify_call.end', 'verify_call.end', 'ivr.call_end', 'conf.end', 'conf.joined',
-  'callcenter.conversation.end', 'recording.url_generate', 'x.y', '', 'duo_callback.end\u0000',
+  'callcenter.conversation.end', 'msg.sending_complete', 'captcha_call.end', 'recording.url_generate', 'x.y', '', 'duo_callback.end\u0000',
 ];
 const KEYS = [
   'event', 'id', 'user_data', 'begin_time', 'end_time', 'end_tinme', 'answer_time', 'answer_time1', 'answer_time2',

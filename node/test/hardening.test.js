@@ -275,8 +275,8 @@ test.describe('numbers in events: exact, or a decode error naming the key', () =
 
   test('in the body of other events, refused naming the key path as sent', () => {
     for (const [body, field] of [
-      [`{"event":"callcenter.conversation.end","end_time":${big}}`, 'end_time'],
-      [`{"event":"callcenter.conversation.end","x":{"parts":[1,2,${big}]}}`, 'x.parts[2]'],
+      [`{"event":"captcha_call.end","end_time":${big}}`, 'end_time'],
+      [`{"event":"captcha_call.end","x":{"parts":[1,2,${big}]}}`, 'x.parts[2]'],
       [`{"event":"x.y","n":-${big}}`, 'n'],
       [`{"event":"x.y","f":1.5e16}`, 'f'],
     ]) {
@@ -293,8 +293,8 @@ test.describe('numbers in events: exact, or a decode error naming the key', () =
 
   test('every number within the range comes out exactly', () => {
     const max = Number.MAX_SAFE_INTEGER;
-    const conf = parseEvent(`{"event":"callcenter.conversation.end","a":${max},"b":-${max},"c":[0.1,-2.5e-7,1e15],"d":{"e":123}}`);
-    assert.deepEqual(conf.fields, { event: 'callcenter.conversation.end', a: max, b: -max, c: [0.1, -2.5e-7, 1e15], d: { e: 123 } });
+    const conf = parseEvent(`{"event":"captcha_call.end","a":${max},"b":-${max},"c":[0.1,-2.5e-7,1e15],"d":{"e":123}}`);
+    assert.deepEqual(conf.fields, { event: 'captcha_call.end', a: max, b: -max, c: [0.1, -2.5e-7, 1e15], d: { e: 123 } });
     const end = parseEvent('{"event":"duo_callback.end","end_time":253402300799999,"answer_time2":253402300789999,"duration":' + max + '}');
     assert.equal(end.endTime, 253402300799999);
     assert.equal(end.duration, max);

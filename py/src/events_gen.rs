@@ -8,9 +8,12 @@ use crate::events::{datetime_from_ms, derived, repr_of, to_dict};
 use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 use yunhuni::{
-    ConfCreateSucc, ConfEnd, ConfJoinFail, ConfJoined, ConfPlayEnd, ConfQuit, ConfRecordEnd,
-    DuoCallbackEnd, Event, IvrCallEnd, IvrConnectBegin, IvrConnectEnd, IvrDialEnd, IvrFormatError,
-    IvrGetEnd, IvrPlayEnd, IvrPutEnd, IvrRecordEnd, NotifyCallEnd, OtherEvent,
+    CallcenterAgentConversationChanged, CallcenterAgentStateChanged, CallcenterConversationBegin,
+    CallcenterConversationEnd, CallcenterConversationPartsChanged, CallcenterQueueFail,
+    CallcenterQueueSelect, CallcenterQueueSuccess, ConfCreateSucc, ConfEnd, ConfJoinFail,
+    ConfJoined, ConfPlayEnd, ConfQuit, ConfRecordEnd, DuoCallbackEnd, Event, IvrCallEnd,
+    IvrConnectBegin, IvrConnectEnd, IvrDialEnd, IvrFormatError, IvrGetEnd, IvrPlayEnd, IvrPutEnd,
+    IvrRecordEnd, MsgSendingComplete, MsgTemplateComplete, NotifyCallEnd, OtherEvent,
     RecordingUrlGenerate,
 };
 
@@ -1654,6 +1657,662 @@ impl PyConfRecordEnd {
     }
 }
 
+/// `callcenter.queue.select`: An agent was chosen for a queued call and its extension is being called. Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "CallcenterQueueSelect")]
+#[derive(PartialEq)]
+pub struct PyCallcenterQueueSelect(CallcenterQueueSelect);
+
+#[pymethods]
+impl PyCallcenterQueueSelect {
+    /// The event name, `'callcenter.queue.select'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "callcenter.queue.select"
+    }
+
+    /// The chosen agent (absent before one was chosen).
+    #[getter]
+    fn agent_name(&self) -> Option<&str> {
+        self.0.agent_name.as_deref()
+    }
+
+    /// The chosen agent's extension.
+    #[getter]
+    fn agent_extension_id(&self) -> Option<&str> {
+        self.0.agent_extension_id.as_deref()
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The queue task id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`).
+    #[getter]
+    fn kind(&self) -> Option<&str> {
+        self.0.kind.as_deref()
+    }
+
+    /// The queued call.
+    #[getter]
+    fn origin_call_id(&self) -> Option<&str> {
+        self.0.origin_call_id.as_deref()
+    }
+
+    /// The queue condition that routed it.
+    #[getter]
+    fn condition_id(&self) -> Option<&str> {
+        self.0.condition_id.as_deref()
+    }
+
+    /// The call to the agent.
+    #[getter]
+    fn agent_call_id(&self) -> Option<&str> {
+        self.0.agent_call_id.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::CallcenterQueueSelect(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CallcenterQueueSelect(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `callcenter.queue.success`: The chosen agent answered the queued call. Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "CallcenterQueueSuccess")]
+#[derive(PartialEq)]
+pub struct PyCallcenterQueueSuccess(CallcenterQueueSuccess);
+
+#[pymethods]
+impl PyCallcenterQueueSuccess {
+    /// The event name, `'callcenter.queue.success'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "callcenter.queue.success"
+    }
+
+    /// The chosen agent (absent before one was chosen).
+    #[getter]
+    fn agent_name(&self) -> Option<&str> {
+        self.0.agent_name.as_deref()
+    }
+
+    /// The chosen agent's extension.
+    #[getter]
+    fn agent_extension_id(&self) -> Option<&str> {
+        self.0.agent_extension_id.as_deref()
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The queue task id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`).
+    #[getter]
+    fn kind(&self) -> Option<&str> {
+        self.0.kind.as_deref()
+    }
+
+    /// The queued call.
+    #[getter]
+    fn origin_call_id(&self) -> Option<&str> {
+        self.0.origin_call_id.as_deref()
+    }
+
+    /// The queue condition that routed it.
+    #[getter]
+    fn condition_id(&self) -> Option<&str> {
+        self.0.condition_id.as_deref()
+    }
+
+    /// The call to the agent.
+    #[getter]
+    fn agent_call_id(&self) -> Option<&str> {
+        self.0.agent_call_id.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::CallcenterQueueSuccess(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CallcenterQueueSuccess(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `callcenter.queue.fail`: A queued call found no agent. Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "CallcenterQueueFail")]
+#[derive(PartialEq)]
+pub struct PyCallcenterQueueFail(CallcenterQueueFail);
+
+#[pymethods]
+impl PyCallcenterQueueFail {
+    /// The event name, `'callcenter.queue.fail'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "callcenter.queue.fail"
+    }
+
+    /// The chosen agent (absent before one was chosen).
+    #[getter]
+    fn agent_name(&self) -> Option<&str> {
+        self.0.agent_name.as_deref()
+    }
+
+    /// The chosen agent's extension.
+    #[getter]
+    fn agent_extension_id(&self) -> Option<&str> {
+        self.0.agent_extension_id.as_deref()
+    }
+
+    /// `timeout`, `error`, `hangup` (the caller left) or `call_fail`.
+    #[getter]
+    fn cause(&self) -> Option<&str> {
+        self.0.cause.as_deref()
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The queue task id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`).
+    #[getter]
+    fn kind(&self) -> Option<&str> {
+        self.0.kind.as_deref()
+    }
+
+    /// The queued call.
+    #[getter]
+    fn origin_call_id(&self) -> Option<&str> {
+        self.0.origin_call_id.as_deref()
+    }
+
+    /// The queue condition that routed it.
+    #[getter]
+    fn condition_id(&self) -> Option<&str> {
+        self.0.condition_id.as_deref()
+    }
+
+    /// The call to the agent.
+    #[getter]
+    fn agent_call_id(&self) -> Option<&str> {
+        self.0.agent_call_id.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::CallcenterQueueFail(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CallcenterQueueFail(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `callcenter.agent.state_changed`: The platform changed an agent's state.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "CallcenterAgentStateChanged")]
+#[derive(PartialEq)]
+pub struct PyCallcenterAgentStateChanged(CallcenterAgentStateChanged);
+
+#[pymethods]
+impl PyCallcenterAgentStateChanged {
+    /// The event name, `'callcenter.agent.state_changed'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "callcenter.agent.state_changed"
+    }
+
+    /// The state before.
+    #[getter]
+    fn previous_state(&self) -> Option<&str> {
+        self.0.previous_state.as_deref()
+    }
+
+    /// The agent.
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+
+    /// The state now.
+    #[getter]
+    fn latest_state(&self) -> Option<&str> {
+        self.0.latest_state.as_deref()
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// When it changed. In epoch milliseconds.
+    #[getter]
+    fn current_time(&self) -> Option<i64> {
+        self.0.current_time
+    }
+
+    /// `current_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn current_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.current_time)
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::CallcenterAgentStateChanged(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CallcenterAgentStateChanged(name={}, previous_state={}, latest_state={})",
+            repr_of(py, &self.0.name)?,
+            repr_of(py, &self.0.previous_state)?,
+            repr_of(py, &self.0.latest_state)?
+        ))
+    }
+}
+
+/// `callcenter.agent.conversation_changed`: An agent entered or left a conversation.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(
+    frozen,
+    eq,
+    module = "yunhuni",
+    name = "CallcenterAgentConversationChanged"
+)]
+#[derive(PartialEq)]
+pub struct PyCallcenterAgentConversationChanged(CallcenterAgentConversationChanged);
+
+#[pymethods]
+impl PyCallcenterAgentConversationChanged {
+    /// The event name, `'callcenter.agent.conversation_changed'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "callcenter.agent.conversation_changed"
+    }
+
+    /// The conversation.
+    #[getter]
+    fn conversation_id(&self) -> Option<&str> {
+        self.0.conversation_id.as_deref()
+    }
+
+    /// The agent.
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+
+    /// The agent's state now.
+    #[getter]
+    fn latest_state(&self) -> Option<&str> {
+        self.0.latest_state.as_deref()
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// Sent as `type`: `enter` or `exit`.
+    #[getter]
+    fn kind(&self) -> Option<&str> {
+        self.0.kind.as_deref()
+    }
+
+    /// When it changed. In epoch milliseconds.
+    #[getter]
+    fn current_time(&self) -> Option<i64> {
+        self.0.current_time
+    }
+
+    /// `current_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn current_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.current_time)
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(
+            py,
+            Event::CallcenterAgentConversationChanged(self.0.clone()),
+        )
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CallcenterAgentConversationChanged(name={}, conversation_id={}, kind={})",
+            repr_of(py, &self.0.name)?,
+            repr_of(py, &self.0.conversation_id)?,
+            repr_of(py, &self.0.kind)?
+        ))
+    }
+}
+
+/// `callcenter.conversation.begin`: A conversation began (its first member answered). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "CallcenterConversationBegin")]
+#[derive(PartialEq)]
+pub struct PyCallcenterConversationBegin(CallcenterConversationBegin);
+
+#[pymethods]
+impl PyCallcenterConversationBegin {
+    /// The event name, `'callcenter.conversation.begin'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "callcenter.conversation.begin"
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conversation id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// Sent as `type`: `queue`, `call_out` or `call_agent`.
+    #[getter]
+    fn kind(&self) -> Option<&str> {
+        self.0.kind.as_deref()
+    }
+
+    /// The queue task, when it came from a queue.
+    #[getter]
+    fn queue_id(&self) -> Option<&str> {
+        self.0.queue_id.as_deref()
+    }
+
+    /// The agent's call.
+    #[getter]
+    fn agent_call_id(&self) -> Option<&str> {
+        self.0.agent_call_id.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::CallcenterConversationBegin(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CallcenterConversationBegin(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `callcenter.conversation.end`: A conversation ended.
+///
+/// Times are epoch milliseconds (`begin_time`, ...) and aware datetimes in UTC+8 (`begin_at`, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show). Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "CallcenterConversationEnd")]
+#[derive(PartialEq)]
+pub struct PyCallcenterConversationEnd(CallcenterConversationEnd);
+
+#[pymethods]
+impl PyCallcenterConversationEnd {
+    /// The event name, `'callcenter.conversation.end'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "callcenter.conversation.end"
+    }
+
+    /// When it ended. In epoch milliseconds.
+    #[getter]
+    fn end_time(&self) -> Option<i64> {
+        self.0.end_time
+    }
+
+    /// `end_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn end_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.end_time)
+    }
+
+    /// When it began. In epoch milliseconds.
+    #[getter]
+    fn begin_time(&self) -> Option<i64> {
+        self.0.begin_time
+    }
+
+    /// `begin_time` as an aware datetime in UTC+8.
+    #[getter]
+    fn begin_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime_from_ms(py, self.0.begin_time)
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conversation id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// Sent as `type`: `queue`, `call_out` or `call_agent`.
+    #[getter]
+    fn kind(&self) -> Option<&str> {
+        self.0.kind.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::CallcenterConversationEnd(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CallcenterConversationEnd(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
+/// `callcenter.conversation.parts_changed`: A member joined a conversation. Absent values are `None`; reading a property never raises.
+#[pyclass(
+    frozen,
+    eq,
+    module = "yunhuni",
+    name = "CallcenterConversationPartsChanged"
+)]
+#[derive(PartialEq)]
+pub struct PyCallcenterConversationPartsChanged(CallcenterConversationPartsChanged);
+
+#[pymethods]
+impl PyCallcenterConversationPartsChanged {
+    /// The event name, `'callcenter.conversation.parts_changed'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "callcenter.conversation.parts_changed"
+    }
+
+    /// The sub-account of the resource; absent for the primary account.
+    #[getter]
+    fn subaccount_id(&self) -> Option<&str> {
+        self.0.subaccount_id.as_deref()
+    }
+
+    /// The conversation id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The `user_data` given when it was created.
+    #[getter]
+    fn user_data(&self) -> Option<&str> {
+        self.0.user_data.as_deref()
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(
+            py,
+            Event::CallcenterConversationPartsChanged(self.0.clone()),
+        )
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CallcenterConversationPartsChanged(id={}, user_data={})",
+            repr_of(py, &self.0.id)?,
+            repr_of(py, &self.0.user_data)?
+        ))
+    }
+}
+
 /// `recording.url_generate`: The download URL asked for with `recording_url_gen` is ready. Absent values are `None`; reading a property never raises.
 #[pyclass(frozen, eq, module = "yunhuni", name = "RecordingUrlGenerate")]
 #[derive(PartialEq)]
@@ -1705,6 +2364,128 @@ impl PyRecordingUrlGenerate {
     }
 }
 
+/// `msg.sending_complete`: An SMS or USSD send (or mass task) finished. Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "MsgSendingComplete")]
+#[derive(PartialEq)]
+pub struct PyMsgSendingComplete(MsgSendingComplete);
+
+#[pymethods]
+impl PyMsgSendingComplete {
+    /// The event name, `'msg.sending_complete'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "msg.sending_complete"
+    }
+
+    /// The numbers it failed for, `,`-separated; absent when none failed.
+    #[allow(non_snake_case)]
+    #[getter]
+    fn failMobiles(&self) -> Option<&str> {
+        self.0.failMobiles.as_deref()
+    }
+
+    /// The `msgKey` the send answered (the docs write `msg_key`).
+    #[allow(non_snake_case)]
+    #[getter]
+    fn msgKey(&self) -> Option<&str> {
+        self.0.msgKey.as_deref()
+    }
+
+    /// The request's state: 1 success (some number got it), -1 failure; a mass task's can read 0 (waiting), the event being sent before the state is saved (the docs: 0 success, 1 failure).
+    #[getter]
+    fn state(&self) -> Option<i64> {
+        self.0.state
+    }
+
+    /// Sent as `type`: 0 a single send, 1 a mass task.
+    #[getter]
+    fn kind(&self) -> Option<i64> {
+        self.0.kind
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::MsgSendingComplete(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "MsgSendingComplete(msgKey={}, state={}, kind={})",
+            repr_of(py, &self.0.msgKey)?,
+            repr_of(py, &self.0.state)?,
+            repr_of(py, &self.0.kind)?
+        ))
+    }
+}
+
+/// `msg.template_complete`: A template's audit finished. Absent values are `None`; reading a property never raises.
+#[pyclass(frozen, eq, module = "yunhuni", name = "MsgTemplateComplete")]
+#[derive(PartialEq)]
+pub struct PyMsgTemplateComplete(MsgTemplateComplete);
+
+#[pymethods]
+impl PyMsgTemplateComplete {
+    /// The event name, `'msg.template_complete'`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "msg.template_complete"
+    }
+
+    /// Why it was rejected (as the operator wrote it); absent when none was given.
+    #[getter]
+    fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// When it was audited: `yyyy-MM-dd HH:mm:ss` in UTC+8.
+    #[allow(non_snake_case)]
+    #[getter]
+    fn checkTime(&self) -> Option<&str> {
+        self.0.checkTime.as_deref()
+    }
+
+    /// The template id (the docs write `temp_id`).
+    #[allow(non_snake_case)]
+    #[getter]
+    fn tempId(&self) -> Option<&str> {
+        self.0.tempId.as_deref()
+    }
+
+    /// 1 approved, -1 rejected.
+    #[getter]
+    fn status(&self) -> Option<i64> {
+        self.0.status
+    }
+
+    /// The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8).
+    #[getter]
+    fn raw(&self) -> &str {
+        &self.0.raw
+    }
+
+    /// The canonical view shared by every language of the SDK: `type`, `event`, every
+    /// declared key (`None` when absent) and the derived values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_dict(py, Event::MsgTemplateComplete(self.0.clone()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "MsgTemplateComplete(tempId={}, status={}, reason={})",
+            repr_of(py, &self.0.tempId)?,
+            repr_of(py, &self.0.status)?,
+            repr_of(py, &self.0.reason)?
+        ))
+    }
+}
+
 /// Adds the typed event classes to the native module.
 pub fn add_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDuoCallbackEnd>()?;
@@ -1726,7 +2507,17 @@ pub fn add_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyConfQuit>()?;
     m.add_class::<PyConfPlayEnd>()?;
     m.add_class::<PyConfRecordEnd>()?;
+    m.add_class::<PyCallcenterQueueSelect>()?;
+    m.add_class::<PyCallcenterQueueSuccess>()?;
+    m.add_class::<PyCallcenterQueueFail>()?;
+    m.add_class::<PyCallcenterAgentStateChanged>()?;
+    m.add_class::<PyCallcenterAgentConversationChanged>()?;
+    m.add_class::<PyCallcenterConversationBegin>()?;
+    m.add_class::<PyCallcenterConversationEnd>()?;
+    m.add_class::<PyCallcenterConversationPartsChanged>()?;
     m.add_class::<PyRecordingUrlGenerate>()?;
+    m.add_class::<PyMsgSendingComplete>()?;
+    m.add_class::<PyMsgTemplateComplete>()?;
     Ok(())
 }
 
@@ -1752,7 +2543,27 @@ pub fn typed_to_py(py: Python<'_>, event: Event) -> PyResult<Result<Py<PyAny>, O
         Event::ConfQuit(e) => Py::new(py, PyConfQuit(e))?.into_any(),
         Event::ConfPlayEnd(e) => Py::new(py, PyConfPlayEnd(e))?.into_any(),
         Event::ConfRecordEnd(e) => Py::new(py, PyConfRecordEnd(e))?.into_any(),
+        Event::CallcenterQueueSelect(e) => Py::new(py, PyCallcenterQueueSelect(e))?.into_any(),
+        Event::CallcenterQueueSuccess(e) => Py::new(py, PyCallcenterQueueSuccess(e))?.into_any(),
+        Event::CallcenterQueueFail(e) => Py::new(py, PyCallcenterQueueFail(e))?.into_any(),
+        Event::CallcenterAgentStateChanged(e) => {
+            Py::new(py, PyCallcenterAgentStateChanged(e))?.into_any()
+        }
+        Event::CallcenterAgentConversationChanged(e) => {
+            Py::new(py, PyCallcenterAgentConversationChanged(e))?.into_any()
+        }
+        Event::CallcenterConversationBegin(e) => {
+            Py::new(py, PyCallcenterConversationBegin(e))?.into_any()
+        }
+        Event::CallcenterConversationEnd(e) => {
+            Py::new(py, PyCallcenterConversationEnd(e))?.into_any()
+        }
+        Event::CallcenterConversationPartsChanged(e) => {
+            Py::new(py, PyCallcenterConversationPartsChanged(e))?.into_any()
+        }
         Event::RecordingUrlGenerate(e) => Py::new(py, PyRecordingUrlGenerate(e))?.into_any(),
+        Event::MsgSendingComplete(e) => Py::new(py, PyMsgSendingComplete(e))?.into_any(),
+        Event::MsgTemplateComplete(e) => Py::new(py, PyMsgTemplateComplete(e))?.into_any(),
         Event::IvrStart(e) => Py::new(py, crate::ivr_gen::PyIvrStart::from(e))?.into_any(),
         Event::Other(e) => return Ok(Err(e)),
     }))

@@ -74,8 +74,8 @@ def test_reprs_are_readable() -> None:
     assert repr(v) == "VerifyCallEnd(id='y', ended_by=None, error='????', user_data=None)"
     c = yunhuni.parse_event(b'{"event":"conf.end","id":"c1","n":[1,{"a":null}]}')
     assert repr(c) == "ConfEnd(id='c1', user_data=None)"
-    o = yunhuni.parse_event(b'{"event":"callcenter.conversation.end","id":"c1","n":[1,{"a":null}]}')
-    assert repr(o) == "Event(event='callcenter.conversation.end', id='c1')"
+    o = yunhuni.parse_event(b'{"event":"captcha_call.end","id":"c1","n":[1,{"a":null}]}')
+    assert repr(o) == "Event(event='captcha_call.end', id='c1')"
 
 
 def test_other_events_keep_every_field() -> None:

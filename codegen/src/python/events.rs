@@ -85,6 +85,16 @@ const REPR: &[(&str, &[&str])] = &[
         &["id", "outcome", "talk_seconds", "user_data"],
     ),
     ("NotifyCallEnd", &["id", "ended_by", "error", "user_data"]),
+    (
+        "CallcenterAgentStateChanged",
+        &["name", "previous_state", "latest_state"],
+    ),
+    (
+        "CallcenterAgentConversationChanged",
+        &["name", "conversation_id", "kind"],
+    ),
+    ("MsgSendingComplete", &["msgKey", "state", "kind"]),
+    ("MsgTemplateComplete", &["tempId", "status", "reason"]),
 ];
 
 /// The typed events: declaration, Python class name, Rust type.
@@ -103,7 +113,7 @@ fn repr_names(decl: &EventDecl, rust_type: &str) -> Vec<&'static str> {
         Some((_, names)) => names.to_vec(),
         None => ["id", "user_data"]
             .into_iter()
-            .filter(|n| decl.keys.iter().any(|k| k.name == *n))
+            .filter(|n| decl.keys.iter().any(|k| k.field == *n))
             .collect(),
     }
 }
@@ -197,9 +207,9 @@ fn native() -> String {
             quoted(decl.name)
         );
         for k in decl.keys {
-            let field = crate::rust::ident(k.name);
+            let field = crate::rust::ident(k.field);
             rust_doc(&mut out, "    ", &key_doc(k));
-            if k.name.chars().any(|c| c.is_ascii_uppercase()) {
+            if k.field.chars().any(|c| c.is_ascii_uppercase()) {
                 let _ = writeln!(out, "    #[allow(non_snake_case)]");
             }
             let _ = writeln!(out, "    #[getter]");
@@ -222,7 +232,7 @@ fn native() -> String {
                 let _ = writeln!(
                     out,
                     "    #[getter]\n    fn {}<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {{\n        datetime_from_ms(py, self.0.{field})\n    }}\n",
-                    at_name(k.name)
+                    at_name(k.field)
                 );
             }
         }
@@ -412,9 +422,9 @@ fn stubs() -> String {
                 KeyType::Str => "str | None",
                 KeyType::Int | KeyType::Time => "int | None",
             };
-            property(&mut out, k.name, ty, &key_doc(k));
+            property(&mut out, k.field, ty, &key_doc(k));
             if k.ty == KeyType::Time {
-                property(&mut out, &at_name(k.name), "datetime | None", &at_doc(k));
+                property(&mut out, &at_name(k.field), "datetime | None", &at_doc(k));
             }
         }
         for d in derived(rust_type) {

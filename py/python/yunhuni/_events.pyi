@@ -1076,6 +1076,402 @@ class ConfRecordEnd:
     def __eq__(self, value: object, /) -> bool: ...
 
 @final
+class CallcenterQueueSelect:
+    """``callcenter.queue.select``: An agent was chosen for a queued call and its extension is
+    being called. Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["callcenter.queue.select"]:
+        """The event name."""
+
+    @property
+    def agent_name(self) -> str | None:
+        """The chosen agent (absent before one was chosen)."""
+
+    @property
+    def agent_extension_id(self) -> str | None:
+        """The chosen agent's extension."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The queue task id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def kind(self) -> str | None:
+        """Sent as ``type``: how the caller was queued (``ivr``, ``call_agent``, ``fwd_agent``,
+        ``xfer_agent``, ``invite_agent``)."""
+
+    @property
+    def origin_call_id(self) -> str | None:
+        """The queued call."""
+
+    @property
+    def condition_id(self) -> str | None:
+        """The queue condition that routed it."""
+
+    @property
+    def agent_call_id(self) -> str | None:
+        """The call to the agent."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class CallcenterQueueSuccess:
+    """``callcenter.queue.success``: The chosen agent answered the queued call. Absent values are
+    ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["callcenter.queue.success"]:
+        """The event name."""
+
+    @property
+    def agent_name(self) -> str | None:
+        """The chosen agent (absent before one was chosen)."""
+
+    @property
+    def agent_extension_id(self) -> str | None:
+        """The chosen agent's extension."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The queue task id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def kind(self) -> str | None:
+        """Sent as ``type``: how the caller was queued (``ivr``, ``call_agent``, ``fwd_agent``,
+        ``xfer_agent``, ``invite_agent``)."""
+
+    @property
+    def origin_call_id(self) -> str | None:
+        """The queued call."""
+
+    @property
+    def condition_id(self) -> str | None:
+        """The queue condition that routed it."""
+
+    @property
+    def agent_call_id(self) -> str | None:
+        """The call to the agent."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class CallcenterQueueFail:
+    """``callcenter.queue.fail``: A queued call found no agent. Absent values are ``None``; reading
+    a property never raises."""
+
+    @property
+    def event(self) -> Literal["callcenter.queue.fail"]:
+        """The event name."""
+
+    @property
+    def agent_name(self) -> str | None:
+        """The chosen agent (absent before one was chosen)."""
+
+    @property
+    def agent_extension_id(self) -> str | None:
+        """The chosen agent's extension."""
+
+    @property
+    def cause(self) -> str | None:
+        """``timeout``, ``error``, ``hangup`` (the caller left) or ``call_fail``."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The queue task id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def kind(self) -> str | None:
+        """Sent as ``type``: how the caller was queued (``ivr``, ``call_agent``, ``fwd_agent``,
+        ``xfer_agent``, ``invite_agent``)."""
+
+    @property
+    def origin_call_id(self) -> str | None:
+        """The queued call."""
+
+    @property
+    def condition_id(self) -> str | None:
+        """The queue condition that routed it."""
+
+    @property
+    def agent_call_id(self) -> str | None:
+        """The call to the agent."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class CallcenterAgentStateChanged:
+    """``callcenter.agent.state_changed``: The platform changed an agent's state.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["callcenter.agent.state_changed"]:
+        """The event name."""
+
+    @property
+    def previous_state(self) -> str | None:
+        """The state before."""
+
+    @property
+    def name(self) -> str | None:
+        """The agent."""
+
+    @property
+    def latest_state(self) -> str | None:
+        """The state now."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def current_time(self) -> int | None:
+        """When it changed. In epoch milliseconds."""
+
+    @property
+    def current_at(self) -> datetime | None:
+        """``current_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class CallcenterAgentConversationChanged:
+    """``callcenter.agent.conversation_changed``: An agent entered or left a conversation.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["callcenter.agent.conversation_changed"]:
+        """The event name."""
+
+    @property
+    def conversation_id(self) -> str | None:
+        """The conversation."""
+
+    @property
+    def name(self) -> str | None:
+        """The agent."""
+
+    @property
+    def latest_state(self) -> str | None:
+        """The agent's state now."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def kind(self) -> str | None:
+        """Sent as ``type``: ``enter`` or ``exit``."""
+
+    @property
+    def current_time(self) -> int | None:
+        """When it changed. In epoch milliseconds."""
+
+    @property
+    def current_at(self) -> datetime | None:
+        """``current_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class CallcenterConversationBegin:
+    """``callcenter.conversation.begin``: A conversation began (its first member answered). Absent
+    values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["callcenter.conversation.begin"]:
+        """The event name."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conversation id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def kind(self) -> str | None:
+        """Sent as ``type``: ``queue``, ``call_out`` or ``call_agent``."""
+
+    @property
+    def queue_id(self) -> str | None:
+        """The queue task, when it came from a queue."""
+
+    @property
+    def agent_call_id(self) -> str | None:
+        """The agent's call."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class CallcenterConversationEnd:
+    """``callcenter.conversation.end``: A conversation ended.
+
+    Times are epoch milliseconds (``begin_time``, ...) and aware datetimes in UTC+8
+    (``begin_at``, ...; in UTC for the last eight hours of 9999, which UTC+8 cannot show).
+    Absent values are ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["callcenter.conversation.end"]:
+        """The event name."""
+
+    @property
+    def end_time(self) -> int | None:
+        """When it ended. In epoch milliseconds."""
+
+    @property
+    def end_at(self) -> datetime | None:
+        """``end_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def begin_time(self) -> int | None:
+        """When it began. In epoch milliseconds."""
+
+    @property
+    def begin_at(self) -> datetime | None:
+        """``begin_time`` as an aware datetime in UTC+8."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conversation id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def kind(self) -> str | None:
+        """Sent as ``type``: ``queue``, ``call_out`` or ``call_agent``."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class CallcenterConversationPartsChanged:
+    """``callcenter.conversation.parts_changed``: A member joined a conversation. Absent values are
+    ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["callcenter.conversation.parts_changed"]:
+        """The event name."""
+
+    @property
+    def subaccount_id(self) -> str | None:
+        """The sub-account of the resource; absent for the primary account."""
+
+    @property
+    def id(self) -> str | None:
+        """The conversation id."""
+
+    @property
+    def user_data(self) -> str | None:
+        """The ``user_data`` given when it was created."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
 class RecordingUrlGenerate:
     """``recording.url_generate``: The download URL asked for with ``recording_url_gen`` is ready.
     Absent values are ``None``; reading a property never raises."""
@@ -1105,16 +1501,90 @@ class RecordingUrlGenerate:
 
     def __eq__(self, value: object, /) -> bool: ...
 
-def parse_event(body: _Bytes | str) -> DuoCallbackEnd | NotifyCallEnd | VerifyCallEnd | IvrCallEnd | IvrPlayEnd | IvrRecordEnd | IvrGetEnd | IvrPutEnd | IvrDialEnd | IvrConnectBegin | IvrConnectEnd | IvrFormatError | ConfCreateSucc | ConfEnd | ConfJoined | ConfJoinFail | ConfQuit | ConfPlayEnd | ConfRecordEnd | RecordingUrlGenerate | IvrStart | Event:
+@final
+class MsgSendingComplete:
+    """``msg.sending_complete``: An SMS or USSD send (or mass task) finished. Absent values are
+    ``None``; reading a property never raises."""
+
+    @property
+    def event(self) -> Literal["msg.sending_complete"]:
+        """The event name."""
+
+    @property
+    def failMobiles(self) -> str | None:
+        """The numbers it failed for, ``,``-separated; absent when none failed."""
+
+    @property
+    def msgKey(self) -> str | None:
+        """The ``msgKey`` the send answered (the docs write ``msg_key``)."""
+
+    @property
+    def state(self) -> int | None:
+        """The request's state: 1 success (some number got it), -1 failure; a mass task's can read
+        0 (waiting), the event being sent before the state is saved (the docs: 0 success, 1
+        failure)."""
+
+    @property
+    def kind(self) -> int | None:
+        """Sent as ``type``: 0 a single send, 1 a mass task."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class MsgTemplateComplete:
+    """``msg.template_complete``: A template's audit finished. Absent values are ``None``; reading
+    a property never raises."""
+
+    @property
+    def event(self) -> Literal["msg.template_complete"]:
+        """The event name."""
+
+    @property
+    def reason(self) -> str | None:
+        """Why it was rejected (as the operator wrote it); absent when none was given."""
+
+    @property
+    def checkTime(self) -> str | None:
+        """When it was audited: ``yyyy-MM-dd HH:mm:ss`` in UTC+8."""
+
+    @property
+    def tempId(self) -> str | None:
+        """The template id (the docs write ``temp_id``)."""
+
+    @property
+    def status(self) -> int | None:
+        """1 approved, -1 rejected."""
+
+    @property
+    def raw(self) -> str:
+        """The body as text (decoded as UTF-8, or as ISO-8859-1 when it is not UTF-8)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical view shared by every language of the SDK."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+
+def parse_event(body: _Bytes | str) -> DuoCallbackEnd | NotifyCallEnd | VerifyCallEnd | IvrCallEnd | IvrPlayEnd | IvrRecordEnd | IvrGetEnd | IvrPutEnd | IvrDialEnd | IvrConnectBegin | IvrConnectEnd | IvrFormatError | ConfCreateSucc | ConfEnd | ConfJoined | ConfJoinFail | ConfQuit | ConfPlayEnd | ConfRecordEnd | CallcenterQueueSelect | CallcenterQueueSuccess | CallcenterQueueFail | CallcenterAgentStateChanged | CallcenterAgentConversationChanged | CallcenterConversationBegin | CallcenterConversationEnd | CallcenterConversationPartsChanged | RecordingUrlGenerate | MsgSendingComplete | MsgTemplateComplete | IvrStart | Event:
     """Parses a webhook body as the platform POSTs it (``bytes``, or ``str``): a
     ``DuoCallbackEnd``, ``NotifyCallEnd``, ``VerifyCallEnd``, ``IvrCallEnd``, ``IvrPlayEnd``,
     ``IvrRecordEnd``, ``IvrGetEnd``, ``IvrPutEnd``, ``IvrDialEnd``, ``IvrConnectBegin``,
     ``IvrConnectEnd``, ``IvrFormatError``, ``ConfCreateSucc``, ``ConfEnd``, ``ConfJoined``,
     ``ConfJoinFail``, ``ConfQuit``, ``ConfPlayEnd``, ``ConfRecordEnd``,
-    ``RecordingUrlGenerate``, an ``IvrStart`` for the ``ivr_start`` request the platform POSTs
-    to an IVR application's URL, or an ``Event`` for any other event name. Raises
-    ``DecodeError`` for a body that is not a JSON object with a string ``event``, or whose keys
-    have impossible types or times outside 1970-9999 (naming the key)."""
+    ``CallcenterQueueSelect``, ``CallcenterQueueSuccess``, ``CallcenterQueueFail``,
+    ``CallcenterAgentStateChanged``, ``CallcenterAgentConversationChanged``,
+    ``CallcenterConversationBegin``, ``CallcenterConversationEnd``,
+    ``CallcenterConversationPartsChanged``, ``RecordingUrlGenerate``, ``MsgSendingComplete``,
+    ``MsgTemplateComplete``, an ``IvrStart`` for the ``ivr_start`` request the platform POSTs to
+    an IVR application's URL, or an ``Event`` for any other event name. Raises ``DecodeError``
+    for a body that is not a JSON object with a string ``event``, or whose keys have impossible
+    types or times outside 1970-9999 (naming the key)."""
 
 __all__ = [
     "DuoCallbackEnd",
@@ -1136,6 +1606,16 @@ __all__ = [
     "ConfQuit",
     "ConfPlayEnd",
     "ConfRecordEnd",
+    "CallcenterQueueSelect",
+    "CallcenterQueueSuccess",
+    "CallcenterQueueFail",
+    "CallcenterAgentStateChanged",
+    "CallcenterAgentConversationChanged",
+    "CallcenterConversationBegin",
+    "CallcenterConversationEnd",
+    "CallcenterConversationPartsChanged",
     "RecordingUrlGenerate",
+    "MsgSendingComplete",
+    "MsgTemplateComplete",
     "parse_event",
 ]

@@ -71,8 +71,28 @@ public final class Events {
                 return new ConfPlayEnd(m);
             case "conf.record_end":
                 return new ConfRecordEnd(m);
+            case "callcenter.queue.select":
+                return new CallcenterQueueSelect(m);
+            case "callcenter.queue.success":
+                return new CallcenterQueueSuccess(m);
+            case "callcenter.queue.fail":
+                return new CallcenterQueueFail(m);
+            case "callcenter.agent.state_changed":
+                return new CallcenterAgentStateChanged(m);
+            case "callcenter.agent.conversation_changed":
+                return new CallcenterAgentConversationChanged(m);
+            case "callcenter.conversation.begin":
+                return new CallcenterConversationBegin(m);
+            case "callcenter.conversation.end":
+                return new CallcenterConversationEnd(m);
+            case "callcenter.conversation.parts_changed":
+                return new CallcenterConversationPartsChanged(m);
             case "recording.url_generate":
                 return new RecordingUrlGenerate(m);
+            case "msg.sending_complete":
+                return new MsgSendingComplete(m);
+            case "msg.template_complete":
+                return new MsgTemplateComplete(m);
             case "ivr_start":
                 return new IvrStart(m);
             case "ivr_next":
@@ -778,6 +798,342 @@ public final class Events {
         }
     }
 
+    /** {@code callcenter.queue.select}: An agent was chosen for a queued call and its extension is being called. Times are epoch milliseconds. */
+    public static class CallcenterQueueSelect extends Event {
+        CallcenterQueueSelect(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The chosen agent (absent before one was chosen). */
+        public String agentName() {
+            return string("agent_name");
+        }
+
+        /** The chosen agent's extension. */
+        public String agentExtensionId() {
+            return string("agent_extension_id");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The queue task id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). */
+        public String kind() {
+            return string("kind");
+        }
+
+        /** The queued call. */
+        public String originCallId() {
+            return string("origin_call_id");
+        }
+
+        /** The queue condition that routed it. */
+        public String conditionId() {
+            return string("condition_id");
+        }
+
+        /** The call to the agent. */
+        public String agentCallId() {
+            return string("agent_call_id");
+        }
+    }
+
+    /** {@code callcenter.queue.success}: The chosen agent answered the queued call. Times are epoch milliseconds. */
+    public static class CallcenterQueueSuccess extends Event {
+        CallcenterQueueSuccess(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The chosen agent (absent before one was chosen). */
+        public String agentName() {
+            return string("agent_name");
+        }
+
+        /** The chosen agent's extension. */
+        public String agentExtensionId() {
+            return string("agent_extension_id");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The queue task id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). */
+        public String kind() {
+            return string("kind");
+        }
+
+        /** The queued call. */
+        public String originCallId() {
+            return string("origin_call_id");
+        }
+
+        /** The queue condition that routed it. */
+        public String conditionId() {
+            return string("condition_id");
+        }
+
+        /** The call to the agent. */
+        public String agentCallId() {
+            return string("agent_call_id");
+        }
+    }
+
+    /** {@code callcenter.queue.fail}: A queued call found no agent. Times are epoch milliseconds. */
+    public static class CallcenterQueueFail extends Event {
+        CallcenterQueueFail(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The chosen agent (absent before one was chosen). */
+        public String agentName() {
+            return string("agent_name");
+        }
+
+        /** The chosen agent's extension. */
+        public String agentExtensionId() {
+            return string("agent_extension_id");
+        }
+
+        /** `timeout`, `error`, `hangup` (the caller left) or `call_fail`. */
+        public String cause() {
+            return string("cause");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The queue task id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** Sent as `type`: how the caller was queued (`ivr`, `call_agent`, `fwd_agent`, `xfer_agent`, `invite_agent`). */
+        public String kind() {
+            return string("kind");
+        }
+
+        /** The queued call. */
+        public String originCallId() {
+            return string("origin_call_id");
+        }
+
+        /** The queue condition that routed it. */
+        public String conditionId() {
+            return string("condition_id");
+        }
+
+        /** The call to the agent. */
+        public String agentCallId() {
+            return string("agent_call_id");
+        }
+    }
+
+    /** {@code callcenter.agent.state_changed}: The platform changed an agent's state. Times are epoch milliseconds. */
+    public static class CallcenterAgentStateChanged extends Event {
+        CallcenterAgentStateChanged(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The state before. */
+        public String previousState() {
+            return string("previous_state");
+        }
+
+        /** The agent. */
+        public String name() {
+            return string("name");
+        }
+
+        /** The state now. */
+        public String latestState() {
+            return string("latest_state");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** When it changed. */
+        public Long currentTime() {
+            return integer("current_time");
+        }
+    }
+
+    /** {@code callcenter.agent.conversation_changed}: An agent entered or left a conversation. Times are epoch milliseconds. */
+    public static class CallcenterAgentConversationChanged extends Event {
+        CallcenterAgentConversationChanged(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The conversation. */
+        public String conversationId() {
+            return string("conversation_id");
+        }
+
+        /** The agent. */
+        public String name() {
+            return string("name");
+        }
+
+        /** The agent's state now. */
+        public String latestState() {
+            return string("latest_state");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** Sent as `type`: `enter` or `exit`. */
+        public String kind() {
+            return string("kind");
+        }
+
+        /** When it changed. */
+        public Long currentTime() {
+            return integer("current_time");
+        }
+    }
+
+    /** {@code callcenter.conversation.begin}: A conversation began (its first member answered). Times are epoch milliseconds. */
+    public static class CallcenterConversationBegin extends Event {
+        CallcenterConversationBegin(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conversation id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** Sent as `type`: `queue`, `call_out` or `call_agent`. */
+        public String kind() {
+            return string("kind");
+        }
+
+        /** The queue task, when it came from a queue. */
+        public String queueId() {
+            return string("queue_id");
+        }
+
+        /** The agent's call. */
+        public String agentCallId() {
+            return string("agent_call_id");
+        }
+    }
+
+    /** {@code callcenter.conversation.end}: A conversation ended. Times are epoch milliseconds. */
+    public static class CallcenterConversationEnd extends Event {
+        CallcenterConversationEnd(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** When it ended. */
+        public Long endTime() {
+            return integer("end_time");
+        }
+
+        /** When it began. */
+        public Long beginTime() {
+            return integer("begin_time");
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conversation id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+
+        /** Sent as `type`: `queue`, `call_out` or `call_agent`. */
+        public String kind() {
+            return string("kind");
+        }
+    }
+
+    /** {@code callcenter.conversation.parts_changed}: A member joined a conversation. Times are epoch milliseconds. */
+    public static class CallcenterConversationPartsChanged extends Event {
+        CallcenterConversationPartsChanged(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The sub-account of the resource; absent for the primary account. */
+        public String subaccountId() {
+            return string("subaccount_id");
+        }
+
+        /** The conversation id. */
+        public String id() {
+            return string("id");
+        }
+
+        /** The `user_data` given when it was created. */
+        public String userData() {
+            return string("user_data");
+        }
+    }
+
     /** {@code recording.url_generate}: The download URL asked for with `recording_url_gen` is ready. Times are epoch milliseconds. */
     public static class RecordingUrlGenerate extends Event {
         RecordingUrlGenerate(Map<String, Object> view) {
@@ -797,6 +1153,60 @@ public final class Events {
         /** Where to download it. */
         public String url() {
             return string("url");
+        }
+    }
+
+    /** {@code msg.sending_complete}: An SMS or USSD send (or mass task) finished. Times are epoch milliseconds. */
+    public static class MsgSendingComplete extends Event {
+        MsgSendingComplete(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** The numbers it failed for, `,`-separated; absent when none failed. */
+        public String failMobiles() {
+            return string("failMobiles");
+        }
+
+        /** The `msgKey` the send answered (the docs write `msg_key`). */
+        public String msgKey() {
+            return string("msgKey");
+        }
+
+        /** The request's state: 1 success (some number got it), -1 failure; a mass task's can read 0 (waiting), the event being sent before the state is saved (the docs: 0 success, 1 failure). */
+        public Long state() {
+            return integer("state");
+        }
+
+        /** Sent as `type`: 0 a single send, 1 a mass task. */
+        public Long kind() {
+            return integer("kind");
+        }
+    }
+
+    /** {@code msg.template_complete}: A template's audit finished. Times are epoch milliseconds. */
+    public static class MsgTemplateComplete extends Event {
+        MsgTemplateComplete(Map<String, Object> view) {
+            super(view);
+        }
+
+        /** Why it was rejected (as the operator wrote it); absent when none was given. */
+        public String reason() {
+            return string("reason");
+        }
+
+        /** When it was audited: `yyyy-MM-dd HH:mm:ss` in UTC+8. */
+        public String checkTime() {
+            return string("checkTime");
+        }
+
+        /** The template id (the docs write `temp_id`). */
+        public String tempId() {
+            return string("tempId");
+        }
+
+        /** 1 approved, -1 rejected. */
+        public Long status() {
+            return integer("status");
         }
     }
 
