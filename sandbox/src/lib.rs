@@ -174,7 +174,10 @@ pub use inspect::{
 };
 pub use sim::{CcEvent, RoutingStats};
 pub use sim::{ConfInfo, IvrRequest, Recording};
-pub use sim::{MobileOutcome, MsgRequestInfo, TemplateAudit, TemplateInfo};
+pub use sim::{
+    MobileOutcome, MsgRequestInfo, TemplateAudit, TemplateInfo, REJECT_REASON, REMARK_PENDING,
+    REMARK_REJECT,
+};
 
 use config::Credentials;
 use sim::{lock, read, write, Settings, Shared};

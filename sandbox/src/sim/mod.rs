@@ -59,7 +59,10 @@ pub(crate) use engine::Engine;
 pub(crate) use ivr::{IvrJob, NewIvrCall};
 pub use ivr::{IvrRequest, Recording};
 pub(crate) use mgmt::{Quota, Store as MgmtStore, Sub, QUOTA_TYPES};
-pub use msg::{MobileOutcome, MsgRequestInfo, TemplateAudit, TemplateInfo};
+pub use msg::{
+    MobileOutcome, MsgRequestInfo, TemplateAudit, TemplateInfo, REJECT_REASON, REMARK_PENDING,
+    REMARK_REJECT,
+};
 pub(crate) use msg::{MsgRequest, NewRequest, NewTemplate, Template, TemplateChange, GLOBAL_TEMPLATE};
 
 /// Settings fixed at start.

@@ -22,6 +22,13 @@ use crate::events::{self, EventMap};
 pub(crate) const DELIVERY_MS: i64 = 3000;
 /// The global template every app may use (`tempId` `1001`).
 pub(crate) const GLOBAL_TEMPLATE: &str = "1001";
+/// A template with this `remark` is left pending by the audit rule: only a script decides it.
+pub const REMARK_PENDING: &str = "sandbox:pending";
+/// A template with this `remark` is rejected when the audit rule's time comes, whatever the
+/// rule, with the reason [`REJECT_REASON`].
+pub const REMARK_REJECT: &str = "sandbox:reject";
+/// The reason of a template rejected for its remark [`REMARK_REJECT`].
+pub const REJECT_REASON: &str = "rejected by the sandbox (remark sandbox:reject)";
 /// Templates and requests kept; the oldest finished ones are forgotten beyond this.
 const HISTORY: usize = 50_000;
 
@@ -35,6 +42,9 @@ pub(crate) const TEMPLATE_COMPLETE_ORDER: &[&str] =
 /// How the sandbox audits a template that is pending (status 0): the platform's operator
 /// console, played by a rule. The rule in force when a template is created or updated
 /// decides it; [`crate::Sandbox::audit_template`] decides any pending template at once.
+/// Two reserved remarks need no setup: `sandbox:pending` (the rule leaves the template
+/// pending) and `sandbox:reject` (the rule rejects it, even an approving rule; with
+/// [`TemplateAudit::Manual`] it stays pending too).
 ///
 /// As JSON (`PUT /sandbox/msg/audit`): `{"rule":"approve","after_ms":10000}`,
 /// `{"rule":"reject","after_ms":10000,"reason":"..."}`, `{"rule":"manual"}`.
@@ -640,6 +650,14 @@ impl Shared {
 
 impl Engine {
     fn schedule_audit(&mut self, temp_id: &str, generation: u64, now: i64) {
+        let reserved = self
+            .msgs
+            .templates
+            .get(temp_id)
+            .and_then(|t| t.remark.as_deref());
+        if reserved == Some(REMARK_PENDING) {
+            return;
+        }
         let after = match &self.msgs.audit {
             TemplateAudit::Approve { after_ms } | TemplateAudit::Reject { after_ms, .. } => {
                 *after_ms
@@ -711,6 +729,9 @@ impl Engine {
                     return;
                 }
                 let (approve, reason) = match &self.msgs.audit {
+                    _ if t.remark.as_deref() == Some(REMARK_REJECT) => {
+                        (false, Some(REJECT_REASON.to_owned()))
+                    }
                     TemplateAudit::Approve { .. } => (true, None),
                     TemplateAudit::Reject { reason, .. } => (false, reason.clone()),
                     TemplateAudit::Manual => return,
