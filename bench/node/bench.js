@@ -4,20 +4,30 @@
 // Rows (one JSON object per line on stdout, the fields of bench/src/main.rs):
 // - Client.duoCallback vs fetch + node:crypto (bench/baselines/node_fetch.js), sequential;
 // - the same with 64 requests in flight;
-// - parseEvent of a real duo_callback.end body vs JSON.parse plus a copy of its fields.
+// - parseEvent of a real duo_callback.end body vs JSON.parse plus a copy of its fields;
+// - with --only http: Client.duoCallback vs node:http with a keep-alive Agent + node:crypto
+//   (bench/baselines/node_http.js; at most 64 sockets, the addon's request workers) at each of --concurrency (1,64,1000) requests in flight,
+//   meant for the trivial loopback server (`yunhuni-bench serve`), and the threads of this
+//   process with 1,000 requests in flight (read from /proc/self/task).
 // Ours and the baseline alternate repetition by repetition, after a warm-up of each.
 //
-//   node bench/node/bench.js --base-url URL [--quick] [--only sequential|inflight|parse]
+//   node bench/node/bench.js --base-url URL [--quick] [--only sequential|inflight|parse|http]
+//        [--concurrency 1,64,1000] [--label unpinned]
 
 const os = require('node:os');
 const path = require('node:path');
 const { Client, parseEvent } = require('yunhuni');
+const fs = require('node:fs');
 const { FetchClient } = require(path.join(__dirname, '..', 'baselines', 'node_fetch.js'));
+const { NodeHttpClient } = require(path.join(__dirname, '..', 'baselines', 'node_http.js'));
 
 const args = process.argv.slice(2);
 const baseUrl = args[args.indexOf('--base-url') + 1];
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const label = args.includes('--label') ? args[args.indexOf('--label') + 1] : '';
+const concurrency = (args.includes('--concurrency') ? args[args.indexOf('--concurrency') + 1] : '1,64,1000')
+  .split(',').map(Number);
 if (!args.includes('--base-url') || !baseUrl) {
   console.error('usage: node bench.js --base-url URL [--quick]');
   process.exit(2);
@@ -63,12 +73,12 @@ async function interleaved(reps, work, ours, baseline) {
   return [o, b];
 }
 
-function row(name, ours, baseline, unit, target, note) {
+function row(name, ours, baseline, unit, target, note, extra = {}) {
   const [o, oSpread] = stats(ours);
   const [b, bSpread] = baseline ? stats(baseline) : [null, null];
   console.log(JSON.stringify({
     name, ours: o, baseline: b, unit, target, ours_spread: oSpread, baseline_spread: bSpread,
-    samples: ours.length, note,
+    samples: ours.length, note, ...extra,
   }));
 }
 
@@ -94,6 +104,81 @@ async function roundTrips(reps, n, inFlight, name) {
   );
   const where = inFlight > 1 ? `; unpinned: the client and the sandbox share all ${os.availableParallelism()} cores` : '';
   row(name, o, b, 'requests/s', 1, `${n} requests per sample; Node ${process.version}${where}`);
+}
+
+/**
+ * The threads of this process now; with `others`, only those that are not the addon's workers
+ * (named yunhuni-*), which outlive a run of ours by 30 s of idleness.
+ */
+function threads(others = false) {
+  const tasks = fs.readdirSync('/proc/self/task');
+  if (!others) return tasks.length;
+  return tasks.filter((t) => {
+    try {
+      return !fs.readFileSync(`/proc/self/task/${t}/comm`, 'latin1').startsWith('yunhuni-');
+    } catch {
+      return false; // a thread that just ended
+    }
+  }).length;
+}
+
+/**
+ * `n` calls of `call`, `inFlight` at a time, while the most threads this process had is
+ * recorded in `peak.threads` (read just after all are issued, then every 2 ms).
+ */
+async function callsCounted(call, n, inFlight, peak) {
+  const run = calls(call, n, inFlight);
+  peak.threads = Math.max(peak.threads, threads(peak.others));
+  const timer = setInterval(() => { peak.threads = Math.max(peak.threads, threads(peak.others)); }, 2);
+  try {
+    await run;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * Ours vs node:http with a keep-alive Agent at each concurrency of --concurrency, against the
+ * server at --base-url (the trivial loopback server in bench/run): rows
+ * `node_vs_node_http_c{N}` (target 1), and at 1,000 in flight `node_threads_c1000`: the most
+ * threads this process had while ours ran (Node's own threads plus the addon's request workers),
+ * against the same for node:http.
+ */
+async function httpRows(reps) {
+  const suffix = label ? `_${label}` : '';
+  const shown = label ? `, ${label}` : '';
+  const idle = threads();
+  for (const c of concurrency) {
+    const n = quick ? Math.max(50, c) : Math.max(2000, c * 20);
+    const ours = new Client(options);
+    // As many sockets as the addon has request workers (at 1,000 in flight the Agent's default,
+    // no limit, is slower here: it opens 1,000 connections and keeps only 256 of them idle).
+    const baseline = new NodeHttpClient(options, { maxSockets: 64 });
+    const peakOurs = { threads: 0, others: false };
+    const peakBase = { threads: 0, others: true };
+    const [o, b] = await interleaved(
+      reps,
+      n,
+      () => callsCounted((r) => ours.duoCallback(r), n, c, peakOurs),
+      () => callsCounted((r) => baseline.duoCallback(r), n, c, peakBase),
+    );
+    const sockets = Object.values(baseline.agent.freeSockets).reduce((k, list) => k + list.length, 0);
+    baseline.close();
+    row(`Node Client.duoCallback vs node:http keep-alive Agent (64 sockets) + node:crypto, ${c} in flight${shown}`, o, b,
+      'requests/s', 1,
+      `${n} requests per sample, ${c} in flight, against the trivial loopback server; Node ${process.version}; ` +
+      `threads of the process: ${peakOurs.threads} at most with ours, ${peakBase.threads} with node:http (the ` +
+      `addon's idle workers not counted), ${idle} before any request; node:http kept ${sockets} sockets open`,
+      { key: `node_vs_node_http_c${c}${suffix}` });
+    if (c >= 1000) {
+      row(`Node: threads of the process with ${c} requests in flight${shown}`, [peakOurs.threads], [peakBase.threads],
+        'threads', idle + 64,
+        `the most threads /proc/self/task listed while ${c} calls were in flight (read after issuing them, then ` +
+        `every 2 ms): ours against node:http's; target: Node's own ${idle} threads before any request plus the ` +
+        'addon\'s 64 request workers (YUNHUNI_NODE_THREADS)',
+        { key: `node_threads_c${c}${suffix}`, target_kind: 'max' });
+    }
+  }
 }
 
 /** What an application would do without the SDK: parse, then copy the fields it uses. */
@@ -130,8 +215,8 @@ async function parse(reps, n) {
     () => { for (let i = 0; i < n; i++) sink += baselineParse(END_EVENT).endTime; },
   );
   if (sink === 0) throw new Error('unreachable');
-  row('Node parseEvent vs JSON.parse + field copy', o, base, 'events/s', 'report',
-    `${END_EVENT.length} byte duo_callback.end body, ${n} per sample`);
+  row('Node parseEvent vs JSON.parse + field copy', o, base, 'events/s', 0.5,
+    `${END_EVENT.length} byte duo_callback.end body, ${n} per sample`, { key: 'node_parse_vs_json' });
 }
 
 async function main() {
@@ -143,6 +228,7 @@ async function main() {
     await roundTrips(reps, quick ? 128 : 4096, 64, 'Node Client.duoCallback vs fetch + node:crypto, 64 in flight');
   }
   if (!only || only === 'parse') await parse(reps, quick ? 2000 : 200000);
+  if (only === 'http') await httpRows(reps);
 }
 
 main().catch((err) => {
