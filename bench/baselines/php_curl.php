@@ -1,7 +1,8 @@
 <?php
-// The PHP baseline: what a PHP application does without the SDK, the way the platform's own PHP
-// SDK does it: sign with md5 / hash_hmac / base64_encode, then POST with a new curl handle for
-// every request (so a new TCP connection every time).
+// The PHP baseline: what a PHP application does without the SDK: sign with md5 / hash_hmac /
+// base64_encode, then POST with curl. Two ways: a new curl handle for every request (so a new TCP
+// connection every time), as the platform's own PHP SDK does; or, with $reuseHandle, one handle
+// kept for every request (curl then keeps its connection alive), as a careful application does.
 
 declare(strict_types=1);
 
@@ -14,9 +15,13 @@ final class CurlBaselineClient
         private string $certId,
         private string $secretKey,
         private string $baseUrl,
+        private bool $reuseHandle = false,
     ) {
         $this->baseUrl = rtrim($baseUrl, '/');
     }
+
+    /** The handle kept when $reuseHandle is set. */
+    private ?CurlHandle $handle = null;
 
     /** Places a voice callback; returns the call id or throws RuntimeException. */
     public function duoCallback(string $to1, string $to2, int $maxCallDuration): string
@@ -38,7 +43,7 @@ final class CurlBaselineClient
         $text = implode("\n", ['POST', md5($body), self::CONTENT_TYPE, $timestamp, $this->appId, $path]);
         $signature = base64_encode(hash_hmac('sha256', $text, $this->secretKey, true));
 
-        $curl = curl_init();
+        $curl = $this->reuseHandle ? ($this->handle ??= curl_init()) : curl_init();
         curl_setopt_array($curl, [
             CURLOPT_URL => $uri,
             CURLOPT_POST => true,
@@ -58,7 +63,9 @@ final class CurlBaselineClient
         $response = curl_exec($curl);
         $status = curl_getinfo($curl, CURLINFO_RESPONSE_CODE);
         $error = curl_error($curl);
-        curl_close($curl);
+        if (!$this->reuseHandle) {
+            curl_close($curl);
+        }
         if ($response === false || $status !== 200) {
             throw new RuntimeException("HTTP $status $error");
         }

@@ -1,13 +1,15 @@
-/* The C client's sequential round trips: one yh_client, the same duo_callback request sent
- * N times in a row, after a warm-up. Prints one JSON row (see bench/src/main.rs); bench/run
- * adds the floor measured beside it as the baseline.
+/* The C client's round trips: one yh_client, the same duo_callback request sent N times in
+ * all, by THREADS threads sharing the client (default 1: one after the other), after a
+ * warm-up. Prints one JSON row (see bench/src/main.rs); bench/run adds the raw socket measured
+ * beside it as the baseline.
  *
- *   bench_client BASE_URL N REPS
+ *   bench_client BASE_URL N REPS [THREADS]
  *
  * Credentials: the sandbox's development ones, or YUNHUNI_APP_ID, YUNHUNI_CERT_ID and
  * YUNHUNI_SECRET_KEY when set.
  */
 #define _POSIX_C_SOURCE 199309L
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,14 +50,54 @@ static int round_trips(const yh_client *client, const yh_duo_callback *request, 
   return 0;
 }
 
+struct share {
+  const yh_client *client;
+  const yh_duo_callback *request;
+  long n;
+  int status;
+};
+
+static void *share_run(void *arg) {
+  struct share *s = arg;
+  s->status = round_trips(s->client, s->request, s->n);
+  return NULL;
+}
+
+/* `n` requests in all on `threads` threads; 0 on success. */
+static int in_flight(const yh_client *client, const yh_duo_callback *request, long n, int threads) {
+  if (threads == 1) return round_trips(client, request, n);
+  pthread_t ids[1024];
+  struct share shares[1024];
+  int started = 0, status = 0;
+  for (int i = 0; i < threads; i++) {
+    shares[i] = (struct share){client, request, n / threads + (i < n % threads), 0};
+    if (pthread_create(&ids[i], NULL, share_run, &shares[i]) != 0) {
+      fprintf(stderr, "pthread_create failed\n");
+      status = 1;
+      break;
+    }
+    started++;
+  }
+  for (int i = 0; i < started; i++) {
+    pthread_join(ids[i], NULL);
+    if (shares[i].status != 0) status = shares[i].status;
+  }
+  return status;
+}
+
 static int compare(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: %s BASE_URL N REPS\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: %s BASE_URL N REPS [THREADS]\n", argv[0]);
+    return 2;
+  }
+  int threads = argc == 5 ? atoi(argv[4]) : 1;
+  if (threads < 1 || threads > 1024) {
+    fprintf(stderr, "THREADS must be between 1 and 1024\n");
     return 2;
   }
   const char *base_url = argv[1];
@@ -87,10 +129,10 @@ int main(int argc, char **argv) {
   }
 
   double samples[100];
-  int status = round_trips(client, request, n); /* warm-up */
+  int status = in_flight(client, request, n, threads); /* warm-up */
   for (int r = 0; r < reps && status == 0; r++) {
     double start = now_seconds();
-    status = round_trips(client, request, n);
+    status = in_flight(client, request, n, threads);
     samples[r] = (double)n / (now_seconds() - start);
   }
   yh_duo_callback_free(request);
@@ -100,10 +142,10 @@ int main(int argc, char **argv) {
   qsort(samples, (size_t)reps, sizeof samples[0], compare);
   double median = reps % 2 ? samples[reps / 2] : (samples[reps / 2 - 1] + samples[reps / 2]) / 2;
   double spread = (samples[reps - 1] - samples[0]) / median;
-  printf("{\"name\": \"C client (libyunhuni) sequential duo_callback vs the floor\", \"ours\": %.3f, "
+  printf("{\"name\": \"C client (libyunhuni) duo_callback, %d in flight\", \"ours\": %.3f, "
          "\"baseline\": null, \"unit\": \"requests/s\", \"target\": 0.6, \"ours_spread\": %.4f, "
          "\"baseline_spread\": null, \"samples\": %d, \"samples_ours\": [",
-         median, spread, reps);
+         threads, median, spread, reps);
   for (int r = 0; r < reps; r++) printf("%s%.3f", r ? ", " : "", samples[r]);
   printf("], \"note\": \"%ld requests per sample\"}\n", n);
   return 0;

@@ -1,13 +1,14 @@
 <?php
-// PHP: Yunhuni\Client (the package in php/, over libyunhuni) against the curl baseline, both
-// sending the same duo_callback to the same sandbox, one request after the other. The runs are
-// interleaved, one repetition each in turn, after a warm-up of each. Prints JSON rows.
+// PHP: Yunhuni\Client (the package in php/, over libyunhuni) against the curl baselines (a new
+// handle per request, and one reused handle), all sending the same duo_callback to the same
+// server, one request after the other. The runs are interleaved, one repetition each in turn,
+// after a warm-up of each. Prints JSON rows with stable keys.
 //
 //   php -d ffi.enable=1 bench/php/bench.php BASE_URL N REPS
-//       the client on PHP's FFI against curl: one row
+//       the client on PHP's FFI against curl: two rows
 //   php -d ffi.enable=1 -d extension=/path/to/yunhuni.so bench/php/bench.php BASE_URL N REPS ext
 //       the client on the extension against curl, and against the same requests through the
-//       library's FFI backend (Yunhuni\Ffi, what the client runs on without the extension): two rows
+//       library's FFI backend (Yunhuni\Ffi, what the client runs on without the extension): three rows
 
 declare(strict_types=1);
 
@@ -29,6 +30,7 @@ $secretKey = getenv('YUNHUNI_SECRET_KEY') ?: '5d8f2a7c9e1b4d6fa3c0e8b7d9000001';
 
 $ours = new Yunhuni\Client($appId, $certId, $secretKey, ['base_url' => $baseUrl]);
 $baseline = new CurlBaselineClient($appId, $certId, $secretKey, $baseUrl);
+$reused = new CurlBaselineClient($appId, $certId, $secretKey, $baseUrl, true);
 
 $runs = [
     'ours' => function () use ($ours, $n): void {
@@ -41,6 +43,13 @@ $runs = [
     'baseline' => function () use ($baseline, $n): void {
         for ($i = 0; $i < $n; $i++) {
             if (strlen($baseline->duoCallback('13800000001', '13800000002', 60)) !== 32) {
+                throw new RuntimeException('unexpected call id');
+            }
+        }
+    },
+    'reused' => function () use ($reused, $n): void {
+        for ($i = 0; $i < $n; $i++) {
+            if (strlen($reused->duoCallback('13800000001', '13800000002', 60)) !== 32) {
                 throw new RuntimeException('unexpected call id');
             }
         }
@@ -90,8 +99,9 @@ for ($r = 0; $r < $reps; $r++) {
 [$o, $oSpread] = stats($samples['ours']);
 [$b, $bSpread] = stats($samples['baseline']);
 $note = "$n requests per sample, sequential; PHP " . PHP_VERSION . ', curl ' . curl_version()['version'];
-$row = fn (string $name, float $baseline, float $spread, float $target) => json_encode([
+$row = fn (string $key, string $name, float $baseline, float $spread, float $target) => json_encode([
     'name' => $name,
+    'key' => $key,
     'ours' => $o,
     'baseline' => $baseline,
     'unit' => 'requests/s',
@@ -101,10 +111,13 @@ $row = fn (string $name, float $baseline, float $spread, float $target) => json_
     'samples' => $reps,
     'note' => $note,
 ], JSON_UNESCAPED_SLASHES);
+[$u, $uSpread] = stats($samples['reused']);
 if ($mode === 'ffi') {
-    echo $row('PHP Yunhuni\\Client (FFI) vs curl with a new handle per request', $b, $bSpread, 2), "\n";
+    echo $row('php_vs_curl_reused', 'PHP Yunhuni\\Client (FFI) vs curl with one reused handle', $u, $uSpread, 1), "\n";
+    echo $row('php_vs_curl_new_handle', "PHP Yunhuni\\Client (FFI) vs curl with a new handle per request (the vendor SDK's way)", $b, $bSpread, 2), "\n";
 } else {
     [$f, $fSpread] = stats($samples['ffi']);
-    echo $row("php_ext_vs_curl_new_handle: PHP Yunhuni\\Client on the extension vs curl with a new handle per request (the vendor SDK's way)", $b, $bSpread, 3), "\n";
-    echo $row('php_ext_vs_ffi: PHP Yunhuni\\Client on the extension vs the same requests through its FFI backend', $f, $fSpread, 1), "\n";
+    echo $row('php_ext_vs_curl_reused', 'PHP Yunhuni\\Client on the extension vs curl with one reused handle', $u, $uSpread, 1), "\n";
+    echo $row('php_ext_vs_curl_new_handle', "PHP Yunhuni\\Client on the extension vs curl with a new handle per request (the vendor SDK's way)", $b, $bSpread, 3), "\n";
+    echo $row('php_ext_vs_ffi', 'PHP Yunhuni\\Client on the extension vs the same requests through its FFI backend', $f, $fSpread, 1), "\n";
 }

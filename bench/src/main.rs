@@ -2,7 +2,13 @@
 //! `bench/run` collects the rows of every language into one table.
 //!
 //! ```text
-//! yunhuni-bench client --base-url URL [--quick]   Rust client vs the raw-socket floor
+//! yunhuni-bench client --base-url URL [--quick]   Rust client vs the raw-socket floor (sandbox)
+//! yunhuni-bench client --loopback --base-url URL [--concurrency 1,8,64] [--label L] [--quick]
+//!                                                  Rust client vs a raw socket doing the same work
+//!                                                  and vs the pre-signed floor, against `serve`
+//! yunhuni-bench socket --base-url URL [--concurrency C] [--presigned]
+//!                                                  the raw socket alone (the C rows' baseline)
+//! yunhuni-bench serve [--listen ADDR]              the trivial keep-alive loopback server
 //! yunhuni-bench floor --base-url URL [--quick]    the floor alone (the C row's baseline)
 //! yunhuni-bench sign [--quick]                     signatures per second
 //! yunhuni-bench parse [--quick]                    Event::parse, events/s and MB/s
@@ -14,6 +20,7 @@
 //!
 //! `--n N` (requests per repetition) and `--reps R` override the counts of `client` and `floor`.
 
+mod loopback;
 #[path = "../baselines/rust_floor.rs"]
 mod rust_floor;
 
@@ -177,6 +184,163 @@ fn client_vs_floor(quick: bool) {
         "requests/s",
         json!(0.6),
         &format!("{n} requests per sample; the client signs each request, the floor replays pre-signed bytes"),
+    );
+}
+
+/// `f(i)` on `c` threads at once, thread `i` doing its share of `n`.
+fn on_threads(c: usize, n: usize, f: impl Fn(usize, usize) + Sync) {
+    std::thread::scope(|s| {
+        for i in 0..c {
+            let f = &f;
+            s.spawn(move || f(i, n / c + usize::from(i < n % c)));
+        }
+    });
+}
+
+fn concurrencies() -> Vec<usize> {
+    arg("--concurrency")
+        .unwrap_or_else(|| "1,8,64".into())
+        .split(',')
+        .map(|c| {
+            c.trim()
+                .parse()
+                .expect("--concurrency takes numbers: 1,8,64")
+        })
+        .collect()
+}
+
+/// Requests per sample at `c` in flight.
+fn loopback_n(quick: bool, c: usize) -> usize {
+    arg_usize("--n").unwrap_or(if quick {
+        50.max(c * 2)
+    } else {
+        4000.max(c * 100)
+    })
+}
+
+/// The Rust client against the raw socket doing the SDK's work and against the pre-signed
+/// floor, at each concurrency, against the trivial loopback server (`serve`). Each thread of a
+/// socket row has a connection of its own; the client's threads share one `Client`.
+fn client_vs_socket(quick: bool) {
+    let t = target();
+    let reps = arg_usize("--reps").unwrap_or(if quick { 2 } else { 7 });
+    let label = arg("--label").unwrap_or_default();
+    let suffix = if label.is_empty() {
+        String::new()
+    } else {
+        format!("_{label}")
+    };
+    let shown = if label.is_empty() {
+        String::new()
+    } else {
+        format!(", {label}")
+    };
+    let client = Client::builder(&t.app, &t.cert, &t.secret)
+        .base_url(&t.base)
+        .build()
+        .unwrap();
+    let request = DuoCallback::new("13800000001", "13800000002", 60);
+    for c in concurrencies() {
+        let n = loopback_n(quick, c);
+        let presigned = presigned(&t, n);
+        let (mut ours, mut work, mut floor) = (Vec::new(), Vec::new(), Vec::new());
+        let mut connections = 0;
+        // The first round warms up (and opens the client's connections); interleaved so that
+        // drift on the machine affects all three alike.
+        for round in 0..reps + 1 {
+            work.extend(rates(1, n as f64, || {
+                on_threads(c, n, |_, k| {
+                    let mut s = rust_floor::WorkingSocket::connect(
+                        &t.host, &t.cert, &t.app, &t.cert, &t.secret,
+                    );
+                    for _ in 0..k {
+                        black_box(s.duo_callback("13800000001", "13800000002", 60));
+                    }
+                })
+            }));
+            floor.extend(rates(1, n as f64, || {
+                on_threads(c, n, |i, k| {
+                    let share = &presigned[i * (n / c)..][..k.min(n - i * (n / c))];
+                    rust_floor::replay(&t.host, share)
+                })
+            }));
+            let before = loopback::stats(&t.host).0;
+            ours.extend(rates(1, n as f64, || {
+                on_threads(c, n, |_, k| {
+                    for _ in 0..k {
+                        black_box(client.duo_callback(&request).unwrap());
+                    }
+                })
+            }));
+            if round > 0 {
+                connections += loopback::stats(&t.host).0 - before;
+            }
+        }
+        let note = format!(
+            "{n} requests per sample, {c} in flight, against the trivial loopback server; the client opened \
+             {connections} connections after its warm-up round ({reps} samples)"
+        );
+        let mut r = row_value(
+            &format!("Rust client vs raw socket doing the same work (encode, sign, decode), {c} in flight{shown}"),
+            &ours[1..],
+            Some(&work[1..]),
+            "requests/s",
+            json!(0.9),
+            &format!("{note}; the socket builds the JSON body, signs, and decodes the answer per request"),
+        );
+        r["key"] = json!(format!("rust_vs_socket_c{c}{suffix}"));
+        r["reconnects"] = json!(connections);
+        println!("{r}");
+        let mut r = row_value(
+            &format!("Rust client vs pre-signed raw socket (floor), {c} in flight{shown}"),
+            &ours[1..],
+            Some(&floor[1..]),
+            "requests/s",
+            json!("report"),
+            &format!("{note}; the floor replays bytes signed up front"),
+        );
+        r["key"] = json!(format!("rust_vs_floor_c{c}{suffix}"));
+        println!("{r}");
+    }
+}
+
+/// The raw socket alone at `--concurrency C` (one value), doing the SDK's work per request, or
+/// replaying pre-signed requests with `--presigned`: the baseline of the C rows.
+fn socket_alone(quick: bool) {
+    let t = target();
+    let c = concurrencies()[0];
+    let n = loopback_n(quick, c);
+    let reps = arg_usize("--reps").unwrap_or(if quick { 2 } else { 7 });
+    let presigned_only = std::env::args().any(|a| a == "--presigned");
+    let presigned = presigned(&t, n);
+    let samples = rates(reps, n as f64, || {
+        on_threads(c, n, |i, k| {
+            if presigned_only {
+                rust_floor::replay(&t.host, &presigned[i * (n / c)..][..k.min(n - i * (n / c))]);
+            } else {
+                let mut s = rust_floor::WorkingSocket::connect(
+                    &t.host, &t.cert, &t.app, &t.cert, &t.secret,
+                );
+                for _ in 0..k {
+                    black_box(s.duo_callback("13800000001", "13800000002", 60));
+                }
+            }
+        })
+    });
+    row(
+        &format!(
+            "Raw socket{}, {c} in flight",
+            if presigned_only {
+                ", pre-signed"
+            } else {
+                " doing the SDK's work"
+            }
+        ),
+        &samples,
+        None,
+        "requests/s",
+        json!("report"),
+        &format!("{n} requests per sample"),
     );
 }
 
@@ -623,14 +787,17 @@ fn conf_scale(quick: bool) {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     match std::env::args().nth(1).as_deref() {
+        Some("client") if std::env::args().any(|a| a == "--loopback") => client_vs_socket(quick),
         Some("client") => client_vs_floor(quick),
+        Some("socket") => socket_alone(quick),
+        Some("serve") => loopback::serve(&arg("--listen").unwrap_or_else(|| "127.0.0.1:0".into())),
         Some("floor") => floor(quick),
         Some("sign") => sign(quick),
         Some("parse") => parse(quick),
         Some("scale") => scale(quick),
         Some("conf-scale") => conf_scale(quick),
         _ => {
-            eprintln!("usage: yunhuni-bench client|floor|sign|parse|scale|conf-scale [--quick] [--base-url URL] [--n N] [--reps R]");
+            eprintln!("usage: yunhuni-bench client|floor|socket|serve|sign|parse|scale|conf-scale [--quick] [--base-url URL] [--n N] [--reps R]");
             std::process::exit(2);
         }
     }
