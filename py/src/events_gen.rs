@@ -2419,8 +2419,8 @@ impl PyMsgSendingComplete {
         Ok(format!(
             "MsgSendingComplete(msgKey={}, state={}, kind={})",
             repr_of(py, &self.0.msgKey)?,
-            repr_of(py, &self.0.state)?,
-            repr_of(py, &self.0.kind)?
+            repr_of(py, self.0.state)?,
+            repr_of(py, self.0.kind)?
         ))
     }
 }
@@ -2480,7 +2480,7 @@ impl PyMsgTemplateComplete {
         Ok(format!(
             "MsgTemplateComplete(tempId={}, status={}, reason={})",
             repr_of(py, &self.0.tempId)?,
-            repr_of(py, &self.0.status)?,
+            repr_of(py, self.0.status)?,
             repr_of(py, &self.0.reason)?
         ))
     }

@@ -259,6 +259,13 @@ fn native() -> String {
             .map(|n| {
                 if derived(rust_type).any(|d| d.name == *n) {
                     format!("repr_of(py, derived::{n}(&self.0))?")
+                } else if decl
+                    .keys
+                    .iter()
+                    .any(|k| k.field == *n && k.ty != KeyType::Str)
+                {
+                    // An integer is `Copy`: passed by value.
+                    format!("repr_of(py, self.0.{})?", crate::rust::ident(n))
                 } else {
                     format!("repr_of(py, &self.0.{})?", crate::rust::ident(n))
                 }
