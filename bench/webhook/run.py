@@ -371,8 +371,10 @@ def count(r: "redis.Redis", prefix: str, settled: Dict[str, Tuple[bool, int]], s
 
 def run_once(*, sandbox_bin: Optional[str], redis_server: RedisServer, events: int, workers: int,
              kill: bool, fail_every: int, slow_every: int, slow_s: float, webhook_timeout_ms: int,
-             time_scale: float, spec: str = "app:app", kind: str = "gunicorn") -> Counts:
-    """One run against a fresh server and a clean Redis."""
+             time_scale: float, spec: str = "app:app", kind: str = "gunicorn",
+             probe: Optional[Callable[[AppServer], None]] = None) -> Counts:
+    """One run against a fresh server and a clean Redis; ``probe(server)`` runs once the events
+    are settled, before the server stops (what it POSTs must not be handled)."""
     redis_server.client.flushall()
     prefix = "rec:"
     env = {"WEBHOOK_REDIS_URL": redis_server.url, "WEBHOOK_RECORD_PREFIX": prefix, "WEBHOOK_SLOW_S": str(slow_s)}
@@ -391,6 +393,8 @@ def run_once(*, sandbox_bin: Optional[str], redis_server: RedisServer, events: i
                                                on_progress=progress)
         finally:
             sandbox.close()
+        if probe:
+            probe(server)
         restarted = False
         if killed:
             deadline = time.monotonic() + 30
