@@ -8,6 +8,7 @@ import asyncio
 import importlib.util
 import io
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
@@ -477,3 +478,42 @@ def test_asgi_refuses_unread_and_a_plain_handler_failing_first(redis_server: Any
     small = ASGIApp(Receiver(max_body=100), handler)
     assert run_asgi(small, scope(query=b"", length=None), receiver_of([b"x" * 80, b"y" * 80, b"z" * 80]))[0] == 413
     redis_server.client.flushall()
+
+
+def test_threads_share_a_receiver() -> None:
+    """One receiver, 8 threads delivering the same 50 events at once: each event is new once."""
+    receiver = Receiver()
+    bodies = [BODY.replace(b"order-42", f"order-{i}".encode()) for i in range(50)]
+    new: List[str] = []
+    lock = threading.Lock()
+
+    def deliver_all() -> None:
+        for body in bodies:
+            d = receiver.receive("", body)
+            if not d.duplicate:
+                with lock:
+                    new.append(d.key)
+
+    threads = [threading.Thread(target=deliver_all) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(new) == 50 and len(set(new)) == 50
+
+
+def test_asgi_app_serves_lifespan_and_ignores_other_scopes() -> None:
+    app = ASGIApp(Receiver(), Recorder())
+    sent: List[Mapping[str, Any]] = []
+    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+
+    async def receive() -> Mapping[str, Any]:
+        return incoming.pop(0)
+
+    async def send(message: Mapping[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app({"type": "lifespan"}, receive, send))
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    asyncio.run(app({"type": "websocket"}, receive, send))
+    assert len(sent) == 2
