@@ -6,11 +6,11 @@
 //! process.
 
 use crate::convert::{text, value_to_py};
-use pyo3::exceptions::{PyOSError, PyPermissionError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyOSError, PyPermissionError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use std::time::Duration;
-use yunhuni_sandbox::{Behavior, Delivery, Sandbox, WebhookAttempt};
+use yunhuni_sandbox::{Behavior, Delivery, MobileOutcome, Sandbox, TemplateAudit, WebhookAttempt};
 
 /// The running simulator. Use `yunhuni.testing.Sandbox`.
 #[pyclass(frozen, module = "yunhuni._native", name = "_Sandbox")]
@@ -241,6 +241,84 @@ impl PySandbox {
                 std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(e.to_string()),
                 _ => PyValueError::new_err(e.to_string()),
             })
+    }
+
+    /// Audits a pending template now; `KeyError` for an unknown one, `ValueError` for one that
+    /// is not pending.
+    #[pyo3(signature = (temp_id, approve, reason = None))]
+    fn audit_template(
+        &self,
+        py: Python<'_>,
+        temp_id: &Bound<'_, PyAny>,
+        approve: bool,
+        reason: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let temp_id = text(py, "temp_id", temp_id)?;
+        let reason = reason.map(|r| text(py, "reason", r)).transpose()?;
+        self.inner
+            .audit_template(&temp_id, approve, reason.as_deref())
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => PyKeyError::new_err(e.to_string()),
+                _ => PyValueError::new_err(e.to_string()),
+            })
+    }
+
+    /// `rule` is the sandbox's JSON form, e.g. `{"rule": "approve", "after_ms": 10000}`.
+    fn set_template_audit(&self, py: Python<'_>, rule: &Bound<'_, PyAny>) -> PyResult<()> {
+        let value = crate::convert::py_to_value(py, "rule", rule, 0)?;
+        let rule: TemplateAudit = serde_json::from_value(value)
+            .map_err(|e| PyValueError::new_err(format!("not a template audit rule: {e}")))?;
+        self.inner.set_template_audit(rule);
+        Ok(())
+    }
+
+    fn template_audit<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json(py, &self.inner.template_audit())
+    }
+
+    /// `outcome` is `"delivered"`, `"undelivered"`, `"refused"`, `"no_supplier"`,
+    /// `"supplier_down"`, or `None` (back to delivered).
+    fn set_mobile_outcome(
+        &self,
+        py: Python<'_>,
+        mobile: &Bound<'_, PyAny>,
+        outcome: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let mobile = text(py, "mobile", mobile)?;
+        let outcome = match outcome {
+            None => None,
+            Some(o) => {
+                let value = crate::convert::py_to_value(py, "outcome", o, 0)?;
+                Some(
+                    serde_json::from_value::<MobileOutcome>(value)
+                        .map_err(|e| PyValueError::new_err(format!("not a mobile outcome: {e}")))?,
+                )
+            }
+        };
+        self.inner.set_mobile_outcome(&mobile, outcome);
+        Ok(())
+    }
+
+    fn template<'py>(
+        &self,
+        py: Python<'py>,
+        temp_id: String,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner
+            .template(&temp_id)
+            .map(|t| json(py, &t))
+            .transpose()
+    }
+
+    fn msg_request<'py>(
+        &self,
+        py: Python<'py>,
+        msg_key: String,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner
+            .msg_request(&msg_key)
+            .map(|r| json(py, &r))
+            .transpose()
     }
 
     fn ivr_requests<'py>(

@@ -108,7 +108,7 @@ def test_notify_and_verify_ends() -> None:
 def test_events_are_immutable_values() -> None:
     e = yunhuni.parse_event(CONNECTED)
     with pytest.raises(AttributeError):
-        e.id = "other"  # type: ignore[misc]
+        e.id = "other"  # type: ignore[misc,union-attr]
     assert e == yunhuni.parse_event(CONNECTED)
     assert e != yunhuni.parse_event(CONNECTED.replace(b"order-42", b"order-43"))
 

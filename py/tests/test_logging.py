@@ -192,7 +192,8 @@ def test_a_broken_log_filter_does_not_fail_the_request(
     try:
         recording_stub.reset({"confId": "c"})
         assert stub_client.conf_create(60) == {"confId": "c"}
-        assert yunhuni.parse_event(END).id
+        end = yunhuni.parse_event(END)
+        assert isinstance(end, yunhuni.DuoCallbackEnd) and end.id
     finally:
         logger.removeFilter(refuse)
     assert [str(u.exc_value) for u in unraisable] == ["filter broke", "filter broke"]

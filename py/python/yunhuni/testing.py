@@ -231,6 +231,50 @@ class Sandbox:
         call_id: str = self._native.inbound_call(from_, to)
         return call_id
 
+    def audit_template(self, temp_id: str, approve: bool, reason: Optional[str] = None) -> None:
+        """Audits a pending template (status 0) now, as the platform's operator console does:
+        approves it (status 1) or rejects it (status -1, with ``reason``), and sends
+        ``msg.template_complete``. Raises ``KeyError`` for an unknown template and
+        ``ValueError`` for one that is not pending."""
+        self._native.audit_template(temp_id, approve, reason)
+
+    @property
+    def template_audit(self) -> Dict[str, Any]:
+        """The rule that audits new and updated templates, in the sandbox's JSON form (default
+        ``{"rule": "approve", "after_ms": 10000}``, simulated milliseconds)."""
+        result: Dict[str, Any] = self._native.template_audit()
+        return result
+
+    @template_audit.setter
+    def template_audit(self, rule: Mapping[str, Any]) -> None:
+        """``{"rule": "approve", "after_ms": N}``, ``{"rule": "reject", "after_ms": N,
+        "reason": "..."}`` or ``{"rule": "manual"}`` (pending until ``audit_template``)."""
+        self._native.set_template_audit(dict(rule))
+
+    def set_mobile_outcome(self, mobile: str, outcome: Optional[str]) -> None:
+        """What the SMS/USSD supplier does with messages to ``mobile``: ``"delivered"`` (the
+        default, also ``None``), ``"undelivered"`` (listed in ``failMobiles``), ``"refused"``
+        (a send answers ``state`` 0), ``"no_supplier"`` (050106), ``"supplier_down"``
+        (050105)."""
+        self._native.set_mobile_outcome(mobile, outcome)
+
+    def template(self, temp_id: str) -> Dict[str, Any]:
+        """A template's ``status``, ``reason`` and the ``msg.template_complete`` bodies sent
+        for it (``events``). Raises ``KeyError`` for an unknown template."""
+        result: Optional[Dict[str, Any]] = self._native.template(temp_id)
+        if result is None:
+            raise KeyError(f"the sandbox has no template {temp_id!r}")
+        return result
+
+    def msg_request(self, msg_key: str) -> Dict[str, Any]:
+        """An SMS/USSD request's ``state`` (0 waiting, 1 success, -1 failure), ``send_type``,
+        ``is_mass`` and its ``msg.sending_complete`` bodies (``events``). Raises ``KeyError``
+        for an unknown ``msgKey``."""
+        result: Optional[Dict[str, Any]] = self._native.msg_request(msg_key)
+        if result is None:
+            raise KeyError(f"the sandbox has no request {msg_key!r}")
+        return result
+
     def ivr_requests(self, call_id: str) -> List[Dict[str, Any]]:
         """Every request the platform made to the IVR application for a call, one per attempt,
         oldest first: ``method``, ``url``, ``attempt``, ``body`` (``ivr_start``), ``status``,

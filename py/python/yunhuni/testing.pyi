@@ -106,6 +106,24 @@ class Sandbox:
     def inbound_call(self, from_: str, to: str) -> str:
         """A caller dials ``to``: the platform runs the IVR application; returns the call id."""
 
+    def audit_template(self, temp_id: str, approve: bool, reason: str | None = None) -> None:
+        """Audits a pending template now (``msg.template_complete`` follows)."""
+
+    @property
+    def template_audit(self) -> dict[str, Any]:
+        """The rule that audits templates (sandbox JSON form)."""
+
+    @template_audit.setter
+    def template_audit(self, rule: Mapping[str, Any]) -> None: ...
+    def set_mobile_outcome(self, mobile: str, outcome: str | None) -> None:
+        """What the SMS/USSD supplier does with messages to ``mobile``."""
+
+    def template(self, temp_id: str) -> dict[str, Any]:
+        """A template's status and its ``msg.template_complete`` bodies."""
+
+    def msg_request(self, msg_key: str) -> dict[str, Any]:
+        """An SMS/USSD request's state and its ``msg.sending_complete`` bodies."""
+
     def ivr_requests(self, call_id: str) -> list[dict[str, Any]]:
         """Every request made to the IVR application for a call, one per attempt."""
 
