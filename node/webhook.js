@@ -164,7 +164,7 @@ class Receiver {
         throw storeFailed(err);
       }
     }
-    return { event: JSON.parse(d.event), key: d.key, duplicate, status: d.status, body: d.body };
+    return { event: d.event, key: d.key, duplicate, status: d.status, body: d.body };
   }
 
   /** Forgets `key` in the store, so that the platform's re-send is handled (after a failure). */

@@ -8,7 +8,7 @@
 
 use crate::args::{opt_int, opt_string, Args};
 use crate::error::{JsError, OrThrow};
-use crate::events::{bytes, camel_view, exact_numbers};
+use crate::events::bytes;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{json, Value};
@@ -30,17 +30,6 @@ fn option_error(e: yunhuni::Error) -> JsError {
 /// The store's `ttlMs` option as a duration (core checks its range).
 fn millis(value: Option<i64>) -> Option<Duration> {
     value.map(|ms| Duration::from_millis(ms.max(0) as u64))
-}
-
-/// The JSON text of an event as `parseEvent` gives it: core's canonical view, keys in
-/// camelCase, a number beyond what a JavaScript number holds exactly refused (`decode`, 400).
-fn event_json(event: &Event) -> R<String> {
-    let view = camel_view(event.to_value());
-    exact_numbers(&view).map_err(|e| JsError {
-        status: Some(400),
-        ..e
-    })?;
-    Ok(view.to_string())
 }
 
 #[napi]
@@ -156,18 +145,18 @@ impl NativeReceiver {
     }
 
     /// Core's `receive`: `{ event, key, duplicate, status, body, claim }`, where `event` is the
-    /// JSON text of the event as `parseEvent` gives it (for `JSON.parse`), and `claim` says
-    /// whether a store of the caller's own is to claim `key` (this receiver has no store, and
-    /// the event is one that is deduplicated: every one but `ivr_start`, which core never
+    /// object `parseEvent` gives (made by the same conversion, [`crate::view`]), and `claim`
+    /// says whether a store of the caller's own is to claim `key` (this receiver has no store,
+    /// and the event is one that is deduplicated: every one but `ivr_start`, which core never
     /// claims, its answer being an IVR document).
     #[napi(catch_unwind)]
-    pub fn receive(
+    pub fn receive<'e>(
         &self,
-        env: &Env,
+        env: &'e Env,
         query: Option<Unknown>,
         body: Option<Unknown>,
-    ) -> Result<Value> {
-        let receive = || -> R<Value> {
+    ) -> Result<Object<'e>> {
+        let receive = || -> R<(yunhuni::webhook::Delivery, bool)> {
             let query = opt_string("query", query)?.unwrap_or_default();
             let body = bytes("body", body, false)?;
             let d = self
@@ -175,16 +164,27 @@ impl NativeReceiver {
                 .receive(&query, &body)
                 .map_err(JsError::renamed)?;
             let claim = !self.inner.has_store() && !matches!(d.event, Event::IvrStart(_));
-            Ok(json!({
-                "event": event_json(&d.event)?,
-                "key": d.key,
-                "duplicate": d.duplicate,
-                "status": d.status,
-                "body": d.body,
-                "claim": claim,
-            }))
+            Ok((d, claim))
         };
-        receive().or_throw(env)
+        let (d, claim) = receive().or_throw(env)?;
+        // A number beyond what JavaScript holds exactly: not an event this app can take (400).
+        let event = crate::view::event_object(env, &d.event.to_value())
+            .map_err(|e| JsError {
+                status: Some(400),
+                ..e
+            })
+            .or_throw(env)?;
+        let mut out = Object::new(env)?;
+        // SAFETY: a value just made in this environment.
+        out.set("event", unsafe {
+            Unknown::from_raw_unchecked(env.raw(), event)
+        })?;
+        out.set("key", d.key.as_str())?;
+        out.set("duplicate", d.duplicate)?;
+        out.set("status", u32::from(d.status))?;
+        out.set("body", d.body)?;
+        out.set("claim", claim)?;
+        Ok(out)
     }
 
     /// Forgets `key` in core's store (nothing to do without one).
