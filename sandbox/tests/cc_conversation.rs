@@ -240,7 +240,7 @@ fn call_agent_queues_the_second_agent_into_the_conversation() {
         cc.code(
             "POST",
             &format!("callcenter/conversation/{conv}/invite_agent"),
-            &bare
+            &enqueue
         ),
         "000002"
     );
