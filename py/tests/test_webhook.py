@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import io
+import re
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -517,3 +519,30 @@ def test_asgi_app_serves_lifespan_and_ignores_other_scopes() -> None:
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     asyncio.run(app({"type": "websocket"}, receive, send))
     assert len(sent) == 2
+
+
+def test_the_readme_example_runs_and_type_checks(redis_server: Any, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """py/README.md's yunhuni.webhook example, as written (its Redis URL pointed at the test's
+    redis-server): mypy --strict accepts it, and the app it builds handles a delivery once."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Receiving webhooks", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match is not None and "WSGIApp(receiver, handle)" in match.group(1)
+    code = match.group(1)
+    path = tmp_path / "readme_webhook.py"
+    path.write_text(code)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--allow-untyped-defs", "--cache-dir", str(tmp_path / ".cache"),
+         str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert code.count("redis://127.0.0.1:6379/0") == 1
+    namespace: Dict[str, Any] = {}
+    exec(compile(code.replace("redis://127.0.0.1:6379/0", redis_server.url), str(path), "exec"), namespace)
+    app = namespace["app"]
+    query = "token=a-long-random-secret"
+    assert call_wsgi(app, environ(query=query))[0] == "200 OK"
+    assert call_wsgi(app, environ(query=query))[0] == "200 OK"
+    assert call_wsgi(app, environ(query="token=wrong", stream=NoRead()))[0] == "403 Forbidden"
+    assert capsys.readouterr().out == f"duo_callback.end {CALL_ID}\n"
+    redis_server.client.flushall()
