@@ -548,9 +548,9 @@ export interface MsgTemplateCompleteEvent {
   status: number | null;
 }
 
-/** The documented event names other than the typed ones (`duo_callback.end`, `notify_call.end`, `verify_call.end`, `ivr.call_end`, `ivr.play_end`, `ivr.record_end`, `ivr.get_end`, `ivr.put_end`, `ivr.dial_end`, `ivr.connect_begin`, `ivr.connect_end`, `ivr.format_error`, `conf.create.succ`, `conf.end`, `conf.joined`, `conf.join.fail`, `conf.quit`, `conf.play_end`, `conf.record_end`, `callcenter.queue.select`, `callcenter.queue.success`, `callcenter.queue.fail`, `callcenter.agent.state_changed`, `callcenter.agent.conversation_changed`, `callcenter.conversation.begin`, `callcenter.conversation.end`, `callcenter.conversation.parts_changed`, `recording.url_generate`, `msg.sending_complete`, `msg.template_complete`). */
+/** Every documented event is typed (`duo_callback.end`, `notify_call.end`, `verify_call.end`, `ivr.call_end`, `ivr.play_end`, `ivr.record_end`, `ivr.get_end`, `ivr.put_end`, `ivr.dial_end`, `ivr.connect_begin`, `ivr.connect_end`, `ivr.format_error`, `conf.create.succ`, `conf.end`, `conf.joined`, `conf.join.fail`, `conf.quit`, `conf.play_end`, `conf.record_end`, `callcenter.queue.select`, `callcenter.queue.success`, `callcenter.queue.fail`, `callcenter.agent.state_changed`, `callcenter.agent.conversation_changed`, `callcenter.conversation.begin`, `callcenter.conversation.end`, `callcenter.conversation.parts_changed`, `recording.url_generate`, `msg.sending_complete`, `msg.template_complete`): an `OtherEvent` is one the platform does not document, its name typed by the placeholder `'(undocumented)'`. */
 export type OtherEventName =
-  never;
+  | '(undocumented)';
 
 /**
  * Any other event, its body kept whole in `fields` (keys as sent). Event names the platform

@@ -3,6 +3,36 @@
 
 import type { ClientOptions } from './index';
 
+/** How the sandbox audits pending templates (simulated milliseconds). */
+export type TemplateAudit =
+  | { rule: 'approve'; afterMs: number }
+  | { rule: 'reject'; afterMs: number; reason?: string | null }
+  | { rule: 'manual' };
+
+/** What the SMS/USSD supplier does with messages to one number. */
+export type MobileOutcome = 'delivered' | 'undelivered' | 'refused' | 'no_supplier' | 'supplier_down';
+
+/** A template as the sandbox keeps it. */
+export interface TemplateInfo {
+  tempId: string;
+  /** 0 pending, 1 approved, -1 rejected. */
+  status: number;
+  reason: string | null;
+  /** The `msg.template_complete` bodies sent for it. */
+  events: string[];
+}
+
+/** An SMS/USSD request as the sandbox keeps it. */
+export interface MsgRequestInfo {
+  msgKey: string;
+  sendType: 'msg_sms' | 'msg_ussd';
+  isMass: boolean;
+  /** 0 waiting, 1 success, -1 failure. */
+  state: number;
+  /** The `msg.sending_complete` bodies sent for it. */
+  events: string[];
+}
+
 /** Options of {@link Sandbox.start}. */
 export interface SandboxOptions {
   /** Address to listen on; default `127.0.0.1:0` (a free port). */
@@ -44,7 +74,7 @@ export interface SandboxOptions {
 export interface AppSettings {
   online?: boolean;
   testNumbers?: string[];
-  disabledServices?: Array<'duo_callback' | 'notify_call' | 'verify_call' | 'ivr' | 'conference'>;
+  disabledServices?: Array<'duo_callback' | 'notify_call' | 'verify_call' | 'ivr' | 'conference' | 'sms' | 'ussd'>;
   balanceExhausted?: boolean;
   quotaExhausted?: boolean;
   noLine?: boolean;
@@ -208,6 +238,23 @@ export declare class Sandbox {
    * and a caller that is not one of its test numbers).
    */
   inboundCall(from: string, to: string): string;
+  /**
+   * Audits a pending template (status 0) now, as the platform's operator console does:
+   * approves it (status 1) or rejects it (status -1, with `reason`), and sends
+   * `msg.template_complete`. Throws a `validation` `YunhuniError` naming `tempId` for an
+   * unknown template or one that is not pending.
+   */
+  auditTemplate(tempId: string, approve: boolean, reason?: string | null): void;
+  /** Sets the rule that audits templates created or updated from now on (simulated ms). */
+  setTemplateAudit(rule: TemplateAudit): void;
+  /** The rule that audits templates (default `{ rule: 'approve', afterMs: 10000 }`). */
+  templateAudit(): TemplateAudit;
+  /** What the SMS/USSD supplier does with messages to `mobile` (`null`: delivered). */
+  setMobileOutcome(mobile: string, outcome: MobileOutcome | null): void;
+  /** A template's status and its `msg.template_complete` bodies; `null` for an unknown one. */
+  template(tempId: string): TemplateInfo | null;
+  /** An SMS/USSD request's state and its `msg.sending_complete` bodies; `null` for an unknown one. */
+  msgRequest(msgKey: string): MsgRequestInfo | null;
   /** Every request made to the IVR application for a call, one per attempt; `null` for an unknown call. */
   ivrRequests(callId: string): IvrRequest[] | null;
   /** The recordings made by `<record>`. */

@@ -48,6 +48,13 @@ class Sandbox {
   /** A caller dials `to`: the sandbox runs the app's IVR documents. Returns the call id. */
   inboundCall(from, to) { return this.#native.inboundCall(from, to); }
   ivrRequests(callId) { return this.#native.ivrRequests(callId); }
+  /** Approves or rejects a pending template now (`msg.template_complete` follows). */
+  auditTemplate(tempId, approve, reason) { this.#native.auditTemplate(tempId, approve, reason); }
+  setTemplateAudit(rule) { this.#native.setTemplateAudit(rule); }
+  templateAudit() { return this.#native.templateAudit(); }
+  setMobileOutcome(mobile, outcome) { this.#native.setMobileOutcome(mobile, outcome ?? null); }
+  template(tempId) { return this.#native.template(tempId); }
+  msgRequest(msgKey) { return this.#native.msgRequest(msgKey); }
   recordings() { return this.#native.recordings(); }
   setBehavior(number, behavior) { this.#native.setBehavior(number, behavior); }
   clearBehavior(number) { this.#native.clearBehavior(number); }

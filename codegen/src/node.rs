@@ -624,14 +624,21 @@ fn events_dts() -> String {
     }
 
     let typed_names: Vec<String> = typed.iter().map(|(d, _)| format!("`{}`", d.name)).collect();
-    js_doc(
-        &mut out,
-        "",
-        &[format!(
+    let untyped = EVENTS
+        .iter()
+        .any(|d| d.rust_type.is_none() && DOCUMENTED_EVENTS.contains(&d.name));
+    let doc = if untyped {
+        format!(
             "The documented event names other than the typed ones ({}).",
             typed_names.join(", ")
-        )],
-    );
+        )
+    } else {
+        format!(
+            "Every documented event is typed ({}): an `OtherEvent` is one the platform does not document, its name typed by the placeholder `'(undocumented)'`.",
+            typed_names.join(", ")
+        )
+    };
+    js_doc(&mut out, "", &[doc]);
     out.push_str("export type OtherEventName =\n");
     let mut others = 0;
     for decl in EVENTS {
@@ -641,8 +648,10 @@ fn events_dts() -> String {
         }
     }
     if others == 0 {
-        // Every documented event is typed: only undocumented names are left.
-        out.push_str("  never");
+        // Every documented event is typed: only undocumented names are left, which no literal
+        // type lists. A placeholder literal keeps `OtherEvent` in the `default` of a `switch`
+        // on `event` and out of its cases.
+        out.push_str("  | '(undocumented)'");
     }
     out.truncate(out.trim_end().len());
     out.push_str(";\n\n");

@@ -10,7 +10,7 @@ use napi_derive::napi;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use yunhuni_sandbox::{AppSettings, Behavior, Sandbox};
+use yunhuni_sandbox::{AppSettings, Behavior, MobileOutcome, Sandbox, TemplateAudit};
 
 type R<T> = std::result::Result<T, JsError>;
 
@@ -263,6 +263,110 @@ impl NativeSandbox {
                 _ => JsError::other("api", e.to_string()),
             })
             .or_throw(env)
+    }
+
+    /// Audits a pending template now (`msg.template_complete` follows): a `validation` error
+    /// names `tempId` when it is unknown or not pending.
+    #[napi(catch_unwind)]
+    pub fn audit_template(
+        &self,
+        env: &Env,
+        temp_id: Option<Unknown>,
+        approve: Option<Unknown>,
+        reason: Option<Unknown>,
+    ) -> Result<()> {
+        let run = || -> R<()> {
+            let temp_id = opt_string("tempId", temp_id)?
+                .ok_or_else(|| JsError::validation("tempId", "is required (a string)"))?;
+            let bad = || JsError::validation("approve", "is required (true or false)");
+            let approve = approve.ok_or_else(bad)?;
+            // SAFETY: any JavaScript value converts to JSON or fails with an error.
+            let approve = match unsafe { approve.cast::<Value>() } {
+                Ok(Value::Bool(b)) => b,
+                _ => return Err(bad()),
+            };
+            let reason = opt_string("reason", reason)?;
+            self.inner
+                .audit_template(&temp_id, approve, reason.as_deref())
+                .map_err(|e| JsError::validation("tempId", e.to_string()))
+        };
+        run().or_throw(env)
+    }
+
+    /// Sets the rule that audits new and updated templates: `{ rule: 'approve', afterMs }`,
+    /// `{ rule: 'reject', afterMs, reason? }` or `{ rule: 'manual' }`.
+    #[napi(catch_unwind)]
+    pub fn set_template_audit(&self, env: &Env, rule: Option<Unknown>) -> Result<()> {
+        let run = || -> R<()> {
+            let bad = |why: String| JsError::validation("templateAudit", why);
+            let value = rule.ok_or_else(|| bad("is required".into()))?;
+            // SAFETY: any JavaScript value converts to JSON or fails with an error.
+            let json: Value = unsafe { value.cast::<Value>() }.map_err(|e| bad(e.reason))?;
+            let Value::Object(map) = json else {
+                return Err(bad("expected an object such as { rule: 'manual' }".into()));
+            };
+            let json = Value::Object(map.into_iter().map(|(k, v)| (snake_case(&k), v)).collect());
+            let rule: TemplateAudit =
+                serde_json::from_value(json).map_err(|e| bad(e.to_string()))?;
+            self.inner.set_template_audit(rule);
+            Ok(())
+        };
+        run().or_throw(env)
+    }
+
+    /// The rule that audits templates.
+    #[napi(catch_unwind)]
+    pub fn template_audit(&self) -> Value {
+        camel_json(&self.inner.template_audit())
+    }
+
+    /// What the SMS/USSD supplier does with messages to a number: `'delivered'`,
+    /// `'undelivered'`, `'refused'`, `'no_supplier'`, `'supplier_down'`, or `null` (delivered).
+    #[napi(catch_unwind)]
+    pub fn set_mobile_outcome(
+        &self,
+        env: &Env,
+        mobile: Option<Unknown>,
+        outcome: Option<Unknown>,
+    ) -> Result<()> {
+        let run = || -> R<()> {
+            let mobile = opt_string("mobile", mobile)?
+                .ok_or_else(|| JsError::validation("mobile", "is required (a string)"))?;
+            let outcome = match opt_string("outcome", outcome)? {
+                None => None,
+                Some(o) => Some(
+                    serde_json::from_value::<MobileOutcome>(Value::String(o))
+                        .map_err(|e| JsError::validation("outcome", e.to_string()))?,
+                ),
+            };
+            self.inner.set_mobile_outcome(&mobile, outcome);
+            Ok(())
+        };
+        run().or_throw(env)
+    }
+
+    /// A template's status and its `msg.template_complete` bodies, or `null`.
+    #[napi(catch_unwind)]
+    pub fn template(&self, env: &Env, temp_id: Option<Unknown>) -> Result<Value> {
+        let id = opt_string("tempId", temp_id)
+            .or_throw(env)?
+            .unwrap_or_default();
+        Ok(self
+            .inner
+            .template(&id)
+            .map_or(Value::Null, |t| camel_json(&t)))
+    }
+
+    /// An SMS/USSD request's state and its `msg.sending_complete` bodies, or `null`.
+    #[napi(catch_unwind)]
+    pub fn msg_request(&self, env: &Env, msg_key: Option<Unknown>) -> Result<Value> {
+        let key = opt_string("msgKey", msg_key)
+            .or_throw(env)?
+            .unwrap_or_default();
+        Ok(self
+            .inner
+            .msg_request(&key)
+            .map_or(Value::Null, |r| camel_json(&r)))
     }
 
     /// Every request made to the IVR application for a call (one per attempt), or `null`.

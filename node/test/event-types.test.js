@@ -55,7 +55,12 @@ test('each typed event interface has exactly the keys of parseEvent, typed as th
     for (const [key, type] of members) {
       if (!type.endsWith(' | null')) continue;
       const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-      full[snake] = type.startsWith('number') ? 1490930400000 : 'usr';
+      const value = type.startsWith('number') ? 1490930400000 : 'usr';
+      // The wire's key: snake_case, or camelCase as the messaging events send it (msgKey);
+      // an event's own `type` is the member `kind`.
+      full[snake] = value;
+      full[key] = value;
+      if (key === 'kind') full.type = value;
       sent.add(key);
     }
     for (const body of [{ event }, full]) {

@@ -156,9 +156,24 @@ function events(body: Buffer | string | Uint8Array): number {
       void [type, from];
       return 0;
     }
+    case 'msg.sending_complete': {
+      // The server's camelCase keys; the event's own `type` is `kind`; integers.
+      const key: string | null = ev.msgKey;
+      const state: number | null = ev.state;
+      const kind: number | null = ev.kind;
+      void [key, ev.failMobiles];
+      return (state ?? 0) + (kind ?? 0);
+    }
+    case 'callcenter.queue.fail': {
+      const cause: string | null = ev.cause;
+      const kind: string | null = ev.kind;
+      void [ev.agentName, ev.originCallId, ev.conditionId];
+      return (cause ?? '').length + (kind ?? '').length;
+    }
     default: {
       const name: string = ev.event;
-      // An event kept whole: its body in `fields`.
+      // An event kept whole (every documented event is typed: an undocumented one), its body
+      // in `fields`.
       if (ev.type === 'event') return Object.keys(ev.fields).length + name.length;
       return 0;
     }
