@@ -84,7 +84,9 @@ class Handler(BaseHTTPRequestHandler):
             delivery = receiver.receive(query, self.rfile.read(length) if length else b"")
         except yunhuni.YunhuniError as e:
             log.warning("refused a POST: %s", e)
-            return self.answer(e.status or 400, str(e))
+            # What was wrong with the request is told to the client; a failure here (503) is not.
+            status = e.status or 400
+            return self.answer(status, str(e) if status < 500 else "try again")
         if delivery.duplicate:
             log.info("repeated delivery %s answered 200", delivery.key)
         else:

@@ -393,12 +393,14 @@ def test_wsgi_a_failing_handler_gets_the_resend(caplog: pytest.LogCaptureFixture
     assert handler.calls == 2 and len(handler.events) == 1
 
 
-def test_wsgi_bad_bodies_and_a_broken_store() -> None:
+def test_wsgi_bad_bodies_and_a_broken_store(caplog: pytest.LogCaptureFixture) -> None:
     app = WSGIApp(Receiver(), Recorder())
     r = app.respond(environ(b"\xff\xfe garbage", query=""))
     assert r.status == 400 and r.body.startswith(b"event body")
-    broken = WSGIApp(Receiver(store=ListStore(fail=ConnectionError("down"))), Recorder())
-    assert broken.respond(environ(query="")).status == 503
+    broken = WSGIApp(Receiver(store=ListStore(fail=ConnectionError("redis at 10.0.0.5 is down"))), Recorder())
+    r = broken.respond(environ(query=""))
+    assert r.status == 503 and b"10.0.0.5" not in r.body  # the store's detail goes to the log only
+    assert "redis at 10.0.0.5 is down" in caplog.text
 
 
 def test_wsgi_answers_an_ivr_document() -> None:

@@ -199,7 +199,12 @@ def _text(status: int, text: str, extra: Iterable[Tuple[str, str]] = ()) -> Resp
 
 
 def _refusal(error: YunhuniError) -> Response:
+    """A refusal, with the status core gives. What was wrong with the request (token, size,
+    body) is told to the client; a failure on this side (503: the store) only to the log."""
     status = error.status if error.status and error.status != 200 else 400
+    if status >= 500:
+        log.error("webhook delivery not received: %s", error)
+        return _text(status, "the webhook could not record this delivery; send it again\n")
     return _text(status, f"{error}\n")
 
 
