@@ -347,8 +347,12 @@ fn render_template(t: &Template) -> String {
 
 // --- Sends ------------------------------------------------------------------------------
 
-/// Java's `String.split` on one character: trailing empty strings removed.
+/// Java's `String.split` on one character: trailing empty strings removed (an empty string
+/// splits into itself).
 fn java_split(s: &str, sep: char) -> Vec<&str> {
+    if s.is_empty() {
+        return vec![s];
+    }
     let mut parts: Vec<&str> = s.split(sep).collect();
     while parts.last() == Some(&"") {
         parts.pop();
@@ -787,6 +791,9 @@ mod tests {
         assert!(!temp_args_ok(Some(";1")));
         assert!(temp_args_ok(Some("")));
         assert!(temp_args_ok(None));
+        assert_eq!(java_split("", ','), [""]);
+        assert!(java_split(",,", ',').is_empty());
+        assert_eq!(java_split("a,,b,", ','), ["a", "", "b"]);
     }
 
     #[test]
