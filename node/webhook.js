@@ -260,11 +260,16 @@ function refuse(res, err, close, report) {
   answer(res, status, text, close ? { connection: 'close' } : undefined);
 }
 
-/** The status and text of a refusal: core's, or 500 for an error that is not core's (reported). */
+/**
+ * The status and text of a refusal: core's for what was wrong with the request (4xx, its
+ * message); a failure of this side (a 503 when the store failed, 500 for an error that is not
+ * core's) is reported, and answered without its details, which are not the caller's business.
+ */
 function refusal(err, report) {
-  if (err instanceof YunhuniError && Number.isInteger(err.status)) return { status: err.status, text: err.message };
+  const known = err instanceof YunhuniError && Number.isInteger(err.status);
+  if (known && err.status < 500) return { status: err.status, text: err.message };
   report(err, null);
-  return { status: 500, text: 'internal error' };
+  return known ? { status: err.status, text: 'unavailable; send the event again' } : { status: 500, text: 'internal error' };
 }
 
 function defaultReport(err, delivery) {

@@ -334,6 +334,20 @@ describe('webhook.httpHandler', () => {
     }
   });
 
+  test('a store that fails: 503 without its details, reported', async () => {
+    const reported = [];
+    const broken = { claim: async () => { throw new Error('connect ECONNREFUSED 10.1.2.3:6379'); }, release: async () => {} };
+    const s = await serve(webhook.httpHandler(new Receiver({ store: broken }), () => {}, { onError: (err, d) => reported.push([err.kind, err.status, d]) }));
+    try {
+      const res = await fetch(s.url, { method: 'POST', body: endBody().body });
+      assert.equal(res.status, 503);
+      assert.doesNotMatch(await res.text(), /10\.1\.2\.3|ECONNREFUSED/);
+      assert.deepEqual(reported, [['transport', 503, null]]);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('the helpers check their arguments', () => {
     const r = new Receiver();
     throwsKind(() => webhook.httpHandler({}, () => {}), 'validation', 'receiver');
