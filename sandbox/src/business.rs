@@ -454,12 +454,32 @@ mod tests {
         let msg = [
             (BusinessCode::APP_OFFLINE, "010001", "应用没上线"),
             (BusinessCode::MSG_ILLEGAL_MOBILE, "050101", "手机号码不合法"),
-            (BusinessCode::MSG_TEMPLATE_ERROR, "050102", "模板不存在或模板审核不通过"),
-            (BusinessCode::MSG_TASK_NAME_EMPTY, "050103", "任务名不能为空"),
-            (BusinessCode::MSG_TEMPLATE_ARGS_ERROR, "050104", "模板参数不正确"),
-            (BusinessCode::MSG_TOO_MANY_MOBILES, "050105", "手机号码集合数量大于最大限制"),
+            (
+                BusinessCode::MSG_TEMPLATE_ERROR,
+                "050102",
+                "模板不存在或模板审核不通过",
+            ),
+            (
+                BusinessCode::MSG_TASK_NAME_EMPTY,
+                "050103",
+                "任务名不能为空",
+            ),
+            (
+                BusinessCode::MSG_TEMPLATE_ARGS_ERROR,
+                "050104",
+                "模板参数不正确",
+            ),
+            (
+                BusinessCode::MSG_TOO_MANY_MOBILES,
+                "050105",
+                "手机号码集合数量大于最大限制",
+            ),
             (BusinessCode::MSG_SEND_FAILED, "050105", "发送消息失败"),
-            (BusinessCode::MSG_NO_SUPPLIER, "050106", "本平台对号码所属运营商暂时不支持该发送类型"),
+            (
+                BusinessCode::MSG_NO_SUPPLIER,
+                "050106",
+                "本平台对号码所属运营商暂时不支持该发送类型",
+            ),
             (BusinessCode::MSG_TOO_LONG, "050108", "消息长度过长"),
         ];
         for (c, code, text) in msg {

@@ -96,7 +96,11 @@ fn is_management_path(segments: &[&str]) -> bool {
 /// a trailing `/` matches, and so does a `.suffix` on the last segment (not both); a path
 /// variable in the last segment then loses everything from its last dot. Variables are
 /// URL-decoded.
-pub(crate) fn match_pattern(pattern: &[&str], rest: &[&str], trailing_slash: bool) -> Option<Option<String>> {
+pub(crate) fn match_pattern(
+    pattern: &[&str],
+    rest: &[&str],
+    trailing_slash: bool,
+) -> Option<Option<String>> {
     if pattern.len() != rest.len() {
         return None;
     }

@@ -63,7 +63,9 @@ pub use msg::{
     MobileOutcome, MsgRequestInfo, TemplateAudit, TemplateInfo, REJECT_REASON, REMARK_PENDING,
     REMARK_REJECT,
 };
-pub(crate) use msg::{MsgRequest, NewRequest, NewTemplate, Template, TemplateChange, GLOBAL_TEMPLATE};
+pub(crate) use msg::{
+    MsgRequest, NewRequest, NewTemplate, Template, TemplateChange, GLOBAL_TEMPLATE,
+};
 
 /// Settings fixed at start.
 #[derive(Debug, Clone)]
