@@ -548,3 +548,16 @@ def test_the_readme_example_runs_and_type_checks(redis_server: Any, tmp_path: Pa
     assert call_wsgi(app, environ(query="token=wrong", stream=NoRead()))[0] == "403 Forbidden"
     assert capsys.readouterr().out == f"duo_callback.end {CALL_ID}\n"
     redis_server.client.flushall()
+
+
+def test_a_handler_interrupted_releases_its_key_and_the_interruption_goes_on() -> None:
+    receiver = Receiver()
+
+    def interrupted(event: Any) -> None:
+        raise SystemExit(1)  # what a server's worker timeout raises in the worker
+
+    with pytest.raises(SystemExit):
+        WSGIApp(receiver, interrupted).respond(environ(query=""))
+    handler = Recorder()
+    assert WSGIApp(receiver, handler).respond(environ(query="")).status == 200
+    assert len(handler.events) == 1  # the re-send was handled: the key had been released

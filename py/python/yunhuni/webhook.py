@@ -307,7 +307,7 @@ class WSGIApp:
             return _release(receiver, delivery)
         except BaseException:
             # SystemExit (a server's worker timeout), KeyboardInterrupt: not handled either.
-            receiver.release(delivery.key)
+            _release(receiver, delivery)
             raise
 
     def __call__(self, environ: Mapping[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -402,7 +402,7 @@ class ASGIApp:
             return _release(receiver, delivery)
         except BaseException:
             # Cancelled (the client went away, the server stops): not handled either.
-            receiver.release(delivery.key)
+            _release(receiver, delivery)
             raise
 
     async def __call__(self, scope: Mapping[str, Any], receive: ASGIReceive, send: ASGISend) -> None:
