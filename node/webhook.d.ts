@@ -157,7 +157,7 @@ export type EventHandler<Req = IncomingMessage> = (
 export interface HelperOptions {
   /** Answer 200 before running the handler (its failures are then only reported, never re-sent). Default false. */
   answerFirst?: boolean;
-  /** Told of a handler's failure (with its delivery) or of an unexpected error (`null`); default: console.error. */
+  /** Told of a handler's failure (with its delivery), and of the store's failure or an unexpected error (`null`: answered 503 or 500 without details); default: console.error. */
   onError?: (error: unknown, delivery: Delivery | null) => void;
 }
 
