@@ -1,14 +1,20 @@
 //! `yunhuni listen`: a webhook receiver for development.
+//!
+//! Deliveries go through core's [`Receiver`]: the URL token (`--token`), the body limit, the
+//! event parser, and the dedup store (in process, bounded in entries and time; or Redis with
+//! `--redis URL`, shared with the application's own processes). Nothing else is kept per
+//! delivery, so hostile POSTs cannot grow it; every outside text it prints (the server's
+//! bodies, the request's path, the caller's arguments) has its control characters escaped.
 
 use crate::output::{self, clean};
 use clap::Args;
 use serde_json::json;
-use std::collections::HashSet;
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
-use yunhuni::Event;
+use yunhuni::webhook::{MemoryStore, Receiver, RedisStore};
+use yunhuni::{escape_text, Event};
 use yunhuni_sandbox::http::{Request, Response, Server};
 
 /// Arguments of `yunhuni listen`.
@@ -23,23 +29,33 @@ pub struct ListenArgs {
     /// Exit after this many deliveries
     #[arg(long)]
     pub count: Option<u64>,
+    /// Refuse deliveries whose URL lacks `?token=TOKEN` (401 when absent, 403 when wrong)
+    #[arg(long, env = "YUNHUNI_WEBHOOK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Remember deliveries in this Redis (redis://host:port/db) instead of in process, shared
+    /// with other receivers
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+    /// How many deliveries the in-process store remembers (the oldest are forgotten first)
+    #[arg(long, default_value_t = MemoryStore::DEFAULT_CAPACITY)]
+    pub capacity: usize,
 }
 
-/// Remembers which events were seen, to mark the platform's repeated deliveries.
-#[derive(Default)]
-pub struct Seen(Mutex<HashSet<String>>);
-
-impl Seen {
-    /// True the first time an event (by name and id, or by its whole body) is seen.
-    pub fn first_time(&self, event: Option<&Event>, body: &[u8]) -> bool {
-        let key = match event.and_then(|e| e.id().map(|id| format!("{} {id}", e.name()))) {
-            Some(key) => key,
-            None => String::from_utf8_lossy(body).into_owned(),
+impl ListenArgs {
+    /// The receiver these arguments describe.
+    pub fn receiver(&self) -> Result<Receiver, yunhuni::Error> {
+        let mut builder = Receiver::builder();
+        if let Some(token) = &self.token {
+            builder = builder.token(token.clone());
+        }
+        builder = match &self.redis {
+            Some(url) => builder.store(RedisStore::open(url)?),
+            None => builder.store(MemoryStore::new(
+                self.capacity,
+                yunhuni::webhook::DEFAULT_TTL,
+            )?),
         };
-        self.0
-            .lock()
-            .map(|mut seen| seen.insert(key))
-            .unwrap_or(true)
+        builder.build()
     }
 }
 
@@ -92,48 +108,70 @@ fn now_ms() -> u128 {
         .map_or(0, |d| d.as_millis())
 }
 
+/// The line printed for one delivery: JSON, or a readable line, with no raw control character.
+fn line(
+    req: &Request,
+    result: &Result<yunhuni::webhook::Delivery, yunhuni::Error>,
+    json_out: bool,
+) -> String {
+    if json_out {
+        let value = match result {
+            Ok(d) => json!({"received_ms": now_ms(), "path": req.path, "key": d.key,
+                            "duplicate": d.duplicate, "event": d.event.to_value(),
+                            "raw": d.event.raw_json()}),
+            Err(e) => json!({"received_ms": now_ms(), "path": req.path, "status": e.status(),
+                             "error": e.message(), "field": e.field(),
+                             "raw": (e.status() == Some(400))
+                                 .then(|| String::from_utf8_lossy(&req.body))}),
+        };
+        return output::json_text(&value, false);
+    }
+    match result {
+        Ok(d) => format!(
+            "{}{}",
+            describe(&d.event),
+            if d.duplicate { " [duplicate]" } else { "" }
+        ),
+        // The body was not an event: at most its first 200 characters, escaped.
+        Err(e) if e.status() == Some(400) => format!(
+            "unparseable body ({}): {}",
+            clean(e.message()),
+            escape_text(&String::from_utf8_lossy(&req.body))
+        ),
+        // A wrong token, a body too large, a store that failed: the body is not shown (it was
+        // not looked at).
+        Err(e) => format!(
+            "refused ({}): {}",
+            e.status().unwrap_or(0),
+            clean(e.message())
+        ),
+    }
+}
+
 pub fn run(args: &ListenArgs, json_out: bool) -> ExitCode {
-    let seen = Arc::new(Seen::default());
+    let receiver = match args.receiver() {
+        Ok(receiver) => receiver,
+        Err(e) => return ExitCode::from(output::report(&e, json_out)),
+    };
     let (tx, rx) = mpsc::channel::<()>();
     let tx = Mutex::new(tx);
     let handler = Arc::new(move |req: &Request| {
         if req.method != "POST" {
             return Response::new(405).header("Allow", "POST");
         }
-        let parsed = Event::parse(&req.body);
-        let first = seen.first_time(parsed.as_ref().ok(), &req.body);
-        let line = if json_out {
-            output::json_text(
-                &match &parsed {
-                    Ok(event) => {
-                        json!({"received_ms": now_ms(), "path": req.path, "duplicate": !first,
-                               "event": event.to_value(), "raw": event.raw_json()})
-                    }
-                    Err(e) => {
-                        json!({"received_ms": now_ms(), "path": req.path, "duplicate": !first,
-                               "error": e.message(), "raw": String::from_utf8_lossy(&req.body)})
-                    }
-                },
-                false,
-            )
-        } else {
-            let text = match &parsed {
-                Ok(event) => describe(event),
-                Err(e) => format!(
-                    "unparseable body ({}): {}",
-                    clean(e.message()),
-                    clean(&String::from_utf8_lossy(&req.body))
-                ),
-            };
-            format!("{text}{}", if first { "" } else { " [duplicate]" })
-        };
-        println!("{line}");
+        let query = req.query.as_deref().unwrap_or("");
+        let result = receiver.receive(query, &req.body);
+        println!("{}", line(req, &result, json_out));
         if let Ok(tx) = tx.lock() {
             let _ = tx.send(());
         }
-        Response::new(200)
+        let (status, body) = match &result {
+            Ok(d) => (d.status, d.body.to_owned()),
+            Err(e) => (e.status().unwrap_or(400), format!("{e}\n")),
+        };
+        Response::new(status)
             .header("Content-Type", "text/plain;charset=utf-8")
-            .body(b"ok".to_vec())
+            .body(body.into_bytes())
     });
     let server = match Server::start(&format!("{}:{}", args.host, args.port), handler) {
         Ok(server) => server,

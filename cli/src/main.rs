@@ -128,7 +128,9 @@ Examples:
     #[command(after_help = "\
 Examples:
   yunhuni listen --port 8090
-  yunhuni listen --port 8090 --json --count 1     # exit after the first event")]
+  yunhuni listen --port 8090 --json --count 1     # exit after the first event
+  yunhuni listen --token s3cret                   # refuse POSTs without ?token=s3cret (401/403)
+  yunhuni listen --redis redis://127.0.0.1:6379/  # duplicates remembered in Redis, shared")]
     Listen(listen::ListenArgs),
 
     /// Run the platform simulator (same options as yunhuni-sandbox)
