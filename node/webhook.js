@@ -23,6 +23,7 @@ function validation(field, message) {
 
 function describe(value) {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
@@ -158,11 +159,15 @@ class Receiver {
     const d = this.#native.receive(query, body);
     let duplicate = d.duplicate;
     if (d.claim && this.#store !== null) {
+      let claimed;
       try {
-        duplicate = !(await this.#store.claim(d.key));
+        claimed = await this.#store.claim(d.key);
       } catch (err) {
         throw storeFailed(err);
       }
+      // Anything but a boolean is a store's mistake, never read as "seen" (the event dropped).
+      if (typeof claimed !== 'boolean') throw storeFailed(`claim() resolved to ${describe(claimed)}, not true or false`);
+      duplicate = !claimed;
     }
     return { event: d.event, key: d.key, duplicate, status: d.status, body: d.body };
   }

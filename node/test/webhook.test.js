@@ -181,6 +181,8 @@ describe('webhook.Receiver', () => {
     const failed = await rejectsKind(broken.receive('', body), 'transport', 503);
     assert.match(failed.message, /dedup store failed: connection refused/);
     await rejectsKind(broken.release(d.key), 'transport', 503);
+    const sloppy = new Receiver({ store: { claim: async () => undefined, release: () => {} } });
+    assert.match((await rejectsKind(sloppy.receive('', body), 'transport', 503)).message, /claim\(\) resolved to a undefined, not true or false/);
   });
 });
 
