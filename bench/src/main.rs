@@ -16,10 +16,13 @@
 //!                                                  2,000 simultaneous calls in a sandbox process
 //! yunhuni-bench conf-scale [--quick] [--sandbox-bin P] [--conferences N] [--members M]
 //!                                                  500 conferences of 5 members at once
+//! yunhuni-bench cc-scale [--quick] [--sandbox-bin P] [--agents N] [--callers M]
+//!                                                  200 agents, 2,000 queued callers by conditions
 //! ```
 //!
 //! `--n N` (requests per repetition) and `--reps R` override the counts of `client` and `floor`.
 
+mod cc_scale;
 mod loopback;
 #[path = "../baselines/rust_floor.rs"]
 mod rust_floor;
@@ -244,10 +247,12 @@ fn client_vs_socket(quick: bool) {
         let n = loopback_n(quick, c);
         let presigned = presigned(&t, n);
         let (mut ours, mut work, mut floor) = (Vec::new(), Vec::new(), Vec::new());
+        // Every connection the client opens, warm-up included: at most `c` means none was
+        // reopened (its pool keeps up to 64 idle).
         let mut connections = 0;
         // The first round warms up (and opens the client's connections); interleaved so that
         // drift on the machine affects all three alike.
-        for round in 0..reps + 1 {
+        for _ in 0..reps + 1 {
             work.extend(rates(1, n as f64, || {
                 on_threads(c, n, |_, k| {
                     let mut s = rust_floor::WorkingSocket::connect(
@@ -272,13 +277,11 @@ fn client_vs_socket(quick: bool) {
                     }
                 })
             }));
-            if round > 0 {
-                connections += loopback::stats(&t.host).0 - before;
-            }
+            connections += loopback::stats(&t.host).0 - before;
         }
         let note = format!(
             "{n} requests per sample, {c} in flight, against the trivial loopback server; the client opened \
-             {connections} connections after its warm-up round ({reps} samples)"
+             {connections} connections in all ({reps} samples and a warm-up round)"
         );
         let mut r = row_value(
             &format!("Rust client vs raw socket doing the same work (encode, sign, decode), {c} in flight{shown}"),
@@ -289,7 +292,7 @@ fn client_vs_socket(quick: bool) {
             &format!("{note}; the socket builds the JSON body, signs, and decodes the answer per request"),
         );
         r["key"] = json!(format!("rust_vs_socket_c{c}{suffix}"));
-        r["reconnects"] = json!(connections);
+        r["connections"] = json!(connections);
         println!("{r}");
         let mut r = row_value(
             &format!("Rust client vs pre-signed raw socket (floor), {c} in flight{shown}"),
@@ -796,8 +799,9 @@ fn main() {
         Some("parse") => parse(quick),
         Some("scale") => scale(quick),
         Some("conf-scale") => conf_scale(quick),
+        Some("cc-scale") => cc_scale::cc_scale(quick),
         _ => {
-            eprintln!("usage: yunhuni-bench client|floor|socket|serve|sign|parse|scale|conf-scale [--quick] [--base-url URL] [--n N] [--reps R]");
+            eprintln!("usage: yunhuni-bench client|floor|socket|serve|sign|parse|scale|conf-scale|cc-scale [--quick] [--base-url URL] [--n N] [--reps R]");
             std::process::exit(2);
         }
     }
