@@ -182,7 +182,7 @@ describe('webhook.Receiver', () => {
     assert.match(failed.message, /dedup store failed: connection refused/);
     await rejectsKind(broken.release(d.key), 'transport', 503);
     const sloppy = new Receiver({ store: { claim: async () => undefined, release: () => {} } });
-    assert.match((await rejectsKind(sloppy.receive('', body), 'transport', 503)).message, /claim\(\) resolved to a undefined, not true or false/);
+    assert.match((await rejectsKind(sloppy.receive('', body), 'transport', 503)).message, /claim\(\) resolved to undefined, not true or false/);
   });
 });
 
