@@ -1,6 +1,7 @@
 //! Parse what the platform POSTs to your webhook: `cargo run -p yunhuni --example webhook < body.json`.
-//! In a web framework, call `Event::parse` on the raw request body the same way, answer 200 at
-//! once, and ignore repeated deliveries of the same event id.
+//! In a web framework, hand the request's query and raw body to `yunhuni::webhook::Receiver`
+//! instead: it checks the URL token, parses, says whether the delivery was seen before and what to
+//! answer (with axum, the `Webhook` extractor does it all: examples/rust/webhook_axum.rs).
 use std::io::Read;
 use yunhuni::Event;
 
