@@ -5606,6 +5606,14 @@ const char *yh_webhook_delivery_key(const struct yh_webhook_delivery *delivery);
 bool yh_webhook_delivery_duplicate(const struct yh_webhook_delivery *delivery);
 
 /**
+ * True when the delivery's key is still to be claimed in a store of your own (a receiver made
+ * with `YH_WEBHOOK_STORE_NONE`, and a delivery that is an event, not `ivr_start`): claim it
+ * (Redis: `SET <prefix><key> 1 NX PX <ttl>`); when it was there already, the delivery is a
+ * duplicate. False if `delivery` is NULL.
+ */
+bool yh_webhook_delivery_to_claim(const struct yh_webhook_delivery *delivery);
+
+/**
  * The HTTP status to answer (200). 0 if `delivery` is NULL.
  */
 uint16_t yh_webhook_delivery_status(const struct yh_webhook_delivery *delivery);

@@ -36,6 +36,7 @@ pub struct yh_webhook_delivery {
     event: yh_event,
     key: CString,
     duplicate: bool,
+    to_claim: bool,
     status: u16,
     body: CString,
 }
@@ -185,6 +186,7 @@ pub extern "C" fn yh_webhook_receive(
         out.write_box(yh_webhook_delivery {
             key: c_string(&d.key),
             duplicate: d.duplicate,
+            to_claim: d.to_claim,
             status: d.status,
             body: c_string(d.body),
             event: yh_event::from(d.event),
@@ -245,6 +247,17 @@ pub extern "C" fn yh_webhook_delivery_key(delivery: *const yh_webhook_delivery) 
 pub extern "C" fn yh_webhook_delivery_duplicate(delivery: *const yh_webhook_delivery) -> bool {
     value_guard(false, || {
         unsafe { delivery.as_ref() }.is_some_and(|d| d.duplicate)
+    })
+}
+
+/// True when the delivery's key is still to be claimed in a store of your own (a receiver made
+/// with `YH_WEBHOOK_STORE_NONE`, and a delivery that is an event, not `ivr_start`): claim it
+/// (Redis: `SET <prefix><key> 1 NX PX <ttl>`); when it was there already, the delivery is a
+/// duplicate. False if `delivery` is NULL.
+#[no_mangle]
+pub extern "C" fn yh_webhook_delivery_to_claim(delivery: *const yh_webhook_delivery) -> bool {
+    value_guard(false, || {
+        unsafe { delivery.as_ref() }.is_some_and(|d| d.to_claim)
     })
 }
 

@@ -140,6 +140,12 @@ pub struct Delivery {
     /// True when this key was seen before: the platform sent it again (its earlier attempt got
     /// no 200 in time), so it was probably handled already.
     pub duplicate: bool,
+    /// True when the key is still to be claimed in a store outside the receiver (code that
+    /// keeps its own store, such as another language's Redis client): the receiver has no store
+    /// and the delivery is an event. Claim it (`SET <prefix><key> 1 NX PX <ttl>`); when the key
+    /// was there, the delivery is a duplicate. Always false for `ivr_start`, which is never
+    /// claimed.
+    pub to_claim: bool,
     /// The HTTP status to answer: [`RESPONSE_STATUS`].
     pub status: u16,
     /// The body to answer, as `text/plain`: [`RESPONSE_BODY`].
@@ -341,11 +347,13 @@ impl Receiver {
         }
         let event = Event::parse(body).map_err(|e| e.with_status(400))?;
         let key = delivery_key(&event);
-        let duplicate = match (&self.store, &event) {
-            (_, Event::IvrStart(_)) | (None, _) => false,
-            (Some(store), _) => !store.claim(&key).map_err(store_failed)?,
+        let is_event = !matches!(event, Event::IvrStart(_));
+        let duplicate = match &self.store {
+            Some(store) if is_event => !store.claim(&key).map_err(store_failed)?,
+            _ => false,
         };
         Ok(Delivery {
+            to_claim: is_event && self.store.is_none(),
             event,
             key,
             duplicate,

@@ -67,6 +67,18 @@ fn no_token_configured_accepts_any_query() {
 }
 
 #[test]
+fn without_a_store_the_caller_claims_events_only() {
+    let r = Receiver::builder().no_store().build().unwrap();
+    let d = r.receive("", END).unwrap();
+    assert!(d.to_claim && !d.duplicate);
+    assert!(r.receive("", END).unwrap().to_claim);
+    let start = br#"{"action":"ivr_start","call_id":"c2","from":"1","to":"2"}"#;
+    assert!(!r.receive("", start).unwrap().to_claim);
+    // With a store the receiver claims itself.
+    assert!(!Receiver::default().receive("", END).unwrap().to_claim);
+}
+
+#[test]
 fn bad_settings_name_the_field() {
     let f = |b: ReceiverBuilder| b.build().unwrap_err().field().map(str::to_owned);
     assert_eq!(f(Receiver::builder().token("")).as_deref(), Some("token"));

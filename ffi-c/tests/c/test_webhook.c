@@ -163,6 +163,7 @@ static void deliveries(void) {
   check(d != NULL, "receive");
   check(status == 200 && str_eq(yh_webhook_delivery_body(d), "ok"), "answer 200 ok");
   check(!yh_webhook_delivery_duplicate(d), "first delivery is new");
+  check(!yh_webhook_delivery_to_claim(d), "with a store the receiver claims itself");
   const yh_event *e = yh_webhook_delivery_event(d);
   check(yh_event_get_type(e) == YH_EVENT_DUO_CALLBACK_END, "typed event");
   check(str_eq(yh_event_name(e), "duo_callback.end"), "event name");
@@ -194,19 +195,25 @@ static void deliveries(void) {
   /* NULL objects. */
   check(yh_webhook_delivery_event(NULL) == NULL && yh_webhook_delivery_key(NULL) == NULL &&
             yh_webhook_delivery_body(NULL) == NULL && yh_webhook_delivery_status(NULL) == 0 &&
-            !yh_webhook_delivery_duplicate(NULL),
+            !yh_webhook_delivery_duplicate(NULL) && !yh_webhook_delivery_to_claim(NULL),
         "accessors of NULL");
   yh_webhook_delivery_free(NULL);
   yh_webhook_receiver_free(NULL);
   yh_webhook_receiver_free(r);
 
-  /* Without a store every delivery is new. */
+  /* Without a store every delivery is new, its key for the caller to claim (but not ivr_start's). */
   r = make(NULL, 0, YH_WEBHOOK_STORE_NONE);
   for (int i = 0; i < 2; i++) {
     d = receive(r, "", END, strlen(END), &status, NULL);
     check(d && !yh_webhook_delivery_duplicate(d), "no store: delivery %d is new", i);
+    check(d && yh_webhook_delivery_to_claim(d), "no store: delivery %d to claim", i);
     yh_webhook_delivery_free(d);
   }
+  const char start[] = "{\"action\":\"ivr_start\",\"call_id\":\"c2\",\"from\":\"1\",\"to\":\"2\"}";
+  d = receive(r, "", start, strlen(start), &status, NULL);
+  check(d && yh_event_get_type(yh_webhook_delivery_event(d)) == YH_EVENT_IVR_START && !yh_webhook_delivery_to_claim(d),
+        "no store: ivr_start is not to claim");
+  yh_webhook_delivery_free(d);
   check(yh_webhook_release(r, "anything", NULL) == YH_OK, "no store: release is a no-op");
   yh_webhook_receiver_free(r);
   group_end("deliveries: event via yh_event_*, key, duplicate, release, NULL, no store");
