@@ -118,6 +118,11 @@
 //! | `GET /sandbox/recordings` | the recordings made by `<record>`, as [`Recording`] |
 //! | `GET /sandbox/apps` | every app's [`AppSettings`], by app id |
 //! | `GET, PUT /sandbox/apps/{app_id}` | one app's [`AppSettings`]; `PUT` takes its JSON |
+//! | `GET, PUT /sandbox/msg/audit` | the rule that audits templates, as [`TemplateAudit`] JSON |
+//! | `GET /sandbox/msg/templates/{id}` | a template, as [`TemplateInfo`] |
+//! | `POST /sandbox/msg/templates/{id}/audit` | `{"approve":true}` or `{"approve":false,"reason":"..."}`: [`Sandbox::audit_template`] |
+//! | `GET /sandbox/msg/requests/{msgKey}` | an SMS/USSD request, as [`MsgRequestInfo`] |
+//! | `GET, PUT, DELETE /sandbox/mobiles/{mobile}` | what the SMS/USSD supplier does with a number, as [`MobileOutcome`] JSON |
 //!
 //! ## Business errors
 //!
