@@ -168,17 +168,19 @@ export declare function httpHandler(
   options?: HelperOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The parts of Express's request the middleware reads (a body parser's `body`, `originalUrl`). */
+/** The parts of Express's request the middleware reads (a body parser's `body` or `rawBody`, `originalUrl`). */
 export interface ExpressLikeRequest extends IncomingMessage {
   body?: unknown;
+  rawBody?: unknown;
   originalUrl?: string;
 }
 
 /**
  * Express middleware: `app.post('/webhook', webhook.expressMiddleware(receiver, onEvent))`.
- * Mount it before any body parser reaches its route (or give the route
- * `express.raw({ type: '*\/*' })`): a body already parsed into an object or text is refused
- * with `next(error)`.
+ * Best before any body parser reaches its route (the token is then checked before the body is
+ * read). After one it uses `req.body` as a Buffer (`express.raw()`), `req.rawBody` (a `verify`
+ * hook's), or the parsed JSON or text (Latin-1 bytes then decoded by the parser); a parser
+ * that left none of these gets `next(error)`.
  */
 export declare function expressMiddleware<Req extends ExpressLikeRequest = ExpressLikeRequest>(
   receiver: Receiver,

@@ -389,23 +389,39 @@ function httpHandler(receiver, onEvent, options) {
 }
 
 /**
+ * What a body parser that ran before the middleware left of the body: the raw bytes when it
+ * kept them (`express.raw()`'s Buffer, or `req.rawBody` as a `verify` hook of `express.json()`
+ * sets it), else the parsed JSON written out again (`express.json()`) or the decoded text
+ * (`express.text()`): the event is the same, but characters the platform sent as ISO-8859-1
+ * bytes were decoded as UTF-8 by the parser (é arrives as U+FFFD). `undefined`: no parser read
+ * the body; `null`: one did and left nothing usable.
+ */
+function parsedBody(req) {
+  if (Buffer.isBuffer(req.body)) return req.body;
+  if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
+  if (req._body !== true && !req.readableEnded) return undefined;
+  if (typeof req.body === 'string') return Buffer.from(req.body);
+  if (req.body !== null && typeof req.body === 'object') return Buffer.from(JSON.stringify(req.body));
+  return null;
+}
+
+/**
  * Express middleware: `app.post('/webhook', webhook.expressMiddleware(receiver, onEvent))`.
- * Mount it before any body parser runs on its route; `express.raw({ type: '*\/*', limit })`
- * before it works too (its Buffer is used; the token is then checked after the body was
- * read). A parser that turned the body into something else (`express.json()`) lost the raw
- * bytes: the middleware calls `next()` with an error saying so.
+ * Best mounted before any body parser reaches its route: it then checks the token and the
+ * declared length before reading a byte, and reads the raw bytes itself. After a parser it
+ * works too (see parsedBody): exact with `express.raw({ type: '*\/*' })` or a `verify` hook
+ * that keeps `req.rawBody`; after `express.json()` or `express.text()` from the parsed body.
+ * A parser that left nothing usable: `next()` with an error saying what to do.
  */
 function expressMiddleware(receiver, onEvent, options) {
   const opts = checkArgs(receiver, onEvent, options, 'expressMiddleware');
   return (req, res, next) => {
-    let preread;
-    if (Buffer.isBuffer(req.body)) {
-      preread = req.body;
-    } else if (req._body === true || req.readableEnded) {
+    const preread = parsedBody(req);
+    if (preread === null) {
       next(new YunhuniError(
         'validation',
-        'body: the request body was read by a body parser before the webhook middleware, which needs the raw bytes: '
-          + "mount the middleware before express.json() and other parsers, or give its route express.raw({ type: '*/*' })",
+        'body: the request body was read by a body parser before the webhook middleware, which left neither the bytes nor '
+          + "JSON or text: mount the middleware before the body parsers, or give its route express.raw({ type: '*/*' })",
         { field: 'body' },
       ));
       return;

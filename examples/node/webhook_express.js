@@ -10,8 +10,9 @@
 // Callback URL: http://your-host:8000/webhook?token=s3cret. Run as many processes as you like
 // behind a load balancer: with REDIS_URL, an event is handled by one of them once.
 //
-// The middleware reads the raw body itself, so mount it BEFORE express.json() (or any other
-// parser) reaches its route; `express.raw({ type: '*/*' })` in front of it works too.
+// The middleware reads the raw body itself: mount it BEFORE express.json() (or any other
+// parser) reaches its route, so that a wrong token is refused before the body is read and the
+// platform's ISO-8859-1 bytes arrive exact. (After a parser it still works; see node/README.md.)
 
 const express = require('express');
 const { webhook } = require('yunhuni');
