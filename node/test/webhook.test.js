@@ -144,6 +144,29 @@ describe('webhook.Receiver', () => {
     await rejectsKind(r.receive('token=k', '\ud800'), 'validation');
   });
 
+  test('random bytes: an answer or a 400, never a crash nor another error', async () => {
+    const r = new Receiver({ maxBody: 4096 });
+    let seed = 0x5eed;
+    const rand = (n) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+    const pieces = ['{', '}', '"event":', '"id":', '"duo_callback.end"', '"ivr_start"', '"action":"ivr_start"', ',', '1e999', '-0', '"\\u0000"', '[', ']', 'null', '9007199254740993', '\xff', '"\\ud800"'];
+    let refused = 0;
+    for (let i = 0; i < 2000; i++) {
+      const body = i % 2 === 0
+        ? Buffer.from(Array.from({ length: rand(64) }, () => rand(256)))
+        : Buffer.from(Array.from({ length: rand(12) }, () => pieces[rand(pieces.length)]).join(''), 'latin1');
+      try {
+        const d = await r.receive('', body);
+        assert.equal(d.status, 200);
+        assert.equal(typeof d.key, 'string');
+      } catch (err) {
+        assert.ok(err instanceof YunhuniError, String(err));
+        assert.equal(err.status, 400, `${err.kind}: ${err.message}`);
+        refused += 1;
+      }
+    }
+    assert.ok(refused > 0);
+  });
+
   test('the in-process store is bounded: the oldest key is forgotten first', async () => {
     const r = new Receiver({ store: new MemoryStore({ capacity: 2 }) });
     const [a, b, c] = [endBody().body, endBody().body, endBody().body];
