@@ -14,7 +14,6 @@ use napi_derive::napi;
 use serde_json::{json, Value};
 use std::time::Duration;
 use yunhuni::webhook::{self, MemoryStore, Receiver};
-use yunhuni::Event;
 
 type R<T> = std::result::Result<T, JsError>;
 
@@ -145,10 +144,9 @@ impl NativeReceiver {
     }
 
     /// Core's `receive`: `{ event, key, duplicate, status, body, claim }`, where `event` is the
-    /// object `parseEvent` gives (made by the same conversion, [`crate::view`]), and `claim`
-    /// says whether a store of the caller's own is to claim `key` (this receiver has no store,
-    /// and the event is one that is deduplicated: every one but `ivr_start`, which core never
-    /// claims, its answer being an IVR document).
+    /// object `parseEvent` gives (made by the same conversion, [`crate::view`]), and `claim` is
+    /// core's `to_claim`: whether a store of the caller's own is to claim `key` (this receiver
+    /// has no store, and the delivery is an event, not `ivr_start`).
     #[napi(catch_unwind)]
     pub fn receive<'e>(
         &self,
@@ -156,17 +154,12 @@ impl NativeReceiver {
         query: Option<Unknown>,
         body: Option<Unknown>,
     ) -> Result<Object<'e>> {
-        let receive = || -> R<(yunhuni::webhook::Delivery, bool)> {
+        let receive = || -> R<yunhuni::webhook::Delivery> {
             let query = opt_string("query", query)?.unwrap_or_default();
             let body = bytes("body", body, false)?;
-            let d = self
-                .inner
-                .receive(&query, &body)
-                .map_err(JsError::renamed)?;
-            let claim = !self.inner.has_store() && !matches!(d.event, Event::IvrStart(_));
-            Ok((d, claim))
+            self.inner.receive(&query, &body).map_err(JsError::renamed)
         };
-        let (d, claim) = receive().or_throw(env)?;
+        let d = receive().or_throw(env)?;
         // A number beyond what JavaScript holds exactly: not an event this app can take (400).
         let event = crate::view::event_object(env, &d.event.to_value())
             .map_err(|e| JsError {
@@ -183,7 +176,7 @@ impl NativeReceiver {
         out.set("duplicate", d.duplicate)?;
         out.set("status", u32::from(d.status))?;
         out.set("body", d.body)?;
-        out.set("claim", claim)?;
+        out.set("claim", d.to_claim)?;
         Ok(out)
     }
 
