@@ -677,11 +677,17 @@ impl Client {
         attempts: &mut u32,
     ) -> Result<Value> {
         let method = wire.method;
-        let mut url = format!("{}{}", self.api_root, wire.path);
-        if !wire.query.is_empty() {
-            url.push('?');
-            url.push_str(&wire.query);
-        }
+        // The URL is what the HTTP agent needs; the client's own transport writes the path.
+        let url = if self.plain.is_some() {
+            String::new()
+        } else {
+            let mut url = format!("{}{}", self.api_root, wire.path);
+            if !wire.query.is_empty() {
+                url.push('?');
+                url.push_str(&wire.query);
+            }
+            url
+        };
         let path = format!("{}{}", self.path_root, wire.path);
         let body = if method.has_content() {
             wire.body.as_deref().unwrap_or_default()
