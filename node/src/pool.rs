@@ -181,27 +181,32 @@ struct Completions {
 }
 
 impl Completions {
-    /// Hands a settlement to the JavaScript thread. Dropped when the environment is gone.
+    /// Hands a settlement to the JavaScript thread. When the environment is gone it is leaked,
+    /// not dropped: it may hold references of that environment (a client's `onRequest` hook),
+    /// which must not be released from a worker after the environment ended.
     fn push(&self, settle: Settle) {
+        let tsfn = lock(&self.tsfn);
+        let Some(function) = tsfn.as_ref() else {
+            std::mem::forget(settle);
+            return;
+        };
         let was_empty = {
             let mut done = lock(&self.done);
             let was_empty = done.is_empty();
             done.push(settle);
             was_empty
         };
+        // A call is already on its way when the list was not empty; it takes this one too.
         if was_empty {
-            // A call is already on its way when the list was not empty; it takes this one too.
-            if let Some(tsfn) = lock(&self.tsfn).as_ref() {
-                // SAFETY: the function is alive while it is in `tsfn` (its finalizer takes it
-                // out under this lock). Non-blocking; the queue is unbounded.
-                unsafe {
-                    sys::napi_call_threadsafe_function(
-                        tsfn.get(),
-                        ptr::null_mut(),
-                        sys::ThreadsafeFunctionCallMode::nonblocking,
-                    )
-                };
-            }
+            // SAFETY: the function is alive while it is in `tsfn` (its finalizer takes it out
+            // under this lock). Non-blocking; the queue is unbounded.
+            unsafe {
+                sys::napi_call_threadsafe_function(
+                    function.get(),
+                    ptr::null_mut(),
+                    sys::ThreadsafeFunctionCallMode::nonblocking,
+                )
+            };
         }
     }
 }
@@ -277,8 +282,8 @@ fn check(status: sys::napi_status) -> Result<()> {
     }
 }
 
-/// The thread-safe function's finalizer: the environment is going away. Later settlements are
-/// dropped (their Promises cannot be observed any more).
+/// The thread-safe function's finalizer: the environment is going away. Settlements waiting or
+/// still to come are leaked (their Promises cannot be observed any more).
 unsafe extern "C" fn finalize(
     _env: sys::napi_env,
     data: *mut std::ffi::c_void,
@@ -286,8 +291,11 @@ unsafe extern "C" fn finalize(
 ) {
     // SAFETY: `data` is the `Arc` given to the function when it was made, taken back once.
     let c = unsafe { Arc::from_raw(data as *const Completions) };
-    lock(&c.tsfn).take();
-    lock(&c.done).clear();
+    let mut tsfn = lock(&c.tsfn);
+    tsfn.take();
+    // Leaked, as `push` leaks what comes later.
+    std::mem::forget(std::mem::take(&mut *lock(&c.done)));
+    drop(tsfn);
 }
 
 /// On the JavaScript thread: settles every Promise whose result is waiting.

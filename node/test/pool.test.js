@@ -122,13 +122,16 @@ test('an out-of-range YUNHUNI_NODE_THREADS is ignored: the default pool serves',
   }
 });
 
-test('a worker thread ended with requests in flight: no crash, and the main thread still gets its answers', async () => {
+test('a worker thread ended with requests in flight (some with a hook): no crash, and the main thread still gets its answers', async () => {
   const server = await callServer(200);
   try {
     const r = await child(`${CLIENT}
       const { Worker } = require('node:worker_threads');
+      // The worker's client has an onRequest hook: a reference of the worker's environment
+      // that must never be released after that environment ended.
       const source = process.env.CLIENT_SOURCE + ';' +
-        "Promise.all(Array.from({ length: 20 }, (_, i) => call(i))).then(() => require('node:worker_threads').parentPort.postMessage('done'));" +
+        "const hooked = new Client({ appId: 'a', certId: 'c', secretKey: 's', baseUrl: process.env.BASE_URL, onRequest() {} });" +
+        "Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? call(i) : hooked.duoCallback({ to1: '13800000001', to2: '13900000000', maxCallDuration: 60 })))).then(() => require('node:worker_threads').parentPort.postMessage('done'));" +
         "require('node:worker_threads').parentPort.postMessage('sent');";
       const worker = new Worker(source, { eval: true });
       worker.once('message', async () => {
