@@ -640,7 +640,10 @@ fn connections_are_reused_up_to_the_idle_limit() {
         .unwrap();
     rounds(&client, 16, 20);
     let opened = connections.load(Ordering::SeqCst);
-    assert!(opened <= 16, "{opened} connections for 16 requests in flight");
+    assert!(
+        opened <= 16,
+        "{opened} connections for 16 requests in flight"
+    );
     assert_eq!(answered.load(Ordering::SeqCst), 16 * 20);
 
     let client = Client::builder("app", "cert", SECRET)
