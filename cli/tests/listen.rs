@@ -115,7 +115,8 @@ fn assert_clean(out: &[u8]) {
 #[test]
 fn hostile_posts_do_not_grow_it_and_never_reach_the_terminal() {
     let total = 100;
-    let (child, url) = listen(&["--count", &total.to_string()]);
+    // One delivery more than the hostile ones: it exits after the last, once measured.
+    let (child, url) = listen(&["--count", &(total + 1).to_string()]);
     let pid = child.child.id();
     let agent = agent();
     // Distinct bodies of 900 KB that are not events, full of terminal escapes.
@@ -138,11 +139,16 @@ fn hostile_posts_do_not_grow_it_and_never_reach_the_terminal() {
         after < warm + 20 * 1024,
         "grew from {warm} KiB to {after} KiB"
     );
+    let last = br#"{"event":"conf.end","id":"last"}"#;
+    assert_eq!(post(&agent, &format!("{url}hook"), last), 200);
     let out = stdout_of(child);
     assert_clean(&out);
     let text = String::from_utf8(out).unwrap();
-    assert_eq!(text.lines().count(), total, "one line each");
-    assert!(text.lines().all(|l| l.starts_with("unparseable body")));
+    assert_eq!(text.lines().count(), total + 1, "one line each");
+    assert!(text
+        .lines()
+        .take(total)
+        .all(|l| l.starts_with("unparseable body")));
     assert!(text.lines().all(|l| l.len() < 2000), "lines are cut");
 }
 
