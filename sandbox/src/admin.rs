@@ -63,6 +63,9 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
     if let Some(response) = crate::msg_api::admin(shared, method, &segments, &request.body) {
         return response;
     }
+    if let Some(response) = crate::cc_api::admin(shared, method, &segments) {
+        return response;
+    }
     match (method, segments.as_slice()) {
         ("GET", ["health"]) => json(200, &serde_json::json!({ "status": "ok" })),
         (_, ["health"]) => method_not_allowed("GET"),

@@ -674,6 +674,29 @@ fn serve(ctx: &Ctx<'_>, op: Op, vars: &[String], request: &Request) -> Result<St
     }
 }
 
+/// The sandbox's own call-center endpoint: `GET /sandbox/callcenter/stats` (routing
+/// decisions and their real time, events queued, delivered and given up on).
+pub(crate) fn admin(shared: &Shared, method: &str, segments: &[&str]) -> Option<Response> {
+    if segments != ["callcenter", "stats"] {
+        return None;
+    }
+    if method != "GET" {
+        return Some(
+            Response::json(405, br#"{"error":"method not allowed"}"#.to_vec()).header("Allow", "GET"),
+        );
+    }
+    let stats = shared.cc_routing_stats();
+    let (queued, delivered, failed) = shared.cc_event_counts();
+    let body = serde_json::json!({
+        "routing_decisions": stats.decisions,
+        "routing_ns": stats.total_ns as u64,
+        "events_queued": queued,
+        "events_delivered": delivered,
+        "events_failed": failed,
+    });
+    Some(Response::json(200, body.to_string().into_bytes()))
+}
+
 fn login(ctx: &Ctx<'_>, body: &JsonObject) -> Result<String, Code> {
     ctx.service(false)?;
     let name = body.string("name")?.value();
