@@ -206,8 +206,7 @@ fn the_reserve_state_a_failed_ring_and_a_forced_logout() {
     let last_state = cc
         .events()
         .into_iter()
-        .filter(|e| e.name == "callcenter.agent.state_changed")
-        .last()
+        .rfind(|e| e.name == "callcenter.agent.state_changed")
         .unwrap();
     assert_eq!(last_state.get("latest_state"), Some("away/wrapup"));
     // A phone that is busy: the ring fails, queue.fail call_fail, the agent is idle again.

@@ -1180,11 +1180,11 @@ impl Engine {
         input: CondInput,
         now: i64,
     ) -> R<String> {
-        if !self
+        if self
             .cc
             .conds
             .get(id)
-            .is_some_and(|c| c.app_id == asker.app_id)
+            .is_none_or(|c| c.app_id != asker.app_id)
         {
             return Err(code("040401"));
         }
@@ -1216,11 +1216,11 @@ impl Engine {
     }
 
     pub(crate) fn cond_delete(&mut self, asker: CcAsker<'_>, id: &str) -> R<String> {
-        if !self
+        if self
             .cc
             .conds
             .get(id)
-            .is_some_and(|c| c.app_id == asker.app_id)
+            .is_none_or(|c| c.app_id != asker.app_id)
         {
             return Err(code("040401"));
         }
@@ -2266,6 +2266,7 @@ impl Engine {
         Ok(false)
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn agent_call_out(
         &mut self,
         shared: &Shared,
