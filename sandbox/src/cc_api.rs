@@ -682,7 +682,8 @@ pub(crate) fn admin(shared: &Shared, method: &str, segments: &[&str]) -> Option<
     }
     if method != "GET" {
         return Some(
-            Response::json(405, br#"{"error":"method not allowed"}"#.to_vec()).header("Allow", "GET"),
+            Response::json(405, br#"{"error":"method not allowed"}"#.to_vec())
+                .header("Allow", "GET"),
         );
     }
     let stats = shared.cc_routing_stats();
