@@ -1012,6 +1012,16 @@ enum yh_result yh_client_builder_set_connect_retries(struct yh_client_builder *b
                                                      struct yh_error **err_out);
 
 /**
+ * Sets how many idle connections the client keeps open for reuse (default 64): set it to the
+ * number of requests the application has in flight at once (threads sharing the client), so
+ * that none is reopened. 0 closes each connection after its answer. `yh_client_builder_build`
+ * refuses more than 65536 with `YH_ERR_VALIDATION`, field `max_idle_connections`.
+ */
+enum yh_result yh_client_builder_set_max_idle_connections(struct yh_client_builder *builder,
+                                                          uint64_t max_idle_connections,
+                                                          struct yh_error **err_out);
+
+/**
  * Sends every request through the proxy at `url`: `http://host:port`, `https://...` or
  * `socks5://...`, `user:password@` allowed (never shown in messages). Without this setting the
  * client uses the proxy named by the environment variable `HTTPS_PROXY`, `HTTP_PROXY` or

@@ -227,6 +227,23 @@ pub extern "C" fn yh_client_builder_set_connect_retries(
     })
 }
 
+/// Sets how many idle connections the client keeps open for reuse (default 64): set it to the
+/// number of requests the application has in flight at once (threads sharing the client), so
+/// that none is reopened. 0 closes each connection after its answer. `yh_client_builder_build`
+/// refuses more than 65536 with `YH_ERR_VALIDATION`, field `max_idle_connections`.
+#[no_mangle]
+pub extern "C" fn yh_client_builder_set_max_idle_connections(
+    builder: *mut yh_client_builder,
+    max_idle_connections: u64,
+    err_out: *mut *mut yh_error,
+) -> yh_result {
+    guard(err_out, || {
+        let n = usize::try_from(max_idle_connections).unwrap_or(usize::MAX);
+        arg_mut(builder, "builder")?.update(|b| b.max_idle_connections(n));
+        Ok(())
+    })
+}
+
 /// Sends every request through the proxy at `url`: `http://host:port`, `https://...` or
 /// `socks5://...`, `user:password@` allowed (never shown in messages). Without this setting the
 /// client uses the proxy named by the environment variable `HTTPS_PROXY`, `HTTP_PROXY` or

@@ -108,6 +108,7 @@ static void test_null_arguments(void) {
   ARG_CASE(NUL_ARG, "builder", yh_client_builder_set_user_agent(NULL, "x/1", &err));
   ARG_CASE(NUL_ARG, "user_agent", yh_client_builder_set_user_agent(builder, NULL, &err));
   ARG_CASE(NUL_ARG, "builder", yh_client_builder_set_connect_retries(NULL, 1, &err));
+  ARG_CASE(NUL_ARG, "builder", yh_client_builder_set_max_idle_connections(NULL, 8, &err));
   ARG_CASE(NUL_ARG, "builder", yh_client_builder_build(NULL, &client_out, &err));
   ARG_CASE(NUL_ARG, "client_out", yh_client_builder_build(builder, NULL, &err));
   ARG_CASE(NUL_ARG, "client_out", yh_client_from_env(NULL, &err));
@@ -366,6 +367,15 @@ static void test_validation(void) {
   yh_client_builder_set_connect_timeout_ms(b, 0, NULL);
   ARG_CASE(YH_ERR_VALIDATION, "connect_timeout", yh_client_builder_build(b, &out, &err));
   yh_client_builder_set_connect_timeout_ms(b, 1000, NULL);
+  check(yh_client_builder_set_max_idle_connections(b, 65537, NULL) == YH_OK, "max_idle_connections is set");
+  ARG_CASE(YH_ERR_VALIDATION, "max_idle_connections", yh_client_builder_build(b, &out, &err));
+  yh_client_builder_set_max_idle_connections(b, UINT64_MAX, NULL);
+  ARG_CASE(YH_ERR_VALIDATION, "max_idle_connections", yh_client_builder_build(b, &out, &err));
+  yh_client_builder_set_max_idle_connections(b, 0, NULL);
+  yh_client *idle0 = NULL;
+  check(yh_client_builder_build(b, &idle0, NULL) == YH_OK && idle0 != NULL, "max_idle_connections 0 is accepted");
+  yh_client_free(idle0);
+  yh_client_builder_set_max_idle_connections(b, 65536, NULL);
   yh_client_builder_set_base_url(b, "ftp://example", NULL);
   ARG_CASE(YH_ERR_VALIDATION, "base_url", yh_client_builder_build(b, &out, &err));
   yh_client_builder_free(b);
