@@ -149,3 +149,80 @@ fn settings_are_checked_and_passwords_not_shown() {
         .unwrap_err();
     assert_eq!(e.field(), Some("timeout"));
 }
+
+#[test]
+fn leases_in_redis_use_cores_scripts() {
+    use yunhuni::webhook::{new_owner, Claim, DONE_VALUE};
+    let server = RedisServer::start();
+    let store = RedisStore::open(&server.url()).unwrap();
+    let mut c = raw(&server);
+    let (a, b) = (new_owner(), new_owner());
+    let lease = Duration::from_secs(2);
+    assert_eq!(store.claim_lease("k", &a, lease).unwrap(), Claim::Claimed);
+    let value: String = redis::cmd("GET")
+        .arg("yunhuni:webhook:k")
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(value, a);
+    let pttl: i64 = redis::cmd("PTTL")
+        .arg("yunhuni:webhook:k")
+        .query(&mut c)
+        .unwrap();
+    assert!(pttl > 0 && pttl <= 2000, "{pttl}");
+    assert_eq!(store.claim_lease("k", &b, lease).unwrap(), Claim::Pending);
+    assert!(!store.renew("k", &b, lease).unwrap());
+    assert!(!store.release_owned("k", &b).unwrap());
+    assert!(store.renew("k", &a, Duration::from_secs(9)).unwrap());
+    let pttl: i64 = redis::cmd("PTTL")
+        .arg("yunhuni:webhook:k")
+        .query(&mut c)
+        .unwrap();
+    assert!(pttl > 2000 && pttl <= 9000, "{pttl}");
+    assert!(!store.complete("k", &b).unwrap());
+    assert!(store.complete("k", &a).unwrap());
+    let value: String = redis::cmd("GET")
+        .arg("yunhuni:webhook:k")
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(value, DONE_VALUE);
+    let pttl: i64 = redis::cmd("PTTL")
+        .arg("yunhuni:webhook:k")
+        .query(&mut c)
+        .unwrap();
+    assert!(
+        pttl > 9000 && pttl <= DEFAULT_TTL.as_millis() as i64,
+        "{pttl}"
+    );
+    assert_eq!(store.claim_lease("k", &b, lease).unwrap(), Claim::Done);
+    // Keys claimed the first way (value 1, any language, any version) are done.
+    assert!(store.claim("old").unwrap());
+    assert_eq!(store.claim_lease("old", &a, lease).unwrap(), Claim::Done);
+    // Released by its owner: absent.
+    assert_eq!(store.claim_lease("r", &a, lease).unwrap(), Claim::Claimed);
+    assert!(store.release_owned("r", &a).unwrap());
+    assert_eq!(store.claim_lease("r", &b, lease).unwrap(), Claim::Claimed);
+
+    // Two receivers as two processes: the first's handler dies (never renews); the re-send to
+    // the other waits for its short lease to run out, then handles it, once.
+    let receiver = |wait_s| {
+        Receiver::builder()
+            .store(RedisStore::open(&server.url()).unwrap())
+            .lease(Duration::from_millis(100))
+            .wait(Duration::from_secs(wait_s))
+            .poll(Duration::from_millis(10))
+            .build()
+            .unwrap()
+    };
+    let (one, two) = (receiver(30), receiver(30));
+    let dead = one.begin("", END).unwrap();
+    assert!(dead.owner.is_some());
+    let again = two.begin("", END).unwrap();
+    assert!(!again.duplicate);
+    assert!(two
+        .complete(&again.key, again.owner.as_ref().unwrap())
+        .unwrap());
+    assert!(one.begin("", END).unwrap().duplicate);
+    assert!(!one
+        .complete(&dead.key, dead.owner.as_ref().unwrap())
+        .unwrap());
+}

@@ -1,6 +1,6 @@
 //! The in-process dedup store.
 
-use super::{Store, DEFAULT_TTL, MAX_TTL};
+use super::{Claim, Store, DEFAULT_TTL, MAX_TTL};
 use crate::error::Error;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
@@ -40,23 +40,48 @@ pub struct MemoryStore {
     ttl: Duration,
 }
 
+/// One key: when it expires, and who holds it while it is pending (a digest of the owner's
+/// value; `None` once done). `seq` ties it to its entry in [`Inner::order`].
+struct Entry {
+    expiry: Instant,
+    owner: Option<u128>,
+    seq: u64,
+}
+
 #[derive(Default)]
 struct Inner {
-    /// Key digest → when it expires.
-    live: HashMap<u128, Instant>,
-    /// Claims in the order they were made (so by expiry too): the key digest and the expiry it
-    /// was given. An entry whose expiry no longer matches `live` (the key was released, or
-    /// released and claimed again) is stale and only dropped.
-    order: VecDeque<(u128, Instant)>,
+    /// Key digest → its state.
+    live: HashMap<u128, Entry>,
+    /// Claims in the order they were made: the key digest and the claim's sequence number. An
+    /// entry whose number no longer matches `live` (the key was released, or released and
+    /// claimed again) is stale and only dropped.
+    order: VecDeque<(u128, u64)>,
+    next_seq: u64,
 }
 
 impl Inner {
     fn drop_front(&mut self) {
-        if let Some((id, expiry)) = self.order.pop_front() {
-            if self.live.get(&id) == Some(&expiry) {
+        if let Some((id, seq)) = self.order.pop_front() {
+            if self.live.get(&id).is_some_and(|e| e.seq == seq) {
                 self.live.remove(&id);
             }
         }
+    }
+
+    /// Drops the stale and expired entries at the front (a lease expires before the dedup
+    /// time of the keys claimed after it; such a key is seen as absent when looked up).
+    fn drop_expired(&mut self, now: Instant) {
+        while let Some(&(id, seq)) = self.order.front() {
+            match self.live.get(&id) {
+                Some(e) if e.seq == seq && e.expiry > now => break,
+                _ => self.drop_front(),
+            }
+        }
+    }
+
+    /// The live entry of `id` at `now` (an expired one is as good as absent).
+    fn get(&self, id: u128, now: Instant) -> Option<&Entry> {
+        self.live.get(&id).filter(|e| e.expiry > now)
     }
 }
 
@@ -147,25 +172,94 @@ impl MemoryStore {
     }
 
     pub(crate) fn claim_at(&self, key: &str, now: Instant) -> bool {
+        self.insert_at(key, None, self.ttl, now) == Claim::Claimed
+    }
+
+    /// Claims `key` for `owner` (pending, for `lease`) or, with `owner` `None`, as done (for
+    /// the store's time to live), when the key is absent; else tells what it is.
+    fn insert_at(&self, key: &str, owner: Option<&str>, time: Duration, now: Instant) -> Claim {
         let id = key_digest(key);
         let mut inner = self.lock();
-        while inner
-            .order
-            .front()
-            .is_some_and(|&(_, expiry)| expiry <= now)
-        {
-            inner.drop_front();
-        }
-        if inner.live.get(&id).is_some_and(|&expiry| expiry > now) {
-            return false;
+        inner.drop_expired(now);
+        if let Some(e) = inner.get(id, now) {
+            return if e.owner.is_some() {
+                Claim::Pending
+            } else {
+                Claim::Done
+            };
         }
         while inner.order.len() >= self.capacity {
             inner.drop_front();
         }
-        let expiry = now.checked_add(self.ttl).unwrap_or(now);
-        inner.live.insert(id, expiry);
-        inner.order.push_back((id, expiry));
-        true
+        let seq = inner.next_seq;
+        inner.next_seq += 1;
+        let expiry = now.checked_add(time).unwrap_or(now);
+        inner.live.insert(
+            id,
+            Entry {
+                expiry,
+                owner: owner.map(key_digest),
+                seq,
+            },
+        );
+        inner.order.push_back((id, seq));
+        Claim::Claimed
+    }
+
+    pub(crate) fn claim_lease_at(
+        &self,
+        key: &str,
+        owner: &str,
+        lease: Duration,
+        now: Instant,
+    ) -> Claim {
+        self.insert_at(key, Some(owner), lease, now)
+    }
+
+    /// Runs `f` on the entry of `key` when `owner` holds it now; false otherwise.
+    fn owned_at(&self, key: &str, owner: &str, now: Instant, f: impl FnOnce(&mut Entry)) -> bool {
+        let id = key_digest(key);
+        let owner = key_digest(owner);
+        let mut inner = self.lock();
+        match inner.live.get_mut(&id) {
+            Some(e) if e.expiry > now && e.owner == Some(owner) => {
+                f(e);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn renew_at(&self, key: &str, owner: &str, lease: Duration, now: Instant) -> bool {
+        self.owned_at(key, owner, now, |e| {
+            e.expiry = now.checked_add(lease).unwrap_or(now)
+        })
+    }
+
+    pub(crate) fn complete_at(&self, key: &str, owner: &str, now: Instant) -> bool {
+        let ttl = self.ttl;
+        if self.owned_at(key, owner, now, |e| {
+            e.expiry = now.checked_add(ttl).unwrap_or(now);
+            e.owner = None;
+        }) {
+            return true;
+        }
+        // The lease ran out and nobody claimed the key since: it was handled, so remember it.
+        self.insert_at(key, None, ttl, now) == Claim::Claimed
+    }
+
+    pub(crate) fn release_owned_at(&self, key: &str, owner: &str, now: Instant) -> bool {
+        let id = key_digest(key);
+        let owner = key_digest(owner);
+        let mut inner = self.lock();
+        let owned = inner
+            .live
+            .get(&id)
+            .is_some_and(|e| e.expiry > now && e.owner == Some(owner));
+        if owned {
+            inner.live.remove(&id);
+        }
+        owned
     }
 }
 
@@ -177,6 +271,22 @@ impl Store for MemoryStore {
     fn release(&self, key: &str) -> Result<(), Error> {
         self.lock().live.remove(&key_digest(key));
         Ok(())
+    }
+
+    fn claim_lease(&self, key: &str, owner: &str, lease: Duration) -> Result<Claim, Error> {
+        Ok(self.claim_lease_at(key, owner, lease, Instant::now()))
+    }
+
+    fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<bool, Error> {
+        Ok(self.renew_at(key, owner, lease, Instant::now()))
+    }
+
+    fn complete(&self, key: &str, owner: &str) -> Result<bool, Error> {
+        Ok(self.complete_at(key, owner, Instant::now()))
+    }
+
+    fn release_owned(&self, key: &str, owner: &str) -> Result<bool, Error> {
+        Ok(self.release_owned_at(key, owner, Instant::now()))
     }
 }
 

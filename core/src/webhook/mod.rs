@@ -21,11 +21,27 @@
 //!    and the platform's re-send (which the application asks for by answering non-200) is
 //!    handled as new.
 //!
+//! A handler can die while it handles a delivery (its process killed): with [`Receiver::receive`]
+//! its key stays claimed, the platform's re-send is answered as a duplicate, and the event is
+//! lost. [`Receiver::begin`] (what every framework helper uses) claims the key under a short
+//! lease instead: a key is absent, pending (held by one handler, value `p:<random owner>`,
+//! expiring after [`DEFAULT_LEASE`] unless the handler's helper renews it) or done (value
+//! [`DONE_VALUE`], for the dedup time [`DEFAULT_TTL`]). A re-send that finds its key pending
+//! waits (up to [`DEFAULT_WAIT`], below the platform's 5 s per attempt) until it is done (a
+//! duplicate, 200) or absent (released after a failure, or the lease ran out because its handler
+//! died: claimed and handled), else answers 503 so that the platform sends it again. The Redis
+//! side of this protocol is the four scripts declared here ([`REDIS_CLAIM_SCRIPT`],
+//! [`REDIS_RENEW_SCRIPT`], [`REDIS_COMPLETE_SCRIPT`], [`REDIS_RELEASE_SCRIPT`]), which every
+//! language's Redis store runs; [`MemoryStore`] keeps the same states in the process. A helper
+//! that answers 200 before handling cannot do this: a worker that dies after its 200 loses the
+//! event (the platform got its answer).
+//!
 //! Every refusal is an [`Error`] that names what was wrong and carries the HTTP status to
 //! answer in [`Error::status`]: 401 (no token in the URL) and 403 (wrong token), kind `auth`,
 //! field `token`; 413 (body too large), kind `decode`, field `body`; 400 (not an event the
 //! platform sends), kind `decode`, with the field at fault when there is one; 503 (the dedup
-//! store failed, so the platform should try again), kind `transport`.
+//! store failed, so the platform should try again), kind `transport`; 503, kind `timeout`, from
+//! [`Receiver::begin`] when another handler still holds the key after the wait.
 //!
 //! Dedup stores: [`MemoryStore`] (the default; in-process, bounded in entries and in time), a
 //! Redis store for applications that run many processes (in Rust behind the `redis` cargo
@@ -118,16 +134,169 @@ pub const KEY_PART_CHARS: usize = 64;
 /// agent `name` in call-center agent events).
 pub const ID_KEYS: [&str; 5] = ["id", "msgKey", "tempId", "conversation_id", "name"];
 
+/// How long a handler holds a delivery's key before it must renew it (see [`Receiver::begin`]):
+/// 2 s. The helpers renew it every third of that while the handler runs, so a live handler
+/// keeps it whatever it takes, and the key of a handler that died is free again within 2 s.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(2);
+
+/// How long [`Receiver::begin`] waits for a delivery whose key another handler holds: 4 s,
+/// below the platform's 5 s per attempt, so that the answer (200 once the other handler is done,
+/// or 503 when it is still at it) reaches the platform before it gives the attempt up.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(4);
+
+/// How often [`Receiver::begin`] looks at a key another handler holds while it waits: 50 ms.
+pub const DEFAULT_POLL: Duration = Duration::from_millis(50);
+
+/// The shortest lease a receiver takes (renewed every third of it).
+pub const MIN_LEASE: Duration = Duration::from_millis(30);
+
+/// The longest lease, and the longest wait, a receiver takes: one hour.
+pub const MAX_LEASE: Duration = Duration::from_secs(3600);
+
+/// What the value of a pending key starts with, in every store: `p:` and the owner's random
+/// part ([`new_owner`] makes the whole value). A key whose value does not start with it is done
+/// (the value [`DONE_VALUE`], or `1` as keys claimed by [`Receiver::receive`] and by earlier
+/// versions are).
+pub const PENDING_PREFIX: &str = "p:";
+
+/// The value of a done key: handled, its re-sends are duplicates until it expires.
+pub const DONE_VALUE: &str = "d";
+
+/// The Redis script that claims a key under a lease: `EVAL <it> 1 <prefix><key> <owner>
+/// <lease ms>`. Answers `1` (claimed: the key was absent, it is now pending, held by `owner`),
+/// `0` (pending: another handler holds it) or `2` (done). Every language's Redis store runs
+/// this text ([`Claim::from_script`] reads the answer).
+pub const REDIS_CLAIM_SCRIPT: &str = "\
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 2) == 'p:' then return 0 end
+return 2";
+
+/// The Redis script that renews a lease, only for its owner: `EVAL <it> 1 <prefix><key> <owner>
+/// <lease ms>`. Answers `1` (renewed) or `0` (not this owner's any more).
+pub const REDIS_RENEW_SCRIPT: &str = "\
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0";
+
+/// The Redis script that marks a key done after its handling succeeded: `EVAL <it> 1
+/// <prefix><key> <owner> <ttl ms>`. When `owner` holds it, or nobody does (the lease ran out
+/// and no re-send took it), the value becomes [`DONE_VALUE`] for the time to live, answer `1`;
+/// when another handler holds it or it is done already, it is left alone, answer `0`.
+pub const REDIS_COMPLETE_SCRIPT: &str = "\
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or not v then redis.call('SET', KEYS[1], 'd', 'PX', ARGV[2]) return 1 end
+return 0";
+
+/// The Redis script that releases a key after its handling failed, only for its owner: `EVAL
+/// <it> 1 <prefix><key> <owner>`. Answers `1` (deleted) or `0` (not this owner's).
+pub const REDIS_RELEASE_SCRIPT: &str = "\
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0";
+
+/// What a store says of a key it was asked to claim under a lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The key was absent: it is now pending, held by the caller; handle the delivery.
+    Claimed,
+    /// Another handler holds the key (its lease runs): wait, then look again.
+    Pending,
+    /// The key is done: a duplicate.
+    Done,
+}
+
+impl Claim {
+    /// The answer of [`REDIS_CLAIM_SCRIPT`] (`1`, `0`, `2`); `None` for anything else.
+    pub fn from_script(answer: i64) -> Option<Claim> {
+        match answer {
+            1 => Some(Claim::Claimed),
+            0 => Some(Claim::Pending),
+            2 => Some(Claim::Done),
+            _ => None,
+        }
+    }
+
+    /// `claimed`, `pending` or `done`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Claim::Claimed => "claimed",
+            Claim::Pending => "pending",
+            Claim::Done => "done",
+        }
+    }
+}
+
+/// A new owner value for a lease: [`PENDING_PREFIX`] and 32 random hex digits, different in
+/// every call, process and machine (for all practical purposes).
+pub fn new_owner() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mut seed = Sha256::new();
+    seed.update(n.to_le_bytes());
+    seed.update(nanos.to_le_bytes());
+    seed.update(std::process::id().to_le_bytes());
+    for _ in 0..2 {
+        // Each RandomState is keyed from the system's randomness.
+        let mut h = RandomState::new().build_hasher();
+        h.write_u64(n);
+        seed.update(h.finish().to_le_bytes());
+    }
+    let mut owner = String::with_capacity(PENDING_PREFIX.len() + 32);
+    owner.push_str(PENDING_PREFIX);
+    for b in &seed.finalize()[..16] {
+        owner.push_str(&format!("{b:02x}"));
+    }
+    owner
+}
+
 /// Where a [`Receiver`] remembers which deliveries it has seen.
 ///
-/// `claim` is an atomic set-if-absent with expiry: true when the key was not there (this
-/// delivery is the first), false when it was (a duplicate). `release` forgets a key, so that
-/// the next delivery with it is new. Errors are reported, never panicked.
+/// A key is absent, pending (held by one handler, under a short lease: the value is the owner's,
+/// `p:<random>`) or done (handled; remembered for the dedup time). `claim` and `release` are
+/// the first protocol, kept for stores written before leases: `claim` is an atomic
+/// set-if-absent with expiry (true when the key was not there), `release` forgets a key.
+/// The lease protocol ([`Receiver::begin`]) uses `claim_lease`, `renew`, `complete` and
+/// `release_owned`; their defaults fall back on `claim` and `release` (a claimed key is then done
+/// at once, so a handler that dies leaves its delivery marked as handled). Errors are reported,
+/// never panicked.
 pub trait Store: Send + Sync {
-    /// Marks `key` as seen; true when it was not seen before (or its time ran out).
+    /// Marks `key` as seen (done); true when it was not seen before (or its time ran out).
     fn claim(&self, key: &str) -> Result<bool, Error>;
     /// Forgets `key`.
     fn release(&self, key: &str) -> Result<(), Error>;
+    /// Claims `key` for `owner` for `lease` when it is absent ([`Claim::Claimed`]); else tells
+    /// whether it is pending or done. Atomic (what [`REDIS_CLAIM_SCRIPT`] does).
+    fn claim_lease(&self, key: &str, owner: &str, lease: Duration) -> Result<Claim, Error> {
+        let _ = (owner, lease);
+        Ok(if self.claim(key)? {
+            Claim::Claimed
+        } else {
+            Claim::Done
+        })
+    }
+    /// Extends `owner`'s lease on `key` to `lease` from now; false when `owner` does not hold it
+    /// ([`REDIS_RENEW_SCRIPT`]).
+    fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<bool, Error> {
+        let _ = (key, owner, lease);
+        Ok(true)
+    }
+    /// Marks `key` done (for the store's time to live) when `owner` holds it or nobody does;
+    /// false when another handler holds it ([`REDIS_COMPLETE_SCRIPT`]).
+    fn complete(&self, key: &str, owner: &str) -> Result<bool, Error> {
+        let _ = (key, owner);
+        Ok(true)
+    }
+    /// Forgets `key` when `owner` holds it; false otherwise ([`REDIS_RELEASE_SCRIPT`]).
+    fn release_owned(&self, key: &str, owner: &str) -> Result<bool, Error> {
+        let _ = owner;
+        self.release(key).map(|()| true)
+    }
 }
 
 /// The answer of [`Receiver::receive`]: the event and what to send back.
@@ -146,6 +315,10 @@ pub struct Delivery {
     /// was there, the delivery is a duplicate. Always false for `ivr_start`, which is never
     /// claimed.
     pub to_claim: bool,
+    /// The lease's owner value when the delivery was claimed by [`Receiver::begin`] (pending,
+    /// held by this handler until [`Receiver::complete`] or [`Receiver::release_owned`]);
+    /// `None` for [`Receiver::receive`], a duplicate, `ivr_start` and a receiver without store.
+    pub owner: Option<String>,
     /// The HTTP status to answer: [`RESPONSE_STATUS`].
     pub status: u16,
     /// The body to answer, as `text/plain`: [`RESPONSE_BODY`].
@@ -161,6 +334,9 @@ pub struct Receiver {
     token_param: String,
     max_body: usize,
     store: Option<Arc<dyn Store>>,
+    lease: Duration,
+    wait: Duration,
+    poll: Duration,
 }
 
 impl fmt::Debug for Receiver {
@@ -170,6 +346,8 @@ impl fmt::Debug for Receiver {
             .field("token_param", &self.token_param)
             .field("max_body", &self.max_body)
             .field("store", &self.store.as_ref().map(|_| "<store>"))
+            .field("lease", &self.lease)
+            .field("wait", &self.wait)
             .finish()
     }
 }
@@ -182,6 +360,9 @@ impl Default for Receiver {
             token_param: DEFAULT_TOKEN_PARAM.to_owned(),
             max_body: DEFAULT_MAX_BODY,
             store: Some(Arc::new(MemoryStore::default())),
+            lease: DEFAULT_LEASE,
+            wait: DEFAULT_WAIT,
+            poll: DEFAULT_POLL,
         }
     }
 }
@@ -193,6 +374,9 @@ pub struct ReceiverBuilder {
     token_param: String,
     max_body: usize,
     store: Option<Arc<dyn Store>>,
+    lease: Duration,
+    wait: Duration,
+    poll: Duration,
 }
 
 impl fmt::Debug for ReceiverBuilder {
@@ -235,6 +419,28 @@ impl ReceiverBuilder {
     /// A dedup store shared with other code.
     pub fn shared_store(mut self, store: Arc<dyn Store>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// How long [`Receiver::begin`] holds a key before it must be renewed: [`MIN_LEASE`] to
+    /// [`MAX_LEASE`], default [`DEFAULT_LEASE`].
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How long [`Receiver::begin`] waits for a key another handler holds before answering
+    /// 503: zero (do not wait) to [`MAX_LEASE`], default [`DEFAULT_WAIT`]. Keep it below the
+    /// platform's 5 s per attempt.
+    pub fn wait(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// How often [`Receiver::begin`] looks at a key while it waits: 1 ms to 10 s, default
+    /// [`DEFAULT_POLL`].
+    pub fn poll(mut self, poll: Duration) -> Self {
+        self.poll = poll;
         self
     }
 
@@ -282,11 +488,44 @@ impl ReceiverBuilder {
                 ),
             ));
         }
+        if self.lease < MIN_LEASE || self.lease > MAX_LEASE {
+            return Err(Error::validation(
+                "lease",
+                format!(
+                    "is {} ms; it must be {} ms to {} ms",
+                    self.lease.as_millis(),
+                    MIN_LEASE.as_millis(),
+                    MAX_LEASE.as_millis()
+                ),
+            ));
+        }
+        if self.wait > MAX_LEASE {
+            return Err(Error::validation(
+                "wait",
+                format!(
+                    "is {} ms; it must be 0 to {} ms",
+                    self.wait.as_millis(),
+                    MAX_LEASE.as_millis()
+                ),
+            ));
+        }
+        if self.poll < Duration::from_millis(1) || self.poll > Duration::from_secs(10) {
+            return Err(Error::validation(
+                "poll",
+                format!(
+                    "is {} ms; it must be 1 ms to 10000 ms",
+                    self.poll.as_millis()
+                ),
+            ));
+        }
         Ok(Receiver {
             token_digest,
             token_param: self.token_param,
             max_body: self.max_body,
             store: self.store,
+            lease: self.lease,
+            wait: self.wait,
+            poll: self.poll,
         })
     }
 }
@@ -299,7 +538,30 @@ impl Receiver {
             token_param: DEFAULT_TOKEN_PARAM.to_owned(),
             max_body: DEFAULT_MAX_BODY,
             store: Some(Arc::new(MemoryStore::default())),
+            lease: DEFAULT_LEASE,
+            wait: DEFAULT_WAIT,
+            poll: DEFAULT_POLL,
         }
+    }
+
+    /// How long [`Receiver::begin`] holds a key before it must be renewed.
+    pub fn lease(&self) -> Duration {
+        self.lease
+    }
+
+    /// How often a helper renews a lease while its handler runs: a third of the lease.
+    pub fn renew_every(&self) -> Duration {
+        self.lease / 3
+    }
+
+    /// How long [`Receiver::begin`] waits for a key another handler holds.
+    pub fn wait(&self) -> Duration {
+        self.wait
+    }
+
+    /// How often [`Receiver::begin`] looks at a key while it waits.
+    pub fn poll(&self) -> Duration {
+        self.poll
     }
 
     /// The largest body accepted, in bytes.
@@ -357,9 +619,133 @@ impl Receiver {
             event,
             key,
             duplicate,
+            owner: None,
             status: RESPONSE_STATUS,
             body: RESPONSE_BODY,
         })
+    }
+
+    /// Like [`Receiver::receive`], but the key is claimed under a lease, so that a handler that
+    /// dies (its process killed) does not leave its delivery marked as handled:
+    ///
+    /// - absent: claimed for a new owner ([`Delivery::owner`], pending for [`Receiver::lease`]);
+    ///   handle it, renew the lease every [`Receiver::renew_every`] while handling
+    ///   ([`Receiver::renew`]), then [`Receiver::complete`] and answer 200, or on failure
+    ///   [`Receiver::release_owned`] and answer non-200;
+    /// - done: a duplicate (answer 200, do not handle);
+    /// - pending (another handler holds it): looked at again every [`Receiver::poll`] for up to
+    ///   [`Receiver::wait`]: done → a duplicate; absent (released, or its lease ran out because
+    ///   its handler died) → claimed as above; still pending → a `timeout` error with status
+    ///   503, so that the platform sends it again (the live handler finishes it meanwhile).
+    ///
+    /// This call blocks while it waits (it runs on a worker thread in the helpers). Without a
+    /// store, or for `ivr_start`, it is [`Receiver::receive`].
+    ///
+    /// ```
+    /// use yunhuni::webhook::Receiver;
+    /// let receiver = Receiver::builder().wait(std::time::Duration::ZERO).build()?;
+    /// let body = br#"{"action":"event_notify","id":"8a2bc6725b1d2e3f015b1d2f40a10001","event":"duo_callback.end","hangup_by":"1"}"#;
+    /// let first = receiver.begin("", body)?;
+    /// let owner = first.owner.clone().expect("claimed");
+    /// // While it is handled, a re-send finds it pending: 503 (after the wait, here none).
+    /// assert_eq!(receiver.begin("", body).unwrap_err().status(), Some(503));
+    /// assert!(receiver.complete(&first.key, &owner)?);
+    /// // Once done, a re-send is a duplicate.
+    /// assert!(receiver.begin("", body)?.duplicate);
+    /// # Ok::<(), yunhuni::Error>(())
+    /// ```
+    pub fn begin(&self, query: &str, body: &[u8]) -> Result<Delivery, Error> {
+        let store = match &self.store {
+            Some(store) => store.clone(),
+            None => return self.receive(query, body),
+        };
+        self.check_token(query)?;
+        if body.len() > self.max_body {
+            return Err(too_large(body.len() as u64, self.max_body));
+        }
+        let event = Event::parse(body).map_err(|e| e.with_status(400))?;
+        let key = delivery_key(&event);
+        let mut delivery = Delivery {
+            to_claim: false,
+            event,
+            key,
+            duplicate: false,
+            owner: None,
+            status: RESPONSE_STATUS,
+            body: RESPONSE_BODY,
+        };
+        if matches!(delivery.event, Event::IvrStart(_)) {
+            return Ok(delivery);
+        }
+        let owner = new_owner();
+        let started = std::time::Instant::now();
+        loop {
+            match store
+                .claim_lease(&delivery.key, &owner, self.lease)
+                .map_err(store_failed)?
+            {
+                Claim::Claimed => {
+                    delivery.owner = Some(owner);
+                    return Ok(delivery);
+                }
+                Claim::Done => {
+                    delivery.duplicate = true;
+                    return Ok(delivery);
+                }
+                Claim::Pending => {
+                    let waited = started.elapsed();
+                    if waited >= self.wait {
+                        return Err(still_pending(&delivery.key, waited));
+                    }
+                    std::thread::sleep(self.poll.min(self.wait - waited));
+                }
+            }
+        }
+    }
+
+    /// One look at `key` for `owner` ([`Store::claim_lease`] under [`Receiver::lease`]), without
+    /// waiting: for a binding that waits in its own way (an event loop) and calls
+    /// [`Receiver::pending_error`] when its wait is over. [`Claim::Claimed`] without a store.
+    pub fn claim_lease(&self, key: &str, owner: &str) -> Result<Claim, Error> {
+        match &self.store {
+            Some(store) => store
+                .claim_lease(key, owner, self.lease)
+                .map_err(store_failed),
+            None => Ok(Claim::Claimed),
+        }
+    }
+
+    /// The error [`Receiver::begin`] gives when a key was still pending after the wait: kind
+    /// `timeout`, status 503.
+    pub fn pending_error(&self, key: &str) -> Error {
+        still_pending(key, self.wait)
+    }
+
+    /// Renews `owner`'s lease on `key` for [`Receiver::lease`]; false when `owner` no longer
+    /// holds it (its lease ran out and another handler took it). True without a store.
+    pub fn renew(&self, key: &str, owner: &str) -> Result<bool, Error> {
+        match &self.store {
+            Some(store) => store.renew(key, owner, self.lease).map_err(store_failed),
+            None => Ok(true),
+        }
+    }
+
+    /// Marks `key` done after its handling succeeded (call it before answering 200); false when
+    /// another handler holds it now (this one's lease ran out). True without a store.
+    pub fn complete(&self, key: &str, owner: &str) -> Result<bool, Error> {
+        match &self.store {
+            Some(store) => store.complete(key, owner).map_err(store_failed),
+            None => Ok(true),
+        }
+    }
+
+    /// Forgets `key` when `owner` holds it (after its handling failed; then answer non-200);
+    /// false when it does not. True without a store.
+    pub fn release_owned(&self, key: &str, owner: &str) -> Result<bool, Error> {
+        match &self.store {
+            Some(store) => store.release_owned(key, owner).map_err(store_failed),
+            None => Ok(true),
+        }
     }
 
     /// Forgets `key` in the store (a handler that failed calls it, then answers non-200 so
@@ -406,6 +792,17 @@ fn too_large(len: u64, max: usize) -> Error {
     ))
     .with_field("body")
     .with_status(413)
+}
+
+fn still_pending(key: &str, waited: Duration) -> Error {
+    Error::new(
+        ErrorKind::Timeout,
+        format!(
+            "{key} is still being handled by another worker after {} ms; send it again",
+            waited.as_millis()
+        ),
+    )
+    .with_status(503)
 }
 
 fn store_failed(e: Error) -> Error {

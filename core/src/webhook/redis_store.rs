@@ -1,13 +1,18 @@
 //! The Redis dedup store (cargo feature `redis`).
 
-use super::{Store, DEFAULT_TTL, MAX_TTL, REDIS_KEY_PREFIX};
+use super::{
+    Claim, Store, DEFAULT_TTL, MAX_TTL, REDIS_CLAIM_SCRIPT, REDIS_COMPLETE_SCRIPT,
+    REDIS_KEY_PREFIX, REDIS_RELEASE_SCRIPT, REDIS_RENEW_SCRIPT,
+};
 use crate::error::{escape_text, Error, ErrorKind};
 use std::sync::Mutex;
 use std::time::Duration;
 
 /// Remembers delivery keys in Redis, so that every process (and machine) of an application
 /// shares what was seen: `SET yunhuni:webhook:<key> 1 NX PX <ttl>` claims a key atomically,
-/// `DEL` releases it. Processes of the SDK in other languages use the same prefix
+/// `DEL` releases it; under a lease ([`super::Receiver::begin`]) core's scripts
+/// ([`REDIS_CLAIM_SCRIPT`], [`REDIS_RENEW_SCRIPT`], [`REDIS_COMPLETE_SCRIPT`],
+/// [`REDIS_RELEASE_SCRIPT`]) claim, renew, complete and release, checking the owner. Processes of the SDK in other languages use the same prefix
 /// ([`REDIS_KEY_PREFIX`]) and default TTL ([`DEFAULT_TTL`]), so they share it too.
 ///
 /// Connections are opened on demand and kept for reuse (at most [`RedisStore::MAX_IDLE`] idle
@@ -162,5 +167,55 @@ impl Store for RedisStore {
         let redis_key = self.redis_key(key);
         let _: i64 = self.run("Redis DEL", |c| redis::cmd("DEL").arg(&redis_key).query(c))?;
         Ok(())
+    }
+
+    fn claim_lease(&self, key: &str, owner: &str, lease: Duration) -> Result<Claim, Error> {
+        let n = self.eval("claim", REDIS_CLAIM_SCRIPT, key, owner, Some(lease))?;
+        Claim::from_script(n).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Transport,
+                format!("Redis claim script answered {n}, not 0, 1 or 2"),
+            )
+        })
+    }
+
+    fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<bool, Error> {
+        Ok(self.eval("renew", REDIS_RENEW_SCRIPT, key, owner, Some(lease))? == 1)
+    }
+
+    fn complete(&self, key: &str, owner: &str) -> Result<bool, Error> {
+        Ok(self.eval(
+            "complete",
+            REDIS_COMPLETE_SCRIPT,
+            key,
+            owner,
+            Some(self.ttl),
+        )? == 1)
+    }
+
+    fn release_owned(&self, key: &str, owner: &str) -> Result<bool, Error> {
+        Ok(self.eval("release", REDIS_RELEASE_SCRIPT, key, owner, None)? == 1)
+    }
+}
+
+impl RedisStore {
+    /// `EVAL script 1 <prefix><key> owner [ms]`, answering an integer.
+    fn eval(
+        &self,
+        what: &str,
+        script: &str,
+        key: &str,
+        owner: &str,
+        time: Option<Duration>,
+    ) -> Result<i64, Error> {
+        let redis_key = self.redis_key(key);
+        self.run(&format!("Redis {what} script"), |c| {
+            let mut cmd = redis::cmd("EVAL");
+            cmd.arg(script).arg(1).arg(&redis_key).arg(owner);
+            if let Some(t) = time {
+                cmd.arg(t.as_millis().max(1) as u64);
+            }
+            cmd.query(c)
+        })
     }
 }

@@ -292,3 +292,161 @@ fn a_failing_store_asks_for_a_resend() {
     assert!(e.message().contains("connection refused"));
     assert_eq!(r.release("k").unwrap_err().status(), Some(503));
 }
+
+#[test]
+fn a_failing_store_under_a_lease_asks_for_a_resend() {
+    let r = Receiver::builder().store(Broken).build().unwrap();
+    let e = r.begin("", END).unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Transport, Some(503)));
+}
+
+#[test]
+fn memory_store_lease_states() {
+    let store = MemoryStore::new(100, Duration::from_secs(60)).unwrap();
+    let t0 = Instant::now();
+    let lease = Duration::from_secs(2);
+    let (a, b) = (new_owner(), new_owner());
+    assert_ne!(a, b);
+    assert!(a.starts_with(PENDING_PREFIX) && a.len() == 34, "{a}");
+    assert_eq!(store.claim_lease_at("k", &a, lease, t0), Claim::Claimed);
+    assert_eq!(store.claim_lease_at("k", &b, lease, t0), Claim::Pending);
+    // Only the owner renews, completes or releases.
+    assert!(!store.renew_at("k", &b, lease, t0));
+    assert!(!store.release_owned_at("k", &b, t0));
+    assert!(store.renew_at("k", &a, lease, t0 + Duration::from_secs(1)));
+    // Renewed: still pending past the first lease.
+    let t = t0 + Duration::from_millis(2500);
+    assert_eq!(store.claim_lease_at("k", &b, lease, t), Claim::Pending);
+    // The owner stops renewing (it died): the lease runs out and another claims it.
+    let t = t0 + Duration::from_millis(3001);
+    assert_eq!(store.claim_lease_at("k", &b, lease, t), Claim::Claimed);
+    assert!(!store.renew_at("k", &a, lease, t));
+    assert!(!store.complete_at("k", &a, t));
+    assert!(store.complete_at("k", &b, t));
+    assert_eq!(store.claim_lease_at("k", &a, lease, t), Claim::Done);
+    assert!(!store.release_owned_at("k", &b, t)); // done: nobody owns it
+                                                  // Done until the dedup time runs out.
+    let t = t + Duration::from_secs(60);
+    assert_eq!(store.claim_lease_at("k", &a, lease, t), Claim::Claimed);
+    // Released by its owner: absent again.
+    assert!(store.release_owned_at("k", &a, t));
+    assert_eq!(store.claim_lease_at("k", &b, lease, t), Claim::Claimed);
+    // Keys claimed the first way are done.
+    assert!(store.claim_at("old", t));
+    assert_eq!(store.claim_lease_at("old", &a, lease, t), Claim::Done);
+    // A handler whose lease ran out with nobody taking the key still records it done.
+    assert_eq!(store.claim_lease_at("late", &a, lease, t), Claim::Claimed);
+    let t = t + Duration::from_secs(5);
+    assert!(store.complete_at("late", &a, t));
+    assert_eq!(store.claim_lease_at("late", &b, lease, t), Claim::Done);
+}
+
+#[test]
+fn lease_settings_are_checked() {
+    for (b, field) in [
+        (Receiver::builder().lease(Duration::from_millis(1)), "lease"),
+        (
+            Receiver::builder().lease(Duration::from_secs(7200)),
+            "lease",
+        ),
+        (Receiver::builder().wait(Duration::from_secs(7200)), "wait"),
+        (Receiver::builder().poll(Duration::ZERO), "poll"),
+    ] {
+        let e = b.build().unwrap_err();
+        assert_eq!((e.kind(), e.field()), (ErrorKind::Validation, Some(field)));
+    }
+    let r = Receiver::default();
+    assert_eq!(
+        (r.lease(), r.wait(), r.poll()),
+        (DEFAULT_LEASE, DEFAULT_WAIT, DEFAULT_POLL)
+    );
+    assert!(DEFAULT_WAIT < Duration::from_secs(5) && r.renew_every() < DEFAULT_LEASE);
+}
+
+fn short_lease() -> Receiver {
+    Receiver::builder()
+        .lease(Duration::from_millis(60))
+        .wait(Duration::from_secs(30))
+        .poll(Duration::from_millis(5))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_dead_handlers_delivery_is_handled_once_after_its_lease() {
+    let r = short_lease();
+    // The first delivery is claimed, and its handler dies: never renewed, completed or released.
+    let first = r.begin("", END).unwrap();
+    assert!(first.owner.is_some() && !first.duplicate);
+    // The re-send waits for the lease to run out, then is claimed and handled.
+    let again = r.begin("", END).unwrap();
+    assert!(!again.duplicate);
+    let owner = again.owner.clone().unwrap();
+    assert_ne!(Some(&owner), first.owner.as_ref());
+    assert!(r.complete(&again.key, &owner).unwrap());
+    // The dead one cannot complete or release it any more; later re-sends are duplicates.
+    let dead = first.owner.unwrap();
+    assert!(!r.release_owned(&first.key, &dead).unwrap());
+    assert!(!r.complete(&first.key, &dead).unwrap());
+    assert!(r.begin("", END).unwrap().duplicate);
+}
+
+#[test]
+fn a_slow_live_handlers_resend_waits_and_is_a_duplicate() {
+    // A lease with room to spare for a busy machine: renewed every 500 ms, it runs 1.5 s.
+    let r = Receiver::builder()
+        .lease(Duration::from_millis(1500))
+        .wait(Duration::from_secs(30))
+        .poll(Duration::from_millis(5))
+        .build()
+        .unwrap();
+    let first = r.begin("", END).unwrap();
+    let owner = first.owner.clone().unwrap();
+    let handled = std::sync::atomic::AtomicUsize::new(1);
+    std::thread::scope(|s| {
+        let resend = s.spawn(|| {
+            let d = r.begin("", END).unwrap();
+            if !d.duplicate {
+                handled.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            d
+        });
+        // The live handler takes several leases' time, renewing as the helpers do.
+        for _ in 0..4 {
+            std::thread::sleep(r.renew_every());
+            assert!(r.renew(&first.key, &owner).unwrap());
+        }
+        assert!(r.complete(&first.key, &owner).unwrap());
+        let d = resend.join().unwrap();
+        assert!(d.duplicate && d.owner.is_none());
+        assert_eq!((d.status, d.body), (200, "ok"));
+    });
+    assert_eq!(handled.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_failed_handler_releases_and_the_resend_is_handled() {
+    let r = short_lease();
+    let first = r.begin("", END).unwrap();
+    assert!(r
+        .release_owned(&first.key, first.owner.as_ref().unwrap())
+        .unwrap());
+    let again = r.begin("", END).unwrap();
+    assert!(!again.duplicate && again.owner.is_some());
+    // Still pending after the whole wait: 503, kind timeout.
+    let quick = Receiver::builder()
+        .shared_store(Arc::new(MemoryStore::default()))
+        .wait(Duration::from_millis(20))
+        .build()
+        .unwrap();
+    let held = quick.begin("", END).unwrap();
+    let e = quick.begin("", END).unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Timeout, Some(503)));
+    assert!(e.message().contains(&held.key), "{}", e.message());
+    // ivr_start is never claimed, and without a store begin is receive.
+    let start = br#"{"action":"ivr_start","call_id":"c2","from":"1","to":"2","user_data":"u"}"#;
+    assert!(quick.begin("", start).unwrap().owner.is_none());
+    let none = Receiver::builder().no_store().build().unwrap();
+    let d = none.begin("", END).unwrap();
+    assert!(d.to_claim && d.owner.is_none());
+}
