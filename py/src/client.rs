@@ -164,7 +164,8 @@ impl PyPlayItem {
 /// twice.
 ///
 /// `timeout` bounds a whole request in seconds, `connect_timeout` the connection;
-/// `connect_retries` retries only connections that could not be made. `base_url` defaults to
+/// `connect_retries` retries only connections that could not be made; `max_idle_connections`
+/// (default 64) is how many idle connections are kept for reuse. `base_url` defaults to
 /// the production API; a URL ending in `/v1/account/{id}/` also sets the account id, which
 /// otherwise defaults to `cert_id`. `proxy` is a proxy URL, `False` for none, or `None` for
 /// the one the environment names (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
@@ -185,6 +186,7 @@ struct Settings<'a, 'py> {
     user_agent: Option<&'a Bound<'py, PyAny>>,
     connect_retries: Option<&'a Bound<'py, PyAny>>,
     proxy: Option<&'a Bound<'py, PyAny>>,
+    max_idle_connections: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl Settings<'_, '_> {
@@ -208,6 +210,17 @@ impl Settings<'_, '_> {
                 )
             })?;
             builder = builder.connect_retries(n);
+        }
+        if let Some(n) = opt_integer(py, "max_idle_connections", self.max_idle_connections)? {
+            // What cannot be a count is refused here; core refuses a count it does not take.
+            let n = usize::try_from(n).map_err(|_| {
+                invalid(
+                    py,
+                    "max_idle_connections",
+                    format!("{n} is not a number of connections (0 or more)"),
+                )
+            })?;
+            builder = builder.max_idle_connections(n);
         }
         match self.proxy.filter(|p| !p.is_none()) {
             None => {}
@@ -238,8 +251,8 @@ impl Settings<'_, '_> {
 impl PyClient {
     #[new]
     #[pyo3(
-        signature = (app_id, cert_id, secret_key, *, base_url = None, account_id = None, timeout = None, connect_timeout = None, user_agent = None, connect_retries = None, proxy = None),
-        text_signature = "(app_id, cert_id, secret_key, *, base_url=None, account_id=None, timeout=30.0, connect_timeout=5.0, user_agent=None, connect_retries=0, proxy=None)"
+        signature = (app_id, cert_id, secret_key, *, base_url = None, account_id = None, timeout = None, connect_timeout = None, user_agent = None, connect_retries = None, proxy = None, max_idle_connections = None),
+        text_signature = "(app_id, cert_id, secret_key, *, base_url=None, account_id=None, timeout=30.0, connect_timeout=5.0, user_agent=None, connect_retries=0, proxy=None, max_idle_connections=64)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -254,6 +267,7 @@ impl PyClient {
         user_agent: Option<&Bound<'_, PyAny>>,
         connect_retries: Option<&Bound<'_, PyAny>>,
         proxy: Option<&Bound<'_, PyAny>>,
+        max_idle_connections: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut builder = yunhuni::Client::builder(
             text(py, "app_id", app_id)?,
@@ -272,6 +286,7 @@ impl PyClient {
             user_agent,
             connect_retries,
             proxy,
+            max_idle_connections,
         }
         .build(py, builder)
     }
@@ -281,8 +296,8 @@ impl PyClient {
     /// A missing variable raises `ValidationError` naming it.
     #[staticmethod]
     #[pyo3(
-        signature = (*, timeout = None, connect_timeout = None, user_agent = None, connect_retries = None, proxy = None),
-        text_signature = "(*, timeout=30.0, connect_timeout=5.0, user_agent=None, connect_retries=0, proxy=None)"
+        signature = (*, timeout = None, connect_timeout = None, user_agent = None, connect_retries = None, proxy = None, max_idle_connections = None),
+        text_signature = "(*, timeout=30.0, connect_timeout=5.0, user_agent=None, connect_retries=0, proxy=None, max_idle_connections=64)"
     )]
     fn from_env(
         py: Python<'_>,
@@ -291,6 +306,7 @@ impl PyClient {
         user_agent: Option<&Bound<'_, PyAny>>,
         connect_retries: Option<&Bound<'_, PyAny>>,
         proxy: Option<&Bound<'_, PyAny>>,
+        max_idle_connections: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let builder = yunhuni::Client::builder_from_env().or_raise(py)?;
         Settings {
@@ -299,6 +315,7 @@ impl PyClient {
             user_agent,
             connect_retries,
             proxy,
+            max_idle_connections,
         }
         .build(py, builder)
     }

@@ -258,3 +258,49 @@ def test_options_are_typed(tmp_path: pathlib.Path) -> None:
     errors = [line for line in result.stdout.splitlines() if ": error: " in line]
     for number in range(2, 2 + len(bad)):
         assert any(f"options.py:{number}:" in e for e in errors), (bad[number - 2], result.stdout)
+
+
+# Idle connections kept for reuse
+
+
+def test_max_idle_connections_is_accepted(recording_stub: RecordingStub) -> None:
+    recording_stub.reset({"confId": "c1"})
+    for n in [0, 1, 8, 65536]:
+        client = yunhuni.Client("app", "cert", "secret", base_url=recording_stub.url, max_idle_connections=n)
+        assert client.conf_create(60) == {"confId": "c1"}
+        assert client.conf_create(60) == {"confId": "c1"}
+    assert len(recording_stub.requests()) == 8
+
+    async def run() -> Any:
+        async with yunhuni.AsyncClient(
+            "app", "cert", "secret", base_url=recording_stub.url, max_idle_connections=4, max_workers=4
+        ) as client:
+            return await asyncio.gather(*(client.conf_create(60) for _ in range(8)))
+
+    assert asyncio.run(run()) == [{"confId": "c1"}] * 8
+
+
+def test_max_idle_connections_refuses_what_is_not_a_count() -> None:
+    make: Any
+    cases: List[Any] = [-1, 65537, 2**70, "8", True, 1.5, b"8", [8]]
+    for wrong in cases:
+        for make in (yunhuni.Client, yunhuni.AsyncClient):
+            with pytest.raises(yunhuni.ValidationError) as err:
+                make("app", "cert", "secret", max_idle_connections=wrong)
+            assert err.value.field == "max_idle_connections", wrong
+            assert "max_idle_connections" in str(err.value)
+    with pytest.raises(yunhuni.ValidationError) as err:
+        yunhuni.Client("app", "cert", "secret", max_idle_connections=65537)
+    assert "65537 is more than 65536" in str(err.value)
+    with pytest.raises(yunhuni.ValidationError) as err:
+        yunhuni.Client("app", "cert", "secret", max_idle_connections=-1)
+    assert "-1 is not a number of connections" in str(err.value)
+
+
+def test_from_env_takes_max_idle_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in [("YUNHUNI_APP_ID", "a"), ("YUNHUNI_CERT_ID", "c"), ("YUNHUNI_SECRET_KEY", "s")]:
+        monkeypatch.setenv(name, value)
+    assert yunhuni.Client.from_env(max_idle_connections=2).cert_id == "c"
+    with pytest.raises(yunhuni.ValidationError) as err:
+        yunhuni.Client.from_env(max_idle_connections="8")  # type: ignore[arg-type]
+    assert err.value.field == "max_idle_connections"

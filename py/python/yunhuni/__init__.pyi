@@ -103,6 +103,7 @@ class Client(ClientOps):
         user_agent: str | None = None,
         connect_retries: int = 0,
         proxy: _Proxy = None,
+        max_idle_connections: int = 64,
     ) -> None: ...
     @classmethod
     def from_env(
@@ -113,6 +114,7 @@ class Client(ClientOps):
         user_agent: str | None = None,
         connect_retries: int = 0,
         proxy: _Proxy = None,
+        max_idle_connections: int = 64,
     ) -> Client:
         """A client from ``YUNHUNI_APP_ID``, ``YUNHUNI_CERT_ID``, ``YUNHUNI_SECRET_KEY``
         (required), ``YUNHUNI_BASE_URL`` and ``YUNHUNI_ACCOUNT_ID`` (optional)."""
@@ -165,6 +167,7 @@ class AsyncClient(AsyncClientOps):
         user_agent: str | None = None,
         connect_retries: int = 0,
         proxy: _Proxy = None,
+        max_idle_connections: int = 64,
         max_workers: int = 64,
     ) -> None: ...
     @classmethod
@@ -176,6 +179,7 @@ class AsyncClient(AsyncClientOps):
         user_agent: str | None = None,
         connect_retries: int = 0,
         proxy: _Proxy = None,
+        max_idle_connections: int = 64,
         max_workers: int = 64,
     ) -> AsyncClient:
         """A client from the environment, like ``Client.from_env()``."""

@@ -45,6 +45,7 @@ class AsyncClient(AsyncClientOps):
         user_agent: Optional[str] = None,
         connect_retries: int = 0,
         proxy: Union[str, Literal[False], None] = None,
+        max_idle_connections: int = 64,
         max_workers: int = DEFAULT_MAX_WORKERS,
     ) -> None:
         client = Client(
@@ -58,6 +59,7 @@ class AsyncClient(AsyncClientOps):
             user_agent=user_agent,
             connect_retries=connect_retries,
             proxy=proxy,
+            max_idle_connections=max_idle_connections,
         )
         self._setup(client, max_workers)
 
@@ -74,6 +76,7 @@ class AsyncClient(AsyncClientOps):
         user_agent: Optional[str] = None,
         connect_retries: int = 0,
         proxy: Union[str, Literal[False], None] = None,
+        max_idle_connections: int = 64,
         max_workers: int = DEFAULT_MAX_WORKERS,
     ) -> "AsyncClient":
         """A client from the environment, like ``Client.from_env()``."""
@@ -83,6 +86,7 @@ class AsyncClient(AsyncClientOps):
             user_agent=user_agent,
             connect_retries=connect_retries,
             proxy=proxy,
+            max_idle_connections=max_idle_connections,
         )
         return cls.from_client(client, max_workers=max_workers)
 

@@ -26,6 +26,9 @@ class Client(ClientOps):
 
     ``timeout`` bounds a whole request in seconds (at most 24 hours), ``connect_timeout`` the
     connection; ``connect_retries`` retries only connections that could not be made.
+    ``max_idle_connections`` (default 64, at most 65536) is how many idle connections are kept
+    open for reuse: set it to the number of threads sharing the client so that none is
+    reopened; 0 closes each connection after its answer.
     ``base_url`` defaults to the production API; a URL ending in ``/v1/account/{id}/`` also
     sets the account id, which otherwise defaults to ``cert_id``.
 
@@ -54,6 +57,7 @@ class Client(ClientOps):
         user_agent: Optional[str] = None,
         connect_retries: int = 0,
         proxy: Union[str, Literal[False], None] = None,
+        max_idle_connections: int = 64,
     ) -> None:
         self._native = _NativeClient(
             app_id,
@@ -66,6 +70,7 @@ class Client(ClientOps):
             user_agent=user_agent,
             connect_retries=connect_retries,
             proxy=proxy,
+            max_idle_connections=max_idle_connections,
         )
 
     @classmethod
@@ -77,6 +82,7 @@ class Client(ClientOps):
         user_agent: Optional[str] = None,
         connect_retries: int = 0,
         proxy: Union[str, Literal[False], None] = None,
+        max_idle_connections: int = 64,
     ) -> Client:
         """A client from the environment: ``YUNHUNI_APP_ID``, ``YUNHUNI_CERT_ID`` and
         ``YUNHUNI_SECRET_KEY`` (required), ``YUNHUNI_BASE_URL`` and ``YUNHUNI_ACCOUNT_ID``
@@ -90,6 +96,7 @@ class Client(ClientOps):
             user_agent=user_agent,
             connect_retries=connect_retries,
             proxy=proxy,
+            max_idle_connections=max_idle_connections,
         )
         return self
 

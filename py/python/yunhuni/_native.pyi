@@ -33,6 +33,7 @@ class Client:
         user_agent: str | None = None,
         connect_retries: int = 0,
         proxy: str | Literal[False] | None = None,
+        max_idle_connections: int = 64,
     ) -> Client: ...
     @staticmethod
     def from_env(
@@ -42,6 +43,7 @@ class Client:
         user_agent: str | None = None,
         connect_retries: int = 0,
         proxy: str | Literal[False] | None = None,
+        max_idle_connections: int = 64,
     ) -> Client: ...
     def with_options(self, *, timeout: float | None = None) -> Client: ...
     @property
