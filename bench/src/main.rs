@@ -18,10 +18,13 @@
 //!                                                  500 conferences of 5 members at once
 //! yunhuni-bench cc-scale [--quick] [--sandbox-bin P] [--agents N] [--callers M]
 //!                                                  200 agents, 2,000 queued callers by conditions
+//! yunhuni-bench calls-scale [--quick] [--sandbox-bin P] [--calls N] [--time-scale X]
+//!                                                  100,000 calls in flight at once: peak RSS
 //! ```
 //!
 //! `--n N` (requests per repetition) and `--reps R` override the counts of `client` and `floor`.
 
+mod calls_scale;
 mod cc_scale;
 mod loopback;
 #[path = "../baselines/rust_floor.rs"]
@@ -800,6 +803,7 @@ fn main() {
         Some("scale") => scale(quick),
         Some("conf-scale") => conf_scale(quick),
         Some("cc-scale") => cc_scale::cc_scale(quick),
+        Some("calls-scale") => calls_scale::calls_scale(quick),
         _ => {
             eprintln!("usage: yunhuni-bench client|floor|socket|serve|sign|parse|scale|conf-scale|cc-scale [--quick] [--base-url URL] [--n N] [--reps R]");
             std::process::exit(2);
