@@ -75,6 +75,8 @@ export interface ClientSettings {
   userAgent?: string;
   /** How many times a request is tried again when the connection could not be made; default 0. Nothing that may have reached the server is ever sent again. */
   connectRetries?: number;
+  /** How many idle connections are kept open for reuse; default 64, at most 65536. Set it to the number of requests in flight at once so that none is reopened; 0 closes each connection after its answer. */
+  maxIdleConnections?: number;
   /**
    * The proxy every request goes through: `http://host:port`, `https://...` or
    * `socks5://...` (`user:password@` allowed), or `false` to connect directly whatever the

@@ -42,6 +42,16 @@ fn apply_common(mut builder: ClientBuilder, a: &mut Args<'_>) -> R<(ClientBuilde
         })?;
         builder = builder.connect_retries(retries);
     }
+    if let Some(n) = a.int("maxIdleConnections")? {
+        // What cannot be a count is refused here; core refuses a count it does not take.
+        let n = usize::try_from(n).map_err(|_| {
+            JsError::validation(
+                "maxIdleConnections",
+                format!("expected a number of connections (an integer, 0 or more), got {n}"),
+            )
+        })?;
+        builder = builder.max_idle_connections(n);
+    }
     builder = match proxy(a)? {
         Proxy::FromEnv => builder,
         Proxy::Url(url) => builder.proxy(url),
@@ -137,7 +147,7 @@ pub struct NativeClient {
 #[napi]
 impl NativeClient {
     /// `new NativeClient({ appId, certId, secretKey, baseUrl?, accountId?, timeoutMs?,
-    /// connectTimeoutMs?, userAgent?, connectRetries?, proxy?, onRequest? })`.
+    /// connectTimeoutMs?, userAgent?, connectRetries?, maxIdleConnections?, proxy?, onRequest? })`.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: &Env, options: Option<Unknown>) -> Result<Self> {
         let build = || -> R<NativeClient> {

@@ -153,6 +153,12 @@ test('constructor and options: synchronous validation errors naming the option',
     [{ ...ok, timeoutMs: -5 }, 'timeoutMs'],
     [{ ...ok, connectTimeoutMs: '5' }, 'connectTimeoutMs'],
     [{ ...ok, connectRetries: -1 }, 'connectRetries'],
+    [{ ...ok, maxIdleConnections: -1 }, 'maxIdleConnections'],
+    [{ ...ok, maxIdleConnections: 65537 }, 'maxIdleConnections'],
+    [{ ...ok, maxIdleConnections: 1.5 }, 'maxIdleConnections'],
+    [{ ...ok, maxIdleConnections: '8' }, 'maxIdleConnections'],
+    [{ ...ok, maxIdleConnections: true }, 'maxIdleConnections'],
+    [{ ...ok, max_idle_connections: 8 }, 'max_idle_connections'],
     [{ ...ok, secret_key: SECRET }, 'secret_key'],
   ];
   for (const [options, field] of cases) {
@@ -161,6 +167,35 @@ test('constructor and options: synchronous validation errors naming the option',
       return e instanceof YunhuniError && e.kind === 'validation' && e.field === field;
     }, field);
   }
+});
+
+test('maxIdleConnections: accepted from 0 to 65536, and its errors say what was wrong', async () => {
+  const server = await httpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' })
+      .end('{"code":"000000","msg":"ok","data":{"callId":"0123456789abcdef0123456789abcdef"}}'));
+  });
+  try {
+    for (const maxIdleConnections of [0, 1, 8, 65536]) {
+      const client = new Client({ appId: 'a', certId: 'c', secretKey: SECRET, baseUrl: server.url, maxIdleConnections });
+      const calls = await Promise.all([1, 2, 3].map(() => client.duoCallback(CALL)));
+      assert.deepEqual(calls.map((c) => c.callId), Array(3).fill('0123456789abcdef0123456789abcdef'));
+    }
+  } finally {
+    await server.close();
+  }
+  const message = (maxIdleConnections) => {
+    try {
+      new Client({ appId: 'a', certId: 'c', secretKey: SECRET, maxIdleConnections });
+    } catch (e) {
+      seen.push(e);
+      return e.message;
+    }
+    return 'accepted';
+  };
+  assert.match(message(65537), /maxIdleConnections.*65537 is more than 65536/);
+  assert.match(message(-1), /maxIdleConnections.*-1/);
+  assert.match(message('8'), /maxIdleConnections/);
 });
 
 test('a secret never appears in an error message or in util.inspect of a client', () => {

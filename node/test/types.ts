@@ -10,7 +10,7 @@ import {
 } from 'yunhuni';
 import { Sandbox, type Behavior, type CallInfo, type Delivery, type WebhookAttempt } from 'yunhuni/testing';
 
-const options: ClientOptions = { appId: 'a', certId: 'c', secretKey: 's', baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, connectTimeoutMs: 500, userAgent: 'x/1', connectRetries: 1 };
+const options: ClientOptions = { appId: 'a', certId: 'c', secretKey: 's', baseUrl: 'http://127.0.0.1:1', timeoutMs: 1000, connectTimeoutMs: 500, userAgent: 'x/1', connectRetries: 1, maxIdleConnections: 8 };
 const client = new Client(options);
 const fromEnv: Client = Client.fromEnv({ timeoutMs: 5000 });
 const roots: string[] = [client.appId, client.certId, client.accountId, client.apiRoot, fromEnv.apiRoot];
