@@ -33,7 +33,7 @@ fn typed() -> String {
     let _ = writeln!(out, "use crate::error::Result;");
     let _ = writeln!(
         out,
-        "use crate::events::{{put, Derived, Fields, OtherEvent}};"
+        "use crate::events::{{put, Derived, Fields, OtherEvent, ViewSink, ViewValue}};"
     );
     let _ = writeln!(out, "use crate::ivr::{{IvrStart, IVR_START}};");
     let _ = writeln!(out, "use serde_json::{{Map, Value}};\n");
@@ -105,7 +105,7 @@ fn typed() -> String {
         let _ = writeln!(out, "            raw,\n        }})\n    }}\n");
         let _ = writeln!(
             out,
-            "    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {{"
+            "    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {{"
         );
         for k in decl.keys {
             let _ = writeln!(
@@ -222,6 +222,35 @@ fn typed() -> String {
 
     let _ = writeln!(
         out,
+        "    /// The canonical view of a typed event ([`Event::to_value`]) handed to `m` key by key,"
+    );
+    let _ = writeln!(out, "    /// in the order of its declaration, without a JSON value in between; `false` (and nothing");
+    let _ = writeln!(out, "    /// handed) for `ivr_start` and the other events.");
+    let _ = writeln!(
+        out,
+        "    pub fn typed_view<S: ViewSink + ?Sized>(&self, m: &mut S) -> bool {{\n        match self {{"
+    );
+    for (decl, _) in typed_events() {
+        let _ = writeln!(out, "            Event::{}(e) => {{", variant(decl.name));
+        let _ = writeln!(
+            out,
+            "                m.put(\"type\", ViewValue::Str({}));",
+            quoted(decl.name)
+        );
+        let _ = writeln!(
+            out,
+            "                m.put(\"event\", ViewValue::Str({}));",
+            quoted(decl.name)
+        );
+        let _ = writeln!(out, "                e.put_fields(m);\n            }}");
+    }
+    let _ = writeln!(
+        out,
+        "            Event::IvrStart(_) | Event::Other(_) => return false,\n        }}\n        true\n    }}\n"
+    );
+
+    let _ = writeln!(
+        out,
         "    /// The same canonical view in every language: a JSON object with `type` and `event`,"
     );
     let _ = writeln!(out, "    /// every declared key (`null` when absent) and the derived values of the typed events;");
@@ -236,20 +265,6 @@ fn typed() -> String {
         out,
         "        let mut m = Map::new();\n        match self {{"
     );
-    for (decl, _) in typed_events() {
-        let _ = writeln!(out, "            Event::{}(e) => {{", variant(decl.name));
-        let _ = writeln!(
-            out,
-            "                m.insert(\"type\".into(), {}.into());",
-            quoted(decl.name)
-        );
-        let _ = writeln!(
-            out,
-            "                m.insert(\"event\".into(), {}.into());",
-            quoted(decl.name)
-        );
-        let _ = writeln!(out, "                e.put_fields(&mut m);\n            }}");
-    }
     let _ = writeln!(
         out,
         "            Event::IvrStart(e) => return e.to_value(),"
@@ -264,6 +279,10 @@ fn typed() -> String {
         "                m.insert(\"event\".into(), e.name.clone().into());"
     );
     let _ = writeln!(out, "                m.insert(\"fields\".into(), Value::Object(e.fields.clone()));\n            }}");
+    let _ = writeln!(
+        out,
+        "            typed => {{\n                typed.typed_view(&mut m);\n            }}"
+    );
     let _ = writeln!(out, "        }}\n        Value::Object(m)\n    }}\n}}");
     out
 }

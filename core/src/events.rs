@@ -16,7 +16,10 @@ pub use crate::events_typed::{
     VerifyCallEnd,
 };
 use crate::ivr::IVR_START;
-use serde_json::{Map, Value};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::fmt;
 
 /// The event times [`Event::parse`] accepts, in epoch milliseconds: from 1970-01-01 to the
 /// end of 9999-12-31 (UTC), which every language's date type can hold. A time outside it
@@ -220,20 +223,80 @@ impl NotifyCallEnd {
     }
 }
 
+/// One value of a typed event's canonical view, as [`Event::typed_view`] hands it to a
+/// [`ViewSink`]: what [`Event::to_value`] makes a JSON `null`, string or number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewValue<'a> {
+    /// An absent value.
+    Null,
+    /// Text.
+    Str(&'a str),
+    /// An integer (a time in epoch milliseconds, a count, a code).
+    Int(i64),
+}
+
+impl From<ViewValue<'_>> for Value {
+    fn from(v: ViewValue<'_>) -> Value {
+        match v {
+            ViewValue::Null => Value::Null,
+            ViewValue::Str(s) => s.into(),
+            ViewValue::Int(i) => i.into(),
+        }
+    }
+}
+
+/// What receives the canonical view of a typed event key by key, in the order of its
+/// declaration: `type`, `event`, every declared key, then the derived values (`outcome`, ...).
+/// A JSON object is one ([`Event::to_value`]); a binding makes its own language's object with
+/// another, without a JSON value in between.
+pub trait ViewSink {
+    /// The value of `key` (a key of the view: snake_case, as [`Event::to_value`] has it).
+    fn put(&mut self, key: &'static str, value: ViewValue<'_>);
+}
+
+impl ViewSink for Map<String, Value> {
+    fn put(&mut self, key: &'static str, value: ViewValue<'_>) {
+        self.insert(key.to_owned(), value.into());
+    }
+}
+
+/// A typed field's value as a [`ViewValue`].
+pub(crate) trait AsView {
+    fn as_view(&self) -> ViewValue<'_>;
+}
+
+impl AsView for String {
+    fn as_view(&self) -> ViewValue<'_> {
+        ViewValue::Str(self)
+    }
+}
+
+impl AsView for &str {
+    fn as_view(&self) -> ViewValue<'_> {
+        ViewValue::Str(self)
+    }
+}
+
+impl AsView for i64 {
+    fn as_view(&self) -> ViewValue<'_> {
+        ViewValue::Int(*self)
+    }
+}
+
 /// What a typed event adds to its canonical view beyond its keys (`outcome`, ...).
 pub(crate) trait Derived {
-    fn put_derived(&self, _m: &mut Map<String, Value>) {}
+    fn put_derived<S: ViewSink + ?Sized>(&self, _m: &mut S) {}
 }
 
 impl Derived for DuoCallbackEnd {
-    fn put_derived(&self, m: &mut Map<String, Value>) {
-        m.insert("outcome".into(), self.outcome().as_str().into());
-        m.insert("talk_seconds".into(), self.talk_seconds().into());
+    fn put_derived<S: ViewSink + ?Sized>(&self, m: &mut S) {
+        m.put("outcome", ViewValue::Str(self.outcome().as_str()));
+        m.put("talk_seconds", ViewValue::Int(self.talk_seconds()));
     }
 }
 
 impl Derived for NotifyCallEnd {
-    fn put_derived(&self, m: &mut Map<String, Value>) {
+    fn put_derived<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "ended_by", &self.ended_by().map(EndedBy::as_str));
     }
 }
@@ -296,11 +359,13 @@ impl Event {
     /// assert_eq!(end.hangup_by, Some(1));
     /// ```
     pub fn parse(body: &[u8]) -> Result<Event> {
-        let (map, raw) = read_object(body, "event")?;
-        let name = match map.get("event") {
-            Some(Value::String(s)) => s.clone(),
-            None if map.get("action").and_then(Value::as_str) == Some(IVR_START.name) => {
-                let start = crate::ivr::IvrStart::from_map(&map, raw)?;
+        let raw = read_text(body, "event")?;
+        let entries = read_fields(&raw, "event")?;
+        let f = Fields(&entries);
+        let name = match f.get("event") {
+            Some(Scalar::Str(s)) => s,
+            None if matches!(f.get("action"), Some(Scalar::Str(a)) if a == IVR_START.name) => {
+                let start = crate::ivr::IvrStart::from_fields(&f, raw.clone())?;
                 log::debug!(
                     target: "yunhuni",
                     "ivr_start call_id={}",
@@ -314,19 +379,22 @@ impl Event {
             Some(other) => {
                 return Err(Error::decode(format!(
                     "`event` is {}, not a string",
-                    type_name(other)
+                    other.type_name()
                 ))
                 .with_field("event"));
             }
         };
-        let f = Fields(&map);
-        let event = match Event::parse_typed(&name, &f, raw.clone())? {
+        let event = match Event::parse_typed(name, &f, raw.clone())? {
             Some(event) => event,
-            None => Event::Other(OtherEvent {
-                name,
-                fields: map,
-                raw,
-            }),
+            None => {
+                let name = name.to_string();
+                drop(entries);
+                // Kept whole: the fields as JSON values, read again from the text (which
+                // parsed once already) only for the events that are not typed.
+                let fields = serde_json::from_str(&raw)
+                    .map_err(|e| Error::decode(format!("event body is not valid JSON: {e}")))?;
+                Event::Other(OtherEvent { name, fields, raw })
+            }
         };
         log::debug!(
             target: "yunhuni",
@@ -338,29 +406,34 @@ impl Event {
     }
 }
 
-pub(crate) fn put<T: Clone + Into<Value>>(m: &mut Map<String, Value>, key: &str, v: &Option<T>) {
-    m.insert(key.to_owned(), v.clone().map_or(Value::Null, Into::into));
+/// Puts a typed field's value (`null` when absent) into a view.
+pub(crate) fn put<S: ViewSink + ?Sized, T: AsView>(m: &mut S, key: &'static str, v: &Option<T>) {
+    m.put(key, v.as_ref().map_or(ViewValue::Null, AsView::as_view));
 }
 
-/// A body the platform POSTs (a webhook event, `ivr_start`): at most [`MAX_EVENT_BYTES`],
-/// decoded as UTF-8 or ISO-8859-1, and a JSON object; `what` names it in errors. Gives the
-/// object and the decoded text.
-pub(crate) fn read_object(body: &[u8], what: &str) -> Result<(Map<String, Value>, String)> {
+/// The text of a body the platform POSTs (a webhook event, `ivr_start`): at most
+/// [`MAX_EVENT_BYTES`], decoded as UTF-8 or ISO-8859-1; `what` names it in errors.
+pub(crate) fn read_text(body: &[u8], what: &str) -> Result<String> {
     if body.len() > MAX_EVENT_BYTES {
         return Err(Error::decode(format!(
             "{what} body is {} bytes; at most {MAX_EVENT_BYTES} are accepted",
             body.len()
         )));
     }
-    let raw = decode_text(body);
-    let value: Value = serde_json::from_str(&raw)
-        .map_err(|e| Error::decode(format!("{what} body is not valid JSON: {e}")))?;
-    match value {
-        Value::Object(map) => Ok((map, raw)),
-        other => Err(Error::decode(format!(
-            "{what} body is {}, not a JSON object",
-            type_name(&other)
+    Ok(decode_text(body))
+}
+
+/// The keys of a body's JSON object in the order they came, each with its value as a
+/// [`Scalar`] (text borrowed from `raw` unless it has escapes; nested values read and kept
+/// only by their type): what the typed events are read from, without a JSON map in between.
+/// Text that is not JSON, or not an object, is a `decode` error; `what` names the body.
+pub(crate) fn read_fields<'a>(raw: &'a str, what: &str) -> Result<Vec<(Cow<'a, str>, Scalar<'a>)>> {
+    match serde_json::from_str::<Body<'a>>(raw) {
+        Ok(Body::Object(entries)) => Ok(entries),
+        Ok(Body::Not(kind)) => Err(Error::decode(format!(
+            "{what} body is {kind}, not a JSON object"
         ))),
+        Err(e) => Err(Error::decode(format!("{what} body is not valid JSON: {e}"))),
     }
 }
 
@@ -372,45 +445,185 @@ pub(crate) fn decode_text(body: &[u8]) -> String {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// One top-level value of a body, as [`read_fields`] reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar<'a> {
+    Null,
+    Bool,
+    Number(Number),
+    Str(Cow<'a, str>),
+    Array,
+    Object,
+}
+
+impl Scalar<'_> {
+    /// As errors name it: `a string`, `an object`...
+    fn type_name(&self) -> &'static str {
+        match self {
+            Scalar::Null => "null",
+            Scalar::Bool => "a boolean",
+            Scalar::Number(_) => "a number",
+            Scalar::Str(_) => "a string",
+            Scalar::Array => "an array",
+            Scalar::Object => "an object",
+        }
+    }
+}
+
+/// A whole body: its object's entries, or what it is instead.
+enum Body<'a> {
+    Object(Vec<(Cow<'a, str>, Scalar<'a>)>),
+    Not(&'static str),
+}
+
+/// Any JSON value, read as [`Body`] (`top`) or as [`Scalar`].
+struct ScalarVisitor {
+    top: bool,
+}
+
+/// What a [`ScalarVisitor`] gives: a body, or a value in one.
+enum Read<'a> {
+    Body(Body<'a>),
+    Scalar(Scalar<'a>),
+}
+
+impl<'a> ScalarVisitor {
+    fn scalar<E>(&self, s: Scalar<'a>) -> std::result::Result<Read<'a>, E> {
+        Ok(if self.top {
+            Read::Body(Body::Not(s.type_name()))
+        } else {
+            Read::Scalar(s)
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Read<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Read<'de>, E> {
+        self.scalar(Scalar::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Read<'de>, E> {
+        self.scalar(Scalar::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Read<'de>, E> {
+        self.scalar(Scalar::Bool)
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Read<'de>, E> {
+        self.scalar(Scalar::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Read<'de>, E> {
+        self.scalar(Scalar::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Read<'de>, E> {
+        // As serde_json's own values read it.
+        self.scalar(Number::from_f64(v).map_or(Scalar::Null, Scalar::Number))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Read<'de>, E> {
+        self.scalar(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Read<'de>, E> {
+        self.scalar(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Read<'de>, E> {
+        self.scalar(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Read<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.scalar(Scalar::Array)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Read<'de>, A::Error> {
+        if !self.top {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Read::Scalar(Scalar::Object));
+        }
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
+        while let Some((Key(k), v)) = map.next_entry::<Key<'de>, Scalar<'de>>()? {
+            entries.push((k, v));
+        }
+        Ok(Read::Body(Body::Object(entries)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Body<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match d.deserialize_any(ScalarVisitor { top: true })? {
+            Read::Body(b) => Ok(b),
+            Read::Scalar(s) => Ok(Body::Not(s.type_name())),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match d.deserialize_any(ScalarVisitor { top: false })? {
+            Read::Scalar(s) => Ok(s),
+            Read::Body(_) => Ok(Scalar::Object),
+        }
+    }
+}
+
+/// An object's key, borrowed from the text unless it has escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
 /// Lenient typed access to an event's fields: absent, `null` and `""` are all "not given".
-pub(crate) struct Fields<'a>(pub(crate) &'a Map<String, Value>);
+/// Of a key given twice, the last value counts (as in a JSON map).
+pub(crate) struct Fields<'a>(pub(crate) &'a [(Cow<'a, str>, Scalar<'a>)]);
 
-impl Fields<'_> {
-    fn wrong(&self, key: &str, v: &Value, expected: &str) -> Error {
-        Error::decode(format!("`{key}` is {}, expected {expected}", type_name(v))).with_field(key)
+impl<'a> Fields<'a> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Scalar<'a>> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn wrong(&self, key: &str, v: &Scalar<'_>, expected: &str) -> Error {
+        Error::decode(format!("`{key}` is {}, expected {expected}", v.type_name())).with_field(key)
     }
 
     pub(crate) fn string(&self, key: &str) -> Result<Option<String>> {
-        match self.0.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        match self.get(key) {
+            None | Some(Scalar::Null) => Ok(None),
+            Some(Scalar::Str(s)) if s.is_empty() => Ok(None),
+            Some(Scalar::Str(s)) => Ok(Some(s.to_string())),
+            Some(Scalar::Number(n)) => Ok(Some(n.to_string())),
             Some(v) => Err(self.wrong(key, v, "a string")),
         }
     }
 
     /// An integer given as a JSON number (fractions truncated) or a decimal string.
     pub(crate) fn integer(&self, key: &str) -> Result<Option<i64>> {
-        match self.0.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(Value::String(s)) => s.trim().parse::<i64>().map(Some).map_err(|_| {
+        match self.get(key) {
+            None | Some(Scalar::Null) => Ok(None),
+            Some(Scalar::Str(s)) if s.trim().is_empty() => Ok(None),
+            Some(Scalar::Str(s)) => s.trim().parse::<i64>().map(Some).map_err(|_| {
                 Error::decode(format!("`{key}` is {}, expected an integer", quote_text(s)))
                     .with_field(key)
             }),
-            Some(Value::Number(n)) => match n.as_i64() {
+            Some(Scalar::Number(n)) => match n.as_i64() {
                 Some(i) => Ok(Some(i)),
                 None => match n.as_f64() {
                     Some(f) if f.is_finite() && f.abs() < 9.0e18 => Ok(Some(f.trunc() as i64)),

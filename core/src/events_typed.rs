@@ -3,7 +3,7 @@
 //! The typed webhook events: their structs, their parsing, and the `Event` enum.
 
 use crate::error::Result;
-use crate::events::{put, Derived, Fields, OtherEvent};
+use crate::events::{put, Derived, Fields, OtherEvent, ViewSink, ViewValue};
 use crate::ivr::{IvrStart, IVR_START};
 use serde_json::{Map, Value};
 
@@ -57,7 +57,7 @@ impl DuoCallbackEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "id", &self.id);
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "begin_time", &self.begin_time);
@@ -124,7 +124,7 @@ impl NotifyCallEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "id", &self.id);
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "begin_time", &self.begin_time);
@@ -187,7 +187,7 @@ impl IvrCallEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "answer_time", &self.answer_time);
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
@@ -237,7 +237,7 @@ impl IvrPlayEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -283,7 +283,7 @@ impl IvrRecordEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -330,7 +330,7 @@ impl IvrGetEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "keys", &self.keys);
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
@@ -371,7 +371,7 @@ impl IvrPutEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -413,7 +413,7 @@ impl IvrDialEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -447,7 +447,7 @@ impl IvrConnectBegin {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
         put(m, "error", &self.error);
@@ -484,7 +484,7 @@ impl IvrConnectEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -517,7 +517,7 @@ impl IvrFormatError {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
         put(m, "user_data", &self.user_data);
@@ -551,7 +551,7 @@ impl ConfCreateSucc {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
@@ -592,7 +592,7 @@ impl ConfEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -632,7 +632,7 @@ impl ConfJoined {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
         put(m, "user_data", &self.user_data);
@@ -671,7 +671,7 @@ impl ConfJoinFail {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
         put(m, "time", &self.time);
@@ -713,7 +713,7 @@ impl ConfQuit {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
         put(m, "user_data", &self.user_data);
@@ -753,7 +753,7 @@ impl ConfPlayEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -792,7 +792,7 @@ impl ConfRecordEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -843,7 +843,7 @@ impl CallcenterQueueSelect {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "agent_name", &self.agent_name);
         put(m, "agent_extension_id", &self.agent_extension_id);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -898,7 +898,7 @@ impl CallcenterQueueSuccess {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "agent_name", &self.agent_name);
         put(m, "agent_extension_id", &self.agent_extension_id);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -956,7 +956,7 @@ impl CallcenterQueueFail {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "agent_name", &self.agent_name);
         put(m, "agent_extension_id", &self.agent_extension_id);
         put(m, "cause", &self.cause);
@@ -1003,7 +1003,7 @@ impl CallcenterAgentStateChanged {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "previous_state", &self.previous_state);
         put(m, "name", &self.name);
         put(m, "latest_state", &self.latest_state);
@@ -1049,7 +1049,7 @@ impl CallcenterAgentConversationChanged {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "conversation_id", &self.conversation_id);
         put(m, "name", &self.name);
         put(m, "latest_state", &self.latest_state);
@@ -1093,7 +1093,7 @@ impl CallcenterConversationBegin {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
         put(m, "user_data", &self.user_data);
@@ -1136,7 +1136,7 @@ impl CallcenterConversationEnd {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "end_time", &self.end_time);
         put(m, "begin_time", &self.begin_time);
         put(m, "subaccount_id", &self.subaccount_id);
@@ -1170,7 +1170,7 @@ impl CallcenterConversationPartsChanged {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
         put(m, "user_data", &self.user_data);
@@ -1201,7 +1201,7 @@ impl RecordingUrlGenerate {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "subaccount_id", &self.subaccount_id);
         put(m, "id", &self.id);
         put(m, "url", &self.url);
@@ -1236,7 +1236,7 @@ impl MsgSendingComplete {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "failMobiles", &self.failMobiles);
         put(m, "msgKey", &self.msgKey);
         put(m, "state", &self.state);
@@ -1272,7 +1272,7 @@ impl MsgTemplateComplete {
         })
     }
 
-    pub(crate) fn put_fields(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn put_fields<S: ViewSink + ?Sized>(&self, m: &mut S) {
         put(m, "reason", &self.reason);
         put(m, "checkTime", &self.checkTime);
         put(m, "tempId", &self.tempId);
@@ -1525,6 +1525,178 @@ impl Event {
         }
     }
 
+    /// The canonical view of a typed event ([`Event::to_value`]) handed to `m` key by key,
+    /// in the order of its declaration, without a JSON value in between; `false` (and nothing
+    /// handed) for `ivr_start` and the other events.
+    pub fn typed_view<S: ViewSink + ?Sized>(&self, m: &mut S) -> bool {
+        match self {
+            Event::DuoCallbackEnd(e) => {
+                m.put("type", ViewValue::Str("duo_callback.end"));
+                m.put("event", ViewValue::Str("duo_callback.end"));
+                e.put_fields(m);
+            }
+            Event::NotifyCallEnd(e) => {
+                m.put("type", ViewValue::Str("notify_call.end"));
+                m.put("event", ViewValue::Str("notify_call.end"));
+                e.put_fields(m);
+            }
+            Event::VerifyCallEnd(e) => {
+                m.put("type", ViewValue::Str("verify_call.end"));
+                m.put("event", ViewValue::Str("verify_call.end"));
+                e.put_fields(m);
+            }
+            Event::IvrCallEnd(e) => {
+                m.put("type", ViewValue::Str("ivr.call_end"));
+                m.put("event", ViewValue::Str("ivr.call_end"));
+                e.put_fields(m);
+            }
+            Event::IvrPlayEnd(e) => {
+                m.put("type", ViewValue::Str("ivr.play_end"));
+                m.put("event", ViewValue::Str("ivr.play_end"));
+                e.put_fields(m);
+            }
+            Event::IvrRecordEnd(e) => {
+                m.put("type", ViewValue::Str("ivr.record_end"));
+                m.put("event", ViewValue::Str("ivr.record_end"));
+                e.put_fields(m);
+            }
+            Event::IvrGetEnd(e) => {
+                m.put("type", ViewValue::Str("ivr.get_end"));
+                m.put("event", ViewValue::Str("ivr.get_end"));
+                e.put_fields(m);
+            }
+            Event::IvrPutEnd(e) => {
+                m.put("type", ViewValue::Str("ivr.put_end"));
+                m.put("event", ViewValue::Str("ivr.put_end"));
+                e.put_fields(m);
+            }
+            Event::IvrDialEnd(e) => {
+                m.put("type", ViewValue::Str("ivr.dial_end"));
+                m.put("event", ViewValue::Str("ivr.dial_end"));
+                e.put_fields(m);
+            }
+            Event::IvrConnectBegin(e) => {
+                m.put("type", ViewValue::Str("ivr.connect_begin"));
+                m.put("event", ViewValue::Str("ivr.connect_begin"));
+                e.put_fields(m);
+            }
+            Event::IvrConnectEnd(e) => {
+                m.put("type", ViewValue::Str("ivr.connect_end"));
+                m.put("event", ViewValue::Str("ivr.connect_end"));
+                e.put_fields(m);
+            }
+            Event::IvrFormatError(e) => {
+                m.put("type", ViewValue::Str("ivr.format_error"));
+                m.put("event", ViewValue::Str("ivr.format_error"));
+                e.put_fields(m);
+            }
+            Event::ConfCreateSucc(e) => {
+                m.put("type", ViewValue::Str("conf.create.succ"));
+                m.put("event", ViewValue::Str("conf.create.succ"));
+                e.put_fields(m);
+            }
+            Event::ConfEnd(e) => {
+                m.put("type", ViewValue::Str("conf.end"));
+                m.put("event", ViewValue::Str("conf.end"));
+                e.put_fields(m);
+            }
+            Event::ConfJoined(e) => {
+                m.put("type", ViewValue::Str("conf.joined"));
+                m.put("event", ViewValue::Str("conf.joined"));
+                e.put_fields(m);
+            }
+            Event::ConfJoinFail(e) => {
+                m.put("type", ViewValue::Str("conf.join.fail"));
+                m.put("event", ViewValue::Str("conf.join.fail"));
+                e.put_fields(m);
+            }
+            Event::ConfQuit(e) => {
+                m.put("type", ViewValue::Str("conf.quit"));
+                m.put("event", ViewValue::Str("conf.quit"));
+                e.put_fields(m);
+            }
+            Event::ConfPlayEnd(e) => {
+                m.put("type", ViewValue::Str("conf.play_end"));
+                m.put("event", ViewValue::Str("conf.play_end"));
+                e.put_fields(m);
+            }
+            Event::ConfRecordEnd(e) => {
+                m.put("type", ViewValue::Str("conf.record_end"));
+                m.put("event", ViewValue::Str("conf.record_end"));
+                e.put_fields(m);
+            }
+            Event::CallcenterQueueSelect(e) => {
+                m.put("type", ViewValue::Str("callcenter.queue.select"));
+                m.put("event", ViewValue::Str("callcenter.queue.select"));
+                e.put_fields(m);
+            }
+            Event::CallcenterQueueSuccess(e) => {
+                m.put("type", ViewValue::Str("callcenter.queue.success"));
+                m.put("event", ViewValue::Str("callcenter.queue.success"));
+                e.put_fields(m);
+            }
+            Event::CallcenterQueueFail(e) => {
+                m.put("type", ViewValue::Str("callcenter.queue.fail"));
+                m.put("event", ViewValue::Str("callcenter.queue.fail"));
+                e.put_fields(m);
+            }
+            Event::CallcenterAgentStateChanged(e) => {
+                m.put("type", ViewValue::Str("callcenter.agent.state_changed"));
+                m.put("event", ViewValue::Str("callcenter.agent.state_changed"));
+                e.put_fields(m);
+            }
+            Event::CallcenterAgentConversationChanged(e) => {
+                m.put(
+                    "type",
+                    ViewValue::Str("callcenter.agent.conversation_changed"),
+                );
+                m.put(
+                    "event",
+                    ViewValue::Str("callcenter.agent.conversation_changed"),
+                );
+                e.put_fields(m);
+            }
+            Event::CallcenterConversationBegin(e) => {
+                m.put("type", ViewValue::Str("callcenter.conversation.begin"));
+                m.put("event", ViewValue::Str("callcenter.conversation.begin"));
+                e.put_fields(m);
+            }
+            Event::CallcenterConversationEnd(e) => {
+                m.put("type", ViewValue::Str("callcenter.conversation.end"));
+                m.put("event", ViewValue::Str("callcenter.conversation.end"));
+                e.put_fields(m);
+            }
+            Event::CallcenterConversationPartsChanged(e) => {
+                m.put(
+                    "type",
+                    ViewValue::Str("callcenter.conversation.parts_changed"),
+                );
+                m.put(
+                    "event",
+                    ViewValue::Str("callcenter.conversation.parts_changed"),
+                );
+                e.put_fields(m);
+            }
+            Event::RecordingUrlGenerate(e) => {
+                m.put("type", ViewValue::Str("recording.url_generate"));
+                m.put("event", ViewValue::Str("recording.url_generate"));
+                e.put_fields(m);
+            }
+            Event::MsgSendingComplete(e) => {
+                m.put("type", ViewValue::Str("msg.sending_complete"));
+                m.put("event", ViewValue::Str("msg.sending_complete"));
+                e.put_fields(m);
+            }
+            Event::MsgTemplateComplete(e) => {
+                m.put("type", ViewValue::Str("msg.template_complete"));
+                m.put("event", ViewValue::Str("msg.template_complete"));
+                e.put_fields(m);
+            }
+            Event::IvrStart(_) | Event::Other(_) => return false,
+        }
+        true
+    }
+
     /// The same canonical view in every language: a JSON object with `type` and `event`,
     /// every declared key (`null` when absent) and the derived values of the typed events;
     /// other events are `{"type":"event","event":..,"fields":{..}}`, and `ivr_start` is
@@ -1533,173 +1705,14 @@ impl Event {
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
         match self {
-            Event::DuoCallbackEnd(e) => {
-                m.insert("type".into(), "duo_callback.end".into());
-                m.insert("event".into(), "duo_callback.end".into());
-                e.put_fields(&mut m);
-            }
-            Event::NotifyCallEnd(e) => {
-                m.insert("type".into(), "notify_call.end".into());
-                m.insert("event".into(), "notify_call.end".into());
-                e.put_fields(&mut m);
-            }
-            Event::VerifyCallEnd(e) => {
-                m.insert("type".into(), "verify_call.end".into());
-                m.insert("event".into(), "verify_call.end".into());
-                e.put_fields(&mut m);
-            }
-            Event::IvrCallEnd(e) => {
-                m.insert("type".into(), "ivr.call_end".into());
-                m.insert("event".into(), "ivr.call_end".into());
-                e.put_fields(&mut m);
-            }
-            Event::IvrPlayEnd(e) => {
-                m.insert("type".into(), "ivr.play_end".into());
-                m.insert("event".into(), "ivr.play_end".into());
-                e.put_fields(&mut m);
-            }
-            Event::IvrRecordEnd(e) => {
-                m.insert("type".into(), "ivr.record_end".into());
-                m.insert("event".into(), "ivr.record_end".into());
-                e.put_fields(&mut m);
-            }
-            Event::IvrGetEnd(e) => {
-                m.insert("type".into(), "ivr.get_end".into());
-                m.insert("event".into(), "ivr.get_end".into());
-                e.put_fields(&mut m);
-            }
-            Event::IvrPutEnd(e) => {
-                m.insert("type".into(), "ivr.put_end".into());
-                m.insert("event".into(), "ivr.put_end".into());
-                e.put_fields(&mut m);
-            }
-            Event::IvrDialEnd(e) => {
-                m.insert("type".into(), "ivr.dial_end".into());
-                m.insert("event".into(), "ivr.dial_end".into());
-                e.put_fields(&mut m);
-            }
-            Event::IvrConnectBegin(e) => {
-                m.insert("type".into(), "ivr.connect_begin".into());
-                m.insert("event".into(), "ivr.connect_begin".into());
-                e.put_fields(&mut m);
-            }
-            Event::IvrConnectEnd(e) => {
-                m.insert("type".into(), "ivr.connect_end".into());
-                m.insert("event".into(), "ivr.connect_end".into());
-                e.put_fields(&mut m);
-            }
-            Event::IvrFormatError(e) => {
-                m.insert("type".into(), "ivr.format_error".into());
-                m.insert("event".into(), "ivr.format_error".into());
-                e.put_fields(&mut m);
-            }
-            Event::ConfCreateSucc(e) => {
-                m.insert("type".into(), "conf.create.succ".into());
-                m.insert("event".into(), "conf.create.succ".into());
-                e.put_fields(&mut m);
-            }
-            Event::ConfEnd(e) => {
-                m.insert("type".into(), "conf.end".into());
-                m.insert("event".into(), "conf.end".into());
-                e.put_fields(&mut m);
-            }
-            Event::ConfJoined(e) => {
-                m.insert("type".into(), "conf.joined".into());
-                m.insert("event".into(), "conf.joined".into());
-                e.put_fields(&mut m);
-            }
-            Event::ConfJoinFail(e) => {
-                m.insert("type".into(), "conf.join.fail".into());
-                m.insert("event".into(), "conf.join.fail".into());
-                e.put_fields(&mut m);
-            }
-            Event::ConfQuit(e) => {
-                m.insert("type".into(), "conf.quit".into());
-                m.insert("event".into(), "conf.quit".into());
-                e.put_fields(&mut m);
-            }
-            Event::ConfPlayEnd(e) => {
-                m.insert("type".into(), "conf.play_end".into());
-                m.insert("event".into(), "conf.play_end".into());
-                e.put_fields(&mut m);
-            }
-            Event::ConfRecordEnd(e) => {
-                m.insert("type".into(), "conf.record_end".into());
-                m.insert("event".into(), "conf.record_end".into());
-                e.put_fields(&mut m);
-            }
-            Event::CallcenterQueueSelect(e) => {
-                m.insert("type".into(), "callcenter.queue.select".into());
-                m.insert("event".into(), "callcenter.queue.select".into());
-                e.put_fields(&mut m);
-            }
-            Event::CallcenterQueueSuccess(e) => {
-                m.insert("type".into(), "callcenter.queue.success".into());
-                m.insert("event".into(), "callcenter.queue.success".into());
-                e.put_fields(&mut m);
-            }
-            Event::CallcenterQueueFail(e) => {
-                m.insert("type".into(), "callcenter.queue.fail".into());
-                m.insert("event".into(), "callcenter.queue.fail".into());
-                e.put_fields(&mut m);
-            }
-            Event::CallcenterAgentStateChanged(e) => {
-                m.insert("type".into(), "callcenter.agent.state_changed".into());
-                m.insert("event".into(), "callcenter.agent.state_changed".into());
-                e.put_fields(&mut m);
-            }
-            Event::CallcenterAgentConversationChanged(e) => {
-                m.insert(
-                    "type".into(),
-                    "callcenter.agent.conversation_changed".into(),
-                );
-                m.insert(
-                    "event".into(),
-                    "callcenter.agent.conversation_changed".into(),
-                );
-                e.put_fields(&mut m);
-            }
-            Event::CallcenterConversationBegin(e) => {
-                m.insert("type".into(), "callcenter.conversation.begin".into());
-                m.insert("event".into(), "callcenter.conversation.begin".into());
-                e.put_fields(&mut m);
-            }
-            Event::CallcenterConversationEnd(e) => {
-                m.insert("type".into(), "callcenter.conversation.end".into());
-                m.insert("event".into(), "callcenter.conversation.end".into());
-                e.put_fields(&mut m);
-            }
-            Event::CallcenterConversationPartsChanged(e) => {
-                m.insert(
-                    "type".into(),
-                    "callcenter.conversation.parts_changed".into(),
-                );
-                m.insert(
-                    "event".into(),
-                    "callcenter.conversation.parts_changed".into(),
-                );
-                e.put_fields(&mut m);
-            }
-            Event::RecordingUrlGenerate(e) => {
-                m.insert("type".into(), "recording.url_generate".into());
-                m.insert("event".into(), "recording.url_generate".into());
-                e.put_fields(&mut m);
-            }
-            Event::MsgSendingComplete(e) => {
-                m.insert("type".into(), "msg.sending_complete".into());
-                m.insert("event".into(), "msg.sending_complete".into());
-                e.put_fields(&mut m);
-            }
-            Event::MsgTemplateComplete(e) => {
-                m.insert("type".into(), "msg.template_complete".into());
-                m.insert("event".into(), "msg.template_complete".into());
-                e.put_fields(&mut m);
-            }
             Event::IvrStart(e) => return e.to_value(),
             Event::Other(e) => {
                 m.insert("type".into(), "event".into());
                 m.insert("event".into(), e.name.clone().into());
                 m.insert("fields".into(), Value::Object(e.fields.clone()));
+            }
+            typed => {
+                typed.typed_view(&mut m);
             }
         }
         Value::Object(m)

@@ -150,7 +150,7 @@ pub fn parse_event<'e>(env: &'e Env, body: Option<Unknown>) -> Result<Unknown<'e
         let event = with_bytes("body", body, |body| {
             Event::parse(body).map_err(JsError::renamed)
         })?;
-        let object = crate::view::event_object(env, &event.to_value())?;
+        let object = crate::view::parsed_event_object(env, &event)?;
         // SAFETY: a value just made in this environment.
         Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), object) })
     };

@@ -9,9 +9,14 @@
 //! how JavaScript itself makes an object fastest; other objects are made key by key. A
 //! `__proto__` key becomes an own property, as `JSON.parse` makes it.
 //!
+//! A typed event (every declared event) skips the JSON value: core hands its view key by key
+//! ([`yunhuni::Event::typed_view`]), each value is made a JavaScript value at once, and its
+//! key list's function makes the object.
+//!
 //! A number a JavaScript number cannot hold exactly (beyond `Number.MAX_SAFE_INTEGER` in size)
 //! makes the whole view a `decode` error naming its key path ([`crate::events`]' rule).
 
+use crate::args::MAX_SAFE_INTEGER;
 use crate::error::JsError;
 use crate::events::{camel_view, exact_numbers, is_exact};
 use crate::names::camel_case;
@@ -21,6 +26,8 @@ use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ptr;
+use yunhuni::events::{ViewSink, ViewValue};
+use yunhuni::Event;
 
 type R<T> = std::result::Result<T, JsError>;
 
@@ -41,6 +48,104 @@ struct Shape {
 thread_local! {
     /// The shapes of the environment that runs on this thread, by event name.
     static SHAPES: RefCell<(usize, HashMap<String, Shape>)> = RefCell::new((0, HashMap::new()));
+}
+
+/// The JavaScript object of a parsed event: made from its typed view when it has one and the
+/// object can be made that way, else from [`Event::to_value`] by [`event_object`] (which also
+/// names the key of a number beyond what JavaScript holds exactly).
+pub(crate) fn parsed_event_object(env: &Env, event: &Event) -> R<sys::napi_value> {
+    match typed_object(env.raw(), event) {
+        Some(object) => Ok(object),
+        None => event_object(env, &event.to_value()),
+    }
+}
+
+/// The values of a typed event's view made JavaScript values as core hands them over, with
+/// their keys (core's, snake_case), in core's order.
+struct Sink {
+    env: sys::napi_env,
+    keys: [&'static str; MAX_SHAPE_KEYS],
+    values: [sys::napi_value; MAX_SHAPE_KEYS],
+    len: usize,
+    failed: bool,
+}
+
+impl ViewSink for Sink {
+    fn put(&mut self, key: &'static str, value: ViewValue<'_>) {
+        if self.failed || self.len == MAX_SHAPE_KEYS {
+            self.failed = true;
+            return;
+        }
+        let mut out = ptr::null_mut();
+        let env = self.env;
+        // SAFETY (each call): N-API on the JavaScript thread with its live `env`.
+        let status = unsafe {
+            match value {
+                ViewValue::Null => sys::napi_get_null(env, &mut out),
+                ViewValue::Str(s) => {
+                    sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out)
+                }
+                ViewValue::Int(i) => match i32::try_from(i) {
+                    Ok(i) => sys::napi_create_int32(env, i, &mut out),
+                    // Beyond Number.MAX_SAFE_INTEGER: the JSON view's path names the key.
+                    Err(_) if i.unsigned_abs() > MAX_SAFE_INTEGER as u64 => {
+                        self.failed = true;
+                        return;
+                    }
+                    Err(_) => sys::napi_create_double(env, i as f64, &mut out),
+                },
+            }
+        };
+        if status != sys::Status::napi_ok {
+            self.failed = true;
+            return;
+        }
+        self.keys[self.len] = key;
+        self.values[self.len] = out;
+        self.len += 1;
+    }
+}
+
+/// The object of a typed event made from its view through its key list's function, or `None`
+/// (an event without a typed view, a number beyond what JavaScript holds exactly, no function).
+fn typed_object(env: sys::napi_env, event: &Event) -> Option<sys::napi_value> {
+    let mut sink = Sink {
+        env,
+        keys: [""; MAX_SHAPE_KEYS],
+        values: [ptr::null_mut(); MAX_SHAPE_KEYS],
+        len: 0,
+        failed: false,
+    };
+    if !event.typed_view(&mut sink) || sink.failed {
+        return None;
+    }
+    let keys = &sink.keys[..sink.len];
+    SHAPES.with(|shapes| {
+        let mut shapes = shapes.borrow_mut();
+        if shapes.0 != env as usize {
+            // Another environment on this thread (the first one ended): its functions are gone.
+            *shapes = (env as usize, HashMap::new());
+        }
+        let name = event.name();
+        let same =
+            |s: &Shape| s.keys.len() == keys.len() && s.keys.iter().zip(keys).all(|(a, b)| a == b);
+        if !shapes.1.get(name).is_some_and(same) {
+            if shapes.1.len() >= MAX_SHAPES && !shapes.1.contains_key(name) {
+                return None;
+            }
+            let shape = make_shape(env, keys)?;
+            if let Some(old) = shapes.1.insert(name.to_owned(), shape) {
+                // SAFETY: a reference of this environment, no longer used.
+                unsafe { sys::napi_delete_reference(env, old.function) };
+            }
+        }
+        let shape = shapes.1.get(name)?;
+        let mut args = [ptr::null_mut(); MAX_SHAPE_KEYS];
+        for (slot, &i) in args.iter_mut().zip(&shape.order) {
+            *slot = sink.values[i];
+        }
+        call(env, shape.function, &args[..shape.order.len()]).ok()
+    })
 }
 
 /// The JavaScript object of `view` (core's canonical view of one event, an object).
@@ -146,7 +251,7 @@ fn object(env: sys::napi_env, map: &Map<String, Value>, raw_keys: bool) -> Made 
             .map(|(k, v)| (k.as_str().into(), v, true))
             .collect()
     } else {
-        camel_entries(map)
+        camel_entries(map.keys().map(String::as_str))
             .into_iter()
             .map(|(k, i)| {
                 let (snake, v) = map.iter().nth(i).expect("an index of the map");
@@ -188,11 +293,11 @@ fn object(env: sys::napi_env, map: &Map<String, Value>, raw_keys: bool) -> Made 
     Ok(out)
 }
 
-/// The camelCase keys of `map` in the order of the view's JSON text (sorted, as core's map
+/// The camelCase keys of a map's `keys` in the order of the view's JSON text (sorted, as core's map
 /// sorts them), each with the index of its entry in `map`; of two keys with one camelCase
 /// spelling, the later one's value is kept, as in the view.
-fn camel_entries(map: &Map<String, Value>) -> Vec<(String, usize)> {
-    let mut keys: Vec<(String, usize)> = map.keys().map(|k| camel_case(k)).zip(0..).collect();
+fn camel_entries<'k>(keys: impl IntoIterator<Item = &'k str>) -> Vec<(String, usize)> {
+    let mut keys: Vec<(String, usize)> = keys.into_iter().map(camel_case).zip(0..).collect();
     keys.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut out: Vec<(String, usize)> = Vec::with_capacity(keys.len());
     for (key, i) in keys {
@@ -226,7 +331,8 @@ fn shaped(env: sys::napi_env, map: &Map<String, Value>) -> Option<Made> {
             if shapes.1.len() >= MAX_SHAPES && !shapes.1.contains_key(name.as_str()) {
                 return None;
             }
-            let shape = make_shape(env, map)?;
+            let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+            let shape = make_shape(env, &keys)?;
             if let Some(old) = shapes.1.insert(name.clone(), shape) {
                 // SAFETY: a reference of this environment, no longer used.
                 unsafe { sys::napi_delete_reference(env, old.function) };
@@ -237,9 +343,10 @@ fn shaped(env: sys::napi_env, map: &Map<String, Value>) -> Option<Made> {
     })
 }
 
-/// The function `(a0, a1, ...) => ({ "camelKey0": a0, ... })` of `map`'s keys.
-fn make_shape(env: sys::napi_env, map: &Map<String, Value>) -> Option<Shape> {
-    let entries = camel_entries(map);
+/// The function `(a0, a1, ...) => ({ "camelKey0": a0, ... })` of a view's keys (snake_case, in
+/// the view's order).
+fn make_shape(env: sys::napi_env, keys: &[&str]) -> Option<Shape> {
+    let entries = camel_entries(keys.iter().copied());
     let mut body = String::from("return {");
     for (i, (camel, _)) in entries.iter().enumerate() {
         if camel == "__proto__" {
@@ -285,7 +392,7 @@ fn make_shape(env: sys::napi_env, map: &Map<String, Value>) -> Option<Shape> {
             return None;
         }
         Some(Shape {
-            keys: map.keys().cloned().collect(),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
             order: entries.iter().map(|(_, i)| *i).collect(),
             function: reference,
         })
@@ -307,6 +414,11 @@ fn call_shape(
         let (key, item) = entries[i].expect("an index of the map");
         *slot = value(env, item, key == "fields")?;
     }
+    call(env, function, &args[..order.len()])
+}
+
+/// Calls a shape function with its arguments.
+fn call(env: sys::napi_env, function: sys::napi_ref, args: &[sys::napi_value]) -> Made {
     let mut f = ptr::null_mut();
     let mut undefined = ptr::null_mut();
     let mut out = ptr::null_mut();
@@ -319,7 +431,7 @@ fn call_shape(
             env,
             undefined,
             f,
-            order.len(),
+            args.len(),
             args.as_ptr(),
             &mut out,
         ))?;

@@ -4,7 +4,7 @@
 use super::decl::Element;
 use super::table::{ELEMENTS, IVR_NEXT, IVR_START};
 use crate::error::{escape_text, quote_text, Error, Result};
-use crate::events::{decode_text, put, read_object, Fields};
+use crate::events::{decode_text, put, read_fields, read_text, Fields};
 use serde_json::{Map, Value};
 
 /// The largest `<next>` query [`IvrNext::parse`] accepts.
@@ -67,14 +67,15 @@ impl IvrStart {
     /// # Ok::<(), yunhuni::Error>(())
     /// ```
     pub fn parse(body: &[u8]) -> Result<IvrStart> {
-        let (map, raw) = read_object(body, "ivr_start")?;
-        IvrStart::from_map(&map, raw)
+        let raw = read_text(body, "ivr_start")?;
+        let entries = read_fields(&raw, "ivr_start")?;
+        IvrStart::from_fields(&Fields(&entries), raw.clone())
     }
 
-    /// The request from its body, already read as a JSON object (by [`IvrStart::parse`], or
-    /// by [`Event::parse`](crate::Event::parse) for a body whose `action` is `ivr_start`).
-    pub(crate) fn from_map(map: &Map<String, Value>, raw: String) -> Result<IvrStart> {
-        let f = Fields(map);
+    /// The request from its body, already read as a JSON object's fields (by
+    /// [`IvrStart::parse`], or by [`Event::parse`](crate::Event::parse) for a body whose
+    /// `action` is `ivr_start`).
+    pub(crate) fn from_fields(f: &Fields<'_>, raw: String) -> Result<IvrStart> {
         match f.string("action")?.as_deref() {
             Some("ivr_start") => {}
             other => {
