@@ -298,7 +298,8 @@ static bool yh_apply_setting(struct yh_client_builder *b, zend_string *name, zva
             r = yh_client_builder_set_proxy(b, v, &err);
         }
     } else if (zend_string_equals_literal(name, "timeout") || zend_string_equals_literal(name, "connect_timeout")
-               || zend_string_equals_literal(name, "connect_retries")) {
+               || zend_string_equals_literal(name, "connect_retries")
+               || zend_string_equals_literal(name, "max_idle_connections")) {
         if (Z_TYPE_P(value) != IS_LONG) {
             zend_type_error("Yunhuni\\Ext\\client_new(): setting %s must be of type int, %s given", n, zend_zval_type_name(value));
             return false;
@@ -308,7 +309,9 @@ static bool yh_apply_setting(struct yh_client_builder *b, zend_string *name, zva
             zend_value_error("Yunhuni\\Ext\\client_new(): setting %s is out of range", n);
             return false;
         }
-        if (n[0] == 't') {
+        if (n[0] == 'm') {
+            r = yh_client_builder_set_max_idle_connections(b, (uint64_t) v, &err);
+        } else if (n[0] == 't') {
             r = yh_client_builder_set_timeout_ms(b, (uint64_t) v, &err);
         } else if (n[8] == 't') {
             r = yh_client_builder_set_connect_timeout_ms(b, (uint64_t) v, &err);

@@ -45,9 +45,9 @@ function version(): string {}
  * A client: credentials [app_id, cert_id, secret_key], or null for YUNHUNI_APP_ID,
  * YUNHUNI_CERT_ID, YUNHUNI_SECRET_KEY (and YUNHUNI_BASE_URL, YUNHUNI_ACCOUNT_ID); settings
  * by name (base_url, account_id, user_agent, proxy: string, or proxy false for none;
- * timeout, connect_timeout: milliseconds; connect_retries), in the order given; log is
- * called with each request's log entry (line, method, path, status, code, error,
- * duration_ms, attempts) inside the call that sent it.
+ * timeout, connect_timeout: milliseconds; connect_retries, max_idle_connections), in the
+ * order given; log is called with each request's log entry (line, method, path, status,
+ * code, error, duration_ms, attempts) inside the call that sent it.
  */
 function client_new(?array $credentials, array $settings = [], ?callable $log = null): Client {}
 

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 1eda0055ff03eb04fa12fe4d052f42e97103e7b5 */
+ * Stub hash: b00a97c3bd3ff3804fa32ffc7cf49b15c78c50b4 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_Yunhuni_Ext_version, 0, 0, IS_STRING, 0)
 ZEND_END_ARG_INFO()

@@ -23,7 +23,7 @@ final class Client
 {
     use Operations;
 
-    private const SETTINGS = ['base_url', 'account_id', 'timeout', 'connect_timeout', 'user_agent', 'connect_retries', 'proxy', 'logger'];
+    private const SETTINGS = ['base_url', 'account_id', 'timeout', 'connect_timeout', 'user_agent', 'connect_retries', 'max_idle_connections', 'proxy', 'logger'];
     private const CALL_OPTIONS = ['timeout'];
 
     /** The library's client: an extension's Yunhuni\Ext\Client or an FfiClient (see Native). */
@@ -32,11 +32,13 @@ final class Client
     /**
      * @param array{base_url?: string, account_id?: string, timeout?: int|float,
      *              connect_timeout?: int|float, user_agent?: string, connect_retries?: int,
-     *              proxy?: string|false, logger?: object} $options
+     *              max_idle_connections?: int, proxy?: string|false, logger?: object} $options
      *        timeouts in seconds (defaults 30 and 5; more than 86400, 24 hours, is refused);
      *        base_url defaults to the platform's API; proxy: a proxy URL (`http://host:port`,
      *        `socks5://...`), or false for none whatever HTTPS_PROXY / HTTP_PROXY / ALL_PROXY say
-     *        (by default those variables name the proxy); logger: any object with a PSR-3 style
+     *        (by default those variables name the proxy); max_idle_connections: idle
+     *        connections kept open for reuse (default 64, at most 65536; 0 closes each
+     *        connection after its answer); logger: any object with a PSR-3 style
      *        `debug(string $message, array $context)` method, told of each request
      */
     public function __construct(string $appId, string $certId, string $secretKey, array $options = [])
@@ -82,6 +84,7 @@ final class Client
                 'base_url', 'account_id', 'user_agent' => Convert::str($value, $name),
                 'timeout', 'connect_timeout' => Convert::millis($value, $name),
                 'connect_retries' => Convert::u32($value, $name),
+                'max_idle_connections' => Convert::count($value, $name),
                 'proxy' => $value === false ? false : Convert::str($value, $name),
                 default => throw Convert::unknown($name, self::SETTINGS),
             };

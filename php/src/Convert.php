@@ -76,6 +76,19 @@ final class Convert
         return $int;
     }
 
+    /**
+     * A count that cannot be negative (max_idle_connections); the library refuses one it does
+     * not take (above 65536), naming the field.
+     */
+    public static function count(mixed $value, string $field): int
+    {
+        $int = self::int($value, $field);
+        if ($int < 0) {
+            throw self::invalid($field, "must be 0 or more, not $int");
+        }
+        return $int;
+    }
+
     /** A value as JSON text for the library (arrays, floats, objects), refused if it has none. */
     public static function json(mixed $value, string $field): string
     {

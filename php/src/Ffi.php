@@ -256,6 +256,7 @@ final class Ffi
                     'timeout' => $ffi->yh_client_builder_set_timeout_ms($builder, $value, \FFI::addr($err)),
                     'connect_timeout' => $ffi->yh_client_builder_set_connect_timeout_ms($builder, $value, \FFI::addr($err)),
                     'connect_retries' => $ffi->yh_client_builder_set_connect_retries($builder, $value, \FFI::addr($err)),
+                    'max_idle_connections' => $ffi->yh_client_builder_set_max_idle_connections($builder, $value, \FFI::addr($err)),
                     'proxy' => $value === false
                         ? $ffi->yh_client_builder_set_no_proxy($builder, \FFI::addr($err))
                         : $ffi->yh_client_builder_set_proxy($builder, self::str($value, $name), \FFI::addr($err)),

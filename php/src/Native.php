@@ -28,7 +28,7 @@ final class Native
     /**
      * A client handle: `$credentials` [app_id, cert_id, secret_key] or null for the environment
      * (YUNHUNI_APP_ID, ...); `$settings` by name (base_url, account_id, user_agent: string;
-     * proxy: string or false; timeout, connect_timeout: milliseconds; connect_retries: int);
+     * proxy: string or false; timeout, connect_timeout: milliseconds; connect_retries, max_idle_connections: int);
      * `$log` called with each request's log entry.
      *
      * @param array{0: string, 1: string, 2: string}|null $credentials

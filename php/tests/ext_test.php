@@ -88,6 +88,11 @@ group('client_new(): wrong types and values are TypeError, ValueError or Yunhuni
     throws(fn () => Ext\client_new($creds, ['timeout' => -1]), ValueError::class, ['timeout'], 'a negative timeout');
     throws(fn () => Ext\client_new($creds, ['connect_retries' => 1 << 40]), ValueError::class, ['connect_retries'], 'connect_retries beyond 32 bits');
     refuses(fn () => Ext\client_new($creds, ['timeout' => PHP_INT_MAX]), 'validation', 'timeout', 'a huge timeout');
+    throws(fn () => Ext\client_new($creds, ['max_idle_connections' => '8']), TypeError::class, ['max_idle_connections', 'int'], 'max_idle_connections as a string');
+    throws(fn () => Ext\client_new($creds, ['max_idle_connections' => -1]), ValueError::class, ['max_idle_connections'], 'a negative max_idle_connections');
+    refuses(fn () => Ext\client_new($creds, ['max_idle_connections' => 65537]), 'validation', 'max_idle_connections', 'max_idle_connections above 65536');
+    refuses(fn () => Ext\client_new($creds, ['max_idle_connections' => PHP_INT_MAX]), 'validation', 'max_idle_connections', 'a huge max_idle_connections');
+    check(Ext\client_new($creds, ['max_idle_connections' => 0, 'base_url' => $base]) instanceof Ext\Client, 'max_idle_connections 0 accepted');
     refuses(fn () => Ext\client_new($creds, ['timeout' => 0]), 'validation', 'timeout', 'a zero timeout');
     throws(fn () => Ext\client_new($creds, ['base_url' => null]), TypeError::class, ['base_url', 'null'], 'base_url null');
     throws(fn () => Ext\client_new($creds, ['base_url' => ['x']]), TypeError::class, ['base_url', 'array'], 'base_url an array');

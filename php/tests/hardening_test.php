@@ -128,6 +128,16 @@ group('client timeouts: huge, zero and malformed ones refused naming the option,
             'connect_retries ' . var_export($value, true));
     }
     check(thrown(fn () => new Yunhuni\Client(APP, CERT, SECRET, ['connect_retries' => 4294967295])) === null, 'connect_retries 4294967295 is taken');
+    foreach ([-1, 65537, PHP_INT_MAX, '5x', 1.5, true, []] as $value) {
+        refused(fn () => new Yunhuni\Client(APP, CERT, SECRET, ['max_idle_connections' => $value]), 'max_idle_connections',
+            'max_idle_connections ' . var_export($value, true));
+    }
+    $e = thrown(fn () => new Yunhuni\Client(APP, CERT, SECRET, ['max_idle_connections' => 65537]));
+    check($e !== null && str_contains($e->getMessage(), '65537 is more than 65536'), 'the message says the limit: ' . $e?->getMessage());
+    foreach ([0, 1, 65536, '8'] as $value) {
+        check(thrown(fn () => new Yunhuni\Client(APP, CERT, SECRET, ['max_idle_connections' => $value])) === null,
+            'max_idle_connections ' . var_export($value, true) . ' is taken');
+    }
     refused(fn () => new Yunhuni\Client(APP, CERT, SECRET, ['colour' => 'red']), 'colour', 'an unknown option');
 });
 
@@ -227,6 +237,11 @@ group('logger: each request, on the calling thread during the call, never a secr
         $plain = new Yunhuni\Client(APP, CERT, SECRET, ['base_url' => $url]);
         $plain->duoCallbackCancel('0123456789abcdef0123456789abcdef');
         check(count($other->records) === 1 && count($logger->records) === 2, 'a client without a logger tells no logger');
+        foreach ([0, 2] as $n) {
+            $idle = new Yunhuni\Client(APP, CERT, SECRET, ['base_url' => $url, 'max_idle_connections' => $n]);
+            $ids = [$idle->duoCallback('13800000001', '13800000002', 60)->callId, $idle->duoCallback('13800000001', '13800000002', 60)->callId];
+            check($ids === array_fill(0, 2, '0123456789abcdef0123456789abcdef'), "max_idle_connections $n: requests go through");
+        }
 
         $failing = new MemoryLogger();
         $nowhere = new Yunhuni\Client(APP, CERT, SECRET, ['base_url' => closed_url(), 'connect_retries' => 1, 'logger' => $failing]);
