@@ -1,6 +1,8 @@
 //! `yunhuni demo`: a whole voice callback against the built-in sandbox, with its events;
-//! `yunhuni demo --ivr`: a two-level IVR menu rehearsed with a scripted caller (`demo/ivr.rs`).
+//! `yunhuni demo --ivr`: a two-level IVR menu rehearsed with a scripted caller (`demo/ivr.rs`);
+//! `yunhuni demo --callcenter`: agents, queues, routing and a transfer (`demo/callcenter.rs`).
 
+mod callcenter;
 mod ivr;
 
 use crate::listen;
@@ -49,6 +51,11 @@ pub struct DemoArgs {
     /// then 2 order status; an empty entry presses nothing)
     #[arg(long, default_value = "1,2", requires = "ivr")]
     pub keys: String,
+    /// Rehearse a call center instead: two agents log in with skills, three callers reach an
+    /// IVR served by this command and are queued by its <enqueue>; the routing, a transfer
+    /// and every callcenter.* event are shown
+    #[arg(long, conflicts_with_all = ["scenario", "ivr"])]
+    pub callcenter: bool,
 }
 
 const PARTY1: &str = "13800000001";
@@ -126,6 +133,9 @@ pub fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
     }
     if args.ivr {
         return ivr::run(args, json_out);
+    }
+    if args.callcenter {
+        return callcenter::run(args, json_out);
     }
     // 1. A webhook listener on a free loopback port.
     let (tx, rx) = mpsc::channel::<Vec<u8>>();
