@@ -39,6 +39,8 @@ const QUEUED_PATH = '/yunhuni/ivr/queued';
 const MAX_TRIES = 2;
 /** How many times the desk tries to call a caller back. */
 const MAX_CALLBACK_TRIES = 3;
+/** Finished waits, conversations and call backs kept (for late events and the view); past it, the oldest half goes. A real desk writes its history to a database. */
+const HISTORY = 10000;
 // A wait moves forward only: an event that arrives late (the platform POSTs from several
 // threads, so events of one call may cross on the way) never moves it back.
 const RANK = { waiting: 0, ringing: 1, talking: 2, over: 3 };
@@ -52,13 +54,15 @@ function advance(ticket, state) {
 class Desk {
   /**
    * `client`: a yunhuni Client; `conditionId`: the queue condition of the <enqueue>;
-   * `token`: the URL token (for the <next> URL); `publicUrl`: optional, see above.
+   * `token`: the URL token (for the <next> URL); `publicUrl`: optional, see above; `history`:
+   * how many finished records to keep (default HISTORY).
    */
-  constructor({ client, conditionId, token, publicUrl }) {
+  constructor({ client, conditionId, token, publicUrl, history = HISTORY }) {
     this.client = client;
     this.conditionId = conditionId;
     this.token = token;
     this.publicUrl = publicUrl;
+    this.history = history;
     this.ids = 0;
     this.seats = new Map(); // name -> { name, phone, extension, state, missed, answered }
     // One wait of one caller in the queue. Its id is the <enqueue>'s user_data, which the platform
@@ -83,6 +87,7 @@ class Desk {
       agent: null, taskId: null, conversation: null, cause: null, missed: null };
     this.tickets.set(ticket.id, ticket);
     this.latest.set(callId, ticket.id);
+    this.trim();
     console.log(`${ticket.id}: caller ${caller} queued (try ${attempt})`);
     const query = this.token ? `?token=${encodeURIComponent(this.token)}` : '';
     return new Response()
@@ -156,6 +161,22 @@ class Desk {
     return undefined;
   }
 
+  /** Forgets the oldest finished records past `this.history`. */
+  trim() {
+    const forget = (map, done, also = () => {}) => {
+      if (map.size <= this.history) return;
+      for (const item of [...map.values()].filter(done).slice(0, Math.ceil(this.history / 2))) {
+        map.delete(item.id);
+        also(item);
+      }
+    };
+    forget(this.tickets, (t) => t.state === 'over', (t) => {
+      if (this.latest.get(t.callId) === t.id) this.latest.delete(t.callId);
+    });
+    forget(this.talks, (t) => t.ended);
+    forget(this.callbacks, (c) => c.state === 'done' || c.state === 'failed');
+  }
+
   close(ticket, cause) {
     if (advance(ticket, 'over')) ticket.cause = cause;
   }
@@ -188,6 +209,7 @@ class Desk {
     if (talk.ended) return;
     talk.ended = true;
     this.handled += 1;
+    this.trim();
     const ticket = this.tickets.get(ev.userData ?? '');
     if (ticket) advance(ticket, 'over');
     const callback = this.callbacks.get(ev.userData ?? '');

@@ -55,6 +55,9 @@ QUEUED_PATH = "/yunhuni/ivr/queued"
 MAX_TRIES = 2
 #: How many times the desk tries to call a caller back.
 MAX_CALLBACK_TRIES = 3
+#: Finished waits, conversations and call backs kept (for late events and the view); past it,
+#: the oldest half goes. A real desk writes its history to a database.
+HISTORY = 10_000
 
 # A wait moves forward only: an event that arrives late (the platform POSTs from several threads,
 # so events of one call may cross on the way) never moves it back.
@@ -151,6 +154,7 @@ class Desk:
             ticket = Ticket(f"q{next(self._ids)}", call_id, caller, attempt)
             self.tickets[ticket.id] = ticket
             self.latest[call_id] = ticket.id
+            self._trim()
         log.info("%s: caller %s queued (try %d)", ticket.id, caller, attempt)
         return (
             Response()
@@ -224,6 +228,20 @@ class Desk:
         # IVR call's ivr.*) add nothing this desk shows.
         return None
 
+    def _trim(self) -> None:
+        """Forgets the oldest finished records past ``HISTORY``. Called with the lock held."""
+        if len(self.tickets) > HISTORY:
+            for old in [t for t in self.tickets.values() if t.state == "over"][: HISTORY // 2]:
+                del self.tickets[old.id]
+                if self.latest.get(old.call_id) == old.id:
+                    del self.latest[old.call_id]
+        if len(self.talks) > HISTORY:
+            for talk in [t for t in self.talks.values() if t.ended][: HISTORY // 2]:
+                del self.talks[talk.id]
+        if len(self.callbacks) > HISTORY:
+            for cb in [c for c in self.callbacks.values() if c.state in ("done", "failed")][: HISTORY // 2]:
+                del self.callbacks[cb.id]
+
     def _ticket(self, ticket_id: Optional[str]) -> Optional[Ticket]:
         with self._lock:
             return self.tickets.get(ticket_id or "")
@@ -255,6 +273,7 @@ class Desk:
                 return
             talk.ended = True
             self.handled += 1
+            self._trim()
             ticket = self.tickets.get(event.user_data or "")
             callback = self.callbacks.get(event.user_data or "")
             if ticket:

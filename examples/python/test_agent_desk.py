@@ -237,3 +237,39 @@ def test_bad_requests_get_clear_answers(setup: tuple[Sandbox, Desk]) -> None:
     assert status("POST", "/agents/nobody/state", b'{"state": "sleeping"}') == 400  # checked by the SDK
     assert status("POST", "/agents/nobody/state", b'{"state": "idle"}') == 400  # the platform: no such agent
     assert status("GET", "/elsewhere") == 404
+
+
+def event(name: str, **keys: Any) -> Any:
+    """An event as the platform POSTs it, parsed as the receiver does."""
+    return yunhuni.parse_event(json.dumps({"action": "event_notify", "event": name, **keys}).encode())
+
+
+def test_late_events_do_not_move_a_wait_back_and_history_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import agent_desk
+
+    # No request reaches this client: the events below need no action of the desk.
+    desk = agent_desk.Desk(yunhuni.Client("a" * 32, "b" * 32, "c" * 32, base_url="http://127.0.0.1:9"),
+                           "http://desk.example.com", "t", "d" * 32)
+    document = desk.handle(yunhuni.parse_event(json.dumps(
+        {"action": "ivr_start", "from": CALLER_A, "type": "ivr_incoming", "call_id": "c1"}).encode()))
+    assert document is not None
+    xml = document.to_xml()
+    assert 'user_data="q1"' in xml and f"<condition id=\"{'d' * 32}\"" in xml
+    assert "http://desk.example.com/yunhuni/ivr/queued?token=t" in xml
+    # The platform's threads deliver success before select, and the conversation's end before
+    # its begin: the desk keeps the latest state.
+    desk.handle(event("callcenter.queue.success", agent_name="alice", id="task1", user_data="q1", type="ivr"))
+    desk.handle(event("callcenter.queue.select", agent_name="bob", id="task1", user_data="q1", type="ivr"))
+    assert desk.tickets["q1"].state == "talking" and desk.tickets["q1"].agent == "alice"
+    desk.handle(event("callcenter.conversation.end", id="conv1", user_data="q1", type="queue",
+                      begin_time=1, end_time=2))
+    desk.handle(event("callcenter.conversation.begin", id="conv1", user_data="q1", type="queue", queue_id="task1"))
+    assert desk.snapshot()["conversations"] == [] and desk.snapshot()["handled"] == 1
+    assert desk.tickets["q1"].state == "over"
+
+    monkeypatch.setattr(agent_desk, "HISTORY", 10)
+    for i in range(2, 40):
+        desk.enqueue(f"c{i}", CALLER_B, 1)
+        desk.handle(event("callcenter.queue.fail", id=f"task{i}", user_data=f"q{i}", cause="hangup", type="ivr"))
+    assert len(desk.tickets) <= 11 and len(desk.latest) <= 11
+    assert desk.snapshot()["waiting"] == []

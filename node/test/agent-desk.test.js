@@ -177,3 +177,35 @@ test('bad requests get clear answers', async () => {
   assert.equal(await status('POST', '/agents/nobody/state', '{"state":"idle"}'), 400); // the platform: no such agent
   assert.equal(await status('GET', '/elsewhere'), 404);
 });
+
+test('late events do not move a wait back, and the history is bounded', async () => {
+  const { parseEvent } = require('yunhuni');
+  const { Desk } = require(path.join(EXAMPLES, 'agent_desk.js'));
+  const event = (name, keys) => parseEvent(Buffer.from(JSON.stringify({ action: 'event_notify', event: name, ...keys })));
+  // No request reaches this client: the events below need no action of the desk.
+  const desk = new Desk({ client: client(), conditionId: 'd'.repeat(32), token: 't', history: 10 });
+  const doc = await desk.handle(parseEvent(Buffer.from(JSON.stringify(
+    { action: 'ivr_start', from: CALLER_A, type: 'ivr_incoming', call_id: 'c1' }))), 'http://desk.example.com');
+  const xml = doc.toXml();
+  assert.match(xml, /user_data="q1"/);
+  assert.ok(xml.includes(`<condition id="${'d'.repeat(32)}"`), xml);
+  assert.ok(xml.includes('http://desk.example.com/yunhuni/ivr/queued?token=t'), xml);
+  // The platform's threads deliver success before select, and the conversation's end before its
+  // begin: the desk keeps the latest state.
+  await desk.handle(event('callcenter.queue.success', { agent_name: 'alice', id: 'task1', user_data: 'q1', type: 'ivr' }));
+  await desk.handle(event('callcenter.queue.select', { agent_name: 'bob', id: 'task1', user_data: 'q1', type: 'ivr' }));
+  assert.equal(desk.tickets.get('q1').state, 'talking');
+  assert.equal(desk.tickets.get('q1').agent, 'alice');
+  await desk.handle(event('callcenter.conversation.end', { id: 'conv1', user_data: 'q1', type: 'queue', begin_time: 1, end_time: 2 }));
+  await desk.handle(event('callcenter.conversation.begin', { id: 'conv1', user_data: 'q1', type: 'queue', queue_id: 'task1' }));
+  assert.deepEqual(desk.snapshot().conversations, []);
+  assert.equal(desk.snapshot().handled, 1);
+  assert.equal(desk.tickets.get('q1').state, 'over');
+
+  for (let i = 2; i < 40; i++) {
+    desk.enqueue(`c${i}`, CALLER_B, 1, 'http://desk.example.com');
+    await desk.handle(event('callcenter.queue.fail', { id: `task${i}`, user_data: `q${i}`, cause: 'hangup', type: 'ivr' }));
+  }
+  assert.ok(desk.tickets.size <= 11 && desk.latest.size <= 11, `${desk.tickets.size} ${desk.latest.size}`);
+  assert.deepEqual(desk.snapshot().waiting, []);
+});
