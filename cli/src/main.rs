@@ -18,6 +18,7 @@ Examples:
   yunhuni demo                                   # a whole voice callback against the built-in sandbox
   yunhuni demo --scenario busy                   # other outcomes: busy, no-answer, party2-busy, timeout, cancel
   yunhuni demo --ivr                             # an IVR menu rehearsed with a scripted caller, step by step
+  yunhuni demo --callcenter                      # two agents, three callers queued by an IVR <enqueue>, a transfer
   yunhuni call --to1 13800000001 --to2 13800000002 --max-call-duration 600
   yunhuni api --list                             # every operation of the platform
   yunhuni api conf_create max_duration=600 max_parts=5
@@ -54,8 +55,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a whole voice callback (or, with --ivr, an IVR menu) against the built-in sandbox
-    /// and show its events
+    /// Run a whole voice callback (or, with --ivr, an IVR menu; with --callcenter, a call
+    /// center) against the built-in sandbox and show its events
     #[command(after_help = "\
 Examples:
   yunhuni demo
@@ -63,7 +64,8 @@ Examples:
   yunhuni demo --scenario cancel --json
   yunhuni demo --ivr                   # caller presses 1 (sales), then 2 (order status)
   yunhuni demo --ivr --keys 2          # support
-  yunhuni demo --ivr --keys 9 --json   # a key that is not on the menu")]
+  yunhuni demo --ivr --keys 9 --json   # a key that is not on the menu
+  yunhuni demo --callcenter            # agents, queues, routing, a transfer, callcenter.* events")]
     Demo(demo::DemoArgs),
 
     /// Place a voice callback (call/duo_callback) and print its call id

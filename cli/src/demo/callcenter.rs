@@ -380,12 +380,13 @@ struct Run<'a> {
     steps: Vec<Value>,
     events: Vec<Value>,
     routing: Vec<Value>,
+    transfer: Value,
     errors: Vec<String>,
     /// Caller call id → condition name it queued for, until an agent is chosen.
     waiting: BTreeMap<String, &'static str>,
     /// Caller call id → condition it queued for.
     queued_for: HashMap<String, &'static str>,
-    /// Conversation id by caller call id (once begun).
+    /// Conversation id by queue task id (once begun).
     conversations: HashMap<String, String>,
     /// Agent by caller call id (the one who answered last).
     agent_of: HashMap<String, String>,
@@ -516,9 +517,7 @@ impl<'a> Run<'a> {
             }
             Event::CallcenterConversationBegin(e) => {
                 if let (Some(conv), Some(task)) = (&e.id, &e.queue_id) {
-                    if let Some(caller) = self.names.tasks.get(task).cloned() {
-                        self.conversations.insert(caller, conv.clone());
-                    }
+                    self.conversations.insert(task.clone(), conv.clone());
                 }
             }
             Event::CallcenterConversationEnd(_) => self.conversations_ended += 1,
@@ -630,19 +629,20 @@ impl<'a> Run<'a> {
         Ok(call_id)
     }
 
-    /// Waits until the caller's conversation has begun; its id.
+    /// Waits until an agent was chosen for the caller and their conversation has begun (the
+    /// two events may arrive in either order); the conversation's id.
     fn conversation_of(&mut self, caller: &str, who: &str) -> Result<String, Stop> {
-        if let Some(c) = self.conversations.get(caller) {
-            return Ok(c.clone());
-        }
-        let caller_owned = caller.to_owned();
-        let mut until =
-            |seen: &Seen| matches!(seen, Seen::Event(Event::CallcenterConversationBegin(_)));
         loop {
-            if let Some(c) = self.conversations.get(&caller_owned) {
-                return Ok(c.clone());
+            let task = self
+                .names
+                .tasks
+                .iter()
+                .find(|(_, c)| c.as_str() == caller)
+                .map(|(t, _)| t);
+            if let Some(conv) = task.and_then(|t| self.conversations.get(t)) {
+                return Ok(conv.clone());
             }
-            self.wait(&format!("the conversation of {who}"), &mut until)?;
+            self.wait(&format!("the conversation of {who}"), &mut |_| true)?;
         }
     }
 
@@ -754,6 +754,7 @@ pub(super) fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
         steps: Vec::new(),
         events: Vec::new(),
         routing: Vec::new(),
+        transfer: Value::Null,
         errors: Vec::new(),
         waiting: BTreeMap::new(),
         queued_for: HashMap::new(),
@@ -777,6 +778,7 @@ pub(super) fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
         steps,
         events,
         routing,
+        transfer,
         errors,
         ..
     } = run;
@@ -786,6 +788,7 @@ pub(super) fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
                 output::print_json(&json!({
                     "steps": steps,
                     "routing": routing,
+                    "transfer": transfer,
                     "events": events,
                     "errors": errors,
                 }));
@@ -933,6 +936,13 @@ fn story(run: &mut Run<'_>, config: &Mutex<AppConfig>) -> Result<(), Stop> {
         "transfer",
         &format!("done: {conv_name} now holds {}", now_in.join(" and ")),
     );
+    run.transfer = json!({
+        "caller": run.names.caller(Some(&caller1)),
+        "from": first,
+        "to": other,
+        "conversation_id": conv1,
+        "members_after": now_in,
+    });
     if let Some(a) = run.agent_of.get_mut(&caller1) {
         other.clone_into(a);
     }
