@@ -1,11 +1,14 @@
 //! The end event of a simple call: its JSON in the platform's key order, and its hand-over
 //! to the webhook workers.
+//!
+//! The body is built from the call's record when the call closes and handed to the workers;
+//! the record does not keep it ([`body`] builds the same bytes again when it is inspected).
 
 use std::sync::Arc;
 
-use super::Call;
+use super::{Call, What};
 use crate::events::{self, EventMap};
-use crate::inspect::{CallKind, CallState, EndEventState, TimelineEntry};
+use crate::inspect::{CallKind, CallState, EndEventState};
 use crate::sim::engine::Engine;
 use crate::sim::{lock, Job, Shared};
 use crate::time::floor_to_second;
@@ -19,35 +22,25 @@ impl Engine {
                 .mgmt
                 .charge_call(sub, &[call.answer1, call.answer2], end);
         }
-        let json = end_event_json(call);
         let utf8 = shared.settings.utf8_webhooks;
-        let body: Arc<[u8]> = events::encode_body(&json, utf8).into();
-        call.body = Some(Arc::clone(&body));
         call.utf8 = utf8;
         self.calls.closed.push_back(Arc::clone(&call.id));
-        match call.callback_url.clone() {
+        match call.callback_url.as_deref() {
             Some(url) => {
-                call.timeline.push(TimelineEntry {
-                    sim_time_ms: at,
-                    state: CallState::Closed,
-                    what: format!("end event queued for {url}"),
-                });
-                lock(&shared.outbox).push_back(Job {
+                let job = Job {
                     call_id: Arc::clone(&call.id),
-                    event: call.event_name,
-                    url,
-                    body,
+                    event: event_name(call),
+                    url: url.to_owned(),
+                    body: body(call, utf8).into(),
                     utf8,
-                });
+                };
+                call.note(at, CallState::Closed, What::Queued);
+                lock(&shared.outbox).push_back(job);
                 shared.outbox_ready.notify_one();
             }
             None => {
                 call.end_event = EndEventState::NoCallbackUrl;
-                call.timeline.push(TimelineEntry {
-                    sim_time_ms: at,
-                    state: CallState::Closed,
-                    what: "no callback URL; no end event sent".into(),
-                });
+                call.note(at, CallState::Closed, What::NoCallbackUrl);
                 shared.ended.notify_all();
             }
         }
@@ -57,22 +50,37 @@ impl Engine {
     }
 }
 
+/// The end event's name (the `event` key) of a closed call.
+pub(super) fn event_name(call: &Call) -> &'static str {
+    match (call.kind, call.error == Some(events::ENGINE_FAILURE)) {
+        (CallKind::DuoCallback, _) => "duo_callback.end",
+        (CallKind::NotifyCall, _) => "notify_call.end",
+        // IVR calls are not simple calls; they never get here.
+        (CallKind::VerifyCall | CallKind::IvrCall | CallKind::IvrIncoming, true) => {
+            "verify_call.end"
+        }
+        // The normal end of a verify call is reported under the notify event's name.
+        (CallKind::VerifyCall | CallKind::IvrCall | CallKind::IvrIncoming, false) => {
+            "notify_call.end"
+        }
+    }
+}
+
+/// The end event's bytes, in the charset `utf8` names.
+pub(super) fn body(call: &Call, utf8: bool) -> Vec<u8> {
+    events::encode_body(&end_event_json(call), utf8)
+}
+
 /// The end event's JSON text, in the platform's key order.
-fn end_event_json(call: &mut Call) -> String {
+fn end_event_json(call: &Call) -> String {
+    let event = event_name(call);
     let mut m = EventMap::default();
     m.text("action", Some("event_notify"))
         .text("id", Some(&call.id))
         .text("subaccount_id", call.subaccount_id.as_deref())
         .text("user_data", call.user_data.as_deref());
     if call.error == Some(events::ENGINE_FAILURE) {
-        call.event_name = match call.kind {
-            CallKind::DuoCallback => "duo_callback.end",
-            CallKind::NotifyCall => "notify_call.end",
-            // IVR calls are not simple calls; they never get here.
-            CallKind::VerifyCall | CallKind::IvrCall | CallKind::IvrIncoming => "verify_call.end",
-        };
-        m.text("event", Some(call.event_name))
-            .text("error", call.error);
+        m.text("event", Some(event)).text("error", call.error);
         return m.render(events::FAILURE_ORDER);
     }
     let cti = |t: Option<i64>| t.map(floor_to_second);
@@ -81,26 +89,22 @@ fn end_event_json(call: &mut Call) -> String {
         .text("error", call.error);
     match call.kind {
         CallKind::DuoCallback => {
-            call.event_name = "duo_callback.end";
-            m.text("event", Some(call.event_name))
+            m.text("event", Some(event))
                 .number("answer_time1", cti(call.answer1))
                 .number("answer_time2", cti(call.answer2))
-                .text("hangup_by", Some(call.hangup_by));
+                .text("hangup_by", Some(call.hangup_by()));
             m.render(events::DUO_END_ORDER)
         }
         CallKind::NotifyCall => {
-            call.event_name = "notify_call.end";
-            m.text("event", Some(call.event_name))
+            m.text("event", Some(event))
                 .number("answer_time", cti(call.answer1))
-                .text("dropped_by", call.dropped_by);
+                .text("dropped_by", call.dropped_by());
             m.render(events::NOTIFY_END_ORDER)
         }
         CallKind::VerifyCall | CallKind::IvrCall | CallKind::IvrIncoming => {
-            // The normal end of a verify call is reported under the notify event's name.
-            call.event_name = "notify_call.end";
-            m.text("event", Some(call.event_name))
+            m.text("event", Some(event))
                 .number("answer_time", cti(call.answer1))
-                .text("hangup_by", call.dropped_by);
+                .text("hangup_by", call.dropped_by());
             m.render(events::VERIFY_END_ORDER)
         }
     }

@@ -8,10 +8,11 @@
 mod end;
 mod steps;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use steps::BridgeEnd;
 pub(in crate::sim) use steps::{dial_outcome_for, DialFailure, Step};
 
 use super::engine::{Engine, Wake};
@@ -26,6 +27,9 @@ use steps::dial_outcome;
 pub(crate) const RING_TONE_MS: i64 = 3000;
 /// Most calls kept for inspection (running calls are always kept).
 pub(crate) const CALL_HISTORY: usize = 10_000;
+/// Timeline steps of a call that runs its course (placed, answered, dialling leg 2, bridged,
+/// hung up, released, queued): room for them is made once.
+const TIMELINE_STEPS: usize = 7;
 
 /// What a call does, decided by the API from the request.
 #[derive(Debug, Clone)]
@@ -74,54 +78,241 @@ pub(crate) enum CancelOutcome {
     NotExists,
 }
 
-/// One call's record.
+/// How one leg of a call behaves: the parts of the number's [`Behavior`] a simple call uses,
+/// fixed when the call is placed (inline, so that a call in flight allocates nothing for them).
+#[derive(Debug, Clone, Copy)]
+struct Leg {
+    answer: Answer,
+    hangup_after_ms: Option<u64>,
+    bridge_error: bool,
+}
+
+impl From<&Behavior> for Leg {
+    fn from(b: &Behavior) -> Self {
+        Leg {
+            answer: b.answer,
+            hangup_after_ms: b.hangup_after_ms,
+            bridge_error: b.bridge_error,
+        }
+    }
+}
+
+/// What a call does, as its record keeps it: [`Plan`] with the numbers boxed.
+#[derive(Debug)]
+enum Route {
+    Duo {
+        to1: Box<str>,
+        to2: Box<str>,
+        ring_tone_ms: i64,
+        max_dial_ms: i64,
+        max_call_ms: i64,
+    },
+    Single {
+        to: Box<str>,
+        max_dial_ms: i64,
+        play_ms: i64,
+    },
+}
+
+impl From<Plan> for Route {
+    fn from(plan: Plan) -> Self {
+        match plan {
+            Plan::Duo {
+                to1,
+                to2,
+                ring_tone_ms,
+                max_dial_ms,
+                max_call_ms,
+            } => Route::Duo {
+                to1: to1.into(),
+                to2: to2.into(),
+                ring_tone_ms,
+                max_dial_ms,
+                max_call_ms,
+            },
+            Plan::Single {
+                to,
+                max_dial_ms,
+                play_ms,
+            } => Route::Single {
+                to: to.into(),
+                max_dial_ms,
+                play_ms,
+            },
+        }
+    }
+}
+
+/// What happened at a step of a call's timeline, as a code: the words are written only when
+/// the timeline is read ([`What::text`]), from the call's own record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum What {
+    /// "placed; dialling leg 1 to {first number}"
+    Placed,
+    /// "cancelled by the API: leg 1 hung up"
+    Cancelled,
+    /// "cancel accepted by the API but ignored by the engine"
+    CancelIgnored,
+    /// "engine failure: the call could not be started (调用失败)"
+    EngineFailed,
+    /// "released"
+    Released,
+    /// "leg 1 answered"
+    Leg1Answered,
+    /// "playing the ring tone to leg 1 ({ring tone} s)"
+    RingTone,
+    /// "dialling leg 2 to {to2}"
+    Dialing2,
+    /// "leg 2 answered; legs bridged"
+    Bridged,
+    /// "leg {leg} {why}"
+    LegFailed { leg: u8, why: DialFailure },
+    /// How a bridge ended.
+    BridgeEnded(BridgeEnd),
+    /// "answered; playing"
+    Playing,
+    /// "{why} ({error})"
+    DialFailed(DialFailure),
+    /// The content of a single-leg call ended, by the user or not.
+    PlayEnded { by_user: bool },
+    /// "end event queued for {callback URL}"
+    Queued,
+    /// "no callback URL; no end event sent"
+    NoCallbackUrl,
+}
+
+impl What {
+    fn text(self, call: &Call) -> String {
+        match self {
+            What::Placed => format!("placed; dialling leg 1 to {}", call.first_number()),
+            What::Cancelled => "cancelled by the API: leg 1 hung up".into(),
+            What::CancelIgnored => "cancel accepted by the API but ignored by the engine".into(),
+            What::EngineFailed => "engine failure: the call could not be started (调用失败)".into(),
+            What::Released => "released".into(),
+            What::Leg1Answered => "leg 1 answered".into(),
+            What::RingTone => {
+                let ring_tone_ms = match call.route {
+                    Route::Duo { ring_tone_ms, .. } => ring_tone_ms,
+                    Route::Single { .. } => 0,
+                };
+                format!("playing the ring tone to leg 1 ({} s)", ring_tone_ms / 1000)
+            }
+            What::Dialing2 => match &call.route {
+                Route::Duo { to2, .. } => format!("dialling leg 2 to {to2}"),
+                Route::Single { .. } => String::new(),
+            },
+            What::Bridged => "leg 2 answered; legs bridged".into(),
+            What::LegFailed { leg, why } => format!("leg {leg} {}", why.describe()),
+            What::BridgeEnded(how) => match how {
+                BridgeEnd::Party1 => "party 1 hung up",
+                BridgeEnd::Party2 => "party 2 hung up",
+                BridgeEnd::Timeout => {
+                    "max_call_duration reached; the platform hung up (connect timeout)"
+                }
+                BridgeEnd::Error => "bridge failed (connect error)",
+            }
+            .into(),
+            What::Playing => "answered; playing".into(),
+            What::DialFailed(why) => format!("{} ({})", why.describe(), why.error()),
+            What::PlayEnded { by_user: true } => "the called party hung up".into(),
+            What::PlayEnded { by_user: false } => "content played; the platform hung up".into(),
+            What::Queued => format!(
+                "end event queued for {}",
+                call.callback_url.as_deref().unwrap_or_default()
+            ),
+            What::NoCallbackUrl => "no callback URL; no end event sent".into(),
+        }
+    }
+}
+
+/// One step of a call's timeline (16 bytes).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    at: i64,
+    state: CallState,
+    what: What,
+}
+
+/// One attempt to deliver a call's end event; the URL, event, body and charset are the call's
+/// own ([`Call::delivery`] puts them back).
+#[derive(Debug, Clone)]
+struct AttemptNote {
+    attempt: u32,
+    status: Option<u16>,
+    error: Option<Box<str>>,
+    sim_time_ms: i64,
+}
+
+/// One call's record. Kept boxed in the store and small: strings shared by many calls (app,
+/// sub-account, callback URL) are shared, the timeline holds codes rather than words, and the
+/// end event's body is built when it is sent (and again when it is inspected).
 #[derive(Debug)]
 struct Call {
     id: Arc<str>,
-    kind: CallKind,
-    app_id: String,
-    subaccount_id: Option<String>,
-    callback_url: Option<String>,
-    user_data: Option<String>,
-    plan: Plan,
-    behaviors: Vec<Behavior>,
-    state: CallState,
+    app_id: Arc<str>,
+    subaccount_id: Option<Arc<str>>,
+    callback_url: Option<Arc<str>>,
+    user_data: Option<Box<str>>,
+    route: Route,
+    /// The legs' behaviours, fixed when the call was placed (a single-leg call uses the first).
+    legs: [Leg; 2],
+    timeline: Vec<Entry>,
     /// Bumped to invalidate the pending timer (on cancel).
     generation: u64,
     /// When the engine confirms the call (before then a cancel gets `000004`).
     confirmed_at: i64,
-    timeline: Vec<TimelineEntry>,
     begin: i64,
     answer1: Option<i64>,
     answer2: Option<i64>,
     end: Option<i64>,
-    hangup_by: &'static str,
     error: Option<&'static str>,
-    /// `usr`/`sys` of a single-leg call.
-    dropped_by: Option<&'static str>,
+    attempts: Vec<AttemptNote>,
+    kind: CallKind,
+    state: CallState,
+    /// `0`, `1` or `2`: who hung up a callback.
+    hangup_by: u8,
+    /// `usr`/`sys` of a single-leg call: `Some(true)` for `usr`.
+    dropped_by_user: Option<bool>,
     end_event: EndEventState,
-    event_name: &'static str,
-    body: Option<Arc<[u8]>>,
     /// Whether the body is UTF-8 (otherwise ISO-8859-1).
     utf8: bool,
-    attempts: Vec<WebhookAttempt>,
 }
 
 impl Call {
-    fn numbers(&self) -> Vec<String> {
-        match &self.plan {
-            Plan::Duo { to1, to2, .. } => vec![to1.clone(), to2.clone()],
-            Plan::Single { to, .. } => vec![to.clone()],
+    fn first_number(&self) -> &str {
+        match &self.route {
+            Route::Duo { to1, .. } => to1,
+            Route::Single { to, .. } => to,
         }
     }
 
-    fn enter(&mut self, at: i64, state: CallState, what: String) {
+    fn numbers(&self) -> Vec<String> {
+        match &self.route {
+            Route::Duo { to1, to2, .. } => vec![to1.to_string(), to2.to_string()],
+            Route::Single { to, .. } => vec![to.to_string()],
+        }
+    }
+
+    fn hangup_by(&self) -> &'static str {
+        match self.hangup_by {
+            1 => "1",
+            2 => "2",
+            _ => "0",
+        }
+    }
+
+    fn dropped_by(&self) -> Option<&'static str> {
+        self.dropped_by_user
+            .map(|usr| if usr { "usr" } else { "sys" })
+    }
+
+    fn enter(&mut self, at: i64, state: CallState, what: What) {
         self.state = state;
-        self.timeline.push(TimelineEntry {
-            sim_time_ms: at,
-            state,
-            what,
-        });
+        self.note(at, state, what);
+    }
+
+    fn note(&mut self, at: i64, state: CallState, what: What) {
+        self.timeline.push(Entry { at, state, what });
     }
 
     fn info(&self) -> CallInfo {
@@ -129,40 +320,91 @@ impl Call {
             id: self.id.to_string(),
             kind: self.kind,
             state: self.state,
-            app_id: self.app_id.clone(),
-            subaccount_id: self.subaccount_id.clone(),
+            app_id: self.app_id.to_string(),
+            subaccount_id: self.subaccount_id.as_deref().map(str::to_owned),
             numbers: self.numbers(),
-            user_data: self.user_data.clone(),
-            callback_url: self.callback_url.clone(),
-            timeline: self.timeline.clone(),
+            user_data: self.user_data.as_deref().map(str::to_owned),
+            callback_url: self.callback_url.as_deref().map(str::to_owned),
+            timeline: self
+                .timeline
+                .iter()
+                .map(|e| TimelineEntry {
+                    sim_time_ms: e.at,
+                    state: e.state,
+                    what: e.what.text(self),
+                })
+                .collect(),
             end_event: self.end_event,
             end_event_delivered: self.end_event == EndEventState::Delivered,
         }
     }
 
+    /// The end event and its attempts, once the call is closed (its end event built).
     fn delivery(&self) -> Option<Delivery> {
-        let body = self.body.as_ref()?;
+        if self.state != CallState::Closed {
+            return None;
+        }
+        let body = end::body(self, self.utf8);
+        let event = end::event_name(self);
+        let url = self.callback_url.as_deref().map(str::to_owned);
+        let attempts = self
+            .attempts
+            .iter()
+            .map(|a| WebhookAttempt {
+                call_id: self.id.to_string(),
+                event: event.to_owned(),
+                url: url.clone().unwrap_or_default(),
+                attempt: a.attempt,
+                status: a.status,
+                error: a.error.as_deref().map(str::to_owned),
+                sim_time_ms: a.sim_time_ms,
+                body: body.clone(),
+                utf8: self.utf8,
+            })
+            .collect();
         Some(Delivery {
             call_id: self.id.to_string(),
-            event: self.event_name.to_owned(),
-            url: self.callback_url.clone(),
-            body: body.to_vec(),
+            event: event.to_owned(),
+            url,
+            body,
             utf8: self.utf8,
-            attempts: self.attempts.clone(),
+            attempts,
             delivered: self.end_event == EndEventState::Delivered,
         })
     }
 }
 
+/// Strings that many calls hold the same (app ids, sub-account ids, callback URLs), kept once.
+#[derive(Default)]
+struct Interned(HashSet<Arc<str>>);
+
+impl Interned {
+    /// Most distinct strings kept before those no call holds any more are dropped.
+    const PRUNE_AT: usize = 1024;
+
+    fn get(&mut self, s: String) -> Arc<str> {
+        if let Some(shared) = self.0.get(s.as_str()) {
+            return Arc::clone(shared);
+        }
+        if self.0.len() >= Self::PRUNE_AT {
+            self.0.retain(|s| Arc::strong_count(s) > 1);
+        }
+        let shared: Arc<str> = s.into();
+        self.0.insert(Arc::clone(&shared));
+        shared
+    }
+}
+
 /// Every call kept, with the order to list and to forget them in.
 pub(in crate::sim) struct Calls {
-    map: HashMap<Arc<str>, Call>,
+    map: HashMap<Arc<str>, Box<Call>>,
     /// Closed calls, oldest first, for eviction.
     closed: VecDeque<Arc<str>>,
     /// Creation order, for listing.
     order: VecDeque<Arc<str>>,
     /// Most calls kept (running calls are never forgotten).
     cap: usize,
+    interned: Interned,
 }
 
 impl Calls {
@@ -172,13 +414,19 @@ impl Calls {
             closed: VecDeque::new(),
             order: VecDeque::new(),
             cap: CALL_HISTORY,
+            interned: Interned::default(),
         }
     }
 
     /// Adds a webhook attempt to the record of its call, if the call is kept.
     pub(in crate::sim) fn note_attempt(&mut self, attempt: &WebhookAttempt) {
         if let Some(call) = self.map.get_mut(attempt.call_id.as_str()) {
-            call.attempts.push(attempt.clone());
+            call.attempts.push(AttemptNote {
+                attempt: attempt.attempt,
+                status: attempt.status,
+                error: attempt.error.as_deref().map(Box::from),
+                sim_time_ms: attempt.sim_time_ms,
+            });
         }
     }
 
@@ -304,7 +552,7 @@ impl Engine {
             .order
             .iter()
             .filter_map(|id| self.calls.map.get(id))
-            .map(Call::info)
+            .map(|c| c.info())
             .chain(self.ivr.infos().map(|(_, info)| info))
             .collect();
         all.sort_by_key(|c| c.timeline.first().map_or(0, |t| t.sim_time_ms));
@@ -316,7 +564,7 @@ impl Engine {
         self.calls
             .map
             .get(id)
-            .map(Call::info)
+            .map(|c| c.info())
             .or_else(|| self.ivr.info(id))
     }
 
@@ -375,49 +623,44 @@ impl Engine {
                 break id.into();
             }
         };
-        let mut call = Call {
+        let leg = |i: usize| {
+            behaviors
+                .get(i)
+                .map_or_else(|| Leg::from(&Behavior::default()), Leg::from)
+        };
+        let interned = &mut self.calls.interned;
+        let mut call = Box::new(Call {
             id: Arc::clone(&id),
-            kind: new.kind,
-            app_id: new.app_id,
-            subaccount_id: new.subaccount_id,
-            callback_url: new.callback_url,
-            user_data: new.user_data,
-            plan: new.plan,
-            behaviors,
-            state: CallState::Dialing1,
+            app_id: interned.get(new.app_id),
+            subaccount_id: new.subaccount_id.map(|s| interned.get(s)),
+            callback_url: new.callback_url.map(|u| interned.get(u)),
+            user_data: new.user_data.map(String::into_boxed_str),
+            route: new.plan.into(),
+            legs: [leg(0), leg(1)],
+            timeline: Vec::with_capacity(TIMELINE_STEPS),
             generation: 0,
             confirmed_at: now.saturating_add(confirm_delay_ms),
-            timeline: Vec::new(),
             begin: now,
             answer1: None,
             answer2: None,
             end: None,
-            hangup_by: "0",
             error: None,
-            dropped_by: None,
-            end_event: EndEventState::Pending,
-            event_name: "",
-            body: None,
-            utf8: false,
             attempts: Vec::new(),
-        };
-        let first = call.numbers()[0].clone();
-        call.enter(
-            now,
-            CallState::Dialing1,
-            format!("placed; dialling leg 1 to {first}"),
-        );
-        if call
-            .behaviors
-            .iter()
-            .any(|b| b.answer == Answer::EngineFailure)
-        {
+            kind: new.kind,
+            state: CallState::Dialing1,
+            hangup_by: 0,
+            dropped_by_user: None,
+            end_event: EndEventState::Pending,
+            utf8: false,
+        });
+        call.enter(now, CallState::Dialing1, What::Placed);
+        if behaviors.iter().any(|b| b.answer == Answer::EngineFailure) {
             self.schedule_call(&call, now, Step::EngineFailed);
         } else {
-            let max_dial_ms = match call.plan {
-                Plan::Duo { max_dial_ms, .. } | Plan::Single { max_dial_ms, .. } => max_dial_ms,
+            let max_dial_ms = match call.route {
+                Route::Duo { max_dial_ms, .. } | Route::Single { max_dial_ms, .. } => max_dial_ms,
             };
-            let (due, step) = dial_outcome(&call.behaviors[0], 1, now, max_dial_ms);
+            let (due, step) = dial_outcome(call.legs[0].answer, 1, now, max_dial_ms);
             self.schedule_call(&call, due, step);
         }
         self.calls.order.push_back(Arc::clone(&id));
@@ -438,15 +681,11 @@ impl Engine {
                 CallState::Dialing1 | CallState::Answered1 | CallState::Dialing2,
             ) => {
                 call.generation += 1;
-                self.release(&mut call, now, "cancelled by the API: leg 1 hung up".into());
+                self.release(&mut call, now, What::Cancelled);
                 CancelOutcome::Cancelled
             }
             (_, state) => {
-                call.timeline.push(TimelineEntry {
-                    sim_time_ms: now,
-                    state,
-                    what: "cancel accepted by the API but ignored by the engine".into(),
-                });
+                call.note(now, state, What::CancelIgnored);
                 CancelOutcome::Ignored
             }
         };

@@ -6,10 +6,10 @@
 //! [`Step`] set as a timer on the engine; `create` and `cancel` (in `mod.rs`) start and cut
 //! the sequence.
 
-use super::{Call, Plan};
+use super::{Call, Route, What};
 use crate::behavior::{Answer, Behavior};
 use crate::events;
-use crate::inspect::{CallState, TimelineEntry};
+use crate::inspect::CallState;
 use crate::sim::engine::Engine;
 use crate::sim::Shared;
 
@@ -66,64 +66,46 @@ pub(in crate::sim) enum Step {
 }
 
 impl Engine {
-    pub(super) fn release(&mut self, call: &mut Call, at: i64, what: String) {
+    pub(super) fn release(&mut self, call: &mut Call, at: i64, what: What) {
         call.enter(at, CallState::Releasing, what);
         self.schedule_call(call, at + RELEASE_WAIT_MS, Step::Released);
     }
 
     pub(super) fn step(&mut self, shared: &Shared, call: &mut Call, at: i64, step: Step) {
-        match (step, call.plan.clone()) {
+        match (step, &call.route) {
             (Step::EngineFailed, _) => {
                 call.error = Some(events::ENGINE_FAILURE);
-                call.enter(
-                    at,
-                    CallState::Closed,
-                    "engine failure: the call could not be started (调用失败)".into(),
-                );
+                call.enter(at, CallState::Closed, What::EngineFailed);
                 self.finish(shared, call, at);
             }
             (Step::Released, _) => {
-                call.enter(at, CallState::Closed, "released".into());
+                call.enter(at, CallState::Closed, What::Released);
                 self.finish(shared, call, at);
             }
             (
                 Step::Answered { leg: 1 },
-                Plan::Duo {
+                &Route::Duo {
                     ring_tone_ms,
-                    to2,
                     max_dial_ms,
                     ..
                 },
             ) => {
                 call.answer1 = Some(at);
-                call.enter(at, CallState::Answered1, "leg 1 answered".into());
+                call.enter(at, CallState::Answered1, What::Leg1Answered);
                 if ring_tone_ms > 0 {
-                    call.timeline.push(TimelineEntry {
-                        sim_time_ms: at,
-                        state: CallState::Answered1,
-                        what: format!("playing the ring tone to leg 1 ({} s)", ring_tone_ms / 1000),
-                    });
+                    call.note(at, CallState::Answered1, What::RingTone);
                     self.schedule_call(call, at + ring_tone_ms, Step::RingToneDone);
                 } else {
-                    self.dial_leg2(call, at, &to2, max_dial_ms);
+                    self.dial_leg2(call, at, max_dial_ms);
                 }
             }
-            (
-                Step::RingToneDone,
-                Plan::Duo {
-                    to2, max_dial_ms, ..
-                },
-            ) => {
-                self.dial_leg2(call, at, &to2, max_dial_ms);
+            (Step::RingToneDone, &Route::Duo { max_dial_ms, .. }) => {
+                self.dial_leg2(call, at, max_dial_ms);
             }
-            (Step::Answered { .. }, Plan::Duo { max_call_ms, .. }) => {
+            (Step::Answered { .. }, &Route::Duo { max_call_ms, .. }) => {
                 call.answer2 = Some(at);
-                call.enter(
-                    at,
-                    CallState::Connected,
-                    "leg 2 answered; legs bridged".into(),
-                );
-                let (b1, b2) = (call.behaviors[0].clone(), call.behaviors[1].clone());
+                call.enter(at, CallState::Connected, What::Bridged);
+                let [b1, b2] = call.legs;
                 // Candidates in tie-break order: party 2, party 1, the duration limit.
                 let mut end = (at + max_call_ms, BridgeEnd::Timeout);
                 for (after, who) in [
@@ -145,36 +127,24 @@ impl Engine {
                 }
                 self.schedule_call(call, end.0, Step::BridgeEnded(end.1));
             }
-            (Step::DialFailed { leg, why }, Plan::Duo { .. }) => {
-                self.release(call, at, format!("leg {leg} {}", why.describe()));
+            (Step::DialFailed { leg, why }, Route::Duo { .. }) => {
+                self.release(call, at, What::LegFailed { leg, why });
             }
-            (Step::BridgeEnded(how), Plan::Duo { .. }) => {
+            (Step::BridgeEnded(how), Route::Duo { .. }) => {
                 call.end = Some(at);
-                let what = match how {
-                    BridgeEnd::Party1 => {
-                        call.hangup_by = "1";
-                        "party 1 hung up"
-                    }
-                    BridgeEnd::Party2 => {
-                        call.hangup_by = "2";
-                        "party 2 hung up"
-                    }
-                    BridgeEnd::Timeout => {
-                        call.error = Some("connect timeout");
-                        "max_call_duration reached; the platform hung up (connect timeout)"
-                    }
-                    BridgeEnd::Error => {
-                        call.error = Some("connect error");
-                        "bridge failed (connect error)"
-                    }
-                };
-                self.release(call, at, what.into());
+                match how {
+                    BridgeEnd::Party1 => call.hangup_by = 1,
+                    BridgeEnd::Party2 => call.hangup_by = 2,
+                    BridgeEnd::Timeout => call.error = Some("connect timeout"),
+                    BridgeEnd::Error => call.error = Some("connect error"),
+                }
+                self.release(call, at, What::BridgeEnded(how));
             }
-            (Step::Answered { .. }, Plan::Single { play_ms, .. }) => {
+            (Step::Answered { .. }, &Route::Single { play_ms, .. }) => {
                 call.answer1 = Some(at);
-                call.enter(at, CallState::Answered1, "answered; playing".into());
+                call.enter(at, CallState::Answered1, What::Playing);
                 let play_end = at + play_ms;
-                let by_user = call.behaviors[0]
+                let by_user = call.legs[0]
                     .hangup_after_ms
                     .map(|ms| at.saturating_add(i64::try_from(ms).unwrap_or(i64::MAX)))
                     .filter(|&t| t < play_end);
@@ -183,29 +153,24 @@ impl Engine {
                     None => self.schedule_call(call, play_end, Step::PlayEnded { by_user: false }),
                 }
             }
-            (Step::DialFailed { why, .. }, Plan::Single { .. }) => {
+            (Step::DialFailed { why, .. }, Route::Single { .. }) => {
                 call.end = Some(at);
                 call.error = Some(why.error());
-                call.dropped_by = Some("sys");
-                self.release(call, at, format!("{} ({})", why.describe(), why.error()));
+                call.dropped_by_user = Some(false);
+                self.release(call, at, What::DialFailed(why));
             }
-            (Step::PlayEnded { by_user }, Plan::Single { .. }) => {
+            (Step::PlayEnded { by_user }, Route::Single { .. }) => {
                 call.end = Some(at);
-                call.dropped_by = Some(if by_user { "usr" } else { "sys" });
-                let what = if by_user {
-                    "the called party hung up"
-                } else {
-                    "content played; the platform hung up"
-                };
-                self.release(call, at, what.into());
+                call.dropped_by_user = Some(by_user);
+                self.release(call, at, What::PlayEnded { by_user });
             }
             (step, _) => unreachable!("step {step:?} does not apply to this call"),
         }
     }
 
-    fn dial_leg2(&mut self, call: &mut Call, at: i64, to2: &str, max_dial_ms: i64) {
-        call.enter(at, CallState::Dialing2, format!("dialling leg 2 to {to2}"));
-        let (due, step) = dial_outcome(&call.behaviors[1], 2, at, max_dial_ms);
+    fn dial_leg2(&mut self, call: &mut Call, at: i64, max_dial_ms: i64) {
+        call.enter(at, CallState::Dialing2, What::Dialing2);
+        let (due, step) = dial_outcome(call.legs[1].answer, 2, at, max_dial_ms);
         self.schedule_call(call, due, step);
     }
 }
@@ -216,21 +181,16 @@ pub(in crate::sim) fn dial_outcome_for(
     start: i64,
     max_dial_ms: i64,
 ) -> (i64, Result<(), DialFailure>) {
-    match dial_outcome(behavior, 0, start, max_dial_ms) {
+    match dial_outcome(behavior.answer, 0, start, max_dial_ms) {
         (due, Step::DialFailed { why, .. }) => (due, Err(why)),
         (due, _) => (due, Ok(())),
     }
 }
 
 /// When and how a dial ends, for a number's behaviour.
-pub(super) fn dial_outcome(
-    behavior: &Behavior,
-    leg: u8,
-    start: i64,
-    max_dial_ms: i64,
-) -> (i64, Step) {
+pub(super) fn dial_outcome(answer: Answer, leg: u8, start: i64, max_dial_ms: i64) -> (i64, Step) {
     let fail = |due, why| (due, Step::DialFailed { leg, why });
-    match behavior.answer {
+    match answer {
         Answer::After(ms) if i64::try_from(ms).is_ok_and(|ms| ms < max_dial_ms) => {
             (start + ms as i64, Step::Answered { leg })
         }
