@@ -398,7 +398,7 @@ struct Run<'a> {
 /// Why the demo stopped: a message, or an error of the SDK at a named step.
 enum Stop {
     Message(String),
-    Sdk(String, yunhuni::Error),
+    Sdk(String, Box<yunhuni::Error>),
 }
 
 impl<'a> Run<'a> {
@@ -420,7 +420,7 @@ impl<'a> Run<'a> {
 
     /// Calls the SDK, naming the step if it fails.
     fn sdk<T>(&self, what: &str, r: yunhuni::Result<T>) -> Result<T, Stop> {
-        r.map_err(|e| Stop::Sdk(what.to_owned(), e))
+        r.map_err(|e| Stop::Sdk(what.to_owned(), Box::new(e)))
     }
 
     /// Shows what arrives until `until` says the step is over.
@@ -679,6 +679,17 @@ impl<'a> Run<'a> {
                     self.show(step, &mut |_| false);
                 }
             }
+        }
+        // The sandbox's own record of the events it sent: no agent was chosen for the caller.
+        let routed = self.sandbox.cc_events().iter().any(|e| {
+            e.event == "callcenter.queue.select"
+                && String::from_utf8_lossy(&e.body).contains(caller)
+        });
+        if routed {
+            return Err(Stop::Message(format!(
+                "{} was routed at once, where the story expects it to wait",
+                self.names.caller(Some(caller))
+            )));
         }
         Ok(())
     }
