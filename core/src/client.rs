@@ -2,7 +2,7 @@
 
 use crate::error::{escape_text, quote_text, Error, ErrorKind, Result};
 use crate::ops::{Casing, Method, Request, Wire};
-use crate::sign::{sign, timestamp_now, SignInput, CONTENT_TYPE};
+use crate::sign::{Signer, Timestamp, CONTENT_TYPE};
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt;
@@ -371,9 +371,9 @@ impl ClientBuilder {
             user_agent: user_agent_header,
             api_root: format!("{origin}{prefix}/v1/account/{account_id}/"),
             path_root: format!("{prefix}/v1/account/{account_id}/"),
+            signer: Signer::new(&self.secret_key),
             app_id: self.app_id,
             cert_id: self.cert_id,
-            secret_key: self.secret_key,
             account_id,
             timeout: self.timeout,
             connect_retries: self.connect_retries,
@@ -463,7 +463,8 @@ pub struct Client {
     path_root: String,
     app_id: String,
     cert_id: String,
-    secret_key: String,
+    /// HMAC keyed with the secret key, made once (the key itself is not kept).
+    signer: Signer,
     account_id: String,
     timeout: Duration,
     connect_retries: u32,
@@ -646,6 +647,10 @@ impl Client {
         let started = std::time::Instant::now();
         let mut attempts = 0;
         let result = self.exchange(wire, timeout, &mut attempts);
+        // The log is made only for someone to read it.
+        if self.on_request.is_none() && !log::log_enabled!(target: "yunhuni", log::Level::Debug) {
+            return result;
+        }
         let (status, code, error) = match &result {
             Ok(_) => (Some(200), Some("000000".to_owned()), None),
             Err(e) => (e.status(), e.code().map(str::to_owned), Some(e.kind())),
@@ -688,7 +693,6 @@ impl Client {
             }
             url
         };
-        let path = format!("{}{}", self.path_root, wire.path);
         let body = if method.has_content() {
             wire.body.as_deref().unwrap_or_default()
         } else {
@@ -698,22 +702,20 @@ impl Client {
         loop {
             *attempts += 1;
             // A fresh timestamp and signature for each attempt.
-            let timestamp = timestamp_now();
-            let input = SignInput {
-                method: method.as_str(),
-                uri: &path,
-                content_type: if method.has_content() {
-                    CONTENT_TYPE
-                } else {
-                    ""
-                },
-                timestamp: &timestamp,
-                app_id: &self.app_id,
+            let timestamp = Timestamp::now();
+            let timestamp = timestamp.as_str();
+            let signature = self.signer.sign(
+                method.as_str(),
+                &[&self.path_root, &wire.path],
+                method.has_content(),
+                CONTENT_TYPE,
+                timestamp,
+                &self.app_id,
                 body,
-            };
-            let signature = sign(&input, &self.secret_key);
+            );
+            let signature = signature.as_str();
             if let Some(plain) = &self.plain {
-                match self.exchange_plain(plain, wire, &path, body, &signature, &timestamp, limit) {
+                match self.exchange_plain(plain, wire, body, signature, timestamp, limit) {
                     Ok(value) => return value,
                     Err(f) if *attempts <= self.connect_retries && f.may_retry => continue,
                     Err(f) => return Err(f.error),
@@ -726,15 +728,15 @@ impl Client {
                     } else {
                         self.agent.put(&url)
                     };
-                    self.headers(builder, &signature, &timestamp, timeout)
+                    self.headers(builder, signature, timestamp, timeout)
                         .header("Content-Type", CONTENT_TYPE)
                         .send(body)
                 }
                 Method::Get => self
-                    .headers(self.agent.get(&url), &signature, &timestamp, timeout)
+                    .headers(self.agent.get(&url), signature, timestamp, timeout)
                     .call(),
                 Method::Delete => self
-                    .headers(self.agent.delete(&url), &signature, &timestamp, timeout)
+                    .headers(self.agent.delete(&url), signature, timestamp, timeout)
                     .call(),
             };
             match result {
@@ -747,19 +749,19 @@ impl Client {
 
     /// One attempt through the client's own transport: `Ok` holds the outcome once the server
     /// answered; `Err` a failure to reach it (or to hear its answer).
-    #[allow(clippy::too_many_arguments)]
     fn exchange_plain(
         &self,
         plain: &crate::transport::Plain,
         wire: &Wire,
-        path: &str,
         body: &[u8],
         signature: &str,
         timestamp: &str,
         limit: Duration,
     ) -> std::result::Result<Result<Value>, crate::transport::Failure> {
-        let mut target = String::with_capacity(path.len() + wire.query.len() + 1);
-        target.push_str(path);
+        let mut target =
+            String::with_capacity(self.path_root.len() + wire.path.len() + wire.query.len() + 1);
+        target.push_str(&self.path_root);
+        target.push_str(&wire.path);
         if !wire.query.is_empty() {
             target.push('?');
             target.push_str(&wire.query);
@@ -802,8 +804,13 @@ impl Client {
             success_body: MAX_RESPONSE_BYTES as usize,
             error_body: ERROR_BODY_BYTES as usize,
         };
-        let answer = plain.exchange(&outgoing, limit, self.connect_timeout.min(limit), &limits)?;
-        Ok(interpret(answer.status, &answer.body))
+        plain.exchange(
+            &outgoing,
+            limit,
+            self.connect_timeout.min(limit),
+            &limits,
+            interpret,
+        )
     }
 
     fn headers<B>(
@@ -970,7 +977,11 @@ fn interpret(status: u16, body: &[u8]) -> Result<Value> {
         let msg = envelope.get("msg").and_then(Value::as_str).unwrap_or("");
         return Err(Error::api(code, msg));
     }
-    Ok(envelope.get("data").cloned().unwrap_or(Value::Null))
+    let mut envelope = envelope;
+    Ok(envelope
+        .get_mut("data")
+        .map(Value::take)
+        .unwrap_or(Value::Null))
 }
 
 #[cfg(test)]

@@ -50,10 +50,12 @@ pub(crate) struct Outgoing<'a> {
     pub body: Option<&'a [u8]>,
 }
 
-/// What the server answered: the status and the body, read up to the limit of its kind.
-pub(crate) struct Answer {
-    pub status: u16,
-    pub body: Vec<u8>,
+/// Where the body of an answer is: still in the connection's input (most answers, read in
+/// place), or gathered apart (chunked, or delimited by the end of the connection).
+enum Body {
+    /// `input[range]`.
+    InInput(std::ops::Range<usize>),
+    Apart(Vec<u8>),
 }
 
 /// Why an exchange failed.
@@ -149,14 +151,16 @@ impl Plain {
         })
     }
 
-    /// One request and its answer, within `limit` from now.
-    pub(crate) fn exchange(
+    /// One request and its answer, within `limit` from now: what `read` makes of the answer's
+    /// status and body (the body read up to the limit of its kind).
+    pub(crate) fn exchange<R>(
         &self,
         request: &Outgoing<'_>,
         limit: Duration,
         connect_timeout: Duration,
         limits: &Limits,
-    ) -> Result<Answer, Failure> {
+        read: impl FnOnce(u16, &[u8]) -> R,
+    ) -> Result<R, Failure> {
         let deadline = Instant::now() + limit;
         loop {
             let (mut conn, reused) = match self.take_idle() {
@@ -186,7 +190,12 @@ impl Plain {
                 }
             }
             return match read_answer(&mut conn, deadline, limit, limits) {
-                Ok((answer, keep)) => {
+                Ok((status, body, keep)) => {
+                    let answer = match body {
+                        Body::InInput(range) => read(status, &conn.input[range]),
+                        Body::Apart(body) => read(status, &body),
+                    };
+                    conn.input.clear();
                     if keep && !close {
                         conn.last_used = Instant::now();
                         self.put_idle(conn);
@@ -609,7 +618,7 @@ fn read_answer(
     deadline: Instant,
     limit: Duration,
     limits: &Limits,
-) -> Result<(Answer, bool), Error> {
+) -> Result<(u16, Body, bool), Error> {
     conn.input.clear();
     let (head, at) = loop {
         match parse_head(&conn.input)? {
@@ -631,7 +640,6 @@ fn read_answer(
             }
         }
     };
-    conn.input.drain(..at);
     let cap = if head.status == 200 {
         limits.success_body
     } else {
@@ -647,13 +655,17 @@ fn read_answer(
     let partial_ok = head.status != 200;
     let mut body = Vec::new();
     let mut complete = true;
+    if !matches!(head.framing, Framing::Length(_)) {
+        conn.input.drain(..at);
+    }
     match head.framing {
         Framing::Length(n) => {
             if n > cap && !partial_ok {
                 return Err(too_large());
             }
+            // The body is read in place, after the head.
             let want = n.min(cap);
-            while conn.input.len() < want {
+            while conn.input.len() - at < want {
                 match fill(conn, deadline, limit) {
                     Ok(0) if partial_ok => break,
                     Ok(0) => {
@@ -666,10 +678,13 @@ fn read_answer(
                     Err(e) => return Err(e),
                 }
             }
-            let got = conn.input.len().min(want);
-            body.extend_from_slice(&conn.input[..got]);
-            complete = got == n && conn.input.len() == n;
-            conn.input.clear();
+            let got = (conn.input.len() - at).min(want);
+            complete = got == n && conn.input.len() - at == n;
+            return Ok((
+                head.status,
+                Body::InInput(at..at + got),
+                complete && head.keep_alive,
+            ));
         }
         Framing::Close => loop {
             if conn.input.len() > cap {
@@ -704,13 +719,7 @@ fn read_answer(
         body = std::mem::take(&mut conn.input);
         body.truncate(cap);
     }
-    Ok((
-        Answer {
-            status: head.status,
-            body,
-        },
-        complete && head.keep_alive,
-    ))
+    Ok((head.status, Body::Apart(body), complete && head.keep_alive))
 }
 
 /// Reads a chunked body into `body`: `Ok(true)` when it ended, `Ok(false)` when it grew past
