@@ -359,13 +359,13 @@ impl Event {
     /// assert_eq!(end.hangup_by, Some(1));
     /// ```
     pub fn parse(body: &[u8]) -> Result<Event> {
-        let raw = read_text(body, "event")?;
-        let entries = read_fields(&raw, "event")?;
+        let text = read_text(body, "event")?;
+        let entries = read_fields(&text, "event")?;
         let f = Fields(&entries);
         let name = match f.get("event") {
             Some(Scalar::Str(s)) => s,
             None if matches!(f.get("action"), Some(Scalar::Str(a)) if a == IVR_START.name) => {
-                let start = crate::ivr::IvrStart::from_fields(&f, raw.clone())?;
+                let start = crate::ivr::IvrStart::from_fields(&f, text.to_string())?;
                 log::debug!(
                     target: "yunhuni",
                     "ivr_start call_id={}",
@@ -384,11 +384,12 @@ impl Event {
                 .with_field("event"));
             }
         };
-        let event = match Event::parse_typed(name, &f, raw.clone())? {
+        let event = match Event::parse_typed(name, &f, text.to_string())? {
             Some(event) => event,
             None => {
                 let name = name.to_string();
                 drop(entries);
+                let raw = text.into_owned();
                 // Kept whole: the fields as JSON values, read again from the text (which
                 // parsed once already) only for the events that are not typed.
                 let fields = serde_json::from_str(&raw)
@@ -412,15 +413,15 @@ pub(crate) fn put<S: ViewSink + ?Sized, T: AsView>(m: &mut S, key: &'static str,
 }
 
 /// The text of a body the platform POSTs (a webhook event, `ivr_start`): at most
-/// [`MAX_EVENT_BYTES`], decoded as UTF-8 or ISO-8859-1; `what` names it in errors.
-pub(crate) fn read_text(body: &[u8], what: &str) -> Result<String> {
+/// [`MAX_EVENT_BYTES`], decoded as UTF-8 (borrowed) or ISO-8859-1; `what` names it in errors.
+pub(crate) fn read_text<'a>(body: &'a [u8], what: &str) -> Result<Cow<'a, str>> {
     if body.len() > MAX_EVENT_BYTES {
         return Err(Error::decode(format!(
             "{what} body is {} bytes; at most {MAX_EVENT_BYTES} are accepted",
             body.len()
         )));
     }
-    Ok(decode_text(body))
+    Ok(decode(body))
 }
 
 /// The keys of a body's JSON object in the order they came, each with its value as a
@@ -428,6 +429,9 @@ pub(crate) fn read_text(body: &[u8], what: &str) -> Result<String> {
 /// only by their type): what the typed events are read from, without a JSON map in between.
 /// Text that is not JSON, or not an object, is a `decode` error; `what` names the body.
 pub(crate) fn read_fields<'a>(raw: &'a str, what: &str) -> Result<Vec<(Cow<'a, str>, Scalar<'a>)>> {
+    if let Some(entries) = flat_object(raw) {
+        return Ok(entries);
+    }
     match serde_json::from_str::<Body<'a>>(raw) {
         Ok(Body::Object(entries)) => Ok(entries),
         Ok(Body::Not(kind)) => Err(Error::decode(format!(
@@ -437,11 +441,144 @@ pub(crate) fn read_fields<'a>(raw: &'a str, what: &str) -> Result<Vec<(Cow<'a, s
     }
 }
 
+/// The entries of the plainest bodies, which are what the platform sends: one object of
+/// strings without escapes, integers (of at most 18 digits, not `-0`), `null`, `true` and
+/// `false`, with JSON's white space. `None` for anything else (valid or not), which serde_json
+/// reads, and names the fault of; what this accepts, serde_json reads the same (a test
+/// compares them).
+fn flat_object(raw: &str) -> Option<Vec<(Cow<'_, str>, Scalar<'_>)>> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    let ws = |i: &mut usize| {
+        while matches!(b.get(*i), Some(b' ' | b'\n' | b'\t' | b'\r')) {
+            *i += 1;
+        }
+    };
+    // A string's text after its opening quote, up to its closing one.
+    let string = |i: &mut usize| -> Option<&str> {
+        let start = *i;
+        // Eight bytes at a time while none of them is a quote, a backslash or a control.
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+        while let Some(chunk) = b.get(*i..*i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().ok()?);
+            let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
+            if below_space
+                || zero_byte(x ^ (ONES * u64::from(b'"')))
+                || zero_byte(x ^ (ONES * u64::from(b'\\')))
+            {
+                break;
+            }
+            *i += 8;
+        }
+        loop {
+            match *b.get(*i)? {
+                b'"' => break,
+                b'\\' | 0..=0x1f => return None,
+                _ => *i += 1,
+            }
+        }
+        // Both ends are ASCII quotes, so this is a slice of whole characters.
+        let text = raw.get(start..*i)?;
+        *i += 1;
+        Some(text)
+    };
+    ws(&mut i);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    ws(&mut i);
+    let mut entries = Vec::with_capacity(16);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            i += 1;
+            let key = string(&mut i)?;
+            ws(&mut i);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i += 1;
+            ws(&mut i);
+            let value = match *b.get(i)? {
+                b'"' => {
+                    i += 1;
+                    Scalar::Str(Cow::Borrowed(string(&mut i)?))
+                }
+                b'n' if b[i..].starts_with(b"null") => {
+                    i += 4;
+                    Scalar::Null
+                }
+                b't' if b[i..].starts_with(b"true") => {
+                    i += 4;
+                    Scalar::Bool
+                }
+                b'f' if b[i..].starts_with(b"false") => {
+                    i += 5;
+                    Scalar::Bool
+                }
+                b'-' | b'0'..=b'9' => {
+                    let negative = b[i] == b'-';
+                    let start = i + usize::from(negative);
+                    let mut end = start;
+                    while b.get(end).is_some_and(u8::is_ascii_digit) {
+                        end += 1;
+                    }
+                    let digits = &b[start..end];
+                    if digits.is_empty()
+                        || digits.len() > 18
+                        || (digits[0] == b'0' && (digits.len() > 1 || negative))
+                        || matches!(b.get(end), Some(b'.' | b'e' | b'E'))
+                    {
+                        return None;
+                    }
+                    let n = digits
+                        .iter()
+                        .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+                    i = end;
+                    Scalar::Number(if negative {
+                        (-n).into()
+                    } else {
+                        (n as u64).into()
+                    })
+                }
+                _ => return None,
+            };
+            entries.push((Cow::Borrowed(key), value));
+            ws(&mut i);
+            match *b.get(i)? {
+                b',' => {
+                    i += 1;
+                    ws(&mut i);
+                }
+                b'}' => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    ws(&mut i);
+    (i == b.len()).then_some(entries)
+}
+
 /// UTF-8 when valid, else ISO-8859-1 (each byte is the code point of the same value).
 pub(crate) fn decode_text(body: &[u8]) -> String {
+    decode(body).into_owned()
+}
+
+/// [`decode_text`], borrowed when the body is UTF-8.
+fn decode(body: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(body) {
-        Ok(s) => s.strip_prefix('\u{feff}').unwrap_or(s).to_owned(),
-        Err(_) => body.iter().map(|&b| char::from(b)).collect(),
+        Ok(s) => Cow::Borrowed(s.strip_prefix('\u{feff}').unwrap_or(s)),
+        Err(_) => Cow::Owned(body.iter().map(|&b| char::from(b)).collect()),
     }
 }
 
@@ -476,93 +613,108 @@ enum Body<'a> {
     Not(&'static str),
 }
 
-/// Any JSON value, read as [`Body`] (`top`) or as [`Scalar`].
-struct ScalarVisitor {
-    top: bool,
-}
+/// A whole body: its object's entries, else what it is (`a string`, ...).
+struct BodyVisitor;
 
-/// What a [`ScalarVisitor`] gives: a body, or a value in one.
-enum Read<'a> {
-    Body(Body<'a>),
-    Scalar(Scalar<'a>),
-}
-
-impl<'a> ScalarVisitor {
-    fn scalar<E>(&self, s: Scalar<'a>) -> std::result::Result<Read<'a>, E> {
-        Ok(if self.top {
-            Read::Body(Body::Not(s.type_name()))
-        } else {
-            Read::Scalar(s)
-        })
-    }
-}
-
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Read<'de>;
+impl<'de> Visitor<'de> for BodyVisitor {
+    type Value = Body<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_unit<E>(self) -> std::result::Result<Read<'de>, E> {
-        self.scalar(Scalar::Null)
+    fn visit_unit<E>(self) -> std::result::Result<Body<'de>, E> {
+        Ok(Body::Not(Scalar::Null.type_name()))
     }
-    fn visit_none<E>(self) -> std::result::Result<Read<'de>, E> {
-        self.scalar(Scalar::Null)
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Body<'de>, E> {
+        Ok(Body::Not(Scalar::Bool.type_name()))
     }
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<Read<'de>, E> {
-        self.scalar(Scalar::Bool)
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Body<'de>, E> {
+        Ok(Body::Not("a number"))
     }
-    fn visit_i64<E>(self, v: i64) -> std::result::Result<Read<'de>, E> {
-        self.scalar(Scalar::Number(v.into()))
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Body<'de>, E> {
+        Ok(Body::Not("a number"))
     }
-    fn visit_u64<E>(self, v: u64) -> std::result::Result<Read<'de>, E> {
-        self.scalar(Scalar::Number(v.into()))
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Body<'de>, E> {
+        Ok(Body::Not("a number"))
     }
-    fn visit_f64<E>(self, v: f64) -> std::result::Result<Read<'de>, E> {
-        // As serde_json's own values read it.
-        self.scalar(Number::from_f64(v).map_or(Scalar::Null, Scalar::Number))
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Body<'de>, E> {
+        Ok(Body::Not("a string"))
     }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Read<'de>, E> {
-        self.scalar(Scalar::Str(Cow::Borrowed(v)))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Body<'de>, A::Error> {
+        ScalarVisitor.visit_seq(seq)?;
+        Ok(Body::Not(Scalar::Array.type_name()))
     }
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Read<'de>, E> {
-        self.scalar(Scalar::Str(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> std::result::Result<Read<'de>, E> {
-        self.scalar(Scalar::Str(Cow::Owned(v)))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Read<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        self.scalar(Scalar::Array)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Read<'de>, A::Error> {
-        if !self.top {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            return Ok(Read::Scalar(Scalar::Object));
-        }
-        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Body<'de>, A::Error> {
+        let mut entries = Vec::with_capacity(16);
         while let Some((Key(k), v)) = map.next_entry::<Key<'de>, Scalar<'de>>()? {
             entries.push((k, v));
         }
-        Ok(Read::Body(Body::Object(entries)))
+        Ok(Body::Object(entries))
     }
 }
 
 impl<'de> Deserialize<'de> for Body<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        match d.deserialize_any(ScalarVisitor { top: true })? {
-            Read::Body(b) => Ok(b),
-            Read::Scalar(s) => Ok(Body::Not(s.type_name())),
-        }
+        d.deserialize_any(BodyVisitor)
+    }
+}
+
+/// A value in a body's object, read as a [`Scalar`].
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Scalar<'de>, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Scalar<'de>, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Scalar<'de>, E> {
+        Ok(Scalar::Bool)
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Scalar<'de>, E> {
+        Ok(Scalar::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Scalar<'de>, E> {
+        Ok(Scalar::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Scalar<'de>, E> {
+        // As serde_json's own values read it.
+        Ok(Number::from_f64(v).map_or(Scalar::Null, Scalar::Number))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Scalar<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Array)
+    }
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Scalar<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Object)
     }
 }
 
 impl<'de> Deserialize<'de> for Scalar<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        match d.deserialize_any(ScalarVisitor { top: false })? {
-            Read::Scalar(s) => Ok(s),
-            Read::Body(_) => Ok(Scalar::Object),
-        }
+        d.deserialize_any(ScalarVisitor)
     }
 }
 
@@ -597,7 +749,13 @@ pub(crate) struct Fields<'a>(pub(crate) &'a [(Cow<'a, str>, Scalar<'a>)]);
 
 impl<'a> Fields<'a> {
     pub(crate) fn get(&self, key: &str) -> Option<&'a Scalar<'a>> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        // The length and the first byte first: most keys differ there.
+        let first = key.as_bytes().first();
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k.len() == key.len() && k.as_bytes().first() == first && k == key)
+            .map(|(_, v)| v)
     }
 
     fn wrong(&self, key: &str, v: &Scalar<'_>, expected: &str) -> Error {
@@ -700,6 +858,118 @@ mod tests {
         }
         let body = br#"{"event":"duo_callback.end","end_time":253402300799999,"begin_time":0}"#;
         assert!(Event::parse(body).is_ok());
+    }
+
+    /// What serde_json reads of `raw`, as `read_fields` gives it when the fast path declines.
+    fn by_serde(raw: &str) -> Option<Vec<(Cow<'_, str>, Scalar<'_>)>> {
+        match serde_json::from_str::<Body<'_>>(raw) {
+            Ok(Body::Object(entries)) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// Whatever the fast path accepts, serde_json reads the same; it declines what it must.
+    fn agrees(raw: &str) -> bool {
+        match flat_object(raw) {
+            Some(fast) => {
+                assert_eq!(Some(fast), by_serde(raw), "{raw:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn the_fast_path_reads_every_vector_as_serde_json_does() {
+        let text = include_str!("../../tests/vectors/events.json");
+        let vectors: Value = serde_json::from_str(text).unwrap();
+        let mut fast = 0;
+        for case in vectors["cases"].as_array().unwrap() {
+            let hex = case["body_hex"].as_str().unwrap();
+            let bytes: Vec<u8> = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            fast += usize::from(agrees(&decode_text(&bytes)));
+        }
+        // The server's own bodies are flat: most vectors take the fast path.
+        assert!(fast > 50, "{fast}");
+    }
+
+    #[test]
+    fn the_fast_path_declines_what_it_does_not_read() {
+        for raw in [
+            r#"{"a":-0}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.5}"#,
+            r#"{"a":1e3}"#,
+            r#"{"a":1E3}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1234567890123456789}"#,
+            r#"{"a":"\n"}"#,
+            "{\"a\":\"\u{1}\"}",
+            r#"{"a\u0062":1}"#,
+            r#"{"a":{}}"#,
+            r#"{"a":[]}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1}x"#,
+            r#"{"a":1"#,
+            r#"{"a" 1}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":tru}"#,
+            r#"{a:1}"#,
+            r#"[1]"#,
+            r#""x""#,
+            "",
+            "{",
+            "\u{a0}{}",
+        ] {
+            assert!(flat_object(raw).is_none(), "{raw:?}");
+        }
+        for raw in [
+            "{}",
+            " \t\r\n{ } \n",
+            r#"{"a":-123456789012345678,"b":123456789012345678,"c":0,"d":-1}"#,
+            r#"{"":null,"t":true,"f":false,"s":"","u":"café ☎ ????"}"#,
+            r#"{ "a" : 1 , "a" : "two" }"#,
+            r#"{"event":"duo_callback.end","hangup_by":"1"}"#,
+        ] {
+            assert!(agrees(raw), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_serde_json_on_mangled_bodies() {
+        let base = br#" {"end_time":1490930460000,"begin_time":-1490930400000,"action":"event_notify","id":"8a2bc6725b1d2e3f0","answer_time2":0,"user_data":"order-42","event":"duo_callback.end","ok":true,"no":false,"x":null,"hangup_by":"1"} "#;
+        let alphabet = b" \t\n{}[]:,\"\\-0123456789.eEtrufalsn\x01\xe9a";
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut fast, mut declined) = (0, 0);
+        for _ in 0..20_000 {
+            let mut body = base.to_vec();
+            for _ in 0..1 + next(3) {
+                let at = next(body.len());
+                match next(3) {
+                    0 => body[at] = alphabet[next(alphabet.len())],
+                    1 => body.insert(at, alphabet[next(alphabet.len())]),
+                    _ => {
+                        body.remove(at);
+                    }
+                }
+            }
+            let raw = decode_text(&body);
+            if agrees(&raw) {
+                fast += 1;
+            } else {
+                declined += 1;
+            }
+        }
+        assert!(fast > 1000 && declined > 1000, "{fast} {declined}");
     }
 
     #[test]

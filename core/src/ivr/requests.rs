@@ -67,9 +67,9 @@ impl IvrStart {
     /// # Ok::<(), yunhuni::Error>(())
     /// ```
     pub fn parse(body: &[u8]) -> Result<IvrStart> {
-        let raw = read_text(body, "ivr_start")?;
-        let entries = read_fields(&raw, "ivr_start")?;
-        IvrStart::from_fields(&Fields(&entries), raw.clone())
+        let text = read_text(body, "ivr_start")?;
+        let entries = read_fields(&text, "ivr_start")?;
+        IvrStart::from_fields(&Fields(&entries), text.to_string())
     }
 
     /// The request from its body, already read as a JSON object's fields (by
