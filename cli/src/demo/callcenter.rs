@@ -34,8 +34,13 @@ use crate::output::{self, clean};
 
 /// The number the callers dial.
 const SERVICE_NUMBER: &str = "4001000000";
-/// How long the demo waits, in real time, for each step.
+/// How long the demo waits, in real time, for each step: this, plus the longest step of the
+/// story (a caller's menu and an agent's ringing, about 5 s) in simulated time at least six
+/// times over.
 const WAIT: Duration = Duration::from_secs(60);
+const STEP_SIM_SECS: f64 = 30.0;
+/// How long a caller may wait in a queue, simulated seconds (the platform's longest).
+const QUEUE_TIMEOUT_S: i64 = 1000;
 /// How long the agents' softphones ring before they answer, simulated milliseconds.
 const AGENT_ANSWER_MS: u64 = 2000;
 
@@ -376,6 +381,8 @@ struct Run<'a> {
     client: &'a Client,
     json_out: bool,
     t0: i64,
+    /// How long to wait for one step, in real time.
+    step_wait: Duration,
     names: Names,
     steps: Vec<Value>,
     events: Vec<Value>,
@@ -390,6 +397,10 @@ struct Run<'a> {
     conversations: HashMap<String, String>,
     /// Agent by caller call id (the one who answered last).
     agent_of: HashMap<String, String>,
+    /// Callers whose call has ended.
+    hung_up: std::collections::HashSet<String>,
+    /// Callers whose queue failed, with the cause.
+    failed: HashMap<String, String>,
     /// `ivr.call_end` and `callcenter.conversation.end` events seen.
     calls_ended: usize,
     conversations_ended: usize,
@@ -429,11 +440,14 @@ impl<'a> Run<'a> {
         loop {
             let step = match self.rx.recv_timeout(Duration::from_millis(20)) {
                 Ok(step) => step,
-                Err(mpsc::RecvTimeoutError::Timeout) if started.elapsed() < WAIT => continue,
+                Err(mpsc::RecvTimeoutError::Timeout) if started.elapsed() < self.step_wait => {
+                    continue
+                }
                 Err(_) => {
                     return Err(Stop::Message(format!(
-                        "the demo waited {} s for {what}, in vain",
-                        WAIT.as_secs()
+                        "the demo waited {} s for {what}, in vain{}",
+                        self.step_wait.as_secs(),
+                        self.last_steps()
                     )))
                 }
             };
@@ -447,6 +461,26 @@ impl<'a> Run<'a> {
                     self.errors.last().map_or("", String::as_str)
                 )));
             }
+        }
+    }
+
+    /// The last step of each caller's call as the sandbox recorded it, for an error message.
+    fn last_steps(&self) -> String {
+        let mut lines: Vec<String> = self
+            .names
+            .callers
+            .iter()
+            .filter_map(|(id, who)| {
+                let info = self.sandbox.call(id)?;
+                let last = info.timeline.last()?;
+                Some(format!("{who}: {}", last.what))
+            })
+            .collect();
+        lines.sort();
+        if lines.is_empty() {
+            String::new()
+        } else {
+            format!("; the calls' last steps: {}", lines.join("; "))
         }
     }
 
@@ -520,8 +554,20 @@ impl<'a> Run<'a> {
                     self.conversations.insert(task.clone(), conv.clone());
                 }
             }
+            Event::CallcenterQueueFail(e) => {
+                if let Some(caller) = &e.origin_call_id {
+                    self.waiting.remove(caller);
+                    let cause = e.cause.clone().unwrap_or_else(|| "unknown".into());
+                    self.failed.insert(caller.clone(), cause);
+                }
+            }
             Event::CallcenterConversationEnd(_) => self.conversations_ended += 1,
-            Event::IvrCallEnd(_) => self.calls_ended += 1,
+            Event::IvrCallEnd(e) => {
+                self.calls_ended += 1;
+                if let Some(id) = &e.id {
+                    self.hung_up.insert(id.clone());
+                }
+            }
             _ => {}
         }
     }
@@ -642,6 +688,22 @@ impl<'a> Run<'a> {
             if let Some(conv) = task.and_then(|t| self.conversations.get(t)) {
                 return Ok(conv.clone());
             }
+            if self.hung_up.contains(caller) {
+                return Err(Stop::Message(format!(
+                    "{who}'s call ended before an agent took it{}",
+                    self.last_steps()
+                )));
+            }
+            if let Some(cause) = self.failed.get(caller) {
+                return Err(Stop::Message(format!(
+                    "the queue failed for {who} (cause {cause}){}",
+                    if cause == "timeout" {
+                        ": the wait ran out in simulated time; try a lower --time-scale"
+                    } else {
+                        ""
+                    }
+                )));
+            }
             self.wait(&format!("the conversation of {who}"), &mut |_| true)?;
         }
     }
@@ -672,7 +734,7 @@ impl<'a> Run<'a> {
                     .any(|t| t.what.starts_with("<enqueue>: waiting"))
             });
             if !served {
-                if started.elapsed() > WAIT {
+                if started.elapsed() > self.step_wait {
                     return Err(Stop::Message("the caller was never queued".into()));
                 }
                 if let Ok(step) = self.rx.recv_timeout(Duration::from_millis(5)) {
@@ -761,6 +823,7 @@ pub(super) fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
         client: &client,
         json_out,
         t0: sandbox.sim_now_ms(),
+        step_wait: WAIT + Duration::from_secs_f64(STEP_SIM_SECS / args.time_scale),
         names: Names::default(),
         steps: Vec::new(),
         events: Vec::new(),
@@ -771,6 +834,8 @@ pub(super) fn run(args: &DemoArgs, json_out: bool) -> ExitCode {
         queued_for: HashMap::new(),
         conversations: HashMap::new(),
         agent_of: HashMap::new(),
+        failed: HashMap::new(),
+        hung_up: std::collections::HashSet::new(),
         calls_ended: 0,
         conversations_ended: 0,
     };
@@ -878,7 +943,7 @@ fn story(run: &mut Run<'_>, config: &Mutex<AppConfig>) -> Result<(), Stop> {
         let created = run.sdk(
             &format!("condition_create {}", c.name),
             client.condition_create(
-                &ConditionCreate::new(c.r#where, 600)
+                &ConditionCreate::new(c.r#where, QUEUE_TIMEOUT_S)
                     .sort(c.sort)
                     .priority(c.priority)
                     .fetch_timeout(30)
