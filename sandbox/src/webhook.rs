@@ -62,7 +62,9 @@ pub(crate) fn run_worker(shared: &Shared, agent: &ureq::Agent) {
                     .unwrap_or_else(|e| e.into_inner());
             }
         };
-        deliver(shared, agent, &job);
+        if let Some(job) = shared.job_of(job) {
+            deliver(shared, agent, &job);
+        }
     }
 }
 

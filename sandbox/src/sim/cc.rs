@@ -704,13 +704,16 @@ impl Shared {
         };
         cc.queued += 1;
         cc.seq += 1;
-        lock(&self.outbox).push_back(Job {
-            call_id: format!("cc-{}", cc.seq).into(),
-            event: name,
-            url: url.to_owned(),
-            body,
-            utf8,
-        });
+        lock(&self.outbox).push_back(
+            Job {
+                call_id: format!("cc-{}", cc.seq).into(),
+                event: name,
+                url: url.to_owned(),
+                body,
+                utf8,
+            }
+            .into(),
+        );
         self.outbox_ready.notify_one();
     }
 

@@ -397,13 +397,16 @@ impl Shared {
         let Some(url) = url.filter(|u| !crate::lenient::is_blank(u)) else {
             return;
         };
-        lock(&self.outbox).push_back(Job {
-            call_id: Arc::clone(&conf.id),
-            event: name,
-            url: url.to_owned(),
-            body,
-            utf8,
-        });
+        lock(&self.outbox).push_back(
+            Job {
+                call_id: Arc::clone(&conf.id),
+                event: name,
+                url: url.to_owned(),
+                body,
+                utf8,
+            }
+            .into(),
+        );
         self.outbox_ready.notify_one();
     }
 
@@ -426,13 +429,16 @@ impl Shared {
         let Some(cb) = callback_url.filter(|u| !crate::lenient::is_blank(u)) else {
             return;
         };
-        lock(&self.outbox).push_back(Job {
-            call_id: recording_id.into(),
-            event: "recording.url_generate",
-            url: cb.to_owned(),
-            body,
-            utf8,
-        });
+        lock(&self.outbox).push_back(
+            Job {
+                call_id: recording_id.into(),
+                event: "recording.url_generate",
+                url: cb.to_owned(),
+                body,
+                utf8,
+            }
+            .into(),
+        );
         self.outbox_ready.notify_one();
     }
 

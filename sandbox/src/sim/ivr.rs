@@ -512,13 +512,16 @@ impl Shared {
         match call.event_url.clone() {
             Some(url) => {
                 call.note(at, format!("{name} queued for {url}"));
-                lock(&self.outbox).push_back(Job {
-                    call_id: Arc::clone(&call.id),
-                    event: name,
-                    url,
-                    body,
-                    utf8,
-                });
+                lock(&self.outbox).push_back(
+                    Job {
+                        call_id: Arc::clone(&call.id),
+                        event: name,
+                        url,
+                        body,
+                        utf8,
+                    }
+                    .into(),
+                );
                 self.outbox_ready.notify_one();
             }
             None => {

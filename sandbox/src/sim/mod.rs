@@ -93,6 +93,21 @@ pub(crate) struct Job {
     pub(crate) utf8: bool,
 }
 
+/// What waits in the webhook outbox: a delivery ready to send, or the end event of a simple
+/// call, built from the call's record when a worker takes it (so that a backlog of end events,
+/// when calls close faster than they are delivered, holds no bodies).
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    Ready(Job),
+    CallEnd(Arc<str>),
+}
+
+impl From<Job> for Outgoing {
+    fn from(job: Job) -> Self {
+        Outgoing::Ready(job)
+    }
+}
+
 /// Everything the sandbox's threads share.
 pub(crate) struct Shared {
     pub(crate) settings: Settings,
@@ -118,7 +133,7 @@ pub(crate) struct Shared {
     pub(crate) scheduler_wake: Condvar,
     /// Signalled (with the engine lock) when an end event is settled.
     pub(crate) ended: Condvar,
-    pub(crate) outbox: Mutex<VecDeque<Job>>,
+    pub(crate) outbox: Mutex<VecDeque<Outgoing>>,
     pub(crate) outbox_ready: Condvar,
     pub(crate) stopping: AtomicBool,
     /// Wakes sleeping request handlers (`api_delay`) when the sandbox stops.
@@ -238,6 +253,15 @@ impl Shared {
                 .wait_timeout(guard, deadline - now)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
+        }
+    }
+
+    /// The delivery an outbox entry stands for; `None` for the end event of a call no longer
+    /// kept.
+    pub(crate) fn job_of(&self, outgoing: Outgoing) -> Option<Job> {
+        match outgoing {
+            Outgoing::Ready(job) => Some(job),
+            Outgoing::CallEnd(id) => lock(&self.engine).calls.end_job(&id),
         }
     }
 

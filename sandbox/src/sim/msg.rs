@@ -357,13 +357,16 @@ impl Shared {
         let Some(url) = self.callback_url_for(app_id, sub_index) else {
             return;
         };
-        lock(&self.outbox).push_back(Job {
-            call_id: id.into(),
-            event: name,
-            url,
-            body,
-            utf8: self.settings.utf8_webhooks,
-        });
+        lock(&self.outbox).push_back(
+            Job {
+                call_id: id.into(),
+                event: name,
+                url,
+                body,
+                utf8: self.settings.utf8_webhooks,
+            }
+            .into(),
+        );
         self.outbox_ready.notify_one();
     }
 

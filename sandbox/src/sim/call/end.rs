@@ -1,16 +1,17 @@
 //! The end event of a simple call: its JSON in the platform's key order, and its hand-over
 //! to the webhook workers.
 //!
-//! The body is built from the call's record when the call closes and handed to the workers;
-//! the record does not keep it ([`body`] builds the same bytes again when it is inspected).
+//! The record does not keep the body: a webhook worker builds it from the record when it takes
+//! the event from the outbox, and [`body`] builds the same bytes again when it is inspected.
 
 use std::sync::Arc;
 
+use super::Calls;
 use super::{Call, What};
 use crate::events::{self, EventMap};
 use crate::inspect::{CallKind, CallState, EndEventState};
 use crate::sim::engine::Engine;
-use crate::sim::{lock, Job, Shared};
+use crate::sim::{lock, Job, Outgoing, Shared};
 use crate::time::floor_to_second;
 
 impl Engine {
@@ -25,17 +26,11 @@ impl Engine {
         let utf8 = shared.settings.utf8_webhooks;
         call.utf8 = utf8;
         self.calls.closed.push_back(Arc::clone(&call.id));
-        match call.callback_url.as_deref() {
-            Some(url) => {
-                let job = Job {
-                    call_id: Arc::clone(&call.id),
-                    event: event_name(call),
-                    url: url.to_owned(),
-                    body: body(call, utf8).into(),
-                    utf8,
-                };
+        match call.callback_url {
+            Some(_) => {
                 call.note(at, CallState::Closed, What::Queued);
-                lock(&shared.outbox).push_back(job);
+                // The body is built when a worker takes the event (`Calls::end_job`).
+                lock(&shared.outbox).push_back(Outgoing::CallEnd(Arc::clone(&call.id)));
                 shared.outbox_ready.notify_one();
             }
             None => {
@@ -47,6 +42,21 @@ impl Engine {
         if shared.settings.log {
             eprintln!("call {} {} closed", call.id, call.kind.as_str());
         }
+    }
+}
+
+impl Calls {
+    /// The delivery of a closed call's end event; `None` if the call is no longer kept or has
+    /// no callback URL.
+    pub(in crate::sim) fn end_job(&self, id: &str) -> Option<Job> {
+        let call = self.map.get(id)?;
+        Some(Job {
+            call_id: Arc::clone(&call.id),
+            event: event_name(call),
+            url: call.callback_url.as_deref()?.to_owned(),
+            body: body(call, call.utf8).into(),
+            utf8: call.utf8,
+        })
     }
 }
 

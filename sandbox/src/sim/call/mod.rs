@@ -460,12 +460,18 @@ impl Shared {
             Plan::Duo { to1, to2, .. } => vec![self.behavior_of(to1), self.behavior_of(to2)],
             Plan::Single { to, .. } => vec![self.behavior_of(to)],
         };
-        let id = {
+        let (id, earliest) = {
             let mut engine = self.engine_now();
             let now = self.clock.now_ms();
-            engine.create(new, behaviors, now, self.settings.confirm_delay_ms)
+            let before = engine.next_due();
+            let id = engine.create(new, behaviors, now, self.settings.confirm_delay_ms);
+            (id, engine.next_due() != before)
         };
-        self.scheduler_wake.notify_one();
+        // The scheduler sleeps until the earliest timer: it needs waking only when the new
+        // call's first step is now the earliest (a context switch saved on most calls).
+        if earliest {
+            self.scheduler_wake.notify_one();
+        }
         id
     }
 
