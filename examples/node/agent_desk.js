@@ -45,6 +45,13 @@ const HISTORY = 10000;
 // threads, so events of one call may cross on the way) never moves it back.
 const RANK = { waiting: 0, ringing: 1, talking: 2, over: 3 };
 
+/** A state the desk set itself: newer than any answer still on the way. */
+function note(seat, state) {
+  seat.asked += 1;
+  seat.seen = seat.asked;
+  seat.state = state;
+}
+
 function advance(ticket, state) {
   if (RANK[state] <= RANK[ticket.state]) return false;
   ticket.state = state;
@@ -218,18 +225,22 @@ class Desk {
 
   /**
    * An agent's state changed on the platform. The events may arrive out of order, so the desk
-   * reads the agent's state of now instead of trusting the event's.
+   * asks for the agent's state of now instead of trusting the event's; and as the answers may
+   * cross too, it keeps one only if no later question was answered first.
    */
   async agentChanged(name, latest) {
+    const seat = this.seats.get(name);
+    if (!seat) return;
+    const question = ++seat.asked;
     let state = latest;
     try {
       state = (await this.client.agentGet({ agentName: name })).state ?? latest;
     } catch (err) {
       console.warn(`agentGet ${name}: ${err.message}`);
     }
-    const seat = this.seats.get(name);
-    if (!seat) return;
-    if (state) seat.state = state;
+    if (question < seat.seen || !state) return; // a later answer is in already
+    seat.seen = question;
+    seat.state = state;
     for (const cb of this.callbacks.values()) {
       // A call back that never became a conversation (the agent's phone did not answer) is tried again.
       if (cb.state === 'dialing' && cb.agent === name && state === 'idle') cb.state = cb.tries < MAX_CALLBACK_TRIES ? 'pending' : 'failed';
@@ -248,7 +259,7 @@ class Desk {
           const seat = this.seats.get(name);
           if (seat) {
             seat.missed += 1;
-            seat.state = 'away';
+            note(seat, 'away');
           }
           console.log(`${name} missed ${ticket.id}: put away`);
         },
@@ -287,7 +298,9 @@ class Desk {
   /** An agent starts work at a phone: an extension of type 3 (a phone number) and a login as idle. Idle agents take queued callers at once. */
   async login(name, phone) {
     const extension = (await this.client.extCreate({ type: '3', telnum: phone })).id;
-    const seat = { name, phone, extension, state: 'idle', missed: 0, answered: 0 };
+    // asked: questions about the state (and the desk's own changes), numbered; seen: the latest
+    // of them whose answer is in `state`.
+    const seat = { name, phone, extension, state: 'idle', missed: 0, answered: 0, asked: 0, seen: 0 };
     this.seats.set(name, seat);
     await this.client.agentLogin({ name, extension, state: 'idle' });
     console.log(`${name} logged in at ${phone}`);
@@ -299,7 +312,7 @@ class Desk {
   async setState(name, state) {
     await this.client.agentSetState({ agentName: name, state });
     const seat = this.seats.get(name);
-    if (seat) seat.state = state;
+    if (seat) note(seat, state);
     if (state === 'idle') await this.callBack(name);
   }
 

@@ -111,6 +111,13 @@ class Seat:
     state: str = "idle"
     missed: int = 0
     answered: int = 0
+    asked: int = 0  # questions about the state (and the desk's own changes), numbered
+    seen: int = 0  # the latest of them whose answer is in ``state``
+
+    def note(self, state: str) -> None:
+        """A state the desk set itself: newer than any answer still on the way."""
+        self.asked += 1
+        self.seen, self.state = self.asked, state
 
 
 @dataclass
@@ -283,17 +290,23 @@ class Desk:
 
     def _agent_changed(self, name: str, latest: Optional[str]) -> None:
         """An agent's state changed on the platform. The events may arrive out of order, so
-        the desk reads the agent's state of now instead of trusting the event's."""
+        the desk asks for the agent's state of now instead of trusting the event's; and as the
+        answers may cross too, it keeps one only if no later question was answered first."""
+        with self._lock:
+            seat = self.seats.get(name)
+            if seat is None:
+                return
+            seat.asked += 1
+            question = seat.asked
         try:
             state = self.client.agent_get(name).get("state") or latest
         except yunhuni.YunhuniError as e:
             log.warning("agent_get %s: %s", name, e)
             state = latest
         with self._lock:
-            seat = self.seats.get(name)
-            if seat is None:
-                return
-            seat.state = state or seat.state
+            if question < seat.seen or not state:
+                return  # a later answer is in already
+            seat.seen, seat.state = question, state
             for cb in self.callbacks.values():
                 # A call back that never became a conversation (the agent's phone did not
                 # answer) is tried again.
@@ -321,7 +334,7 @@ class Desk:
                 seat = self.seats.get(name)
                 if seat:
                     seat.missed += 1
-                    seat.state = "away"
+                    seat.note("away")
             log.info("%s missed %s: put away", name, ticket.id)
 
     def promise_callback(self, ticket: Ticket) -> None:
@@ -368,7 +381,7 @@ class Desk:
         self.client.agent_set_state(name, state)
         with self._lock:
             if name in self.seats:
-                self.seats[name].state = state
+                self.seats[name].note(state)
         if state == "idle":
             self.call_back(name)
 

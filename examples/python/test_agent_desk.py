@@ -149,7 +149,7 @@ def test_the_desk_routes_pauses_and_calls_back(setup: tuple[Sandbox, Desk]) -> N
     call_a = sb.inbound_call(CALLER_A, APP_NUMBER)
     conv_a = desk.until("Alice talks to A", lambda v: agent(v, "alice")["customer"] == CALLER_A
                         and agent(v, "alice")["conversation"])
-    assert agent(desk.view(), "alice")["state"] == "talking"
+    desk.until("Alice talking", lambda v: agent(v, "alice")["state"] == "talking")
     assert client.agent_get("alice")["state"] == "talking"
     conversation = client.conversation_get(conv_a)
     assert conversation is not None and conversation["type"] == "queue"
@@ -168,10 +168,10 @@ def test_the_desk_routes_pauses_and_calls_back(setup: tuple[Sandbox, Desk]) -> N
     assert desk.request("POST", "/agents/bob/reject", {}) == {"rejected": True}
     # The desk put Bob away (the platform no longer offers him callers) and queued B again.
     retry = desk.until("B queued again", lambda v: (waiting(v, CALLER_B) or {}).get("try") == 2
-                       and agent(v, "bob")["state"] == "away" and waiting(v, CALLER_B))
+                       and agent(v, "bob")["state"] == "away" and agent(v, "bob")["missed"] == 1
+                       and waiting(v, CALLER_B))
     assert retry["state"] == "waiting"
     assert client.agent_get("bob")["state"] == "away"
-    assert agent(desk.view(), "bob")["missed"] == 1
 
     # Alice hangs up on A: the platform gives her B; A's IVR says goodbye.
     assert desk.request("POST", f"/conversations/{conv_a}/hangup", {}) == {"ok": True}
@@ -197,9 +197,9 @@ def test_the_desk_routes_pauses_and_calls_back(setup: tuple[Sandbox, Desk]) -> N
     back = desk.until("Alice calls C back", lambda v: next(
         (c for c in v["callbacks"] if c["number"] == CALLER_C and c["state"] == "talking"), None))
     assert back["agent"] == "alice"
-    view = desk.view()
+    view = desk.until("only the call back goes on", lambda v: [c["kind"] for c in v["conversations"]] == ["call_out"]
+                      and v)
     assert agent(view, "alice")["customer"] == CALLER_C
-    assert [c["kind"] for c in view["conversations"]] == ["call_out"]
     # The conversation began with Alice; the platform then rings C and adds the call.
     deadline = time.monotonic() + 30
     while True:
@@ -213,8 +213,9 @@ def test_the_desk_routes_pauses_and_calls_back(setup: tuple[Sandbox, Desk]) -> N
     assert sb.wait_for_end(call_b, timeout=30).event == "ivr.call_end"
 
     desk.request("POST", f"/conversations/{back['conversation']}/hangup", {})
-    done = desk.until("the call back is over", lambda v: v["callbacks"][0]["state"] == "done" and v)
-    assert done["handled"] == 3 and done["waiting"] == [] and done["conversations"] == []
+    done = desk.until("the call back is over", lambda v: v["callbacks"][0]["state"] == "done" and v["handled"] == 3
+                      and v)
+    assert done["waiting"] == [] and done["conversations"] == []
     assert agent(done, "alice")["answered"] == 2
 
 
