@@ -659,24 +659,11 @@ impl Receiver {
             Some(store) => store.clone(),
             None => return self.receive(query, body),
         };
-        self.check_token(query)?;
-        if body.len() > self.max_body {
-            return Err(too_large(body.len() as u64, self.max_body));
-        }
-        let event = Event::parse(body).map_err(|e| e.with_status(400))?;
-        let key = delivery_key(&event);
-        let mut delivery = Delivery {
-            to_claim: false,
-            event,
-            key,
-            duplicate: false,
-            owner: None,
-            status: RESPONSE_STATUS,
-            body: RESPONSE_BODY,
-        };
-        if matches!(delivery.event, Event::IvrStart(_)) {
+        let mut delivery = self.parse(query, body)?;
+        if !delivery.to_claim {
             return Ok(delivery);
         }
+        delivery.to_claim = false;
         let owner = new_owner();
         let started = std::time::Instant::now();
         loop {
@@ -701,6 +688,28 @@ impl Receiver {
                 }
             }
         }
+    }
+
+    /// The checks and the parse of [`Receiver::receive`], without touching the store: for a
+    /// binding that claims under a lease in its own way (an event loop that must not block:
+    /// [`Receiver::claim_lease`] in a loop, or a store of its own running core's scripts).
+    /// [`Delivery::to_claim`] is true for an event (false for `ivr_start`, never claimed).
+    pub fn parse(&self, query: &str, body: &[u8]) -> Result<Delivery, Error> {
+        self.check_token(query)?;
+        if body.len() > self.max_body {
+            return Err(too_large(body.len() as u64, self.max_body));
+        }
+        let event = Event::parse(body).map_err(|e| e.with_status(400))?;
+        let key = delivery_key(&event);
+        Ok(Delivery {
+            to_claim: !matches!(event, Event::IvrStart(_)),
+            event,
+            key,
+            duplicate: false,
+            owner: None,
+            status: RESPONSE_STATUS,
+            body: RESPONSE_BODY,
+        })
     }
 
     /// One look at `key` for `owner` ([`Store::claim_lease`] under [`Receiver::lease`]), without
