@@ -24,7 +24,25 @@ export declare const constants: Readonly<{
   responseStatus: number;
   /** The body answered with it: `ok`. */
   responseBody: string;
+  /** How long a handler holds a key before it must renew it: 2,000 ms. */
+  defaultLeaseMs: number;
+  /** How long a re-send waits for a key another handler holds: 4,000 ms (below the platform's 5 s). */
+  defaultWaitMs: number;
+  /** How often it looks at that key while waiting: 50 ms. */
+  defaultPollMs: number;
+  /** What a pending key's value starts with: `p:`. */
+  pendingPrefix: string;
+  /** A done key's value: `d`. */
+  doneValue: string;
+  /** Core's Redis scripts of the lease protocol (claim, renew, complete, release), run by every language. */
+  redisClaimScript: string;
+  redisRenewScript: string;
+  redisCompleteScript: string;
+  redisReleaseScript: string;
 }>;
+
+/** A new lease owner value: `p:` and 32 random hex digits (core's). */
+export declare function newOwner(): string;
 
 /**
  * Where delivery keys are claimed: an atomic set-if-absent with expiry (`claim` resolves to
@@ -34,6 +52,15 @@ export declare const constants: Readonly<{
 export interface Store {
   claim(key: string): Promise<boolean> | boolean;
   release(key: string): Promise<void> | void;
+  /**
+   * The lease protocol (all four, or none: without them a claimed key is done at once, and a
+   * worker that dies while handling loses that event). `claimLease` claims `key` for `owner`
+   * for `leaseMs` when absent, else tells whether another owner holds it or it is done.
+   */
+  claimLease?(key: string, owner: string, leaseMs: number): Promise<'claimed' | 'pending' | 'done'>;
+  renew?(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  complete?(key: string, owner: string): Promise<boolean>;
+  releaseOwned?(key: string, owner: string): Promise<boolean>;
 }
 
 /** Options of {@link MemoryStore}. */
@@ -60,6 +87,9 @@ export declare class MemoryStore {
 export interface RedisLike {
   set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<'OK' | null | string>;
   del(key: string): Promise<number>;
+  /** For the lease protocol: core's scripts, by digest, then whole when Redis lacks them. */
+  evalsha?(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval?(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
 /** Options of {@link RedisStore}. */
@@ -71,8 +101,11 @@ export interface RedisStoreOptions {
 }
 
 /**
- * Delivery keys in Redis, shared by every process of the app: `SET <prefix><key> 1 NX PX
- * <ttlMs>` claims, `DEL <prefix><key>` releases.
+ * Delivery keys in Redis, shared by every process of the app. Under a lease
+ * ({@link Receiver.begin}, what the helpers use) core's Lua scripts claim, renew, complete and
+ * release a key, checking its owner (pending: `p:<owner>` for the lease; done: `d` for `ttlMs`);
+ * `SET <prefix><key> 1 NX PX <ttlMs>` claims and `DEL <prefix><key>` releases for
+ * {@link Receiver.receive}.
  */
 export declare class RedisStore implements Store {
   /**
@@ -84,6 +117,10 @@ export declare class RedisStore implements Store {
   readonly ttlMs: number;
   claim(key: string): Promise<boolean>;
   release(key: string): Promise<void>;
+  claimLease(key: string, owner: string, leaseMs: number): Promise<'claimed' | 'pending' | 'done'>;
+  renew(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  complete(key: string, owner: string): Promise<boolean>;
+  releaseOwned(key: string, owner: string): Promise<boolean>;
 }
 
 /** Options of {@link Receiver}. */
@@ -100,6 +137,12 @@ export interface ReceiverOptions {
   maxBody?: number;
   /** Where deliveries are remembered: a MemoryStore (default), a RedisStore, any {@link Store}, or `null` for none. */
   store?: MemoryStore | Store | null;
+  /** How long a handler holds a delivery's key before it must renew it, in ms: 30 to 3,600,000; default 2,000. */
+  leaseMs?: number;
+  /** How long a re-send waits for a key another handler holds, in ms: 0 to 3,600,000; default 4,000 (keep it below the platform's 5 s). */
+  waitMs?: number;
+  /** How often it looks at that key while waiting, in ms: 1 to 10,000; default 50. */
+  pollMs?: number;
 }
 
 /** One delivery, received: the typed event and what to answer. */
@@ -110,6 +153,11 @@ export interface Delivery<E extends Event = Event> {
   key: string;
   /** True when the key was seen before: the platform sent it again. */
   duplicate: boolean;
+  /**
+   * The lease's owner when {@link Receiver.begin} claimed this delivery (this handler holds its
+   * key); `null` otherwise. Absent from what {@link Receiver.receive} gives.
+   */
+  owner?: string | null;
   /** The status to answer: 200. */
   status: number;
   /** The body to answer (text): `ok`. */
@@ -137,8 +185,27 @@ export declare class Receiver {
    * store failed).
    */
   receive(query: string | null, body: string | Uint8Array): Promise<Delivery>;
+  /**
+   * Like `receive`, but claims the key under a lease (`owner` set when claimed). Renew it every
+   * `renewEveryMs` while handling, then `complete` before answering 200, or `releaseOwned` after
+   * a failure. A key another handler holds is waited for (up to `waitMs`, without blocking the
+   * event loop): done → a duplicate; free again (released, or its handler died and its lease ran
+   * out) → claimed; still held → rejects with `timeout`, status 503.
+   */
+  begin(query: string | null, body: string | Uint8Array): Promise<Delivery>;
+  /** Extends `owner`'s lease on `key`; false when it no longer holds it. */
+  renew(key: string, owner: string): Promise<boolean>;
+  /** Marks `key` done after its handling succeeded; false when another handler holds it now. */
+  complete(key: string, owner: string): Promise<boolean>;
+  /** Forgets `key` when `owner` holds it (after a failure); false otherwise. */
+  releaseOwned(key: string, owner: string): Promise<boolean>;
   /** Forgets `key` in the store, so that the platform's re-send is handled (after a failure). */
   release(key: string): Promise<void>;
+  /** The lease, the renewal period, the wait and the poll interval, in ms. */
+  readonly leaseMs: number;
+  readonly renewEveryMs: number;
+  readonly waitMs: number;
+  readonly pollMs: number;
 }
 
 /**

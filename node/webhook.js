@@ -8,10 +8,16 @@
 // Every helper does the same, in this order: refuses anything but POST (405); runs core's
 // checks that need no body (token, declared length) and refuses unread (401/403/413, the
 // connection closed); reads the raw body, stopping one byte past the limit (core refuses it:
-// 413); hands it to core (400 when it is not an event); answers a duplicate 200 at once;
-// else awaits the handler and answers 200, or releases the key and answers 500 when the
-// handler threw, so that the platform sends the event again.
+// 413); hands it to core (400 when it is not an event) and claims its key under a lease
+// (`Receiver.begin`: a key another handler holds is waited for, without blocking the event
+// loop); answers a duplicate 200 at once; else awaits the handler, renewing the lease on a timer
+// while its promise is pending, then marks the key done and answers 200, or releases the key and
+// answers 500 when the handler threw, so that the platform sends the event again. A worker that
+// dies while handling leaves the key free once its lease runs out, and the re-send is handled.
+// With `answerFirst` the key is marked done at once (`Receiver.receive`) and 200 answered before
+// the handler runs: a worker that dies then loses that event (the platform got its 200).
 
+const crypto = require('node:crypto');
 const binding = require('./native.js');
 const { YunhuniError } = require('./index.js');
 
@@ -62,10 +68,13 @@ class MemoryStore {
 
 /**
  * Delivery keys in Redis, shared by every process (and every language) that uses the same
- * server: `SET <prefix><key> 1 NX PX <ttlMs>` claims a key (atomic: of two processes that get
- * the same delivery, one claims it), `DEL <prefix><key>` releases it. `redis` is an `ioredis`
- * client (or any object with its `set` and `del`); the prefix and the time to live default to
- * core's (`yunhuni:webhook:`, one hour).
+ * server. Under a lease (`Receiver.begin`, what the helpers use) it runs core's Lua scripts
+ * (`constants.redisClaimScript`, `redisRenewScript`, `redisCompleteScript`,
+ * `redisReleaseScript`, with EVALSHA) to claim, renew, complete and release a key, checking its
+ * owner; `claim` (`SET <prefix><key> 1 NX PX <ttlMs>`) and `release` (`DEL`) are the first
+ * protocol, kept for `Receiver.receive`. `redis` is an `ioredis` client (or any object with its
+ * `set`, `del`, `evalsha` and `eval`); the prefix and the time to live default to core's
+ * (`yunhuni:webhook:`, one hour).
  */
 class RedisStore {
   #redis;
@@ -96,7 +105,54 @@ class RedisStore {
   async release(key) {
     await this.#redis.del(this.prefix + key);
   }
+
+  /** Runs one of core's scripts (EVALSHA, EVAL when Redis does not have it yet). */
+  async #script(script, key, args) {
+    const sha = scriptSha(script);
+    try {
+      return await this.#redis.evalsha(sha, 1, this.prefix + key, ...args);
+    } catch (err) {
+      if (!String(err && err.message).includes('NOSCRIPT')) throw err;
+      return this.#redis.eval(script, 1, this.prefix + key, ...args);
+    }
+  }
+
+  /** Core's claim script: 'claimed' (for `owner`, `leaseMs`), 'pending' or 'done'. */
+  async claimLease(key, owner, leaseMs) {
+    const n = Number(await this.#script(constants.redisClaimScript, key, [owner, leaseMs]));
+    const claim = { 1: 'claimed', 0: 'pending', 2: 'done' }[n];
+    if (claim === undefined) throw new Error(`the claim script answered ${n}, not 0, 1 or 2`);
+    return claim;
+  }
+
+  /** Core's renew script: true when `owner` held the key and its lease was extended. */
+  async renew(key, owner, leaseMs) {
+    return Number(await this.#script(constants.redisRenewScript, key, [owner, leaseMs])) === 1;
+  }
+
+  /** Core's complete script: the key done for `ttlMs` (when `owner` or nobody held it). */
+  async complete(key, owner) {
+    return Number(await this.#script(constants.redisCompleteScript, key, [owner, this.ttlMs])) === 1;
+  }
+
+  /** Core's release script: the key deleted when `owner` held it. */
+  async releaseOwned(key, owner) {
+    return Number(await this.#script(constants.redisReleaseScript, key, [owner])) === 1;
+  }
 }
+
+const shas = new Map();
+function scriptSha(script) {
+  let sha = shas.get(script);
+  if (sha === undefined) {
+    sha = crypto.createHash('sha1').update(script).digest('hex');
+    shas.set(script, sha);
+  }
+  return sha;
+}
+
+const LEASE_METHODS = ['claimLease', 'renew', 'complete', 'releaseOwned'];
+const CLAIMS = ['claimed', 'pending', 'done'];
 
 /** A store's failure, as core reports its own store's: kind `transport`, status 503. */
 function storeFailed(err) {
@@ -108,21 +164,26 @@ function storeFailed(err) {
  * Checks, parses and deduplicates deliveries (core's webhook receiver). Options: `token` (the
  * secret in the callback URL's query), `tokenParam` (default `token`), `maxBody` (bytes,
  * default and at most 1 MiB), `store` (default a MemoryStore; a RedisStore; any object with
- * `claim(key)` and `release(key)`; `null` for none).
+ * `claim(key)` and `release(key)`, and for the lease protocol `claimLease`, `renew`, `complete`
+ * and `releaseOwned` as well; `null` for none), `leaseMs` (default 2000), `waitMs` (default
+ * 4000), `pollMs` (default 50): see `begin`.
  */
 class Receiver {
   #native;
   #store = null;
+  #leased = false;
 
   constructor(options) {
     if (options != null && (typeof options !== 'object' || Array.isArray(options))) {
       throw validation('options', `expected an object of Receiver options, got ${describe(options)}`);
     }
-    const { token, tokenParam, maxBody, store, ...rest } = options ?? {};
+    const { token, tokenParam, maxBody, store, leaseMs, waitMs, pollMs, ...rest } = options ?? {};
     const extra = Object.keys(rest);
-    if (extra.length > 0) throw validation(extra[0], 'is not an option of Receiver (expected one of: token, tokenParam, maxBody, store)');
+    if (extra.length > 0) {
+      throw validation(extra[0], 'is not an option of Receiver (expected one of: token, tokenParam, maxBody, store, leaseMs, waitMs, pollMs)');
+    }
     // What the addon takes: core's options, and which store core keeps (its own, or none).
-    const native = { token, tokenParam, maxBody };
+    const native = { token, tokenParam, maxBody, leaseMs, waitMs, pollMs };
     if (store === undefined || store instanceof MemoryStore) {
       if (store) Object.assign(native, { store: 'memory', capacity: store.capacity, ttlMs: store.ttlMs });
     } else if (store === null) {
@@ -130,6 +191,7 @@ class Receiver {
     } else if (typeof store === 'object' && typeof store.claim === 'function' && typeof store.release === 'function') {
       native.store = 'none';
       this.#store = store;
+      this.#leased = LEASE_METHODS.every((m) => typeof store[m] === 'function');
     } else {
       throw validation('store', `expected a MemoryStore, a RedisStore, an object with claim and release methods, or null; got ${describe(store)}`);
     }
@@ -140,6 +202,14 @@ class Receiver {
   get maxBody() { return this.#native.maxBody; }
   /** True when deliveries must carry the URL token. */
   get hasToken() { return this.#native.hasToken; }
+  /** How long a handler holds a key before it must renew it, in milliseconds. */
+  get leaseMs() { return this.#native.leaseMs; }
+  /** How often the helpers renew a lease while the handler runs (a third of it). */
+  get renewEveryMs() { return this.#native.renewEveryMs; }
+  /** How long `begin` waits for a key another handler holds, in milliseconds. */
+  get waitMs() { return this.#native.waitMs; }
+  /** How often `begin` looks at such a key while it waits, in milliseconds. */
+  get pollMs() { return this.#native.pollMs; }
 
   /**
    * The checks to run before reading the body: the token in `query` (the URL's query string)
@@ -171,6 +241,94 @@ class Receiver {
     }
     return { event: d.event, key: d.key, duplicate, status: d.status, body: d.body };
   }
+
+  /**
+   * Like `receive`, but claims the key under a lease: `{ event, key, duplicate, owner, status,
+   * body }`, `owner` set when this call claimed the key (null for a duplicate, `ivr_start`, no
+   * store, or a store without the lease methods, whose claim is done at once). Renew the lease
+   * every `renewEveryMs` while handling (`renew`), then `complete` before answering 200, or
+   * `releaseOwned` after a failure before answering non-200. A key another handler holds is
+   * looked at every `pollMs` for up to `waitMs`: done → a duplicate; free again (released, or
+   * its handler died and its lease ran out) → claimed; still held → throws kind `timeout`,
+   * status 503, so that the platform sends it again. Never blocks the event loop.
+   */
+  async begin(query, body) {
+    const d = this.#native.parse(query, body);
+    const out = { event: d.event, key: d.key, duplicate: false, owner: null, status: d.status, body: d.body };
+    if (!d.claim) return out;
+    if (this.#store !== null && !this.#leased) {
+      out.duplicate = !(await this.#claimOnce(d.key));
+      return out;
+    }
+    if (this.#store === null && !this.#native.hasStore) return out;
+    const owner = binding.webhookNewOwner();
+    const started = Date.now();
+    for (;;) {
+      const claim = await this.#claimLease(d.key, owner);
+      if (claim === 'claimed') {
+        out.owner = owner;
+        return out;
+      }
+      if (claim === 'done') {
+        out.duplicate = true;
+        return out;
+      }
+      const waited = Date.now() - started;
+      if (waited >= this.waitMs) this.#native.pendingError(d.key);
+      await new Promise((resolve) => { setTimeout(resolve, Math.min(this.pollMs, this.waitMs - waited)); });
+    }
+  }
+
+  async #claimOnce(key) {
+    let claimed;
+    try {
+      claimed = await this.#store.claim(key);
+    } catch (err) {
+      throw storeFailed(err);
+    }
+    if (typeof claimed !== 'boolean') throw storeFailed(`claim() resolved to ${describe(claimed)}, not true or false`);
+    return claimed;
+  }
+
+  async #claimLease(key, owner) {
+    if (this.#store === null) return this.#native.claimLease(key, owner);
+    let claim;
+    try {
+      claim = await this.#store.claimLease(key, owner, this.leaseMs);
+    } catch (err) {
+      throw storeFailed(err);
+    }
+    if (!CLAIMS.includes(claim)) throw storeFailed(`claimLease() resolved to ${describe(claim)}, not 'claimed', 'pending' or 'done'`);
+    return claim;
+  }
+
+  /** Runs a lease method of the store (core's, or the JavaScript one); resolves to a boolean. */
+  async #owned(method, key, owner, ...args) {
+    if (typeof key !== 'string') throw validation('key', `expected a string, got ${describe(key)}`);
+    if (typeof owner !== 'string') throw validation('owner', `expected a string, got ${describe(owner)}`);
+    if (this.#store === null) return this.#native[method](key, owner);
+    if (!this.#leased) {
+      if (method === 'releaseOwned') {
+        await this.release(key);
+      }
+      return true;
+    }
+    let result;
+    try {
+      result = await this.#store[method](key, owner, ...args);
+    } catch (err) {
+      throw storeFailed(err);
+    }
+    if (typeof result !== 'boolean') throw storeFailed(`${method}() resolved to ${describe(result)}, not true or false`);
+    return result;
+  }
+
+  /** Extends `owner`'s lease on `key` by `leaseMs`; false when it no longer holds it. */
+  async renew(key, owner) { return this.#owned('renew', key, owner, this.leaseMs); }
+  /** Marks `key` done after its handling succeeded; false when another handler holds it now. */
+  async complete(key, owner) { return this.#owned('complete', key, owner); }
+  /** Forgets `key` when `owner` holds it (after its handling failed); false otherwise. */
+  async releaseOwned(key, owner) { return this.#owned('releaseOwned', key, owner); }
 
   /** Forgets `key` in the store, so that the platform's re-send is handled (after a failure). */
   async release(key) {
@@ -317,7 +475,7 @@ async function serve(receiver, onEvent, options, req, res, preread) {
   }
   let delivery;
   try {
-    delivery = await receiver.receive(query, body);
+    delivery = options.answerFirst ? await receiver.receive(query, body) : await receiver.begin(query, body);
   } catch (err) {
     refuse(res, err, preread === undefined && body.length > receiver.maxBody, report);
     return;
@@ -328,6 +486,7 @@ async function serve(receiver, onEvent, options, req, res, preread) {
   }
   const isIvr = delivery.event.type === 'ivr_start';
   if (options.answerFirst && !isIvr) {
+    // The key was marked done at once: a worker that dies from here on loses the event.
     answer(res, delivery.status, delivery.body);
     try {
       await onEvent(delivery.event, delivery, req);
@@ -336,18 +495,32 @@ async function serve(receiver, onEvent, options, req, res, preread) {
     }
     return;
   }
+  const renewal = delivery.owner ? renewWhileHandling(receiver, delivery, report) : null;
   let result;
   try {
     result = await onEvent(delivery.event, delivery, req);
   } catch (err) {
+    if (renewal) clearInterval(renewal);
     report(err, delivery);
     try {
-      await receiver.release(delivery.key);
+      if (delivery.owner) await receiver.releaseOwned(delivery.key, delivery.owner);
+      else await receiver.release(delivery.key);
     } catch (releaseErr) {
       report(releaseErr, delivery);
     }
     answer(res, 500, 'the handler failed; send the event again');
     return;
+  }
+  if (renewal) clearInterval(renewal);
+  if (delivery.owner) {
+    try {
+      if (!(await receiver.complete(delivery.key, delivery.owner))) {
+        report(new Error(`${delivery.key} was handled, but its lease had run out and another handler holds it`), delivery);
+      }
+    } catch (err) {
+      // The key stays pending until its lease runs out; a re-send after that is handled again.
+      report(err, delivery);
+    }
   }
   const document = isIvr ? ivrDocument(result) : null;
   if (document !== null) {
@@ -355,6 +528,19 @@ async function serve(receiver, onEvent, options, req, res, preread) {
   } else {
     answer(res, delivery.status, delivery.body);
   }
+}
+
+/** A timer that renews the delivery's lease while its handler's promise is pending. */
+function renewWhileHandling(receiver, delivery, report) {
+  const timer = setInterval(() => {
+    receiver.renew(delivery.key, delivery.owner).then((held) => {
+      if (!held) {
+        clearInterval(timer);
+        report(new Error(`the lease on ${delivery.key} ran out while it was handled; a re-send may be handled again`), delivery);
+      }
+    }, (err) => report(err, delivery));
+  }, receiver.renewEveryMs);
+  return timer;
 }
 
 function checkArgs(receiver, onEvent, options, what) {
@@ -471,6 +657,9 @@ module.exports = {
   httpHandler,
   expressMiddleware,
   fastifyPlugin,
-  /** Core's constants: `redisKeyPrefix`, `defaultTtlMs`, `maxTtlMs`, `defaultMaxBody`, ... */
+  /** Core's constants: `redisKeyPrefix`, `defaultTtlMs`, `maxTtlMs`, `defaultMaxBody`, the lease's
+   * `defaultLeaseMs`, `defaultWaitMs`, `defaultPollMs` and Redis scripts, ... */
   constants,
+  /** A new lease owner value (`p:` and 32 random hex digits), core's. */
+  newOwner: () => binding.webhookNewOwner(),
 };

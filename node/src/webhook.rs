@@ -22,6 +22,9 @@ type R<T> = std::result::Result<T, JsError>;
 fn option_error(e: yunhuni::Error) -> JsError {
     JsError::renamed(e.rename_field(|f| match f {
         "ttl" => "ttlMs".to_owned(),
+        "lease" => "leaseMs".to_owned(),
+        "wait" => "waitMs".to_owned(),
+        "poll" => "pollMs".to_owned(),
         other => other.to_owned(),
     }))
 }
@@ -59,6 +62,15 @@ impl NativeReceiver {
             let store = a.string("store")?;
             let capacity = a.int("capacity")?;
             let ttl = millis(a.int("ttlMs")?);
+            if let Some(lease) = millis(a.int("leaseMs")?) {
+                b = b.lease(lease);
+            }
+            if let Some(wait) = millis(a.int("waitMs")?) {
+                b = b.wait(wait);
+            }
+            if let Some(poll) = millis(a.int("pollMs")?) {
+                b = b.poll(poll);
+            }
             a.finish()?;
             match store.as_deref() {
                 None | Some("memory") => {
@@ -160,24 +172,123 @@ impl NativeReceiver {
             self.inner.receive(&query, &body).map_err(JsError::renamed)
         };
         let d = receive().or_throw(env)?;
-        // A number beyond what JavaScript holds exactly: not an event this app can take (400).
-        let event = crate::view::event_object(env, &d.event.to_value())
-            .map_err(|e| JsError {
-                status: Some(400),
-                ..e
-            })
-            .or_throw(env)?;
-        let mut out = Object::new(env)?;
-        // SAFETY: a value just made in this environment.
-        out.set("event", unsafe {
-            Unknown::from_raw_unchecked(env.raw(), event)
-        })?;
-        out.set("key", d.key.as_str())?;
-        out.set("duplicate", d.duplicate)?;
-        out.set("status", u32::from(d.status))?;
-        out.set("body", d.body)?;
-        out.set("claim", d.to_claim)?;
-        Ok(out)
+        delivery_object(env, d)
+    }
+
+    /// Core's `parse`: the checks and the parse of `receive` without touching the store,
+    /// `{ event, key, duplicate: false, status, body, claim }` where `claim` is true for an
+    /// event (false for `ivr_start`). `webhook.js` then claims under a lease, looking again
+    /// every `pollMs` without blocking the event loop.
+    #[napi(catch_unwind)]
+    pub fn parse<'e>(
+        &self,
+        env: &'e Env,
+        query: Option<Unknown>,
+        body: Option<Unknown>,
+    ) -> Result<Object<'e>> {
+        let parse = || -> R<yunhuni::webhook::Delivery> {
+            let query = opt_string("query", query)?.unwrap_or_default();
+            let body = bytes("body", body, false)?;
+            self.inner.parse(&query, &body).map_err(JsError::renamed)
+        };
+        let d = parse().or_throw(env)?;
+        delivery_object(env, d)
+    }
+
+    /// One look at `key` for `owner` in core's store under the lease: `'claimed'`, `'pending'`
+    /// or `'done'` (`'claimed'` without a store).
+    #[napi(catch_unwind)]
+    pub fn claim_lease(
+        &self,
+        env: &Env,
+        key: Option<Unknown>,
+        owner: Option<Unknown>,
+    ) -> Result<&'static str> {
+        let claim = || -> R<&'static str> {
+            let (key, owner) = key_owner(key, owner)?;
+            Ok(self
+                .inner
+                .claim_lease(&key, &owner)
+                .map_err(JsError::renamed)?
+                .as_str())
+        };
+        claim().or_throw(env)
+    }
+
+    /// Renews `owner`'s lease on `key` in core's store; false when it no longer holds it.
+    #[napi(catch_unwind)]
+    pub fn renew(&self, env: &Env, key: Option<Unknown>, owner: Option<Unknown>) -> Result<bool> {
+        let renew = || -> R<bool> {
+            let (key, owner) = key_owner(key, owner)?;
+            self.inner.renew(&key, &owner).map_err(JsError::renamed)
+        };
+        renew().or_throw(env)
+    }
+
+    /// Marks `key` done in core's store; false when another handler holds it.
+    #[napi(catch_unwind)]
+    pub fn complete(
+        &self,
+        env: &Env,
+        key: Option<Unknown>,
+        owner: Option<Unknown>,
+    ) -> Result<bool> {
+        let complete = || -> R<bool> {
+            let (key, owner) = key_owner(key, owner)?;
+            self.inner.complete(&key, &owner).map_err(JsError::renamed)
+        };
+        complete().or_throw(env)
+    }
+
+    /// Forgets `key` in core's store when `owner` holds it.
+    #[napi(catch_unwind)]
+    pub fn release_owned(
+        &self,
+        env: &Env,
+        key: Option<Unknown>,
+        owner: Option<Unknown>,
+    ) -> Result<bool> {
+        let release = || -> R<bool> {
+            let (key, owner) = key_owner(key, owner)?;
+            self.inner
+                .release_owned(&key, &owner)
+                .map_err(JsError::renamed)
+        };
+        release().or_throw(env)
+    }
+
+    /// Throws core's error for a key still pending after the wait (kind `timeout`, status 503).
+    #[napi(catch_unwind)]
+    pub fn pending_error(&self, env: &Env, key: Option<Unknown>) -> Result<()> {
+        let pending = || -> R<()> {
+            let key = opt_string("key", key)?.unwrap_or_default();
+            Err(JsError::renamed(self.inner.pending_error(&key)))
+        };
+        pending().or_throw(env)
+    }
+
+    /// The lease, in milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn lease_ms(&self) -> u32 {
+        self.inner.lease().as_millis() as u32
+    }
+
+    /// How often a lease is renewed while the handler runs, in milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn renew_every_ms(&self) -> u32 {
+        self.inner.renew_every().as_millis().max(1) as u32
+    }
+
+    /// How long a key another handler holds is waited for, in milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn wait_ms(&self) -> u32 {
+        self.inner.wait().as_millis() as u32
+    }
+
+    /// How often such a key is looked at while waiting, in milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn poll_ms(&self) -> u32 {
+        self.inner.poll().as_millis().max(1) as u32
     }
 
     /// Forgets `key` in core's store (nothing to do without one).
@@ -190,6 +301,41 @@ impl NativeReceiver {
         };
         release().or_throw(env)
     }
+}
+
+fn key_owner(key: Option<Unknown>, owner: Option<Unknown>) -> R<(String, String)> {
+    let key = opt_string("key", key)?
+        .ok_or_else(|| JsError::validation("key", "is required (a string)"))?;
+    let owner = opt_string("owner", owner)?
+        .ok_or_else(|| JsError::validation("owner", "is required (a string)"))?;
+    Ok((key, owner))
+}
+
+fn delivery_object(env: &Env, d: yunhuni::webhook::Delivery) -> Result<Object<'_>> {
+    // A number beyond what JavaScript holds exactly: not an event this app can take (400).
+    let event = crate::view::event_object(env, &d.event.to_value())
+        .map_err(|e| JsError {
+            status: Some(400),
+            ..e
+        })
+        .or_throw(env)?;
+    let mut out = Object::new(env)?;
+    // SAFETY: a value just made in this environment.
+    out.set("event", unsafe {
+        Unknown::from_raw_unchecked(env.raw(), event)
+    })?;
+    out.set("key", d.key.as_str())?;
+    out.set("duplicate", d.duplicate)?;
+    out.set("status", u32::from(d.status))?;
+    out.set("body", d.body)?;
+    out.set("claim", d.to_claim)?;
+    Ok(out)
+}
+
+/// A new lease owner value: `p:` and 32 random hex digits (core's `new_owner`).
+#[napi(catch_unwind, js_name = "webhookNewOwner")]
+pub fn webhook_new_owner() -> String {
+    webhook::new_owner()
 }
 
 /// Core's constants that the JavaScript side uses rather than re-declares: the Redis key
@@ -206,6 +352,15 @@ pub fn webhook_constants() -> Value {
         "defaultCapacity": MemoryStore::DEFAULT_CAPACITY,
         "responseStatus": webhook::RESPONSE_STATUS,
         "responseBody": webhook::RESPONSE_BODY,
+        "defaultLeaseMs": webhook::DEFAULT_LEASE.as_millis() as u64,
+        "defaultWaitMs": webhook::DEFAULT_WAIT.as_millis() as u64,
+        "defaultPollMs": webhook::DEFAULT_POLL.as_millis() as u64,
+        "pendingPrefix": webhook::PENDING_PREFIX,
+        "doneValue": webhook::DONE_VALUE,
+        "redisClaimScript": webhook::REDIS_CLAIM_SCRIPT,
+        "redisRenewScript": webhook::REDIS_RENEW_SCRIPT,
+        "redisCompleteScript": webhook::REDIS_COMPLETE_SCRIPT,
+        "redisReleaseScript": webhook::REDIS_RELEASE_SCRIPT,
     })
 }
 
