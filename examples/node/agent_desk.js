@@ -75,7 +75,6 @@ class Desk {
     // One wait of one caller in the queue. Its id is the <enqueue>'s user_data, which the platform
     // echoes in every callcenter.queue.* and conversation.* event of it.
     this.tickets = new Map(); // id -> { id, callId, caller, attempt, since, state, agent, taskId, conversation, cause }
-    this.latest = new Map(); // call id -> its latest ticket id
     this.callbacks = new Map(); // id -> { id, number, state, agent, conversation, tries }
     this.talks = new Map(); // conversation id -> { id, kind, ticket, callback, ended }
     this.handled = 0;
@@ -91,32 +90,43 @@ class Desk {
    */
   enqueue(callId, caller, attempt, base) {
     const ticket = { id: `q${++this.ids}`, callId, caller, attempt, since: Date.now(), state: 'waiting',
-      agent: null, taskId: null, conversation: null, cause: null, missed: null };
+      agent: null, taskId: null, conversation: null, cause: null, missed: null, reply: null };
     this.tickets.set(ticket.id, ticket);
-    this.latest.set(callId, ticket.id);
     this.trim();
     console.log(`${ticket.id}: caller ${caller} queued (try ${attempt})`);
-    const query = this.token ? `?token=${encodeURIComponent(this.token)}` : '';
+    // The <next> URL names the ticket (the platform adds call_id, type and error to it).
+    const query = new URLSearchParams({ ...(this.token ? { token: this.token } : {}), ticket: ticket.id });
     return new Response()
       .enqueue({ choice: 'lru', waitVoice: 'please-hold.wav', userData: ticket.id })
       .route()
       .condition(this.conditionId)
-      .next(`${this.publicUrl ?? base}${QUEUED_PATH}${query}`);
+      .next(`${this.publicUrl ?? base}${QUEUED_PATH}?${query}`);
   }
 
-  /** The <next> request after an <enqueue>. */
-  async afterQueue(next, base) {
-    const ticket = this.tickets.get(this.latest.get(next.callId ?? '') ?? '');
-    if (!ticket) return new Response().play('goodbye.wav').endCall();
-    if (next.error === null) return new Response().play('thanks-for-calling.wav').endCall(); // the conversation is over
-    if (next.error === 'error' && (ticket.state === 'ringing' || ticket.missed)) {
+  /**
+   * The <next> request after an <enqueue>; resolves to XML. The platform sends it again when it
+   * gets no 200 within 5 s: the same ticket gets the same answer.
+   */
+  afterQueue(next, base) {
+    const ticket = this.tickets.get(next.params.find(([name]) => name === 'ticket')?.[1] ?? '');
+    if (!ticket) return Promise.resolve(new Response().play('goodbye.wav').endCall().toXml());
+    ticket.reply ??= this.after(ticket, next.error, base).then((doc) => doc.toXml(), (err) => {
+      ticket.reply = null; // a failure is not remembered: the re-send tries again
+      throw err;
+    });
+    return ticket.reply;
+  }
+
+  async after(ticket, error, base) {
+    if (error === null) return new Response().play('thanks-for-calling.wav').endCall(); // the conversation is over
+    if (error === 'error' && (ticket.state === 'ringing' || ticket.missed)) {
       // The agent's phone rang and the call was not taken (rejected, or rang out). The
       // queue.fail event says the same; whichever comes first acts, and this request waits for
       // it so that the caller is not offered to that agent again.
       await this.ringFailed(ticket);
     }
-    this.close(ticket, next.error);
-    if (next.error === 'error' && ticket.attempt < MAX_TRIES) return this.enqueue(ticket.callId, ticket.caller, ticket.attempt + 1, base);
+    this.close(ticket, error);
+    if (error === 'error' && ticket.attempt < MAX_TRIES) return this.enqueue(ticket.callId, ticket.caller, ticket.attempt + 1, base);
     this.promiseCallback(ticket);
     return new Response().play('we-will-call-you-back.wav').endCall();
   }
@@ -170,16 +180,11 @@ class Desk {
 
   /** Forgets the oldest finished records past `this.history`. */
   trim() {
-    const forget = (map, done, also = () => {}) => {
+    const forget = (map, done) => {
       if (map.size <= this.history) return;
-      for (const item of [...map.values()].filter(done).slice(0, Math.ceil(this.history / 2))) {
-        map.delete(item.id);
-        also(item);
-      }
+      for (const item of [...map.values()].filter(done).slice(0, Math.ceil(this.history / 2))) map.delete(item.id);
     };
-    forget(this.tickets, (t) => t.state === 'over', (t) => {
-      if (this.latest.get(t.callId) === t.id) this.latest.delete(t.callId);
-    });
+    forget(this.tickets, (t) => t.state === 'over');
     forget(this.talks, (t) => t.ended);
     forget(this.callbacks, (c) => c.state === 'done' || c.state === 'failed');
   }
@@ -396,8 +401,7 @@ function createHandler(desk, receiver) {
       if (url.pathname === QUEUED_PATH && req.method === 'GET') {
         const query = url.search.slice(1);
         receiver.checkHead(query, null); // the URL token, as for the POSTs
-        const doc = await desk.afterQueue(parseIvrNext(query), baseOf(req));
-        return send(res, 200, doc.toXml(), 'text/xml; charset=utf-8');
+        return send(res, 200, await desk.afterQueue(parseIvrNext(query), baseOf(req)), 'text/xml; charset=utf-8');
       }
       if (url.pathname === '/desk' && req.method === 'GET') return send(res, 200, desk.snapshot());
       if (req.method === 'POST' && parts[0] === 'agents') {

@@ -41,6 +41,7 @@ import time
 from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from urllib.parse import urlencode
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import yunhuni
@@ -80,7 +81,8 @@ class Ticket:
     conversation: Optional[str] = None
     cause: Optional[str] = None
     missed_handled: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    reply: Optional[str] = None  # the answer to its <next> request, for the platform's re-sends
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def advance(self, state: str) -> bool:
         if RANK[state] <= RANK[self.state]:
@@ -138,13 +140,12 @@ class Desk:
     def __init__(self, client: yunhuni.Client, public_url: str, token: Optional[str], condition_id: str) -> None:
         self.client = client
         self.condition_id = condition_id
-        query = f"?token={token}" if token else ""
-        self.queued_url = f"{public_url.rstrip('/')}{QUEUED_PATH}{query}"
+        self.queued_url = f"{public_url.rstrip('/')}{QUEUED_PATH}"
+        self.token = token
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.seats: Dict[str, Seat] = {}
         self.tickets: Dict[str, Ticket] = {}
-        self.latest: Dict[str, str] = {}  # call id -> its latest ticket
         self.callbacks: Dict[str, Callback] = {}
         self.talks: Dict[str, Talk] = {}
         self.handled = 0
@@ -160,32 +161,39 @@ class Desk:
         with self._lock:
             ticket = Ticket(f"q{next(self._ids)}", call_id, caller, attempt)
             self.tickets[ticket.id] = ticket
-            self.latest[call_id] = ticket.id
             self._trim()
         log.info("%s: caller %s queued (try %d)", ticket.id, caller, attempt)
+        # The <next> URL names the ticket (the platform adds call_id, type and error to it).
+        query = urlencode({**({"token": self.token} if self.token else {}), "ticket": ticket.id})
         return (
             Response()
             .enqueue(choice="lru", wait_voice="please-hold.wav", user_data=ticket.id)
             .route()
             .condition(self.condition_id)
-            .next(self.queued_url)
+            .next(f"{self.queued_url}?{query}")
         )
 
-    def after_queue(self, nxt: IvrNext) -> Response:
-        """The ``<next>`` request after an ``<enqueue>``."""
-        with self._lock:
-            ticket = self.tickets.get(self.latest.get(nxt.call_id or "", ""))
+    def after_queue(self, nxt: IvrNext) -> str:
+        """The ``<next>`` request after an ``<enqueue>``, as XML. The platform sends it again
+        when it gets no 200 within 5 s: the same ticket gets the same answer."""
+        ticket = self._ticket(nxt.param("ticket"))
         if ticket is None:
-            return Response().play("goodbye.wav").end_call()
-        if nxt.error is None:  # the conversation is over
+            return Response().play("goodbye.wav").end_call().to_xml()
+        with ticket.lock:
+            if ticket.reply is None:
+                ticket.reply = self._after(ticket, nxt.error).to_xml()
+            return ticket.reply
+
+    def _after(self, ticket: Ticket, error: Optional[str]) -> Response:
+        if error is None:  # the conversation is over
             return Response().play("thanks-for-calling.wav").end_call()
-        if nxt.error == "error" and ticket.state == "ringing":
+        if error == "error" and ticket.state == "ringing":
             # The agent's phone rang and the call was not taken (rejected, or rang out). The
             # queue.fail event says the same; whichever comes first acts, and this request
             # waits for it so that the caller is not offered to that agent again.
             self.ring_failed(ticket)
-        self._close(ticket, nxt.error)
-        if nxt.error == "error" and ticket.attempt < MAX_TRIES:
+        self._close(ticket, error)
+        if error == "error" and ticket.attempt < MAX_TRIES:
             return self.enqueue(ticket.call_id, ticket.caller, ticket.attempt + 1)
         self.promise_callback(ticket)
         return Response().play("we-will-call-you-back.wav").end_call()
@@ -240,8 +248,6 @@ class Desk:
         if len(self.tickets) > HISTORY:
             for old in [t for t in self.tickets.values() if t.state == "over"][: HISTORY // 2]:
                 del self.tickets[old.id]
-                if self.latest.get(old.call_id) == old.id:
-                    del self.latest[old.call_id]
         if len(self.talks) > HISTORY:
             for talk in [t for t in self.talks.values() if t.ended][: HISTORY // 2]:
                 del self.talks[talk.id]
@@ -482,7 +488,7 @@ def create_app(desk: Optional[Desk] = None, receiver: Optional[Receiver] = None)
             if path == QUEUED_PATH and method == "GET":
                 query = environ.get("QUERY_STRING", "")
                 receiver.check_head(query, None)  # the URL token, as for the POSTs
-                document = the_desk.after_queue(yunhuni.parse_ivr_next(query)).to_xml()
+                document = the_desk.after_queue(yunhuni.parse_ivr_next(query))
                 return _reply(start_response, 200, document.encode(), [("Content-Type", "text/xml; charset=utf-8")])
             if path == "/desk" and method == "GET":
                 return _json(start_response, 200, the_desk.snapshot())
