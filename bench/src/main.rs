@@ -20,12 +20,16 @@
 //!                                                  200 agents, 2,000 queued callers by conditions
 //! yunhuni-bench calls-scale [--quick] [--sandbox-bin P] [--calls N] [--time-scale X]
 //!                                                  100,000 calls in flight at once: peak RSS
+//! yunhuni-bench load --sandbox-bin P [--baseline-bin P] [--connections 64] [--seconds S] [--reps R]
+//!                    [--op duo_callback|query] [--quick]
+//!                                                  the sandbox under wrk-style load: requests/s, p99
 //! ```
 //!
 //! `--n N` (requests per repetition) and `--reps R` override the counts of `client` and `floor`.
 
 mod calls_scale;
 mod cc_scale;
+mod load;
 mod loopback;
 #[path = "../baselines/rust_floor.rs"]
 mod rust_floor;
@@ -804,8 +808,9 @@ fn main() {
         Some("conf-scale") => conf_scale(quick),
         Some("cc-scale") => cc_scale::cc_scale(quick),
         Some("calls-scale") => calls_scale::calls_scale(quick),
+        Some("load") => load::load(quick),
         _ => {
-            eprintln!("usage: yunhuni-bench client|floor|socket|serve|sign|parse|scale|conf-scale|cc-scale [--quick] [--base-url URL] [--n N] [--reps R]");
+            eprintln!("usage: yunhuni-bench client|floor|socket|serve|sign|parse|scale|conf-scale|cc-scale|load [--quick] [--base-url URL] [--n N] [--reps R]");
             std::process::exit(2);
         }
     }
