@@ -224,15 +224,15 @@ class Desk:
         elif isinstance(event, yunhuni.CallcenterQueueFail):
             ticket = self._ticket(event.user_data)
             log.info("queue failed for %s: %s", event.user_data, event.cause)
-            if ticket and not ticket.agent:
-                with self._lock:
-                    ticket.agent = event.agent_name  # its queue.select may still be on the way
-            if ticket and event.cause == "call_fail":
-                self.ring_failed(ticket)
-            if ticket:
-                self._close(ticket, event.cause)
-            if ticket and event.cause == "timeout":
-                self.promise_callback(ticket)
+            if ticket is None:
+                return None
+            with self._lock:
+                ticket.agent = ticket.agent or event.agent_name  # its queue.select may be late
+            if event.cause == "call_fail":
+                self.ring_failed(ticket)  # the chosen agent did not take the call
+            self._close(ticket, event.cause)
+            if event.cause == "timeout":
+                self.promise_callback(ticket)  # no agent within the condition's queue_timeout
         elif isinstance(event, yunhuni.CallcenterConversationBegin):
             self._conversation_began(event)
         elif isinstance(event, yunhuni.CallcenterConversationEnd):
