@@ -938,6 +938,16 @@ fn read_response(
     interpret(200, &bytes)
 }
 
+/// The platform's answer envelope, its strings borrowed where they have no escapes.
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    code: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    msg: Option<std::borrow::Cow<'a, str>>,
+    data: Option<Value>,
+}
+
 /// The outcome of an answer: `data` for a 200 whose `code` is `000000`, else the error it
 /// means (`auth` for 401, `http` for other statuses, `api` for a platform code, `decode` for
 /// a body that is not the platform's envelope). `body` is at most 1 KiB unless `status` is 200.
@@ -961,6 +971,18 @@ fn interpret(status: u16, body: &[u8]) -> Result<Value> {
         });
     }
     let bytes = body;
+    // The usual answer, an object with a string `code` (and `msg`), read without making a map
+    // of it; anything else (another shape, a repeated key) is read the general way below.
+    if bytes.trim_ascii_start().first() == Some(&b'{') {
+        if let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(bytes) {
+            if let Some(code) = envelope.code {
+                if code != "000000" {
+                    return Err(Error::api(&code, envelope.msg.as_deref().unwrap_or("")));
+                }
+                return Ok(envelope.data.unwrap_or(Value::Null));
+            }
+        }
+    }
     let envelope: Value = serde_json::from_slice(bytes).map_err(|e| {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
         Error::decode(format!(
@@ -987,6 +1009,42 @@ fn interpret(status: u16, body: &[u8]) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn envelopes() {
+        let ok = |b: &str| interpret(200, b.as_bytes()).unwrap();
+        let err = |b: &str| interpret(200, b.as_bytes()).unwrap_err();
+        assert_eq!(
+            ok(r#" {"code":"000000","msg":"ok","data":{"callId":"x"}}"#),
+            serde_json::json!({"callId": "x"})
+        );
+        assert_eq!(
+            ok(r#"{"data":[1],"code":"000\u0030\u00300"}"#),
+            serde_json::json!([1])
+        );
+        assert_eq!(ok(r#"{"code":"000000"}"#), Value::Null);
+        assert_eq!(ok(r#"{"code":"000000","data":null,"x":{}}"#), Value::Null);
+        // A repeated key: the last one counts, as when read into a map.
+        assert_eq!(
+            ok(r#"{"code":"030500","code":"000000","data":2}"#),
+            serde_json::json!(2)
+        );
+        let e = err(r#"{"code":"030500","msg":"\u6821\u9a8c"}"#);
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Api, Some("030500")));
+        assert!(e.to_string().contains("校验"), "{e}");
+        let e = err(r#"{"code":"030500","msg":5}"#);
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Api, Some("030500")));
+        for bad in [
+            r#"["000000","ok",{}]"#,
+            r#"{"code":0,"data":1}"#,
+            r#"{"code":null}"#,
+            r#"{"msg":"no code"}"#,
+            r#""000000""#,
+        ] {
+            assert_eq!(err(bad).kind(), ErrorKind::Decode, "{bad}");
+        }
+        assert_eq!(err(r#"{"code":"000000"} x"#).kind(), ErrorKind::Decode);
+    }
 
     #[test]
     fn base_url_forms() {
