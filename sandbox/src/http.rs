@@ -269,11 +269,12 @@ fn serve_connection(stream: TcpStream, handler: &Handler, stopping: &AtomicBool)
         return;
     };
     let mut reader = BufReader::new(read_half);
+    let mut line = Vec::with_capacity(256);
     loop {
         if stopping.load(Ordering::SeqCst) {
             return;
         }
-        match read_request(&mut reader, &stream) {
+        match read_request(&mut reader, &stream, &mut line) {
             Ok((request, keep_alive)) => {
                 let response = handler(&request);
                 let keep_alive = keep_alive && !stopping.load(Ordering::SeqCst);
@@ -296,15 +297,16 @@ fn serve_connection(stream: TcpStream, handler: &Handler, stopping: &AtomicBool)
     }
 }
 
-/// Reads one line ending in LF (the CR before it, if any, is removed). `None` at a clean EOF
-/// before any byte.
-fn read_line(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, ReadError> {
-    let mut line = Vec::new();
+/// Reads one line ending in LF into `line` (cleared first; the CR before the LF, if any, is
+/// removed). `false` at a clean EOF before any byte. One buffer serves every line of a
+/// connection, so reading a request allocates nothing for its lines.
+fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Result<bool, ReadError> {
+    line.clear();
     loop {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {
             return if line.is_empty() {
-                Ok(None)
+                Ok(false)
             } else {
                 Err(ReadError::Closed)
             };
@@ -324,13 +326,25 @@ fn read_line(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, ReadError> {
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            return Ok(Some(line));
+            return Ok(true);
         }
     }
 }
 
+/// Bytes decoded as ISO-8859-1 (each byte is the code point of its value).
 fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
+    match std::str::from_utf8(bytes) {
+        // ASCII, the usual case, is the same text in both encodings.
+        Ok(ascii) if bytes.is_ascii() => ascii.to_owned(),
+        _ => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+/// Whether a comma-separated header value lists `token` (compared case-insensitively).
+fn lists_token(value: &str, token: &str) -> bool {
+    value
+        .split(',')
+        .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
 fn is_token(s: &str) -> bool {
@@ -342,16 +356,19 @@ fn is_token(s: &str) -> bool {
 fn read_request(
     reader: &mut BufReader<TcpStream>,
     stream: &TcpStream,
+    line: &mut Vec<u8>,
 ) -> Result<(Request, bool), ReadError> {
     // Request line; empty lines before it are allowed.
-    let line = loop {
-        match read_line(reader)? {
-            None => return Err(ReadError::Closed),
-            Some(l) if l.is_empty() => continue,
-            Some(l) => break latin1(&l),
+    loop {
+        if !read_line(reader, line)? {
+            return Err(ReadError::Closed);
         }
-    };
-    let mut parts = line.split(' ');
+        if !line.is_empty() {
+            break;
+        }
+    }
+    let request_line = latin1(line);
+    let mut parts = request_line.split(' ');
     let (Some(method), Some(target), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
@@ -378,11 +395,12 @@ fn read_request(
         None => (origin.to_owned(), None),
     };
 
-    let mut headers = Vec::new();
+    let mut headers = Vec::with_capacity(12);
     loop {
-        let Some(raw) = read_line(reader)? else {
+        if !read_line(reader, line)? {
             return Err(ReadError::Closed);
-        };
+        }
+        let raw = &line[..];
         if raw.is_empty() {
             break;
         }
@@ -392,14 +410,24 @@ fn read_request(
         if raw[0] == b' ' || raw[0] == b'\t' {
             return Err(ReadError::Reject(400)); // obsolete line folding
         }
-        let text = latin1(&raw);
-        let Some((name, value)) = text.split_once(':') else {
+        // The name is a token (ASCII), so the first `:` of the bytes is the first of the text.
+        let Some(colon) = raw.iter().position(|&b| b == b':') else {
             return Err(ReadError::Reject(400));
         };
-        if !is_token(name) {
+        let name = latin1(&raw[..colon]);
+        if !is_token(&name) {
             return Err(ReadError::Reject(400));
         }
-        headers.push((name.to_owned(), value.trim_matches([' ', '\t']).to_owned()));
+        let value = &raw[colon + 1..];
+        let start = value
+            .iter()
+            .position(|&b| b != b' ' && b != b'\t')
+            .unwrap_or(value.len());
+        let end = value
+            .iter()
+            .rposition(|&b| b != b' ' && b != b'\t')
+            .map_or(start, |i| i + 1);
+        headers.push((name, latin1(&value[start..end])));
     }
     let mut request = Request {
         method: method.to_owned(),
@@ -409,22 +437,16 @@ fn read_request(
         body: Vec::new(),
     };
 
-    let connection = request
-        .header("Connection")
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let has_token = |t: &str| connection.split(',').any(|c| c.trim() == t);
+    let connection = request.header("Connection").unwrap_or("");
     let keep_alive = if http11 {
-        !has_token("close")
+        !lists_token(connection, "close")
     } else {
-        has_token("keep-alive")
+        lists_token(connection, "keep-alive")
     };
 
-    let chunked = request.header("Transfer-Encoding").map(|te| {
-        te.to_ascii_lowercase()
-            .split(',')
-            .any(|t| t.trim() == "chunked")
-    });
+    let chunked = request
+        .header("Transfer-Encoding")
+        .map(|te| lists_token(te, "chunked"));
     let length = if chunked.is_some() {
         None
     } else {
@@ -459,7 +481,7 @@ fn read_request(
         }
     }
     if chunked.is_some() {
-        request.body = read_chunked(reader)?;
+        request.body = read_chunked(reader, line)?;
     } else if let Some(n) = length {
         let mut body = vec![0; n];
         reader.read_exact(&mut body)?;
@@ -468,22 +490,26 @@ fn read_request(
     Ok((request, keep_alive))
 }
 
-fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, ReadError> {
+fn read_chunked(
+    reader: &mut BufReader<TcpStream>,
+    line: &mut Vec<u8>,
+) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
     loop {
-        let Some(line) = read_line(reader)? else {
+        if !read_line(reader, line)? {
             return Err(ReadError::Closed);
-        };
-        let line = latin1(&line);
-        let size_text = line.split(';').next().unwrap_or("").trim();
+        }
+        let text = latin1(line);
+        let size_text = text.split(';').next().unwrap_or("").trim();
         let size = usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Reject(400))?;
         if size == 0 {
             // Trailers, up to the empty line.
             loop {
-                match read_line(reader)? {
-                    Some(l) if l.is_empty() => return Ok(body),
-                    Some(_) => continue,
-                    None => return Err(ReadError::Closed),
+                if !read_line(reader, line)? {
+                    return Err(ReadError::Closed);
+                }
+                if line.is_empty() {
+                    return Ok(body);
                 }
             }
         }
@@ -493,9 +519,8 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, ReadError>
         let start = body.len();
         body.resize(start + size, 0);
         reader.read_exact(&mut body[start..])?;
-        match read_line(reader)? {
-            Some(l) if l.is_empty() => {}
-            _ => return Err(ReadError::Reject(400)),
+        if !read_line(reader, line)? || !line.is_empty() {
+            return Err(ReadError::Reject(400));
         }
     }
 }
@@ -514,15 +539,31 @@ fn write_response(
         response.status,
         reason_phrase(response.status)
     )?;
-    write!(out, "Date: {}\r\n", crate::time::http_date(now_secs))?;
+    out.extend_from_slice(b"Date: ");
+    // The date changes once a second: each connection's thread formats it once per second.
+    thread_local! {
+        static DATE: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    DATE.with_borrow_mut(|(secs, text)| {
+        if *secs != now_secs {
+            *secs = now_secs;
+            *text = crate::time::http_date(now_secs);
+        }
+        out.extend_from_slice(text.as_bytes());
+    });
+    out.extend_from_slice(b"\r\n");
     for (name, value) in &response.headers {
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");
-        out.extend(
-            value
-                .chars()
-                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')),
-        );
+        if value.is_ascii() {
+            out.extend_from_slice(value.as_bytes());
+        } else {
+            out.extend(
+                value
+                    .chars()
+                    .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')),
+            );
+        }
         out.extend_from_slice(b"\r\n");
     }
     write!(out, "Content-Length: {}\r\n", response.body.len())?;
