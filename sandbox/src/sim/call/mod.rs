@@ -80,7 +80,7 @@ pub(crate) enum CancelOutcome {
 
 /// How one leg of a call behaves: the parts of the number's [`Behavior`] a simple call uses,
 /// fixed when the call is placed (inline, so that a call in flight allocates nothing for them).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Leg {
     answer: Answer,
     hangup_after_ms: Option<u64>,
@@ -254,8 +254,9 @@ struct Call {
     callback_url: Option<Arc<str>>,
     user_data: Option<Box<str>>,
     route: Route,
-    /// The legs' behaviours, fixed when the call was placed (a single-leg call uses the first).
-    legs: [Leg; 2],
+    /// The legs' behaviours, fixed when the call was placed (a single-leg call uses the
+    /// first); `None` for the default behaviour, which most numbers have.
+    legs: [Option<Box<Leg>>; 2],
     timeline: Vec<Entry>,
     /// Bumped to invalidate the pending timer (on cancel).
     generation: u64,
@@ -283,6 +284,14 @@ impl Call {
         match &self.route {
             Route::Duo { to1, .. } => to1,
             Route::Single { to, .. } => to,
+        }
+    }
+
+    /// The behaviour of leg 1 (`0`) or leg 2 (`1`).
+    fn leg(&self, i: usize) -> Leg {
+        match &self.legs[i] {
+            Some(leg) => **leg,
+            None => Leg::from(&Behavior::default()),
         }
     }
 
@@ -629,10 +638,10 @@ impl Engine {
                 break id.into();
             }
         };
+        let default = Leg::from(&Behavior::default());
         let leg = |i: usize| {
-            behaviors
-                .get(i)
-                .map_or_else(|| Leg::from(&Behavior::default()), Leg::from)
+            let leg = behaviors.get(i).map_or(default, Leg::from);
+            (leg != default).then(|| Box::new(leg))
         };
         let interned = &mut self.calls.interned;
         let mut call = Box::new(Call {
@@ -666,7 +675,7 @@ impl Engine {
             let max_dial_ms = match call.route {
                 Route::Duo { max_dial_ms, .. } | Route::Single { max_dial_ms, .. } => max_dial_ms,
             };
-            let (due, step) = dial_outcome(call.legs[0].answer, 1, now, max_dial_ms);
+            let (due, step) = dial_outcome(call.leg(0).answer, 1, now, max_dial_ms);
             self.schedule_call(&call, due, step);
         }
         self.calls.order.push_back(Arc::clone(&id));

@@ -105,7 +105,7 @@ impl Engine {
             (Step::Answered { .. }, &Route::Duo { max_call_ms, .. }) => {
                 call.answer2 = Some(at);
                 call.enter(at, CallState::Connected, What::Bridged);
-                let [b1, b2] = call.legs;
+                let (b1, b2) = (call.leg(0), call.leg(1));
                 // Candidates in tie-break order: party 2, party 1, the duration limit.
                 let mut end = (at + max_call_ms, BridgeEnd::Timeout);
                 for (after, who) in [
@@ -144,7 +144,8 @@ impl Engine {
                 call.answer1 = Some(at);
                 call.enter(at, CallState::Answered1, What::Playing);
                 let play_end = at + play_ms;
-                let by_user = call.legs[0]
+                let by_user = call
+                    .leg(0)
                     .hangup_after_ms
                     .map(|ms| at.saturating_add(i64::try_from(ms).unwrap_or(i64::MAX)))
                     .filter(|&t| t < play_end);
@@ -170,7 +171,7 @@ impl Engine {
 
     fn dial_leg2(&mut self, call: &mut Call, at: i64, max_dial_ms: i64) {
         call.enter(at, CallState::Dialing2, What::Dialing2);
-        let (due, step) = dial_outcome(call.legs[1].answer, 2, at, max_dial_ms);
+        let (due, step) = dial_outcome(call.leg(1).answer, 2, at, max_dial_ms);
         self.schedule_call(call, due, step);
     }
 }
