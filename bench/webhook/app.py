@@ -6,7 +6,10 @@ with the recording handler of recorder.py and a Redis dedup store shared by ever
   with that handler (gunicorn for the first two, uvicorn for FastAPI).
 
 The token and Redis come from the environment: ``YUNHUNI_WEBHOOK_TOKEN`` and
-``WEBHOOK_REDIS_URL`` (the examples' ``REDIS_URL`` is set from it).
+``WEBHOOK_REDIS_URL`` (the examples' ``REDIS_URL`` is set from it). ``WEBHOOK_LEASE_S``,
+``WEBHOOK_WAIT_S`` and ``WEBHOOK_POLL_S`` set the receiver's lease, wait and poll interval (the
+load run scales them with the platform's per-attempt wait, as the sandbox's time scale does;
+core's defaults, 2 s, 4 s and 50 ms, are for the platform's real 5 s).
 """
 
 from __future__ import annotations
@@ -26,10 +29,18 @@ from yunhuni.webhook import Receiver, RedisStore, WSGIApp  # noqa: E402
 os.environ.setdefault("REDIS_URL", os.environ.get("WEBHOOK_REDIS_URL", ""))
 
 
+def _seconds(name: str) -> Any:
+    value = os.environ.get(name)
+    return float(value) if value else None
+
+
 def receiver() -> Receiver:
     return Receiver(
         os.environ.get("YUNHUNI_WEBHOOK_TOKEN") or None,
         store=RedisStore.from_url(os.environ["WEBHOOK_REDIS_URL"]),
+        lease=_seconds("WEBHOOK_LEASE_S"),
+        wait=_seconds("WEBHOOK_WAIT_S"),
+        poll=_seconds("WEBHOOK_POLL_S"),
     )
 
 

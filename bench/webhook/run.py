@@ -369,6 +369,19 @@ def count(r: "redis.Redis", prefix: str, settled: Dict[str, Tuple[bool, int]], s
     return c
 
 
+def lease_env(webhook_timeout_ms: int) -> Dict[str, str]:
+    """The receiver's lease, wait and poll interval for a platform that waits
+    ``webhook_timeout_ms`` per attempt (the platform's 5 s, time-scaled): the wait 80 % of an
+    attempt (the answer, 200 or 503, must reach the platform within it), the lease two attempts
+    (so that a killed worker's key is free again before the platform's 4th attempt has waited,
+    and a live worker stalled by the loaded machine for less than two thirds of it keeps its
+    key), the poll a thirtieth of an attempt (at most core's 50 ms). Core's defaults for the real
+    5 s are a 2 s lease, a 4 s wait and 50 ms."""
+    t = webhook_timeout_ms / 1000
+    return {"WEBHOOK_LEASE_S": f"{2 * t:.3f}", "WEBHOOK_WAIT_S": f"{0.8 * t:.3f}",
+            "WEBHOOK_POLL_S": f"{min(0.05, t / 30):.4f}"}
+
+
 def run_once(*, sandbox_bin: Optional[str], redis_server: RedisServer, events: int, workers: int,
              kill: bool, fail_every: int, slow_every: int, slow_s: float, webhook_timeout_ms: int,
              time_scale: float, spec: str = "app:app", kind: str = "gunicorn",
@@ -378,6 +391,7 @@ def run_once(*, sandbox_bin: Optional[str], redis_server: RedisServer, events: i
     redis_server.client.flushall()
     prefix = "rec:"
     env = {"WEBHOOK_REDIS_URL": redis_server.url, "WEBHOOK_RECORD_PREFIX": prefix, "WEBHOOK_SLOW_S": str(slow_s)}
+    env.update(lease_env(webhook_timeout_ms))
     with AppServer(kind, spec, workers, env) as server:
         sandbox: Any = (BinarySandbox(sandbox_bin, server.url, time_scale, webhook_timeout_ms) if sandbox_bin
                         else InProcessSandbox(server.url, time_scale, webhook_timeout_ms))

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyString};
-use yunhuni::webhook::{self, MemoryStore, Receiver, Store};
+use std::time::Duration;
+use yunhuni::webhook::{self, Claim, MemoryStore, Receiver, Store};
 
 use crate::client::repr_str;
 use crate::convert::{body_bytes, integer, seconds, text, type_name};
@@ -74,6 +75,60 @@ impl PyMemoryStore {
         self.0.release(&key).or_raise(py)
     }
 
+    /// Claims `key` for `owner` (a value from `new_owner()`) for `lease` seconds when it is
+    /// absent: `'claimed'`; else `'pending'` (another owner holds it) or `'done'`.
+    fn claim_lease(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        owner: &Bound<'_, PyAny>,
+        lease: &Bound<'_, PyAny>,
+    ) -> PyResult<&'static str> {
+        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
+        let lease = seconds(py, "lease", lease)?;
+        Ok(self
+            .0
+            .claim_lease(&key, &owner, lease)
+            .or_raise(py)?
+            .as_str())
+    }
+
+    /// Extends `owner`'s lease on `key` to `lease` seconds from now; False when it does not
+    /// hold it.
+    fn renew(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        owner: &Bound<'_, PyAny>,
+        lease: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
+        let lease = seconds(py, "lease", lease)?;
+        self.0.renew(&key, &owner, lease).or_raise(py)
+    }
+
+    /// Marks `key` done when `owner` holds it or nobody does; False otherwise.
+    fn complete(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        owner: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
+        self.0.complete(&key, &owner).or_raise(py)
+    }
+
+    /// Forgets `key` when `owner` holds it; False otherwise.
+    fn release_owned(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        owner: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
+        self.0.release_owned(&key, &owner).or_raise(py)
+    }
+
     fn __len__(&self) -> usize {
         self.0.len()
     }
@@ -88,9 +143,19 @@ impl PyMemoryStore {
 }
 
 /// A dedup store written in Python, as core's [`Store`]: `claim(key)` must return a `bool`,
-/// `release(key)` anything. What it raises becomes a store failure (core answers 503, so that
-/// the platform sends the event again).
-struct PyStore(Py<PyAny>);
+/// `release(key)` anything. A store that also has `claim_lease(key, owner, lease_s)` (returning
+/// `'claimed'`, `'pending'`, `'done'`, or the answer of core's claim script, 1, 0, 2),
+/// `renew(key, owner, lease_s)`, `complete(key, owner)` and `release_owned(key, owner)` (each a
+/// `bool`) takes part in the lease protocol; one without them falls back on `claim`/`release`.
+/// What it raises becomes a store failure (core answers 503, so that the platform sends the
+/// event again).
+struct PyStore {
+    store: Py<PyAny>,
+    leased: bool,
+}
+
+/// The lease methods a Python store needs to take part in the lease protocol.
+const LEASE_METHODS: [&str; 4] = ["claim_lease", "renew", "complete", "release_owned"];
 
 impl PyStore {
     fn failure(py: Python<'_>, method: &str, e: PyErr) -> yunhuni::Error {
@@ -100,11 +165,94 @@ impl PyStore {
     }
 }
 
+impl PyStore {
+    fn call_bool<A>(&self, method: &str, args: A) -> Result<bool, yunhuni::Error>
+    where
+        A: for<'py> pyo3::call::PyCallArgs<'py>,
+    {
+        Python::attach(|py| {
+            let result = self
+                .store
+                .call_method1(py, method, args)
+                .map_err(|e| Self::failure(py, method, e))?;
+            let result = result.bind(py);
+            match result.cast::<PyBool>() {
+                Ok(b) => Ok(b.is_true()),
+                Err(_) => Err(yunhuni::Error::decode(format!(
+                    "store.{method}() returned {}, not a bool",
+                    type_name(result)
+                ))),
+            }
+        })
+    }
+}
+
 impl Store for PyStore {
+    fn claim_lease(
+        &self,
+        key: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Claim, yunhuni::Error> {
+        if !self.leased {
+            return Ok(if self.claim(key)? {
+                Claim::Claimed
+            } else {
+                Claim::Done
+            });
+        }
+        Python::attach(|py| {
+            let result = self
+                .store
+                .call_method1(py, "claim_lease", (key, owner, lease.as_secs_f64()))
+                .map_err(|e| Self::failure(py, "claim_lease", e))?;
+            let result = result.bind(py);
+            let claim = if result.is_instance_of::<PyBool>() {
+                None
+            } else if let Ok(n) = result.extract::<i64>() {
+                Claim::from_script(n)
+            } else if let Ok(s) = result.extract::<String>() {
+                [Claim::Claimed, Claim::Pending, Claim::Done]
+                    .into_iter()
+                    .find(|c| c.as_str() == s)
+            } else {
+                None
+            };
+            claim.ok_or_else(|| {
+                let shown = result.repr().map(|r| r.to_string()).unwrap_or_default();
+                yunhuni::Error::decode(format!(
+                    "store.claim_lease() returned {}, not 'claimed', 'pending' or 'done' (or 1, 0, 2)",
+                    yunhuni::escape_text(&shown)
+                ))
+            })
+        })
+    }
+
+    fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<bool, yunhuni::Error> {
+        if !self.leased {
+            return Ok(true);
+        }
+        self.call_bool("renew", (key, owner, lease.as_secs_f64()))
+    }
+
+    fn complete(&self, key: &str, owner: &str) -> Result<bool, yunhuni::Error> {
+        if !self.leased {
+            return Ok(true);
+        }
+        self.call_bool("complete", (key, owner))
+    }
+
+    fn release_owned(&self, key: &str, owner: &str) -> Result<bool, yunhuni::Error> {
+        if !self.leased {
+            return self.release(key).map(|()| true);
+        }
+        self.call_bool("release_owned", (key, owner))
+    }
+
     fn claim(&self, key: &str) -> Result<bool, yunhuni::Error> {
         Python::attach(|py| {
             let result = self
-                .0
+                .store
                 .call_method1(py, "claim", (key,))
                 .map_err(|e| Self::failure(py, "claim", e))?;
             let result = result.bind(py);
@@ -120,7 +268,7 @@ impl Store for PyStore {
 
     fn release(&self, key: &str) -> Result<(), yunhuni::Error> {
         Python::attach(|py| {
-            self.0
+            self.store
                 .call_method1(py, "release", (key,))
                 .map(|_| ())
                 .map_err(|e| Self::failure(py, "release", e))
@@ -176,17 +324,30 @@ fn query_text(py: Python<'_>, query: &Bound<'_, PyAny>) -> PyResult<String> {
 impl PyReceiver {
     #[new]
     #[pyo3(
-        signature = (token = None, *, token_param = None, max_body = None, store = StoreParam::Default),
-        text_signature = "(token=None, *, token_param='token', max_body=1048576, store='memory')"
+        signature = (token = None, *, token_param = None, max_body = None, store = StoreParam::Default, lease = None, wait = None, poll = None),
+        text_signature = "(token=None, *, token_param='token', max_body=1048576, store='memory', lease=2.0, wait=4.0, poll=0.05)"
     )]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         token: Option<&Bound<'_, PyAny>>,
         token_param: Option<&Bound<'_, PyAny>>,
         max_body: Option<&Bound<'_, PyAny>>,
         store: StoreParam<'_>,
+        lease: Option<&Bound<'_, PyAny>>,
+        wait: Option<&Bound<'_, PyAny>>,
+        poll: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut builder = Receiver::builder();
+        if let Some(lease) = lease.filter(|v| !v.is_none()) {
+            builder = builder.lease(seconds(py, "lease", lease)?);
+        }
+        if let Some(wait) = wait.filter(|v| !v.is_none()) {
+            builder = builder.wait(seconds(py, "wait", wait)?);
+        }
+        if let Some(poll) = poll.filter(|v| !v.is_none()) {
+            builder = builder.poll(seconds(py, "poll", poll)?);
+        }
         if let Some(token) = token.filter(|t| !t.is_none()) {
             builder = builder.token(text(py, "token", token)?);
         }
@@ -223,7 +384,14 @@ impl PyReceiver {
                     builder = builder.shared_store(memory.get().0.clone());
                     StoreArg::Memory(memory.clone().unbind())
                 } else if s.hasattr("claim")? && s.hasattr("release")? {
-                    builder = builder.store(PyStore(s.clone().unbind()));
+                    let mut leased = true;
+                    for m in LEASE_METHODS {
+                        leased &= s.hasattr(m)?;
+                    }
+                    builder = builder.store(PyStore {
+                        store: s.clone().unbind(),
+                        leased,
+                    });
                     StoreArg::Python(s.clone().unbind())
                 } else {
                     return Err(invalid(
@@ -286,17 +454,89 @@ impl PyReceiver {
         let bytes: &[u8] = &bytes;
         let inner = &self.inner;
         let delivery = py.detach(|| inner.receive(&query, bytes)).or_raise(py)?;
-        let event = match events_gen::typed_to_py(py, delivery.event)? {
-            Ok(typed) => typed,
-            Err(other) => Py::new(py, PyEvent(other))?.into_any(),
-        };
-        Ok(PyDelivery {
-            event,
-            key: delivery.key,
-            duplicate: delivery.duplicate,
-            status: delivery.status,
-            body: delivery.body,
-        })
+        to_py_delivery(py, delivery)
+    }
+
+    /// Like `receive`, but claims the key under a lease (`lease` seconds): a handler that dies
+    /// leaves it free again when the lease runs out, instead of marked handled. The delivery's
+    /// `owner` is set when it was claimed; renew the lease every `renew_every` seconds while
+    /// handling (`renew`), then `complete` (before answering 200) or `release_owned` (after a
+    /// failure, before answering non-200). A key another handler holds is waited for (up to
+    /// `wait` seconds, with the GIL released): done → a duplicate; released or its lease ran
+    /// out → claimed; still held → `TimeoutError` with `.status` 503. The WSGI and ASGI helpers
+    /// do all of this.
+    fn begin(
+        &self,
+        py: Python<'_>,
+        query: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+    ) -> PyResult<PyDelivery> {
+        let query = query_text(py, query)?;
+        let bytes = body_bytes(body, "body")?;
+        let bytes: &[u8] = &bytes;
+        let inner = &self.inner;
+        let delivery = py.detach(|| inner.begin(&query, bytes)).or_raise(py)?;
+        to_py_delivery(py, delivery)
+    }
+
+    /// Extends `owner`'s lease on `key` by `lease` seconds; False when it no longer holds it.
+    fn renew(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        owner: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
+        let inner = &self.inner;
+        py.detach(|| inner.renew(&key, &owner)).or_raise(py)
+    }
+
+    /// Marks `key` done after its handling succeeded; False when another handler holds it now.
+    fn complete(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        owner: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
+        let inner = &self.inner;
+        py.detach(|| inner.complete(&key, &owner)).or_raise(py)
+    }
+
+    /// Forgets `key` when `owner` holds it (after its handling failed); False otherwise.
+    fn release_owned(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        owner: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
+        let inner = &self.inner;
+        py.detach(|| inner.release_owned(&key, &owner)).or_raise(py)
+    }
+
+    /// How long a handler holds a key before it must renew it, in seconds.
+    #[getter]
+    fn lease(&self) -> f64 {
+        self.inner.lease().as_secs_f64()
+    }
+
+    /// How often the helpers renew a lease while the handler runs, in seconds (a third of it).
+    #[getter]
+    fn renew_every(&self) -> f64 {
+        self.inner.renew_every().as_secs_f64()
+    }
+
+    /// How long `begin` waits for a key another handler holds, in seconds.
+    #[getter]
+    fn wait(&self) -> f64 {
+        self.inner.wait().as_secs_f64()
+    }
+
+    /// How often `begin` looks at such a key while it waits, in seconds.
+    #[getter]
+    fn poll(&self) -> f64 {
+        self.inner.poll().as_secs_f64()
     }
 
     /// Forgets a delivery's key in the store, so that the platform's re-send of it is handled
@@ -347,6 +587,27 @@ impl PyReceiver {
     }
 }
 
+fn to_py_delivery(py: Python<'_>, delivery: webhook::Delivery) -> PyResult<PyDelivery> {
+    let event = match events_gen::typed_to_py(py, delivery.event)? {
+        Ok(typed) => typed,
+        Err(other) => Py::new(py, PyEvent(other))?.into_any(),
+    };
+    Ok(PyDelivery {
+        event,
+        key: delivery.key,
+        duplicate: delivery.duplicate,
+        owner: delivery.owner,
+        status: delivery.status,
+        body: delivery.body,
+    })
+}
+
+/// A new lease owner value: `p:` and 32 random hex digits (core's `new_owner`).
+#[pyfunction]
+fn new_owner() -> String {
+    webhook::new_owner()
+}
+
 /// One delivery as the receiver saw it: the typed event, its key, whether it was seen before,
 /// and the response to send.
 #[pyclass(frozen, module = "yunhuni.webhook", name = "Delivery")]
@@ -354,6 +615,7 @@ pub struct PyDelivery {
     event: Py<PyAny>,
     key: String,
     duplicate: bool,
+    owner: Option<String>,
     status: u16,
     body: &'static str,
 }
@@ -378,6 +640,13 @@ impl PyDelivery {
     #[getter]
     fn duplicate(&self) -> bool {
         self.duplicate
+    }
+
+    /// The lease's owner value when `Receiver.begin` claimed this delivery (this handler holds
+    /// its key); None otherwise.
+    #[getter]
+    fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
     }
 
     /// The HTTP status to answer (200).
@@ -415,5 +684,24 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WEBHOOK_RESPONSE_STATUS", webhook::RESPONSE_STATUS)?;
     m.add("WEBHOOK_RESPONSE_BODY", webhook::RESPONSE_BODY)?;
     m.add("WEBHOOK_MAX_TOKEN_BYTES", webhook::MAX_TOKEN_BYTES)?;
+    m.add(
+        "WEBHOOK_DEFAULT_LEASE",
+        webhook::DEFAULT_LEASE.as_secs_f64(),
+    )?;
+    m.add("WEBHOOK_DEFAULT_WAIT", webhook::DEFAULT_WAIT.as_secs_f64())?;
+    m.add("WEBHOOK_DEFAULT_POLL", webhook::DEFAULT_POLL.as_secs_f64())?;
+    m.add("WEBHOOK_PENDING_PREFIX", webhook::PENDING_PREFIX)?;
+    m.add("WEBHOOK_DONE_VALUE", webhook::DONE_VALUE)?;
+    m.add("WEBHOOK_REDIS_CLAIM_SCRIPT", webhook::REDIS_CLAIM_SCRIPT)?;
+    m.add("WEBHOOK_REDIS_RENEW_SCRIPT", webhook::REDIS_RENEW_SCRIPT)?;
+    m.add(
+        "WEBHOOK_REDIS_COMPLETE_SCRIPT",
+        webhook::REDIS_COMPLETE_SCRIPT,
+    )?;
+    m.add(
+        "WEBHOOK_REDIS_RELEASE_SCRIPT",
+        webhook::REDIS_RELEASE_SCRIPT,
+    )?;
+    m.add_function(wrap_pyfunction!(new_owner, m)?)?;
     Ok(())
 }

@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import io
+import logging
 import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
@@ -18,7 +20,7 @@ import pytest
 import redis
 
 import yunhuni
-from yunhuni import ivr
+from yunhuni import ValidationError, ivr, webhook
 from yunhuni.webhook import (
     ASGIApp,
     DEFAULT_TTL,
@@ -561,3 +563,141 @@ def test_a_handler_interrupted_releases_its_key_and_the_interruption_goes_on() -
     handler = Recorder()
     assert WSGIApp(receiver, handler).respond(environ(query="")).status == 200
     assert len(handler.events) == 1  # the re-send was handled: the key had been released
+
+
+# --- leases: a handler that dies, a handler that is slow -------------------------------------
+
+def key_of(body: bytes = BODY) -> str:
+    return Receiver(store=None).receive("", body).key
+
+
+def lease_stores(redis_server: Any) -> List[Any]:
+    redis_server.client.flushall()
+    return [MemoryStore(), RedisStore.from_url(redis_server.url)]
+
+
+def test_lease_settings_and_constants() -> None:
+    r = Receiver()
+    assert (r.lease, r.wait, r.poll) == (webhook.DEFAULT_LEASE, webhook.DEFAULT_WAIT, webhook.DEFAULT_POLL)
+    assert r.renew_every < r.lease and webhook.DEFAULT_WAIT < 5
+    assert Receiver(lease=0.5, wait=0, poll=0.01).lease == 0.5
+    cases: List[Tuple[Dict[str, Any], str]] = [
+        ({"lease": 0.001}, "lease"), ({"wait": 7200}, "wait"), ({"poll": 0}, "poll"),
+        ({"lease": "2"}, "lease"), ({"wait": -1}, "wait")]
+    for kwargs, field in cases:
+        with pytest.raises(ValidationError) as e:
+            Receiver(**kwargs)
+        assert e.value.field == field, kwargs
+    owner = webhook.new_owner()
+    assert owner.startswith(webhook.PENDING_PREFIX) and owner != webhook.new_owner()
+    for script in (webhook.REDIS_CLAIM_SCRIPT, webhook.REDIS_RENEW_SCRIPT, webhook.REDIS_COMPLETE_SCRIPT,
+                   webhook.REDIS_RELEASE_SCRIPT):
+        assert "KEYS[1]" in script
+
+
+def test_lease_states_in_both_stores(redis_server: Any) -> None:
+    for store in lease_stores(redis_server):
+        a, b = webhook.new_owner(), webhook.new_owner()
+        claimed = {"claimed": "claimed", 1: "claimed", 0: "pending", "pending": "pending", 2: "done", "done": "done"}
+        assert claimed[store.claim_lease("k", a, 5)] == "claimed"
+        assert claimed[store.claim_lease("k", b, 5)] == "pending"
+        assert store.renew("k", b, 5) is False and store.release_owned("k", b) is False
+        assert store.renew("k", a, 5) is True
+        assert store.complete("k", b) is False and store.complete("k", a) is True
+        assert claimed[store.claim_lease("k", b, 5)] == "done"
+        assert store.claim("old") is True
+        assert claimed[store.claim_lease("old", a, 5)] == "done"
+        assert claimed[store.claim_lease("r", a, 5)] == "claimed"
+        assert store.release_owned("r", a) is True
+        assert claimed[store.claim_lease("r", b, 5)] == "claimed"
+    redis_server.client.flushall()
+
+
+def test_a_dead_handlers_delivery_is_handled_once_after_its_lease(redis_server: Any) -> None:
+    """The first delivery's handler died without releasing: its key was claimed under a short
+    lease that nobody renews. The re-send waits for the lease to run out and is handled, once."""
+    for store in lease_stores(redis_server):
+        store.claim_lease(key_of(), webhook.new_owner(), 0.2)  # the dead worker's claim
+        handler = Recorder()
+        app = WSGIApp(Receiver(TOKEN, store=store, lease=0.2, wait=30, poll=0.01), handler)
+        assert call_wsgi(app, environ())[0] == "200 OK"
+        assert call_wsgi(app, environ())[0] == "200 OK"  # a later re-send: a duplicate
+        assert len(handler.events) == 1, store
+        # The same with the ASGI helper and a fresh key.
+        body = BODY.replace(b"order-42", b"order-43")
+        store.claim_lease(key_of(body), webhook.new_owner(), 0.2)
+        events: List[Any] = []
+
+        async def handle(event: Any) -> None:
+            events.append(event)
+
+        asgi = ASGIApp(Receiver(TOKEN, store=store, lease=0.2, wait=30, poll=0.01), handle)
+        assert run_asgi(asgi, scope(length=len(body)), receiver_of([body]))[0] == 200
+        assert run_asgi(asgi, scope(length=len(body)), receiver_of([body]))[0] == 200
+        assert len(events) == 1, store
+    redis_server.client.flushall()
+
+
+def test_a_slow_live_handlers_resend_waits_then_is_a_duplicate(redis_server: Any) -> None:
+    """The first handler is alive but slower than several leases (the helper renews its lease):
+    the re-send waits, then is answered 200 as a duplicate, and the event is handled once."""
+    for store in lease_stores(redis_server):
+        started, release = threading.Event(), threading.Event()
+        calls: List[Any] = []
+
+        def slow(event: Any) -> None:
+            calls.append(event)
+            started.set()
+            release.wait(30)
+
+        # A lease of 0.5 s, renewed every 1/6 s; the handler holds it for 2 s.
+        app = WSGIApp(Receiver(TOKEN, store=store, lease=0.5, wait=30, poll=0.01), slow)
+        first: Dict[str, Any] = {}
+        t = threading.Thread(target=lambda: first.update(r=call_wsgi(app, environ())))
+        t.start()
+        assert started.wait(30)
+        resend: Dict[str, Any] = {}
+        t2 = threading.Thread(target=lambda: resend.update(r=call_wsgi(app, environ())))
+        t2.start()
+        time.sleep(2.0)  # several leases: without renewal the re-send would take the key
+        assert "r" not in resend  # still waiting for the first handler
+        release.set()
+        t.join(30)
+        t2.join(30)
+        assert first["r"][0] == "200 OK" and resend["r"][:1] == ("200 OK",) and resend["r"][2] == b"ok"
+        assert len(calls) == 1, store
+    redis_server.client.flushall()
+
+
+def test_a_resend_still_pending_after_the_wait_is_503(caplog: pytest.LogCaptureFixture) -> None:
+    store = MemoryStore()
+    owner = webhook.new_owner()
+    store.claim_lease(key_of(), owner, 60)  # a live handler, elsewhere, holds it
+    handler = Recorder()
+    app = WSGIApp(Receiver(TOKEN, store=store, wait=0.05), handler)
+    with caplog.at_level(logging.WARNING, logger="yunhuni.webhook"):
+        status, _, body = call_wsgi(app, environ())
+    assert status.startswith("503") and handler.calls == 0 and b"still handling" in body
+    assert "still being handled" in caplog.text
+    # It finishes: the next re-send is a duplicate.
+    assert store.complete(key_of(), owner) is True
+    assert call_wsgi(app, environ())[0] == "200 OK" and handler.calls == 0
+    # Receiver.begin itself: TimeoutError, status 503.
+    other = BODY.replace(b"order-42", b"x")
+    store.claim_lease(key_of(other), owner, 60)
+    with pytest.raises(yunhuni.YunhuniError) as e:
+        Receiver(store=store, wait=0).begin("", other)
+    assert e.value.status == 503 and e.value.kind == "timeout"
+
+
+def test_a_store_without_lease_methods_still_works() -> None:
+    """A store written before leases (claim and release only): begin falls back on them."""
+    store = ListStore()
+    handler = Recorder(fail_first=True)
+    app = WSGIApp(Receiver(TOKEN, store=store), handler)
+    assert call_wsgi(app, environ())[0].startswith("500")
+    assert store.released == [key_of()]  # released through release()
+    other = BODY.replace(b"order-42", b"order-44")
+    assert call_wsgi(app, environ(other))[0] == "200 OK"
+    assert call_wsgi(app, environ(other))[0] == "200 OK"  # claim() said seen: a duplicate
+    assert handler.calls == 2 and len(handler.events) == 1 and store.seen == [key_of(), key_of(other), key_of(other)]

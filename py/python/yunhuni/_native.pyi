@@ -167,6 +167,7 @@ __all__ += ["_Node", "_Response", "IvrStart", "IvrNext", "parse_ivr_next", "_ivr
 from .webhook import Delivery as Delivery
 from .webhook import MemoryStore as MemoryStore
 from .webhook import Receiver as Receiver
+from .webhook import new_owner as new_owner
 
 WEBHOOK_REDIS_KEY_PREFIX: str
 WEBHOOK_DEFAULT_TTL: float
@@ -176,6 +177,15 @@ WEBHOOK_DEFAULT_TOKEN_PARAM: str
 WEBHOOK_RESPONSE_STATUS: int
 WEBHOOK_RESPONSE_BODY: str
 WEBHOOK_MAX_TOKEN_BYTES: int
+WEBHOOK_DEFAULT_LEASE: float
+WEBHOOK_DEFAULT_WAIT: float
+WEBHOOK_DEFAULT_POLL: float
+WEBHOOK_PENDING_PREFIX: str
+WEBHOOK_DONE_VALUE: str
+WEBHOOK_REDIS_CLAIM_SCRIPT: str
+WEBHOOK_REDIS_RENEW_SCRIPT: str
+WEBHOOK_REDIS_COMPLETE_SCRIPT: str
+WEBHOOK_REDIS_RELEASE_SCRIPT: str
 
 __all__ += [
     "Receiver",
@@ -189,4 +199,14 @@ __all__ += [
     "WEBHOOK_RESPONSE_STATUS",
     "WEBHOOK_RESPONSE_BODY",
     "WEBHOOK_MAX_TOKEN_BYTES",
+    "WEBHOOK_DEFAULT_LEASE",
+    "WEBHOOK_DEFAULT_WAIT",
+    "WEBHOOK_DEFAULT_POLL",
+    "WEBHOOK_PENDING_PREFIX",
+    "WEBHOOK_DONE_VALUE",
+    "WEBHOOK_REDIS_CLAIM_SCRIPT",
+    "WEBHOOK_REDIS_RENEW_SCRIPT",
+    "WEBHOOK_REDIS_COMPLETE_SCRIPT",
+    "WEBHOOK_REDIS_RELEASE_SCRIPT",
+    "new_owner",
 ]
