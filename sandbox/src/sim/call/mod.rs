@@ -713,7 +713,7 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::config::{App, Credentials, SubAccount};
-    use crate::sim::Settings;
+    use crate::sim::{Outgoing, Settings};
     use crate::time::SimClock;
 
     fn shared() -> Shared {
@@ -816,5 +816,245 @@ mod tests {
         );
         assert_eq!(engine.cancel(&long, t0 + 100_000), CancelOutcome::Cancelled);
         assert_eq!(engine.call_infos().len(), 5);
+    }
+
+    /// The words of a call's timeline, oldest first.
+    fn words(engine: &Engine, id: &str) -> Vec<String> {
+        engine
+            .call_info(id)
+            .unwrap()
+            .timeline
+            .into_iter()
+            .map(|t| t.what)
+            .collect()
+    }
+
+    fn single(kind: CallKind, to: &str, play_ms: i64) -> NewCall {
+        NewCall {
+            kind,
+            plan: Plan::Single {
+                to: to.into(),
+                max_dial_ms: 45_000,
+                play_ms,
+            },
+            ..duo_call(to)
+        }
+    }
+
+    #[test]
+    fn timelines_and_end_events_are_written_from_the_record() {
+        let shared = shared();
+        let t0 = 1_500_000_000_000;
+        let url = "http://127.0.0.1:9/hook";
+        let mut engine = lock(&shared.engine);
+        // A callback with a ring tone that runs its course, its end event queued.
+        let full = engine.create(
+            NewCall {
+                callback_url: Some(url.into()),
+                user_data: Some("u1".into()),
+                plan: Plan::Duo {
+                    to1: "13800000001".into(),
+                    to2: "13800000002".into(),
+                    ring_tone_ms: 3000,
+                    max_dial_ms: 45_000,
+                    max_call_ms: 60_000,
+                },
+                ..duo_call("13800000001")
+            },
+            vec![Behavior::default(), Behavior::default()],
+            t0,
+            0,
+        );
+        let busy = engine.create(
+            duo_call("1"),
+            vec![Behavior::default(), Behavior::busy()],
+            t0,
+            0,
+        );
+        let timeout = engine.create(
+            duo_call("1"),
+            vec![
+                Behavior::answer_after(1000),
+                Behavior::answer_after(1000).with_bridge_error(),
+            ],
+            t0,
+            0,
+        );
+        let unreachable = engine.create(
+            single(CallKind::NotifyCall, "5", 10_000),
+            vec![Behavior::unreachable()],
+            t0,
+            0,
+        );
+        let hung_up = engine.create(
+            single(CallKind::VerifyCall, "6", 10_000),
+            vec![Behavior::answer_after(1000).hangup_after(2000)],
+            t0,
+            0,
+        );
+        let played = engine.create(
+            single(CallKind::NotifyCall, "7", 3000),
+            vec![Behavior::answer_after(1000)],
+            t0,
+            0,
+        );
+        let failed = engine.create(
+            single(CallKind::VerifyCall, "8", 3000),
+            vec![Behavior::engine_failure()],
+            t0,
+            0,
+        );
+        let cancelled = engine.create(
+            duo_call("1"),
+            vec![Behavior::no_answer(), Behavior::default()],
+            t0,
+            0,
+        );
+        let ignored = engine.create(
+            duo_call("1"),
+            vec![Behavior::default(), Behavior::default()],
+            t0,
+            0,
+        );
+        engine.advance(&shared, t0 + 2500);
+        assert_eq!(
+            engine.cancel(&cancelled, t0 + 2500),
+            CancelOutcome::Cancelled
+        );
+        engine.advance(&shared, t0 + 4500);
+        assert_eq!(engine.cancel(&ignored, t0 + 4500), CancelOutcome::Ignored);
+        engine.advance(&shared, t0 + 100_000);
+        let w = |id: &str| words(&engine, id);
+        assert_eq!(
+            w(&full),
+            [
+                "placed; dialling leg 1 to 13800000001",
+                "leg 1 answered",
+                "playing the ring tone to leg 1 (3 s)",
+                "dialling leg 2 to 13800000002",
+                "leg 2 answered; legs bridged",
+                "party 2 hung up",
+                "released",
+                "end event queued for http://127.0.0.1:9/hook",
+            ]
+        );
+        let none = "no callback URL; no end event sent";
+        assert_eq!(
+            w(&busy),
+            [
+                "placed; dialling leg 1 to 1",
+                "leg 1 answered",
+                "dialling leg 2 to 2",
+                "leg 2 busy",
+                "released",
+                none
+            ]
+        );
+        assert_eq!(
+            w(&timeout)[3..5],
+            [
+                "leg 2 answered; legs bridged",
+                "bridge failed (connect error)"
+            ]
+        );
+        assert_eq!(
+            w(&unreachable),
+            [
+                "placed; dialling leg 1 to 5",
+                "unreachable (dial failed)",
+                "released",
+                none
+            ]
+        );
+        assert_eq!(
+            w(&hung_up),
+            [
+                "placed; dialling leg 1 to 6",
+                "answered; playing",
+                "the called party hung up",
+                "released",
+                none
+            ]
+        );
+        assert_eq!(w(&played)[2], "content played; the platform hung up");
+        assert_eq!(
+            w(&failed),
+            [
+                "placed; dialling leg 1 to 8",
+                "engine failure: the call could not be started (调用失败)",
+                none
+            ]
+        );
+        assert_eq!(
+            w(&cancelled)[1..],
+            ["cancelled by the API: leg 1 hung up", "released", none]
+        );
+        assert_eq!(
+            w(&ignored)[1..5],
+            [
+                "leg 1 answered",
+                "dialling leg 2 to 2",
+                "leg 2 answered; legs bridged",
+                "cancel accepted by the API but ignored by the engine"
+            ]
+        );
+        // The end event sent is the one inspected, byte for byte, and says what happened.
+        let end = |id: &str| {
+            let d = engine.calls.map[id].delivery().unwrap();
+            (
+                d.event.clone(),
+                serde_json::from_slice::<serde_json::Value>(&d.body).unwrap(),
+                d,
+            )
+        };
+        let (event, body, delivery) = end(&full);
+        assert_eq!(event, "duo_callback.end");
+        assert_eq!(delivery.url.as_deref(), Some(url));
+        assert_eq!(
+            body,
+            serde_json::json!({"action": "event_notify", "id": full, "user_data": "u1",
+                "event": "duo_callback.end", "begin_time": t0, "end_time": t0 + 12_000,
+                "answer_time1": t0 + 2000, "answer_time2": t0 + 7000, "hangup_by": "2"})
+        );
+        let (event, body, _) = end(&timeout);
+        assert_eq!(
+            (event.as_str(), &body["error"], &body["hangup_by"]),
+            (
+                "duo_callback.end",
+                &serde_json::json!("connect error"),
+                &serde_json::json!("0")
+            )
+        );
+        let (event, body, _) = end(&unreachable);
+        assert_eq!(
+            (event.as_str(), &body["dropped_by"]),
+            ("notify_call.end", &serde_json::json!("sys"))
+        );
+        let (event, body, _) = end(&hung_up);
+        assert_eq!(
+            (event.as_str(), &body["hangup_by"]),
+            ("notify_call.end", &serde_json::json!("usr"))
+        );
+        // In ISO-8859-1 (the default charset of events) each Chinese character is a `?`.
+        let (event, body, _) = end(&failed);
+        assert_eq!(
+            (event.as_str(), &body["error"]),
+            ("verify_call.end", &serde_json::json!("????"))
+        );
+        drop(engine);
+        // Only the call with a callback URL queued its event; the worker's job carries the
+        // same bytes.
+        let queued: Vec<Outgoing> = lock(&shared.outbox).drain(..).collect();
+        assert_eq!(queued.len(), 1);
+        let job = queued
+            .into_iter()
+            .next()
+            .and_then(|o| shared.job_of(o))
+            .unwrap();
+        assert_eq!(
+            (&*job.call_id, job.event, job.url.as_str()),
+            (full.as_str(), "duo_callback.end", url)
+        );
+        assert_eq!(&job.body[..], &delivery.body[..]);
     }
 }
