@@ -5646,6 +5646,24 @@ const char *yh_webhook_redis_key_prefix(void);
  */
 uint64_t yh_webhook_default_ttl_ms(void);
 
+/**
+ * A text of core's lease protocol, by name: `"claim"`, `"renew"`, `"complete"`, `"release"` (the
+ * Redis Lua scripts every language's Redis store runs: `EVAL <it> 1 <prefix><key> <owner>
+ * [<ms>]`, see core's `webhook::REDIS_CLAIM_SCRIPT` and the others), `"pending_prefix"` (`p:`,
+ * what a pending key's value, its owner, starts with) or `"done_value"` (`d`). NULL for another
+ * name or NULL. Static.
+ */
+const char *yh_webhook_lease_text(const char *name);
+
+/**
+ * A time of core's lease protocol, in milliseconds, by name: `"lease"` (how long a handler holds
+ * a key before it must renew it, 2,000), `"wait"` (how long a re-send waits for a key another
+ * handler holds, 4,000), `"poll"` (how often it looks, 50), `"unrenewed_lease"` (the lease for a
+ * helper that cannot renew on its own, 10,000), `"min_lease"`, `"max_lease"`. -1 for another
+ * name or NULL.
+ */
+int64_t yh_webhook_lease_ms(const char *name);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

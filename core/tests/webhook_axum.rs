@@ -243,3 +243,76 @@ async fn every_event_of_a_sandbox_run_is_handled_exactly_once() {
         .await
         .unwrap();
 }
+
+/// Leases through the extractor: a delivery whose first handler died (its key claimed under a
+/// lease nobody renews) is handled once the lease runs out; a re-send that comes while a slow
+/// handler runs (its lease renewed by the extractor's task) waits, then is a duplicate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leases_a_dead_handler_and_a_slow_live_one() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let receiver = Receiver::builder()
+        .lease(Duration::from_millis(300))
+        .wait(Duration::from_secs(30))
+        .poll(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let calls = Arc::new(AtomicU32::new(0));
+    let (r, c) = (receiver.clone(), calls.clone());
+    let router = Router::new()
+        .route(
+            "/hook",
+            post(move |hook: Webhook| {
+                let c = c.clone();
+                async move {
+                    c.fetch_add(1, Ordering::SeqCst);
+                    if hook.key.contains(":slow-") {
+                        // Several leases long: the extractor's task keeps renewing.
+                        tokio::time::sleep(Duration::from_millis(1500)).await;
+                    }
+                    hook
+                }
+            }),
+        )
+        .with_state(r);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let post = move |body: Vec<u8>| {
+        tokio::task::spawn_blocking(move || {
+            let head = format!(
+                "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            status_of(&post_raw(port, &head, &body))
+        })
+    };
+    let body = |id: &str| {
+        format!(
+            r#"{{"action":"event_notify","id":"{id}","event":"duo_callback.end","hangup_by":"1"}}"#
+        )
+        .into_bytes()
+    };
+
+    // The dead handler's claim: never renewed, completed nor released.
+    let dead = receiver.begin("", &body("dead-1")).unwrap();
+    assert!(dead.owner.is_some());
+    assert_eq!(post(body("dead-1")).await.unwrap(), 200);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "handled once its lease ran out"
+    );
+    assert_eq!(post(body("dead-1")).await.unwrap(), 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "then a duplicate");
+
+    // The slow live handler and its re-send, sent while it runs.
+    let first = post(body("slow-1"));
+    while calls.load(Ordering::SeqCst) < 2 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let resend = post(body("slow-1"));
+    assert_eq!(first.await.unwrap(), 200);
+    assert_eq!(resend.await.unwrap(), 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "the slow one handled once");
+    server.abort();
+}

@@ -295,9 +295,86 @@ pub extern "C" fn yh_webhook_default_ttl_ms() -> u64 {
     webhook::DEFAULT_TTL.as_millis() as u64
 }
 
+/// A text of core's lease protocol, by name: `"claim"`, `"renew"`, `"complete"`, `"release"` (the
+/// Redis Lua scripts every language's Redis store runs: `EVAL <it> 1 <prefix><key> <owner>
+/// [<ms>]`, see core's `webhook::REDIS_CLAIM_SCRIPT` and the others), `"pending_prefix"` (`p:`,
+/// what a pending key's value, its owner, starts with) or `"done_value"` (`d`). NULL for another
+/// name or NULL. Static.
+#[no_mangle]
+pub extern "C" fn yh_webhook_lease_text(name: *const c_char) -> *const c_char {
+    static TEXTS: std::sync::OnceLock<Vec<(&'static str, CString)>> = std::sync::OnceLock::new();
+    value_guard(ptr::null(), || {
+        if name.is_null() {
+            return ptr::null();
+        }
+        // SAFETY: the caller passes a NUL-terminated string (checked for NULL above).
+        let name = unsafe { std::ffi::CStr::from_ptr(name) };
+        let texts = TEXTS.get_or_init(|| {
+            [
+                ("claim", webhook::REDIS_CLAIM_SCRIPT),
+                ("renew", webhook::REDIS_RENEW_SCRIPT),
+                ("complete", webhook::REDIS_COMPLETE_SCRIPT),
+                ("release", webhook::REDIS_RELEASE_SCRIPT),
+                ("pending_prefix", webhook::PENDING_PREFIX),
+                ("done_value", webhook::DONE_VALUE),
+            ]
+            .into_iter()
+            .map(|(n, t)| (n, c_string(t)))
+            .collect()
+        });
+        texts
+            .iter()
+            .find(|(n, _)| n.as_bytes() == name.to_bytes())
+            .map_or(ptr::null(), |(_, t)| t.as_ptr())
+    })
+}
+
+/// A time of core's lease protocol, in milliseconds, by name: `"lease"` (how long a handler holds
+/// a key before it must renew it, 2,000), `"wait"` (how long a re-send waits for a key another
+/// handler holds, 4,000), `"poll"` (how often it looks, 50), `"unrenewed_lease"` (the lease for a
+/// helper that cannot renew on its own, 10,000), `"min_lease"`, `"max_lease"`. -1 for another
+/// name or NULL.
+#[no_mangle]
+pub extern "C" fn yh_webhook_lease_ms(name: *const c_char) -> i64 {
+    value_guard(-1, || {
+        if name.is_null() {
+            return -1;
+        }
+        // SAFETY: the caller passes a NUL-terminated string (checked for NULL above).
+        let name = unsafe { std::ffi::CStr::from_ptr(name) };
+        let ms = |d: std::time::Duration| d.as_millis() as i64;
+        match name.to_bytes() {
+            b"lease" => ms(webhook::DEFAULT_LEASE),
+            b"wait" => ms(webhook::DEFAULT_WAIT),
+            b"poll" => ms(webhook::DEFAULT_POLL),
+            b"unrenewed_lease" => ms(webhook::UNRENEWED_LEASE),
+            b"min_lease" => ms(webhook::MIN_LEASE),
+            b"max_lease" => ms(webhook::MAX_LEASE),
+            _ => -1,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lease_texts_and_times_are_cores() {
+        let text = |n: &std::ffi::CStr| {
+            let p = yh_webhook_lease_text(n.as_ptr());
+            (!p.is_null()).then(|| unsafe { std::ffi::CStr::from_ptr(p) }.to_str().unwrap())
+        };
+        assert_eq!(text(c"claim"), Some(webhook::REDIS_CLAIM_SCRIPT));
+        assert_eq!(text(c"release"), Some(webhook::REDIS_RELEASE_SCRIPT));
+        assert_eq!(text(c"pending_prefix"), Some("p:"));
+        assert_eq!(text(c"nope"), None);
+        assert!(yh_webhook_lease_text(ptr::null()).is_null());
+        assert_eq!(yh_webhook_lease_ms(c"lease".as_ptr()), 2000);
+        assert_eq!(yh_webhook_lease_ms(c"wait".as_ptr()), 4000);
+        assert_eq!(yh_webhook_lease_ms(c"x".as_ptr()), -1);
+        assert_eq!(yh_webhook_lease_ms(ptr::null()), -1);
+    }
 
     fn receiver(token: Option<&CStr>) -> *mut yh_webhook_receiver {
         let mut r = ptr::null_mut();

@@ -147,6 +147,12 @@ pub const DEFAULT_WAIT: Duration = Duration::from_secs(4);
 /// How often [`Receiver::begin`] looks at a key another handler holds while it waits: 50 ms.
 pub const DEFAULT_POLL: Duration = Duration::from_millis(50);
 
+/// The lease for a helper that cannot renew it on its own while the handler runs (PHP under
+/// PHP-FPM has no threads nor timers: the handler renews by hand): 10 s. Long enough for most
+/// handlers, short enough that a dead worker's key is free again before the platform's last
+/// re-send has waited ([`DEFAULT_WAIT`] each, one after the other).
+pub const UNRENEWED_LEASE: Duration = Duration::from_secs(10);
+
 /// The shortest lease a receiver takes (renewed every third of it).
 pub const MIN_LEASE: Duration = Duration::from_millis(30);
 

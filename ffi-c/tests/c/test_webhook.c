@@ -71,6 +71,18 @@ static void settings(void) {
   check(str_eq(yh_webhook_redis_key_prefix(), "yunhuni:webhook:"), "redis key prefix %s",
         show(yh_webhook_redis_key_prefix()));
   check(yh_webhook_default_ttl_ms() == 3600000, "default ttl %llu", (unsigned long long)yh_webhook_default_ttl_ms());
+  /* The lease protocol's texts and times, core's (what the PHP stores read). */
+  const char *claim = yh_webhook_lease_text("claim");
+  check(claim != NULL && strstr(claim, "KEYS[1]") != NULL && strstr(claim, "'NX'") != NULL, "claim script %s", show(claim));
+  check(yh_webhook_lease_text("release") != NULL && yh_webhook_lease_text("renew") != NULL
+            && yh_webhook_lease_text("complete") != NULL, "the four scripts");
+  check(str_eq(yh_webhook_lease_text("pending_prefix"), "p:") && str_eq(yh_webhook_lease_text("done_value"), "d"),
+        "pending prefix and done value");
+  check(yh_webhook_lease_text("nope") == NULL && yh_webhook_lease_text(NULL) == NULL, "unknown text names: NULL");
+  check(yh_webhook_lease_ms("lease") == 2000 && yh_webhook_lease_ms("wait") == 4000 && yh_webhook_lease_ms("poll") == 50
+            && yh_webhook_lease_ms("unrenewed_lease") == 10000,
+        "lease times %lld %lld", (long long)yh_webhook_lease_ms("lease"), (long long)yh_webhook_lease_ms("wait"));
+  check(yh_webhook_lease_ms("nope") == -1 && yh_webhook_lease_ms(NULL) == -1, "unknown time names: -1");
   group_end("settings: each refused value is named");
 }
 
