@@ -28,6 +28,7 @@ require_once __DIR__ . '/src/functions.php';
 require_once __DIR__ . '/src/Ivr/Response.php';
 require_once __DIR__ . '/src/SapiSdk.php';
 require_once __DIR__ . '/src/Webhook/Store.php';
+require_once __DIR__ . '/src/Webhook/LeaseStore.php';
 require_once __DIR__ . '/src/Webhook/MemoryStore.php';
 require_once __DIR__ . '/src/Webhook/RedisStore.php';
 require_once __DIR__ . '/src/Webhook/Delivery.php';

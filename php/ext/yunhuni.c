@@ -957,6 +957,20 @@ ZEND_FUNCTION(Yunhuni_Ext_webhook_defaults)
     array_init(return_value);
     add_assoc_string(return_value, "redis_key_prefix", prefix ? prefix : "");
     add_assoc_long(return_value, "ttl_ms", (zend_long) yh_webhook_default_ttl_ms());
+    /* The lease protocol: core's times and texts (the Redis scripts every language runs). */
+    static const char *const times[] = {"lease", "wait", "poll", "unrenewed_lease", "min_lease", "max_lease"};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s_ms", times[i]);
+        add_assoc_long(return_value, name, (zend_long) yh_webhook_lease_ms(times[i]));
+    }
+    static const char *const texts[] = {"claim", "renew", "complete", "release", "pending_prefix", "done_value"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        const char *text = yh_webhook_lease_text(texts[i]);
+        char name[32];
+        snprintf(name, sizeof name, i < 4 ? "%s_script" : "%s", texts[i]);
+        add_assoc_string(return_value, name, text ? text : "");
+    }
 }
 
 /* ---- the module ------------------------------------------------------------------------------ */

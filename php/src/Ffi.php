@@ -526,10 +526,21 @@ final class Ffi
     public static function webhookDefaults(): array
     {
         $ffi = self::get();
-        return [
+        $defaults = [
             'redis_key_prefix' => (string) $ffi->yh_webhook_redis_key_prefix(),
             'ttl_ms' => (int) $ffi->yh_webhook_default_ttl_ms(),
         ];
+        // The lease protocol: core's times and texts (the Redis scripts every language runs).
+        foreach (['lease', 'wait', 'poll', 'unrenewed_lease', 'min_lease', 'max_lease'] as $name) {
+            $defaults[$name . '_ms'] = (int) $ffi->yh_webhook_lease_ms($name);
+        }
+        foreach (['claim', 'renew', 'complete', 'release'] as $name) {
+            $defaults[$name . '_script'] = (string) $ffi->yh_webhook_lease_text($name);
+        }
+        foreach (['pending_prefix', 'done_value'] as $name) {
+            $defaults[$name] = (string) $ffi->yh_webhook_lease_text($name);
+        }
+        return $defaults;
     }
 
     /** @return array{code: string, name: string, zh: string, en: string}|null */

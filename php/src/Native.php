@@ -142,7 +142,7 @@ final class Native
         self::extension() ? Ext\webhook_release($receiver, $key) : Ffi::webhookRelease($receiver, $key);
     }
 
-    /** @return array{redis_key_prefix: string, ttl_ms: int} core's constants for the stores of every language */
+    /** @return array<string, string|int> core's constants for the stores of every language (and the lease protocol) */
     public static function webhookDefaults(): array
     {
         return self::extension() ? Ext\webhook_defaults() : Ffi::webhookDefaults();

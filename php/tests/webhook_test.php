@@ -306,6 +306,70 @@ if (is_string($redisAt) && $redisAt !== '') {
             $a->receive('token=t', $ivr);
             check(!$b->receive('token=t', $ivr)->duplicate, 'ivr_start is not claimed in Redis');
         });
+        group("leases in Redis on $name: core's scripts, a dead handler, a slow live one", function () use ($connect, $name) {
+            $raw = $connect();
+            $store = new RedisStore($raw, ttlMs: 60_000);
+            $defaults = Receiver::defaults();
+            check($defaults['lease_ms'] === 2000 && $defaults['wait_ms'] === 4000 && $defaults['poll_ms'] === 50
+                && $defaults['unrenewed_lease_ms'] === 10000, "core's lease times: " . json_encode($defaults));
+            check(str_contains((string) $defaults['claim_script'], 'KEYS[1]') && $defaults['pending_prefix'] === 'p:', "core's scripts");
+            $key = "lease:$name:" . bin2hex(random_bytes(6));
+            [$a, $b] = ['p:' . bin2hex(random_bytes(16)), 'p:' . bin2hex(random_bytes(16))];
+            check($store->claimLease($key, $a, 2000) === 'claimed', 'claimLease: claimed when absent');
+            check((string) $raw->get("yunhuni:webhook:$key") === $a, 'the value is the owner');
+            check($store->claimLease($key, $b, 2000) === 'pending', 'claimLease: pending for another owner');
+            check($store->renew($key, $b, 9000) === false && $store->releaseOwned($key, $b) === false, 'only the owner renews or releases');
+            check($store->renew($key, $a, 9000) === true && (int) $raw->pttl("yunhuni:webhook:$key") > 2000, 'renew: the lease extended');
+            check($store->complete($key, $a) === true && (string) $raw->get("yunhuni:webhook:$key") === 'd', 'complete: done');
+            check($store->claimLease($key, $b, 2000) === 'done', 'claimLease: done');
+            $raw->del("yunhuni:webhook:$key"); // gone: core's scripts are loaded (EVALSHA) from now on
+            check($store->claimLease($key, $b, 2000) === 'claimed', 'EVALSHA once Redis has the script');
+
+            // A dead handler: the first delivery's key claimed with a short lease, never renewed.
+            $body = '{"event":"duo_callback.end","action":"event_notify","id":"' . $key . '","hangup_by":"1"}';
+            $r = new Receiver(token: 't', store: new RedisStore($connect()), leaseMs: 200, waitMs: 30_000, pollMs: 10);
+            $dead = $r->begin('token=t', $body);
+            check($dead->owner !== null && !$dead->duplicate, 'begin: claimed under a lease');
+            $server = ['REQUEST_METHOD' => 'POST', 'QUERY_STRING' => 'token=t', 'CONTENT_LENGTH' => (string) strlen($body)];
+            [$status, , $calls] = serve_once($r, $server, "dead-$name", $body);
+            check($status === 200 && count($calls) === 1, "the re-send is handled once the dead handler's lease ran out ($status)");
+            [$status, , $calls] = serve_once($r, $server, "dead2-$name", $body);
+            check($status === 200 && count($calls) === 0, 'a later re-send is a duplicate');
+            check($r->complete($dead) === false, 'the dead owner holds nothing');
+
+            // A slow live handler, renewing by hand: a re-send (here another receiver, as another
+            // worker would be) waits while it renews, and is a duplicate once it completes.
+            $slowBody = str_replace($key, "$key-slow", $body);
+            $slow = new Receiver(token: 't', store: new RedisStore($connect()), leaseMs: 1500);
+            $first = $slow->begin('token=t', $slowBody);
+            $other = new Receiver(token: 't', store: new RedisStore($connect()), waitMs: 100, pollMs: 10);
+            $still = null;
+            for ($i = 0; $i < 4; $i++) { // longer than the lease, renewed every 500 ms
+                usleep(500_000);
+                check($first->renew(), 'renew() while handling');
+            }
+            try {
+                $other->begin('token=t', $slowBody);
+            } catch (Exception $e) {
+                $still = $e;
+            }
+            check($still !== null && $still->status === 503 && $still->kind === 'timeout', 'still held after the wait: 503, kind timeout');
+            check($slow->complete($first) === true, 'complete');
+            check($other->begin('token=t', $slowBody)->duplicate, 'then the re-send is a duplicate');
+            // Released after a failure: the re-send is claimed.
+            $failBody = str_replace($key, "$key-fail", $body);
+            $failed = $r->begin('token=t', $failBody);
+            $r->release($failed);
+            $again = $other->begin('token=t', $failBody);
+            check($again->owner !== null && !$again->duplicate, 'released: the re-send is claimed');
+            $bad = null;
+            try {
+                new Receiver(store: $store, leaseMs: 1);
+            } catch (Exception $e) {
+                $bad = $e;
+            }
+            check($bad !== null && $bad->field === 'lease_ms', 'a lease out of range names lease_ms');
+        });
     }
     group('RedisStore: a Redis that fails is answered 503, never taken for a duplicate', function () use ($clients, $port) {
         $probe = stream_socket_server('tcp://127.0.0.1:0');

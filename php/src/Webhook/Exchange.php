@@ -9,9 +9,10 @@ use Yunhuni\Exception;
 /**
  * One webhook request from head to answer, the same for every helper (serve(), the PSR-15
  * middleware and request handler): the head checked before the body is read, at most the
- * limit (plus one byte, to see it was exceeded) read, core's receive(), duplicates answered
- * at once, the handler called, and its failure answered non-200 after releasing the key so
- * that the platform's re-send is handled. The helpers only say how to read the body and how
+ * limit (plus one byte, to see it was exceeded) read, Receiver::begin() (the key held under a
+ * lease), duplicates answered at once, the handler called (the helper marks the key done,
+ * Receiver::complete(), before it answers 200), and its failure answered non-200 after
+ * releasing the key so that the platform's re-send is handled. The helpers only say how to read the body and how
  * to answer.
  *
  * @internal Used by the helpers of this namespace.
@@ -56,7 +57,7 @@ final class Exchange
         try {
             $receiver->checkHead($query, self::contentLength($contentLength));
             $body = $read($receiver->maxBody() + 1);
-            $delivery = $receiver->receive($query, $body);
+            $delivery = $receiver->begin($query, $body);
         } catch (Exception $e) {
             return $answer($e->status >= 400 ? $e->status : 400, $e->getMessage() . "\n", null);
         }
@@ -69,10 +70,26 @@ final class Exchange
             try {
                 $receiver->release($delivery);
             } catch (Exception $e) {
-                // The key stays claimed until its time runs out: the re-send is seen as a duplicate.
+                // The key stays claimed until its lease (or, without one, its time) runs out.
                 error_log('yunhuni webhook: ' . $delivery->key . ' could not be released: ' . $e->getMessage());
             }
             return $answer(500, "the handler of {$delivery->event->name} failed; send it again\n", $failure);
+        }
+    }
+
+    /**
+     * Marks a handled delivery done (before the helper answers 200); a failure is logged (the
+     * key stays pending until its lease runs out).
+     */
+    public static function complete(Receiver $receiver, Delivery $delivery): void
+    {
+        try {
+            if (!$receiver->complete($delivery)) {
+                error_log('yunhuni webhook: ' . $delivery->key . ' was handled, but its lease had run out and another worker holds it'
+                    . ' (call $delivery->renew() in long handlers)');
+            }
+        } catch (Exception $e) {
+            error_log('yunhuni webhook: ' . $delivery->key . ' could not be marked done: ' . $e->getMessage());
         }
     }
 

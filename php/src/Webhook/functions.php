@@ -10,11 +10,16 @@ use Yunhuni\Event;
  * Serves the current PHP request as a webhook delivery, for plain PHP applications (a script
  * under PHP-FPM, Apache or `php -S`): the token in the query and the declared Content-Length
  * are checked first (a wrong token or a body over the limit is refused unread), then at most
- * the limit is read from php://input, the event parsed and looked up in the receiver's store,
- * and `$handler($event, $delivery)` called for a delivery not seen before. The answer is sent
- * here: 200 once the handler returned (duplicates too); when the handler throws, the key is
- * released and 500 answered, so that the platform sends the event again and the re-send is
- * handled (the Throwable goes to PHP's error log). Refusals are answered with their status
+ * the limit is read from php://input, the event parsed and its key claimed in the receiver's
+ * store (under a lease with a RedisStore: Receiver::begin()), and `$handler($event, $delivery)`
+ * called for a delivery not seen before. The answer is sent here: 200 once the handler returned
+ * and the key was marked done (duplicates too); when the handler throws, the key is released
+ * and 500 answered, so that the platform sends the event again and the re-send is handled (the
+ * Throwable goes to PHP's error log). A worker that dies while handling leaves the key free once
+ * its lease runs out (10 s by default in PHP, which cannot renew it on its own: a handler that
+ * may run longer calls `$delivery->renew()` every few seconds), and the platform's re-send is
+ * handled; a re-send that comes while another worker handles the event waits for it (200 as a
+ * duplicate once done, 503 if it is still at it after 4 s). Refusals are answered with their status
  * (401, 403, 413, 400, 405, 503) and a line saying what was wrong.
  *
  * For an `ivr_start` (the platform's IVR request to the same URL), the handler returns the IVR
@@ -75,8 +80,9 @@ function serve(Receiver $receiver, callable $handler, ?array $server = null, $in
         (string) ($server['QUERY_STRING'] ?? ''),
         $length === null ? null : (string) $length,
         $read,
-        static function (Delivery $delivery) use ($handler, $answer): int {
+        static function (Delivery $delivery) use ($receiver, $handler, $answer): int {
             $result = $handler($delivery->event, $delivery);
+            Exchange::complete($receiver, $delivery);
             if ($delivery->event->name === 'ivr_start' && ($result instanceof \Yunhuni\Ivr\Response || is_string($result))) {
                 $xml = is_string($result) ? $result : $result->toXml();
                 return $answer(200, $xml, null, 'application/xml; charset=utf-8');

@@ -67,6 +67,8 @@ final class Middleware implements MiddlewareInterface
                     ->withAttribute(self::DELIVERY, $delivery));
                 if ($response->getStatusCode() !== 200 && $delivery->event->name !== 'ivr_start') {
                     $this->receiver->release($delivery);
+                } else {
+                    Exchange::complete($this->receiver, $delivery);
                 }
                 return $response;
             },
