@@ -119,18 +119,27 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
         Ok(caller) => caller,
         Err(failure) => return failure.response(),
     };
-    if let Some(response) = crate::mgmt::handle(shared, &caller, request) {
-        return response;
+    // The families of `/v1/account/{id}/{family}/...`: each handler checks its own paths
+    // fully; only the one the fourth segment names can take the request.
+    let family = mapped_segments(&request.path).nth(3).unwrap_or("");
+    if family == "management" {
+        if let Some(response) = crate::mgmt::handle(shared, &caller, request) {
+            return response;
+        }
     }
-    if let Some(response) =
-        crate::msg_api::handle(shared, &caller, subaccount_id(shared, &caller), request)
-    {
-        return response;
+    if family == "msg" {
+        if let Some(response) =
+            crate::msg_api::handle(shared, &caller, subaccount_id(shared, &caller), request)
+        {
+            return response;
+        }
     }
-    if let Some(response) =
-        crate::cc_api::handle(shared, &caller, subaccount_id(shared, &caller), request)
-    {
-        return response;
+    if family == "callcenter" || family.starts_with("callcenter.") {
+        if let Some(response) =
+            crate::cc_api::handle(shared, &caller, subaccount_id(shared, &caller), request)
+        {
+            return response;
+        }
     }
     let accept = request.header("Accept");
     if let Some((op, id)) = crate::conf_api::route(&request.path) {

@@ -80,14 +80,18 @@ pub(crate) fn authenticate(
     };
 
     // 1. The certificate, primary or sub-account.
-    let (secret_key, tenant, sub) = match credentials.certificate(cert_id) {
-        Some(Certificate::Primary { secret_key }) => (secret_key.clone(), cert_id.to_owned(), None),
+    let (primary_key, sub) = match credentials.certificate(cert_id) {
+        Some(Certificate::Primary { secret_key }) => (secret_key.as_str(), None),
         Some(Certificate::Sub) | None => {
             let sub = subaccounts
                 .by_cert(cert_id)
                 .ok_or(AuthFailure::BadCredentials)?;
-            (sub.secret_key.clone(), sub.tenant.clone(), Some(sub))
+            ("", Some(sub))
         }
+    };
+    let (secret_key, tenant) = match &sub {
+        Some(sub) => (sub.secret_key.as_str(), sub.tenant.as_str()),
+        None => (primary_key, cert_id),
     };
     // 2. The app must exist and belong to the certificate's tenant.
     let app = credentials.app(app_id).ok_or(AuthFailure::BadCredentials)?;
@@ -95,18 +99,17 @@ pub(crate) fn authenticate(
         return Err(AuthFailure::BadCredentials);
     }
     // 3. The signature over the request as received.
-    let expected = signing::signature(
-        &secret_key,
-        &signing::string_to_sign(
-            &request.method,
-            &request.body_as_text_bytes(),
-            request.header("Content-Type"),
-            timestamp,
-            app_id,
-            &request.path,
-        ),
+    let signed = signing::verify(
+        secret_key,
+        &request.method,
+        &request.body_as_text_bytes(),
+        request.header("Content-Type"),
+        timestamp,
+        app_id,
+        &request.path,
+        signature,
     );
-    if expected != signature {
+    if !signed {
         return Err(AuthFailure::BadCredentials);
     }
     // 4. Expiry: only past timestamps count; the difference is truncated to whole seconds.

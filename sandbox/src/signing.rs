@@ -32,6 +32,35 @@ pub fn content_md5(body: &[u8]) -> String {
     hex(&Md5::digest(body))
 }
 
+/// The lowercase hex MD5 of `body` written into `out`.
+fn content_md5_into<'a>(body: &[u8], out: &'a mut [u8; 32]) -> &'a str {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (pair, b) in out.chunks_exact_mut(2).zip(Md5::digest(body)) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 15)];
+    }
+    std::str::from_utf8(out).expect("hex digits are ASCII")
+}
+
+/// The six parts of the string to sign, in order (it is them joined with `\n`). `md5` is the
+/// buffer the body's hash is written into, for the methods that hash it.
+fn parts<'a>(
+    method: &'a str,
+    body: &[u8],
+    content_type: Option<&'a str>,
+    timestamp: &'a str,
+    app_id: &'a str,
+    uri: &'a str,
+    md5: &'a mut [u8; 32],
+) -> [&'a str; 6] {
+    let (md5, content_type) = if method_has_content(method) {
+        (content_md5_into(body, md5), content_type.unwrap_or("null"))
+    } else {
+        ("", "")
+    };
+    [method, md5, content_type, timestamp, app_id, uri]
+}
+
 /// The canonical string to sign.
 ///
 /// `content_type` is the header value exactly as sent, or `None` when the request has no
@@ -45,22 +74,52 @@ pub fn string_to_sign(
     app_id: &str,
     uri: &str,
 ) -> String {
-    let (md5, content_type) = if method_has_content(method) {
-        (content_md5(body), content_type.unwrap_or("null"))
-    } else {
-        (String::new(), "")
-    };
-    format!("{method}\n{md5}\n{content_type}\n{timestamp}\n{app_id}\n{uri}")
+    let mut md5 = [0; 32];
+    parts(method, body, content_type, timestamp, app_id, uri, &mut md5).join("\n")
 }
 
 /// Base64 (standard alphabet, padded) HMAC-SHA256 of `string_to_sign` keyed with the bytes of
 /// `secret_key`.
 pub fn signature(secret_key: &str, string_to_sign: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(mac(secret_key, &[string_to_sign]))
+}
+
+/// HMAC-SHA256 keyed with the bytes of `secret_key` over `pieces`, one after the other.
+fn mac(secret_key: &str, pieces: &[&str]) -> [u8; 32] {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac = Hmac::<Sha256>::new_from_slice(secret_key.as_bytes())
         .expect("HMAC-SHA256 accepts any key length");
-    mac.update(string_to_sign.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    for piece in pieces {
+        mac.update(piece.as_bytes());
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// Whether `claimed` is the [`signature`] of the [`string_to_sign`] of these parts: the same
+/// computation, without building the string or the expected signature's text.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn verify(
+    secret_key: &str,
+    method: &str,
+    body: &[u8],
+    content_type: Option<&str>,
+    timestamp: &str,
+    app_id: &str,
+    uri: &str,
+    claimed: &str,
+) -> bool {
+    let mut md5 = [0; 32];
+    let [a, b, c, d, e, f] = parts(method, body, content_type, timestamp, app_id, uri, &mut md5);
+    let digest = mac(
+        secret_key,
+        &[a, "\n", b, "\n", c, "\n", d, "\n", e, "\n", f],
+    );
+    // Base64 of 32 bytes is 44 characters.
+    let mut expected = [0u8; 44];
+    let written = base64::engine::general_purpose::STANDARD
+        .encode_slice(digest, &mut expected)
+        .expect("44 bytes hold the Base64 of 32");
+    claimed.as_bytes() == &expected[..written]
 }
 
 /// Formats epoch milliseconds as the platform's `yyyyMMddHHmmss` timestamp in UTC+8.
@@ -139,5 +198,36 @@ mod tests {
     fn missing_content_type_is_the_text_null() {
         let s = string_to_sign("post", b"", None, "t", "a", "/u");
         assert_eq!(s, "post\nd41d8cd98f00b204e9800998ecf8427e\nnull\nt\na\n/u");
+    }
+
+    #[test]
+    fn verify_agrees_with_the_signature_of_the_string_to_sign() {
+        let body = "{\"to1\":\"é\"}".as_bytes();
+        for (method, content_type) in [
+            ("POST", Some("application/json")),
+            ("put", None),
+            ("GET", Some("ignored")),
+            ("DELETE", None),
+        ] {
+            let s = string_to_sign(method, body, content_type, "20170301120000", APP, "/v1/x");
+            let good = signature(SECRET, &s);
+            let verify = |claimed: &str| {
+                verify(
+                    SECRET,
+                    method,
+                    body,
+                    content_type,
+                    "20170301120000",
+                    APP,
+                    "/v1/x",
+                    claimed,
+                )
+            };
+            assert!(verify(&good), "{method}");
+            assert!(!verify(&good[..43]), "{method}");
+            assert!(!verify(&format!("{good}=")), "{method}");
+            assert!(!verify(""), "{method}");
+            assert!(!verify(&signature("another secret", &s)), "{method}");
+        }
     }
 }
