@@ -457,17 +457,19 @@ fn flat_object(raw: &str) -> Option<Vec<(Cow<'_, str>, Scalar<'_>)>> {
     // A string's text after its opening quote, up to its closing one.
     let string = |i: &mut usize| -> Option<&str> {
         let start = *i;
-        // Eight bytes at a time while none of them is a quote, a backslash or a control.
+        // Eight bytes at a time: the first quote, backslash or control among them ends the
+        // text or declines it.
+        const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+        // 0x80 in each byte of `x` that is zero, exactly (no carries between bytes).
+        let zeros = |x: u64| !(((x & LOW) + LOW) | x | LOW);
         while let Some(chunk) = b.get(*i..*i + 8) {
             let x = u64::from_le_bytes(chunk.try_into().ok()?);
-            let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
-            if below_space
-                || zero_byte(x ^ (ONES * u64::from(b'"')))
-                || zero_byte(x ^ (ONES * u64::from(b'\\')))
-            {
+            let found = zeros(x & (ONES * 0xe0))
+                | zeros(x ^ (ONES * u64::from(b'"')))
+                | zeros(x ^ (ONES * u64::from(b'\\')));
+            if found != 0 {
+                *i += (found.trailing_zeros() / 8) as usize;
                 break;
             }
             *i += 8;
@@ -526,21 +528,20 @@ fn flat_object(raw: &str) -> Option<Vec<(Cow<'_, str>, Scalar<'_>)>> {
                 b'-' | b'0'..=b'9' => {
                     let negative = b[i] == b'-';
                     let start = i + usize::from(negative);
-                    let mut end = start;
-                    while b.get(end).is_some_and(u8::is_ascii_digit) {
+                    let (mut end, mut n) = (start, 0i64);
+                    while let Some(d) = b.get(end).filter(|d| d.is_ascii_digit()) {
+                        if end - start == 18 {
+                            return None;
+                        }
+                        n = n * 10 + i64::from(d - b'0');
                         end += 1;
                     }
-                    let digits = &b[start..end];
-                    if digits.is_empty()
-                        || digits.len() > 18
-                        || (digits[0] == b'0' && (digits.len() > 1 || negative))
+                    if end == start
+                        || (b[start] == b'0' && (end - start > 1 || negative))
                         || matches!(b.get(end), Some(b'.' | b'e' | b'E'))
                     {
                         return None;
                     }
-                    let n = digits
-                        .iter()
-                        .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
                     i = end;
                     Scalar::Number(if negative {
                         (-n).into()

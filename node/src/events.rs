@@ -160,6 +160,32 @@ pub fn parse_event<'e>(env: &'e Env, body: Option<Unknown>) -> Result<Unknown<'e
 /// `f` of the bytes of a body given as a string (its UTF-8 bytes), a `Buffer` or a
 /// `Uint8Array`, borrowed rather than copied when it is binary.
 fn with_bytes<T>(field: &str, value: Option<Unknown<'_>>, f: impl FnOnce(&[u8]) -> R<T>) -> R<T> {
+    if let Some(v) = &value {
+        // A `Buffer` or `Uint8Array` asked for at once (one N-API call, which refuses every
+        // other value without throwing).
+        let (mut kind, mut len, mut data, mut buffer, mut offset) =
+            (0, 0, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+        // SAFETY: N-API on the JavaScript thread with the value's live environment.
+        let raw = v.value();
+        let status = unsafe {
+            napi::sys::napi_get_typedarray_info(
+                raw.env,
+                raw.value,
+                &mut kind,
+                &mut len,
+                &mut data,
+                &mut buffer,
+                &mut offset,
+            )
+        };
+        if status == napi::sys::Status::napi_ok && kind == napi::sys::TypedarrayType::uint8_array {
+            if len == 0 || data.is_null() {
+                return f(&[]);
+            }
+            // SAFETY: the array's bytes, alive while the argument is (this call).
+            return f(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) });
+        }
+    }
     if let Some(v) = present(value) {
         if ty(&v) != Some(ValueType::String) && v.is_typedarray().unwrap_or(false) {
             // SAFETY: a typed array; the element type is checked by `cast`.

@@ -68,6 +68,11 @@ struct Sink {
     values: [sys::napi_value; MAX_SHAPE_KEYS],
     len: usize,
     failed: bool,
+    /// The address and length of the last text made a string, and that string: the same text
+    /// next (`type`, then `event`, give the same name) is the same string.
+    last: (*const u8, usize, sys::napi_value),
+    /// `null`, once asked for.
+    null: sys::napi_value,
 }
 
 impl ViewSink for Sink {
@@ -81,7 +86,26 @@ impl ViewSink for Sink {
         // SAFETY (each call): N-API on the JavaScript thread with its live `env`.
         let status = unsafe {
             match value {
-                ViewValue::Null => sys::napi_get_null(env, &mut out),
+                ViewValue::Null if !self.null.is_null() => {
+                    out = self.null;
+                    sys::Status::napi_ok
+                }
+                ViewValue::Null => {
+                    let status = sys::napi_get_null(env, &mut out);
+                    self.null = out;
+                    status
+                }
+                ViewValue::Str(s) if (s.as_ptr(), s.len()) == (self.last.0, self.last.1) => {
+                    out = self.last.2;
+                    sys::Status::napi_ok
+                }
+                // ASCII is Latin-1: V8 copies it as it is, without decoding UTF-8.
+                ViewValue::Str(s) if s.is_ascii() => sys::napi_create_string_latin1(
+                    env,
+                    s.as_ptr().cast(),
+                    s.len() as isize,
+                    &mut out,
+                ),
                 ViewValue::Str(s) => {
                     sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out)
                 }
@@ -100,10 +124,27 @@ impl ViewSink for Sink {
             self.failed = true;
             return;
         }
+        if let ViewValue::Str(s) = value {
+            self.last = (s.as_ptr(), s.len(), out);
+        }
         self.keys[self.len] = key;
         self.values[self.len] = out;
         self.len += 1;
     }
+}
+
+/// The shape functions of the typed events (of the environment that runs on this thread), by
+/// event name: their key lists are fixed (core's declarations), so the list is compared by
+/// address first.
+struct TypedShape {
+    name: &'static str,
+    keys: Vec<&'static str>,
+    order: Vec<usize>,
+    function: sys::napi_ref,
+}
+
+thread_local! {
+    static TYPED: RefCell<(usize, Vec<TypedShape>)> = const { RefCell::new((0, Vec::new())) };
 }
 
 /// The object of a typed event made from its view through its key list's function, or `None`
@@ -115,31 +156,60 @@ fn typed_object(env: sys::napi_env, event: &Event) -> Option<sys::napi_value> {
         values: [ptr::null_mut(); MAX_SHAPE_KEYS],
         len: 0,
         failed: false,
+        last: (ptr::null(), 0, ptr::null_mut()),
+        null: ptr::null_mut(),
     };
     if !event.typed_view(&mut sink) || sink.failed {
         return None;
     }
     let keys = &sink.keys[..sink.len];
-    SHAPES.with(|shapes| {
+    let name = event.name();
+    let same_text = |a: &str, b: &str| (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b;
+    TYPED.with(|shapes| {
         let mut shapes = shapes.borrow_mut();
         if shapes.0 != env as usize {
             // Another environment on this thread (the first one ended): its functions are gone.
-            *shapes = (env as usize, HashMap::new());
+            *shapes = (env as usize, Vec::new());
         }
-        let name = event.name();
-        let same =
-            |s: &Shape| s.keys.len() == keys.len() && s.keys.iter().zip(keys).all(|(a, b)| a == b);
-        if !shapes.1.get(name).is_some_and(same) {
-            if shapes.1.len() >= MAX_SHAPES && !shapes.1.contains_key(name) {
-                return None;
+        let at = shapes.1.iter().position(|s| same_text(s.name, name));
+        let current = at.filter(|&i| {
+            let s = &shapes.1[i];
+            s.keys.len() == keys.len() && s.keys.iter().zip(keys).all(|(a, b)| same_text(a, b))
+        });
+        let i = match current {
+            Some(i) => i,
+            None => {
+                let shape = make_shape(env, keys)?;
+                let Some(name) = yunhuni::event_decls::EVENTS
+                    .iter()
+                    .map(|d| d.name)
+                    .find(|n| *n == name)
+                else {
+                    // SAFETY: a reference of this environment, not kept.
+                    unsafe { sys::napi_delete_reference(env, shape.function) };
+                    return None;
+                };
+                let typed = TypedShape {
+                    name,
+                    keys: keys.to_vec(),
+                    order: shape.order,
+                    function: shape.function,
+                };
+                match at {
+                    Some(i) => {
+                        let old = std::mem::replace(&mut shapes.1[i], typed);
+                        // SAFETY: a reference of this environment, no longer used.
+                        unsafe { sys::napi_delete_reference(env, old.function) };
+                        i
+                    }
+                    None => {
+                        shapes.1.push(typed);
+                        shapes.1.len() - 1
+                    }
+                }
             }
-            let shape = make_shape(env, keys)?;
-            if let Some(old) = shapes.1.insert(name.to_owned(), shape) {
-                // SAFETY: a reference of this environment, no longer used.
-                unsafe { sys::napi_delete_reference(env, old.function) };
-            }
-        }
-        let shape = shapes.1.get(name)?;
+        };
+        let shape = &shapes.1[i];
         let mut args = [ptr::null_mut(); MAX_SHAPE_KEYS];
         for (slot, &i) in args.iter_mut().zip(&shape.order) {
             *slot = sink.values[i];
