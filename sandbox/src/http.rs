@@ -598,3 +598,139 @@ pub fn reason_phrase(status: u16) -> &'static str {
         _ => "Unknown",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// A server whose handler answers with what it parsed: method, path, query, each header
+    /// as `name=value` with the value's code points in hex, and the body's length.
+    fn echo_server() -> Server {
+        let handler: Handler = Arc::new(|r: &Request| {
+            let mut text = format!("{} {} {:?}\n", r.method, r.path, r.query);
+            for (name, value) in &r.headers {
+                let points: Vec<String> =
+                    value.chars().map(|c| format!("{:x}", c as u32)).collect();
+                text.push_str(&format!("{name}={}\n", points.join(" ")));
+            }
+            text.push_str(&format!("body {}\n", r.body.len()));
+            Response::new(200).body(text.into_bytes())
+        });
+        Server::start("127.0.0.1:0", handler).unwrap()
+    }
+
+    /// Sends `request` (in pieces of `step` bytes, flushed one by one) and reads until the
+    /// server closes the connection.
+    fn exchange(server: &Server, request: &[u8], step: usize) -> String {
+        let mut s = TcpStream::connect(server.local_addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.set_nodelay(true).unwrap();
+        for piece in request.chunks(step) {
+            if s.write_all(piece).is_err() {
+                break;
+            }
+        }
+        let _ = s.shutdown(Shutdown::Write);
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    const REQUEST: &[u8] = b"POST /v1/x?a=1 HTTP/1.1\r\nHost: h\r\nX-Pad:  \t v a l \t \r\nX-Latin: caf\xe9\r\nConnection: Keep-Alive, CLOSE\r\nContent-Length: 3\r\n\r\nabc";
+
+    #[test]
+    fn a_request_parses_the_same_however_it_is_split() {
+        let server = echo_server();
+        let whole = exchange(&server, REQUEST, REQUEST.len());
+        assert!(whole.starts_with("HTTP/1.1 200 OK\r\n"), "{whole}");
+        assert!(whole.contains("Connection: close\r\n"), "{whole}");
+        let body = whole.split("\r\n\r\n").nth(1).unwrap();
+        assert_eq!(
+            body,
+            "POST /v1/x Some(\"a=1\")\nHost=68\nX-Pad=76 20 61 20 6c\nX-Latin=63 61 66 e9\n\
+             Connection=4b 65 65 70 2d 41 6c 69 76 65 2c 20 43 4c 4f 53 45\nContent-Length=33\nbody 3\n"
+        );
+        // A slow client, one byte per write, gets the same answer (but for the Date header).
+        let slow = exchange(&server, REQUEST, 1);
+        assert_eq!(slow.split("\r\n\r\n").nth(1), Some(body));
+        server.shutdown();
+    }
+
+    #[test]
+    fn oversized_and_malformed_heads_are_refused() {
+        let server = echo_server();
+        let long_line = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_LINE));
+        assert!(exchange(&server, long_line.as_bytes(), 4096).starts_with("HTTP/1.1 431 "));
+        let long_target = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_LINE));
+        assert!(exchange(&server, long_target.as_bytes(), 4096).starts_with("HTTP/1.1 431 "));
+        let mut many = String::from("GET / HTTP/1.1\r\n");
+        for i in 0..=MAX_HEADERS {
+            many.push_str(&format!("X-{i}: v\r\n"));
+        }
+        many.push_str("\r\n");
+        assert!(exchange(&server, many.as_bytes(), 4096).starts_with("HTTP/1.1 431 "));
+        let mut just = String::from("GET / HTTP/1.1\r\nConnection: close\r\n");
+        for i in 1..MAX_HEADERS {
+            just.push_str(&format!("X-{i}: v\r\n"));
+        }
+        just.push_str("\r\n");
+        assert!(exchange(&server, just.as_bytes(), 4096).starts_with("HTTP/1.1 200 "));
+        for bad in [
+            &b"GET / HTTP/1.1\r\n folded: x\r\n\r\n"[..],
+            b"GET / HTTP/1.1\r\nno colon\r\n\r\n",
+            b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\n\xe9: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        ] {
+            let reply = exchange(&server, bad, 4096);
+            assert!(reply.starts_with("HTTP/1.1 400 "), "{reply}");
+        }
+        let huge = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n300000\r\n";
+        assert!(exchange(&server, huge, 4096).starts_with("HTTP/1.1 413 "));
+        assert!(exchange(
+            &server,
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+            4096
+        )
+        .starts_with("HTTP/1.1 501 "));
+        // A head cut off by the client gets no answer and does not stop the server.
+        assert_eq!(exchange(&server, b"GET / HTTP/1.1\r\nHost: h", 4096), "");
+        let ok = exchange(&server, b"GET / HTTP/1.0\r\n\r\n", 4096);
+        assert!(ok.starts_with("HTTP/1.1 200 "), "{ok}");
+        server.shutdown();
+    }
+
+    #[test]
+    fn chunked_bodies_and_pipelined_requests() {
+        let server = echo_server();
+        let reply = exchange(
+            &server,
+            b"POST /a HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\nGET /b HTTP/1.1\r\nConnection: close\r\n\r\n",
+            7,
+        );
+        assert_eq!(reply.matches("HTTP/1.1 200 OK").count(), 2, "{reply}");
+        assert!(reply.contains("POST /a None\n"), "{reply}");
+        assert!(reply.contains("body 3\n"), "{reply}");
+        assert!(reply.contains("GET /b None\n"), "{reply}");
+        server.shutdown();
+    }
+
+    #[test]
+    fn many_idle_connections_do_not_block_a_request() {
+        let server = echo_server();
+        let idle: Vec<TcpStream> = (0..300)
+            .map(|_| TcpStream::connect(server.local_addr()).unwrap())
+            .collect();
+        let reply = exchange(
+            &server,
+            b"GET /x HTTP/1.1\r\nConnection: close\r\n\r\n",
+            4096,
+        );
+        assert!(reply.starts_with("HTTP/1.1 200 "), "{reply}");
+        drop(idle);
+        server.shutdown();
+    }
+}
