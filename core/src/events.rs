@@ -16,7 +16,7 @@ pub use crate::events_typed::{
     VerifyCallEnd,
 };
 use crate::ivr::IVR_START;
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::fmt;
@@ -701,14 +701,15 @@ impl<'de> Visitor<'de> for ScalarVisitor {
         self,
         mut seq: A,
     ) -> std::result::Result<Scalar<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        // Read as values (not skipped), so that serde_json's limit of nesting holds as for a map.
+        while seq.next_element::<Scalar<'de>>()?.is_some() {}
         Ok(Scalar::Array)
     }
     fn visit_map<A: MapAccess<'de>>(
         self,
         mut map: A,
     ) -> std::result::Result<Scalar<'de>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        while map.next_entry::<Key<'de>, Scalar<'de>>()?.is_some() {}
         Ok(Scalar::Object)
     }
 }
@@ -971,6 +972,26 @@ mod tests {
             }
         }
         assert!(fast > 1000 && declined > 1000, "{fast} {declined}");
+    }
+
+    #[test]
+    fn nesting_beyond_serde_jsons_limit_is_refused_as_before() {
+        for (open, close) in [("[", "]"), ("{\"k\":", "}")] {
+            let deep = format!(
+                r#"{{"event":"duo_callback.end","x":{}1{}}}"#,
+                open.repeat(200),
+                close.repeat(200)
+            );
+            let err = Event::parse(deep.as_bytes()).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Decode);
+            assert!(err.to_string().contains("recursion limit"), "{err}");
+            let fine = format!(
+                r#"{{"event":"duo_callback.end","x":{}1{}}}"#,
+                open.repeat(100),
+                close.repeat(100)
+            );
+            assert!(Event::parse(fine.as_bytes()).is_ok());
+        }
     }
 
     #[test]
