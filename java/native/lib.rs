@@ -64,6 +64,7 @@ pub extern "system" fn Java_com_yunhuni_internal_Native_clientNew<'l>(
     connect_timeout_ms: jlong,
     user_agent: JString<'l>,
     connect_retries: jint,
+    max_idle_connections: jint,
     proxy: JString<'l>,
     no_proxy: bool,
 ) -> jlong {
@@ -94,6 +95,10 @@ pub extern "system" fn Java_com_yunhuni_internal_Native_clientNew<'l>(
         }
         if connect_retries >= 0 {
             b = b.connect_retries(connect_retries as u32);
+        }
+        // Negative: not set (the Java builder refuses negative counts).
+        if let Ok(n) = usize::try_from(max_idle_connections) {
+            b = b.max_idle_connections(n);
         }
         if no_proxy {
             b = b.no_proxy();

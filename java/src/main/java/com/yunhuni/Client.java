@@ -161,6 +161,7 @@ public final class Client extends ClientOperations implements AutoCloseable {
         private long connectTimeoutMs = -1;
         private String userAgent;
         private int connectRetries = -1;
+        private int maxIdleConnections = -1;
         private String proxy;
         private boolean noProxy;
         private Executor executor;
@@ -211,6 +212,20 @@ public final class Client extends ClientOperations implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many idle connections are kept open for reuse (default 64): the number of threads
+         * sharing the client, so that none is reopened; 0 closes each connection after its
+         * answer. Core refuses more than 65536 when {@link #build} is called.
+         */
+        public Builder maxIdleConnections(int connections) {
+            if (connections < 0) {
+                throw YunhuniException.validation("maxIdleConnections",
+                        "expected a number of connections >= 0, got " + connections);
+            }
+            this.maxIdleConnections = connections;
+            return this;
+        }
+
         /** A proxy URL (default: {@code HTTPS_PROXY}/{@code HTTP_PROXY}/{@code ALL_PROXY}). */
         public Builder proxy(String url) {
             this.proxy = url;
@@ -233,7 +248,7 @@ public final class Client extends ClientOperations implements AutoCloseable {
 
         public Client build() {
             long address = Native.clientNew(fromEnv, appId, certId, secretKey, baseUrl, accountId, timeoutMs,
-                    connectTimeoutMs, userAgent, connectRetries, proxy, noProxy);
+                    connectTimeoutMs, userAgent, connectRetries, maxIdleConnections, proxy, noProxy);
             return new Client(address, executor);
         }
     }

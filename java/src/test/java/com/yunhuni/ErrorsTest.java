@@ -2,6 +2,7 @@ package com.yunhuni;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -158,6 +159,27 @@ class ErrorsTest {
         expect(YunhuniException.Validation.class, "validation", () -> Client.builder(null, "c", "s").build());
         expect(YunhuniException.Validation.class, "validation",
                 () -> Client.builder("a", "c", "s").baseUrl("not a url").build());
+    }
+
+    @Test
+    void maxIdleConnections() throws Exception {
+        try (TestSupport.Stub stub = new TestSupport.Stub()) {
+            for (int n : new int[] {0, 1, 65536}) {
+                try (Client client = Client.builder("a", "c", SECRET).baseUrl(stub.url()).maxIdleConnections(n).build()) {
+                    assertNotNull(client.duoCallback(call()).callId());
+                    assertNotNull(client.duoCallback(call()).callId());
+                }
+            }
+            assertEquals(6, stub.received.size());
+        }
+        YunhuniException e = expect(YunhuniException.Validation.class, "validation",
+                () -> Client.builder("a", "c", SECRET).maxIdleConnections(65537).build());
+        assertEquals("max_idle_connections", e.field());
+        assertTrue(e.getMessage().contains("65537 is more than 65536"), e.getMessage());
+        e = expect(YunhuniException.Validation.class, "validation",
+                () -> Client.builder("a", "c", SECRET).maxIdleConnections(-1));
+        assertEquals("maxIdleConnections", e.field());
+        assertTrue(e.getMessage().contains("-1"), e.getMessage());
     }
 
     @Test

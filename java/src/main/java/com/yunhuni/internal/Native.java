@@ -75,7 +75,7 @@ public final class Native {
 
     public static native long clientNew(boolean fromEnv, String appId, String certId, String secretKey,
             String baseUrl, String accountId, long timeoutMs, long connectTimeoutMs, String userAgent,
-            int connectRetries, String proxy, boolean noProxy);
+            int connectRetries, int maxIdleConnections, String proxy, boolean noProxy);
 
     public static native void clientFree(long handle);
 
