@@ -16,6 +16,7 @@ from typing import Any, Iterator, List
 import pytest
 
 import yunhuni
+from yunhuni.testing import Sandbox
 
 from conftest import STUB_ROOT, RecordingStub
 
@@ -295,6 +296,14 @@ def test_max_idle_connections_refuses_what_is_not_a_count() -> None:
     with pytest.raises(yunhuni.ValidationError) as err:
         yunhuni.Client("app", "cert", "secret", max_idle_connections=-1)
     assert "-1 is not a number of connections" in str(err.value)
+
+
+def test_the_sandbox_client_takes_max_idle_connections(sandbox: Sandbox) -> None:
+    client = sandbox.client(max_idle_connections=1)
+    assert len(client.duo_callback("13800000001", "13800000002", 60).call_id) == 32
+    with pytest.raises(yunhuni.ValidationError) as err:
+        sandbox.client(max_idle_connections=-5)
+    assert err.value.field == "max_idle_connections"
 
 
 def test_from_env_takes_max_idle_connections(monkeypatch: pytest.MonkeyPatch) -> None:

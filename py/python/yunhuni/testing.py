@@ -297,6 +297,7 @@ class Sandbox:
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
         connect_retries: int = 0,
+        max_idle_connections: int = 64,
     ) -> Client:
         """A ``yunhuni.Client`` for this sandbox, with the development credentials."""
         return Client(
@@ -307,6 +308,7 @@ class Sandbox:
             timeout=timeout,
             connect_timeout=connect_timeout,
             connect_retries=connect_retries,
+            max_idle_connections=max_idle_connections,
         )
 
     def async_client(

@@ -131,7 +131,12 @@ class Sandbox:
         """The recordings made by ``<record>``."""
 
     def client(
-        self, *, timeout: float = 30.0, connect_timeout: float = 5.0, connect_retries: int = 0
+        self,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        connect_retries: int = 0,
+        max_idle_connections: int = 64,
     ) -> Client:
         """A ``yunhuni.Client`` for this sandbox."""
 
