@@ -33,7 +33,9 @@ fn members(cc: &Cc, conv: &str) -> Vec<serde_json::Value> {
 fn call_out_invite_out_lsm_and_dismiss() {
     let cc = Cc::start();
     let phone = "13800020001";
-    cc.sb.set_behavior(phone, Behavior::answer_after(4000));
+    // 40 s simulated (200 ms at the test's time scale, under the 45 s ring timeout): long enough
+    // that the two requests below see the call still ringing on a loaded machine.
+    cc.sb.set_behavior(phone, Behavior::answer_after(40_000));
     cc.agent("mia", phone, "idle", "");
     let body = r#"{"to":"13900000005","user_data":"out-1","max_answer_seconds":600}"#;
     assert_eq!(
