@@ -17,11 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use yunhuni::{Client, DuoCallback, Event};
+use yunhuni::Event;
 use yunhuni_sandbox::http::{Request, Response, Server};
-use yunhuni_sandbox::{DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY};
 
-use super::{arg, arg_usize, row_value, SandboxProcess};
+use super::{arg, arg_usize, place_calls, row_value, SandboxProcess};
 
 /// Client threads placing the calls (one keep-alive connection each).
 const THREADS: usize = 4;
@@ -52,48 +51,11 @@ pub(crate) fn calls_scale(quick: bool) {
         )
         .unwrap()
     };
-    let sb = SandboxProcess::start(
-        &bin,
-        &[
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--no-log".into(),
-            "--time-scale".into(),
-            time_scale.clone(),
-            "--callback-url".into(),
-            format!("http://{}/hook", receiver.local_addr()),
-        ],
-    );
+    let sb = SandboxProcess::with_hook(&bin, &time_scale, &receiver.local_addr().to_string(), &[]);
     let idle_rss = sb.mib("VmRSS:");
-    let client = Client::builder(DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY)
-        .base_url(&sb.base_url)
-        .build()
-        .unwrap();
+    let client = sb.client();
     let started = Instant::now();
-    let ids: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..THREADS)
-            .map(|t| {
-                let client = &client;
-                s.spawn(move || {
-                    (0..calls / THREADS + usize::from(t < calls % THREADS))
-                        .map(|i| {
-                            // Not 139000000xx: those are the sandbox's reserved numbers.
-                            let req = DuoCallback::new(
-                                format!("138{t:02}{i:06}"),
-                                format!("137{t:02}{i:06}"),
-                                60,
-                            );
-                            client.duo_callback(&req).unwrap().call_id
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    let ids = place_calls(&client, calls, THREADS);
     let placed = started.elapsed();
     let in_flight = sb.get("/sandbox/info")["running_calls"]
         .as_u64()

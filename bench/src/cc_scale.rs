@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use yunhuni::Client;
 use yunhuni_sandbox::http::{Request, Response, Server};
-use yunhuni_sandbox::{DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY};
 
 use super::{arg, arg_usize, row_value, SandboxProcess};
 
@@ -102,25 +101,14 @@ pub(crate) fn cc_scale(quick: bool) {
         .unwrap()
     };
     let addr = app.local_addr();
-    let sb = SandboxProcess::start(
+    let sb = SandboxProcess::with_hook(
         &bin,
-        &[
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--no-log".into(),
-            "--time-scale".into(),
-            time_scale.clone(),
-            "--callback-url".into(),
-            format!("http://{addr}/hook"),
-            "--ivr-url".into(),
-            format!("http://{addr}/ivr"),
-        ],
+        &time_scale,
+        &addr.to_string(),
+        &["--ivr-url".into(), format!("http://{addr}/ivr")],
     );
     let idle_rss = sb.mib("VmRSS:");
-    let client = Client::builder(DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY)
-        .base_url(&sb.base_url)
-        .build()
-        .unwrap();
+    let client = sb.client();
     // The agents' phones answer after 2 s and hang up 10 s later; the callers (the reserved
     // number 13900000005) never hang up.
     let phone = "13800099000";

@@ -443,6 +443,35 @@ struct SandboxProcess {
 }
 
 impl SandboxProcess {
+    /// Starts `bin` listening on a free port at `time_scale`, its webhooks to
+    /// `http://{hook_addr}/hook`, plus `extra` arguments.
+    fn with_hook(
+        bin: &Path,
+        time_scale: &str,
+        hook_addr: &str,
+        extra: &[String],
+    ) -> SandboxProcess {
+        let mut args: Vec<String> = vec![
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--no-log".into(),
+            "--time-scale".into(),
+            time_scale.into(),
+            "--callback-url".into(),
+            format!("http://{hook_addr}/hook"),
+        ];
+        args.extend_from_slice(extra);
+        SandboxProcess::start(bin, &args)
+    }
+
+    /// A client of the sandbox's development account.
+    fn client(&self) -> Client {
+        Client::builder(DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY)
+            .base_url(&self.base_url)
+            .build()
+            .unwrap()
+    }
+
     fn start(bin: &Path, args: &[String]) -> SandboxProcess {
         let mut child = Command::new(bin)
             .args(args)
@@ -510,6 +539,34 @@ impl Drop for SandboxProcess {
 }
 
 /// Calls of the sandbox not yet closed.
+/// Places `calls` duo_callbacks from `threads` threads sharing `client` (one keep-alive
+/// connection each), each to two numbers of its own; returns the call ids.
+fn place_calls(client: &Client, calls: usize, threads: usize) -> Vec<String> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    (0..calls / threads + usize::from(t < calls % threads))
+                        .map(|i| {
+                            // Not 139000000xx: those are the sandbox's reserved numbers (busy, no answer, ...).
+                            let req = DuoCallback::new(
+                                format!("138{t:02}{i:06}"),
+                                format!("137{t:02}{i:06}"),
+                                60,
+                            );
+                            client.duo_callback(&req).unwrap().call_id
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
 fn calls_in_progress(sb: &SandboxProcess) -> usize {
     let calls = sb.get("/sandbox/calls");
     calls
@@ -546,48 +603,11 @@ fn scale(quick: bool) {
     // The sandbox runs in its own (release) process, so that its memory is measured alone. At
     // 20x the default call (ring 2 s, answer, ring 2 s, talk 5 s, release 1 s) lasts about half a
     // second of real time: long enough for every call to be in progress once all are placed.
-    let sb = SandboxProcess::start(
-        &bin,
-        &[
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--no-log".into(),
-            "--time-scale".into(),
-            time_scale.clone(),
-            "--callback-url".into(),
-            format!("http://{}/hook", receiver.local_addr()),
-        ],
-    );
+    let sb = SandboxProcess::with_hook(&bin, &time_scale, &receiver.local_addr().to_string(), &[]);
     let idle_rss = sb.mib("VmRSS:");
-    let client = Client::builder(DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY)
-        .base_url(&sb.base_url)
-        .build()
-        .unwrap();
+    let client = sb.client();
     let started = Instant::now();
-    let ids: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let client = &client;
-                s.spawn(move || {
-                    (0..calls / threads + usize::from(t < calls % threads))
-                        .map(|i| {
-                            // Not 139000000xx: those are the sandbox's reserved numbers (busy, no answer, ...).
-                            let req = DuoCallback::new(
-                                format!("138{t:02}{i:06}"),
-                                format!("137{t:02}{i:06}"),
-                                60,
-                            );
-                            client.duo_callback(&req).unwrap().call_id
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    let ids = place_calls(&client, calls, threads);
     let placed = started.elapsed();
     let in_progress = calls_in_progress(&sb);
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -680,23 +700,9 @@ fn conf_scale(quick: bool) {
         }),
     )
     .unwrap();
-    let sb = SandboxProcess::start(
-        &bin,
-        &[
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--no-log".into(),
-            "--time-scale".into(),
-            time_scale.clone(),
-            "--callback-url".into(),
-            format!("http://{}/hook", receiver.local_addr()),
-        ],
-    );
+    let sb = SandboxProcess::with_hook(&bin, &time_scale, &receiver.local_addr().to_string(), &[]);
     let idle_rss = sb.mib("VmRSS:");
-    let client = Client::builder(DEV_APP_ID, DEV_CERT_ID, DEV_SECRET_KEY)
-        .base_url(&sb.base_url)
-        .build()
-        .unwrap();
+    let client = sb.client();
     // Each conference lasts 120 s simulated (6 s of real time at 20x): long enough for all to
     // be running with every member in before the first ends. The members answer after 2 s and
     // never hang up (the reserved number 13900000005); they quit when their conference ends.
