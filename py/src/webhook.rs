@@ -486,9 +486,7 @@ impl PyReceiver {
         key: &Bound<'_, PyAny>,
         owner: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
-        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
-        let inner = &self.inner;
-        py.detach(|| inner.renew(&key, &owner)).or_raise(py)
+        self.owned(py, key, owner, Receiver::renew)
     }
 
     /// Marks `key` done after its handling succeeded; False when another handler holds it now.
@@ -498,9 +496,7 @@ impl PyReceiver {
         key: &Bound<'_, PyAny>,
         owner: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
-        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
-        let inner = &self.inner;
-        py.detach(|| inner.complete(&key, &owner)).or_raise(py)
+        self.owned(py, key, owner, Receiver::complete)
     }
 
     /// Forgets `key` when `owner` holds it (after its handling failed); False otherwise.
@@ -510,9 +506,7 @@ impl PyReceiver {
         key: &Bound<'_, PyAny>,
         owner: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
-        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
-        let inner = &self.inner;
-        py.detach(|| inner.release_owned(&key, &owner)).or_raise(py)
+        self.owned(py, key, owner, Receiver::release_owned)
     }
 
     /// How long a handler holds a key before it must renew it, in seconds.
@@ -584,6 +578,21 @@ impl PyReceiver {
             },
             self.inner.max_body()
         ))
+    }
+}
+
+impl PyReceiver {
+    /// Runs one of core's owner-checked lease operations on `key` without the GIL.
+    fn owned(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        owner: &Bound<'_, PyAny>,
+        op: fn(&Receiver, &str, &str) -> Result<bool, yunhuni::Error>,
+    ) -> PyResult<bool> {
+        let (key, owner) = (text(py, "key", key)?, text(py, "owner", owner)?);
+        let inner = &self.inner;
+        py.detach(|| op(inner, &key, &owner)).or_raise(py)
     }
 }
 
