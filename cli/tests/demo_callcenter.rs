@@ -6,21 +6,16 @@
 //! story itself imposes (each step waits for the event that allows it).
 
 use serde_json::Value;
-use std::process::{Command, Stdio};
+
+mod common;
 
 fn demo(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yunhuni"))
-        .args(["demo", "--callcenter"])
-        .args(args)
-        .env_remove("YUNHUNI_LOG")
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let all: Vec<&str> = ["demo", "--callcenter"]
+        .iter()
+        .chain(args)
+        .copied()
+        .collect();
+    common::yunhuni(&all)
 }
 
 /// The position of the first line containing `needle`, after `from`.
@@ -277,11 +272,7 @@ fn bad_arguments_fail_clearly() {
         assert_eq!(code, 2, "{other:?}: {err}");
         assert!(err.contains("--callcenter"), "{err}");
     }
-    let help = Command::new(env!("CARGO_BIN_EXE_yunhuni"))
-        .args(["demo", "--help"])
-        .output()
-        .unwrap();
-    let help = String::from_utf8_lossy(&help.stdout);
+    let (_, help, _) = common::yunhuni(&["demo", "--help"]);
     assert!(
         help.contains("--callcenter") && help.contains("yunhuni demo --callcenter"),
         "{help}"

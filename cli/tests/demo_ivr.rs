@@ -2,21 +2,16 @@
 //! every step (request, XML reply, action, keys, next, events) is shown.
 
 use serde_json::Value;
-use std::process::{Command, Stdio};
+
+mod common;
 
 fn demo(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yunhuni"))
-        .args(["demo", "--ivr", "--time-scale", "500"])
-        .args(args)
-        .env_remove("YUNHUNI_LOG")
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let all: Vec<&str> = ["demo", "--ivr", "--time-scale", "500"]
+        .iter()
+        .chain(args)
+        .copied()
+        .collect();
+    common::yunhuni(&all)
 }
 
 fn steps(v: &Value, kind: &str) -> Vec<String> {
@@ -108,14 +103,8 @@ fn bad_arguments() {
     assert!(err.contains("--keys") && err.contains("'x'"), "{err}");
     let (code, _, err) = demo(&["--scenario", "busy"]);
     assert_eq!(code, 2, "{err}");
-    let out = Command::new(env!("CARGO_BIN_EXE_yunhuni"))
-        .args(["demo", "--keys", "1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "--keys needs --ivr");
-    let help = Command::new(env!("CARGO_BIN_EXE_yunhuni"))
-        .args(["demo", "--help"])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&help.stdout).contains("--ivr"));
+    let (code, _, _) = common::yunhuni(&["demo", "--keys", "1"]);
+    assert_eq!(code, 2, "--keys needs --ivr");
+    let (_, help, _) = common::yunhuni(&["demo", "--help"]);
+    assert!(help.contains("--ivr"));
 }

@@ -449,12 +449,7 @@ impl PyReceiver {
         query: &Bound<'_, PyAny>,
         body: &Bound<'_, PyAny>,
     ) -> PyResult<PyDelivery> {
-        let query = query_text(py, query)?;
-        let bytes = body_bytes(body, "body")?;
-        let bytes: &[u8] = &bytes;
-        let inner = &self.inner;
-        let delivery = py.detach(|| inner.receive(&query, bytes)).or_raise(py)?;
-        to_py_delivery(py, delivery)
+        self.deliver(py, query, body, Receiver::receive)
     }
 
     /// Like `receive`, but claims the key under a lease (`lease` seconds): a handler that dies
@@ -471,12 +466,7 @@ impl PyReceiver {
         query: &Bound<'_, PyAny>,
         body: &Bound<'_, PyAny>,
     ) -> PyResult<PyDelivery> {
-        let query = query_text(py, query)?;
-        let bytes = body_bytes(body, "body")?;
-        let bytes: &[u8] = &bytes;
-        let inner = &self.inner;
-        let delivery = py.detach(|| inner.begin(&query, bytes)).or_raise(py)?;
-        to_py_delivery(py, delivery)
+        self.deliver(py, query, body, Receiver::begin)
     }
 
     /// Extends `owner`'s lease on `key` by `lease` seconds; False when it no longer holds it.
@@ -582,6 +572,22 @@ impl PyReceiver {
 }
 
 impl PyReceiver {
+    /// Runs core's `receive` or `begin` on the request without the GIL; the typed delivery.
+    fn deliver(
+        &self,
+        py: Python<'_>,
+        query: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+        op: fn(&Receiver, &str, &[u8]) -> Result<webhook::Delivery, yunhuni::Error>,
+    ) -> PyResult<PyDelivery> {
+        let query = query_text(py, query)?;
+        let bytes = body_bytes(body, "body")?;
+        let bytes: &[u8] = &bytes;
+        let inner = &self.inner;
+        let delivery = py.detach(|| op(inner, &query, bytes)).or_raise(py)?;
+        to_py_delivery(py, delivery)
+    }
+
     /// Runs one of core's owner-checked lease operations on `key` without the GIL.
     fn owned(
         &self,
