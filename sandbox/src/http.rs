@@ -1,4 +1,4 @@
-//! A small HTTP/1.1 server on `std::net`: one thread per connection, keep-alive, clean shutdown.
+//! A small HTTP/1.1 server on `std::net`: keep-alive, pipelining, clean shutdown.
 //!
 //! Public so that tools built on the sandbox (the `yunhuni` command's webhook listener, tests in
 //! other languages' bindings) receive webhooks with the same server instead of another one.
@@ -7,15 +7,29 @@
 //! `Content-Length` and chunked request bodies, `Expect: 100-continue`, persistent connections
 //! for HTTP/1.1 (and HTTP/1.0 with `Connection: keep-alive`). Header values are decoded as
 //! ISO-8859-1, as the platform's web server does, so they can be signed byte for byte.
+//!
+//! On Linux a few threads share one epoll instance and serve every connection (`pool`); a
+//! handler may still block, the pool adds a thread when all of its threads are held up. Elsewhere
+//! each connection has its own thread (`threads`). Both drive the same connection state
+//! (`conn`) and the same incremental parser (`parse`).
+
+mod conn;
+mod parse;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod pool;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+mod threads;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::io;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+use pool as model;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+use threads as model;
 
 /// Longest request line or header line accepted.
 const MAX_LINE: usize = 16 * 1024;
@@ -27,8 +41,13 @@ const MAX_BODY: usize = 2 * 1024 * 1024;
 const MAX_CONNECTIONS: usize = 4096;
 /// An idle keep-alive connection is closed after this long.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(20);
-/// Stack size of connection threads.
+/// Stack size of the server's threads.
 const CONNECTION_STACK: usize = 512 * 1024;
+
+/// Locks a mutex, also after a thread panicked while holding it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// One parsed request.
 #[derive(Debug, Clone)]
@@ -116,19 +135,10 @@ impl Response {
 /// The function that answers every request.
 pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
 
-#[derive(Default)]
-struct Connections {
-    next_id: u64,
-    open: HashMap<u64, TcpStream>,
-    threads: Vec<JoinHandle<()>>,
-}
-
 /// A running server. Dropping it does not stop it; call [`Server::shutdown`].
 pub struct Server {
     local_addr: SocketAddr,
-    stopping: Arc<AtomicBool>,
-    acceptor: Mutex<Option<JoinHandle<()>>>,
-    connections: Arc<Mutex<Connections>>,
+    running: Mutex<Option<model::Running>>,
 }
 
 impl Server {
@@ -137,20 +147,10 @@ impl Server {
         let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
         let listener = TcpListener::bind(&addrs[..])?;
         let local_addr = listener.local_addr()?;
-        let stopping = Arc::new(AtomicBool::new(false));
-        let connections = Arc::new(Mutex::new(Connections::default()));
-        let acceptor = {
-            let stopping = Arc::clone(&stopping);
-            let connections = Arc::clone(&connections);
-            std::thread::Builder::new()
-                .name("sandbox-http-accept".into())
-                .spawn(move || accept_loop(listener, handler, stopping, connections))?
-        };
+        let running = model::start(listener, handler)?;
         Ok(Server {
             local_addr,
-            stopping,
-            acceptor: Mutex::new(Some(acceptor)),
-            connections,
+            running: Mutex::new(Some(running)),
         })
     }
 
@@ -161,421 +161,13 @@ impl Server {
 
     /// Stops accepting, closes every connection and joins every thread. Idempotent.
     ///
-    /// Handlers still running are waited for; the caller makes them return promptly.
+    /// Handlers still running are waited for, and their responses written; the caller makes
+    /// them return promptly.
     pub fn shutdown(&self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        let acceptor = self
-            .acceptor
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(acceptor) = acceptor {
-            // Wake the blocking accept() with a connection of our own.
-            let mut wake = self.local_addr;
-            if wake.ip().is_unspecified() {
-                wake.set_ip(match wake {
-                    SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-                    SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-                });
-            }
-            let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(2));
-            let _ = acceptor.join();
-        }
-        let threads = {
-            let mut conns = self.connections.lock().unwrap_or_else(|e| e.into_inner());
-            // Only the read side: idle connections see end of input and close, while a
-            // request being handled still gets its response written.
-            for stream in conns.open.values() {
-                let _ = stream.shutdown(Shutdown::Read);
-            }
-            std::mem::take(&mut conns.threads)
-        };
-        for thread in threads {
-            let _ = thread.join();
+        if let Some(mut running) = lock(&self.running).take() {
+            running.stop();
         }
     }
-}
-
-fn accept_loop(
-    listener: TcpListener,
-    handler: Handler,
-    stopping: Arc<AtomicBool>,
-    connections: Arc<Mutex<Connections>>,
-) {
-    for incoming in listener.incoming() {
-        if stopping.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = incoming else {
-            // Out of descriptors or a connection reset before accept: back off briefly.
-            std::thread::sleep(Duration::from_millis(5));
-            continue;
-        };
-        let mut conns = connections.lock().unwrap_or_else(|e| e.into_inner());
-        conns.threads.retain(|t| !t.is_finished());
-        if conns.open.len() >= MAX_CONNECTIONS {
-            drop(conns);
-            let _ = write_response(&stream, &Response::new(503), false, false);
-            continue;
-        }
-        let id = conns.next_id;
-        conns.next_id += 1;
-        let Ok(registered) = stream.try_clone() else {
-            continue;
-        };
-        conns.open.insert(id, registered);
-        let handler = Arc::clone(&handler);
-        let stopping = Arc::clone(&stopping);
-        let connections_for_thread = Arc::clone(&connections);
-        let spawned = std::thread::Builder::new()
-            .name("sandbox-http-conn".into())
-            .stack_size(CONNECTION_STACK)
-            .spawn(move || {
-                serve_connection(stream, &handler, &stopping);
-                let mut conns = connections_for_thread
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
-                conns.open.remove(&id);
-            });
-        match spawned {
-            Ok(thread) => conns.threads.push(thread),
-            Err(_) => {
-                if let Some(stream) = conns.open.remove(&id) {
-                    let _ = stream.shutdown(Shutdown::Both);
-                }
-            }
-        }
-    }
-}
-
-/// Why no request could be read.
-enum ReadError {
-    /// The peer closed the connection, timed out or failed: just close.
-    Closed,
-    /// A malformed or unacceptable request: answer with this status and close.
-    Reject(u16),
-}
-
-impl From<io::Error> for ReadError {
-    fn from(_: io::Error) -> Self {
-        ReadError::Closed
-    }
-}
-
-fn serve_connection(stream: TcpStream, handler: &Handler, stopping: &AtomicBool) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
-    let mut line = Vec::with_capacity(256);
-    loop {
-        if stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        match read_request(&mut reader, &stream, &mut line) {
-            Ok((request, keep_alive)) => {
-                let response = handler(&request);
-                let keep_alive = keep_alive && !stopping.load(Ordering::SeqCst);
-                let head_only = request.method == "HEAD";
-                if write_response(&stream, &response, keep_alive, head_only).is_err() || !keep_alive
-                {
-                    return;
-                }
-            }
-            Err(ReadError::Closed) => return,
-            Err(ReadError::Reject(status)) => {
-                let body = format!("{} {}\n", status, reason_phrase(status)).into_bytes();
-                let response = Response::new(status)
-                    .header("Content-Type", "text/plain;charset=UTF-8")
-                    .body(body);
-                let _ = write_response(&stream, &response, false, false);
-                return;
-            }
-        }
-    }
-}
-
-/// Reads one line ending in LF into `line` (cleared first; the CR before the LF, if any, is
-/// removed). `false` at a clean EOF before any byte. One buffer serves every line of a
-/// connection, so reading a request allocates nothing for its lines.
-fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Result<bool, ReadError> {
-    line.clear();
-    loop {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return if line.is_empty() {
-                Ok(false)
-            } else {
-                Err(ReadError::Closed)
-            };
-        }
-        let (chunk, found) = match buf.iter().position(|&b| b == b'\n') {
-            Some(i) => (&buf[..=i], true),
-            None => (buf, false),
-        };
-        line.extend_from_slice(chunk);
-        let used = chunk.len();
-        reader.consume(used);
-        if line.len() > MAX_LINE {
-            return Err(ReadError::Reject(431));
-        }
-        if found {
-            line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
-            return Ok(true);
-        }
-    }
-}
-
-/// Bytes decoded as ISO-8859-1 (each byte is the code point of its value).
-fn latin1(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        // ASCII, the usual case, is the same text in both encodings.
-        Ok(ascii) if bytes.is_ascii() => ascii.to_owned(),
-        _ => bytes.iter().map(|&b| char::from(b)).collect(),
-    }
-}
-
-/// Whether a comma-separated header value lists `token` (compared case-insensitively).
-fn lists_token(value: &str, token: &str) -> bool {
-    value
-        .split(',')
-        .any(|t| t.trim().eq_ignore_ascii_case(token))
-}
-
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-fn read_request(
-    reader: &mut BufReader<TcpStream>,
-    stream: &TcpStream,
-    line: &mut Vec<u8>,
-) -> Result<(Request, bool), ReadError> {
-    // Request line; empty lines before it are allowed.
-    loop {
-        if !read_line(reader, line)? {
-            return Err(ReadError::Closed);
-        }
-        if !line.is_empty() {
-            break;
-        }
-    }
-    let request_line = latin1(line);
-    let mut parts = request_line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(ReadError::Reject(400));
-    };
-    let http11 = match version {
-        "HTTP/1.1" => true,
-        "HTTP/1.0" => false,
-        _ => return Err(ReadError::Reject(505)),
-    };
-    if !is_token(method) || target.is_empty() {
-        return Err(ReadError::Reject(400));
-    }
-    // Absolute-form targets keep only their path, as the platform's request URI does.
-    let origin = match target.find("://") {
-        Some(i) if !target.starts_with('/') => {
-            let rest = &target[i + 3..];
-            rest.find('/').map_or("/", |j| &rest[j..])
-        }
-        _ => target,
-    };
-    let (path, query) = match origin.split_once('?') {
-        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
-        None => (origin.to_owned(), None),
-    };
-
-    let mut headers = Vec::with_capacity(12);
-    loop {
-        if !read_line(reader, line)? {
-            return Err(ReadError::Closed);
-        }
-        let raw = &line[..];
-        if raw.is_empty() {
-            break;
-        }
-        if headers.len() >= MAX_HEADERS {
-            return Err(ReadError::Reject(431));
-        }
-        if raw[0] == b' ' || raw[0] == b'\t' {
-            return Err(ReadError::Reject(400)); // obsolete line folding
-        }
-        // The name is a token (ASCII), so the first `:` of the bytes is the first of the text.
-        let Some(colon) = raw.iter().position(|&b| b == b':') else {
-            return Err(ReadError::Reject(400));
-        };
-        let name = latin1(&raw[..colon]);
-        if !is_token(&name) {
-            return Err(ReadError::Reject(400));
-        }
-        let value = &raw[colon + 1..];
-        let start = value
-            .iter()
-            .position(|&b| b != b' ' && b != b'\t')
-            .unwrap_or(value.len());
-        let end = value
-            .iter()
-            .rposition(|&b| b != b' ' && b != b'\t')
-            .map_or(start, |i| i + 1);
-        headers.push((name, latin1(&value[start..end])));
-    }
-    let mut request = Request {
-        method: method.to_owned(),
-        path,
-        query,
-        headers,
-        body: Vec::new(),
-    };
-
-    let connection = request.header("Connection").unwrap_or("");
-    let keep_alive = if http11 {
-        !lists_token(connection, "close")
-    } else {
-        lists_token(connection, "keep-alive")
-    };
-
-    let chunked = request
-        .header("Transfer-Encoding")
-        .map(|te| lists_token(te, "chunked"));
-    let length = if chunked.is_some() {
-        None
-    } else {
-        let mut length = None;
-        for (_, v) in request
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("Content-Length"))
-        {
-            let n: usize = v.parse().map_err(|_| ReadError::Reject(400))?;
-            if length.is_some_and(|l| l != n) {
-                return Err(ReadError::Reject(400));
-            }
-            length = Some(n);
-        }
-        length
-    };
-    if chunked == Some(false) {
-        return Err(ReadError::Reject(501));
-    }
-    if length.is_some_and(|n| n > MAX_BODY) {
-        return Err(ReadError::Reject(413));
-    }
-    let expects_body = chunked.is_some() || length.is_some_and(|n| n > 0);
-    if expects_body {
-        if let Some(expect) = request.header("Expect") {
-            if !expect.eq_ignore_ascii_case("100-continue") {
-                return Err(ReadError::Reject(417));
-            }
-            let mut w = stream;
-            w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
-        }
-    }
-    if chunked.is_some() {
-        request.body = read_chunked(reader, line)?;
-    } else if let Some(n) = length {
-        let mut body = vec![0; n];
-        reader.read_exact(&mut body)?;
-        request.body = body;
-    }
-    Ok((request, keep_alive))
-}
-
-fn read_chunked(
-    reader: &mut BufReader<TcpStream>,
-    line: &mut Vec<u8>,
-) -> Result<Vec<u8>, ReadError> {
-    let mut body = Vec::new();
-    loop {
-        if !read_line(reader, line)? {
-            return Err(ReadError::Closed);
-        }
-        let text = latin1(line);
-        let size_text = text.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Reject(400))?;
-        if size == 0 {
-            // Trailers, up to the empty line.
-            loop {
-                if !read_line(reader, line)? {
-                    return Err(ReadError::Closed);
-                }
-                if line.is_empty() {
-                    return Ok(body);
-                }
-            }
-        }
-        if body.len() + size > MAX_BODY {
-            return Err(ReadError::Reject(413));
-        }
-        let start = body.len();
-        body.resize(start + size, 0);
-        reader.read_exact(&mut body[start..])?;
-        if !read_line(reader, line)? || !line.is_empty() {
-            return Err(ReadError::Reject(400));
-        }
-    }
-}
-
-fn write_response(
-    mut stream: &TcpStream,
-    response: &Response,
-    keep_alive: bool,
-    head_only: bool,
-) -> io::Result<()> {
-    let mut out = Vec::with_capacity(256 + response.body.len());
-    let now_secs = crate::time::wall_clock_ms().div_euclid(1000);
-    write!(
-        out,
-        "HTTP/1.1 {} {}\r\n",
-        response.status,
-        reason_phrase(response.status)
-    )?;
-    out.extend_from_slice(b"Date: ");
-    // The date changes once a second: each connection's thread formats it once per second.
-    thread_local! {
-        static DATE: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
-    }
-    DATE.with_borrow_mut(|(secs, text)| {
-        if *secs != now_secs {
-            *secs = now_secs;
-            *text = crate::time::http_date(now_secs);
-        }
-        out.extend_from_slice(text.as_bytes());
-    });
-    out.extend_from_slice(b"\r\n");
-    for (name, value) in &response.headers {
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        if value.is_ascii() {
-            out.extend_from_slice(value.as_bytes());
-        } else {
-            out.extend(
-                value
-                    .chars()
-                    .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')),
-            );
-        }
-        out.extend_from_slice(b"\r\n");
-    }
-    write!(out, "Content-Length: {}\r\n", response.body.len())?;
-    if !keep_alive {
-        out.extend_from_slice(b"Connection: close\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    if !head_only {
-        out.extend_from_slice(&response.body);
-    }
-    stream.write_all(&out)?;
-    stream.flush()
 }
 
 /// The standard reason phrase of the statuses this server uses.
@@ -603,6 +195,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
 mod tests {
     use super::*;
     use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpStream};
 
     /// A server whose handler answers with what it parsed: method, path, query, each header
     /// as `name=value` with the value's code points in hex, and the body's length.
@@ -732,5 +325,137 @@ mod tests {
         assert!(reply.starts_with("HTTP/1.1 200 "), "{reply}");
         drop(idle);
         server.shutdown();
+    }
+
+    /// Handlers that block until all of them have started: more of them than the server's
+    /// usual threads, so each is answered only if the server adds threads for them.
+    #[test]
+    fn handlers_that_block_do_not_hold_up_other_connections() {
+        const N: usize = 12;
+        let barrier = Arc::new(std::sync::Barrier::new(N));
+        let handler: Handler = Arc::new(move |r: &Request| {
+            if r.path == "/wait" {
+                barrier.wait();
+            }
+            Response::new(200).body(r.path.clone().into_bytes())
+        });
+        let server = Server::start("127.0.0.1:0", handler).unwrap();
+        let addr = server.local_addr();
+        let waiting: Vec<_> = (0..N)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    let mut s = TcpStream::connect(addr).unwrap();
+                    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+                    s.write_all(b"GET /wait HTTP/1.1\r\nConnection: close\r\n\r\n")
+                        .unwrap();
+                    let mut out = String::new();
+                    let _ = s.read_to_string(&mut out);
+                    out
+                })
+            })
+            .collect();
+        for w in waiting {
+            let reply = w.join().unwrap();
+            assert!(reply.starts_with("HTTP/1.1 200 "), "{reply}");
+            assert!(reply.ends_with("/wait"), "{reply}");
+        }
+        server.shutdown();
+    }
+
+    #[test]
+    fn a_handler_that_panics_gets_a_500_and_the_server_goes_on() {
+        let handler: Handler = Arc::new(|r: &Request| {
+            assert!(r.path != "/panic", "the handler fails on purpose");
+            Response::new(200).body(b"fine".to_vec())
+        });
+        let server = Server::start("127.0.0.1:0", handler).unwrap();
+        let reply = exchange(
+            &server,
+            b"GET /panic HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\n\r\n",
+            4096,
+        );
+        assert!(reply.starts_with("HTTP/1.1 500 "), "{reply}");
+        assert!(reply.contains("Connection: close\r\n"), "{reply}");
+        assert_eq!(reply.matches("HTTP/1.1").count(), 1, "{reply}");
+        let ok = exchange(
+            &server,
+            b"GET /x HTTP/1.1\r\nConnection: close\r\n\r\n",
+            4096,
+        );
+        assert!(
+            ok.starts_with("HTTP/1.1 200 ") && ok.ends_with("fine"),
+            "{ok}"
+        );
+        server.shutdown();
+    }
+
+    /// A response larger than the socket's buffers, to a client that starts reading late, and
+    /// then a second one on the same connection.
+    #[test]
+    fn a_large_response_reaches_a_slow_reader_whole() {
+        const SIZE: usize = 8 * 1024 * 1024;
+        let handler: Handler = Arc::new(|r: &Request| {
+            let fill = if r.path == "/a" { b'a' } else { b'b' };
+            Response::new(200).body(vec![fill; SIZE])
+        });
+        let server = Server::start("127.0.0.1:0", handler).unwrap();
+        let mut s = TcpStream::connect(server.local_addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        s.write_all(b"GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        // Two heads, each followed by its whole body.
+        let mut rest = &out[..];
+        for fill in [b'a', b'b'] {
+            let head_end = rest.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+            assert!(rest.starts_with(b"HTTP/1.1 200 OK\r\n"));
+            let body = &rest[head_end..head_end + SIZE];
+            assert!(body.iter().all(|&b| b == fill));
+            rest = &rest[head_end + SIZE..];
+        }
+        assert!(rest.is_empty());
+        server.shutdown();
+    }
+
+    /// A request whose handler is running when the server stops still gets its answer, with
+    /// `Connection: close`; shutdown waits for it.
+    #[test]
+    fn shutdown_lets_a_running_handler_answer() {
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let release_rx = Mutex::new(release_rx);
+        let handler: Handler = Arc::new(move |_: &Request| {
+            let _ = started_tx.send(());
+            let _ = lock(&release_rx).recv_timeout(Duration::from_secs(30));
+            Response::new(200).body(b"late".to_vec())
+        });
+        let server = Arc::new(Server::start("127.0.0.1:0", handler).unwrap());
+        let mut s = TcpStream::connect(server.local_addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        started_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        let stopping = {
+            let server = Arc::clone(&server);
+            std::thread::spawn(move || server.shutdown())
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        release_tx.send(()).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        stopping.join().unwrap();
+        assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
+        assert!(out.contains("Connection: close\r\n"), "{out}");
+        assert!(out.ends_with("late"), "{out}");
+        // Stopped: nothing is accepted any more.
+        assert!(TcpStream::connect(server.local_addr())
+            .and_then(|mut c| {
+                c.set_read_timeout(Some(Duration::from_secs(5)))?;
+                c.write_all(b"GET / HTTP/1.1\r\n\r\n")?;
+                let mut buf = [0u8; 1];
+                c.read(&mut buf)
+            })
+            .map_or(true, |n| n == 0));
     }
 }
