@@ -164,9 +164,15 @@ impl Conn {
     }
 
     fn read_more(&mut self) -> io::Result<usize> {
-        let mut chunk = [0u8; READ_CHUNK];
-        let n = self.stream.read(&mut chunk)?;
-        self.input.extend_from_slice(&chunk[..n]);
+        // One buffer per thread, zeroed once, instead of one per read.
+        thread_local! {
+            static CHUNK: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; READ_CHUNK]);
+        }
+        let n = CHUNK.with_borrow_mut(|chunk| {
+            let n = self.stream.read(chunk)?;
+            self.input.extend_from_slice(&chunk[..n]);
+            Ok::<_, io::Error>(n)
+        })?;
         if n > 0 {
             self.last_active = Instant::now();
         }
@@ -197,7 +203,7 @@ fn encode(out: &mut Vec<u8>, response: &Response, keep_alive: bool, head_only: b
     out.reserve(256 + response.body.len());
     let now_secs = crate::time::wall_clock_ms().div_euclid(1000);
     out.extend_from_slice(b"HTTP/1.1 ");
-    out.extend_from_slice(response.status.to_string().as_bytes());
+    push_decimal(out, response.status.into());
     out.push(b' ');
     out.extend_from_slice(reason_phrase(response.status).as_bytes());
     out.extend_from_slice(b"\r\nDate: ");
@@ -228,7 +234,7 @@ fn encode(out: &mut Vec<u8>, response: &Response, keep_alive: bool, head_only: b
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"Content-Length: ");
-    out.extend_from_slice(response.body.len().to_string().as_bytes());
+    push_decimal(out, response.body.len());
     out.extend_from_slice(b"\r\n");
     if !keep_alive {
         out.extend_from_slice(b"Connection: close\r\n");
@@ -237,6 +243,21 @@ fn encode(out: &mut Vec<u8>, response: &Response, keep_alive: bool, head_only: b
     if !head_only {
         out.extend_from_slice(&response.body);
     }
+}
+
+/// Appends a number in decimal.
+fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// Writes a whole response on a blocking socket (the answer to a connection refused because
