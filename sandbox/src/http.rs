@@ -10,14 +10,21 @@
 //!
 //! On Linux a few threads share one epoll instance and serve every connection (`pool`); a
 //! handler may still block, the pool adds a thread when all of its threads are held up. Elsewhere
-//! each connection has its own thread (`threads`). Both drive the same connection state
+//! (and with the feature `thread-per-connection`, which the tests use to run this module's tests
+//! on it too) each connection has its own thread (`threads`). Both drive the same connection state
 //! (`conn`) and the same incremental parser (`parse`).
 
 mod conn;
 mod parse;
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(feature = "thread-per-connection")
+))]
 mod pool;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(any(
+    not(any(target_os = "linux", target_os = "android")),
+    feature = "thread-per-connection"
+))]
 mod threads;
 
 use std::borrow::Cow;
@@ -26,9 +33,15 @@ use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(feature = "thread-per-connection")
+))]
 use pool as model;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(any(
+    not(any(target_os = "linux", target_os = "android")),
+    feature = "thread-per-connection"
+))]
 use threads as model;
 
 /// Longest request line or header line accepted.
