@@ -508,8 +508,20 @@ impl Scanner<'_> {
     /// A string, from its opening quote; decoded as the platform's parser decodes it.
     fn string(&mut self) -> Result<String, Syntax> {
         self.i += 1;
+        // Printable ASCII without escapes (most strings, often all of one) is copied as it
+        // is; the rest is decoded unit by unit.
+        let rest = &self.b[self.i..];
+        let plain = rest
+            .iter()
+            .position(|&b| !(0x20..=0x7F).contains(&b) || b == b'"' || b == b'\\')
+            .unwrap_or(rest.len());
+        let mut out = String::from_utf8(rest[..plain].to_vec()).map_err(|_| Syntax)?;
+        self.i += plain;
+        if self.peek() == Some(b'"') {
+            self.i += 1;
+            return Ok(out);
+        }
         let mut units: Vec<u16> = Vec::new();
-        let mut out = String::new();
         let flush = |units: &mut Vec<u16>, out: &mut String| {
             out.extend(char::decode_utf16(units.drain(..)).map(|c| c.unwrap_or('\u{FFFD}')));
         };

@@ -95,6 +95,44 @@ pub(crate) fn http_date(epoch_secs: i64) -> String {
 /// server's JVM uses the Julian calendar before 1582 and Asia/Shanghai's old offsets); such
 /// timestamps are decades or centuries in the past, so only the expiry check reads them.
 pub(crate) fn parse_timestamp_utc8(text: &str) -> Option<i64> {
+    let fields = match plain_timestamp_fields(text) {
+        Some(fields) => fields,
+        None => lenient_timestamp_fields(text)?,
+    };
+    let [year, month, day, hour, minute, second] = fields;
+    // The month field is stored as `value - 1` in 32-bit arithmetic.
+    let month0 = i64::from((month as i32).wrapping_sub(1));
+    let year = year + month0.div_euclid(12);
+    let month = month0.rem_euclid(12) + 1;
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - UTC8_OFFSET_SECS;
+    Some(secs * 1000)
+}
+
+/// The fields of a timestamp of exactly 14 ASCII digits (what every client sends), read
+/// without the general path's work; the lenient reading gives the same fields for such text.
+fn plain_timestamp_fields(text: &str) -> Option<[i64; 6]> {
+    let b: &[u8; 14] = text.as_bytes().try_into().ok()?;
+    if !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'))
+    };
+    Some([
+        number(0, 4),
+        number(4, 6),
+        number(6, 8),
+        number(8, 10),
+        number(10, 12),
+        number(12, 14),
+    ])
+}
+
+/// The six fields of a timestamp read as the gateway's `SimpleDateFormat` reads them.
+fn lenient_timestamp_fields(text: &str) -> Option<[i64; 6]> {
     // Header values reach the server as ISO-8859-1, whose only decimal digits are ASCII.
     let chars: Vec<char> = text.chars().collect();
     const WIDTHS: [usize; 6] = [4, 2, 2, 2, 2, 0];
@@ -123,14 +161,7 @@ pub(crate) fn parse_timestamp_utc8(text: &str) -> Option<i64> {
     if pos != chars.len() {
         return None;
     }
-    let [year, month, day, hour, minute, second] = fields;
-    // The month field is stored as `value - 1` in 32-bit arithmetic.
-    let month0 = i64::from((month as i32).wrapping_sub(1));
-    let year = year + month0.div_euclid(12);
-    let month = month0.rem_euclid(12) + 1;
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - UTC8_OFFSET_SECS;
-    Some(secs * 1000)
+    Some(fields)
 }
 
 /// Reads a number as Java's integer `DecimalFormat` does, from `pos` to at most the end of
@@ -294,6 +325,33 @@ mod tests {
 
     /// Expected values computed with the server's parser (a lenient `SimpleDateFormat` with
     /// the pattern `yyyyMMddHHmmss`, time zone Asia/Shanghai).
+    #[test]
+    fn plain_timestamps_read_as_the_lenient_path_reads_them() {
+        // Digits that roll over (month 00 and 13, hour 99...) included.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..20_000u64 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let text = match i {
+                0 => "00000000000000".to_owned(),
+                1 => "99999999999999".to_owned(),
+                _ => format!("{:014}", (x >> 8) % 100_000_000_000_000),
+            };
+            let plain = plain_timestamp_fields(&text);
+            assert!(plain.is_some(), "{text}");
+            assert_eq!(plain, lenient_timestamp_fields(&text), "{text}");
+        }
+        for other in [
+            "2017030112000",
+            "201703011200000",
+            " 20170301120000",
+            "2017030112000a",
+        ] {
+            assert_eq!(plain_timestamp_fields(other), None, "{other:?}");
+        }
+    }
+
     #[test]
     fn timestamps_read_as_the_server_reads_them() {
         let cases: [(&str, Option<i64>); 30] = [
