@@ -1,8 +1,10 @@
 //! The platform's call endpoints (platform notes §2): routing, body binding, validation in the
 //! server's order, the call service's business checks, and the response envelope.
 
+use std::sync::Arc;
+
 use crate::business::{BusinessCode, Service};
-use crate::events::json_string;
+use crate::events::{json_string, push_json_string};
 use crate::gateway::{self, Caller};
 use crate::http::{Request, Response};
 use crate::inspect::CallKind;
@@ -32,10 +34,14 @@ impl From<BindError> for Code {
 /// The envelope `{"code":..,"msg":..,"data":..}` with `data` already rendered as JSON.
 pub(crate) fn envelope(code: Code, data: &str) -> Response {
     let (code, msg) = (code.code(), code.msg());
-    let body = format!(
-        "{{\"code\":\"{code}\",\"msg\":{},\"data\":{data}}}",
-        json_string(msg)
-    );
+    let mut body = String::with_capacity(32 + code.len() + 2 * msg.len() + data.len());
+    body.push_str("{\"code\":\"");
+    body.push_str(code);
+    body.push_str("\",\"msg\":");
+    push_json_string(&mut body, msg);
+    body.push_str(",\"data\":");
+    body.push_str(data);
+    body.push('}');
     Response::json(200, body.into_bytes())
 }
 
@@ -142,7 +148,12 @@ pub(crate) fn handle(shared: &Shared, request: &Request) -> Response {
         }
     }
     let accept = request.header("Accept");
-    if let Some((op, id)) = crate::conf_api::route(&request.path) {
+    // Only the conference and recording families are `conf_api`'s.
+    let conf_route = match family {
+        "conf" | "recording" => crate::conf_api::route(&request.path),
+        _ => None,
+    };
+    if let Some((op, id)) = conf_route {
         let method = crate::conf_api::method_of(op);
         if request.method != method {
             let message = format!("Request method '{}' not supported", request.method);
@@ -300,7 +311,7 @@ fn place(
     kind: CallKind,
     user_data: Option<String>,
     plan: Plan,
-) -> String {
+) -> Arc<str> {
     shared.place_call(NewCall {
         kind,
         app_id: caller.app_id.clone(),
@@ -312,11 +323,16 @@ fn place(
 }
 
 fn id_and_user_data(id: &str, user_data: Option<&str>) -> String {
-    format!(
-        "{{\"callId\":{},\"user_data\":{}}}",
-        json_string(id),
-        user_data.map_or_else(|| "null".to_owned(), json_string)
-    )
+    let mut out = String::with_capacity(32 + id.len() + user_data.map_or(4, |u| 2 * u.len()));
+    out.push_str("{\"callId\":");
+    push_json_string(&mut out, id);
+    out.push_str(",\"user_data\":");
+    match user_data {
+        Some(u) => push_json_string(&mut out, u),
+        None => out.push_str("null"),
+    }
+    out.push('}');
+    out
 }
 
 /// `call/duo_callback` (§2.2).

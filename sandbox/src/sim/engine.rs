@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::{BinaryHeap, VecDeque};
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::call::{self, Calls};
@@ -91,12 +91,80 @@ impl IdGenerator {
     }
 
     pub(super) fn next(&mut self) -> String {
+        let mut hex = [0; 32];
+        self.next_into(&mut hex).to_owned()
+    }
+
+    /// The next id, shared (one allocation).
+    pub(super) fn next_shared(&mut self) -> Arc<str> {
+        let mut hex = [0; 32];
+        Arc::from(self.next_into(&mut hex))
+    }
+
+    /// Writes the next id into `hex` (the text of `{unique:016x}{noise:016x}`).
+    fn next_into<'a>(&mut self, hex: &'a mut [u8; 32]) -> &'a str {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         self.counter += 1;
         let unique = Self::mix(self.seed.wrapping_add(self.counter));
         let noise = Self::mix(unique ^ self.seed.rotate_left(17));
-        format!("{unique:016x}{noise:016x}")
+        for (i, digit) in hex.iter_mut().enumerate() {
+            let word = if i < 16 { unique } else { noise };
+            let shift = 60 - 4 * (i % 16);
+            *digit = DIGITS[((word >> shift) & 15) as usize];
+        }
+        std::str::from_utf8(hex).expect("hex digits are ASCII")
     }
 }
+
+/// A fast hasher (multiply and rotate, eight bytes at a time) for maps keyed by ids the
+/// sandbox generates itself. Those keys are random, so no one can choose keys that collide;
+/// maps keyed by what clients choose (numbers, JSON keys) keep the standard hasher.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl IdHasher {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(Self::K).rotate_left(26);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by ids the sandbox generates (see [`IdHasher`]).
+pub(crate) type IdMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 /// Every record and timer.
 pub(crate) struct Engine {
@@ -241,5 +309,51 @@ mod tests {
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
             assert!(seen.insert(id));
         }
+    }
+
+    #[test]
+    fn ids_are_written_as_two_hex_words() {
+        let mut ids = IdGenerator::new();
+        let seed = ids.seed;
+        let expected = |counter: u64| {
+            let unique = IdGenerator::mix(seed.wrapping_add(counter));
+            let noise = IdGenerator::mix(unique ^ seed.rotate_left(17));
+            format!("{unique:016x}{noise:016x}")
+        };
+        for counter in 1..=100 {
+            if counter % 2 == 0 {
+                assert_eq!(*ids.next_shared(), *expected(counter));
+            } else {
+                assert_eq!(ids.next(), expected(counter));
+            }
+        }
+    }
+
+    #[test]
+    fn id_hasher_tells_strings_apart() {
+        let hash = |s: &str| BuildHasherDefault::<IdHasher>::default().hash_one(s);
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "abcdefgh",
+            "abcdefgh\0",
+            "abcdefghi",
+            "b",
+            "ba",
+        ];
+        for (i, a) in texts.iter().enumerate() {
+            for b in &texts[i + 1..] {
+                assert_ne!(hash(a), hash(b), "{a:?} {b:?}");
+            }
+        }
+        let mut map: IdMap<String, usize> = IdMap::default();
+        let mut ids = IdGenerator::new();
+        let keys: Vec<String> = (0..1000).map(|_| ids.next()).collect();
+        for (i, k) in keys.iter().enumerate() {
+            map.insert(k.clone(), i);
+        }
+        assert!(keys.iter().enumerate().all(|(i, k)| map[k.as_str()] == i));
+        assert_eq!(map.get("not an id"), None);
     }
 }

@@ -40,7 +40,7 @@ mod mgmt;
 mod msg;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
@@ -134,6 +134,9 @@ pub(crate) struct Shared {
     pub(crate) scheduler_wake: Condvar,
     /// Signalled (with the engine lock) when an end event is settled.
     pub(crate) ended: Condvar,
+    /// How many threads wait on `ended`; changed only under the engine lock, so that a
+    /// settled end event wakes someone only when someone waits (see [`Shared::notify_ended`]).
+    pub(crate) end_waiters: AtomicUsize,
     pub(crate) outbox: Mutex<VecDeque<Outgoing>>,
     pub(crate) outbox_ready: Condvar,
     pub(crate) stopping: AtomicBool,
@@ -169,6 +172,7 @@ impl Shared {
             engine: Mutex::new(Engine::new()),
             scheduler_wake: Condvar::new(),
             ended: Condvar::new(),
+            end_waiters: AtomicUsize::new(0),
             outbox: Mutex::new(VecDeque::new()),
             outbox_ready: Condvar::new(),
             stopping: AtomicBool::new(false),
@@ -179,6 +183,15 @@ impl Shared {
 
     pub(crate) fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Wakes the threads waiting for an end event, if any. The end event's state must have
+    /// been changed under the engine lock: a waiter checks that state and counts itself in
+    /// `end_waiters` under the same lock, so it either sees the change or is counted here.
+    pub(crate) fn notify_ended(&self) {
+        if self.end_waiters.load(Ordering::SeqCst) > 0 {
+            self.ended.notify_all();
+        }
     }
 
     /// Locks the engine and brings it up to the simulated now.

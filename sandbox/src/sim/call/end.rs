@@ -36,7 +36,7 @@ impl Engine {
             None => {
                 call.end_event = EndEventState::NoCallbackUrl;
                 call.note(at, CallState::Closed, What::NoCallbackUrl);
-                shared.ended.notify_all();
+                shared.notify_ended();
             }
         }
         if shared.settings.log {

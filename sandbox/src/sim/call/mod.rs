@@ -8,14 +8,15 @@
 mod end;
 mod steps;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{hash_map, HashSet, VecDeque};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use steps::BridgeEnd;
 pub(in crate::sim) use steps::{dial_outcome_for, DialFailure, Step};
 
-use super::engine::{Engine, Wake};
+use super::engine::{Engine, IdMap, Wake};
 use super::{lock, Shared};
 use crate::behavior::{Answer, Behavior};
 use crate::inspect::{
@@ -249,6 +250,8 @@ struct AttemptNote {
 #[derive(Debug)]
 struct Call {
     id: Arc<str>,
+    /// Creation order among the calls (for listing).
+    seq: u64,
     app_id: Arc<str>,
     subaccount_id: Option<Arc<str>>,
     callback_url: Option<Arc<str>>,
@@ -404,13 +407,13 @@ impl Interned {
     }
 }
 
-/// Every call kept, with the order to list and to forget them in.
+/// Every call kept, with the order to forget them in.
 pub(in crate::sim) struct Calls {
-    map: HashMap<Arc<str>, Box<Call>>,
+    map: IdMap<Arc<str>, Box<Call>>,
     /// Closed calls, oldest first, for eviction.
     closed: VecDeque<Arc<str>>,
-    /// Creation order, for listing.
-    order: VecDeque<Arc<str>>,
+    /// The `seq` of the next call.
+    next_seq: u64,
     /// Most calls kept (running calls are never forgotten).
     cap: usize,
     interned: Interned,
@@ -419,9 +422,9 @@ pub(in crate::sim) struct Calls {
 impl Calls {
     pub(in crate::sim) fn new() -> Self {
         Calls {
-            map: HashMap::new(),
+            map: IdMap::default(),
             closed: VecDeque::new(),
-            order: VecDeque::new(),
+            next_seq: 0,
             cap: CALL_HISTORY,
             interned: Interned::default(),
         }
@@ -446,28 +449,33 @@ impl Calls {
             let Some(oldest) = self.closed.front() else {
                 break;
             };
-            match self.map.get(oldest) {
-                Some(c) if !c.end_event.is_final() => break,
-                _ => {}
+            // One look-up: the oldest closed call is forgotten unless its end event is still
+            // on its way.
+            if let hash_map::Entry::Occupied(entry) = self.map.entry(Arc::clone(oldest)) {
+                if !entry.get().end_event.is_final() {
+                    break;
+                }
+                entry.remove();
             }
-            if let Some(id) = self.closed.pop_front() {
-                self.map.remove(&id);
-            }
-        }
-        // The creation-order list only needs trimming when it has grown well past the map.
-        if self.order.len() > 2 * self.cap.max(self.map.len()) {
-            let map = &self.map;
-            self.order.retain(|id| map.contains_key(id));
+            self.closed.pop_front();
         }
     }
 }
 
 impl Shared {
     /// Accepts a call and schedules its first step. Returns the call id.
-    pub(crate) fn place_call(&self, new: NewCall) -> String {
-        let behaviors: Vec<Behavior> = match &new.plan {
-            Plan::Duo { to1, to2, .. } => vec![self.behavior_of(to1), self.behavior_of(to2)],
-            Plan::Single { to, .. } => vec![self.behavior_of(to)],
+    pub(crate) fn place_call(&self, new: NewCall) -> Arc<str> {
+        let (first, second) = match &new.plan {
+            Plan::Duo { to1, to2, .. } => (self.behavior_of(to1), Some(self.behavior_of(to2))),
+            Plan::Single { to, .. } => (self.behavior_of(to), None),
+        };
+        let both;
+        let behaviors: &[Behavior] = match second {
+            Some(second) => {
+                both = [first, second];
+                &both
+            }
+            None => std::slice::from_ref(&first),
         };
         let (id, earliest) = {
             let mut engine = self.engine_now();
@@ -519,11 +527,13 @@ impl Shared {
                 Some(d) => d - now,
                 None => Duration::from_secs(3600),
             };
+            self.end_waiters.fetch_add(1, Ordering::SeqCst);
             engine = self
                 .ended
                 .wait_timeout(engine, wait)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
+            self.end_waiters.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
@@ -542,7 +552,7 @@ impl Shared {
             if event == "ivr.call_end" {
                 engine.ivr.settle(call_id, delivered);
                 drop(engine);
-                self.ended.notify_all();
+                self.notify_ended();
             }
             return;
         }
@@ -555,19 +565,18 @@ impl Shared {
         }
         engine.calls.evict();
         drop(engine);
-        self.ended.notify_all();
+        self.notify_ended();
     }
 }
 
 impl Engine {
     /// Snapshots of every call kept, oldest first.
     pub(crate) fn call_infos(&self) -> Vec<CallInfo> {
-        let mut all: Vec<CallInfo> = self
-            .calls
-            .order
-            .iter()
-            .filter_map(|id| self.calls.map.get(id))
-            .map(|c| c.info())
+        let mut calls: Vec<&Call> = self.calls.map.values().map(|c| &**c).collect();
+        calls.sort_unstable_by_key(|c| c.seq);
+        let mut all: Vec<CallInfo> = calls
+            .into_iter()
+            .map(Call::info)
             .chain(self.ivr.infos().map(|(_, info)| info))
             .collect();
         all.sort_by_key(|c| c.timeline.first().map_or(0, |t| t.sim_time_ms));
@@ -628,16 +637,18 @@ impl Engine {
     fn create(
         &mut self,
         new: NewCall,
-        behaviors: Vec<Behavior>,
+        behaviors: &[Behavior],
         now: i64,
         confirm_delay_ms: i64,
-    ) -> String {
+    ) -> Arc<str> {
         let id: Arc<str> = loop {
-            let id = self.ids.next();
-            if !self.calls.map.contains_key(id.as_str()) {
-                break id.into();
+            let id = self.ids.next_shared();
+            if !self.calls.map.contains_key(&id) {
+                break id;
             }
         };
+        let seq = self.calls.next_seq;
+        self.calls.next_seq += 1;
         let default = Leg::from(&Behavior::default());
         let leg = |i: usize| {
             let leg = behaviors.get(i).map_or(default, Leg::from);
@@ -646,6 +657,7 @@ impl Engine {
         let interned = &mut self.calls.interned;
         let mut call = Box::new(Call {
             id: Arc::clone(&id),
+            seq,
             app_id: interned.get(new.app_id),
             subaccount_id: new.subaccount_id.map(|s| interned.get(s)),
             callback_url: new.callback_url.map(|u| interned.get(u)),
@@ -678,9 +690,8 @@ impl Engine {
             let (due, step) = dial_outcome(call.leg(0).answer, 1, now, max_dial_ms);
             self.schedule_call(&call, due, step);
         }
-        self.calls.order.push_back(Arc::clone(&id));
         self.calls.map.insert(Arc::clone(&id), call);
-        id.to_string()
+        id
     }
 
     fn cancel(&mut self, call_id: &str, now: i64) -> CancelOutcome {
@@ -783,15 +794,15 @@ mod tests {
                 },
                 ..duo_call("1")
             },
-            vec![Behavior::no_answer(), Behavior::default()],
+            &[Behavior::no_answer(), Behavior::default()],
             t0,
             0,
         );
-        let ids: Vec<String> = (0..20)
+        let ids: Vec<Arc<str>> = (0..20)
             .map(|i| {
                 engine.create(
                     duo_call("1"),
-                    vec![Behavior::busy(), Behavior::default()],
+                    &[Behavior::busy(), Behavior::default()],
                     t0 + i,
                     0,
                 )
@@ -861,19 +872,19 @@ mod tests {
                 },
                 ..duo_call("13800000001")
             },
-            vec![Behavior::default(), Behavior::default()],
+            &[Behavior::default(), Behavior::default()],
             t0,
             0,
         );
         let busy = engine.create(
             duo_call("1"),
-            vec![Behavior::default(), Behavior::busy()],
+            &[Behavior::default(), Behavior::busy()],
             t0,
             0,
         );
         let timeout = engine.create(
             duo_call("1"),
-            vec![
+            &[
                 Behavior::answer_after(1000),
                 Behavior::answer_after(1000).with_bridge_error(),
             ],
@@ -882,37 +893,37 @@ mod tests {
         );
         let unreachable = engine.create(
             single(CallKind::NotifyCall, "5", 10_000),
-            vec![Behavior::unreachable()],
+            &[Behavior::unreachable()],
             t0,
             0,
         );
         let hung_up = engine.create(
             single(CallKind::VerifyCall, "6", 10_000),
-            vec![Behavior::answer_after(1000).hangup_after(2000)],
+            &[Behavior::answer_after(1000).hangup_after(2000)],
             t0,
             0,
         );
         let played = engine.create(
             single(CallKind::NotifyCall, "7", 3000),
-            vec![Behavior::answer_after(1000)],
+            &[Behavior::answer_after(1000)],
             t0,
             0,
         );
         let failed = engine.create(
             single(CallKind::VerifyCall, "8", 3000),
-            vec![Behavior::engine_failure()],
+            &[Behavior::engine_failure()],
             t0,
             0,
         );
         let cancelled = engine.create(
             duo_call("1"),
-            vec![Behavior::no_answer(), Behavior::default()],
+            &[Behavior::no_answer(), Behavior::default()],
             t0,
             0,
         );
         let ignored = engine.create(
             duo_call("1"),
-            vec![Behavior::default(), Behavior::default()],
+            &[Behavior::default(), Behavior::default()],
             t0,
             0,
         );
@@ -1012,7 +1023,7 @@ mod tests {
         assert_eq!(delivery.url.as_deref(), Some(url));
         assert_eq!(
             body,
-            serde_json::json!({"action": "event_notify", "id": full, "user_data": "u1",
+            serde_json::json!({"action": "event_notify", "id": &*full, "user_data": "u1",
                 "event": "duo_callback.end", "begin_time": t0, "end_time": t0 + 12_000,
                 "answer_time1": t0 + 2000, "answer_time2": t0 + 7000, "hangup_by": "2"})
         );
@@ -1053,7 +1064,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             (&*job.call_id, job.event, job.url.as_str()),
-            (full.as_str(), "duo_callback.end", url)
+            (&*full, "duo_callback.end", url)
         );
         assert_eq!(&job.body[..], &delivery.body[..]);
     }
