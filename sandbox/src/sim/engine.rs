@@ -166,6 +166,28 @@ impl Hasher for IdHasher {
 /// A map keyed by ids the sandbox generates (see [`IdHasher`]).
 pub(crate) type IdMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
+/// The pending state changes, earliest first.
+#[derive(Default)]
+pub(super) struct Timers {
+    heap: BinaryHeap<Timer>,
+    next_seq: u64,
+}
+
+impl Timers {
+    /// Sets a timer: `wake` applies to the record `target` at simulated time `due`, unless
+    /// the record's generation has moved past `generation` by then.
+    pub(super) fn schedule(&mut self, target: &Arc<str>, generation: u64, due: i64, wake: Wake) {
+        self.next_seq += 1;
+        self.heap.push(Timer {
+            due,
+            seq: self.next_seq,
+            target: Arc::clone(target),
+            generation,
+            wake,
+        });
+    }
+}
+
 /// Every record and timer.
 pub(crate) struct Engine {
     /// The simple calls.
@@ -178,8 +200,7 @@ pub(crate) struct Engine {
     pub(super) msgs: Msgs,
     /// The call center: extensions, agents, conditions, tasks, conversations.
     pub(super) cc: Cc,
-    timers: BinaryHeap<Timer>,
-    next_seq: u64,
+    pub(super) timers: Timers,
     pub(super) ids: IdGenerator,
     attempts: VecDeque<WebhookAttempt>,
     /// Most webhook attempts kept.
@@ -194,8 +215,7 @@ impl Engine {
             confs: Confs::new(),
             msgs: Msgs::new(),
             cc: Cc::new(),
-            timers: BinaryHeap::new(),
-            next_seq: 0,
+            timers: Timers::default(),
             ids: IdGenerator::new(),
             attempts: VecDeque::new(),
             attempt_cap: ATTEMPT_HISTORY,
@@ -251,25 +271,18 @@ impl Engine {
     /// Sets a timer: `wake` applies to the record `target` at simulated time `due`, unless
     /// the record's generation has moved past `generation` by then.
     pub(super) fn schedule(&mut self, target: &Arc<str>, generation: u64, due: i64, wake: Wake) {
-        self.next_seq += 1;
-        self.timers.push(Timer {
-            due,
-            seq: self.next_seq,
-            target: Arc::clone(target),
-            generation,
-            wake,
-        });
+        self.timers.schedule(target, generation, due, wake);
     }
 
     /// When the earliest timer falls due.
     pub(super) fn next_due(&self) -> Option<i64> {
-        self.timers.peek().map(|t| t.due)
+        self.timers.heap.peek().map(|t| t.due)
     }
 
     /// Runs every timer due at or before `now`, in order.
     pub(super) fn advance(&mut self, shared: &Shared, now: i64) {
-        while self.timers.peek().is_some_and(|t| t.due <= now) {
-            let Some(timer) = self.timers.pop() else {
+        while self.timers.heap.peek().is_some_and(|t| t.due <= now) {
+            let Some(timer) = self.timers.heap.pop() else {
                 break;
             };
             match timer.wake {

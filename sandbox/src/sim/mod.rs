@@ -337,6 +337,14 @@ pub(crate) fn run_scheduler(shared: &Shared) {
         }
         let now = shared.clock.now_ms();
         engine.advance(shared, now);
+        let forgotten = engine.calls.take_forgotten();
+        if !forgotten.is_empty() {
+            // Calls forgotten in this round are freed without holding the lock.
+            drop(engine);
+            drop(forgotten);
+            engine = lock(&shared.engine);
+            continue;
+        }
         let wait = match engine.next_due() {
             None => Duration::from_secs(3600),
             Some(next_due) => {

@@ -7,14 +7,13 @@
 use std::sync::Arc;
 
 use super::Calls;
-use super::{Call, What};
+use super::{Call, Ctx, What};
 use crate::events::{self, EventMap};
 use crate::inspect::{CallKind, CallState, EndEventState};
-use crate::sim::engine::Engine;
 use crate::sim::{lock, Job, Outgoing, Shared};
 use crate::time::floor_to_second;
 
-impl Engine {
+impl Ctx<'_> {
     /// The call is closed: build its end event and hand it to the webhook workers.
     pub(super) fn finish(&mut self, shared: &Shared, call: &mut Call, at: i64) {
         // The call records bill every answered leg to the sub-account's call quota.
@@ -25,7 +24,7 @@ impl Engine {
         }
         let utf8 = shared.settings.utf8_webhooks;
         call.utf8 = utf8;
-        self.calls.closed.push_back(Arc::clone(&call.id));
+        self.closed.push_back(Arc::clone(&call.id));
         match call.callback_url {
             Some(_) => {
                 call.note(at, CallState::Closed, What::Queued);

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use steps::BridgeEnd;
 pub(in crate::sim) use steps::{dial_outcome_for, DialFailure, Step};
 
-use super::engine::{Engine, IdMap, Wake};
+use super::engine::{Engine, IdMap, Timers, Wake};
 use super::{lock, Shared};
 use crate::behavior::{Answer, Behavior};
 use crate::inspect::{
@@ -386,6 +386,21 @@ impl Call {
     }
 }
 
+/// What a step of a call changes besides the call itself: the timers and the list of closed
+/// calls. Steps borrow these two and the call (in place in the store) at once.
+struct Ctx<'a> {
+    timers: &'a mut Timers,
+    closed: &'a mut VecDeque<Arc<str>>,
+}
+
+impl Ctx<'_> {
+    /// Sets a timer for a step of `call`.
+    fn schedule_call(&mut self, call: &Call, due: i64, step: Step) {
+        self.timers
+            .schedule(&call.id, call.generation, due, Wake::Call(step));
+    }
+}
+
 /// Strings that many calls hold the same (app ids, sub-account ids, callback URLs), kept once.
 #[derive(Default)]
 struct Interned(HashSet<Arc<str>>);
@@ -417,6 +432,22 @@ pub(in crate::sim) struct Calls {
     /// Most calls kept (running calls are never forgotten).
     cap: usize,
     interned: Interned,
+    /// Calls just forgotten, freed once the engine's lock is released ([`Calls::take_forgotten`]).
+    /// The boxes are kept as they are: freeing them is the work put off.
+    #[allow(clippy::vec_box)]
+    forgotten: Vec<Box<Call>>,
+}
+
+/// Forgotten calls, to be dropped outside the engine's lock.
+pub(in crate::sim) struct Forgotten {
+    #[allow(clippy::vec_box)]
+    calls: Vec<Box<Call>>,
+}
+
+impl Forgotten {
+    pub(in crate::sim) fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
 }
 
 impl Calls {
@@ -427,6 +458,7 @@ impl Calls {
             next_seq: 0,
             cap: CALL_HISTORY,
             interned: Interned::default(),
+            forgotten: Vec::new(),
         }
     }
 
@@ -442,8 +474,15 @@ impl Calls {
         }
     }
 
-    /// Forgets the oldest settled calls beyond the history size. Must not run while a call is
-    /// taken out of the map to be processed.
+    /// The calls forgotten since the last call, to drop once the engine's lock is released
+    /// (freeing a call's parts is work no other thread needs to wait for).
+    pub(in crate::sim) fn take_forgotten(&mut self) -> Forgotten {
+        Forgotten {
+            calls: std::mem::take(&mut self.forgotten),
+        }
+    }
+
+    /// Forgets the oldest settled calls beyond the history size.
     fn evict(&mut self) {
         while self.map.len() > self.cap {
             let Some(oldest) = self.closed.front() else {
@@ -455,7 +494,7 @@ impl Calls {
                 if !entry.get().end_event.is_final() {
                     break;
                 }
-                entry.remove();
+                self.forgotten.push(entry.remove());
             }
             self.closed.pop_front();
         }
@@ -477,18 +516,20 @@ impl Shared {
             }
             None => std::slice::from_ref(&first),
         };
-        let (id, earliest) = {
+        let (id, earliest, forgotten) = {
             let mut engine = self.engine_now();
             let now = self.clock.now_ms();
             let before = engine.next_due();
             let id = engine.create(new, behaviors, now, self.settings.confirm_delay_ms);
-            (id, engine.next_due() != before)
+            let earliest = engine.next_due() != before;
+            (id, earliest, engine.calls.take_forgotten())
         };
         // The scheduler sleeps until the earliest timer: it needs waking only when the new
         // call's first step is now the earliest (a context switch saved on most calls).
         if earliest {
             self.scheduler_wake.notify_one();
         }
+        drop(forgotten);
         id
     }
 
@@ -564,7 +605,9 @@ impl Shared {
             };
         }
         engine.calls.evict();
+        let forgotten = engine.calls.take_forgotten();
         drop(engine);
+        drop(forgotten);
         self.notify_ended();
     }
 }
@@ -607,11 +650,6 @@ impl Engine {
             + self.ivr.running()
     }
 
-    /// Sets a timer for a step of `call`.
-    fn schedule_call(&mut self, call: &Call, due: i64, step: Step) {
-        self.schedule(&call.id, call.generation, due, Wake::Call(step));
-    }
-
     /// Runs a step that fell due at `at`, unless the call moved on (cancelled) since it was set.
     pub(in crate::sim) fn wake_call(
         &mut self,
@@ -621,16 +659,19 @@ impl Engine {
         at: i64,
         step: Step,
     ) {
-        let Some(mut call) = self.calls.map.remove(id) else {
+        let calls = &mut self.calls;
+        let Some(call) = calls.map.get_mut(id) else {
             return;
         };
         if call.generation == generation {
-            self.step(shared, &mut call, at, step);
+            let mut ctx = Ctx {
+                timers: &mut self.timers,
+                closed: &mut calls.closed,
+            };
+            ctx.step(shared, call, at, step);
         }
-        let closed = call.state == CallState::Closed;
-        self.calls.map.insert(Arc::clone(&call.id), call);
-        if closed {
-            self.calls.evict();
+        if call.state == CallState::Closed {
+            calls.evict();
         }
     }
 
@@ -681,25 +722,29 @@ impl Engine {
             utf8: false,
         });
         call.enter(now, CallState::Dialing1, What::Placed);
+        let mut ctx = Ctx {
+            timers: &mut self.timers,
+            closed: &mut self.calls.closed,
+        };
         if behaviors.iter().any(|b| b.answer == Answer::EngineFailure) {
-            self.schedule_call(&call, now, Step::EngineFailed);
+            ctx.schedule_call(&call, now, Step::EngineFailed);
         } else {
             let max_dial_ms = match call.route {
                 Route::Duo { max_dial_ms, .. } | Route::Single { max_dial_ms, .. } => max_dial_ms,
             };
             let (due, step) = dial_outcome(call.leg(0).answer, 1, now, max_dial_ms);
-            self.schedule_call(&call, due, step);
+            ctx.schedule_call(&call, due, step);
         }
         self.calls.map.insert(Arc::clone(&id), call);
         id
     }
 
     fn cancel(&mut self, call_id: &str, now: i64) -> CancelOutcome {
-        let Some(mut call) = self.calls.map.remove(call_id) else {
+        let Some(call) = self.calls.map.get_mut(call_id) else {
             return CancelOutcome::NotExists;
         };
         // The server checks that the engine has confirmed the call before that it has ended.
-        let outcome = match (call.kind, call.state) {
+        match (call.kind, call.state) {
             _ if now < call.confirmed_at => CancelOutcome::Unconfirmed,
             (_, CallState::Closed) => CancelOutcome::NotExists,
             (
@@ -707,16 +752,18 @@ impl Engine {
                 CallState::Dialing1 | CallState::Answered1 | CallState::Dialing2,
             ) => {
                 call.generation += 1;
-                self.release(&mut call, now, What::Cancelled);
+                let mut ctx = Ctx {
+                    timers: &mut self.timers,
+                    closed: &mut self.calls.closed,
+                };
+                ctx.release(call, now, What::Cancelled);
                 CancelOutcome::Cancelled
             }
             (_, state) => {
                 call.note(now, state, What::CancelIgnored);
                 CancelOutcome::Ignored
             }
-        };
-        self.calls.map.insert(Arc::clone(&call.id), call);
-        outcome
+        }
     }
 }
 

@@ -6,11 +6,10 @@
 //! [`Step`] set as a timer on the engine; `create` and `cancel` (in `mod.rs`) start and cut
 //! the sequence.
 
-use super::{Call, Route, What};
+use super::{Call, Ctx, Route, What};
 use crate::behavior::{Answer, Behavior};
 use crate::events;
 use crate::inspect::CallState;
-use crate::sim::engine::Engine;
 use crate::sim::Shared;
 
 /// How long the engine waits after a call is over before reporting it released.
@@ -65,7 +64,7 @@ pub(in crate::sim) enum Step {
     Released,
 }
 
-impl Engine {
+impl Ctx<'_> {
     pub(super) fn release(&mut self, call: &mut Call, at: i64, what: What) {
         call.enter(at, CallState::Releasing, what);
         self.schedule_call(call, at + RELEASE_WAIT_MS, Step::Released);
