@@ -142,7 +142,10 @@ pub(crate) type Schema = Option<&'static [(&'static str, Kind)]>;
 /// A JSON object body.
 #[derive(Debug)]
 pub(crate) struct JsonObject {
-    fields: HashMap<String, Value>,
+    /// The known fields found, under the schema's names (a few: searched in order).
+    known: Vec<(&'static str, Value)>,
+    /// Every other field (the body chooses these keys: a map with the standard hasher).
+    others: HashMap<String, Value>,
 }
 
 /// Trims as the platform does: every char up to U+0020 at either end.
@@ -270,11 +273,14 @@ impl Scanner<'_> {
     /// The top-level object, field by field.
     fn object(&mut self, schema: Schema) -> Result<JsonObject, BindError> {
         let parse = |_: Syntax| BindError::Parse;
-        let mut fields = HashMap::new();
+        let mut fields = JsonObject {
+            known: Vec::new(),
+            others: HashMap::new(),
+        };
         self.i += 1;
         self.ws();
         if self.peek() == Some(b'}') {
-            return Ok(JsonObject { fields });
+            return Ok(fields);
         }
         loop {
             if self.peek() != Some(b'"') {
@@ -284,19 +290,28 @@ impl Scanner<'_> {
             self.ws();
             self.expect(b':').map_err(parse)?;
             self.ws();
-            let kind = schema.and_then(|s| s.iter().find(|(k, _)| *k == key).map(|(_, k)| *k));
-            let value = match kind {
-                None => self.value(2).map_err(parse)?,
-                Some(kind) => self.known_value(kind)?,
-            };
-            fields.insert(key, value);
+            let known = schema.and_then(|s| s.iter().find(|(k, _)| *k == key));
+            match known {
+                None => {
+                    let value = self.value(2).map_err(parse)?;
+                    fields.others.insert(key, value);
+                }
+                Some(&(name, kind)) => {
+                    let value = self.known_value(kind)?;
+                    // A repeated key keeps its last value, as a map would.
+                    match fields.known.iter_mut().find(|(k, _)| *k == name) {
+                        Some(field) => field.1 = value,
+                        None => fields.known.push((name, value)),
+                    }
+                }
+            }
             self.ws();
             match self.peek() {
                 Some(b',') => {
                     self.i += 1;
                     self.ws();
                 }
-                Some(b'}') => return Ok(JsonObject { fields }),
+                Some(b'}') => return Ok(fields),
                 _ => return Err(BindError::Parse),
             }
         }
@@ -746,7 +761,10 @@ fn to_long(value: &Value) -> Result<Field<i64>, BindError> {
 
 impl JsonObject {
     fn get(&self, key: &str) -> Option<&Value> {
-        self.fields.get(key)
+        match self.known.iter().find(|(k, _)| *k == key) {
+            Some((_, value)) => Some(value),
+            None => self.others.get(key),
+        }
     }
 
     /// A string field.
