@@ -70,9 +70,35 @@ enum Operation {
 /// The segments of a path as the server maps it: empty segments (`//`) dropped and every
 /// `;parameter` removed.
 pub(crate) fn mapped_segments(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/')
-        .map(|s| s.split(';').next().unwrap_or(""))
-        .filter(|s| !s.is_empty())
+    Segments { rest: path }
+}
+
+/// The iterator of [`mapped_segments`]: a byte scan (every request's path is split several
+/// times, and its segments are short).
+struct Segments<'a> {
+    /// What follows the last `/` read.
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        while !self.rest.is_empty() {
+            let bytes = self.rest.as_bytes();
+            let end = bytes.iter().position(|&b| b == b'/');
+            let segment = &self.rest[..end.unwrap_or(bytes.len())];
+            self.rest = end.map_or("", |i| &self.rest[i + 1..]);
+            let mapped = match segment.bytes().position(|b| b == b';') {
+                Some(i) => &segment[..i],
+                None => segment,
+            };
+            if !mapped.is_empty() {
+                return Some(mapped);
+            }
+        }
+        None
+    }
 }
 
 /// The operation of a path. As the server's mapping does, a trailing `/` and any `.suffix` on
@@ -666,6 +692,32 @@ pub(crate) fn inbound_call(shared: &Shared, from: &str, to: &str) -> std::io::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_are_the_split_paths_without_parameters_or_empty_parts() {
+        let reference = |path: &str| -> Vec<String> {
+            path.split('/')
+                .map(|s| s.split(';').next().unwrap_or(""))
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let parts = [
+            "", "/", "//", "v1", ";", ";x", "a;b", "é", "call", ".json", "/;/",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let path = format!("{a}/{b}{c}");
+                    let ours: Vec<String> = mapped_segments(&path).map(str::to_owned).collect();
+                    assert_eq!(ours, reference(&path), "{path:?}");
+                    let path = format!("{a}{b}{c}");
+                    let ours: Vec<String> = mapped_segments(&path).map(str::to_owned).collect();
+                    assert_eq!(ours, reference(&path), "{path:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn routes() {
