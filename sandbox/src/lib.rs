@@ -143,6 +143,8 @@ mod business;
 mod cc_api;
 mod conf_api;
 mod config;
+#[cfg(test)]
+mod cpu_bench;
 mod events;
 mod gateway;
 pub mod http;
