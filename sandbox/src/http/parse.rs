@@ -161,7 +161,7 @@ impl Scan {
     /// Searches `rest` for the end of the head; `Some(length of the head)` once found. Empty
     /// lines before the request line are part of no request and are skipped.
     fn head(&mut self, rest: &[u8]) -> Result<Option<usize>, Reject> {
-        while let Some(i) = rest[self.scanned..].iter().position(|&b| b == b'\n') {
+        while let Some(i) = memchr::memchr(b'\n', &rest[self.scanned..]) {
             let end = self.scanned + i + 1;
             if end - self.line_start > MAX_LINE {
                 return Err(Reject::Status(431));
@@ -189,7 +189,7 @@ impl Scan {
     /// One whole line of `rest` (without its line ending) and the bytes it used, or `None`
     /// while its end has not arrived.
     fn line<'a>(&mut self, rest: &'a [u8]) -> Result<Option<(&'a [u8], usize)>, Reject> {
-        match rest[self.scanned..].iter().position(|&b| b == b'\n') {
+        match memchr::memchr(b'\n', &rest[self.scanned..]) {
             Some(i) => {
                 let end = self.scanned + i + 1;
                 if end > MAX_LINE {
@@ -220,10 +220,11 @@ fn chunk_size(line: &[u8]) -> Result<usize, Reject> {
 
 /// Bytes decoded as ISO-8859-1 (each byte is the code point of its value).
 fn latin1(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
+    if bytes.is_ascii() {
         // ASCII, the usual case, is the same text in both encodings.
-        Ok(ascii) if bytes.is_ascii() => ascii.to_owned(),
-        _ => bytes.iter().map(|&b| char::from(b)).collect(),
+        String::from_utf8(bytes.to_vec()).unwrap_or_default()
+    } else {
+        bytes.iter().map(|&b| char::from(b)).collect()
     }
 }
 
