@@ -12,6 +12,7 @@
 //! first error in the body decides. Untyped bodies (`duo_callback_cancel`) have no known
 //! field. Anything after the object is ignored.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Why a body could not be bound.
@@ -250,7 +251,7 @@ struct Scanner<'a> {
     i: usize,
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -286,7 +287,7 @@ impl Scanner<'_> {
             if self.peek() != Some(b'"') {
                 return Err(BindError::Parse);
             }
-            let key = self.string().map_err(parse)?;
+            let key = self.string_ref().map_err(parse)?;
             self.ws();
             self.expect(b':').map_err(parse)?;
             self.ws();
@@ -294,7 +295,7 @@ impl Scanner<'_> {
             match known {
                 None => {
                     let value = self.value(2).map_err(parse)?;
-                    fields.others.insert(key, value);
+                    fields.others.insert(key.into_owned(), value);
                 }
                 Some(&(name, kind)) => {
                     let value = self.known_value(kind)?;
@@ -522,20 +523,27 @@ impl Scanner<'_> {
 
     /// A string, from its opening quote; decoded as the platform's parser decodes it.
     fn string(&mut self) -> Result<String, Syntax> {
+        self.string_ref().map(Cow::into_owned)
+    }
+
+    /// A string as [`Scanner::string`] reads it, borrowed from the body when it is printable
+    /// ASCII without escapes (most strings: keys, numbers, ids); the rest is decoded unit by
+    /// unit.
+    fn string_ref(&mut self) -> Result<Cow<'a, str>, Syntax> {
         self.i += 1;
-        // Printable ASCII without escapes (most strings, often all of one) is copied as it
-        // is; the rest is decoded unit by unit.
-        let rest = &self.b[self.i..];
+        let b: &'a [u8] = self.b;
+        let rest = &b[self.i..];
         let plain = rest
             .iter()
             .position(|&b| !(0x20..=0x7F).contains(&b) || b == b'"' || b == b'\\')
             .unwrap_or(rest.len());
-        let mut out = String::from_utf8(rest[..plain].to_vec()).map_err(|_| Syntax)?;
+        let ascii = std::str::from_utf8(&rest[..plain]).map_err(|_| Syntax)?;
         self.i += plain;
         if self.peek() == Some(b'"') {
             self.i += 1;
-            return Ok(out);
+            return Ok(Cow::Borrowed(ascii));
         }
+        let mut out = ascii.to_owned();
         let mut units: Vec<u16> = Vec::new();
         let flush = |units: &mut Vec<u16>, out: &mut String| {
             out.extend(char::decode_utf16(units.drain(..)).map(|c| c.unwrap_or('\u{FFFD}')));
@@ -576,7 +584,7 @@ impl Scanner<'_> {
             }
         }
         flush(&mut units, &mut out);
-        Ok(out)
+        Ok(Cow::Owned(out))
     }
 
     /// The continuation bytes of a UTF-8 sequence (each `10xxxxxx`).
@@ -598,7 +606,7 @@ impl Scanner<'_> {
 fn check(kind: Kind, value: &Value) -> Result<(), BindError> {
     match kind {
         Kind::Objects => to_objects(value).map(drop),
-        Kind::Text => to_string(value).map(drop),
+        Kind::Text => text_of(value).map(drop),
         Kind::Int => to_int(value).map(drop),
         Kind::Bool => to_bool(value).map(drop),
         Kind::Rows => to_rows(value).map(drop),
@@ -625,10 +633,19 @@ fn to_texts(value: &Value) -> Result<Field<Vec<Option<String>>>, BindError> {
 
 /// A string field: strings as they are, numbers as written, booleans as `true`/`false`.
 fn to_string(value: &Value) -> Result<Field<String>, BindError> {
+    Ok(match text_of(value)? {
+        Field::Value(text) => Field::Value(text.to_owned()),
+        Field::Null => Field::Null,
+        Field::Absent => Field::Absent,
+    })
+}
+
+/// The text a string field takes from a value ([`to_string`]), borrowed.
+fn text_of(value: &Value) -> Result<Field<&str>, BindError> {
     match value {
-        Value::Text(s) | Value::Number(s) => Ok(Field::Value(s.clone())),
+        Value::Text(s) | Value::Number(s) => Ok(Field::Value(s)),
         Value::Null => Ok(Field::Null),
-        Value::Bool(b) => Ok(Field::Value(b.to_string())),
+        Value::Bool(b) => Ok(Field::Value(if *b { "true" } else { "false" })),
         Value::Array(_) | Value::Composite(_) => Err(BindError::Mapping),
     }
 }
