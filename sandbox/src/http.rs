@@ -89,10 +89,10 @@ impl Request {
     /// The body as the platform reads it for hashing: decoded as UTF-8 (invalid sequences
     /// replaced by U+FFFD) and encoded again.
     pub fn body_as_text_bytes(&self) -> Cow<'_, [u8]> {
-        match String::from_utf8_lossy(&self.body) {
-            Cow::Borrowed(_) => Cow::Borrowed(&self.body),
-            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        if std::str::from_utf8(&self.body).is_ok() {
+            return Cow::Borrowed(&self.body);
         }
+        Cow::Owned(String::from_utf8_lossy(&self.body).into_owned().into_bytes())
     }
 
     /// A query parameter's raw value.
