@@ -196,7 +196,7 @@ impl Shared {
 
     /// Locks the engine and brings it up to the simulated now.
     pub(crate) fn engine_now(&self) -> MutexGuard<'_, Engine> {
-        let mut engine = lock_spinning(&self.engine);
+        let mut engine = lock(&self.engine);
         engine.advance(self, self.clock.now_ms());
         engine
     }
@@ -311,30 +311,6 @@ impl Shared {
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
-
-/// Locks the engine, first trying for a few microseconds without sleeping: it is held for a
-/// few microseconds at a time, by request threads running on the other cores, so waiting
-/// briefly costs less than going to sleep and being woken (two context switches and a wake-up
-/// call by the thread that unlocks).
-pub(crate) fn lock_spinning<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    for _ in 0..SPIN_TRIES {
-        match m.try_lock() {
-            Ok(guard) => return guard,
-            Err(std::sync::TryLockError::Poisoned(e)) => return e.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => {
-                for _ in 0..SPIN_PAUSES {
-                    std::hint::spin_loop();
-                }
-            }
-        }
-    }
-    lock(m)
-}
-
-/// How often [`lock_spinning`] tries, and how many pause instructions it waits between tries
-/// (together a few microseconds).
-const SPIN_TRIES: usize = 64;
-const SPIN_PAUSES: usize = 32;
 
 pub(crate) fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     l.read().unwrap_or_else(|e| e.into_inner())
