@@ -15,34 +15,30 @@
 //! (`conn`) and the same incremental parser (`parse`).
 
 mod conn;
+/// How connections are served: `http/pool.rs` (epoll) on Linux, `http/threads.rs` elsewhere
+/// and with the feature `thread-per-connection`.
+#[cfg_attr(
+    all(
+        any(target_os = "linux", target_os = "android"),
+        not(feature = "thread-per-connection")
+    ),
+    path = "http/pool.rs"
+)]
+#[cfg_attr(
+    any(
+        not(any(target_os = "linux", target_os = "android")),
+        feature = "thread-per-connection"
+    ),
+    path = "http/threads.rs"
+)]
+mod model;
 mod parse;
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    not(feature = "thread-per-connection")
-))]
-mod pool;
-#[cfg(any(
-    not(any(target_os = "linux", target_os = "android")),
-    feature = "thread-per-connection"
-))]
-mod threads;
 
 use std::borrow::Cow;
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    not(feature = "thread-per-connection")
-))]
-use pool as model;
-#[cfg(any(
-    not(any(target_os = "linux", target_os = "android")),
-    feature = "thread-per-connection"
-))]
-use threads as model;
 
 /// Longest request line or header line accepted.
 const MAX_LINE: usize = 16 * 1024;
@@ -92,7 +88,11 @@ impl Request {
         if std::str::from_utf8(&self.body).is_ok() {
             return Cow::Borrowed(&self.body);
         }
-        Cow::Owned(String::from_utf8_lossy(&self.body).into_owned().into_bytes())
+        Cow::Owned(
+            String::from_utf8_lossy(&self.body)
+                .into_owned()
+                .into_bytes(),
+        )
     }
 
     /// A query parameter's raw value.
