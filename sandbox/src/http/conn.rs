@@ -12,6 +12,8 @@ use super::{reason_phrase, Handler, Response};
 
 /// Bytes read from the socket at a time.
 const READ_CHUNK: usize = 16 * 1024;
+/// A connection's buffers are given back once empty when they have grown beyond this.
+const KEEP_CAPACITY: usize = 64 * 1024;
 
 /// Counts the server keeps of its handlers, so that it can tell when every thread is held up.
 #[derive(Default)]
@@ -102,6 +104,10 @@ impl Conn {
             }
             self.output.clear();
             self.written = 0;
+            // A large answer (a recording) does not keep its buffer for the connection's life.
+            if self.output.capacity() > KEEP_CAPACITY {
+                self.output = Vec::new();
+            }
             if self.closing || stopping.load(Ordering::SeqCst) {
                 return Wait::Close;
             }
@@ -184,6 +190,9 @@ impl Conn {
         if self.consumed == self.input.len() {
             self.input.clear();
             self.consumed = 0;
+            if self.input.capacity() > KEEP_CAPACITY {
+                self.input = Vec::new();
+            }
         } else if self.consumed > READ_CHUNK {
             self.input.drain(..self.consumed);
             self.consumed = 0;
