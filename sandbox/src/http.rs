@@ -471,4 +471,41 @@ mod tests {
             })
             .map_or(true, |n| n == 0));
     }
+
+    /// A client that pipelines requests and never reads the answers: once the answers fill
+    /// the socket, the server stops reading, so the client's writes block instead of the
+    /// server buffering its requests without bound (about 4 MiB are written here before that).
+    #[test]
+    fn a_client_that_never_reads_is_held_back() {
+        let handler: Handler =
+            Arc::new(|_: &Request| Response::new(200).body(vec![b'x'; 64 * 1024]));
+        let server = Server::start("127.0.0.1:0", handler).unwrap();
+        let mut s = TcpStream::connect(server.local_addr()).unwrap();
+        s.set_nonblocking(true).unwrap();
+        let batch = b"GET / HTTP/1.1\r\n\r\n".repeat(4096);
+        let mut written = 0usize;
+        let mut stalled_since = None;
+        while written < 256 * 1024 * 1024 {
+            match s.write(&batch) {
+                Ok(n) => {
+                    written += n;
+                    stalled_since = None;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let since = *stalled_since.get_or_insert_with(std::time::Instant::now);
+                    if since.elapsed() > Duration::from_millis(500) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => panic!("write: {e}"),
+            }
+        }
+        assert!(
+            written < 64 * 1024 * 1024,
+            "the server read {written} bytes of requests it could not answer"
+        );
+        drop(s);
+        server.shutdown();
+    }
 }
