@@ -197,14 +197,18 @@ fn client_vs_floor(quick: bool) {
     );
 }
 
-/// `f(i)` on `c` threads at once, thread `i` doing its share of `n`.
-fn on_threads(c: usize, n: usize, f: impl Fn(usize, usize) + Sync) {
+/// `f(i, k)` on `c` threads at once, thread `i` doing its share `k` of `n`; what each thread
+/// returned, in thread order.
+fn on_threads<T: Send>(c: usize, n: usize, f: impl Fn(usize, usize) -> T + Sync) -> Vec<T> {
     std::thread::scope(|s| {
-        for i in 0..c {
-            let f = &f;
-            s.spawn(move || f(i, n / c + usize::from(i < n % c)));
-        }
-    });
+        let handles: Vec<_> = (0..c)
+            .map(|i| {
+                let f = &f;
+                s.spawn(move || f(i, n / c + usize::from(i < n % c)))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
 }
 
 fn concurrencies() -> Vec<usize> {
@@ -268,13 +272,13 @@ fn client_vs_socket(quick: bool) {
                     for _ in 0..k {
                         black_box(s.duo_callback("13800000001", "13800000002", 60));
                     }
-                })
+                });
             }));
             floor.extend(rates(1, n as f64, || {
                 on_threads(c, n, |i, k| {
                     let share = &presigned[i * (n / c)..][..k.min(n - i * (n / c))];
                     rust_floor::replay(&t.host, share)
-                })
+                });
             }));
             let before = loopback::stats(&t.host).0;
             ours.extend(rates(1, n as f64, || {
@@ -282,7 +286,7 @@ fn client_vs_socket(quick: bool) {
                     for _ in 0..k {
                         black_box(client.duo_callback(&request).unwrap());
                     }
-                })
+                });
             }));
             connections += loopback::stats(&t.host).0 - before;
         }
@@ -335,7 +339,7 @@ fn socket_alone(quick: bool) {
                     black_box(s.duo_callback("13800000001", "13800000002", 60));
                 }
             }
-        })
+        });
     });
     row(
         &format!(
@@ -538,35 +542,25 @@ impl Drop for SandboxProcess {
     }
 }
 
-/// Calls of the sandbox not yet closed.
 /// Places `calls` duo_callbacks from `threads` threads sharing `client` (one keep-alive
 /// connection each), each to two numbers of its own; returns the call ids.
 fn place_calls(client: &Client, calls: usize, threads: usize) -> Vec<String> {
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    (0..calls / threads + usize::from(t < calls % threads))
-                        .map(|i| {
-                            // Not 139000000xx: those are the sandbox's reserved numbers (busy, no answer, ...).
-                            let req = DuoCallback::new(
-                                format!("138{t:02}{i:06}"),
-                                format!("137{t:02}{i:06}"),
-                                60,
-                            );
-                            client.duo_callback(&req).unwrap().call_id
-                        })
-                        .collect::<Vec<_>>()
-                })
+    on_threads(threads, calls, |t, share| {
+        (0..share)
+            .map(|i| {
+                // Not 139000000xx: those are the sandbox's reserved numbers (busy, no answer, ...).
+                let req =
+                    DuoCallback::new(format!("138{t:02}{i:06}"), format!("137{t:02}{i:06}"), 60);
+                client.duo_callback(&req).unwrap().call_id
             })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+            .collect::<Vec<_>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
+/// Calls of the sandbox not yet closed.
 fn calls_in_progress(sb: &SandboxProcess) -> usize {
     let calls = sb.get("/sandbox/calls");
     calls
@@ -707,44 +701,36 @@ fn conf_scale(quick: bool) {
     // be running with every member in before the first ends. The members answer after 2 s and
     // never hang up (the reserved number 13900000005); they quit when their conference ends.
     let started = Instant::now();
-    let created: Vec<(String, Vec<String>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let client = &client;
-                s.spawn(move || {
-                    (0..conferences / threads + usize::from(t < conferences % threads))
-                        .map(|_| {
-                            let create = yunhuni::Request::new("conf_create")
-                                .and_then(|r| r.with("max_duration", 120))
-                                .unwrap();
-                            let conf = client.send(&create).unwrap()["confId"]
-                                .as_str()
-                                .unwrap()
-                                .to_owned();
-                            let calls = (0..members)
-                                .map(|_| {
-                                    let invite = yunhuni::Request::new("conf_invite_call")
-                                        .and_then(|r| r.with("conf_id", conf.as_str()))
-                                        .and_then(|r| r.with("to", "13900000005"))
-                                        .and_then(|r| r.with("max_duration", 600))
-                                        .unwrap();
-                                    client.send(&invite).unwrap()["callId"]
-                                        .as_str()
-                                        .unwrap()
-                                        .to_owned()
-                                })
-                                .collect();
-                            (conf, calls)
-                        })
-                        .collect::<Vec<_>>()
-                })
+    let created: Vec<(String, Vec<String>)> = on_threads(threads, conferences, |_, share| {
+        (0..share)
+            .map(|_| {
+                let create = yunhuni::Request::new("conf_create")
+                    .and_then(|r| r.with("max_duration", 120))
+                    .unwrap();
+                let conf = client.send(&create).unwrap()["confId"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                let calls = (0..members)
+                    .map(|_| {
+                        let invite = yunhuni::Request::new("conf_invite_call")
+                            .and_then(|r| r.with("conf_id", conf.as_str()))
+                            .and_then(|r| r.with("to", "13900000005"))
+                            .and_then(|r| r.with("max_duration", 600))
+                            .unwrap();
+                        client.send(&invite).unwrap()["callId"]
+                            .as_str()
+                            .unwrap()
+                            .to_owned()
+                    })
+                    .collect();
+                (conf, calls)
             })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     let placed = started.elapsed();
     let mut expected = HashSet::new();
     for (conf, calls) in &created {
