@@ -37,8 +37,11 @@ mod parse;
 use std::borrow::Cow;
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+// Locks a mutex, also after a thread panicked while holding it (for the submodules).
+use crate::sim::lock;
 
 /// Longest request line or header line accepted.
 const MAX_LINE: usize = 16 * 1024;
@@ -52,11 +55,6 @@ const MAX_CONNECTIONS: usize = 4096;
 const IDLE_TIMEOUT: Duration = Duration::from_secs(20);
 /// Stack size of the server's threads.
 const CONNECTION_STACK: usize = 512 * 1024;
-
-/// Locks a mutex, also after a thread panicked while holding it.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// One parsed request.
 #[derive(Debug, Clone)]
