@@ -15,19 +15,22 @@ use std::time::{Duration, Instant};
 use crate::http::Request;
 use crate::{serve, signing, Sandbox};
 
+/// User + system CPU seconds in the text of a `/proc/.../stat` file (fields 14 and 15, after
+/// the command name, which may hold spaces; Linux counts them in ticks of 1/100 s).
+fn cpu_seconds_of(stat: &str) -> f64 {
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .map(|v| v.parse().unwrap_or(0.0))
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
+
 /// User + system CPU seconds of this process.
 fn process_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // Linux reports these fields in clock ticks of 1/100 s.
-    (ticks(11) + ticks(12)) / 100.0
+    cpu_seconds_of(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default())
 }
 
 /// CPU seconds of this process's threads with this name.
@@ -38,14 +41,7 @@ fn threads_cpu_seconds(name: &str) -> f64 {
     tasks
         .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("stat")).ok())
         .filter(|stat| stat.contains(&format!("({name})")))
-        .map(|stat| {
-            let rest = stat.rsplit_once(')').map_or("", |(_, r)| r).to_owned();
-            let fields: Vec<f64> = rest
-                .split_whitespace()
-                .map(|v| v.parse().unwrap_or(0.0))
-                .collect();
-            (fields.get(11).unwrap_or(&0.0) + fields.get(12).unwrap_or(&0.0)) / 100.0
-        })
+        .map(|stat| cpu_seconds_of(&stat))
         .sum()
 }
 
