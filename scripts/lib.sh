@@ -1,19 +1,36 @@
 # Shared helpers for the scripts in this folder. Source it; do not run it.
 
 # Runs apt-get install for the packages that are missing (root on the project's machines).
+# A fresh machine may still be updating its package lists or holding dpkg's lock at boot, and a
+# mirror may fail a download now and then: apt waits up to 5 minutes for the lock, and a failed
+# attempt refreshes the lists and tries again, three attempts in all. The last failure's own
+# words go to stderr.
 apt_install() {
-  local missing=()
+  local missing=() pkg attempt log
   for pkg in "$@"; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "installing: ${missing[*]}" >&2
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  if [ ! -f /tmp/.yunhuni-apt-updated ]; then
-    $sudo apt-get update -qq >/dev/null && touch /tmp/.yunhuni-apt-updated
-  fi
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  local lock=(-o DPkg::Lock::Timeout=300)
+  log=$(mktemp)
+  for attempt in 1 2 3; do
+    if [ "$attempt" -gt 1 ] || [ ! -f /tmp/.yunhuni-apt-updated ]; then
+      $sudo apt-get "${lock[@]}" update -qq >"$log" 2>&1 && touch /tmp/.yunhuni-apt-updated
+    fi
+    if DEBIAN_FRONTEND=noninteractive $sudo apt-get "${lock[@]}" install -y -qq --no-install-recommends \
+      "${missing[@]}" >"$log" 2>&1; then
+      rm -f "$log"
+      return 0
+    fi
+    [ "$attempt" -lt 3 ] && sleep $((attempt * 10))
+  done
+  echo "apt-get install ${missing[*]} failed three times; the last attempt said:" >&2
+  tail -15 "$log" >&2
+  rm -f "$log"
+  return 1
 }
 
 need_rust() {
